@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+// xplat: correct and fast multi-architecture container builds.
+import PackageDescription
+
+let package = Package(
+    name: "xplat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "xplat", targets: ["xplat"]),
+        /// The platform model: parse, normalize and match OCI platforms; the per-architecture table.
+        .library(name: "XPlatPlatform", targets: ["XPlatPlatform"]),
+        /// ELF inspection through libelf.
+        .library(name: "XPlatELF", targets: ["XPlatELF"]),
+        /// Verify that every ELF under a root is built for a platform; import it from your own tests.
+        .library(name: "XPlatVerify", targets: ["XPlatVerify"]),
+        /// The lossless Dockerfile parser and the cross-compilation rewriter.
+        .library(name: "XPlatDockerfile", targets: ["XPlatDockerfile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // libelf (Debian libelf-dev), wrapped so that a C failure becomes a typed Swift error.
+        .systemLibrary(
+            name: "CElf",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
+        // Leaf: no dependency on anything else in xplat.
+        .target(name: "XPlatPlatform"),
+        // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.
+        .target(
+            name: "XPlatSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
+        ),
+        .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
+        .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform"]),
+        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport"]),
+        .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
+        .target(
+            name: "XPlatBuild",
+            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatHost", "XPlatDockerfile", "XPlatVerify"]
+        ),
+        .target(
+            name: "XPlatCommands",
+            dependencies: [
+                "XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatVerify", "XPlatHost",
+                "XPlatDockerfile", "XPlatBuild",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
+
+        .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport"]),
+        .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport"]),
+        .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport"]),
+        .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport"]),
+        .testTarget(
+            name: "XPlatIntegrationTests",
+            dependencies: ["XPlatBuild", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// XPlatBuild: see the module guide in its main file.

@@ -1,0 +1,1 @@
+// XPlatDockerfile: see the module guide in its main file.

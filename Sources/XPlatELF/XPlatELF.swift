@@ -1,0 +1,1 @@
+// XPlatELF: see the module guide in its main file.

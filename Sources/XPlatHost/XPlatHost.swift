@@ -1,0 +1,1 @@
+// XPlatHost: see the module guide in its main file.

@@ -1,0 +1,331 @@
+// One table, in one place, per architecture.
+//
+// Everything xplat knows about an architecture lives in its `ArchitectureInfo` row: how its ELF
+// files look (class, byte order, e_machine, the ABI facts that tell variants apart), how QEMU runs it
+// (binary name, binfmt_misc magic and mask, as Debian's qemu-user-static registers them), and what it
+// is called by Go, Rust, GNU, Debian, Alpine and `uname -m`. No other file spells an architecture.
+
+/// ELF file class.
+public enum ELFClass: String, Sendable, Codable, Hashable {
+    case elf32 = "ELF32"
+    case elf64 = "ELF64"
+}
+
+/// ELF data encoding.
+public enum ByteOrder: String, Sendable, Codable, Hashable {
+    case little = "little-endian"
+    case big = "big-endian"
+}
+
+/// ARM floating-point calling convention.
+public enum FloatABI: String, Sendable, Codable, Hashable {
+    case hard, soft
+}
+
+/// Well-known ELF `e_machine` values (from `<elf.h>`).
+public enum ELFMachine {
+    public static let i386: UInt16 = 3
+    public static let mips: UInt16 = 8
+    public static let ppc64: UInt16 = 21
+    public static let s390: UInt16 = 22
+    public static let arm: UInt16 = 40
+    public static let x86_64: UInt16 = 62
+    public static let aarch64: UInt16 = 183
+    public static let riscv: UInt16 = 243
+    public static let loongarch: UInt16 = 258
+
+    /// A readable name for an `e_machine` value, for messages about files of unknown platforms.
+    public static func name(_ machine: UInt16) -> String {
+        switch machine {
+        case i386: return "EM_386 (x86)"
+        case mips: return "EM_MIPS"
+        case ppc64: return "EM_PPC64"
+        case s390: return "EM_S390"
+        case arm: return "EM_ARM"
+        case x86_64: return "EM_X86_64"
+        case aarch64: return "EM_AARCH64"
+        case riscv: return "EM_RISCV"
+        case loongarch: return "EM_LOONGARCH"
+        case 2: return "EM_SPARC"
+        case 20: return "EM_PPC"
+        case 43: return "EM_SPARCV9"
+        case 50: return "EM_IA_64"
+        default: return "e_machine \(machine)"
+        }
+    }
+}
+
+/// A binfmt_misc registration pattern: the first bytes of a file, compared under a mask.
+public struct BinfmtPattern: Sendable, Hashable, Codable {
+    enum CodingKeys: String, CodingKey { case offset, magic, mask }
+
+    public init(offset: Int, magic: [UInt8], mask: [UInt8]) {
+        self.offset = offset
+        self.magic = magic
+        self.mask = mask
+    }
+
+    /// JSON form: `{"offset": 0, "magic": "\\x7f...", "mask": "\\xff..."}`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(magicString, forKey: .magic)
+        try c.encode(maskString, forKey: .mask)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        offset = try c.decode(Int.self, forKey: .offset)
+        let magicText = try c.decode(String.self, forKey: .magic)
+        let maskText = try c.decode(String.self, forKey: .mask)
+        guard let magic = Self.unescape(magicText), let mask = Self.unescape(maskText), magic.count == mask.count else {
+            throw DecodingError.dataCorruptedError(forKey: .magic, in: c, debugDescription: "bad binfmt pattern")
+        }
+        self.magic = magic
+        self.mask = mask
+    }
+
+    /// Offset of the magic in the file.
+    public var offset: Int
+    public var magic: [UInt8]
+    public var mask: [UInt8]
+
+    /// `\x7f\x45...`, the form binfmt_misc's register file and `/usr/share/binfmts` use.
+    public var magicString: String { Self.escape(magic) }
+    public var maskString: String { Self.escape(mask) }
+
+    /// True when `header` (the file's first bytes) matches this pattern.
+    public func matches(_ header: [UInt8]) -> Bool {
+        guard header.count >= offset + magic.count else { return false }
+        for i in 0..<magic.count where header[offset + i] & mask[i] != magic[i] & mask[i] {
+            return false
+        }
+        return true
+    }
+
+    static func escape(_ bytes: [UInt8]) -> String {
+        bytes.map { "\\x" + (($0 < 16 ? "0" : "") + String($0, radix: 16)) }.joined()
+    }
+
+    /// Parses `\x7fELF\x02...` (escaped bytes mixed with literal characters).
+    public static func unescape(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var bytes = Array(text.utf8)[...]
+        while let c = bytes.first {
+            if c == UInt8(ascii: "\\"), bytes.count >= 4, bytes.dropFirst().first == UInt8(ascii: "x") {
+                let hex = String(decoding: bytes.dropFirst(2).prefix(2), as: UTF8.self)
+                guard let value = UInt8(hex, radix: 16) else { return nil }
+                out.append(value)
+                bytes = bytes.dropFirst(4)
+            } else {
+                out.append(c)
+                bytes = bytes.dropFirst()
+            }
+        }
+        return out
+    }
+}
+
+/// Everything xplat knows about one platform's architecture.
+public struct ArchitectureInfo: Sendable, Hashable, Codable {
+    /// The normalized platform (`linux/arm/v7`).
+    public var platform: Platform
+
+    // ELF identity
+    public var elfClass: ELFClass
+    public var byteOrder: ByteOrder
+    /// `e_machine`.
+    public var elfMachine: UInt16
+    /// For arm: the ARM architecture this variant means (`Tag_CPU_arch` minimum): 5 (v5TE), 6, 7, 8.
+    public var armArchitecture: Int?
+    /// For arm: the float ABI this platform's userland uses by convention (Debian armel: soft;
+    /// armhf and Alpine armhf: hard).
+    public var floatABI: FloatABI?
+    /// For amd64: the x86-64 micro-architecture level (1-4).
+    public var x86Level: Int?
+    /// Float ABI named in `e_flags` for RISC-V (`double` for riscv64 lp64d).
+    public var riscvFloatABI: String?
+    /// Program interpreters (PT_INTERP) of glibc and musl on this platform.
+    public var interpreters: [String]
+
+    // QEMU and binfmt_misc
+    /// QEMU user-mode binary without `-static` (`qemu-aarch64`).
+    public var qemuName: String
+    /// The binfmt_misc pattern QEMU registers for this architecture.
+    public var binfmt: BinfmtPattern
+
+    // Toolchains and distributions
+    public var goos: String
+    public var goarch: String
+    /// `GOARM` (5, 6, 7) for arm.
+    public var goarm: String?
+    /// `GOAMD64` (v1-v4) for amd64.
+    public var goamd64: String?
+    public var rustTarget: String
+    public var rustMuslTarget: String
+    public var gnuTriplet: String
+    /// Debian architecture name; nil where Debian has no port (arm/v6).
+    public var debianArch: String?
+    /// Alpine architecture name; nil where Alpine has no port.
+    public var alpineArch: String?
+    /// What `uname -m` prints on this platform.
+    public var unameMachine: String
+}
+
+/// The architecture table and lookups into it.
+public enum ArchitectureTable {
+    /// Every row, in display order.
+    public static let entries: [ArchitectureInfo] = {
+        func p(_ arch: String, _ variant: String? = nil) -> Platform {
+            Platform(normalizedOS: "linux", architecture: arch, variant: variant)
+        }
+        // Debian qemu-user-static's /usr/share/binfmts patterns (qemu-binfmt-conf.sh for x86).
+        let le64 = "\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00"
+        let le32 = "\\x7fELF\\x01\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00"
+        let stdMask = "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+        let x86Mask = "\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+        func pattern(_ magic: String, _ mask: String) -> BinfmtPattern {
+            BinfmtPattern(offset: 0, magic: BinfmtPattern.unescape(magic)!, mask: BinfmtPattern.unescape(mask)!)
+        }
+        let x86_64 = pattern(le64 + "\\x3e\\x00", x86Mask)
+        let i386 = pattern(le32 + "\\x03\\x00", x86Mask)
+        let arm = pattern(le32 + "\\x28\\x00", stdMask)
+
+        func amd64(_ level: Int) -> ArchitectureInfo {
+            ArchitectureInfo(
+                platform: p("amd64", level == 1 ? nil : "v\(level)"), elfClass: .elf64, byteOrder: .little,
+                elfMachine: ELFMachine.x86_64, x86Level: level,
+                interpreters: ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1"],
+                qemuName: "qemu-x86_64", binfmt: x86_64, goos: "linux", goarch: "amd64", goamd64: "v\(level)",
+                rustTarget: "x86_64-unknown-linux-gnu", rustMuslTarget: "x86_64-unknown-linux-musl",
+                gnuTriplet: "x86_64-linux-gnu", debianArch: "amd64", alpineArch: "x86_64", unameMachine: "x86_64")
+        }
+        func armRow(_ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
+                    debian: String?, alpine: String?, uname: String) -> ArchitectureInfo {
+            ArchitectureInfo(
+                platform: p("arm", "v\(v)"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.arm,
+                armArchitecture: v, floatABI: float,
+                interpreters: float == .hard
+                    ? ["/lib/ld-linux-armhf.so.3", "/lib/ld-musl-armhf.so.1"]
+                    : ["/lib/ld-linux.so.3", "/lib/ld-musl-arm.so.1"],
+                qemuName: "qemu-arm", binfmt: arm, goos: "linux", goarch: "arm", goarm: goarm,
+                rustTarget: rust, rustMuslTarget: musl, gnuTriplet: gnu, debianArch: debian, alpineArch: alpine,
+                unameMachine: uname)
+        }
+        return [
+            amd64(1), amd64(2), amd64(3), amd64(4),
+            ArchitectureInfo(
+                platform: p("386"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.i386,
+                interpreters: ["/lib/ld-linux.so.2", "/lib/ld-musl-i386.so.1"],
+                qemuName: "qemu-i386", binfmt: i386, goos: "linux", goarch: "386",
+                rustTarget: "i686-unknown-linux-gnu", rustMuslTarget: "i686-unknown-linux-musl",
+                gnuTriplet: "i686-linux-gnu", debianArch: "i386", alpineArch: "x86", unameMachine: "i686"),
+            ArchitectureInfo(
+                platform: p("arm64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.aarch64,
+                interpreters: ["/lib/ld-linux-aarch64.so.1", "/lib/ld-musl-aarch64.so.1"],
+                qemuName: "qemu-aarch64", binfmt: pattern(le64 + "\\xb7\\x00", stdMask),
+                goos: "linux", goarch: "arm64",
+                rustTarget: "aarch64-unknown-linux-gnu", rustMuslTarget: "aarch64-unknown-linux-musl",
+                gnuTriplet: "aarch64-linux-gnu", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64"),
+            armRow(7, float: .hard, goarm: "7", rust: "armv7-unknown-linux-gnueabihf",
+                   musl: "armv7-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: "armhf",
+                   alpine: "armv7", uname: "armv7l"),
+            armRow(6, float: .hard, goarm: "6", rust: "arm-unknown-linux-gnueabihf",
+                   musl: "arm-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: nil,
+                   alpine: "armhf", uname: "armv6l"),
+            armRow(5, float: .soft, goarm: "5", rust: "armv5te-unknown-linux-gnueabi",
+                   musl: "armv5te-unknown-linux-musleabi", gnu: "arm-linux-gnueabi", debian: "armel",
+                   alpine: nil, uname: "armv5tel"),
+            ArchitectureInfo(
+                platform: p("riscv64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.riscv,
+                riscvFloatABI: "double",
+                interpreters: ["/lib/ld-linux-riscv64-lp64d.so.1", "/lib/ld-musl-riscv64.so.1"],
+                qemuName: "qemu-riscv64", binfmt: pattern(le64 + "\\xf3\\x00", stdMask),
+                goos: "linux", goarch: "riscv64",
+                rustTarget: "riscv64gc-unknown-linux-gnu", rustMuslTarget: "riscv64gc-unknown-linux-musl",
+                gnuTriplet: "riscv64-linux-gnu", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64"),
+            ArchitectureInfo(
+                platform: p("ppc64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.ppc64,
+                interpreters: ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"],
+                qemuName: "qemu-ppc64le",
+                binfmt: pattern(le64 + "\\x15\\x00",
+                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\x00"),
+                goos: "linux", goarch: "ppc64le",
+                rustTarget: "powerpc64le-unknown-linux-gnu", rustMuslTarget: "powerpc64le-unknown-linux-musl",
+                gnuTriplet: "powerpc64le-linux-gnu", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le"),
+            ArchitectureInfo(
+                platform: p("s390x"), elfClass: .elf64, byteOrder: .big, elfMachine: ELFMachine.s390,
+                interpreters: ["/lib/ld64.so.1", "/lib/ld-musl-s390x.so.1"],
+                qemuName: "qemu-s390x",
+                binfmt: pattern("\\x7fELF\\x02\\x02\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x16",
+                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff"),
+                goos: "linux", goarch: "s390x",
+                rustTarget: "s390x-unknown-linux-gnu", rustMuslTarget: "s390x-unknown-linux-musl",
+                gnuTriplet: "s390x-linux-gnu", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x"),
+            ArchitectureInfo(
+                platform: p("mips64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.mips,
+                interpreters: ["/lib64/ld.so.1", "/lib/ld-musl-mips64el.so.1"],
+                qemuName: "qemu-mips64el",
+                binfmt: pattern(le64 + "\\x08\\x00",
+                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
+                goos: "linux", goarch: "mips64le",
+                rustTarget: "mips64el-unknown-linux-gnuabi64", rustMuslTarget: "mips64el-unknown-linux-muslabi64",
+                gnuTriplet: "mips64el-linux-gnuabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64"),
+            ArchitectureInfo(
+                platform: p("loong64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.loongarch,
+                interpreters: ["/lib64/ld-linux-loongarch-lp64d.so.1", "/lib/ld-musl-loongarch64.so.1"],
+                qemuName: "qemu-loongarch64",
+                binfmt: pattern(le64 + "\\x02\\x01",
+                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
+                goos: "linux", goarch: "loong64",
+                rustTarget: "loongarch64-unknown-linux-gnu", rustMuslTarget: "loongarch64-unknown-linux-musl",
+                gnuTriplet: "loongarch64-linux-gnu", debianArch: "loong64", alpineArch: "loongarch64",
+                unameMachine: "loongarch64"),
+        ]
+    }()
+
+    private static let byPlatform: [Platform: ArchitectureInfo] = Dictionary(
+        entries.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The row for `platform`; arm/v8 (32-bit code for ARMv8) uses the arm/v7 ABI row.
+    public static func entry(for platform: Platform) -> ArchitectureInfo? {
+        guard platform.os == "linux" else { return nil }
+        if let row = byPlatform[platform] { return row }
+        if platform.architecture == "arm", platform.variant == "v8",
+           var row = byPlatform[Platform(normalizedOS: "linux", architecture: "arm", variant: "v7")] {
+            row.platform = platform
+            row.armArchitecture = 8
+            return row
+        }
+        return nil
+    }
+
+    /// Rows whose ELF identity (class, byte order, machine) matches, in table order.
+    public static func entries(elfClass: ELFClass, byteOrder: ByteOrder, machine: UInt16) -> [ArchitectureInfo] {
+        entries.filter { $0.elfClass == elfClass && $0.byteOrder == byteOrder && $0.elfMachine == machine }
+    }
+
+    /// One row per architecture: amd64 (v1), 386, arm64, arm/v7, riscv64, ... (what QEMU emulates).
+    public static var baseEntries: [ArchitectureInfo] {
+        entries.filter { row in
+            switch row.platform.architecture {
+            case "amd64": return row.platform.variant == nil
+            case "arm": return row.platform.variant == "v7"
+            default: return true
+            }
+        }
+    }
+
+    /// Distinct architecture names, in table order.
+    public static var architectureNames: [String] {
+        var seen = Set<String>()
+        return entries.map(\.platform.architecture).filter { seen.insert($0).inserted }
+    }
+
+    /// The platform of a Linux machine from `uname -m` (`aarch64` -> linux/arm64).
+    public static func platform(unameMachine: String) -> Platform? {
+        let m = unameMachine.trimmingWhitespace()
+        if let row = entries.first(where: { $0.unameMachine == m }) { return row.platform }
+        return try? Platform(parsing: m)
+    }
+}

@@ -1,0 +1,81 @@
+// `xplat platforms`: what a platform string means, rendered as text or JSON.
+
+import Foundation
+
+/// One platform explained: what the user typed, the normalized platform, its table row and what
+/// its machines can run.
+public struct PlatformExplanation: Sendable, Codable, Hashable {
+    /// The text as given (or the normalized form when listing the whole table).
+    public var input: String
+    public var platform: Platform
+    public var info: ArchitectureInfo
+    /// `runnable` of the platform: what it executes natively, best first.
+    public var runs: [Platform]
+
+    public init(input: String, platform: Platform, info: ArchitectureInfo) {
+        self.input = input
+        self.platform = platform
+        self.info = info
+        self.runs = platform.runnable
+    }
+}
+
+/// Builds and renders `xplat platforms` output.
+public enum PlatformReport {
+    /// Explains each input; with none, the whole table. Throws on the first bad input.
+    public static func explain(_ inputs: [String]) throws -> [PlatformExplanation] {
+        if inputs.isEmpty {
+            return ArchitectureTable.entries.map {
+                PlatformExplanation(input: $0.platform.description, platform: $0.platform, info: $0)
+            }
+        }
+        return try inputs.map { text in
+            let platform = try Platform(parsing: text)
+            guard let info = platform.info else { throw PlatformError.unknownOS(text, platform.os) }
+            return PlatformExplanation(input: text, platform: platform, info: info)
+        }
+    }
+
+    /// Stable JSON: an array of objects, keys sorted, two-space indent.
+    public static func json(_ rows: [PlatformExplanation]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n"
+    }
+
+    /// Human view: one block per platform, aligned `key  value` lines.
+    public static func text(_ rows: [PlatformExplanation]) -> String {
+        var out = ""
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out += "\n" }
+            let i = row.info
+            out += row.input == row.platform.description ? "\(row.platform)\n" : "\(row.input) -> \(row.platform)\n"
+            var abi: [String] = []
+            if let v = i.armArchitecture { abi.append("ARMv\(v)") }
+            if let f = i.floatABI { abi.append("\(f.rawValue)-float") }
+            if let l = i.x86Level { abi.append("x86-64-v\(l)") }
+            if let r = i.riscvFloatABI { abi.append("float ABI \(r)") }
+            let go = ["GOOS=\(i.goos)", "GOARCH=\(i.goarch)"] + (i.goarm.map { ["GOARM=\($0)"] } ?? [])
+                + (i.goamd64.map { ["GOAMD64=\($0)"] } ?? [])
+            let fields: [(String, String)] = [
+                ("elf", "\(i.elfClass.rawValue) \(i.byteOrder.rawValue) \(ELFMachine.name(i.elfMachine))"
+                    + (abi.isEmpty ? "" : " " + abi.joined(separator: " "))),
+                ("interpreters", i.interpreters.joined(separator: " ")),
+                ("qemu", i.qemuName),
+                ("binfmt magic", i.binfmt.magicString),
+                ("binfmt mask", i.binfmt.maskString),
+                ("go", go.joined(separator: " ")),
+                ("rust", "\(i.rustTarget) \(i.rustMuslTarget)"),
+                ("gnu", i.gnuTriplet),
+                ("debian", i.debianArch ?? "-"),
+                ("alpine", i.alpineArch ?? "-"),
+                ("uname -m", i.unameMachine),
+                ("runs", row.runs.map(\.description).joined(separator: " ")),
+            ]
+            for (key, value) in fields {
+                out += "  " + key.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,242 @@
+// The one door through which xplat starts other programs.
+//
+// Services never spawn processes themselves: they take a `CommandRunner`. The real one
+// (`SubprocessRunner`) uses swift-subprocess, never a shell; tests pass a `RecordingRunner` that
+// records every call and answers from a table, so argument lists are asserted exactly.
+
+import Foundation
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A program to run: executable (a name looked up on `PATH`, or a path), arguments, environment
+/// overrides and working directory. Never interpreted by a shell.
+public struct Command: Sendable, Hashable, CustomStringConvertible {
+    /// A bare name (looked up on `PATH`) or a path containing `/`.
+    public var executable: String
+    public var arguments: [String]
+    /// Variables set (or, with `nil`, removed) on top of the inherited environment.
+    public var environment: [String: String?]
+    public var workingDirectory: String?
+
+    public init(
+        _ executable: String, _ arguments: [String] = [], environment: [String: String?] = [:],
+        workingDirectory: String? = nil
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+    }
+
+    /// A copy-pasteable rendering, shell-quoted, with environment overrides in front.
+    public var description: String {
+        let env = environment.keys.sorted().compactMap { key in
+            environment[key].flatMap { $0.map { "\(key)=\(ShellQuote.quote($0))" } }
+        }
+        return (env + [ShellQuote.quote(executable)] + arguments.map(ShellQuote.quote)).joined(separator: " ")
+    }
+}
+
+/// What a finished program left behind.
+public struct CommandOutput: Sendable, Hashable {
+    /// Exit code; for a program killed by a signal, 128 + the signal number.
+    public var exitCode: Int32
+    /// The signal that ended the program, if one did.
+    public var signal: Int32?
+    public var stdout: String
+    public var stderr: String
+
+    public init(exitCode: Int32, signal: Int32? = nil, stdout: String = "", stderr: String = "") {
+        self.exitCode = exitCode
+        self.signal = signal
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    /// True when the program exited with 0.
+    public var succeeded: Bool { exitCode == 0 && signal == nil }
+}
+
+/// Which stream a line came from, for `CommandRunner.stream`.
+public enum OutputStreamKind: Sendable, Hashable {
+    case stdout, stderr
+}
+
+/// Errors starting a program (not a program that ran and failed: that is a `CommandOutput`).
+public enum CommandError: Error, Sendable, CustomStringConvertible {
+    /// The executable is not on `PATH` or the path does not exist.
+    case notFound(String)
+    /// The program could not be started.
+    case launchFailed(Command, String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name): return "\(name): command not found on PATH"
+        case .launchFailed(let command, let why): return "could not start `\(command)`: \(why)"
+        }
+    }
+}
+
+/// Runs programs. Conformers must be safe to call from several tasks at once.
+public protocol CommandRunner: Sendable {
+    /// Runs `command` to completion and collects both streams.
+    func run(_ command: Command) async throws -> CommandOutput
+    /// Runs `command`, handing each output line to `onLine` as it arrives; the returned output
+    /// holds all of stdout and the last 64 KiB of stderr. Cancelling the task stops the program.
+    func stream(
+        _ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void
+    ) async throws -> CommandOutput
+}
+
+/// The real runner, built on swift-subprocess.
+public struct SubprocessRunner: CommandRunner {
+    /// Largest stdout or stderr kept by `run`; larger output is an error rather than silently cut.
+    public var outputLimit: Int
+
+    public init(outputLimit: Int = 64 << 20) {
+        self.outputLimit = outputLimit
+    }
+
+    func executable(for command: Command) -> Executable {
+        command.executable.contains("/") ? .path(FilePath(command.executable)) : .name(command.executable)
+    }
+
+    func environment(for command: Command) -> Subprocess.Environment {
+        var overrides: [Subprocess.Environment.Key: String?] = [:]
+        for (key, value) in command.environment {
+            if let k = Subprocess.Environment.Key(rawValue: key) { overrides[k] = value }
+        }
+        return .inherit.updating(overrides)
+    }
+
+    static func status(_ status: TerminationStatus) -> (Int32, Int32?) {
+        switch status {
+        case .exited(let code): return (Int32(code), nil)
+        case .signaled(let sig): return (128 + Int32(sig), Int32(sig))
+        }
+    }
+
+    public func run(_ command: Command) async throws -> CommandOutput {
+        do {
+            let result = try await Subprocess.run(
+                executable(for: command),
+                arguments: Arguments(command.arguments),
+                environment: environment(for: command),
+                workingDirectory: command.workingDirectory.map { FilePath($0) },
+                input: .none,
+                output: .string(limit: outputLimit),
+                error: .string(limit: outputLimit)
+            )
+            let (code, signal) = Self.status(result.terminationStatus)
+            return CommandOutput(
+                exitCode: code, signal: signal, stdout: result.standardOutput,
+                stderr: result.standardError)
+        } catch let error as SubprocessError {
+            throw Self.map(error, command)
+        }
+    }
+
+    public func stream(
+        _ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void
+    ) async throws -> CommandOutput {
+        do {
+            let result = try await Subprocess.run(
+                executable(for: command),
+                arguments: Arguments(command.arguments),
+                environment: environment(for: command),
+                workingDirectory: command.workingDirectory.map { FilePath($0) },
+                input: .none,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                try await withThrowingTaskGroup(of: (OutputStreamKind, String).self) { group in
+                    group.addTask {
+                        var all = ""
+                        for try await line in execution.standardOutput.strings() {
+                            onLine(.stdout, line)
+                            all += line + "\n"
+                        }
+                        return (.stdout, all)
+                    }
+                    group.addTask {
+                        var tail = ""
+                        for try await line in execution.standardError.strings() {
+                            onLine(.stderr, line)
+                            tail += line + "\n"
+                            if tail.utf8.count > 128 << 10 { tail = String(tail.suffix(64 << 10)) }
+                        }
+                        return (.stderr, String(tail.suffix(64 << 10)))
+                    }
+                    var out = ("", "")
+                    for try await (kind, text) in group {
+                        if kind == .stdout { out.0 = text } else { out.1 = text }
+                    }
+                    return out
+                }
+            }
+            let (code, signal) = Self.status(result.terminationStatus)
+            return CommandOutput(exitCode: code, signal: signal, stdout: result.closureResult.0, stderr: result.closureResult.1)
+        } catch let error as SubprocessError {
+            throw Self.map(error, command)
+        }
+    }
+
+    static func map(_ error: SubprocessError, _ command: Command) -> CommandError {
+        let text = String(describing: error)
+        if text.contains("executableNotFound") || text.contains("not found") || text.contains("No such file") {
+            return .notFound(command.executable)
+        }
+        return .launchFailed(command, text)
+    }
+}
+
+/// A runner for tests: records every command and answers from `respond`.
+public final class RecordingRunner: CommandRunner {
+    private let state = Mutex<[Command]>([])
+    private let respond: @Sendable (Command) throws -> CommandOutput
+
+    /// - Parameter respond: the answer for each command; throw `CommandError.notFound` to act as a
+    ///   missing program.
+    public init(respond: @escaping @Sendable (Command) throws -> CommandOutput = { _ in CommandOutput(exitCode: 0) }) {
+        self.respond = respond
+    }
+
+    /// Every command run so far, in order.
+    public var commands: [Command] { state.withLock { $0 } }
+
+    public func run(_ command: Command) async throws -> CommandOutput {
+        state.withLock { $0.append(command) }
+        return try respond(command)
+    }
+
+    public func stream(
+        _ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void
+    ) async throws -> CommandOutput {
+        let output = try await run(command)
+        for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            onLine(.stdout, String(line))
+        }
+        for line in output.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            onLine(.stderr, String(line))
+        }
+        return output
+    }
+}
+
+/// POSIX shell quoting, for showing commands a user can paste.
+public enum ShellQuote {
+    /// `word` unchanged when it needs no quoting, else single-quoted.
+    public static func quote(_ word: String) -> String {
+        if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    private static let safe = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+}

@@ -1,0 +1,1 @@
+// XPlatVerify: see the module guide in its main file.

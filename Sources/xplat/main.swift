@@ -1,0 +1,3 @@
+import XPlatCommands
+
+await XPlatCommand.runMain()
