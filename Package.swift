@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatSupportTests", dependencies: ["XPlatSupport"]),
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport"]),
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport"]),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),

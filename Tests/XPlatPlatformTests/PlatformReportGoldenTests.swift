@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import XPlatPlatform
+
+/// `xplat platforms` output pinned by golden files. Regenerate with `XPLAT_UPDATE_GOLDEN=1 swift test`.
+@Suite("platforms golden output")
+struct PlatformReportGoldenTests {
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    func check(_ actual: String, _ name: String) throws {
+        let url = Self.golden.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from the golden file")
+    }
+
+    @Test("whole table, text")
+    func tableText() throws {
+        try check(PlatformReport.text(try PlatformReport.explain([])), "table.txt")
+    }
+
+    @Test("whole table, JSON")
+    func tableJSON() throws {
+        try check(try PlatformReport.json(try PlatformReport.explain([])), "table.json")
+    }
+
+    @Test("aliases, text")
+    func aliases() throws {
+        try check(PlatformReport.text(try PlatformReport.explain(["aarch64", "armhf", "x86_64/v3"])), "aliases.txt")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import XPlatSupport
+
+@Suite("Atomic file writes")
+struct AtomicFileTests {
+    func tempDir() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("replaces the content and keeps the file's permission bits")
+    func replacesKeepingMode() throws {
+        let dir = try tempDir()
+        let path = dir + "/Dockerfile"
+        try "old\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
+        try AtomicFile.write("new\n", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["Dockerfile"], "no temp file left")
+    }
+
+    @Test("a failed write leaves the original untouched and no temp file")
+    func failureLeavesOriginal() throws {
+        let dir = try tempDir()
+        #expect(throws: FileWriteError.self) {
+            try AtomicFile.write("x", to: dir + "/missing-dir/file")
+        }
+        // Renaming a file over a directory fails after the temp file was written.
+        try FileManager.default.createDirectory(atPath: dir + "/target", withIntermediateDirectories: false)
+        try "keep".write(toFile: dir + "/target/inside", atomically: false, encoding: .utf8)
+        #expect(throws: FileWriteError.self) { try AtomicFile.write("x", to: dir + "/target") }
+        #expect(try String(contentsOfFile: dir + "/target/inside", encoding: .utf8) == "keep")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["target"])
+    }
+}
+
+@Suite("Command running")
+struct CommandRunnerTests {
+    @Test("shell quoting only where needed", arguments: [
+        ("plain", "plain"), ("linux/arm64", "linux/arm64"), ("two words", "'two words'"),
+        ("it's", "'it'\\''s'"), ("", "''"), ("$HOME", "'$HOME'"),
+    ])
+    func quoting(word: String, expected: String) {
+        #expect(ShellQuote.quote(word) == expected)
+    }
+
+    @Test("a command renders as a pasteable line with its environment")
+    func description() {
+        let c = Command("docker", ["build", "--platform", "linux/arm64", "a b"], environment: ["DOCKER_BUILDKIT": "1"])
+        #expect(c.description == "DOCKER_BUILDKIT=1 docker build --platform linux/arm64 'a b'")
+    }
+
+    @Test("the real runner collects stdout, stderr and the exit code without a shell")
+    func realRun() async throws {
+        let out = try await SubprocessRunner().run(Command("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"]))
+        #expect(out.stdout == "out\n")
+        #expect(out.stderr == "err\n")
+        #expect(out.exitCode == 3)
+        #expect(!out.succeeded)
+    }
+
+    @Test("the real runner passes environment overrides and reports a missing program")
+    func environmentAndMissing() async throws {
+        let out = try await SubprocessRunner().run(
+            Command("/bin/sh", ["-c", "printf %s \"$XPLAT_T\""], environment: ["XPLAT_T": "v 1"]))
+        #expect(out.stdout == "v 1")
+        await #expect(throws: CommandError.self) {
+            try await SubprocessRunner().run(Command("xplat-no-such-program-\(UUID().uuidString)"))
+        }
+    }
+
+    @Test("streaming hands over lines as they come and keeps stdout")
+    func streaming() async throws {
+        let lines = LineBox()
+        let out = try await SubprocessRunner().stream(Command("/bin/sh", ["-c", "echo a; echo b >&2; echo c"])) {
+            kind, line in lines.append("\(kind == .stdout ? "o" : "e"):\(line)")
+        }
+        #expect(out.stdout == "a\nc\n")
+        #expect(out.stderr == "b\n")
+        #expect(lines.all.sorted() == ["e:b", "o:a", "o:c"])
+    }
+
+    @Test("a signal-killed program reports 128+signal")
+    func signalled() async throws {
+        let out = try await SubprocessRunner().run(Command("/bin/sh", ["-c", "kill -TERM $$"]))
+        #expect(out.signal == 15)
+        #expect(out.exitCode == 143)
+    }
+
+    @Test("the recording runner records calls in order and answers from its table")
+    func recording() async throws {
+        let runner = RecordingRunner { c in CommandOutput(exitCode: c.arguments.first == "fail" ? 1 : 0, stdout: "ok\n") }
+        _ = try await runner.run(Command("x", ["one"]))
+        let r = try await runner.run(Command("x", ["fail"]))
+        #expect(r.exitCode == 1)
+        #expect(runner.commands.map(\.arguments) == [["one"], ["fail"]])
+    }
+}
+
+@Suite("Colour")
+struct StyleTests {
+    @Test("NO_COLOR and dumb terminals turn colour off; a pipe is never coloured")
+    func detection() {
+        #expect(!Style.detect(fd: 1, environment: ["NO_COLOR": "1"]).enabled)
+        #expect(!Style.detect(fd: 1, environment: ["TERM": "dumb"]).enabled)
+        var fds: [Int32] = [0, 0]
+        pipe(&fds)
+        #expect(!Style.detect(fd: fds[1], environment: [:]).enabled)
+        close(fds[0]); close(fds[1])
+        #expect(Style(enabled: false).red("x") == "x")
+        #expect(Style(enabled: true).red("x") == "\u{1B}[31mx\u{1B}[0m")
+    }
+}
+
+final class LineBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
