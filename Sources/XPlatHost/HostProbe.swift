@@ -130,7 +130,10 @@ public enum HostProbe {
         let versions = await withTaskGroup(of: (String, String?).self) { group in
             for path in interpreters {
                 group.addTask {
-                    let out = try? await runner.run(Command(roots.resolve(path), ["--version"]))
+                    // Debian's <arch>-binfmt-P wrappers take argv[1] as the program: ask the real binary.
+                    let file = roots.resolve(path)
+                    let real = realpath(file, nil).map { p in defer { free(p) }; return String(cString: p) } ?? file
+                    let out = try? await runner.run(Command(real, ["--version"]))
                     return (path, out.flatMap { $0.succeeded ? $0.stdout : nil })
                 }
             }
@@ -226,7 +229,7 @@ public enum HostProbe {
                 }
             }
         }
-        return BinfmtFacts(path: dir, mounted: mounted, mountPoint: mountPoint, enabled: enabled,
+        return BinfmtFacts(path: roots.unresolve(dir), mounted: mounted, mountPoint: mountPoint, enabled: enabled,
                            entries: entries, unreadable: unreadable)
     }
 

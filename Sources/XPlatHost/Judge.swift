@@ -119,7 +119,8 @@ public enum DoctorJudge {
 
     static func proofText(_ proof: ExecProof) -> String {
         switch proof.outcome {
-        case .ran: return "probe exited \(proof.exitCode ?? 0) in \(String(format: "%.0f", proof.milliseconds ?? 0)) ms"
+        case .ran:
+            return "probe exited \(proof.exitCode ?? 0)" + (proof.milliseconds.map { " in \(String(format: "%.0f", $0)) ms" } ?? "")
         case .execFailed: return "exec failed: \(proof.error ?? "unknown error")"
         case .wrongExit: return "probe ran but failed: \(proof.error ?? "exit \(proof.exitCode ?? -1)")"
         case .timedOut: return "probe timed out: \(proof.error ?? "")"
@@ -140,7 +141,7 @@ public enum DoctorJudge {
                 let level = native.architecture == "amd64" ? " (x86-64-\(native.variant ?? "v1") CPU)" : ""
                 return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
             }
-            if native.canRun(platform), proof?.succeeded ?? !facts.proofsAttempted {
+            if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
                 let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
                 return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
                                        reason: "\(native) runs \(platform) binaries: \(how)")
@@ -284,7 +285,7 @@ public enum DoctorJudge {
                 let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
                 out.append(Finding(id: "entry-partial-match", severity: .warning, subject: name,
                                    message: "\(name)'s mask matches only one ELF type: \(what) of \(foreign.map(\.description).joined(separator: ", ")) will not run",
-                                   fix: "sudo xplat doctor --fix --remove-duplicates", platforms: foreign))
+                                   fix: "sudo xplat doctor --fix", platforms: foreign))
             }
         }
         // Duplicates: more than one enabled entry claiming the same architecture.
