@@ -35,7 +35,10 @@ public enum ELFInspector {
         guard fstat(fd, &st) == 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         let elf = try LibELF.wrap("elf_begin", path) { elf_begin(fd, ELF_C_READ, nil) }
         defer { elf_end(elf) }
-        return try inspect(elf: elf, path: path, size: UInt64(st.st_size))
+        return try inspect(elf: elf, path: path, size: UInt64(st.st_size)) {
+            var head: [UInt8] = [0, 0, 0, 0]
+            return pread(fd, &head, 4, 0) == 4 && head == magic
+        }
     }
 
     /// Inspects a file already in memory (a tar member). `path` only names it in errors.
@@ -47,15 +50,20 @@ public enum ELFInspector {
             let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
             let elf = try LibELF.wrap("elf_memory", path) { elf_memory(base, raw.count) }
             defer { elf_end(elf) }
-            return try inspect(elf: elf, path: path, size: UInt64(raw.count))
+            return try inspect(elf: elf, path: path, size: UInt64(raw.count)) {
+                raw.count >= 4 && raw.prefix(4).elementsEqual(magic)
+            }
         }
     }
 
     // MARK: - Reading
 
-    static func inspect(elf: OpaquePointer, path: String, size: UInt64) throws -> ELFInfo {
+    static func inspect(elf: OpaquePointer, path: String, size: UInt64, startsWithMagic: () -> Bool) throws -> ELFInfo {
         guard elf_kind(elf) == ELF_K_ELF else {
             if elf_kind(elf) == ELF_K_AR { throw ELFError.malformed(path: path, reason: "an ar archive, not an ELF file") }
+            if startsWithMagic() {
+                throw ELFError.malformed(path: path, reason: "truncated: \(size) bytes, too short for an ELF header")
+            }
             throw ELFError.notELF(path: path)
         }
         var ehdr = GElf_Ehdr()

@@ -20,7 +20,9 @@ struct CorruptInputTests {
         let text = try write(Array("#!/bin/sh\necho hi\n".utf8), in: dir, "script")
         #expect(throws: ELFError.notELF(path: text)) { try ELFInspector.inspect(path: text) }
         let magic = try write(ELFInspector.magic, in: dir, "magic")
-        #expect(throws: ELFError.self) { try ELFInspector.inspect(path: magic) }
+        #expect(throws: ELFError.malformed(path: magic, reason: "truncated: 4 bytes, too short for an ELF header")) {
+            try ELFInspector.inspect(path: magic)
+        }
         #expect(throws: ELFError.unreadable(path: dir + "/missing", reason: "No such file or directory")) {
             try ELFInspector.inspect(path: dir + "/missing")
         }
