@@ -29,10 +29,6 @@ struct VerifyCommand: AsyncParsableCommand {
     @Argument(help: "Files, directories or tar archives to verify.")
     var paths: [String]
 
-    func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("give at least one PATH to verify") }
-    }
-
     func run() async throws {
         var expected: Platform?
         if let platform {

@@ -175,7 +175,9 @@ public enum ELFInspector {
                 _ = try LibELF.wrap("gelf_getphdr(\(index))", path) { gelf_getphdr(elf, Int32(index), &phdr) }
                 switch phdr.p_type {
                 case UInt32(PT_INTERP):
-                    guard phdr.p_filesz > 0, phdr.p_filesz <= 4096 else {
+                    // Separate debug-info files keep the program headers but not the bytes.
+                    if phdr.p_filesz == 0 { continue }
+                    guard phdr.p_filesz <= 4096 else {
                         throw ELFError.malformed(path: path, reason: "PT_INTERP of \(phdr.p_filesz) bytes")
                     }
                     let data = try chunk("PT_INTERP", offset: phdr.p_offset, size: phdr.p_filesz)

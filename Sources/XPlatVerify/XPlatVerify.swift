@@ -131,7 +131,9 @@ public struct Verifier: Sendable {
 
         var results = scanned.map { check($0, roots: roots) }
         flagDuplicates(&results, scanned: scanned, roots: roots)
-        results.sort { ($0.root, $0.path) < ($1.root, $1.path) }
+        // Roots in the order given, files by path inside each.
+        let order = Dictionary(roots.enumerated().map { ($1.root.path, $0) }, uniquingKeysWith: { a, _ in a })
+        results.sort { (order[$0.root] ?? 0, $0.path) < (order[$1.root] ?? 0, $1.path) }
         let failed = results.filter { !$0.ok }.count
         let summary = VerifySummary(
             files: totals.files, elf: totals.elf, skipped: totals.skipped, failed: failed,
