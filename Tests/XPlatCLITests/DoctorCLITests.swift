@@ -1,24 +1,17 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
 /// End-to-end: runs the built `xplat` binary and checks stdout, stderr and the exit code.
 @Suite struct DoctorCLITests {
-    static var binary: String {
-        // The test bundle sits beside the products in .build/<triple>/debug.
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let beside = dir.appendingPathComponent("xplat").path
-        if FileManager.default.fileExists(atPath: beside) { return beside }
-        return dir.deletingLastPathComponent().appendingPathComponent("xplat").path
-    }
-
     static var fixtures: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("XPlatHostTests/Fixtures").path
     }
 
     func xplat(_ args: [String], env: [String: String?] = ["NO_COLOR": "1"]) async throws -> CommandOutput {
-        try await SubprocessRunner().run(Command(Self.binary, args, environment: env))
+        try await XPlatBinary.run(args, environment: env)
     }
 
     func fixture(_ name: String, _ extra: [String]) -> [String] {

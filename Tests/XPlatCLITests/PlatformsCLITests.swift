@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
 @Suite("xplat platforms (end to end)")
 struct PlatformsCLITests {

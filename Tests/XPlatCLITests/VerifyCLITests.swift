@@ -3,30 +3,20 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
 @Suite("xplat verify, end to end")
 struct VerifyCLITests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
     /// The directory of real test binaries (Scripts/make-test-binaries, cached).
-    static let binaries = Task<String, Error> {
-        let output = try await SubprocessRunner().run(Command(packageRoot + "/Scripts/make-test-binaries"))
-        guard output.succeeded else { throw VerifyCLIError(text: "make-test-binaries failed: \(output.stderr)") }
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func binaries() async throws -> String { try await TestBinarySet.load().directory }
 
     func xplat(_ arguments: [String]) async throws -> CommandOutput {
-        let binary = Self.packageRoot + "/.build/debug/xplat"
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw VerifyCLIError(text: "\(binary) is missing: `swift build` first (swift test builds it)")
-        }
-        return try await SubprocessRunner().run(Command(binary, arguments, environment: ["NO_COLOR": "1"]))
+        try await XPlatBinary.run(arguments)
     }
 
     @Test("a passing check exits 0 with a summary line")
     func passes() async throws {
-        let dir = try await Self.binaries.value
+        let dir = try await Self.binaries()
         let out = try await xplat(["verify", "--platform", "linux/arm/v6", dir + "/c-armel-static", dir + "/go-arm-v5"])
         #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
         #expect(out.stdout.hasPrefix("verify: ok; 2 roots, 2 files, 2 ELF, 0 skipped, "))
@@ -35,7 +25,7 @@ struct VerifyCLITests {
 
     @Test("a mismatch exits 1 with one line naming file, expected, found and why")
     func mismatch() async throws {
-        let dir = try await Self.binaries.value
+        let dir = try await Self.binaries()
         let out = try await xplat(["verify", "--platform", "arm/v6", dir + "/c-armhf-static"])
         #expect(out.exitCode == 1)
         let lines = out.stdout.split(separator: "\n").map(String.init)
@@ -46,7 +36,7 @@ struct VerifyCLITests {
 
     @Test("without a platform, each ELF is described")
     func describe() async throws {
-        let dir = try await Self.binaries.value
+        let dir = try await Self.binaries()
         let out = try await xplat(["verify", dir + "/go-amd64-v3", dir + "/c-armhf-static", dir + "/script.sh"])
         #expect(out.exitCode == 0, "\(out.stdout)")
         #expect(out.stdout.split(separator: "\n").prefix(2) == [
@@ -58,7 +48,7 @@ struct VerifyCLITests {
 
     @Test("--static and --json")
     func staticJSON() async throws {
-        let dir = try await Self.binaries.value
+        let dir = try await Self.binaries()
         let out = try await xplat(["verify", "--static", "--json", dir + "/c-arm64-dynamic"])
         #expect(out.exitCode == 1)
         let object = try #require(JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
@@ -80,9 +70,4 @@ struct VerifyCLITests {
         #expect(out.stderr.hasPrefix(stderr), "\(out.stderr)")
         #expect(out.stdout.isEmpty)
     }
-}
-
-struct VerifyCLIError: Error, CustomStringConvertible {
-    var text: String
-    var description: String { text }
 }

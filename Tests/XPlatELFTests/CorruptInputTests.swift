@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XPlatTestSupport
 @testable import XPlatELF
 
 /// Bad inputs must end in an `ELFError`, never a trap.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XPlatTestSupport
 import XPlatELF
 import XPlatPlatform
 import XPlatSupport

@@ -2,9 +2,9 @@ import Foundation
 import XPlatSupport
 
 /// Runs the built `xplat` executable end to end, as a user would.
-enum XPlatBinary {
+public enum XPlatBinary {
     /// The `xplat` binary SwiftPM built beside this test bundle.
-    static let path: String = {
+    public static let path: String = {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<3 {
             let candidate = dir.appendingPathComponent("xplat").path
@@ -17,11 +17,10 @@ enum XPlatBinary {
     }()
 
     /// The package root, for paths to Dockerfiles/ and Scripts/.
-    static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    public static var packageRoot: String { TestBinarySet.packageRoot }
 
     /// Runs `xplat ARGS` with NO_COLOR set; returns exit code, stdout and stderr.
-    static func run(_ arguments: [String], environment: [String: String?] = [:], in directory: String? = nil)
+    public static func run(_ arguments: [String], environment: [String: String?] = [:], in directory: String? = nil)
         async throws -> CommandOutput
     {
         var env = environment

@@ -1,28 +1,28 @@
 // Real ELF binaries for the tests, built once by Scripts/make-test-binaries (cached across runs in
 // ${XPLAT_CACHE:-$HOME/.cache/xplat}/testbins) and shared by every test in this process.
-// (A copy of this file lives in each test target that needs the binaries.)
+// Shared by every test target through the XPlatTestSupport target.
 
 import Foundation
 import XPlatSupport
 
 /// One row of the manifest the script writes.
-struct TestBinary: Sendable, CustomStringConvertible {
-    var file: String
-    var path: String
-    var platform: String
-    var floatABI: String?
-    var linkage: String
-    var interpreter: String?
-    var kind: String
-    var description: String { file }
+public struct TestBinary: Sendable, CustomStringConvertible {
+    public var file: String
+    public var path: String
+    public var platform: String
+    public var floatABI: String?
+    public var linkage: String
+    public var interpreter: String?
+    public var kind: String
+    public var description: String { file }
 }
 
 /// The set of test binaries.
-struct TestBinarySet: Sendable {
-    var directory: String
-    var binaries: [TestBinary]
+public struct TestBinarySet: Sendable {
+    public var directory: String
+    public var binaries: [TestBinary]
 
-    subscript(_ file: String) -> TestBinary {
+    public subscript(_ file: String) -> TestBinary {
         guard let binary = binaries.first(where: { $0.file == file }) else {
             fatalError("test binary \(file) is not in \(directory)/manifest.tsv: edit Scripts/make-test-binaries")
         }
@@ -30,7 +30,7 @@ struct TestBinarySet: Sendable {
     }
 
     /// Runs the script at most once per test process.
-    static func load() async throws -> TestBinarySet { try await shared.value }
+    public static func load() async throws -> TestBinarySet { try await shared.value }
 
     private static let shared = Task<TestBinarySet, Error> {
         let script = packageRoot + "/Scripts/make-test-binaries"
@@ -50,17 +50,18 @@ struct TestBinarySet: Sendable {
     }
 
     /// The package root, from this file's place in Tests/<target>/.
-    static let packageRoot: String = URL(fileURLWithPath: #filePath)
+    public static let packageRoot: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 }
 
-struct TestBinaryError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct TestBinaryError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// A fresh temporary directory, removed by the caller with `removeTree`.
-func makeTemporaryDirectory(_ name: String = "xplat-test") throws -> String {
+public func makeTemporaryDirectory(_ name: String = "xplat-test") throws -> String {
     var template = Array((NSTemporaryDirectory() + "/\(name)-XXXXXX").utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
         throw TestBinaryError(message: "mkdtemp failed")
@@ -68,6 +69,6 @@ func makeTemporaryDirectory(_ name: String = "xplat-test") throws -> String {
     return String(cString: made)
 }
 
-func removeTree(_ path: String) {
+public func removeTree(_ path: String) {
     try? FileManager.default.removeItem(atPath: path)
 }
