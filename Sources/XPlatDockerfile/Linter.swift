@@ -80,7 +80,7 @@ public enum Linter {
         }
         func offset(of needle: String, in ins: Instruction, from: Int? = nil) -> Int? {
             let start = from ?? ins.sourceRange.lowerBound
-            return Text.find(Array(needle.utf8), in: df.bytes[start..<ins.sourceRange.upperBound])
+            return Text.find(Array(needle.utf8), in: df.bytes[start..<ins.sourceRange.upperBound]).map { start + $0 }
         }
 
         // XP001: defaults on automatic platform args (global or stage).

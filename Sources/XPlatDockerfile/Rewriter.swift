@@ -153,6 +153,11 @@ enum Shell {
         var expectCommand = true
         while i < s.endIndex {
             let c = s[i]
+            if c == ASCII.newline { expectCommand = true; i += 1; continue }
+            if c == ASCII.hash {
+                while i < s.endIndex, s[i] != ASCII.newline { i += 1 }
+                continue
+            }
             if c.isGoByteSpace || c == ASCII.backslash && (i + 1 == s.endIndex || s[i + 1].isGoByteSpace) { i += 1; continue }
             if c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "`") {
                 expectCommand = true; i += 1; continue
@@ -246,12 +251,16 @@ struct Plan {
         var words: [ShellWord]
     }
 
-    static func toolchains(_ words: [ShellWord]) -> [Toolchain] {
+    static func toolchains(_ words: [ShellWord], goContext: Bool = false) -> [Toolchain] {
         var out: [Toolchain] = []
         for (k, w) in words.enumerated() where w.isCommand {
             let next = k + 1 < words.count ? words[k + 1].text : ""
+            let rest = words[(k + 1)...].prefix { !$0.isCommand }
             switch Shell.name(w.text) {
-            case "go" where next == "build" || next == "install": out.append(.go)
+            case "go" where next == "build": out.append(.go)
+            case "go" where next == "install" && !rest.contains { $0.text.contains("@") }: out.append(.go)
+            case "make" where goContext || words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
+                out.append(.go)
             case "cargo" where next == "build" || next == "install" || next == "chef": out.append(.rust)
             case "zig" where next == "build": out.append(.zig)
             case "make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "configure", "meson", "ninja": out.append(.c)
@@ -277,12 +286,20 @@ struct Plan {
     mutating func planFamily(root rootIndex: Int, members: [Int]) {
         let root = graph.stages[rootIndex]
         var runs: [RunInfo] = []
+        var baseImage = ""
+        if case .image(let i) = root.base { baseImage = i.lowercased() }
+        let goContext = baseImage.hasPrefix("golang") || baseImage.contains("/golang") || members.contains { m in
+            graph.stages[m].runs.contains { r in
+                Shell.words(Array(r.command.utf8)[...]).contains { $0.isCommand && Shell.name($0.text) == "go" }
+            }
+        }
         for m in members {
             for step in graph.stages[m].runs {
                 let ins = df.instructions[step.instruction]
                 let words = Shell.words(Array(step.command.utf8)[...])
                 _ = ins
-                runs.append(RunInfo(step: step, stage: m, toolchains: Self.toolchains(words), wired: Self.isWired(step.command), words: words))
+                runs.append(RunInfo(step: step, stage: m, toolchains: Self.toolchains(words, goContext: goContext),
+                                    wired: Self.isWired(step.command), words: words))
             }
         }
         let toolchains = Array(Set(runs.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue }
@@ -297,18 +314,21 @@ struct Plan {
         case .none, .buildPlatform:
             break
         }
+        let authorWired = members.contains { m in
+            graph.stages[m].instructions.contains { Self.isWired(df.instructions[$0].original) }
+        }
         let toWire = runs.filter { !$0.toolchains.isEmpty && !$0.wired }
-        if root.platform == .buildPlatform && toWire.isEmpty {
+        if root.platform == .buildPlatform && (toWire.isEmpty || authorWired) {
             for m in members {
-                classes.append(classification(graph.stages[m], .build, .crossReady, ["runs on $BUILDPLATFORM and targets $TARGETARCH"], toolchains: toolchains))
+                classes.append(classification(
+                    graph.stages[m], .build, .crossReady,
+                    [toolchains.isEmpty ? "runs on $BUILDPLATFORM; no compile step to wire" : "runs on $BUILDPLATFORM and targets $TARGETARCH"],
+                    toolchains: toolchains))
             }
             return
         }
         if runs.isEmpty {
             return leave(["no RUN steps: nothing is compiled, moving it gains nothing"])
-        }
-        if toolchains.isEmpty {
-            return leave(["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"])
         }
         var reasons: [String] = []
         let all = runs.map(\.step.command).joined(separator: "\n")
@@ -327,7 +347,9 @@ struct Plan {
                     reasons.append("line \(r.step.line): `go \(next)` in the same RUN as the build would build its tool for the target")
                 } else if outputs.contains(w.text) || outputs.contains(where: { Shell.name($0) == w.text && !w.text.contains("/") && $0.contains("/bin/") }) {
                     reasons.append("line \(r.step.line): runs the built binary `\(w.text)`, which would be a target-architecture binary")
-                } else if w.text.hasPrefix("./") && !Self.isBuildScript(n) && r.toolchains.isEmpty && runs.contains(where: { $0.step.line < r.step.line && !$0.toolchains.isEmpty }) {
+                } else if (w.text.contains("target/release/") || w.text.contains("target/debug/")) {
+                    reasons.append("line \(r.step.line): runs the built binary `\(w.text)`, which would be a target-architecture binary")
+                } else if w.text.hasPrefix("./") && !w.text.dropFirst(2).contains("/") && !Self.isBuildScript(n) && r.toolchains.isEmpty && runs.contains(where: { $0.step.line < r.step.line && !$0.toolchains.isEmpty }) {
                     reasons.append("line \(r.step.line): runs `\(w.text)` after compiling, which would be a target-architecture binary")
                 }
             }
@@ -356,6 +378,11 @@ struct Plan {
             if r.step.isJSON && !r.toolchains.isEmpty {
                 reasons.append("line \(r.step.line): exec-form (JSON) RUN cannot take the cross-compilation environment")
             }
+        }
+        if toolchains.isEmpty {
+            var seen = Set<String>()
+            return leave(reasons.filter { seen.insert($0).inserted }
+                         + ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"])
         }
         if toolchains.contains(.c) || toolchains.contains(.rust) {
             if !isAptBased(root, runs) {
@@ -408,8 +435,11 @@ struct Plan {
         for m in members {
             let s = graph.stages[m]
             let touched = newEdits.contains { $0.stage == m }
+            let derived = members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
             let reason = m == root.index
-                ? (root.platform == .none ? "moved to $BUILDPLATFORM; cross-compiles for $TARGETARCH" : "wired to cross-compile for $TARGETARCH")
+                ? (root.platform == .none ? "moved to $BUILDPLATFORM" : "already on $BUILDPLATFORM")
+                    + (touched ? "; cross-compiles for $TARGETARCH" : "")
+                    + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched ? .rewritten : (root.platform == .none ? .rewritten : .crossReady),
                                           [reason], toolchains: Self.toolchains(runs.filter { $0.stage == m }.flatMap(\.words)),
@@ -426,7 +456,7 @@ struct Plan {
         var out: [String] = []
         for w in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\\" }) {
             let s = String(w)
-            if s.hasSuffix("-dev"), !s.hasPrefix("-"), !s.hasPrefix("libc6-dev"), !s.contains("$"), s.count > 4, !out.contains(s) {
+            if s.hasSuffix("-dev"), !s.hasPrefix("-"), !s.hasPrefix("libc6-dev"), s != "dpkg-dev", !s.contains("$"), s.count > 4, !out.contains(s) {
                 out.append(s)
             }
         }
@@ -461,8 +491,9 @@ struct Plan {
 
     // MARK: wiring
 
-    static var caseMapping: String {
-        // One arm per Debian-supported platform, from the architecture table.
+    /// `case "$TARGETARCH/$TARGETVARIANT" in ... esac` setting `variables` (of triplet, debarch,
+    /// rust_target, zig_target), one arm per Debian-supported platform of the architecture table.
+    static func caseMapping(_ variables: [String], lineBreak: String) -> [String] {
         var arms: [String] = []
         var seen = Set<String>()
         for row in ArchitectureTable.entries {
@@ -472,10 +503,12 @@ struct Plan {
             guard seen.insert(key).inserted else { continue }
             let zigArch = row.gnuTriplet.hasPrefix("i686") ? "x86" : String(row.gnuTriplet.prefix { $0 != "-" })
             let abi = row.rustMuslTarget.split(separator: "-").last.map(String.init) ?? "musl"
-            arms.append("\(key)) triplet=\(row.gnuTriplet) debarch=\(deb) rust_target=\(row.rustTarget) zig_target=\(zigArch)-linux-\(abi) ;;")
+            let values = ["triplet": row.gnuTriplet, "debarch": deb, "rust_target": row.rustTarget,
+                          "zig_target": "\(zigArch)-linux-\(abi)"]
+            arms.append("  \(key)) " + variables.map { "\($0)=\(values[$0]!)" }.joined(separator: " ") + " ;;")
         }
-        return "case \"$TARGETARCH/$TARGETVARIANT\" in " + arms.joined(separator: " ") +
-            " *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;; esac"
+        return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + arms +
+            ["  *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;;", "esac;"]
     }
 
     static let goPrefix = "export GOOS=\"$TARGETOS\" GOARCH=\"$TARGETARCH\"; case \"$TARGETARCH\" in arm) export GOARM=\"${TARGETVARIANT#v}\" ;; amd64) export GOAMD64=\"${TARGETVARIANT:-v1}\" ;; esac"
@@ -485,14 +518,19 @@ struct Plan {
         let ins = df.instructions[r.step.instruction]
         let esc = String(df.escapeToken)
         let nl = df.lineEnding
+        // Shell lines; each ends a statement (`;`), so they can be joined by continuations or newlines.
         var lines: [String] = []
-        if r.toolchains.contains(.go) { lines.append(Self.goPrefix) }
-        if r.toolchains.contains(.c) || r.toolchains.contains(.rust) || r.toolchains.contains(.zig) { lines.append(Self.caseMapping) }
-        if r.toolchains.contains(.c) || r.toolchains.contains(.rust) { lines.append(Self.installCross) }
-        if r.toolchains.contains(.c) { lines.append("export CC=\"$triplet-gcc\" CXX=\"$triplet-g++\"") }
+        if r.toolchains.contains(.go) { lines.append(Self.goPrefix + ";") }
+        var vars: [String] = []
+        if r.toolchains.contains(.c) || r.toolchains.contains(.rust) { vars += ["triplet", "debarch"] }
+        if r.toolchains.contains(.rust) { vars.append("rust_target") }
+        if r.toolchains.contains(.zig) { vars.append("zig_target") }
+        if !vars.isEmpty { lines += Self.caseMapping(vars, lineBreak: nl) }
+        if r.toolchains.contains(.c) || r.toolchains.contains(.rust) { lines.append(Self.installCross + ";") }
+        if r.toolchains.contains(.c) { lines.append("export CC=\"$triplet-gcc\" CXX=\"$triplet-g++\";") }
         if r.toolchains.contains(.rust) {
-            lines.append("rustup target add \"$rust_target\"")
-            lines.append("export TARGET_CC=\"$triplet-gcc\" \"CARGO_TARGET_$(echo \"$rust_target\" | tr a-z- A-Z_)_LINKER=$triplet-gcc\"")
+            lines.append("rustup target add \"$rust_target\";")
+            lines.append("export TARGET_CC=\"$triplet-gcc\" \"CARGO_TARGET_$(echo \"$rust_target\" | tr a-z- A-Z_)_LINKER=$triplet-gcc\";")
         }
         var out: [TextEdit] = []
         let heredocOnly = ins.arguments.hasPrefix("<<") && !ins.heredocs.isEmpty
@@ -508,7 +546,7 @@ struct Plan {
             let lineStart = df.lineStarts[df.position(of: at).line - 1]
             let lead = df.bytes[lineStart..<at]
             if lead.allSatisfy({ $0 == ASCII.space || $0 == ASCII.tab }) && !lead.isEmpty { indent = Bytes.string(lead) }
-            out.append(edit(at: at, lines.map { $0 + "; " + esc + nl + indent }.joined(), stage: r.stage, kind: "toolchain-env"))
+            out.append(edit(at: at, lines.map { $0 + " " + esc + nl + indent }.joined(), stage: r.stage, kind: "toolchain-env"))
         }
         // In-command edits: literal GOARCH/GOOS, cargo/zig flags, cargo output paths, ./configure --host.
         if r.toolchains.contains(.go) { out += archLiteralEdits(ins, stage: r.stage, quoted: true) }
@@ -532,6 +570,14 @@ struct Plan {
             }
         }
         if r.toolchains.contains(.rust) {
+            var targetDir = "target"
+            if let w = r.words.firstIndex(where: { $0.text == "--manifest-path" }), w + 1 < r.words.count {
+                let manifest = r.words[w + 1].text
+                targetDir = manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
+            } else if let w = r.words.first(where: { $0.text.hasPrefix("--manifest-path=") }) {
+                let manifest = String(w.text.dropFirst("--manifest-path=".count))
+                targetDir = manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
+            }
             insertAfter("cargo build", " --target \"$rust_target\"")
             insertAfter("cargo install", " --target \"$rust_target\"")
             insertAfter("cargo chef cook", " --target \"$rust_target\"")
@@ -540,7 +586,7 @@ struct Plan {
             if laterCargoPaths {
                 let profile = ins.original.contains("--release") ? "release" : "debug"
                 let end = ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound
-                out.append(edit(at: end, " && mkdir -p target/\(profile) && cp -a \"target/$rust_target/\(profile)/.\" target/\(profile)/",
+                out.append(edit(at: end, " && mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/$rust_target/\(profile)/.\" \(targetDir)/\(profile)/",
                                 stage: r.stage, kind: "toolchain-path"))
             }
         }

@@ -82,3 +82,20 @@ enum Corpus {
         #expect(file.instructions.map { [$0.startLine, $0.endLine] } == [[5, 5], [11, 12], [17, 31]])
     }
 }
+
+@Suite struct CorpusRewriteTests {
+    @Test("real corpus: no crash, idempotent, no change outside rewritten instructions", arguments: Corpus.realFiles)
+    func rewriteReal(_ name: String) throws {
+        try #require(Corpus.available, "corpus absent at \(Corpus.root.path): set XPLAT_CORPUS")
+        let file = try DockerfileParser.parse(bytes: try Corpus.bytes("real/\(name)"), fileName: name)
+        let first = try Rewriter.rewrite(file)
+        let reparsed = try DockerfileParser.parse(first.text, fileName: name)
+        #expect(Array(reparsed.render().utf8) == Array(first.text.utf8))
+        let second = try Rewriter.rewrite(reparsed)
+        #expect(second.text == first.text, "\(name): rewrite is not idempotent")
+        for line in UnifiedDiff.changedOldLines(old: first.original, new: first.text) {
+            #expect(first.edits.contains { $0.startLine <= line && line <= $0.endLine }, "\(name): line \(line) changed outside an edit")
+        }
+        if !first.changed { #expect(first.text == first.original) }
+    }
+}
