@@ -21,13 +21,16 @@ public enum UnifiedDiff {
         public static let plain = Colors(header: { $0 }, hunk: { $0 }, added: { $0 }, removed: { $0 })
     }
 
-    /// A diff of `old` and `new` with 3 lines of context, headed `--- a/<fileName>` / `+++ b/<fileName>`;
+    /// A diff of `old` and `new` with 3 lines of context, headed `--- a/<fileName>` / `+++ b/<fileName>`
+    /// (an absolute `fileName` is used as is on both lines);
     /// empty when the texts are equal.
     public static func render(old: String, new: String, fileName: String, context: Int = 3, colors: Colors = .plain) -> String {
         if old == new { return "" }
         let a = lines(old), b = lines(new)
         let ops = script(a, b)
-        var out = colors.header("--- a/\(fileName)") + "\n" + colors.header("+++ b/\(fileName)") + "\n"
+        // git-style a/ b/ prefixes for relative names (`patch -p1`); absolute paths as they are.
+        let (oldName, newName) = fileName.hasPrefix("/") ? (fileName, fileName) : ("a/" + fileName, "b/" + fileName)
+        var out = colors.header("--- " + oldName) + "\n" + colors.header("+++ " + newName) + "\n"
         // Group changes into hunks with context.
         var i = 0
         while i < ops.count {
