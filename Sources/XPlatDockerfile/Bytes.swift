@@ -119,3 +119,28 @@ extension String {
         return Bytes.string(Bytes.trimSpace(b))
     }
 }
+
+extension StringProtocol {
+    /// Substring search on UTF-8 bytes (Foundation's `contains` goes through CFString and dominated
+    /// the rewrite profile).
+    func has(_ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard let first = n.first else { return true }
+        func search(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard n.count <= h.count else { return false }
+            var i = 0
+            let last = h.count - n.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < n.count && h[i + j] == n[j] { j += 1 }
+                    if j == n.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+        if let r = utf8.withContiguousStorageIfAvailable(search) { return r }
+        return Array(utf8).withUnsafeBufferPointer(search)
+    }
+}

@@ -116,17 +116,17 @@ public enum Linter {
             let declared = Set(stage.args.map(\.name))
             for i in stage.instructions where i != stage.fromInstruction {
                 let ins = df.instructions[i]
-                let text = Array(df.bytes[ins.sourceRange])
-                // XP002: TARGET*/BUILD* used in a stage without re-declaring it there.
-                for name in StageGraph.automaticArgs.sorted() where globalNames.contains(name) && !declared.contains(name) {
-                    if ins.command == "arg" { continue }
-                    for pattern in ["$" + name, "${" + name] {
-                        if let at = Text.findWord(Array(pattern.utf8), in: text[...]) {
-                            add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at,
-                                "\(name) is declared only before the first FROM, so it is empty in stage \(stage.displayName)",
-                                fix: "add `ARG \(name)` inside stage \(stage.displayName)")
-                            break
-                        }
+                let text = df.bytes[ins.sourceRange]
+                // XP002: TARGET*/BUILD* used in a stage without declaring it there (one pass over `$`).
+                if ins.command != "arg" {
+                    var reported = Set<String>()
+                    for (at, name) in Text.variableReferences(in: text)
+                    where StageGraph.automaticArgs.contains(name) && !declared.contains(name) && reported.insert(name).inserted {
+                        let why = globalNames.contains(name)
+                            ? "is declared only before the first FROM, so it is empty in stage \(stage.displayName)"
+                            : "is not declared in stage \(stage.displayName), so it is empty there"
+                        add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at, "\(name) \(why)",
+                            fix: "add `ARG \(name)` inside stage \(stage.displayName)")
                     }
                 }
                 guard ins.command == "run" || ins.command == "env" || ins.command == "add" else { continue }
@@ -140,7 +140,7 @@ public enum Linter {
                 }
                 // XP005: amd64/x86_64 in a download URL.
                 for url in Text.urls(in: text[...]) {
-                    for arch in ["amd64", "x86_64", "x86-64"] where url.text.contains(arch) {
+                    for arch in ["amd64", "x86_64", "x86-64"] where url.text.has(arch) {
                         add(.archInURL, ins.sourceRange.lowerBound + url.offset,
                             "download URL hard-codes \(arch): \(url.text)",
                             fix: "use ${TARGETARCH} (declare ARG TARGETARCH in the stage) or map it to the vendor's name")
@@ -192,6 +192,22 @@ enum Text {
             from = end
         }
         return nil
+    }
+
+    /// `$NAME` and `${NAME...}` references: offset (relative to `hay`) of the `$`, and the name.
+    static func variableReferences(in hay: ArraySlice<UInt8>) -> [(Int, String)] {
+        var out: [(Int, String)] = []
+        var i = hay.startIndex
+        while i < hay.endIndex {
+            guard hay[i] == ASCII.dollar else { i += 1; continue }
+            var s = i + 1
+            if s < hay.endIndex, hay[s] == ASCII.openBrace { s += 1 }
+            var e = s
+            while e < hay.endIndex, isIdent(hay[e]) { e += 1 }
+            if e > s { out.append((i - hay.startIndex, Bytes.string(hay[s..<e]))) }
+            i = max(e, i + 1)
+        }
+        return out
     }
 
     static func isIdent(_ c: UInt8) -> Bool { c.isASCIILetter || c.isASCIIDigit || c == UInt8(ascii: "_") }

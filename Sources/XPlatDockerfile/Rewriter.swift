@@ -177,7 +177,7 @@ enum Shell {
                 i += 1
             }
             let text = String(decoding: word, as: UTF8.self)
-            let isAssignment = expectCommand && text.contains("=") && !text.hasPrefix("=") &&
+            let isAssignment = expectCommand && text.has("=") && !text.hasPrefix("=") &&
                 text.prefix(while: { $0 != "=" }).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
             out.append(ShellWord(text: text, offset: start - s.startIndex, isCommand: expectCommand && !isAssignment))
             if !isAssignment && !["then", "do", "else", "if", "while", "!", "{", "exec", "time", "sudo", "env"].contains(text) { expectCommand = false }
@@ -258,7 +258,7 @@ struct Plan {
             let rest = words[(k + 1)...].prefix { !$0.isCommand }
             switch Shell.name(w.text) {
             case "go" where next == "build": out.append(.go)
-            case "go" where next == "install" && !rest.contains { $0.text.contains("@") }: out.append(.go)
+            case "go" where next == "install" && !rest.contains { $0.text.has("@") }: out.append(.go)
             case "make" where goContext || words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
                 out.append(.go)
             case "cargo" where next == "build" || next == "install" || next == "chef": out.append(.rust)
@@ -272,15 +272,15 @@ struct Plan {
     }
 
     static func isWired(_ command: String) -> Bool {
-        ["TARGETARCH", "TARGETPLATFORM", "TARGETOS", "xx-", "$rust_target", "$triplet"].contains { command.contains($0) }
+        ["TARGETARCH", "TARGETPLATFORM", "TARGETOS", "xx-", "$rust_target", "$triplet"].contains { command.has($0) }
     }
 
     func isAptBased(_ root: Stage, _ runs: [RunInfo]) -> Bool {
         var image = ""
         if case .image(let i) = root.base { image = i.lowercased() }
-        if image.contains("alpine") || runs.contains(where: { $0.step.command.contains("apk add") }) { return false }
-        if runs.contains(where: { $0.step.command.contains("apt-get") || $0.step.command.contains("apt ") }) { return true }
-        return ["debian", "ubuntu", "buildpack-deps", "gcc", "rust", "golang"].contains { image.hasPrefix($0) || image.contains("/" + $0) }
+        if image.has("alpine") || runs.contains(where: { $0.step.command.has("apk add") }) { return false }
+        if runs.contains(where: { $0.step.command.has("apt-get") || $0.step.command.has("apt ") }) { return true }
+        return ["debian", "ubuntu", "buildpack-deps", "gcc", "rust", "golang"].contains { image.hasPrefix($0) || image.has("/" + $0) }
     }
 
     mutating func planFamily(root rootIndex: Int, members: [Int]) {
@@ -288,7 +288,7 @@ struct Plan {
         var runs: [RunInfo] = []
         var baseImage = ""
         if case .image(let i) = root.base { baseImage = i.lowercased() }
-        let goContext = baseImage.hasPrefix("golang") || baseImage.contains("/golang") || members.contains { m in
+        let goContext = baseImage.hasPrefix("golang") || baseImage.has("/golang") || members.contains { m in
             graph.stages[m].runs.contains { r in
                 Shell.words(Array(r.command.utf8)[...]).contains { $0.isCommand && Shell.name($0.text) == "go" }
             }
@@ -345,20 +345,20 @@ struct Plan {
                     reasons.append("line \(r.step.line): `\(w.text) \(next)` runs target binaries (tests); under cross-compilation they cannot run")
                 } else if (n == "go") && (next == "run" || next == "generate") && !r.toolchains.isEmpty {
                     reasons.append("line \(r.step.line): `go \(next)` in the same RUN as the build would build its tool for the target")
-                } else if outputs.contains(w.text) || outputs.contains(where: { Shell.name($0) == w.text && !w.text.contains("/") && $0.contains("/bin/") }) {
+                } else if outputs.contains(w.text) || outputs.contains(where: { Shell.name($0) == w.text && !w.text.has("/") && $0.has("/bin/") }) {
                     reasons.append("line \(r.step.line): runs the built binary `\(w.text)`, which would be a target-architecture binary")
-                } else if (w.text.contains("target/release/") || w.text.contains("target/debug/")) {
+                } else if (w.text.has("target/release/") || w.text.has("target/debug/")) {
                     reasons.append("line \(r.step.line): runs the built binary `\(w.text)`, which would be a target-architecture binary")
-                } else if w.text.hasPrefix("./") && !w.text.dropFirst(2).contains("/") && !Self.isBuildScript(n) && r.toolchains.isEmpty && runs.contains(where: { $0.step.line < r.step.line && !$0.toolchains.isEmpty }) {
+                } else if w.text.hasPrefix("./") && !w.text.dropFirst(2).has("/") && !Self.isBuildScript(n) && r.toolchains.isEmpty && runs.contains(where: { $0.step.line < r.step.line && !$0.toolchains.isEmpty }) {
                     reasons.append("line \(r.step.line): runs `\(w.text)` after compiling, which would be a target-architecture binary")
                 }
             }
         }
-        if all.contains("CGO_ENABLED=1") && toolchains.contains(.go) && !all.contains("CC=") {
+        if all.has("CGO_ENABLED=1") && toolchains.contains(.go) && !all.has("CC=") {
             reasons.append("cgo (CGO_ENABLED=1) without a C cross compiler for the target")
         }
         for env in members.flatMap({ m in graph.stages[m].instructions.map { df.instructions[$0] } }) where env.command == "env" {
-            if env.original.contains("CGO_ENABLED=1") || env.original.contains("CGO_ENABLED 1") {
+            if env.original.has("CGO_ENABLED=1") || env.original.has("CGO_ENABLED 1") {
                 reasons.append("line \(env.startLine): cgo (CGO_ENABLED=1) without a C cross compiler for the target")
             }
         }
@@ -372,7 +372,7 @@ struct Plan {
                     break
                 }
             }
-            for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] where r.step.command.contains(probe) {
+            for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] where r.step.command.has(probe) {
                 reasons.append("line \(r.step.line): `\(probe)` picks architecture-specific files; after the move it would see the build machine")
             }
             if r.step.isJSON && !r.toolchains.isEmpty {
@@ -393,7 +393,7 @@ struct Plan {
                 reasons.append("links against \(devs.joined(separator: ", ")) installed for the build machine; cross-linking needs the target's (dpkg --add-architecture)")
             }
         }
-        if toolchains.contains(.c) && toolchains.contains(.go) && !all.contains("CGO_ENABLED=0") {
+        if toolchains.contains(.c) && toolchains.contains(.go) && !all.has("CGO_ENABLED=0") {
             reasons.append("Go with C compilation in the same stages: cgo would need the C cross toolchain wired into go build")
         }
         if !reasons.isEmpty {
@@ -409,8 +409,8 @@ struct Plan {
         }
         let laterCargoPaths = df.instructions.contains { ins in
             (ins.command == "copy" || ins.command == "run" || ins.command == "add") &&
-                (ins.original.contains("target/release/") || ins.original.contains("target/debug/")) &&
-                !ins.original.contains("cargo ")
+                (ins.original.has("target/release/") || ins.original.has("target/debug/")) &&
+                !ins.original.has("cargo ")
         }
         for m in members {
             let stageRuns = toWire.filter { $0.stage == m }
@@ -456,7 +456,7 @@ struct Plan {
         var out: [String] = []
         for w in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\\" }) {
             let s = String(w)
-            if s.hasSuffix("-dev"), !s.hasPrefix("-"), !s.hasPrefix("libc6-dev"), s != "dpkg-dev", !s.contains("$"), s.count > 4, !out.contains(s) {
+            if s.hasSuffix("-dev"), !s.hasPrefix("-"), !s.hasPrefix("libc6-dev"), s != "dpkg-dev", !s.has("$"), s.count > 4, !out.contains(s) {
                 out.append(s)
             }
         }
@@ -573,10 +573,10 @@ struct Plan {
             var targetDir = "target"
             if let w = r.words.firstIndex(where: { $0.text == "--manifest-path" }), w + 1 < r.words.count {
                 let manifest = r.words[w + 1].text
-                targetDir = manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
+                targetDir = manifest.has("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
             } else if let w = r.words.first(where: { $0.text.hasPrefix("--manifest-path=") }) {
                 let manifest = String(w.text.dropFirst("--manifest-path=".count))
-                targetDir = manifest.contains("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
+                targetDir = manifest.has("/") ? String(manifest[..<manifest.lastIndex(of: "/")!]) + "/target" : "target"
             }
             insertAfter("cargo build", " --target \"$rust_target\"")
             insertAfter("cargo install", " --target \"$rust_target\"")
@@ -584,14 +584,14 @@ struct Plan {
             replaceAll("target/release/", "target/$rust_target/release/")
             replaceAll("target/debug/", "target/$rust_target/debug/")
             if laterCargoPaths {
-                let profile = ins.original.contains("--release") ? "release" : "debug"
+                let profile = ins.original.has("--release") ? "release" : "debug"
                 let end = ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound
                 out.append(edit(at: end, " && mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/$rust_target/\(profile)/.\" \(targetDir)/\(profile)/",
                                 stage: r.stage, kind: "toolchain-path"))
             }
         }
         if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"$zig_target\"") }
-        if r.toolchains.contains(.c) && !ins.original.contains("--host") { insertAfter("./configure", " --host=\"$triplet\"") }
+        if r.toolchains.contains(.c) && !ins.original.has("--host") { insertAfter("./configure", " --host=\"$triplet\"") }
         return out
     }
 }
