@@ -113,7 +113,8 @@ public enum Linter {
                 default: break
                 }
             }
-            let declared = Set(stage.args.map(\.name))
+            // A stage built FROM another stage sees that stage's ARGs too (BuildKit carries them over).
+            let declared = Set(([stage.index] + graph.baseChain(of: stage.index)).flatMap { graph.stages[$0].args.map(\.name) })
             for i in stage.instructions where i != stage.fromInstruction {
                 let ins = df.instructions[i]
                 let text = df.bytes[ins.sourceRange]

@@ -418,6 +418,8 @@ struct Plan {
             let envLiterals = stageEnv.flatMap { ins in archLiteralEdits(ins, stage: m, quoted: false) }
             if stageRuns.isEmpty && envLiterals.isEmpty { continue }
             // ARG TARGETOS TARGETARCH TARGETVARIANT right after the FROM, without the ones declared.
+            // Declared in this stage only: re-declaring what a parent stage declared is harmless, and it
+            // does not depend on whether the builder carries ARGs over to derived stages.
             let declared = Set(graph.stages[m].args.map(\.name))
             let missing = ["TARGETOS", "TARGETARCH", "TARGETVARIANT"].filter { !declared.contains($0) }
             if !missing.isEmpty {

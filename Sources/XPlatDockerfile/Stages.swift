@@ -22,6 +22,8 @@ public enum StagePlatform: Sendable, Hashable {
         guard let v else { self = .none; return }
         switch v {
         case "$BUILDPLATFORM", "${BUILDPLATFORM}": self = .buildPlatform
+        // `${BUILDPLATFORM:-linux/amd64}`: BuildKit always sets BUILDPLATFORM; the default is for other builders.
+        case _ where v.hasPrefix("${BUILDPLATFORM:-") || v.hasPrefix("${BUILDPLATFORM-"): self = .buildPlatform
         case "$TARGETPLATFORM", "${TARGETPLATFORM}": self = .targetPlatform
         default: self = v.contains("$") ? .other(v) : .fixed(v)
         }
