@@ -513,7 +513,11 @@ struct Plan {
             ["  *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;;", "esac;"]
     }
 
-    static let goPrefix = "export GOOS=\"$TARGETOS\" GOARCH=\"$TARGETARCH\"; case \"$TARGETARCH\" in arm) export GOARM=\"${TARGETVARIANT#v}\" ;; amd64) export GOAMD64=\"${TARGETVARIANT:-v1}\" ;; esac"
+    /// GOARM/GOAMD64 only for their own GOARCH: Go rejects an invalid value of either whatever GOARCH is.
+    static let goPrefix = [
+        "export GOOS=\"$TARGETOS\" GOARCH=\"$TARGETARCH\";",
+        "case \"$TARGETARCH\" in arm) export GOARM=\"${TARGETVARIANT#v}\" ;; amd64) export GOAMD64=\"${TARGETVARIANT:-v1}\" ;; esac;",
+    ]
     static let installCross = "if ! command -v \"$triplet-gcc\" >/dev/null 2>&1; then apt-get update && apt-get install -y --no-install-recommends \"gcc-$(echo \"$triplet\" | tr _ -)\" \"g++-$(echo \"$triplet\" | tr _ -)\" \"libc6-dev-$debarch-cross\"; fi"
 
     func wire(_ r: RunInfo, laterCargoPaths: Bool) -> [TextEdit] {
@@ -522,7 +526,7 @@ struct Plan {
         let nl = df.lineEnding
         // Shell lines; each ends a statement (`;`), so they can be joined by continuations or newlines.
         var lines: [String] = []
-        if r.toolchains.contains(.go) { lines.append(Self.goPrefix + ";") }
+        if r.toolchains.contains(.go) { lines += Self.goPrefix }
         var vars: [String] = []
         if r.toolchains.contains(.c) || r.toolchains.contains(.rust) { vars += ["triplet", "debarch"] }
         if r.toolchains.contains(.rust) { vars.append("rust_target") }

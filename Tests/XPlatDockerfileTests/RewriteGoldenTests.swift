@@ -67,11 +67,19 @@ enum Golden {
         ]
         for (name, reason) in cases {
             let r = try Rewriter.rewrite(text: try Golden.read(name, "Dockerfile"))
-            #expect(!r.changed, "\(name) must be left alone")
+            #expect(!r.changed && r.text == r.original, "\(name) must come back byte-identical")
             let build = r.stages.first { $0.role == .build }
             #expect(build?.outcome == .left)
             #expect(build?.reasons.contains { $0.contains(reason) } == true, "\(name): reasons \(build?.reasons ?? [])")
         }
+    }
+
+    @Test("an already cross-ready Dockerfile comes back byte-identical")
+    func crossReadyUnchanged() throws {
+        let input = try Golden.read("go-cross-ready", "Dockerfile")
+        let r = try Rewriter.rewrite(text: input)
+        #expect(r.text == input && r.edits.isEmpty)
+        #expect(r.stages.first?.outcome == .crossReady)
     }
 
     @Test("the stage graph: bases, COPY --from by name and index, RUN --mount=from, target")

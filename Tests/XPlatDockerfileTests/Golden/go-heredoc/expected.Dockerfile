@@ -5,7 +5,8 @@ WORKDIR /src
 COPY . .
 RUN <<EOT
 #!/bin/sh
-export GOOS="$TARGETOS" GOARCH="$TARGETARCH"; case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac;
+export GOOS="$TARGETOS" GOARCH="$TARGETARCH";
+case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac;
 set -e
 go build -o /out/app .
 EOT

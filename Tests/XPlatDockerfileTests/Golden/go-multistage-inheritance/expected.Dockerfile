@@ -6,7 +6,8 @@ RUN go mod download
 FROM base AS build
 ARG TARGETOS TARGETARCH TARGETVARIANT
 COPY . .
-RUN export GOOS="$TARGETOS" GOARCH="$TARGETARCH"; case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac; \
+RUN export GOOS="$TARGETOS" GOARCH="$TARGETARCH"; \
+    case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac; \
     go build -o /out/app . && \
     go build -o /out/helper ./cmd/helper
 
