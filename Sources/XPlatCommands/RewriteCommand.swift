@@ -45,7 +45,7 @@ struct RewriteCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Rewrite the file in place (atomically).")
     var write = false
 
-    @Option(name: [.short, .customLong("output")], help: "Write the rewritten Dockerfile to FILE.")
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the rewritten Dockerfile to FILE.", valueName: "FILE"))
     var output: String?
 
     @Flag(name: .long, help: "Print the whole rewritten file instead of a diff.")
@@ -115,7 +115,7 @@ struct RewriteCommand: AsyncParsableCommand {
                         throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
                     }
                 }
-                StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): already cross-ready, unchanged\n")
+                StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): no rewrite, unchanged\n")
             } else {
                 let colors = UnifiedDiff.Colors(header: { out.bold($0) }, hunk: { out.cyan($0) }, added: { out.green($0) }, removed: { out.red($0) })
                 emit(UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName, colors: colors))

@@ -33,8 +33,9 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
 
     public var severity: Severity {
         switch self {
-        case .argTargetDefault, .targetArgGlobalOnly, .runtimeArchDetection, .buildPlatformOnFinal: return .error
-        case .hardcodedGoArch, .hardcodedPlatform, .archInURL: return .warning
+        case .argTargetDefault, .targetArgGlobalOnly, .buildPlatformOnFinal: return .error
+        // `uname -m` on the build platform is right for host tools (a compiler, rustup-init): a warning.
+        case .hardcodedGoArch, .hardcodedPlatform, .archInURL, .runtimeArchDetection: return .warning
         }
     }
 }
@@ -73,9 +74,9 @@ public enum Linter {
     public static func lint(_ graph: StageGraph, target: String? = nil) -> [Finding] {
         let df = graph.dockerfile
         var out: [Finding] = []
-        func add(_ rule: Rule, _ offset: Int, _ message: String, fix: String?) {
+        func add(_ rule: Rule, _ offset: Int, _ message: String, fix: String?, severity: Severity? = nil) {
             let (line, column) = df.position(of: offset)
-            out.append(Finding(rule: rule, severity: rule.severity, file: df.fileName, line: line, column: column,
+            out.append(Finding(rule: rule, severity: severity ?? rule.severity, file: df.fileName, line: line, column: column,
                                message: message, fix: fix))
         }
         func offset(of needle: String, in ins: Instruction, from: Int? = nil) -> Int? {
@@ -126,8 +127,12 @@ public enum Linter {
                         let why = globalNames.contains(name)
                             ? "is declared only before the first FROM, so it is empty in stage \(stage.displayName)"
                             : "is not declared in stage \(stage.displayName), so it is empty there"
-                        add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at, "\(name) \(why)",
-                            fix: "add `ARG \(name)` inside stage \(stage.displayName)")
+                        // `${TARGETOS:-linux}`: always the default; wrong only when the default is.
+                        let rest = text[(text.startIndex + at)...]
+                        let hasDefault = rest.starts(with: Array("${\(name):-".utf8)) || rest.starts(with: Array("${\(name)-".utf8))
+                        add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at,
+                            "\(name) \(why)" + (hasDefault ? " (its default is always used)" : ""),
+                            fix: "add `ARG \(name)` inside stage \(stage.displayName)", severity: hasDefault ? .warning : nil)
                     }
                 }
                 guard ins.command == "run" || ins.command == "env" || ins.command == "add" else { continue }

@@ -63,6 +63,14 @@ struct Marked {
         #expect(try Linter.lint(try DockerfileParser.parse(input)).isEmpty)
     }
 
+    @Test("an undeclared TARGET* with a default is a warning, without one an error")
+    func severityOfUndeclared() throws {
+        let m = Marked("FROM alpine\nRUN echo 1️⃣${TARGETOS:-linux} 2️⃣$TARGETARCH\n")
+        let f = try Linter.lint(try DockerfileParser.parse(m.text))
+        #expect(f.map(\.severity) == [.warning, .error])
+        #expect(f.map { [$0.line, $0.column] } == [[m.places["1"]!.line, m.places["1"]!.column], [m.places["2"]!.line, m.places["2"]!.column]])
+    }
+
     @Test("rule ids are stable and unique")
     func ids() {
         #expect(Rule.allCases.map(\.id) == ["XP001", "XP002", "XP003", "XP004", "XP005", "XP006", "XP007"])
