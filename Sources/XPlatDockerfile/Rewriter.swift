@@ -216,12 +216,15 @@ struct Plan {
                 classes.append(classification(s, .unused, .notApplicable, ["not needed to build target stage \(graph.stages[target].displayName)"]))
                 continue
             }
-            if s.index == target {
-                classes.append(classification(s, .target, .notApplicable, ["target stage: stays on $TARGETPLATFORM"]))
-                continue
-            }
             if runtime.contains(s.index) {
-                classes.append(classification(s, .targetBase, .notApplicable, ["the target stage is built FROM it: stays on $TARGETPLATFORM"]))
+                // Compiling here runs the compiler under emulation for foreign platforms: say so.
+                let tools = Self.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
+                var reasons = [s.index == target ? "target stage: stays on $TARGETPLATFORM"
+                                                 : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
+                if !tools.isEmpty {
+                    reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
+                }
+                classes.append(classification(s, s.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools))
                 continue
             }
             var root = s.index
@@ -374,6 +377,12 @@ struct Plan {
             }
             for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] where r.step.command.has(probe) {
                 reasons.append("line \(r.step.line): `\(probe)` picks architecture-specific files; after the move it would see the build machine")
+            }
+            if r.toolchains.contains(.rust), r.words.contains(where: { $0.text == "--target" || $0.text.hasPrefix("--target=") }) {
+                reasons.append("line \(r.step.line): cargo already has a fixed --target")
+            }
+            if r.toolchains.contains(.zig), r.step.command.has("-Dtarget") {
+                reasons.append("line \(r.step.line): zig build already has a fixed -Dtarget")
             }
             if r.step.isJSON && !r.toolchains.isEmpty {
                 reasons.append("line \(r.step.line): exec-form (JSON) RUN cannot take the cross-compilation environment")
