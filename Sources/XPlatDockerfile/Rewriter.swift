@@ -429,7 +429,10 @@ struct Plan {
             // ARG TARGETOS TARGETARCH TARGETVARIANT right after the FROM, without the ones declared.
             // Declared in this stage only: re-declaring what a parent stage declared is harmless, and it
             // does not depend on whether the builder carries ARGs over to derived stages.
-            let declared = Set(graph.stages[m].args.map(\.name))
+            // Only ARGs declared before the first edited instruction count: a later `ARG TARGETARCH`
+            // leaves the variable empty in the RUNs above it.
+            let firstUse = (stageRuns.map(\.step.line) + stageEnv.map(\.startLine)).min() ?? Int.max
+            let declared = Set(graph.stages[m].args.filter { $0.line < firstUse }.map(\.name))
             let missing = ["TARGETOS", "TARGETARCH", "TARGETVARIANT"].filter { !declared.contains($0) }
             if !missing.isEmpty {
                 let from = df.instructions[graph.stages[m].fromInstruction]
