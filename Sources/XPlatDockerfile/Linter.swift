@@ -140,7 +140,7 @@ public enum Linter {
                 for key in ["GOARCH", "GOOS"] {
                     for at in Text.assignments(of: key, in: text[...]) where !at.value.hasPrefix("$") && !at.value.hasPrefix("\"$") {
                         add(.hardcodedGoArch, ins.sourceRange.lowerBound + at.offset,
-                            "\(key)=\(at.value) is hard-coded; every platform gets a \(at.value) binary",
+                            "\(key)=\(at.value) is hard-coded: every platform gets the \(at.value) build",
                             fix: key == "GOARCH" ? "GOARCH=$TARGETARCH (with ARG TARGETARCH in the stage)" : "GOOS=$TARGETOS (with ARG TARGETOS in the stage)")
                     }
                 }
