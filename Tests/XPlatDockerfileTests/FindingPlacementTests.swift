@@ -1,0 +1,78 @@
+import Testing
+@testable import XPlatDockerfile
+
+/// Marked-place tests, swift-format style: `1️⃣` (and `2️⃣`, ...) in the input mark where a finding must
+/// be reported; markers are removed before linting.
+struct Marked {
+    var text: String
+    var places: [String: (line: Int, column: Int)] = [:]
+
+    init(_ marked: String) {
+        var out = ""
+        var line = 1, column = 1
+        var places: [String: (Int, Int)] = [:]
+        var chars = Array(marked)[...]
+        while let c = chars.first {
+            chars = chars.dropFirst()
+            if let scalar = c.unicodeScalars.first, c.unicodeScalars.count > 1, c.unicodeScalars.last == "\u{20E3}" {
+                places[String(scalar)] = (line, column)
+                continue
+            }
+            out.append(c)
+            if c == "\n" { line += 1; column = 1 } else { column += 1 }
+        }
+        text = out
+        self.places = places
+    }
+}
+
+@Suite struct FindingPlacementTests {
+    static let cases: [(Rule, String)] = [
+        (.argTargetDefault, "ARG 1️⃣TARGETARCH=amd64\nFROM alpine\n"),
+        (.argTargetDefault, "FROM alpine\nARG TARGETOS 1️⃣TARGETARCH=arm64\n"),
+        (.targetArgGlobalOnly, "ARG TARGETARCH\nFROM alpine\nRUN echo 1️⃣$TARGETARCH\n"),
+        (.targetArgGlobalOnly, "ARG TARGETOS\nFROM alpine\nENV OS=1️⃣${TARGETOS}\n"),
+        (.hardcodedGoArch, "FROM golang\nRUN CGO_ENABLED=0 1️⃣GOARCH=amd64 go build .\n"),
+        (.hardcodedGoArch, "FROM golang\nENV 1️⃣GOOS=linux\n"),
+        (.hardcodedPlatform, "FROM 1️⃣--platform=linux/amd64 golang AS b\nFROM alpine\nCOPY --from=b /a /a\n"),
+        (.archInURL, "FROM alpine\nRUN wget -q 1️⃣https://example.com/v1/tool_linux_amd64.tar.gz\n"),
+        (.archInURL, "FROM alpine\nADD 1️⃣https://example.com/x86_64/tool /tool\n"),
+        (.runtimeArchDetection, "FROM --platform=$BUILDPLATFORM debian AS b\nRUN curl -LO https://e.com/t-$(1️⃣uname -m)\nFROM alpine\nCOPY --from=b /t /t\n"),
+        (.runtimeArchDetection, "FROM --platform=$BUILDPLATFORM debian AS b\nFROM b AS c\nRUN A=$(1️⃣dpkg --print-architecture)\nFROM alpine\nCOPY --from=c /t /t\n"),
+        (.buildPlatformOnFinal, "FROM golang AS b\nFROM 1️⃣--platform=$BUILDPLATFORM alpine\nCOPY --from=b /a /a\n"),
+    ]
+
+    @Test("findings are reported at the marked place", arguments: 0..<cases.count)
+    func placed(_ i: Int) throws {
+        let (rule, input) = Self.cases[i]
+        let m = Marked(input)
+        let findings = try Linter.lint(try DockerfileParser.parse(m.text, fileName: "Dockerfile"))
+        let place = try #require(m.places["1"])
+        let hits = findings.filter { $0.rule == rule }
+        #expect(hits.count == 1, "expected one \(rule.id) in case \(i), got \(findings.map(\.description))")
+        #expect(hits.first.map { [$0.line, $0.column] } == [place.line, place.column], "case \(i): \(findings.map(\.description))")
+        #expect(hits.first?.file == "Dockerfile")
+    }
+
+    @Test("clean Dockerfiles have no findings", arguments: [
+        "FROM --platform=$BUILDPLATFORM golang AS b\nARG TARGETOS TARGETARCH\nRUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /a .\nFROM alpine\nCOPY --from=b /a /a\n",
+        "ARG TARGETARCH\nFROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n",
+        "FROM debian\nRUN uname -m\n",
+    ])
+    func clean(_ input: String) throws {
+        #expect(try Linter.lint(try DockerfileParser.parse(input)).isEmpty)
+    }
+
+    @Test("an undeclared TARGET* with a default is a warning, without one an error")
+    func severityOfUndeclared() throws {
+        let m = Marked("FROM alpine\nRUN echo 1️⃣${TARGETOS:-linux} 2️⃣$TARGETARCH\n")
+        let f = try Linter.lint(try DockerfileParser.parse(m.text))
+        #expect(f.map(\.severity) == [.warning, .error])
+        #expect(f.map { [$0.line, $0.column] } == [[m.places["1"]!.line, m.places["1"]!.column], [m.places["2"]!.line, m.places["2"]!.column]])
+    }
+
+    @Test("rule ids are stable and unique")
+    func ids() {
+        #expect(Rule.allCases.map(\.id) == ["XP001", "XP002", "XP003", "XP004", "XP005", "XP006", "XP007"])
+    }
+}

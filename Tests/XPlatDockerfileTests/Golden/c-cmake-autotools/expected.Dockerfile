@@ -1,0 +1,41 @@
+FROM --platform=$BUILDPLATFORM gcc:13 AS build
+ARG TARGETOS TARGETARCH TARGETVARIANT
+RUN apt-get update && apt-get install -y cmake
+WORKDIR /src
+COPY . .
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      amd64/*) triplet=x86_64-linux-gnu debarch=amd64 ;; \
+      386/*) triplet=i686-linux-gnu debarch=i386 ;; \
+      arm64/*) triplet=aarch64-linux-gnu debarch=arm64 ;; \
+      arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
+      arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \
+      riscv64/*) triplet=riscv64-linux-gnu debarch=riscv64 ;; \
+      ppc64le/*) triplet=powerpc64le-linux-gnu debarch=ppc64el ;; \
+      s390x/*) triplet=s390x-linux-gnu debarch=s390x ;; \
+      mips64le/*) triplet=mips64el-linux-gnuabi64 debarch=mips64el ;; \
+      loong64/*) triplet=loongarch64-linux-gnu debarch=loong64 ;; \
+      *) echo "unsupported target $TARGETARCH$TARGETVARIANT" >&2; exit 1 ;; \
+    esac; \
+    if ! command -v "$triplet-gcc" >/dev/null 2>&1; then apt-get update && apt-get install -y --no-install-recommends "gcc-$(echo "$triplet" | tr _ -)" "g++-$(echo "$triplet" | tr _ -)" "libc6-dev-$debarch-cross"; fi; \
+    export CC="$triplet-gcc" CXX="$triplet-g++"; \
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
+    && cmake --build build --parallel
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      amd64/*) triplet=x86_64-linux-gnu debarch=amd64 ;; \
+      386/*) triplet=i686-linux-gnu debarch=i386 ;; \
+      arm64/*) triplet=aarch64-linux-gnu debarch=arm64 ;; \
+      arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
+      arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \
+      riscv64/*) triplet=riscv64-linux-gnu debarch=riscv64 ;; \
+      ppc64le/*) triplet=powerpc64le-linux-gnu debarch=ppc64el ;; \
+      s390x/*) triplet=s390x-linux-gnu debarch=s390x ;; \
+      mips64le/*) triplet=mips64el-linux-gnuabi64 debarch=mips64el ;; \
+      loong64/*) triplet=loongarch64-linux-gnu debarch=loong64 ;; \
+      *) echo "unsupported target $TARGETARCH$TARGETVARIANT" >&2; exit 1 ;; \
+    esac; \
+    if ! command -v "$triplet-gcc" >/dev/null 2>&1; then apt-get update && apt-get install -y --no-install-recommends "gcc-$(echo "$triplet" | tr _ -)" "g++-$(echo "$triplet" | tr _ -)" "libc6-dev-$debarch-cross"; fi; \
+    export CC="$triplet-gcc" CXX="$triplet-g++"; \
+    cd vendor/zlib && ./configure --host="$triplet" --static && make
+
+FROM debian:bookworm-slim
+COPY --from=build /src/build/tool /usr/local/bin/tool
