@@ -79,3 +79,9 @@ read_pidfile() {
     [ -f "$1" ] && tr -dc '0-9' <"$1"
     return 0
 }
+
+# A bad flag or value: log, then exit 64 (EX_USAGE, like xplat's own usage errors).
+die_usage() {
+    log "error: $*"
+    exit 64
+}
