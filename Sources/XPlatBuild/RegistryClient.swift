@@ -1,0 +1,138 @@
+// A minimal OCI distribution client for the local registry (plain HTTP on loopback): read
+// manifests and indexes, put an image index, delete temporary manifests.
+
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XPlatPlatform
+
+/// One manifest as the registry serves it.
+public struct RegistryManifest: Sendable, Hashable {
+    public var mediaType: String
+    public var digest: String
+    public var data: Data
+}
+
+/// Talks to `http://HOST:PORT/v2/`.
+public struct RegistryClient: Sendable {
+    public var registry: String
+
+    public init(registry: String) { self.registry = registry }
+
+    static let accept = [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ].joined(separator: ", ")
+
+    /// Splits `127.0.0.1:5000/a/b:tag` into its repository path and reference, for this registry.
+    /// A reference without a registry host (`busybox`) means `library/busybox:latest` through the mirror.
+    public func locate(_ image: String) -> (repository: String, reference: String) {
+        var ref = image
+        for prefix in ["docker.io/", "index.docker.io/", registry + "/"] where ref.hasPrefix(prefix) {
+            ref.removeFirst(prefix.count)
+        }
+        var reference = "latest"
+        if let at = ref.firstIndex(of: "@") {
+            reference = String(ref[ref.index(after: at)...])
+            ref = String(ref[..<at])
+        } else {
+            let (repo, tag) = ImageReference.split(ref)
+            ref = repo
+            if let tag { reference = tag }
+        }
+        if !ref.contains("/") { ref = "library/" + ref }
+        return (ref, reference)
+    }
+
+    func url(_ repository: String, _ reference: String) -> URL {
+        URL(string: "http://\(registry)/v2/\(repository)/manifests/\(reference)")!
+    }
+
+    /// GETs a manifest or index.
+    public func manifest(repository: String, reference: String) async throws -> RegistryManifest {
+        var request = URLRequest(url: url(repository, reference))
+        request.setValue(Self.accept, forHTTPHeaderField: "Accept")
+        let (data, response) = try await fetch(request)
+        guard response.statusCode == 200 else {
+            throw BuildError.assemblyFailed("registry \(registry): \(repository):\(reference): HTTP \(response.statusCode) \(String(decoding: data.prefix(200), as: UTF8.self))")
+        }
+        return RegistryManifest(
+            mediaType: response.value(forHTTPHeaderField: "Content-Type") ?? "",
+            digest: response.value(forHTTPHeaderField: "Docker-Content-Digest") ?? "", data: data)
+    }
+
+    /// PUTs a manifest or index under `reference`; returns its digest.
+    @discardableResult
+    public func put(repository: String, reference: String, mediaType: String, data: Data) async throws -> String {
+        var request = URLRequest(url: url(repository, reference))
+        request.httpMethod = "PUT"
+        request.setValue(mediaType, forHTTPHeaderField: "Content-Type")
+        request.httpBody = data
+        let (body, response) = try await fetch(request)
+        guard response.statusCode == 201 || response.statusCode == 200 else {
+            throw BuildError.assemblyFailed("registry \(registry): cannot put \(repository):\(reference): HTTP \(response.statusCode) \(String(decoding: body.prefix(300), as: UTF8.self))")
+        }
+        return response.value(forHTTPHeaderField: "Docker-Content-Digest") ?? ""
+    }
+
+    /// Deletes a manifest by digest (temporary images).
+    public func delete(repository: String, digest: String) async throws {
+        var request = URLRequest(url: url(repository, digest))
+        request.httpMethod = "DELETE"
+        _ = try await fetch(request)
+    }
+
+    /// The platforms an image index lists (`linux/amd64`, ...), or the one platform of a plain manifest's config.
+    public func platforms(of image: String) async throws -> [String] {
+        let (repository, reference) = locate(image)
+        let m = try await manifest(repository: repository, reference: reference)
+        guard let object = try JSONSerialization.jsonObject(with: m.data) as? [String: Any] else { return [] }
+        if let list = object["manifests"] as? [[String: Any]] {
+            return list.compactMap { entry in
+                guard let p = entry["platform"] as? [String: Any], let os = p["os"] as? String,
+                      let arch = p["architecture"] as? String else { return nil }
+                return [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
+            }
+        }
+        return []
+    }
+
+    func fetch(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        do {
+            let (data, response) = try await URLSession.shared.data(for: request)
+            guard let http = response as? HTTPURLResponse else { throw BuildError.assemblyFailed("registry \(registry): not an HTTP answer") }
+            return (data, http)
+        } catch let error as BuildError {
+            throw error
+        } catch {
+            throw BuildError.assemblyFailed("registry \(registry) unreachable: \(error.localizedDescription)\n  action: start it with Scripts/engine-up, or set XPLAT_REGISTRY")
+        }
+    }
+
+    /// Builds an OCI image index over per-platform manifests, each entry annotated with the
+    /// platform xplat built it for (never `unknown/unknown`: attestation manifests are not listed).
+    public static func index(entries: [(platform: Platform, manifest: RegistryManifest)]) -> Data {
+        let manifests: [[String: Any]] = entries.map { entry in
+            var platform: [String: Any] = ["os": entry.platform.os, "architecture": entry.platform.architecture]
+            if let v = entry.platform.variant { platform["variant"] = v }
+            return ["mediaType": entry.manifest.mediaType, "digest": entry.manifest.digest,
+                    "size": entry.manifest.data.count, "platform": platform]
+        }
+        let isDocker = entries.allSatisfy { $0.manifest.mediaType.contains("docker") }
+        let object: [String: Any] = [
+            "schemaVersion": 2,
+            "mediaType": isDocker ? "application/vnd.docker.distribution.manifest.list.v2+json" : "application/vnd.oci.image.index.v1+json",
+            "manifests": manifests,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+
+    /// The media type of `index(entries:)` for these entries.
+    public static func indexMediaType(for entries: [(platform: Platform, manifest: RegistryManifest)]) -> String {
+        entries.allSatisfy { $0.manifest.mediaType.contains("docker") }
+            ? "application/vnd.docker.distribution.manifest.list.v2+json" : "application/vnd.oci.image.index.v1+json"
+    }
+}
