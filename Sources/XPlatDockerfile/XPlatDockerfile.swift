@@ -1,1 +1,1 @@
-// XPlatDockerfile: see the module guide in its main file.
+// XPlatDockerfile: placeholder guide, replaced below.

@@ -1,0 +1,352 @@
+// The parser: BuildKit's `frontend/dockerfile/parser.Parse`, step for step, on UTF-8 bytes, recording
+// byte ranges as it goes. Line handling (directives, comment stripping, continuation rules, empty
+// continuation lines, heredoc bodies) follows BuildKit's order of operations exactly, because those
+// corner cases are what decides which lines belong to which instruction.
+
+/// Parses Dockerfiles into a lossless `Dockerfile`.
+public enum DockerfileParser {
+    /// Parses `text`.
+    ///
+    /// - Parameters:
+    ///   - text: the whole file.
+    ///   - fileName: the name errors and findings use.
+    /// - Throws: `DockerfileSyntaxError` with the line and BuildKit's reason when BuildKit would refuse
+    ///   the file (no instructions, bad `# escape=`, repeated directive, `ENV` without a value, a JSON
+    ///   array of non-strings, an unterminated heredoc).
+    public static func parse(_ text: String, fileName: String = "Dockerfile") throws(DockerfileSyntaxError) -> Dockerfile {
+        try parse(bytes: Array(text.utf8), fileName: fileName)
+    }
+
+    /// Parses UTF-8 `bytes`.
+    public static func parse(bytes: [UInt8], fileName: String = "Dockerfile") throws(DockerfileSyntaxError) -> Dockerfile {
+        var p = Parser(bytes: bytes, fileName: fileName)
+        return try p.run()
+    }
+}
+
+struct Parser {
+    let bytes: [UInt8]
+    let fileName: String
+    var lineStarts: [Int] = []
+    var escape: UInt8 = ASCII.backslash
+    var directivesDone = false
+    var seen: Set<String> = []
+    var directives: [ParserDirective] = []
+
+    init(bytes: [UInt8], fileName: String) {
+        self.bytes = bytes
+        self.fileName = fileName
+        lineStarts.reserveCapacity(bytes.count / 32 + 1)
+        lineStarts.append(0)
+        for (i, b) in bytes.enumerated() where b == ASCII.newline && i + 1 < bytes.count { lineStarts.append(i + 1) }
+    }
+
+    var lineCount: Int { bytes.isEmpty ? 0 : lineStarts.count }
+    func lineEnd(_ li: Int) -> Int { li + 1 < lineStarts.count ? lineStarts[li + 1] : bytes.count }
+
+    func fail(_ line: Int, _ reason: String) -> DockerfileSyntaxError {
+        DockerfileSyntaxError(fileName: fileName, line: max(1, line), reason: reason)
+    }
+
+    /// BuildKit `isComment`: the line, newline and leading space trimmed, starts with `#`.
+    func isComment(_ start: Int, _ end: Int) -> Bool {
+        let e = Bytes.trimNewline(bytes[start..<end])
+        let s = Bytes.trimLeft(bytes[start..<e])
+        return s < e && bytes[s] == ASCII.hash
+    }
+
+    /// BuildKit's `possibleParserDirective` on one line (newline trimmed).
+    mutating func possibleDirective(_ token: ArraySlice<UInt8>, line: Int) throws(DockerfileSyntaxError) {
+        if directivesDone { return }
+        guard let (name, value) = Self.matchDirective(token) else { directivesDone = true; return }
+        let key = name.lowercased()
+        guard key == "escape" || key == "syntax" || key == "check" else { directivesDone = true; return }
+        if seen.contains(key) { throw fail(line, "only one \(key) parser directive can be used") }
+        seen.insert(key)
+        if key == "escape" {
+            guard value == "`" || value == "\\" else {
+                throw fail(line, "invalid escape token '\(value)' does not match ` or \\")
+            }
+            escape = value.utf8.first!
+        }
+        directives.append(ParserDirective(name: key, value: value, line: line))
+    }
+
+    /// `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`
+    static func matchDirective(_ t: ArraySlice<UInt8>) -> (String, String)? {
+        var i = t.startIndex
+        guard i < t.endIndex, t[i] == ASCII.hash else { return nil }
+        i += 1
+        while i < t.endIndex, t[i].isRE2Space { i += 1 }
+        let nameStart = i
+        guard i < t.endIndex, t[i].isASCIILetter else { return nil }
+        while i < t.endIndex, t[i].isASCIILetter || t[i].isASCIIDigit { i += 1 }
+        let name = Bytes.string(t[nameStart..<i])
+        while i < t.endIndex, t[i].isRE2Space { i += 1 }
+        guard i < t.endIndex, t[i] == ASCII.equals else { return nil }
+        i += 1
+        while i < t.endIndex, t[i].isRE2Space { i += 1 }
+        var end = t.endIndex
+        while end > i, t[end - 1].isRE2Space { end -= 1 }
+        guard end > i else { return nil }
+        return (name, Bytes.string(t[i..<end]))
+    }
+
+    /// BuildKit `trimContinuationCharacter`: the end of the kept text and whether the line ends the
+    /// instruction.
+    func trimContinuation(_ s: ArraySlice<UInt8>) -> (end: Int, isEnd: Bool) {
+        var e = s.endIndex
+        while e > s.startIndex, s[e - 1] == ASCII.space || s[e - 1] == ASCII.tab { e -= 1 }
+        guard e > s.startIndex, s[e - 1] == escape else { return (s.endIndex, true) }
+        let at = e - 1
+        if at == s.startIndex || s[at - 1] != escape { return (at, false) }
+        return (s.endIndex, true)
+    }
+
+    mutating func run() throws(DockerfileSyntaxError) -> Dockerfile {
+        var instructions: [Instruction] = []
+        var elements: [DockerfileElement] = []
+        var warnings: [String] = []
+        var comments: [String] = []
+        var triviaStart = 0
+        var li = 0
+        let n = lineCount
+        while li < n {
+            let ls = lineStarts[li], le = lineEnd(li)
+            var cs = ls
+            if li == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cs = 3 }
+            if isComment(cs, le) {
+                let c = Bytes.string(Bytes.trimSpace(bytes[(cs + 1)..<le]))
+                if c.isEmpty { comments = [] } else { comments.append(c) }
+            }
+            let nl = Bytes.trimNewline(bytes[cs..<le])
+            let ts = Bytes.trimLeft(bytes[cs..<nl])
+            try possibleDirective(bytes[ts..<nl], line: li + 1)
+            let token: ArraySlice<UInt8> = (ts < nl && bytes[ts] == ASCII.hash) ? bytes[ts..<ts] : bytes[ts..<nl]
+            li += 1
+            let startLine = li
+            var (cut, isEnd) = trimContinuation(token)
+            if isEnd && cut == token.startIndex { continue }
+
+            var logical: [UInt8] = []
+            var segments: [Segment] = []
+            segments.append(Segment(logical: 0, source: token.startIndex, length: cut - token.startIndex))
+            logical += bytes[token.startIndex..<cut]
+            var hasEmpty = false
+            while !isEnd && li < n {
+                let s2 = lineStarts[li], e2 = lineEnd(li)
+                let nl2 = Bytes.trimNewline(bytes[s2..<e2])
+                try possibleDirective(bytes[s2..<nl2], line: li + 1)
+                li += 1
+                if isComment(s2, e2) { continue }
+                if Bytes.trimLeft(bytes[s2..<nl2]) == nl2 { hasEmpty = true; continue }
+                let (c2, end2) = trimContinuation(bytes[s2..<nl2])
+                isEnd = end2
+                segments.append(Segment(logical: logical.count, source: s2, length: c2 - s2))
+                logical += bytes[s2..<c2]
+            }
+            if hasEmpty {
+                warnings.append("[WARNING]: Empty continuation line found in:\n    " + Bytes.string(logical[...]))
+            }
+
+            var node: Built
+            do {
+                node = try Self.nodeFromLine(logical[...], escape: escape)
+            } catch {
+                throw fail(startLine, error.reason)
+            }
+
+            var heredocs: [Heredoc] = []
+            if node.canContainHeredoc, Bytes.contains(logical[...], [ASCII.lt, ASCII.lt]) {
+                for var doc in Heredocs.fromLine(logical[...]) {
+                    let terminator = Array(doc.name.utf8)
+                    var terminated = false
+                    let bodyStart = li < n ? lineStarts[li] : bytes.count
+                    doc.bodyStartLine = li + 1
+                    var content: [UInt8] = []
+                    while li < n {
+                        let s3 = lineStarts[li], e3 = lineEnd(li)
+                        li += 1
+                        var t = s3
+                        let tn = Bytes.trimNewline(bytes[s3..<e3])
+                        if doc.chomp { while t < tn && bytes[t] == ASCII.tab { t += 1 } }
+                        if bytes[t..<tn].elementsEqual(terminator) {
+                            terminated = true
+                            doc.terminatorLine = li
+                            doc.bodyRange = bodyStart..<s3
+                            break
+                        }
+                        content += bytes[s3..<e3]
+                    }
+                    if !terminated { throw fail(startLine, "unterminated heredoc") }
+                    doc.content = String(decoding: content, as: UTF8.self)
+                    heredocs.append(doc)
+                }
+            }
+
+            let instrStart = lineStarts[startLine - 1]
+            let instrEnd = lineEnd(li - 1)
+            if triviaStart < instrStart { elements.append(.trivia(triviaStart..<instrStart)) }
+            elements.append(.instruction(instructions.count))
+            triviaStart = instrEnd
+
+            let probe = Instruction(
+                command: "", keyword: "", flags: [], arguments: "", original: "", node: node.node, heredocs: [],
+                comments: [], startLine: 0, endLine: 0, sourceRange: 0..<0, keywordRange: 0..<0,
+                argumentsOffset: 0, onbuildCommand: nil, segments: segments, logicalArgumentsStart: 0)
+            let flags = node.flags.map { f in
+                InstructionFlag(
+                    name: f.name, value: f.value, text: f.text,
+                    sourceRange: probe.sourceOffset(logical: f.range.lowerBound)..<probe.sourceOffset(logical: f.range.upperBound))
+            }
+            instructions.append(Instruction(
+                command: node.node.value, keyword: Bytes.string(logical[node.keyword]), flags: flags,
+                arguments: Bytes.string(logical[node.arguments]), original: Bytes.string(logical[...]),
+                node: node.node, heredocs: heredocs, comments: comments, startLine: startLine, endLine: li,
+                sourceRange: instrStart..<instrEnd,
+                keywordRange: probe.sourceOffset(logical: node.keyword.lowerBound)..<probe.sourceOffset(logical: node.keyword.upperBound),
+                argumentsOffset: probe.sourceOffset(logical: node.arguments.lowerBound),
+                onbuildCommand: node.onbuildCommand, segments: segments,
+                logicalArgumentsStart: node.arguments.lowerBound))
+            comments = []
+        }
+        if triviaStart < bytes.count { elements.append(.trivia(triviaStart..<bytes.count)) }
+        if instructions.isEmpty { throw fail(max(1, n), "file with no instructions") }
+        if !warnings.isEmpty {
+            warnings.append("[WARNING]: Empty continuation lines will become errors in a future release.")
+        }
+        return Dockerfile(
+            fileName: fileName, bytes: bytes, escapeToken: Character(Unicode.Scalar(escape)),
+            directives: directives, instructions: instructions, elements: elements, lineStarts: lineStarts,
+            warnings: warnings)
+    }
+
+    struct RawFlag { var name: String; var value: String?; var text: String; var range: Range<Int> }
+
+    struct Built {
+        var node: BuildKitNode
+        var flags: [RawFlag]
+        /// Logical ranges (offsets into the joined line).
+        var keyword: Range<Int>
+        var arguments: Range<Int>
+        var onbuildCommand: String?
+        var onbuildIsJSON = false
+
+        var canContainHeredoc: Bool {
+            let cmd = onbuildCommand ?? node.value
+            guard cmd == "run" || cmd == "copy" || cmd == "add" else { return false }
+            return onbuildCommand != nil ? !onbuildIsJSON : !node.isJSON
+        }
+    }
+
+    /// BuildKit `newNodeFromLine`: split off the command and flags, dispatch to the line parser.
+    static func nodeFromLine(_ line: ArraySlice<UInt8>, escape: UInt8) throws(LineParsers.Failure) -> Built {
+        let trimmed = Bytes.trimSpace(line)
+        var i = trimmed.startIndex
+        while i < trimmed.endIndex, !trimmed[i].isTokenSpace { i += 1 }
+        let cmdRange = trimmed.startIndex..<i
+        let command = Bytes.string(line[cmdRange]).lowercased()
+        var flags: [RawFlag] = []
+        var argsRange = trimmed.endIndex..<trimmed.endIndex
+        if i < trimmed.endIndex {
+            var j = i
+            while j < trimmed.endIndex, trimmed[j].isTokenSpace { j += 1 }
+            let (argStart, f) = extractFlags(line[j..<trimmed.endIndex])
+            flags = f
+            let a = Bytes.trimSpace(line[argStart..<trimmed.endIndex])
+            argsRange = a.startIndex..<a.endIndex
+        }
+        let rest = line[argsRange]
+        var node = BuildKitNode(value: command, flags: flags.map(\.text))
+        var onbuild: String?
+        var onbuildJSON = false
+        if command == "onbuild" {
+            if !rest.isEmpty {
+                let child = try nodeFromLine(rest, escape: escape)
+                node.next = [.node(child.node)]
+                onbuild = child.node.value
+                onbuildJSON = child.node.isJSON
+            }
+        } else {
+            let (next, json) = try LineParsers.dispatch(command, rest, escape: escape)
+            node.next = next
+            node.isJSON = json
+        }
+        return Built(node: node, flags: flags, keyword: cmdRange, arguments: argsRange, onbuildCommand: onbuild,
+                     onbuildIsJSON: onbuildJSON)
+    }
+
+    /// BuildKit `extractBuilderFlags`: leading `--flag` words; returns where the arguments start.
+    static func extractFlags(_ line: ArraySlice<UInt8>) -> (Int, [RawFlag]) {
+        var flags: [RawFlag] = []
+        var word: [UInt8] = []
+        var wordStart = line.startIndex
+        var inWord = false, inQuote = false, blankOK = false
+        var quote: UInt8 = 0
+        var pos = line.startIndex
+        func make(_ w: [UInt8], _ r: Range<Int>) -> RawFlag {
+            let text = Bytes.string(w[...])
+            var body = Substring(text)
+            if body.hasPrefix("--") { body = body.dropFirst(2) }
+            if let eq = body.firstIndex(of: "=") {
+                return RawFlag(name: String(body[..<eq]), value: String(body[body.index(after: eq)...]), text: text, range: r)
+            }
+            return RawFlag(name: String(body), value: nil, text: text, range: r)
+        }
+        while pos <= line.endIndex {
+            let atEnd = pos == line.endIndex
+            let ch: UInt8 = atEnd ? 0 : line[pos]
+            if !inWord && !inQuote {
+                if atEnd { break }
+                if ch.isGoByteSpace { pos += 1; continue }
+                if ch != ASCII.dash || pos + 1 == line.endIndex || line[pos + 1] != ASCII.dash {
+                    return (pos, flags)
+                }
+                inWord = true
+                wordStart = pos
+            }
+            if atEnd {
+                if word != [ASCII.dash, ASCII.dash] && (blankOK || !word.isEmpty) {
+                    flags.append(make(word, wordStart..<pos))
+                }
+                break
+            }
+            if inWord {
+                if ch.isGoByteSpace {
+                    inWord = false
+                    if word == [ASCII.dash, ASCII.dash] { return (pos, flags) }
+                    if blankOK || !word.isEmpty { flags.append(make(word, wordStart..<pos)) }
+                    word = []
+                    blankOK = false
+                    pos += 1
+                    continue
+                }
+                if ch == ASCII.apostrophe || ch == ASCII.quote {
+                    quote = ch; blankOK = true; inWord = false; inQuote = true
+                    pos += 1
+                    continue
+                }
+                var c = ch
+                if ch == ASCII.backslash {
+                    if pos + 1 == line.endIndex { pos += 1; continue }
+                    pos += 1
+                    c = line[pos]
+                }
+                word.append(c)
+                pos += 1
+                continue
+            }
+            // in quote
+            if ch == quote { inQuote = false; inWord = true; pos += 1; continue }
+            var c = ch
+            if ch == ASCII.backslash {
+                if pos + 1 == line.endIndex { inQuote = false; inWord = true; pos += 1; continue }
+                pos += 1
+                c = line[pos]
+            }
+            word.append(c)
+            pos += 1
+        }
+        return (line.endIndex, flags)
+    }
+}
