@@ -71,7 +71,9 @@ public final class BuildProgress: Sendable {
         let changed: String? = rows.withLock { rows in
             guard let i = rows.firstIndex(where: { $0.platform == platform }) else { return nil }
             switch state {
-            case "building": rows[i].started = .now
+            case "building":
+                rows[i].started = .now
+                rows[i].step = "starting"
             default:
                 if let s = rows[i].started { rows[i].finished = .now - s }
                 rows[i].step = state

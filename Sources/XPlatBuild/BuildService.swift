@@ -1,0 +1,135 @@
+// The two entry points the CLI calls: `plan` (xplat plan, build --dry-run) and `build`.
+
+import Foundation
+import XPlatDockerfile
+import XPlatPlatform
+import XPlatSupport
+
+/// Rewrites a Dockerfile for cross-compilation: the new text and a unified diff (XPlatDockerfile's
+/// rewriter in the CLI).
+public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile) throws -> (text: String, diff: String)
+
+/// Where and how to build.
+public struct NodeSelection: Sendable {
+    public var nodes: [NodeSpec]
+    public var builder: String?
+    public var driver: NodeDiscovery.DriverChoice
+
+    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: NodeDiscovery.DriverChoice = .auto) {
+        self.nodes = nodes
+        self.builder = builder
+        self.driver = driver
+    }
+}
+
+/// A plan with the Dockerfile it will build (a temp file with `--rewrite`, removed by `discard()`).
+public struct PreparedBuild: Sendable {
+    public var plan: Plan
+    public var dockerfileToBuild: String
+    public var temporaryDockerfile: String?
+
+    /// Removes the rewritten temp Dockerfile.
+    public func discard() {
+        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: t) }
+    }
+}
+
+/// Plans and builds.
+public struct BuildService: Sendable {
+    public var runner: any CommandRunner
+    public var docker: String
+    public var environment: [String: String]
+    public var probe: any EmulationProbe
+    public var verifier: (any OutputVerifier)?
+    public var rewriter: DockerfileRewriter?
+
+    public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
+                verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?) {
+        self.runner = runner
+        self.docker = docker
+        self.environment = environment
+        self.probe = probe
+        self.verifier = verifier
+        self.rewriter = rewriter
+    }
+
+    /// Reads and parses the Dockerfile, rewrites it with `--rewrite`, discovers nodes and plans.
+    public func prepare(_ request: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
+        try request.validate()
+        guard let data = FileManager.default.contents(atPath: request.dockerfile) else {
+            throw BuildError.unreadable(request.dockerfile, "cannot read the Dockerfile")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: request.context, isDirectory: &isDir), isDir.boolValue else {
+            throw BuildError.unreadable(request.context, "the build context is not a folder")
+        }
+        var parsed: Dockerfile
+        do { parsed = try DockerfileParser.parse(bytes: Array(data), fileName: request.dockerfile) } catch {
+            throw BuildError.dockerfile("\(error)")
+        }
+        var dockerfileToBuild = request.dockerfile
+        var temporary: String?
+        var diff: String?
+        if request.rewrite {
+            guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
+            let (text, d) = try rewriter(parsed)
+            diff = d
+            if !d.isEmpty {
+                let dir = try BuildExecutor.makeTemporaryDirectory(in: NSTemporaryDirectory().isEmpty ? "/tmp" : "/tmp", prefix: "xplat-rewrite")
+                let path = "\(dir)/Dockerfile"
+                try AtomicFile.write(text, to: path)
+                temporary = path
+                dockerfileToBuild = path
+                do { parsed = try DockerfileParser.parse(text, fileName: request.dockerfile + " (rewritten)") } catch {
+                    throw BuildError.dockerfile("\(error)")
+                }
+            }
+        }
+        let graph = try BuildGraph(dockerfile: parsed).targeting(request.target)
+        let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+        let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+        let plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
+                        platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: diff)
+        return PreparedBuild(plan: plan, dockerfileToBuild: dockerfileToBuild, temporaryDockerfile: temporary.map { $0 })
+    }
+
+    /// Plans only (`xplat plan`).
+    public func plan(_ request: BuildRequest, selection: NodeSelection) async throws -> Plan {
+        let prepared = try await prepare(request, selection: selection)
+        prepared.discard()
+        if let t = prepared.temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
+        return prepared.plan
+    }
+
+    /// Plans and builds; `tty` chooses the progress display. Throws `BuildError`.
+    public func build(_ request: BuildRequest, selection: NodeSelection, tty: Bool) async throws -> BuildResult {
+        let prepared = try await prepare(request, selection: selection)
+        defer {
+            if let t = prepared.temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
+        }
+        let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
+                                     quiet: request.progress == .quiet)
+        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier)
+        return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+    }
+}
+
+/// Renders a finished build.
+public enum BuildResultRenderer {
+    public static func text(_ result: BuildResult) -> String {
+        var out = ""
+        for r in result.platforms {
+            out += "\(r.platform): \(r.mode.rawValue) on \(r.node), \(String(format: "%.1f", r.seconds))s"
+            if let v = r.verification { out += v.passed ? ", verified (\(v.checked) ELF files)" : ", VERIFICATION FAILED" }
+            if let d = r.digest { out += ", \(d)" }
+            out += "\n"
+            if let s = r.smoke {
+                let text = (s.stdout + s.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+                out += "  smoke (exit \(s.exitCode)): \(text.replacingOccurrences(of: "\n", with: "\n    "))\n"
+            }
+        }
+        out += "output: \(result.output)\n"
+        if let d = result.indexDigest { out += "index: \(d)\n" }
+        return out
+    }
+}

