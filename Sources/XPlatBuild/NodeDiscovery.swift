@@ -192,7 +192,9 @@ public enum BuildxInspect {
                 if !detected.contains(p) { detected.append(p) }
             }
             guard let own = detected.first(where: { !pinned.contains($0) }) ?? detected.first else { return }
+            // Levels of the same architecture (amd64/v2) are the CPU's own features, not emulation.
             let native = own.runnable.filter { detected.contains($0) || $0 == own }
+                + detected.filter { $0.architecture == own.architecture && !own.runnable.contains($0) }
             let emulated = detected.filter { !native.contains($0) && !own.canRun($0) }.map { EmulatedPlatform(platform: $0, proven: true) }
             nodes.append(BuilderNode(name: c.name, endpoint: c.endpoint, driver: .buildx(builder: builder, driver: driver),
                                      native: native, emulated: emulated, pinned: pinned))
