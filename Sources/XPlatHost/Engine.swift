@@ -1,0 +1,367 @@
+import Foundation
+import XPlatPlatform
+import XPlatSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `docker` client found on `PATH` (or named by `XPLAT_DOCKER`).
+public struct DockerClientFacts: Sendable, Hashable, Codable {
+    public var path: String
+    /// Client version (`20.10.24+dfsg1`), nil when it could not be asked.
+    public var version: String?
+    public var apiVersion: String?
+    /// `docker buildx version` output's version (`v0.12.1`), nil when the plugin is absent.
+    public var buildxVersion: String?
+    /// Clients older than 23 build with BuildKit themselves (`DOCKER_BUILDKIT=1`), no plugin needed.
+    public var builtInBuildKit: Bool
+    /// How this client can reach BuildKit: `buildx`, `built-in`, or nil (cannot).
+    public var buildKitVia: String?
+    /// Why it cannot, or an error from running it.
+    public var note: String?
+    /// Named by `XPLAT_DOCKER`.
+    public var preferred: Bool
+}
+
+/// The docker daemon.
+public struct DaemonFacts: Sendable, Hashable, Codable {
+    /// The socket tried (first existing of the roots' sockets).
+    public var socket: String?
+    public var socketExists: Bool
+    /// `GET /_ping` answered `OK`.
+    public var reachable: Bool
+    public var version: String?
+    public var apiVersion: String?
+    public var platform: String?
+    public var error: String?
+}
+
+/// A buildx builder and its nodes (`docker buildx ls`).
+public struct BuilderFacts: Sendable, Hashable, Codable {
+    public struct Node: Sendable, Hashable, Codable {
+        public var name: String
+        public var endpoint: String
+        public var status: String?
+        public var buildkitVersion: String?
+        /// Platforms as listed, normalized; a trailing `*` (set by the user) is dropped.
+        public var platforms: [Platform]
+        /// Platform strings the parser could not read (kept, never dropped silently).
+        public var unparsedPlatforms: [String]
+        /// The listing cut the platforms short (`(+3)`): run with `--no-trunc` for all.
+        public var truncated: Bool
+    }
+
+    public var name: String
+    public var driver: String
+    public var current: Bool
+    public var nodes: [Node]
+    public var error: String?
+}
+
+/// The local registry (`XPLAT_REGISTRY`, default `127.0.0.1:5000`).
+public struct RegistryFacts: Sendable, Hashable, Codable {
+    public var address: String
+    /// True when `XPLAT_REGISTRY` named it (otherwise it is the default).
+    public var configured: Bool
+    public var reachable: Bool
+    /// HTTP status of `GET /v2/` (200, or 401 with auth).
+    public var status: Int?
+    public var error: String?
+}
+
+/// Everything about the container engine side.
+public struct EngineFacts: Sendable, Hashable, Codable {
+    public var clients: [DockerClientFacts]
+    public var daemon: DaemonFacts
+    /// The client xplat builds with: `XPLAT_DOCKER` when it can use BuildKit, else the first that can.
+    public var buildClient: String?
+    /// Which client's `buildx ls` was read, in which format (`json` or `text`).
+    public var buildxSource: String?
+    public var builders: [BuilderFacts]
+    public var registry: RegistryFacts
+}
+
+/// Reads the engine's state through a `CommandRunner` and the roots' sockets.
+enum EngineProbe {
+    static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
+        let preferred = environment["XPLAT_DOCKER"] ?? "/usr/bin/docker"
+        var paths: [String] = []
+        var seen = Set<String>()
+        for dir in roots.path {
+            let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + "docker"
+            guard HostFiles.isExecutableFile(candidate) else { continue }
+            // /bin is /usr/bin on merged-/usr systems: one client, not two.
+            let real = realpath(candidate, nil).map { p in defer { free(p) }; return String(cString: p) } ?? candidate
+            if seen.insert(real).inserted { paths.append(candidate) }
+        }
+        let preferredResolved = roots.resolve(preferred)
+        if environment["XPLAT_DOCKER"] != nil, !paths.contains(preferredResolved),
+           HostFiles.isExecutableFile(preferredResolved) {
+            paths.append(preferredResolved)
+        }
+
+        async let daemon = probeDaemon(roots: roots)
+        async let registry = probeRegistry(environment: environment)
+        let clients = await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
+            for (index, path) in paths.enumerated() {
+                group.addTask {
+                    (index, await probeClient(path: path, shownAs: roots.unresolve(path),
+                                              preferred: roots.unresolve(path) == preferred, runner: runner))
+                }
+            }
+            var out = [(Int, DockerClientFacts)]()
+            for await item in group { out.append(item) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var daemonFacts = await daemon
+        // The daemon's version comes from a client that reached it.
+        if daemonFacts.reachable, daemonFacts.version == nil {
+            daemonFacts.version = nil
+        }
+        let usable = clients.filter { $0.buildKitVia != nil }
+        let buildClient = (usable.first { $0.preferred } ?? usable.first)?.path
+
+        var builders: [BuilderFacts] = []
+        var buildxSource: String?
+        if let withBuildx = (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil }) {
+            let exe = roots.resolve(withBuildx.path)
+            if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
+               let parsed = try? BuildxListing.parseJSON(out.stdout) {
+                builders = parsed
+                buildxSource = "\(withBuildx.path) buildx ls --format json"
+            } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
+                builders = BuildxListing.parseText(out.stdout)
+                buildxSource = "\(withBuildx.path) buildx ls"
+            }
+        }
+        return EngineFacts(clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
+                           builders: builders, registry: await registry)
+    }
+
+    static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
+        var facts = DockerClientFacts(path: shownAs, builtInBuildKit: false, preferred: preferred)
+        async let versionRun = try? runner.run(Command(path, ["version", "--format", "{{json .}}"]))
+        async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
+        let (version, buildx) = await (versionRun, buildxRun)
+        if let version {
+            // `docker version` exits 1 when the daemon is unreachable but still prints the client part.
+            let firstJSON = version.stdout.split(separator: "\n").first { $0.hasPrefix("{") }
+            if let firstJSON, let object = try? JSONSerialization.jsonObject(with: Data(firstJSON.utf8)) as? [String: Any],
+               let client = object["Client"] as? [String: Any] {
+                facts.version = client["Version"] as? String
+                facts.apiVersion = client["ApiVersion"] as? String
+            } else {
+                facts.note = "`docker version` printed no client version: \(firstLine(version.stderr) ?? "no output")"
+            }
+        } else {
+            facts.note = "could not run \(shownAs)"
+        }
+        if let buildx, buildx.succeeded {
+            // `github.com/docker/buildx v0.12.1 30feaa1...` or `github.com/docker/buildx 0.12.1+ds1 ...`
+            let words = buildx.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            facts.buildxVersion = words.count >= 2 ? String(words[1]) : "unknown"
+        }
+        let major = facts.version.flatMap { Int($0.prefix { $0.isNumber }) }
+        facts.builtInBuildKit = (major.map { $0 >= 18 && $0 < 23 }) ?? false
+        if facts.buildxVersion != nil {
+            facts.buildKitVia = "buildx"
+        } else if facts.builtInBuildKit {
+            facts.buildKitVia = "built-in"
+            facts.note = "no buildx plugin; built-in BuildKit client (DOCKER_BUILDKIT=1), one platform per build"
+        } else if let major {
+            facts.note = "Docker \(major) client without the buildx plugin: `docker build` cannot use BuildKit"
+        }
+        return facts
+    }
+
+    static func probeDaemon(roots: HostRoots) async -> DaemonFacts {
+        let socket = roots.dockerSockets.first { HostFiles.exists($0) } ?? roots.dockerSockets.first
+        guard let socket else {
+            return DaemonFacts(socket: nil, socketExists: false, reachable: false, error: "no docker socket configured")
+        }
+        let shown = roots.unresolve(socket)
+        guard HostFiles.isSocket(socket) else {
+            return DaemonFacts(socket: shown, socketExists: false, reachable: false,
+                               error: HostFiles.exists(socket) ? "\(shown) is not a socket" : "\(shown) does not exist (dockerd not running?)")
+        }
+        var facts = DaemonFacts(socket: shown, socketExists: true, reachable: false)
+        switch HTTPProbe.get(.unix(socket), path: "/_ping") {
+        case .failure(let error):
+            facts.error = error.description
+            return facts
+        case .success(let response):
+            facts.reachable = response.status == 200
+            if !facts.reachable { facts.error = "GET /_ping answered HTTP \(response.status)" }
+        }
+        if case .success(let response) = HTTPProbe.get(.unix(socket), path: "/version"), response.status == 200,
+           let object = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any] {
+            facts.version = object["Version"] as? String
+            facts.apiVersion = object["ApiVersion"] as? String
+            if let os = object["Os"] as? String, let arch = object["Arch"] as? String {
+                facts.platform = "\(os)/\(arch)"
+            }
+        }
+        return facts
+    }
+
+    static func probeRegistry(environment: [String: String]) async -> RegistryFacts {
+        let configured = environment["XPLAT_REGISTRY"].map { !$0.isEmpty } ?? false
+        let address = configured ? environment["XPLAT_REGISTRY"]! : "127.0.0.1:5000"
+        var facts = RegistryFacts(address: address, configured: configured, reachable: false)
+        let hostPort = address.split(separator: "/").first.map(String.init) ?? address
+        let host: String
+        let port: UInt16
+        if hostPort.hasPrefix("["), let close = hostPort.firstIndex(of: "]") {
+            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
+            port = UInt16(hostPort[hostPort.index(after: close)...].dropFirst()) ?? 80
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            host = String(hostPort[..<colon])
+            port = UInt16(hostPort[hostPort.index(after: colon)...]) ?? 0
+        } else {
+            host = hostPort
+            port = 80
+        }
+        guard port != 0 else {
+            facts.error = "bad port in \(address)"
+            return facts
+        }
+        guard HTTPProbe.isLoopback(host) else {
+            facts.error = "not probed: \(host) is not a loopback address (xplat only contacts loopback)"
+            return facts
+        }
+        switch HTTPProbe.get(.loopback(host: host, port: port), path: "/v2/") {
+        case .success(let response):
+            facts.status = response.status
+            facts.reachable = response.status == 200 || response.status == 401
+            if !facts.reachable { facts.error = "GET /v2/ answered HTTP \(response.status): not a registry" }
+        case .failure(let error):
+            facts.error = error.description
+        }
+        return facts
+    }
+
+    static func firstLine(_ text: String) -> String? {
+        text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+/// Parsers for `docker buildx ls`, in both of its forms.
+public enum BuildxListing {
+    /// `docker buildx ls --format json` (buildx 0.13+): one JSON object per builder per line, with
+    /// `Name`, `Driver`, `Nodes[].{Name, Endpoint, Status, Version, Platforms}`; platforms are OCI
+    /// platform objects (`{"os":"linux","architecture":"arm","variant":"v7"}`) or strings.
+    public static func parseJSON(_ text: String) throws -> [BuilderFacts] {
+        var builders: [BuilderFacts] = []
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var objects: [[String: Any]] = []
+        if trimmed.hasPrefix("[") {
+            guard let array = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [[String: Any]] else {
+                throw HostProbeError.malformedEntry(file: "docker buildx ls --format json", line: 1,
+                                                    value: String(trimmed.prefix(40)), reason: "expected JSON objects")
+            }
+            objects = array
+        } else {
+            for (index, line) in trimmed.split(separator: "\n").enumerated() {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    throw HostProbeError.malformedEntry(file: "docker buildx ls --format json", line: index + 1,
+                                                        value: String(line.prefix(60)), reason: "not a JSON object")
+                }
+                objects.append(object)
+            }
+        }
+        for object in objects {
+            let nodes = (object["Nodes"] as? [[String: Any]] ?? []).map { node -> BuilderFacts.Node in
+                var platforms: [Platform] = []
+                var unparsed: [String] = []
+                for item in node["Platforms"] as? [Any] ?? [] {
+                    var text: String?
+                    if let s = item as? String {
+                        text = s
+                    } else if let p = item as? [String: Any], let os = p["os"] as? String, let arch = p["architecture"] as? String {
+                        text = [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
+                    }
+                    guard let text else { continue }
+                    if let platform = try? Platform(parsing: text.replacingOccurrences(of: "*", with: "")) {
+                        if !platforms.contains(platform) { platforms.append(platform) }
+                    } else {
+                        unparsed.append(text)
+                    }
+                }
+                return BuilderFacts.Node(
+                    name: node["Name"] as? String ?? "", endpoint: node["Endpoint"] as? String ?? "",
+                    status: node["Status"] as? String, buildkitVersion: node["Version"] as? String,
+                    platforms: platforms, unparsedPlatforms: unparsed, truncated: false)
+            }
+            builders.append(BuilderFacts(
+                name: object["Name"] as? String ?? "", driver: object["Driver"] as? String ?? "",
+                current: object["Current"] as? Bool ?? false, nodes: nodes, error: object["Err"] as? String))
+        }
+        return builders
+    }
+
+    /// The table form, old (`  node  endpoint  running v0.10.3 linux/amd64`) and new
+    /// (` \_ node  \_ endpoint  running  v0.13.2  linux/amd64, linux/arm64*`): builder rows start at
+    /// column 0, node rows are indented; the current builder is marked `*` or ` *`.
+    public static func parseText(_ text: String) -> [BuilderFacts] {
+        var builders: [BuilderFacts] = []
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
+            let line = String(rawLine)
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            if !line.hasPrefix(" ") {
+                // builder row: NAME[ *]  DRIVER  [STATUS]
+                var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                var current = false
+                if words.count > 1, words[1] == "*" {
+                    current = true
+                    words.remove(at: 1)
+                }
+                if var name = words.first, name.hasSuffix("*") {
+                    name.removeLast()
+                    words[0] = name
+                    current = true
+                }
+                let status = words.count > 2 ? words[2] : nil
+                builders.append(BuilderFacts(name: words.first ?? "", driver: words.count > 1 ? words[1] : "",
+                                             current: current, nodes: [], error: status == "error" ? "error" : nil))
+                continue
+            }
+            guard !builders.isEmpty else { continue }
+            let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init).filter { $0 != "\\_" }
+            guard words.count >= 2 else { continue }
+            let name = words[0]
+            let endpoint = words[1]
+            let status = words.count > 2 ? words[2] : nil
+            var buildkit: String?
+            var platformStart = 3
+            if words.count > 3, words[3].first == "v" || words[3].first?.isNumber == true, !words[3].contains("/") {
+                buildkit = words[3]
+                platformStart = 4
+            }
+            var platforms: [Platform] = []
+            var unparsed: [String] = []
+            var truncated = false
+            let rest = words.count > platformStart ? words[platformStart...].joined(separator: " ") : ""
+            for item in rest.split(separator: ",") {
+                let token = item.trimmingCharacters(in: .whitespaces)
+                if token.hasPrefix("(+") || token.hasSuffix(")") && token.contains("(+") {
+                    truncated = true
+                    let head = token.components(separatedBy: " (+").first ?? ""
+                    if !head.isEmpty, head != token, let p = try? Platform(parsing: head.replacingOccurrences(of: "*", with: "")) {
+                        platforms.append(p)
+                    }
+                    continue
+                }
+                guard !token.isEmpty else { continue }
+                if let p = try? Platform(parsing: token.replacingOccurrences(of: "*", with: "")) {
+                    if !platforms.contains(p) { platforms.append(p) }
+                } else {
+                    unparsed.append(token)
+                }
+            }
+            builders[builders.count - 1].nodes.append(BuilderFacts.Node(
+                name: name, endpoint: endpoint, status: status, buildkitVersion: buildkit,
+                platforms: platforms, unparsedPlatforms: unparsed, truncated: truncated))
+        }
+        return builders
+    }
+}

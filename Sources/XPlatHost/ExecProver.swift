@@ -1,0 +1,192 @@
+import Foundation
+import XPlatPlatform
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The result of executing a platform's probe binary.
+public struct ExecProof: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        /// The probe ran and exited with the expected code.
+        case ran
+        /// The kernel refused to start it (`Exec format error`, `No such file or directory`, ...).
+        case execFailed = "exec-failed"
+        /// It started but exited with another code or a signal (a broken emulator).
+        case wrongExit = "wrong-exit"
+        /// It did not finish within the time limit and was killed.
+        case timedOut = "timed-out"
+        /// No probe binary exists for this platform.
+        case noProbe = "no-probe"
+    }
+
+    public var platform: Platform
+    public var outcome: Outcome
+    /// The probe binary's platform (arm/v5 is proven with the arm/v7 probe: same ELF identity).
+    public var probe: String?
+    public var exitCode: Int32?
+    /// The exact error: `strerror` text for an exec failure, stderr of the emulator, or the signal.
+    public var error: String?
+    /// Wall time from spawn to exit.
+    public var milliseconds: Double?
+
+    public init(platform: Platform, outcome: Outcome, probe: String? = nil, exitCode: Int32? = nil,
+                error: String? = nil, milliseconds: Double? = nil) {
+        self.platform = platform
+        self.outcome = outcome
+        self.probe = probe
+        self.exitCode = exitCode
+        self.error = error
+        self.milliseconds = milliseconds
+    }
+
+    public var succeeded: Bool { outcome == .ran }
+}
+
+/// Proves that platforms' binaries execute on this machine.
+public protocol ExecProver: Sendable {
+    /// Executes one probe per platform (concurrently) and reports each outcome.
+    func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof]
+}
+
+/// Answers from a table: for fixture tests and for `--no-exec` (an empty table: nothing proven).
+public struct FixedExecProver: ExecProver {
+    public var results: [Platform: ExecProof]
+    public init(_ results: [Platform: ExecProof] = [:]) { self.results = results }
+    public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
+        results.filter { platforms.contains($0.key) }
+    }
+}
+
+/// The real prover: writes the generated probe binaries (`ProbeBinaries`) to a private directory
+/// (mode 0700), starts them all with `posix_spawn` (which reports the kernel's exec error exactly,
+/// unlike a shell), waits for them together, and removes the directory.
+public struct ProbeExecProver: ExecProver {
+    /// Parent of the private directory.
+    public var temporaryDirectory: String
+    /// Longest a probe may run before it is killed (a hung emulator).
+    public var timeout: Double
+
+    public init(temporaryDirectory: String = NSTemporaryDirectory(), timeout: Double = 5) {
+        self.temporaryDirectory = temporaryDirectory
+        self.timeout = timeout
+    }
+
+    /// The probe that proves `platform`: same ELF class, byte order and machine.
+    public static func probe(for platform: Platform) -> (platform: String, bytes: [UInt8])? {
+        guard let row = platform.info else { return nil }
+        for probe in ProbeBinaries.all {
+            guard let probePlatform = try? Platform(parsing: probe.platform), let probeRow = probePlatform.info else { continue }
+            if ELFIdentity.sameIdentity(row, probeRow) { return (probe.platform, probe.bytes) }
+        }
+        return nil
+    }
+
+    /// The exit code every probe returns.
+    public static var expectedExitCode: Int32 { ProbeBinaries.exitCode }
+
+    public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
+        var template = Array((temporaryDirectory.hasSuffix("/") ? temporaryDirectory : temporaryDirectory + "/")
+            .appending("xplat-probe-XXXXXX").utf8CString)
+        guard let dirPointer = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(errorDescription(errno))")
+        }
+        let dir = String(cString: dirPointer)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+
+        struct Running {
+            var platform: Platform
+            var probe: String
+            var pid: pid_t
+            var errPath: String
+            var start: UInt64
+        }
+        var results: [Platform: ExecProof] = [:]
+        var running: [Running] = []
+        for (index, platform) in platforms.enumerated() {
+            guard let probe = Self.probe(for: platform) else {
+                results[platform] = ExecProof(platform: platform, outcome: .noProbe,
+                                              error: "no probe binary for \(platform)")
+                continue
+            }
+            let path = "\(dir)/probe-\(index)"
+            let errPath = "\(dir)/probe-\(index).err"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
+            guard fd >= 0 else {
+                throw HostProbeError.cannotProve("cannot write \(path): \(errorDescription(errno))")
+            }
+            let ok = probe.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+            close(fd)
+            guard ok else { throw HostProbeError.cannotProve("cannot write \(path): \(errorDescription(errno))") }
+
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            var pid: pid_t = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+            let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+            defer { free(argv[0]) }
+            let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+            if rc != 0 {
+                results[platform] = ExecProof(
+                    platform: platform, outcome: .execFailed, probe: probe.platform, error: errorDescription(rc),
+                    milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                continue
+            }
+            running.append(Running(platform: platform, probe: probe.platform, pid: pid, errPath: errPath, start: start))
+        }
+
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
+        var killed = Set<pid_t>()
+        while !running.isEmpty {
+            var progressed = false
+            for item in running {
+                var status: Int32 = 0
+                let r = waitpid(item.pid, &status, WNOHANG)
+                guard r == item.pid || (r < 0 && errno == ECHILD) else { continue }
+                progressed = true
+                running.removeAll { $0.pid == item.pid }
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - item.start) / 1e6
+                let stderrText = (HostFiles.text(item.errPath) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                let termsig = status & 0x7f
+                if killed.contains(item.pid) {
+                    results[item.platform] = ExecProof(
+                        platform: item.platform, outcome: .timedOut, probe: item.probe,
+                        error: "did not exit within \(timeout) s", milliseconds: elapsed)
+                } else if termsig == 0 {
+                    let code = (status >> 8) & 0xff
+                    if code == ProbeBinaries.exitCode {
+                        results[item.platform] = ExecProof(platform: item.platform, outcome: .ran, probe: item.probe,
+                                                           exitCode: code, milliseconds: elapsed)
+                    } else {
+                        results[item.platform] = ExecProof(
+                            platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: code,
+                            error: stderrText.isEmpty ? "exited \(code), expected \(ProbeBinaries.exitCode)" : stderrText,
+                            milliseconds: elapsed)
+                    }
+                } else {
+                    let name = String(cString: strsignal(termsig))
+                    results[item.platform] = ExecProof(
+                        platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: 128 + termsig,
+                        error: stderrText.isEmpty ? "killed by signal \(termsig) (\(name))" : stderrText,
+                        milliseconds: elapsed)
+                }
+            }
+            if running.isEmpty { break }
+            if DispatchTime.now().uptimeNanoseconds > deadline {
+                for item in running where !killed.contains(item.pid) {
+                    kill(item.pid, SIGKILL)
+                    killed.insert(item.pid)
+                }
+            }
+            if !progressed { usleep(300) }
+        }
+        return results
+    }
+}

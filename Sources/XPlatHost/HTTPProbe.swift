@@ -1,0 +1,120 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A one-request HTTP/1.0 GET over a Unix socket or a loopback TCP port: enough to ask a docker
+/// daemon for `/_ping` or a registry for `/v2/`, with no networking stack beyond the socket.
+enum HTTPProbe {
+    struct Response: Sendable {
+        var status: Int
+        var body: String
+    }
+
+    enum Target {
+        case unix(String)
+        case loopback(host: String, port: UInt16)
+    }
+
+    /// True for the loopback names and addresses xplat may contact.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    static func get(_ target: Target, path: String, timeout: Double = 1) -> Result<Response, HostProbeError> {
+        let fd: Int32
+        switch target {
+        case .unix(let socketPath):
+            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return .failure(.network(errorDescription(errno))) }
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(socketPath.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+                close(fd)
+                return .failure(.network("socket path too long: \(socketPath)"))
+            }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                for (i, b) in bytes.enumerated() { raw[i] = b }
+                raw[bytes.count] = 0
+            }
+            setTimeouts(fd, timeout)
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            guard rc == 0 else {
+                let e = errno
+                close(fd)
+                return .failure(.network("\(socketPath): \(errorDescription(e))"))
+            }
+        case .loopback(let host, let port):
+            guard isLoopback(host) else { return .failure(.network("\(host) is not a loopback address")) }
+            let v6 = host.contains(":")
+            fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return .failure(.network(errorDescription(errno))) }
+            setTimeouts(fd, timeout)
+            let rc: Int32
+            if v6 {
+                var addr = sockaddr_in6()
+                addr.sin6_family = sa_family_t(AF_INET6)
+                addr.sin6_port = port.bigEndian
+                addr.sin6_addr = in6addr_loopback
+                rc = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                    }
+                }
+            } else {
+                var addr = sockaddr_in()
+                addr.sin_family = sa_family_t(AF_INET)
+                addr.sin_port = port.bigEndian
+                let ip = host == "localhost" ? "127.0.0.1" : host
+                guard inet_pton(AF_INET, ip, &addr.sin_addr) == 1 else {
+                    close(fd)
+                    return .failure(.network("bad address \(host)"))
+                }
+                rc = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+            }
+            guard rc == 0 else {
+                let e = errno
+                close(fd)
+                return .failure(.network("\(host):\(port): \(errorDescription(e))"))
+            }
+        }
+        defer { close(fd) }
+        let request = "GET \(path) HTTP/1.0\r\nHost: localhost\r\nUser-Agent: xplat-doctor\r\n\r\n"
+        let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+        guard sent > 0 else { return .failure(.network("send: \(errorDescription(errno))")) }
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while data.count < 1 << 20 {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { data += buffer[0..<n] } else if n == 0 { break } else if errno == EINTR { continue } else {
+                if data.isEmpty { return .failure(.network("no answer: \(errorDescription(errno))")) }
+                break
+            }
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix("HTTP/"), let statusText = text.split(separator: " ").dropFirst().first,
+              let status = Int(statusText) else {
+            return .failure(.network("not an HTTP answer: \(String(text.prefix(40)).debugDescription)"))
+        }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return .success(Response(status: status, body: body))
+    }
+
+    private static func setTimeouts(_ fd: Int32, _ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+}

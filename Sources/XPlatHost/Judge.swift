@@ -1,0 +1,377 @@
+import Foundation
+import XPlatPlatform
+
+/// Whether and how a platform can be built.
+public enum Verdict: String, Sendable, Hashable, Codable {
+    /// The CPU runs it (the host architecture, or a compatible one proven by exec).
+    case native
+    /// A binfmt_misc entry runs it through an emulator, and a probe binary ran.
+    case emulatedProven = "emulated (proven)"
+    /// An entry claims it but it was not proven (no probe, proofs skipped, or no F flag: fails in containers).
+    case emulatedUnproven = "emulated (unproven)"
+    /// Nothing runs it.
+    case missing
+
+    /// Native or emulated: a build for this platform can run here.
+    public var buildable: Bool { self != .missing }
+}
+
+/// The verdict for one platform on one machine (the host, or a builder node).
+public struct PlatformVerdict: Sendable, Hashable, Codable {
+    public var platform: Platform
+    public var verdict: Verdict
+    /// How: `cpu`, `cpu (compatible)`, the binfmt entry name, or `buildkit`.
+    public var via: String?
+    /// Why, in a sentence (the exec error for a failed proof).
+    public var reason: String
+}
+
+/// A builder node's view (`docker buildx ls`, or the local daemon's built-in BuildKit).
+public struct NodeVerdicts: Sendable, Hashable, Codable {
+    public var builder: String
+    public var node: String
+    public var driver: String
+    public var endpoint: String
+    /// The node builds on this host's kernel, so the host verdicts apply.
+    public var local: Bool
+    public var platforms: [PlatformVerdict]
+}
+
+/// How serious a finding is.
+public enum Severity: String, Sendable, Hashable, Codable, Comparable {
+    case error, warning, note
+
+    var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// One thing wrong or worth knowing, with the command that fixes it.
+public struct Finding: Sendable, Hashable, Codable {
+    /// Stable identifier (`binfmt-not-mounted`, `entry-no-fix-binary`, ...): see README.
+    public var id: String
+    public var severity: Severity
+    /// What it is about: an entry name, a path, a platform.
+    public var subject: String
+    public var message: String
+    /// A command that fixes it, when one exists.
+    public var fix: String?
+    /// Platforms it affects (empty: the whole host).
+    public var platforms: [Platform]
+}
+
+/// The judged report: facts, verdicts and findings. `xplat doctor --json` prints it.
+public struct DoctorReport: Sendable, Hashable, Codable {
+    /// `xplat.doctor/v1`.
+    public var schema: String
+    /// Platforms named with `--platform`, nil for the default set.
+    public var requested: [Platform]?
+    public var host: [PlatformVerdict]
+    public var nodes: [NodeVerdicts]
+    public var findings: [Finding]
+    public var facts: HostFacts
+
+    /// The schema identifier of this JSON form.
+    public static let schemaID = "xplat.doctor/v1"
+
+    /// Requested platforms no machine can build (host or any node).
+    public var unbuildable: [Platform] {
+        host.filter { verdict in
+            !verdict.verdict.buildable && !nodes.contains { node in
+                node.platforms.contains { $0.platform == verdict.platform && $0.verdict.buildable }
+            }
+        }.map(\.platform)
+    }
+
+    /// xplat's exit code: 1 when a requested platform cannot be built or an error-level finding
+    /// exists, else 0.
+    public var exitCode: Int32 {
+        if requested != nil, !unbuildable.isEmpty { return 1 }
+        return findings.contains { $0.severity == .error } ? 1 : 0
+    }
+
+    /// The host's verdict for `platform`.
+    public func verdict(for platform: Platform) -> PlatformVerdict? { host.first { $0.platform == platform } }
+}
+
+/// The pure judge: facts in, verdicts and findings out.
+public enum DoctorJudge {
+    /// Judges `facts` for `requested` platforms (nil: `HostProbe.defaultPlatforms`).
+    public static func judge(_ facts: HostFacts, requested: [Platform]? = nil) -> DoctorReport {
+        let platforms = requested ?? HostProbe.defaultPlatforms
+        let host = platforms.map { verdict(for: $0, facts: facts) }
+        let nodes = nodeVerdicts(facts: facts, host: host, platforms: platforms)
+        var findings = self.findings(facts: facts)
+        if requested != nil {
+            findings = findings.filter { $0.platforms.isEmpty || $0.platforms.contains(where: platforms.contains) }
+        }
+        findings.sort { ($0.severity, $0.subject, $0.id) < ($1.severity, $1.subject, $1.id) }
+        return DoctorReport(schema: DoctorReport.schemaID, requested: requested, host: host, nodes: nodes,
+                            findings: findings, facts: facts)
+    }
+
+    /// Enabled entries that claim `platform`, in name order.
+    static func claiming(_ platform: Platform, _ facts: HostFacts) -> [EntryFacts] {
+        guard let row = platform.info else { return [] }
+        return facts.binfmt.entries.filter { e in
+            e.entry.enabled && e.platforms.contains { p in p.info.map { ELFIdentity.sameIdentity($0, row) } ?? false }
+        }
+    }
+
+    static func proofText(_ proof: ExecProof) -> String {
+        switch proof.outcome {
+        case .ran: return "probe exited \(proof.exitCode ?? 0) in \(String(format: "%.0f", proof.milliseconds ?? 0)) ms"
+        case .execFailed: return "exec failed: \(proof.error ?? "unknown error")"
+        case .wrongExit: return "probe ran but failed: \(proof.error ?? "exit \(proof.exitCode ?? -1)")"
+        case .timedOut: return "probe timed out: \(proof.error ?? "")"
+        case .noProbe: return proof.error ?? "no probe binary"
+        }
+    }
+
+    static func verdict(for platform: Platform, facts: HostFacts) -> PlatformVerdict {
+        guard platform.os == "linux", let row = platform.info else {
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                   reason: "not a Linux platform xplat knows; containers here run Linux")
+        }
+        let native = facts.kernel.nativePlatform
+        let proof = facts.proof(for: platform)
+        if let native {
+            if native == platform || (native.architecture == "amd64" && platform.architecture == "amd64"
+                                      && native.canRun(platform)) {
+                let level = native.architecture == "amd64" ? " (x86-64-\(native.variant ?? "v1") CPU)" : ""
+                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
+            }
+            if native.canRun(platform), proof?.succeeded ?? !facts.proofsAttempted {
+                let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
+                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
+                                       reason: "\(native) runs \(platform) binaries: \(how)")
+            }
+            if native.architecture == "amd64", platform.architecture == "amd64" {
+                return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                       reason: "this CPU is x86-64-\(native.variant ?? "v1"); \(platform) needs x86-64-\(platform.variant ?? "v1")")
+            }
+        }
+        guard facts.binfmt.mounted else {
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                   reason: "binfmt_misc is not mounted at \(facts.binfmt.path)")
+        }
+        guard facts.binfmt.enabled else {
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil, reason: "binfmt_misc is disabled")
+        }
+        let entries = claiming(platform, facts)
+        guard let first = entries.first else {
+            let disabled = facts.binfmt.entries.filter { e in
+                !e.entry.enabled && e.platforms.contains { $0.info.map { ELFIdentity.sameIdentity($0, row) } ?? false }
+            }
+            let why = disabled.isEmpty
+                ? "no binfmt_misc entry matches \(row.elfClass.rawValue) \(ELFMachine.name(row.elfMachine)) executables"
+                : "entry \(disabled.map(\.entry.name).joined(separator: ", ")) is disabled"
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil, reason: why)
+        }
+        let via = entries.map(\.entry.name).joined(separator: ", ")
+        let version = first.interpreter.qemuVersion.map { "QEMU \($0), " } ?? ""
+        if let proof, proof.outcome != .noProbe {
+            guard proof.succeeded else {
+                return PlatformVerdict(platform: platform, verdict: .missing, via: via, reason: proofText(proof))
+            }
+            if !entries.contains(where: \.entry.fixBinary) {
+                return PlatformVerdict(platform: platform, verdict: .emulatedUnproven, via: via,
+                                       reason: "runs on the host (\(proofText(proof))), but without the F flag it fails inside containers")
+            }
+            return PlatformVerdict(platform: platform, verdict: .emulatedProven, via: via,
+                                   reason: "\(version)\(proofText(proof))")
+        }
+        let why = proof.map(proofText) ?? "exec proofs skipped"
+        return PlatformVerdict(platform: platform, verdict: .emulatedUnproven, via: via, reason: "\(version)\(why)")
+    }
+
+    static func nodeVerdicts(facts: HostFacts, host: [PlatformVerdict], platforms: [Platform]) -> [NodeVerdicts] {
+        guard let engine = facts.engine else { return [] }
+        var nodes: [NodeVerdicts] = []
+        let socket = engine.daemon.socket.map { "unix://\($0)" }
+        for builder in engine.builders {
+            for node in builder.nodes {
+                let local = builder.driver == "docker" || node.endpoint == socket
+                    || (node.endpoint.hasPrefix("unix://") && builder.driver == "docker-container")
+                let verdicts = platforms.map { platform -> PlatformVerdict in
+                    let listed = node.platforms.contains(platform)
+                        || node.platforms.contains { $0.canRun(platform) && $0.architecture == platform.architecture }
+                    if local, let h = host.first(where: { $0.platform == platform }) {
+                        if listed || h.verdict.buildable { return h }
+                    }
+                    guard listed else {
+                        return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                               reason: "not among the node's platforms\(node.truncated ? " (listing truncated)" : "")")
+                    }
+                    if let first = node.platforms.first, first.canRun(platform) {
+                        return PlatformVerdict(platform: platform, verdict: .native, via: "buildkit",
+                                               reason: "the node's own architecture (\(first))")
+                    }
+                    // BuildKit lists an emulated platform only after its own exec check passed.
+                    return PlatformVerdict(platform: platform, verdict: .emulatedProven, via: "buildkit",
+                                           reason: "listed by BuildKit, which proves emulators by exec")
+                }
+                nodes.append(NodeVerdicts(builder: builder.name, node: node.name, driver: builder.driver,
+                                          endpoint: node.endpoint, local: local, platforms: verdicts))
+            }
+        }
+        if engine.builders.isEmpty, engine.daemon.reachable, let client = engine.buildClient {
+            nodes.append(NodeVerdicts(builder: "default", node: "default", driver: "docker",
+                                      endpoint: socket ?? "default", local: true,
+                                      platforms: host))
+            _ = client
+        }
+        return nodes
+    }
+
+    static let mountFix = "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc"
+
+    static func findings(facts: HostFacts) -> [Finding] {
+        var out: [Finding] = []
+        let b = facts.binfmt
+        let k = facts.kernel
+        if !k.supportsFixBinary {
+            out.append(Finding(id: "kernel-no-fix-binary", severity: .error, subject: "kernel \(k.release)",
+                               message: "kernel \(k.release) is older than 4.8: binfmt_misc has no F flag, so emulation cannot work inside containers",
+                               fix: "upgrade the kernel to 4.8 or newer", platforms: []))
+        }
+        if !b.mounted {
+            let elsewhere = b.mountPoint.map { " (it is mounted at \($0) instead)" } ?? ""
+            out.append(Finding(id: "binfmt-not-mounted", severity: .error, subject: b.path,
+                               message: "binfmt_misc is not mounted at \(b.path)\(elsewhere): no foreign binary can run",
+                               fix: "sudo xplat doctor --fix   # or: sudo \(mountFix)", platforms: []))
+            return out
+        }
+        if !b.enabled {
+            out.append(Finding(id: "binfmt-disabled", severity: .error, subject: b.path + "/status",
+                               message: "binfmt_misc is globally disabled: no entry is used",
+                               fix: "sudo xplat doctor --fix   # or: echo 1 | sudo tee \(b.path)/status", platforms: []))
+        }
+        for text in b.unreadable {
+            out.append(Finding(id: "entry-unreadable", severity: .warning, subject: text, message: text, fix: nil, platforms: []))
+        }
+        let native = k.nativePlatform
+        for e in b.entries where !e.platforms.isEmpty {
+            let name = e.entry.name
+            let path = "\(b.path)/\(name)"
+            let foreign = e.platforms
+            if let native, e.entry.enabled, foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture }) {
+                out.append(Finding(id: "entry-matches-native", severity: .error, subject: name,
+                                   message: "\(name) matches this host's own \(native.architecture) executables: every native program would run under \(e.entry.interpreter)",
+                                   fix: "echo -1 | sudo tee \(path)", platforms: foreign))
+            }
+            guard e.entry.enabled else { continue }
+            if !e.entry.fixBinary {
+                out.append(Finding(id: "entry-no-fix-binary", severity: .warning, subject: name,
+                                   message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
+                                   fix: "sudo xplat doctor --fix", platforms: foreign))
+            }
+            if !e.interpreter.exists {
+                out.append(Finding(id: "interpreter-missing", severity: .error, subject: name,
+                                   message: "\(name): interpreter \(e.entry.interpreter) does not exist",
+                                   fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
+            } else if !e.interpreter.isStatic {
+                let why = e.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" } ?? (e.interpreter.error ?? "it is not a static ELF executable")
+                out.append(Finding(id: "interpreter-not-static", severity: .error, subject: name,
+                                   message: "\(name): interpreter \(e.entry.interpreter) cannot run inside containers: \(why)",
+                                   fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
+            }
+            if e.entry.credentials {
+                out.append(Finding(id: "entry-credentials", severity: .note, subject: name,
+                                   message: "\(name) has the C flag: setuid binaries run under emulation with the binary's credentials (QEMU runs privileged; a security trade-off)",
+                                   fix: nil, platforms: foreign))
+            }
+            if let coverage = e.coverage, coverage != .full {
+                let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
+                out.append(Finding(id: "entry-partial-match", severity: .warning, subject: name,
+                                   message: "\(name)'s mask matches only one ELF type: \(what) of \(foreign.map(\.description).joined(separator: ", ")) will not run",
+                                   fix: "sudo xplat doctor --fix --remove-duplicates", platforms: foreign))
+            }
+        }
+        // Duplicates: more than one enabled entry claiming the same architecture.
+        var reported = Set<String>()
+        for row in ArchitectureTable.baseEntries {
+            let claims = claiming(row.platform, facts)
+            guard claims.count > 1 else { continue }
+            let names = claims.map(\.entry.name).sorted()
+            guard reported.insert(names.joined(separator: ",")).inserted else { continue }
+            let broken = claims.filter { !$0.entry.fixBinary || !$0.interpreter.isStatic }
+            let fix = broken.isEmpty || broken.count == claims.count ? nil : "sudo xplat doctor --fix --remove-duplicates"
+            out.append(Finding(id: "duplicate-entries", severity: .warning, subject: names.joined(separator: " + "),
+                               message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
+                               fix: fix, platforms: [row.platform]))
+        }
+        // Exec proofs that failed although an entry claims the platform.
+        for proof in facts.proofs where !proof.succeeded && proof.outcome != .noProbe {
+            let platform = proof.platform
+            let entries = claiming(platform, facts)
+            if let native, native.canRun(platform), entries.isEmpty {
+                out.append(Finding(id: "compat-exec-failed", severity: .note, subject: platform.description,
+                                   message: "\(native) should run \(platform) binaries but the probe failed: \(proofText(proof)) (kernel built without compat support?)",
+                                   fix: nil, platforms: [platform]))
+                continue
+            }
+            guard !entries.isEmpty else { continue }
+            out.append(Finding(id: "exec-failed", severity: .error, subject: platform.description,
+                               message: "\(entries.map(\.entry.name).joined(separator: ", ")) claims \(platform) but the probe binary failed: \(proofText(proof))",
+                               fix: "sudo xplat doctor --fix", platforms: [platform]))
+        }
+        // Persistence: enabled QEMU-like entries with nothing to bring them back at boot.
+        let emulating = b.entries.filter { $0.entry.enabled && !$0.platforms.isEmpty }
+        let unpersisted = emulating.filter { $0.persistence.isEmpty }
+        if !unpersisted.isEmpty {
+            out.append(Finding(id: "not-persistent", severity: .warning, subject: unpersisted.map(\.entry.name).joined(separator: ", "),
+                               message: "\(unpersisted.count) entr\(unpersisted.count == 1 ? "y is" : "ies are") registered only in the running kernel: gone after a reboot",
+                               fix: "sudo apt-get install qemu-user-static binfmt-support", platforms: unpersisted.flatMap(\.platforms)))
+        }
+        if !emulating.isEmpty, emulating.count > unpersisted.count, !facts.persistence.systemd {
+            out.append(Finding(id: "no-boot-service", severity: .note, subject: "boot",
+                               message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
+                               fix: "run Scripts/lib/binfmt.sh (or `sudo xplat doctor --fix`) at startup", platforms: []))
+        }
+        if let engine = facts.engine {
+            out += engineFindings(engine)
+        }
+        return out
+    }
+
+    static func engineFindings(_ engine: EngineFacts) -> [Finding] {
+        var out: [Finding] = []
+        if engine.clients.isEmpty {
+            out.append(Finding(id: "no-docker-client", severity: .warning, subject: "PATH",
+                               message: "no docker client on PATH: xplat build cannot run",
+                               fix: "sudo apt-get install docker.io", platforms: []))
+        }
+        for client in engine.clients where client.buildKitVia == nil {
+            let better = engine.buildClient.map { "; use \($0) (set XPLAT_DOCKER=\($0))" } ?? ""
+            out.append(Finding(id: "client-no-buildkit", severity: engine.buildClient == nil ? .error : .note, subject: client.path,
+                               message: "\(client.path) \(client.version ?? ""): \(client.note ?? "cannot use BuildKit")\(better)",
+                               fix: engine.buildClient == nil ? "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)" : nil,
+                               platforms: []))
+        }
+        if !engine.daemon.reachable, !engine.clients.isEmpty {
+            out.append(Finding(id: "daemon-unreachable", severity: .warning, subject: engine.daemon.socket ?? "docker",
+                               message: "docker daemon not reachable: \(engine.daemon.error ?? "unknown error")",
+                               fix: "sudo dockerd --bridge=none --iptables=false &", platforms: []))
+        }
+        for builder in engine.builders {
+            for node in builder.nodes where !node.unparsedPlatforms.isEmpty {
+                out.append(Finding(id: "node-unknown-platform", severity: .note, subject: "\(builder.name)/\(node.name)",
+                                   message: "platforms xplat does not know: \(node.unparsedPlatforms.joined(separator: ", "))",
+                                   fix: nil, platforms: []))
+            }
+            if let error = builder.error {
+                out.append(Finding(id: "builder-error", severity: .warning, subject: builder.name,
+                                   message: "builder \(builder.name) reports: \(error)", fix: "docker buildx inspect --bootstrap \(builder.name)",
+                                   platforms: []))
+            }
+        }
+        let registry = engine.registry
+        if !registry.reachable {
+            out.append(Finding(id: "registry-unreachable", severity: registry.configured ? .warning : .note,
+                               subject: registry.address,
+                               message: "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not reachable: \(registry.error ?? "unknown error")",
+                               fix: "docker-registry serve /etc/docker/registry/config.yml &", platforms: []))
+        }
+        return out
+    }
+}
