@@ -2,12 +2,14 @@
 
 import Foundation
 import XPlatBuild
+import XPlatHost
 import XPlatPlatform
 import XPlatSupport
 
 enum BuildAdapters {
     static func emulationProbe(runner: any CommandRunner, environment: [String: String]) -> any EmulationProbe {
-        FixedEmulation([])
+        HostEmulationProbe(roots: .system(environment: environment), environment: environment, runner: runner,
+                           prover: ProbeExecProver())
     }
 
     static func verifier() -> (any OutputVerifier)? { nil }
