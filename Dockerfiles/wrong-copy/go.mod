@@ -1,0 +1,3 @@
+module example.com/wrong-copy
+
+go 1.19
