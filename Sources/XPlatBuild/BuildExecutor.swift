@@ -149,28 +149,30 @@ public struct BuildExecutor: Sendable {
             try await OutputAssembler.placeTar(runner: runner, roots: "\(work)/roots", platforms: request.platforms, dest: dest)
             outputText = dest
         case .push:
-            let entries = try await manifests(images, registry: registry, platforms: request.platforms)
+            // Per-platform images were pushed to a staging repository; the target repository gets
+            // them by digest (blobs mounted, no upload) and only the requested tags point at the index.
+            let target = RegistryClient(registry: request.pushRegistry ?? request.registry)
+            let entries = try await manifests(images, registry: target, platforms: request.platforms)
             let data = RegistryClient.index(entries: entries)
             for tag in request.tags {
-                let (repository, reference) = registry.locate(tag)
-                indexDigest = try await registry.put(repository: repository, reference: reference,
-                                                     mediaType: RegistryClient.indexMediaType(for: entries), data: data)
+                let (repository, reference) = target.locate(tag)
+                for entry in entries { try await target.copy(entry.manifest, from: Self.stagingRepository(runID), to: repository) }
+                indexDigest = try await target.put(repository: repository, reference: reference,
+                                                   mediaType: RegistryClient.indexMediaType(for: entries), data: data)
             }
             for p in request.platforms { results[p]?.digest = entries.first { $0.platform == p }?.manifest.digest }
             outputText = request.tags.joined(separator: ", ")
         case .oci(let dest, let asTar):
             let entries = try await manifests(images, registry: registry, platforms: request.platforms)
-            let repository = "xplat-tmp/\(runID)"
+            let repository = Self.stagingRepository(runID)
             let data = RegistryClient.index(entries: entries)
             let digest = try await registry.put(repository: repository, reference: "index",
                                                 mediaType: RegistryClient.indexMediaType(for: entries), data: data)
-            cleanup.add {
-                try? await registry.delete(repository: repository, digest: digest)
-                for e in entries { try? await registry.delete(repository: repository, digest: e.manifest.digest) }
-            }
-            try await OutputAssembler.placeOCI(runner: runner, source: "docker://\(request.registry)/\(repository):index",
-                                               work: work, dest: dest, asTar: asTar)
-            indexDigest = digest
+            cleanup.add { await registry.remove(repository: repository, reference: digest) }
+            // Named like buildx names it: the tag of the first -t, else latest.
+            let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
+            indexDigest = try await OutputAssembler.placeOCI(runner: runner, source: "docker://\(request.registry)/\(repository):index",
+                                                             work: work, dest: dest, asTar: asTar, refName: refName)
             outputText = dest
         case .load:
             outputText = request.tags.joined(separator: ", ") + " (loaded into \(plan.platforms.first?.node ?? "the engine"))"
@@ -202,11 +204,8 @@ public struct BuildExecutor: Sendable {
                         var exports: [(Export, Bool)] = []  // (export, inline cache)
                         if needRoots { exports.append((.local(dest: "\(work)/roots/\(platform.folderName)", split: false), false)) }
                         switch request.output {
-                        case .push:
-                            let (repo, tag) = ImageReference.split(request.tags[0])
-                            imageRef = "\(repo):\(tag ?? "latest")-\(platform.folderName)"
-                        case .oci:
-                            imageRef = "\(request.registry)/xplat-tmp/\(runID):\(platform.folderName)"
+                        case .push, .oci:
+                            imageRef = Self.stagingImage(request, runID: runID, tag: platform.folderName)
                         case .load:
                             exports.append((.image(tags: request.tags), false))
                         default: break
@@ -227,6 +226,7 @@ public struct BuildExecutor: Sendable {
                                     guard pushed.succeeded else {
                                         throw await Self.failure(pushed.stderr, platform: platform, registry: request.registry)
                                     }
+                                    if tag == imageRef { cleanup.add(Self.removeStaging(tag)) }
                                 }
                                 let rmi = commands.removeImages(tags, node: node)
                                 let runner = self.runner
@@ -284,13 +284,8 @@ public struct BuildExecutor: Sendable {
                     var images: [Platform: String] = [:]
                     switch request.output {
                     case .push, .oci:
-                        let ref: String
-                        if case .push = request.output {
-                            let (repo, tag) = ImageReference.split(request.tags[0])
-                            ref = "\(repo):\(tag ?? "latest")-xplat-\(i)"
-                        } else {
-                            ref = "\(request.registry)/xplat-tmp/\(runID):solve-\(i)"
-                        }
+                        let ref = Self.stagingImage(request, runID: runID, tag: "solve-\(i)")
+                        cleanup.add(Self.removeStaging(ref))
                         exports.append(.push(tags: [ref]))
                         for p in solve.platforms { images[p] = ref }
                     case .load:
@@ -359,6 +354,24 @@ public struct BuildExecutor: Sendable {
             entries.append((platform, m))
         }
         return entries
+    }
+
+    /// The private repository per-platform images go to before the index is assembled: one per
+    /// run, so nothing but the requested tags appears in the user's repository.
+    static func stagingRepository(_ runID: String) -> String { "xplat-tmp/\(runID)" }
+
+    /// `HOST/xplat-tmp/RUN:TAG` on the registry the output goes to (`--push`: the `-t` host).
+    static func stagingImage(_ request: BuildRequest, runID: String, tag: String) -> String {
+        let host = request.output == .push ? request.pushRegistry ?? request.registry : request.registry
+        return "\(host)/\(stagingRepository(runID)):\(tag)"
+    }
+
+    /// Cleanup removing a staging image (and, for an index, its manifests) from its registry.
+    static func removeStaging(_ image: String) -> @Sendable () async -> Void {
+        let host = RegistryClient.host(of: image) ?? ""
+        let client = RegistryClient(registry: host)
+        let (repository, reference) = client.locate(image)
+        return { await client.remove(repository: repository, reference: reference) }
     }
 
     /// Maps a failed build's stderr to a `BuildError`, asking the registry which platforms a base

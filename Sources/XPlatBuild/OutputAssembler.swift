@@ -43,11 +43,22 @@ public enum OutputAssembler {
         try swapIntoPlace(staging, dest)
     }
 
-    /// Copies an image index from the registry into an OCI layout (folder, or tar of it).
-    public static func placeOCI(runner: any CommandRunner, source: String, work: String, dest: String, asTar: Bool) async throws {
+    /// Copies an image index from the registry into an OCI layout (folder, or tar of it), its
+    /// entry named `refName`; returns the digest of the index as the layout holds it (skopeo
+    /// converts Docker media types to OCI ones, so it differs from the registry's).
+    @discardableResult
+    public static func placeOCI(runner: any CommandRunner, source: String, work: String, dest: String, asTar: Bool,
+                                refName: String = "latest") async throws -> String {
         let layout = "\(work)/oci-layout"
-        let copy = try await runner.run(Command("skopeo", ["copy", "--all", "--src-tls-verify=false", source, "oci:\(layout):latest"]))
+        let copy = try await runner.run(Command("skopeo", ["copy", "--all", "--quiet", "--src-tls-verify=false", source, "oci:\(layout):\(refName)"]))
         guard copy.succeeded else { throw BuildError.assemblyFailed("skopeo copy \(source) to an OCI layout failed: \(copy.stderr)") }
+        guard let data = FileManager.default.contents(atPath: "\(layout)/index.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = object["manifests"] as? [[String: Any]], entries.count == 1,
+              entries[0]["mediaType"] as? String == "application/vnd.oci.image.index.v1+json",
+              let digest = entries[0]["digest"] as? String else {
+            throw BuildError.assemblyFailed("skopeo wrote no single image index into \(layout)/index.json")
+        }
         let staging = try stagingPath(for: dest)
         if asTar {
             let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
@@ -59,6 +70,7 @@ public enum OutputAssembler {
             try FileManager.default.moveItem(atPath: layout, toPath: staging)
         }
         try swapIntoPlace(staging, dest)
+        return digest
     }
 
     /// A fresh path beside `dest` (same file system, so the final rename is atomic).

@@ -6,21 +6,25 @@ import XPlatSupport
 
 /// A complete build plan.
 ///
-/// JSON form (`xplat.plan/v1`, keys sorted, stable):
+/// JSON form (`xplat.plan/v1`, keys sorted, stable). The top-level `target` and `rewrite` are
+/// always present (`null` when unset); inside nodes and platforms, the optional keys marked `?`
+/// are omitted when they have no value, never `null`:
 /// ```
 /// { "schema": "xplat.plan/v1",
-///   "dockerfile": "path", "context": "path", "target": "stage name or null",
+///   "dockerfile": "path", "context": "path", "target": "stage name" | null,
 ///   "driver": "engine" | "buildx",
 ///   "buildable": true,                       // false when any platform is impossible
-///   "rewrite": null | { "diff": "unified diff of the rewritten Dockerfile" },
+///   "rewrite": null | { "diff": "unified diff of the rewritten Dockerfile" },   // null without --rewrite
 ///   "nodes": [ { "name", "endpoint", "driver", "native": ["linux/amd64"],
-///                "emulated": [ { "platform", "proven", "problem" } ], "pinned": [] } ],
+///                "emulated": [ { "platform", "proven", "problem"? } ], "pinned": [] } ],
 ///   "platforms": [ { "platform": "linux/arm64", "mode": "native|cross|emulated|impossible",
-///                    "node": "default" | null, "reason": null | "why impossible",
+///                    "node"?: "default",          // omitted when impossible
+///                    "reason"?: "why impossible", // only when impossible
 ///                    "nativeStepCount": 3, "emulatedStepCount": 1,
 ///                    "emulatedSteps": [ { "stage", "line", "text", "platform", "heavy" } ] } ],
 ///   "solves": [ { "node": "default", "platforms": ["linux/arm64"] } ] }
 /// ```
+/// `stage` is the stage's name, or `#N` (0-based) for an unnamed stage.
 public struct Plan: Sendable, Hashable {
     /// The JSON schema name.
     public static let schema = "xplat.plan/v1"

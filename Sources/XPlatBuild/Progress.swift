@@ -11,6 +11,9 @@ public final class BuildProgress: Sendable {
         var platform: Platform
         var node: String
         var emulatedStages: Set<String>
+        /// True when any RUN of this platform is emulated: what unlabelled `[n/m]` steps (a
+        /// single-stage Dockerfile, whose one stage is the target stage) map to.
+        var emulatedAnywhere: Bool
         var step = "waiting"
         var emulatedNow = false
         var started: ContinuousClock.Instant?
@@ -30,7 +33,8 @@ public final class BuildProgress: Sendable {
     ///   - write: where text goes (stderr in the CLI).
     public init(plan: Plan, tty: Bool, quiet: Bool = false, write: @escaping @Sendable (String) -> Void = StandardError.write) {
         self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
-            Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)))
+            Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
+                emulatedAnywhere: !$0.emulatedSteps.isEmpty)
         })
         self.tty = tty
         self.quiet = quiet
@@ -45,7 +49,9 @@ public final class BuildProgress: Sendable {
         guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else { return nil }
         let inside = rest[rest.index(after: rest.startIndex)..<close]
         if inside.hasPrefix("internal") || inside.hasPrefix("auth") { return nil }
-        let stage = inside.split(separator: " ").first.map(String.init)
+        // A single-stage Dockerfile's steps carry no stage label at all: `[2/3] RUN ...`.
+        let words = inside.split(separator: " ")
+        let stage = words.count >= 2 ? words.first.map(String.init) : nil
         return (String(rest), stage)
     }
 
@@ -56,10 +62,13 @@ public final class BuildProgress: Sendable {
             guard let i = rows.firstIndex(where: { $0.platform == platform }) else { return nil }
             guard rows[i].step != step else { return nil }
             rows[i].step = step
+            let isRun = step.contains("] RUN ")
             if let stage {
                 // BuildKit calls unnamed stages stage-N; the plan calls them #N.
                 let label = stage.hasPrefix("stage-") ? "#" + stage.dropFirst(6) : stage
-                rows[i].emulatedNow = rows[i].emulatedStages.contains(label) && step.contains("] RUN ")
+                rows[i].emulatedNow = rows[i].emulatedStages.contains(label) && isRun
+            } else {
+                rows[i].emulatedNow = rows[i].emulatedAnywhere && isRun
             }
             return Self.render(rows[i])
         }

@@ -85,6 +85,63 @@ public struct RegistryClient: Sendable {
         _ = try await fetch(request)
     }
 
+    /// The registry host of an image reference (`127.0.0.1:5000/a/b:1` -> `127.0.0.1:5000`), or nil
+    /// when the first path component is not a host (`hello:1`, `library/busybox`: Docker Hub).
+    public static func host(of image: String) -> String? {
+        guard let slash = image.firstIndex(of: "/") else { return nil }
+        let first = image[..<slash]
+        guard first.contains(".") || first.contains(":") || first == "localhost" else { return nil }
+        return String(first)
+    }
+
+    /// Makes blob `digest` of repository `source` available in `repository` without uploading it
+    /// again (the distribution API's cross-repository mount).
+    public func mountBlob(_ digest: String, from source: String, into repository: String) async throws {
+        var components = URLComponents(string: "http://\(registry)/v2/\(repository)/blobs/uploads/")!
+        components.queryItems = [URLQueryItem(name: "mount", value: digest), URLQueryItem(name: "from", value: source)]
+        var request = URLRequest(url: components.url!)
+        request.httpMethod = "POST"
+        request.setValue("0", forHTTPHeaderField: "Content-Length")
+        let (body, response) = try await fetch(request)
+        // 201: mounted. 202 would mean the registry opened an upload instead (blob not found in source).
+        guard response.statusCode == 201 else {
+            if response.statusCode == 202, let location = response.value(forHTTPHeaderField: "Location") {
+                var cancel = URLRequest(url: URL(string: location, relativeTo: URL(string: "http://\(registry)"))!.absoluteURL)
+                cancel.httpMethod = "DELETE"
+                _ = try? await fetch(cancel)
+            }
+            throw BuildError.assemblyFailed("registry \(registry): cannot mount blob \(digest) from \(source) into \(repository): HTTP \(response.statusCode) \(String(decoding: body.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    /// Copies one image manifest (not an index) from `source` to `repository` by digest: its config
+    /// and layers are mounted, then the manifest is put under its digest, so no tag is created.
+    public func copy(_ manifest: RegistryManifest, from source: String, to repository: String) async throws {
+        guard source != repository else { return }
+        guard let object = try? JSONSerialization.jsonObject(with: manifest.data) as? [String: Any] else {
+            throw BuildError.assemblyFailed("registry \(registry): \(source)@\(manifest.digest) is not a JSON manifest")
+        }
+        var blobs: [String] = []
+        if let config = object["config"] as? [String: Any], let d = config["digest"] as? String { blobs.append(d) }
+        for layer in object["layers"] as? [[String: Any]] ?? [] { if let d = layer["digest"] as? String { blobs.append(d) } }
+        for blob in blobs { try await mountBlob(blob, from: source, into: repository) }
+        let digest = try await put(repository: repository, reference: manifest.digest, mediaType: manifest.mediaType, data: manifest.data)
+        guard digest.isEmpty || digest == manifest.digest else {
+            throw BuildError.assemblyFailed("registry \(registry): \(repository)@\(manifest.digest) came back as \(digest)")
+        }
+    }
+
+    /// Deletes an image and, for an index, the manifests it lists (temporary staging images).
+    /// Errors are ignored: this is cleanup, and a registry without deletion keeps only unreferenced data.
+    public func remove(repository: String, reference: String) async {
+        guard let m = try? await manifest(repository: repository, reference: reference) else { return }
+        if let object = try? JSONSerialization.jsonObject(with: m.data) as? [String: Any],
+           let list = object["manifests"] as? [[String: Any]] {
+            for entry in list { if let d = entry["digest"] as? String { try? await delete(repository: repository, digest: d) } }
+        }
+        if !m.digest.isEmpty { try? await delete(repository: repository, digest: m.digest) }
+    }
+
     /// The platforms an image index lists (`linux/amd64`, ...), or the one platform of a plain manifest's config.
     public func platforms(of image: String) async throws -> [String] {
         let (repository, reference) = locate(image)
