@@ -12,7 +12,7 @@ enum BuildAdapters {
                            prover: ProbeExecProver())
     }
 
-    static func verifier() -> (any OutputVerifier)? { nil }
+    static func verifier() -> (any OutputVerifier)? { ELFOutputVerifier() }
 
     static func rewriter() -> DockerfileRewriter? { nil }
 }
