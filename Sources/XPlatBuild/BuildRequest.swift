@@ -26,7 +26,7 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
             return .local(dest: text, split: nil)
         }
         var attrs: [String: String] = [:]
-        for field in text.split(separator: ",") {
+        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
             let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
             attrs[parts[0].lowercased()] = parts[1]
