@@ -1,11 +1,134 @@
 import ArgumentParser
+import Foundation
+import XPlatDockerfile
 import XPlatSupport
 
-// Scaffold during construction; replaced by the subcommand's real implementation.
+/// Reads a Dockerfile argument (`-` is standard input) for rewrite and lint.
+enum DockerfileInput {
+    static func read(_ path: String) throws -> (name: String, bytes: [UInt8]) {
+        if path == "-" { return ("<stdin>", Array(FileHandle.standardInput.readDataToEndOfFile())) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw XPlatFailure("\(path): cannot read the file", exitCode: XPlatExit.couldNotCheck)
+        }
+        return (path, Array(data))
+    }
+
+    static func parse(_ path: String) throws -> Dockerfile {
+        let (name, bytes) = try read(path)
+        do {
+            return try DockerfileParser.parse(bytes: bytes, fileName: name)
+        } catch {
+            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        }
+    }
+
+    static func severityColor(_ style: Style) -> (Severity, String) -> String {
+        { severity, text in severity == .error ? style.red(text) : style.yellow(text) }
+    }
+}
+
+/// `xplat rewrite Dockerfile [--write | -o FILE | --stdout | --json] [--check]`
 struct RewriteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rewrite", abstract: "(under construction)")
+    static let configuration = CommandConfiguration(
+        commandName: "rewrite",
+        abstract: "Rewrite build stages to run on $BUILDPLATFORM and cross-compile for $TARGETPLATFORM.",
+        discussion: """
+            Prints a unified diff by default; stage classification and findings go to standard error. \
+            Exit codes: 0 done; 1 with --check when a rewrite or an error-level finding exists; \
+            2 unreadable file or syntax error (file:line: reason); 64 usage.
+            """
+    )
+
+    @Argument(help: "The Dockerfile (`-` reads standard input).")
+    var file: String
+
+    @Flag(name: .long, help: "Rewrite the file in place (atomically).")
+    var write = false
+
+    @Option(name: [.short, .customLong("output")], help: "Write the rewritten Dockerfile to FILE.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print the whole rewritten file instead of a diff.")
+    var stdout = false
+
+    @Flag(name: .long, help: "Exit 1 when a rewrite is needed or an error-level finding exists (for CI).")
+    var check = false
+
+    @Flag(name: .long, help: "Print changes, stages and findings as JSON (schema xplat.rewrite/v1).")
+    var json = false
+
+    @Flag(name: .long, help: "Print findings only (as `xplat lint`).")
+    var findingsOnly = false
+
+    @Option(name: .long, help: "Stage to build (default: the last).")
+    var target: String?
+
+    @Option(name: .customLong("build-arg"), help: "NAME=VALUE used to expand ARGs in FROM (repeatable).")
+    var buildArgs: [String] = []
+
+    @Option(name: .long, help: .hidden)
+    var benchmark: Int?
+
+    @Argument(help: .hidden)
+    var moreFiles: [String] = []
+
+    func validate() throws {
+        let outputs = [write, output != nil, stdout, json, findingsOnly].filter { $0 }.count
+        if outputs > 1 { throw ValidationError("choose one of --write, -o, --stdout, --json, --findings-only") }
+        if write && file == "-" { throw ValidationError("--write needs a file, not standard input") }
+        for arg in buildArgs where !arg.contains("=") { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
+        if benchmark == nil && !moreFiles.isEmpty { throw ValidationError("one Dockerfile at a time") }
+        if let n = benchmark, n < 1 { throw ValidationError("--benchmark needs a positive count") }
+    }
 
     func run() async throws {
-        throw XPlatFailure("rewrite: under construction", exitCode: XPlatExit.couldNotCheck)
+        if let iterations = benchmark {
+            let files = try ([file] + moreFiles).map { try DockerfileInput.read($0) }
+            let report = RewriteBenchmark.run(files: files, iterations: iterations)
+            emit(report.description + "\n")
+            return
+        }
+        let dockerfile = try DockerfileInput.parse(file)
+        var args: [String: String] = [:]
+        for a in buildArgs { let kv = a.split(separator: "=", maxSplits: 1); args[String(kv[0])] = kv.count > 1 ? String(kv[1]) : "" }
+        let result: RewriteResult
+        do {
+            result = try Rewriter.rewrite(dockerfile, options: RewriteOptions(target: target, buildArgs: args))
+        } catch {
+            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        }
+        let env = ProcessInfo.processInfo.environment
+        let out = Style.detect(fd: 1, environment: env), err = Style.detect(fd: 2, environment: env)
+        let findingsText = RewriteRenderer.findingsText(result.findings, colorize: DockerfileInput.severityColor(findingsOnly ? out : err))
+        if json {
+            emit(RewriteRenderer.json(result))
+        } else if findingsOnly {
+            emit(findingsText)
+        } else {
+            StandardError.write(RewriteRenderer.stagesText(result.stages) + findingsText)
+            if stdout {
+                emit(result.text)
+            } else if write || output != nil {
+                let path = output ?? file
+                if result.changed || output != nil {
+                    do { try AtomicFile.write(result.text, to: path) } catch {
+                        throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
+                    }
+                }
+                StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): already cross-ready, unchanged\n")
+            } else {
+                let colors = UnifiedDiff.Colors(header: { out.bold($0) }, hunk: { out.cyan($0) }, added: { out.green($0) }, removed: { out.red($0) })
+                emit(UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName, colors: colors))
+            }
+        }
+        if check && (result.changed || result.hasErrors) {
+            throw XPlatFailure(
+                "\(result.fileName): " + (result.changed ? "rewrite needed" : "") + (result.changed && result.hasErrors ? ", " : "")
+                    + (result.hasErrors ? "error-level findings" : ""),
+                exitCode: XPlatExit.checkFailed)
+        }
+        if findingsOnly && result.hasErrors {
+            throw XPlatFailure("\(result.fileName): error-level findings", exitCode: XPlatExit.checkFailed)
+        }
     }
 }

@@ -1,0 +1,58 @@
+// In-process timing of parse + rewrite, for `Scripts/bench-rewrite` (speed is measured by
+// benchmarks that print figures, never by timed tests).
+
+/// Figures from `RewriteBenchmark.run`.
+public struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
+    public var files: Int
+    public var iterations: Int
+    public var bytes: Int
+    public var seconds: Double
+    /// Files that failed to parse (counted, not timed differently).
+    public var rejected: Int
+
+    public var filesPerSecond: Double { Double(files * iterations) / seconds }
+    public var millisecondsPerFile: Double { seconds * 1000 / Double(files * iterations) }
+
+    public var description: String {
+        let mb = Double(bytes * iterations) / 1_048_576 / seconds
+        return "parse+rewrite: \(files) files x \(iterations) = \(files * iterations) in "
+            + fmt(seconds, 3) + " s: " + fmt(filesPerSecond, 0) + " files/s, " + fmt(millisecondsPerFile, 4)
+            + " ms/file, " + fmt(mb, 1) + " MiB/s (\(rejected) rejected by the parser)"
+    }
+
+    func fmt(_ v: Double, _ digits: Int) -> String {
+        var p = 1.0
+        for _ in 0..<digits { p *= 10 }
+        let r = (v * p).rounded() / p
+        var s = String(r)
+        if digits == 0, s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+}
+
+/// Times parse + rewrite over a set of files.
+public enum RewriteBenchmark {
+    public static func run(files: [(name: String, bytes: [UInt8])], iterations: Int) -> RewriteBenchmarkReport {
+        var rejected = 0
+        var sink = 0
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for _ in 0..<iterations {
+                rejected = 0
+                for f in files {
+                    do {
+                        let df = try DockerfileParser.parse(bytes: f.bytes, fileName: f.name)
+                        let r = try Rewriter.rewrite(df)
+                        sink &+= r.edits.count &+ r.findings.count
+                    } catch {
+                        rejected += 1
+                    }
+                }
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        precondition(sink >= 0)
+        return RewriteBenchmarkReport(files: files.count, iterations: iterations, bytes: files.reduce(0) { $0 + $1.bytes.count },
+                                      seconds: seconds, rejected: rejected)
+    }
+}

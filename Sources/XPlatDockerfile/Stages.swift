@@ -1,0 +1,304 @@
+// The semantic layer: stages, their bases, the stage graph and ARG scoping, read from the syntax tree.
+//
+// BuildKit rules kept here: stage names are case-insensitive; `FROM`, `COPY --from` and
+// `RUN --mount=from=` name a stage by name or by index, else an image; only ARGs declared before the
+// first FROM (plus the automatic BUILD*/TARGET* platform args) expand in FROM; an ARG declared in a
+// stage is scoped to that stage, and a global ARG is visible in a stage only when re-declared there.
+
+/// The `--platform` of a stage's FROM.
+public enum StagePlatform: Sendable, Hashable {
+    /// No `--platform`: the stage runs on the target platform.
+    case none
+    /// `--platform=$BUILDPLATFORM` (or `${BUILDPLATFORM}`): runs where the build runs.
+    case buildPlatform
+    /// `--platform=$TARGETPLATFORM`.
+    case targetPlatform
+    /// A literal platform such as `linux/amd64`.
+    case fixed(String)
+    /// Some other expression (another ARG).
+    case other(String)
+
+    init(flagValue v: String?) {
+        guard let v else { self = .none; return }
+        switch v {
+        case "$BUILDPLATFORM", "${BUILDPLATFORM}": self = .buildPlatform
+        case "$TARGETPLATFORM", "${TARGETPLATFORM}": self = .targetPlatform
+        default: self = v.contains("$") ? .other(v) : .fixed(v)
+        }
+    }
+
+    /// JSON/text form: `none`, `$BUILDPLATFORM`, `$TARGETPLATFORM` or the value.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .buildPlatform: return "$BUILDPLATFORM"
+        case .targetPlatform: return "$TARGETPLATFORM"
+        case .fixed(let v), .other(let v): return v
+        }
+    }
+}
+
+/// What a stage starts from.
+public enum StageBase: Sendable, Hashable {
+    /// An image reference, ARGs expanded (`golang:1.22-alpine`).
+    case image(String)
+    /// An earlier stage, by index.
+    case stage(Int)
+    /// `scratch`.
+    case scratch
+}
+
+/// An edge of the stage graph.
+public struct StageDependency: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// `FROM <stage>`.
+        case base
+        /// `COPY --from=<stage>` / `ADD --from`.
+        case copyFrom = "copy-from"
+        /// `RUN --mount=...,from=<stage>`.
+        case mountFrom = "mount-from"
+    }
+    public var kind: Kind
+    /// The stage depended on.
+    public var stage: Int
+    /// Index into `Dockerfile.instructions` of the instruction making the reference.
+    public var instruction: Int
+    /// 1-based line of that instruction.
+    public var line: Int
+}
+
+/// An `ARG` declaration.
+public struct ArgDeclaration: Sendable, Hashable {
+    public var name: String
+    /// The default, quotes removed; nil when declared without one.
+    public var defaultValue: String?
+    public var instruction: Int
+    public var line: Int
+}
+
+/// A RUN instruction of a stage.
+public struct RunStep: Sendable, Hashable {
+    /// Index into `Dockerfile.instructions`.
+    public var instruction: Int
+    public var line: Int
+    /// The command: shell text (heredoc bodies appended) or the exec-form words joined by spaces.
+    public var command: String
+    public var isJSON: Bool
+}
+
+/// One build stage.
+public struct Stage: Sendable, Hashable {
+    /// Lower-cased `AS` name, if any.
+    public var name: String?
+    public var index: Int
+    /// Index of the FROM in `Dockerfile.instructions`, and of every instruction of the stage.
+    public var fromInstruction: Int
+    public var instructions: [Int]
+    /// The FROM's image or stage reference as written, and after ARG expansion.
+    public var baseText: String
+    public var base: StageBase
+    public var platform: StagePlatform
+    public var runs: [RunStep]
+    public var args: [ArgDeclaration]
+    public var dependencies: [StageDependency]
+    /// 1-based line of the FROM.
+    public var line: Int
+
+    /// `name` or the index, as BuildKit names stages in messages.
+    public var displayName: String { name ?? String(index) }
+}
+
+/// The stages of a Dockerfile and how they reference each other.
+public struct StageGraph: Sendable {
+    /// The automatic platform ARGs BuildKit defines.
+    public static let automaticArgs: Set<String> = [
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+        "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+    ]
+
+    public let dockerfile: Dockerfile
+    /// ARGs before the first FROM.
+    public let globalArgs: [ArgDeclaration]
+    public let stages: [Stage]
+
+    /// Builds the graph.
+    ///
+    /// - Parameter buildArgs: `--build-arg` values, which override global ARG defaults in FROM.
+    /// - Throws: `DockerfileSyntaxError` for a FROM BuildKit would reject (wrong argument count,
+    ///   a bad `AS` name) or instructions before the first FROM other than ARG.
+    public init(_ dockerfile: Dockerfile, buildArgs: [String: String] = [:]) throws(DockerfileSyntaxError) {
+        self.dockerfile = dockerfile
+        var globals: [ArgDeclaration] = []
+        var stages: [Stage] = []
+        var scope: [String: String] = [:]
+        for (i, ins) in dockerfile.instructions.enumerated() {
+            switch ins.command {
+            case "arg":
+                let decls = Self.argDeclarations(ins, index: i)
+                if stages.isEmpty {
+                    globals += decls
+                    for d in decls { scope[d.name] = buildArgs[d.name] ?? d.defaultValue.map { Self.expand($0, scope) } ?? "" }
+                } else {
+                    stages[stages.count - 1].args += decls
+                    stages[stages.count - 1].instructions.append(i)
+                }
+            case "from":
+                let words = ins.node.strings
+                var name: String?
+                guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {
+                    throw DockerfileSyntaxError(
+                        fileName: dockerfile.fileName, line: ins.startLine,
+                        reason: "FROM requires either one or three arguments")
+                }
+                if words.count == 3 { name = words[2].lowercased() }
+                let raw = words[0]
+                let expanded = Self.expand(raw, scope)
+                var base = StageBase.image(expanded)
+                if expanded.lowercased() == "scratch" { base = .scratch }
+                if let s = stages.last(where: { $0.name != nil && $0.name == expanded.lowercased() }) { base = .stage(s.index) }
+                var deps: [StageDependency] = []
+                if case .stage(let s) = base { deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine)) }
+                stages.append(Stage(
+                    name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
+                    platform: StagePlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
+                    dependencies: deps, line: ins.startLine))
+            default:
+                guard !stages.isEmpty else {
+                    throw DockerfileSyntaxError(
+                        fileName: dockerfile.fileName, line: ins.startLine,
+                        reason: "\(ins.keyword.uppercased()) instruction before the first FROM (only ARG may come first)")
+                }
+                let s = stages.count - 1
+                stages[s].instructions.append(i)
+                func ref(_ value: String, _ kind: StageDependency.Kind) {
+                    if let target = Self.resolve(value, in: stages, before: s) {
+                        stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: i, line: ins.startLine))
+                    }
+                }
+                if ins.command == "copy" || ins.command == "add", let from = ins.flag("from")?.value { ref(from, .copyFrom) }
+                if ins.command == "run" {
+                    for m in ins.flagValues("mount") { if let from = Self.mountOptions(m)["from"] { ref(from, .mountFrom) } }
+                    var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
+                    for h in ins.heredocs { command += "\n" + h.content }
+                    stages[s].runs.append(RunStep(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+                }
+            }
+        }
+        self.globalArgs = globals
+        self.stages = stages
+    }
+
+    /// Stage `name` (case-insensitive) or index `name`, if it names one.
+    public func stage(named name: String) -> Stage? {
+        Self.resolve(name, in: stages, before: stages.count).map { stages[$0] }
+    }
+
+    /// The stage built by default or with `--target`: the named stage, else the last one.
+    public func targetStage(_ target: String? = nil) -> Stage? {
+        if let target { return stage(named: target) }
+        return stages.last
+    }
+
+    /// Indices of every stage `target` needs (itself included), through bases, copies and mounts.
+    public func closure(of target: Int) -> Set<Int> {
+        var seen: Set<Int> = [target]
+        var work = [target]
+        while let s = work.popLast() {
+            for d in stages[s].dependencies where seen.insert(d.stage).inserted { work.append(d.stage) }
+        }
+        return seen
+    }
+
+    /// The chain of stages `index` is built FROM, nearest first (not including `index`).
+    public func baseChain(of index: Int) -> [Int] {
+        var out: [Int] = []
+        var cur = index
+        while case .stage(let p) = stages[cur].base { out.append(p); cur = p }
+        return out
+    }
+
+    static func resolve(_ ref: String, in stages: [Stage], before limit: Int) -> Int? {
+        let key = ref.lowercased()
+        if let s = stages[..<min(limit, stages.count)].last(where: { $0.name == key }) { return s.index }
+        if let n = Int(ref), n >= 0, n < min(limit, stages.count) { return n }
+        return nil
+    }
+
+    /// `type=cache,target=/x,from=builder` as a dictionary (BuildKit reads it as one CSV record).
+    public static func mountOptions(_ spec: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for field in spec.split(separator: ",") {
+            let kv = field.split(separator: "=", maxSplits: 1)
+            let key = kv[0].lowercased().trimmingCharacters(in: " \"")
+            out[key] = kv.count > 1 ? String(kv[1]).trimmingCharacters(in: "\"") : ""
+        }
+        return out
+    }
+
+    static func argDeclarations(_ ins: Instruction, index: Int) -> [ArgDeclaration] {
+        ins.node.strings.map { word in
+            if let eq = word.firstIndex(of: "=") {
+                return ArgDeclaration(
+                    name: String(word[..<eq]), defaultValue: unquote(String(word[word.index(after: eq)...])),
+                    instruction: index, line: ins.startLine)
+            }
+            return ArgDeclaration(name: word, defaultValue: nil, instruction: index, line: ins.startLine)
+        }
+    }
+
+    static func unquote(_ s: String) -> String {
+        if s.count >= 2, let f = s.first, f == s.last, f == "\"" || f == "'" { return String(s.dropFirst().dropLast()) }
+        return s
+    }
+
+    /// Expands `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`; unset is empty.
+    public static func expand(_ text: String, _ env: [String: String]) -> String {
+        guard text.contains("$") else { return text }
+        var out = ""
+        let chars = Array(text.unicodeScalars)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count, chars[i + 1] == "$" { out += "$"; i += 2; continue }
+            guard c == "$", i + 1 < chars.count else { out.unicodeScalars.append(c); i += 1; continue }
+            if chars[i + 1] == "{" {
+                var j = i + 2, depth = 1
+                while j < chars.count { if chars[j] == "{" { depth += 1 }; if chars[j] == "}" { depth -= 1; if depth == 0 { break } }; j += 1 }
+                let body = String(String.UnicodeScalarView(chars[(i + 2)..<min(j, chars.count)]))
+                var name = body, op = "", word = ""
+                if let r = body.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+                    name = String(body[..<r])
+                    let rest = body[r...]
+                    for candidate in [":-", ":+", "-", "+"] where rest.hasPrefix(candidate) {
+                        op = candidate; word = String(rest.dropFirst(candidate.count)); break
+                    }
+                }
+                let value = env[name]
+                switch op {
+                case ":-": out += (value?.isEmpty ?? true) ? expand(word, env) : value!
+                case "-": out += value ?? expand(word, env)
+                case ":+": out += (value?.isEmpty ?? true) ? "" : expand(word, env)
+                case "+": out += value == nil ? "" : expand(word, env)
+                default: out += value ?? ""
+                }
+                i = j + 1
+                continue
+            }
+            var j = i + 1
+            while j < chars.count, chars[j].properties.isAlphabetic || chars[j] == "_" || ("0"..."9").contains(chars[j]) { j += 1 }
+            if j == i + 1 { out += "$"; i += 1; continue }
+            out += env[String(String.UnicodeScalarView(chars[(i + 1)..<j]))] ?? ""
+            i = j
+        }
+        return out
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
