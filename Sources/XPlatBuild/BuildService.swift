@@ -5,9 +5,23 @@ import XPlatDockerfile
 import XPlatPlatform
 import XPlatSupport
 
-/// Rewrites a Dockerfile for cross-compilation: the new text and a unified diff (XPlatDockerfile's
-/// rewriter in the CLI).
-public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile) throws -> (text: String, diff: String)
+/// Rewrites a Dockerfile for cross-compilation for `target` with these build args: the new text and
+/// a unified diff, empty when nothing changes (`CrossRewrite.rewriter`: XPlatDockerfile's rewriter).
+public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String]) throws
+    -> (text: String, diff: String)
+
+/// `--rewrite`: XPlatDockerfile's `Rewriter` (build stages moved to `$BUILDPLATFORM`, wired to
+/// cross-compile) and its unified diff.
+public enum CrossRewrite {
+    public static let rewriter: DockerfileRewriter = { dockerfile, target, buildArgs in
+        let result: RewriteResult
+        do { result = try Rewriter.rewrite(dockerfile, options: RewriteOptions(target: target, buildArgs: buildArgs)) } catch {
+            throw BuildError.dockerfile("--rewrite: \(error)")
+        }
+        guard result.changed else { return (result.text, "") }
+        return (result.text, UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName))
+    }
+}
 
 /// Where and how to build.
 public struct NodeSelection: Sendable {
@@ -30,7 +44,7 @@ public struct PreparedBuild: Sendable {
 
     /// Removes the rewritten temp Dockerfile.
     public func discard() {
-        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: t) }
+        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
     }
 }
 
@@ -42,9 +56,12 @@ public struct BuildService: Sendable {
     public var probe: any EmulationProbe
     public var verifier: (any OutputVerifier)?
     public var rewriter: DockerfileRewriter?
+    /// Where temp files go (the rewritten Dockerfile, staged outputs): `$TMPDIR`, else `/tmp`.
+    public var temporaryDirectory: String
 
     public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
                 verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?) {
+        self.temporaryDirectory = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         self.runner = runner
         self.docker = docker
         self.environment = environment
@@ -72,10 +89,17 @@ public struct BuildService: Sendable {
         var diff: String?
         if request.rewrite {
             guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
-            let (text, d) = try rewriter(parsed)
+            var args: [String: String] = [:]
+            for arg in request.buildArgs {
+                let kv = arg.split(separator: "=", maxSplits: 1).map(String.init)
+                args[kv[0]] = kv.count > 1 ? kv[1] : environment[kv[0]] ?? ""
+            }
+            let (text, d) = try rewriter(parsed, request.target, args)
             diff = d
             if !d.isEmpty {
-                let dir = try BuildExecutor.makeTemporaryDirectory(in: NSTemporaryDirectory().isEmpty ? "/tmp" : "/tmp", prefix: "xplat-rewrite")
+                // Outside the context and beside nothing of the user's: BuildKit reads --file from
+                // anywhere, and the context is sent unchanged (the user's Dockerfile untouched).
+                let dir = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-rewrite")
                 let path = "\(dir)/Dockerfile"
                 try AtomicFile.write(text, to: path)
                 temporary = path
@@ -85,31 +109,36 @@ public struct BuildService: Sendable {
                 }
             }
         }
-        let graph = try BuildGraph(dockerfile: parsed).targeting(request.target)
-        let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-        let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
-        let plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
-                        platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: diff)
-        return PreparedBuild(plan: plan, dockerfileToBuild: dockerfileToBuild, temporaryDockerfile: temporary.map { $0 })
+        let prepared = PreparedBuild(plan: Plan(dockerfile: request.dockerfile, context: request.context, nodes: [], platforms: [], solves: []),
+                                     dockerfileToBuild: dockerfileToBuild, temporaryDockerfile: temporary)
+        do {
+            let graph = try BuildGraph(dockerfile: parsed).targeting(request.target)
+            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+            var ready = prepared
+            ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
+                              platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: diff)
+            return ready
+        } catch {
+            prepared.discard()
+            throw error
+        }
     }
 
     /// Plans only (`xplat plan`).
     public func plan(_ request: BuildRequest, selection: NodeSelection) async throws -> Plan {
         let prepared = try await prepare(request, selection: selection)
         prepared.discard()
-        if let t = prepared.temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
         return prepared.plan
     }
 
     /// Plans and builds; `tty` chooses the progress display. Throws `BuildError`.
     public func build(_ request: BuildRequest, selection: NodeSelection, tty: Bool) async throws -> BuildResult {
         let prepared = try await prepare(request, selection: selection)
-        defer {
-            if let t = prepared.temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
-        }
+        defer { prepared.discard() }
         let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
                                      quiet: request.progress == .quiet)
-        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier)
+        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory)
         return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
     }
 }

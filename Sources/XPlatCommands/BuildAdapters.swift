@@ -14,5 +14,5 @@ enum BuildAdapters {
 
     static func verifier() -> (any OutputVerifier)? { ELFOutputVerifier() }
 
-    static func rewriter() -> DockerfileRewriter? { nil }
+    static func rewriter() -> DockerfileRewriter? { CrossRewrite.rewriter }
 }

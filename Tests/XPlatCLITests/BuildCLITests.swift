@@ -177,6 +177,30 @@ struct BuildCLITests {
         #expect(build.contains("--network=none"), "hermetic by default")
     }
 
+    @Test("plan --rewrite: the unified diff in text and JSON, cross mode, your Dockerfile untouched, no temp file left")
+    func rewritePlan() async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let tmp = docker.dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let before = try String(contentsOfFile: goHello + "/Dockerfile", encoding: .utf8)
+        var env = docker.environment
+        env["TMPDIR"] = tmp
+        let out = try await BuildCLI.run(["plan", "--rewrite", "--platform", "linux/amd64", goHello], environment: env)
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("rewrite (the build uses this; your Dockerfile is untouched):\n--- a/\(goHello)/Dockerfile"), "\(out.stdout)")
+        #expect(out.stdout.contains("-FROM golang:1.19 AS build\n+FROM --platform=$BUILDPLATFORM golang:1.19 AS build"), "\(out.stdout)")
+        let json = try await BuildCLI.run(["plan", "--json", "--rewrite", "--platform", "linux/amd64", goHello], environment: env)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let diff = try #require((object["rewrite"] as? [String: Any])?["diff"] as? String)
+        #expect(diff.contains("+FROM --platform=$BUILDPLATFORM golang:1.19 AS build"))
+        #expect(try String(contentsOfFile: goHello + "/Dockerfile", encoding: .utf8) == before, "the user's Dockerfile is untouched")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "the rewritten temp Dockerfile is removed")
+        let already = try await BuildCLI.run(["plan", "--rewrite", "-f", goHello + "/Dockerfile.cross", "--platform", "linux/amd64", goHello],
+                                             environment: env)
+        #expect(already.stdout.contains("rewrite: no change needed"), "a hand-written cross Dockerfile needs no rewrite: \(already.stdout)")
+    }
+
     @Test("missing context or Dockerfile: exit 2 naming the path; unknown --target: 64 listing the stages")
     func badInputs() async throws {
         let docker = try FakeDocker()
