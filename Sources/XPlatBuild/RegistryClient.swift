@@ -184,7 +184,7 @@ public struct RegistryClient: Sendable {
             "mediaType": isDocker ? "application/vnd.docker.distribution.manifest.list.v2+json" : "application/vnd.oci.image.index.v1+json",
             "manifests": manifests,
         ]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 
     /// The media type of `index(entries:)` for these entries.
