@@ -51,7 +51,7 @@ apt_install() {
     fi
     log "installing ${missing[*]}"
     local rc=0
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
+    DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
     [ "$placed" = 1 ] && rm -f "$policy"
     [ "$rc" = 0 ] || die "apt-get install ${missing[*]} failed (exit $rc)"
 }
@@ -78,4 +78,10 @@ pid_is() {
 read_pidfile() {
     [ -f "$1" ] && tr -dc '0-9' <"$1"
     return 0
+}
+
+# A bad flag or value: log, then exit 64 (EX_USAGE, like xplat's own usage errors).
+die_usage() {
+    log "error: $*"
+    exit 64
 }
