@@ -122,7 +122,8 @@ public struct NodeDiscovery: Sendable {
             throw BuildError.endpointUnreachable(node: spec.name, endpoint: endpoint, detail: "\(error)")
         }
         guard out.succeeded, let info = EngineInfo.parse(out.stdout) else {
-            let detail = (out.stderr + out.stdout).split(separator: "\n").first.map(String.init) ?? "exit \(out.exitCode)"
+            let detail = EngineInfo.serverErrors(out.stdout).first
+                ?? (out.stderr + out.stdout).split(separator: "\n").first.map(String.init) ?? "exit \(out.exitCode)"
             throw BuildError.endpointUnreachable(node: spec.name, endpoint: endpoint, detail: detail)
         }
         guard let native = info.platform else {
@@ -158,6 +159,13 @@ public struct EngineInfo: Sendable, Hashable {
               let arch = object["Architecture"] as? String else { return nil }
         return EngineInfo(architecture: arch, osType: object["OSType"] as? String ?? "linux",
                           serverVersion: object["ServerVersion"] as? String ?? "")
+    }
+
+    /// The `ServerErrors` a client prints inside `docker info` JSON when no daemon answers
+    /// (newer clients write them to stdout, not stderr).
+    public static func serverErrors(_ json: String) -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
+        return object["ServerErrors"] as? [String] ?? []
     }
 
     /// The engine's native platform (`x86_64` on linux: linux/amd64).

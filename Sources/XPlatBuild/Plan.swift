@@ -78,10 +78,13 @@ public enum PlanRenderer {
         var out = "plan for \(plan.dockerfile) (context \(plan.context)"
         out += plan.target.map { ", target \($0))\n" } ?? ")\n"
         out += "nodes:\n"
+        let nodeWidth = plan.nodes.map(\.name.count).max() ?? 0
+        let endpointWidth = plan.nodes.map(\.endpoint.count).max() ?? 0
         for node in plan.nodes {
             let proven = node.emulated.filter(\.proven).map(\.platform.description)
             let unproven = node.emulated.filter { !$0.proven }.map(\.platform.description)
-            out += "  \(node.name)  \(node.endpoint)  \(node.driver)  native \(node.native.map(\.description).joined(separator: ","))"
+            out += "  \(node.name.padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  "
+                + "\(node.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(node.driver)  native \(node.native.map(\.description).joined(separator: ","))"
             out += proven.isEmpty ? "  emulates nothing" : "  emulates \(proven.joined(separator: ","))"
             if !unproven.isEmpty { out += "  (listed, not working: \(unproven.joined(separator: ",")))" }
             out += "\n"
@@ -102,7 +105,7 @@ public enum PlanRenderer {
                 out += "  \(name)  \(coloured)\(p.reason ?? "")\n"
                 continue
             }
-            out += "  \(name)  \(coloured)on \(p.node ?? "?")  \(p.nativeStepCount) RUN native, \(p.emulatedSteps.count) RUN emulated\n"
+            out += "  \(name)  \(coloured)on \((p.node ?? "?").padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  \(p.nativeStepCount) RUN native, \(p.emulatedSteps.count) RUN emulated\n"
             for step in p.emulatedSteps {
                 out += "      emulated: line \(step.line) (stage \(step.stage), \(step.platform)\(step.heavy ? ", heavy" : "")): \(step.text)\n"
             }
