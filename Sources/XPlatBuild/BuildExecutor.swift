@@ -213,9 +213,12 @@ public struct BuildExecutor: Sendable {
                         if let imageRef { exports.append((.image(tags: [imageRef]), false)) }
                         for ref in commands.engineCacheTags(platform: platform) { exports.append((.image(tags: [ref]), true)) }
                         if exports.isEmpty { exports.append((.image(tags: []), false)) }
-                        for (export, inline) in exports {
+                        for (n, (export, inline)) in exports.enumerated() {
                             let command = commands.engineBuild(platform: platform, node: node, export: export, inlineCache: inline)
-                            let out = try await runner.stream(command) { _, line in progress?.line(line, platform: platform) }
+                            // Later exports re-run the same solve from BuildKit's cache: their step
+                            // lines would only repeat the first build's.
+                            let feed = n == 0 ? progress : nil
+                            let out = try await runner.stream(command) { _, line in feed?.line(line, platform: platform) }
                             try Task.checkCancellation()
                             guard out.succeeded else {
                                 throw await Self.failure(out.stderr, platform: platform, registry: request.registry)
