@@ -207,6 +207,50 @@ struct BuildIntegrationTests {
         }
     }
 
+    @Test("Ctrl-C: exit 130, the RUN step's process stopped, no output and no temp files left")
+    func interrupt() async throws {
+        guard await BuildEngine.usable("interrupt", bases: ["busybox"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("xplat-it-int")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seconds = 3000 + Int(getpid() % 997)  // a RUN step recognisable in /proc
+        try FileManager.default.createDirectory(atPath: dir + "/ctx", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        try "FROM busybox\nRUN sleep \(seconds)\n".write(toFile: dir + "/ctx/Dockerfile", atomically: true, encoding: .utf8)
+        func sleeping() -> Bool {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+            return pids.contains { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                return argv.contains("\(seconds)") && argv.contains { $0.hasSuffix("sleep") }
+            }
+        }
+        // Watches /proc while the build runs, so the check below is known to see the step's process.
+        let watcher = Task {
+            for _ in 0..<40 {
+                if sleeping() { return true }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        // SIGINT to xplat alone after 4 s, as a terminal's Ctrl-C would reach it.
+        let run = try await SubprocessRunner().run(Command("timeout", [
+            "--foreground", "--preserve-status", "-s", "INT", "4", BuildEngine.binary, "build", "--no-cache", "--progress", "plain",
+            "--platform", "linux/amd64", "-o", "type=local,dest=\(dir)/out", dir + "/ctx",
+        ], environment: ["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]))
+        #expect(await watcher.value, "the RUN step's sleep \(seconds) ran while the build did")
+        #expect(run.exitCode == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("RUN sleep \(seconds)"), "the RUN step had started: \(run.stderr)")
+        #expect(run.stderr.contains("interrupted: child builds stopped, temporary outputs removed"), "\(run.stderr)")
+        var stopped = !sleeping()
+        for _ in 0..<20 where !stopped {
+            try await Task.sleep(for: .milliseconds(500))
+            stopped = !sleeping()
+        }
+        #expect(stopped, "BuildKit stopped the RUN step's sleep \(seconds)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "no output written")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty, "no temp files left")
+    }
+
     @Test("--push: an index with exactly the built platforms under the tag, no helper tags; -o type=oci: a valid layout holding an index")
     func pushAndOCI() async throws {
         guard await BuildEngine.usable("pushAndOCI", bases: ["busybox"]) else { return }
