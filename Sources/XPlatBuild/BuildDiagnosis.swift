@@ -118,7 +118,10 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     static func imageReference(in lines: [String]) -> String? {
         for line in lines.reversed() {
             if let r = line.range(of: "load metadata for ") {
-                return String(line[r.upperBound...].prefix { !$0.isWhitespace })
+                // The error summary repeats the step as `> [internal] load metadata for REF:`.
+                var ref = String(line[r.upperBound...].prefix { !$0.isWhitespace })
+                while ref.hasSuffix(":") { ref.removeLast() }
+                return ref
             }
         }
         for line in lines.reversed() {

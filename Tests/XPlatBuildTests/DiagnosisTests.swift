@@ -34,6 +34,7 @@ struct DiagnosisTests {
         Case(name: "base lacks platform", stderr: """
             #3 [internal] load metadata for docker.io/library/golang:1.19
             #3 ERROR: no match for platform in manifest sha256:4f3c: not found
+             > [internal] load metadata for docker.io/library/golang:1.19:
             failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
             """, kind: .baseLacksPlatform, actionMentions: "base"),
         Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network=none"),
