@@ -1,1 +1,28 @@
-// XPlatBuild: see the module guide in its main file.
+// XPlatBuild: plan and run multi-platform builds.
+//
+// Guide
+// -----
+// A build goes through three values, each printable on its own:
+//
+// 1. `BuildGraph`: what the Dockerfile asks for, reduced to what planning needs: its stages, the
+//    platform each stage runs on (the target platform, `$BUILDPLATFORM`, or a fixed one), the RUN
+//    steps of each stage with their line numbers, and which stages the target stage depends on.
+//    `BuildGraph(dockerfile:)` makes one from XPlatDockerfile's stage graph.
+// 2. `BuilderNode`: a machine that can build: a buildx node or a docker endpoint, with the platforms
+//    it runs natively and the ones it can emulate (proven by executing a binary, not just listed).
+//    `NodeDiscovery` finds them; nothing else in this module talks to docker about nodes.
+// 3. `Plan`: `Planner.plan(platforms:nodes:graph:)`, a pure function, decides per platform which node
+//    builds it and how: `native`, `cross` (the heavy stages on `$BUILDPLATFORM`, only light
+//    target-stage RUNs emulated), `emulated` (every RUN under QEMU, listed with its line), or
+//    `impossible` (with the reason). `PlanRenderer` prints it as text or as `xplat.plan/v1` JSON.
+//
+// `BuildExecutor` runs a plan: one `docker buildx build` per node (multi-platform where the builder
+// allows), or, with the engine's own BuildKit, one `docker build --platform P` per platform, run
+// concurrently and fanned out over the nodes. `OutputAssembler` turns per-platform results into
+// what buildx would have written (`local`, `tar`, `oci`, `--push`, `--load`), always through a
+// temporary location renamed into place. Every platform's output is then verified (XPlatVerify),
+// and BuildKit's errors are mapped to actions (`BuildDiagnosis`).
+//
+// Cancellation is task cancellation: a cancelled build kills its child processes (swift-subprocess
+// sends SIGKILL on cancellation), removes temporary outputs and temporary images, and reports
+// `BuildError.interrupted`.

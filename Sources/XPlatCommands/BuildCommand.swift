@@ -1,11 +1,103 @@
+// `xplat build`: plan, build every platform for real, verify, assemble the output.
+
 import ArgumentParser
+import Foundation
+import XPlatBuild
 import XPlatSupport
 
-// Scaffold during construction; replaced by the subcommand's real implementation.
 struct BuildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "(under construction)")
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a Dockerfile for several platforms (native, cross or emulated per platform) and verify the result.",
+        discussion: """
+            Outputs as buildx: -o type=local,dest=DIR (DIR/linux_arm64/... per platform), type=tar,dest=F, \
+            type=oci,dest=F[,tar=false], --push -t NAME:TAG (image index for all platforms), --load -t NAME (one platform). \
+            Exit codes: 0 built and verified; 1 verification failed or platform impossible; 2 could not start; \
+            3 build failed; 130 interrupted.
+            """)
+
+    @OptionGroup var input: BuildInputOptions
+
+    @Option(name: [.short, .customLong("output")], help: "type=local,dest=DIR | type=tar,dest=F | type=oci,dest=F | type=registry | DIR")
+    var output: String?
+
+    @Option(name: [.short, .customLong("tag")], help: "Image name, repeatable (with --push or --load).")
+    var tags: [String] = []
+
+    @Flag(name: .long, help: "Push an image index for all platforms to the registry (needs -t).")
+    var push = false
+
+    @Flag(name: .long, help: "Load the image (one platform) into the engine (needs -t).")
+    var load = false
+
+    @Option(name: .customLong("cache-from"), help: "type=registry,ref=REPO:TAG (repeatable).")
+    var cacheFrom: [String] = []
+
+    @Option(name: .customLong("cache-to"), help: "type=registry,ref=REPO:TAG[,mode=max] (repeatable).")
+    var cacheTo: [String] = []
+
+    @Option(name: .customLong("metadata-file"), help: "Write build metadata (digests, per-platform node, mode, time) as JSON.")
+    var metadataFile: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Do not use BuildKit's cache.")
+    var noCache = false
+
+    @Option(name: .long, help: "Network for RUN steps (default none: hermetic).")
+    var network: String = "none"
+
+    @Flag(name: .customLong("no-verify"), help: "Skip verifying each platform's binaries.")
+    var noVerify = false
+
+    @Option(name: .long, help: "Run 'CMD ARGS' from each platform's output under QEMU and show what it printed.")
+    var smoke: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan and stop.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "With --dry-run: the plan as JSON (xplat.plan/v1).")
+    var json = false
+
+    @Option(name: .long, help: "Progress: auto, plain, tty, quiet.")
+    var progress: String = "auto"
+
+    func validate() throws {
+        if push && load { throw ValidationError("--push and --load cannot go together") }
+        if output != nil && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
+        guard ProgressMode(rawValue: progress) != nil else { throw ValidationError("--progress \(progress): expected auto, plain, tty or quiet") }
+        if json && !dryRun { throw ValidationError("--json goes with --dry-run") }
+    }
 
     func run() async throws {
-        throw XPlatFailure("build: under construction", exitCode: XPlatExit.couldNotCheck)
+        let request: BuildRequest
+        do {
+            let spec: OutputSpec = try push ? .push : load ? .load : output.map(OutputSpec.parse) ?? .none
+            request = BuildRequest(
+                dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
+                target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,
+                cacheFrom: try cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try cacheTo.map(CacheSpec.init(parsing:)),
+                metadataFile: metadataFile, noCache: noCache, network: network, verify: !noVerify,
+                smoke: smoke.map { $0.split(separator: " ").map(String.init) }, rewrite: input.rewrite,
+                progress: ProgressMode(rawValue: progress) ?? .auto, registry: BuildEnvironment.registry)
+            try request.validate()
+        } catch { throw BuildEnvironment.failure(error) }
+        let service = BuildEnvironment.service()
+        let selection = try input.selection()
+        if dryRun {
+            let plan: Plan
+            do { plan = try await service.plan(request, selection: selection) } catch { throw BuildEnvironment.failure(error) }
+            emit(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+            if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
+            return
+        }
+        let tty = isatty(2) == 1
+        let (result, interrupted) = try await Interrupts.cancellingOnSignals {
+            try await service.build(request, selection: selection, tty: tty)
+        }
+        switch result {
+        case .success(let built): emit(BuildResultRenderer.text(built))
+        case .failure(let error):
+            if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
+            throw BuildEnvironment.failure(error)
+        }
     }
 }

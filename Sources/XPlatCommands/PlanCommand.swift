@@ -1,11 +1,109 @@
+// `xplat plan`: where and how each platform would build, without building.
+
 import ArgumentParser
+import Foundation
+import XPlatBuild
+import XPlatPlatform
 import XPlatSupport
 
-// Scaffold during construction; replaced by the subcommand's real implementation.
+/// Flags shared by `plan` and `build`.
+struct BuildInputOptions: ParsableArguments {
+    @Option(name: .long, help: "Comma-separated platforms (linux/amd64,linux/arm64).")
+    var platform: String = "linux/amd64"
+
+    @Option(name: [.short, .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).")
+    var file: String?
+
+    @Option(name: .long, help: "The stage to build.")
+    var target: String?
+
+    @Option(name: .customLong("build-arg"), help: "KEY=VALUE, repeatable.")
+    var buildArgs: [String] = []
+
+    @Option(name: .customLong("node"), help: "A docker endpoint to build on: NAME=unix:///path.sock, NAME=tcp://h:p or NAME=CONTEXT (repeatable).")
+    var nodes: [String] = []
+
+    @Option(name: .long, help: "A buildx builder to use (default: the current one).")
+    var builder: String?
+
+    @Option(name: .long, help: "auto (buildx if the client has it), buildx, or engine.")
+    var driver: String = "auto"
+
+    @Flag(name: .long, help: "Build from the cross-compiling rewrite of the Dockerfile (your file is untouched).")
+    var rewrite = false
+
+    @Argument(help: "The build context folder.")
+    var context: String
+
+    func validate() throws {
+        _ = try parsePlatforms()
+        guard NodeDiscovery.DriverChoice(rawValue: driver) != nil else {
+            throw ValidationError("--driver \(driver): expected auto, buildx or engine")
+        }
+    }
+
+    func parsePlatforms() throws -> [Platform] {
+        do { return try Platform.parseList(platform) } catch { throw ValidationError("--platform: \(error)") }
+    }
+
+    var dockerfile: String { file ?? (context as NSString).appendingPathComponent("Dockerfile") }
+
+    func selection() throws -> NodeSelection {
+        do {
+            return NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder,
+                                 driver: NodeDiscovery.DriverChoice(rawValue: driver) ?? .auto)
+        } catch { throw ValidationError("\(error)") }
+    }
+}
+
+/// The environment-derived pieces every build needs.
+enum BuildEnvironment {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    static var docker: String { environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker" }
+    static var registry: String { environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000" }
+
+    static func service() -> BuildService {
+        let runner = SubprocessRunner()
+        return BuildService(runner: runner, docker: docker, environment: environment,
+                            probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
+                            verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
+    }
+
+    /// Maps a build error to xplat's exit codes.
+    static func failure(_ error: any Error) -> XPlatFailure {
+        guard let error = error as? BuildError else { return XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck) }
+        switch error {
+        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
+        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
+        case .buildFailed, .assemblyFailed, .verificationError: return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
+        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
+            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
+        case .unreadable, .dockerfile, .endpointUnreachable:
+            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        }
+    }
+}
+
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(under construction)")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show, per platform, the node and the mode (native, cross, emulated, impossible) a build would use.",
+        discussion: "Exit codes: 0 every platform buildable; 1 some platform impossible; 2 could not plan.")
+
+    @OptionGroup var input: BuildInputOptions
+
+    @Flag(name: .long, help: "Print the plan as JSON (schema xplat.plan/v1).")
+    var json = false
 
     func run() async throws {
-        throw XPlatFailure("plan: under construction", exitCode: XPlatExit.couldNotCheck)
+        let request = BuildRequest(dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
+                                   target: input.target, buildArgs: input.buildArgs, rewrite: input.rewrite,
+                                   registry: BuildEnvironment.registry)
+        let plan: Plan
+        do { plan = try await BuildEnvironment.service().plan(request, selection: try input.selection()) } catch {
+            throw BuildEnvironment.failure(error)
+        }
+        emit(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+        if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
     }
 }

@@ -1,0 +1,75 @@
+// Errors of planning and building; each names the value at fault and, where one helps, the action.
+
+import XPlatPlatform
+
+/// Why a plan or build could not go ahead.
+public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `--target NAME` names no stage.
+    case unknownTarget(String, available: [String])
+    /// A `--node` entry is malformed.
+    case badNode(String, String)
+    /// An `-o`/`--output` value is malformed or unsupported.
+    case badOutput(String, String)
+    /// A `--cache-from`/`--cache-to` value is malformed.
+    case badCache(String, String)
+    /// A `--build-arg` is not `KEY=VALUE` or `KEY`.
+    case badBuildArg(String)
+    /// Options that cannot go together.
+    case conflict(String)
+    /// The Dockerfile or context cannot be read.
+    case unreadable(String, String)
+    /// The Dockerfile's text does not parse (message from XPlatDockerfile, with file:line).
+    case dockerfile(String)
+    /// A docker endpoint did not answer.
+    case endpointUnreachable(node: String, endpoint: String, detail: String)
+    /// Some requested platforms cannot be built with these nodes.
+    case impossible([PlatformPlan])
+    /// BuildKit failed for a platform; `diagnosis` holds the mapped cause and action.
+    case buildFailed(platform: Platform?, diagnosis: BuildDiagnosis)
+    /// A step after the build (push, manifest list, copy) failed.
+    case assemblyFailed(String)
+    /// Verification of a platform's output found mismatches (the report text).
+    case verificationFailed([Platform: String])
+    /// Verification or smoke tests could not run.
+    case verificationError(String)
+    /// The user interrupted the build.
+    case interrupted
+
+    public var description: String {
+        switch self {
+        case .unknownTarget(let name, let available):
+            let list = available.isEmpty ? "the Dockerfile names no stages (use AS NAME)" : "stages: \(available.joined(separator: ", "))"
+            return "--target \"\(name)\": no such stage (\(list))"
+        case .badNode(let value, let why):
+            return "--node \"\(value)\": \(why) (expected NAME=unix:///path.sock, NAME=tcp://host:port or NAME=CONTEXT)"
+        case .badOutput(let value, let why):
+            return "--output \"\(value)\": \(why)"
+        case .badCache(let value, let why):
+            return "cache option \"\(value)\": \(why)"
+        case .badBuildArg(let value):
+            return "--build-arg \"\(value)\": expected KEY=VALUE or KEY"
+        case .conflict(let why):
+            return why
+        case .unreadable(let path, let why):
+            return "\(path): \(why)"
+        case .dockerfile(let message):
+            return message
+        case .endpointUnreachable(let node, let endpoint, let detail):
+            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine with Scripts/engine-up, or check DOCKER_HOST / --node"
+        case .impossible(let plans):
+            return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
+        case .buildFailed(let platform, let diagnosis):
+            return "\(platform.map { "\($0): " } ?? "")build failed: \(diagnosis.summary)\n  action: \(diagnosis.action)"
+                + (diagnosis.excerpt.isEmpty ? "" : "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        case .assemblyFailed(let why):
+            return why
+        case .verificationFailed(let reports):
+            return "verification failed for " + reports.keys.sorted().map(\.description).joined(separator: ", ") + ":\n"
+                + reports.keys.sorted().map { reports[$0]! }.joined(separator: "\n")
+        case .verificationError(let why):
+            return why
+        case .interrupted:
+            return "interrupted: child builds stopped, temporary outputs removed"
+        }
+    }
+}

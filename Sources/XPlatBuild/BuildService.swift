@@ -1,0 +1,164 @@
+// The two entry points the CLI calls: `plan` (xplat plan, build --dry-run) and `build`.
+
+import Foundation
+import XPlatDockerfile
+import XPlatPlatform
+import XPlatSupport
+
+/// Rewrites a Dockerfile for cross-compilation for `target` with these build args: the new text and
+/// a unified diff, empty when nothing changes (`CrossRewrite.rewriter`: XPlatDockerfile's rewriter).
+public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String]) throws
+    -> (text: String, diff: String)
+
+/// `--rewrite`: XPlatDockerfile's `Rewriter` (build stages moved to `$BUILDPLATFORM`, wired to
+/// cross-compile) and its unified diff.
+public enum CrossRewrite {
+    public static let rewriter: DockerfileRewriter = { dockerfile, target, buildArgs in
+        let result: RewriteResult
+        do { result = try Rewriter.rewrite(dockerfile, options: RewriteOptions(target: target, buildArgs: buildArgs)) } catch {
+            throw BuildError.dockerfile("--rewrite: \(error)")
+        }
+        guard result.changed else { return (result.text, "") }
+        return (result.text, UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName))
+    }
+}
+
+/// Where and how to build.
+public struct NodeSelection: Sendable {
+    public var nodes: [NodeSpec]
+    public var builder: String?
+    public var driver: NodeDiscovery.DriverChoice
+
+    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: NodeDiscovery.DriverChoice = .auto) {
+        self.nodes = nodes
+        self.builder = builder
+        self.driver = driver
+    }
+}
+
+/// A plan with the Dockerfile it will build (a temp file with `--rewrite`, removed by `discard()`).
+public struct PreparedBuild: Sendable {
+    public var plan: Plan
+    public var dockerfileToBuild: String
+    public var temporaryDockerfile: String?
+
+    /// Removes the rewritten temp Dockerfile.
+    public func discard() {
+        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
+    }
+}
+
+/// Plans and builds.
+public struct BuildService: Sendable {
+    public var runner: any CommandRunner
+    public var docker: String
+    public var environment: [String: String]
+    public var probe: any EmulationProbe
+    public var verifier: (any OutputVerifier)?
+    public var rewriter: DockerfileRewriter?
+    /// Where temp files go (the rewritten Dockerfile, staged outputs): `$TMPDIR`, else `/tmp`.
+    public var temporaryDirectory: String
+
+    public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
+                verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?) {
+        self.temporaryDirectory = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        self.runner = runner
+        self.docker = docker
+        self.environment = environment
+        self.probe = probe
+        self.verifier = verifier
+        self.rewriter = rewriter
+    }
+
+    /// Reads and parses the Dockerfile, rewrites it with `--rewrite`, discovers nodes and plans.
+    public func prepare(_ request: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
+        try request.validate()
+        guard let data = FileManager.default.contents(atPath: request.dockerfile) else {
+            throw BuildError.unreadable(request.dockerfile, "cannot read the Dockerfile")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: request.context, isDirectory: &isDir), isDir.boolValue else {
+            throw BuildError.unreadable(request.context, "the build context is not a folder")
+        }
+        var parsed: Dockerfile
+        do { parsed = try DockerfileParser.parse(bytes: Array(data), fileName: request.dockerfile) } catch {
+            throw BuildError.dockerfile("\(error)")
+        }
+        var dockerfileToBuild = request.dockerfile
+        var temporary: String?
+        var diff: String?
+        if request.rewrite {
+            guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
+            var args: [String: String] = [:]
+            for arg in request.buildArgs {
+                let kv = arg.split(separator: "=", maxSplits: 1).map(String.init)
+                args[kv[0]] = kv.count > 1 ? kv[1] : environment[kv[0]] ?? ""
+            }
+            let (text, d) = try rewriter(parsed, request.target, args)
+            diff = d
+            if !d.isEmpty {
+                // Outside the context and beside nothing of the user's: BuildKit reads --file from
+                // anywhere, and the context is sent unchanged (the user's Dockerfile untouched).
+                let dir = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-rewrite")
+                let path = "\(dir)/Dockerfile"
+                try AtomicFile.write(text, to: path)
+                temporary = path
+                dockerfileToBuild = path
+                do { parsed = try DockerfileParser.parse(text, fileName: request.dockerfile + " (rewritten)") } catch {
+                    throw BuildError.dockerfile("\(error)")
+                }
+            }
+        }
+        let prepared = PreparedBuild(plan: Plan(dockerfile: request.dockerfile, context: request.context, nodes: [], platforms: [], solves: []),
+                                     dockerfileToBuild: dockerfileToBuild, temporaryDockerfile: temporary)
+        do {
+            let graph = try BuildGraph(dockerfile: parsed).targeting(request.target)
+            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+            var ready = prepared
+            ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
+                              platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: diff)
+            return ready
+        } catch {
+            prepared.discard()
+            throw error
+        }
+    }
+
+    /// Plans only (`xplat plan`).
+    public func plan(_ request: BuildRequest, selection: NodeSelection) async throws -> Plan {
+        let prepared = try await prepare(request, selection: selection)
+        prepared.discard()
+        return prepared.plan
+    }
+
+    /// Plans and builds; `tty` chooses the progress display. Throws `BuildError`.
+    public func build(_ request: BuildRequest, selection: NodeSelection, tty: Bool) async throws -> BuildResult {
+        let prepared = try await prepare(request, selection: selection)
+        defer { prepared.discard() }
+        let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
+                                     quiet: request.progress == .quiet)
+        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory)
+        return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+    }
+}
+
+/// Renders a finished build.
+public enum BuildResultRenderer {
+    public static func text(_ result: BuildResult) -> String {
+        var out = ""
+        for r in result.platforms {
+            out += "\(r.platform): \(r.mode.rawValue) on \(r.node), \(String(format: "%.1f", r.seconds))s"
+            if let v = r.verification { out += v.passed ? ", verified (\(v.checked) ELF files)" : ", VERIFICATION FAILED" }
+            if let d = r.digest { out += ", \(d)" }
+            out += "\n"
+            if let s = r.smoke {
+                let text = (s.stdout + s.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+                out += "  smoke (exit \(s.exitCode)): \(text.replacingOccurrences(of: "\n", with: "\n    "))\n"
+            }
+        }
+        out += "output: \(result.output)\n"
+        if let d = result.indexDigest { out += "index: \(d)\n" }
+        return out
+    }
+}

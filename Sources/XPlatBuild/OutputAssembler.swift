@@ -1,0 +1,119 @@
+// Turning per-platform results into the output the user asked for, staged beside the destination
+// and renamed into place: a destination is either the old one or the complete new one.
+
+import Foundation
+import XPlatPlatform
+import XPlatSupport
+
+/// Places outputs.
+public enum OutputAssembler {
+    /// Moves `roots/<linux_arm64>` folders into `dest` (one folder per platform with `split`, else
+    /// the single platform's root as `dest` itself).
+    public static func placeLocal(roots: String, platforms: [Platform], split: Bool, dest: String) async throws {
+        let fm = FileManager.default
+        guard split || platforms.count == 1 else {
+            throw BuildError.badOutput("platform-split=false", "several platforms need one folder each")
+        }
+        let staging = try stagingPath(for: dest)
+        do {
+            if split {
+                try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
+                for p in platforms { try fm.moveItem(atPath: "\(roots)/\(p.folderName)", toPath: "\(staging)/\(p.folderName)") }
+            } else {
+                try fm.moveItem(atPath: "\(roots)/\(platforms[0].folderName)", toPath: staging)
+            }
+            try swapIntoPlace(staging, dest)
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error as? BuildError ?? BuildError.assemblyFailed("\(dest): cannot write the output: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes one tar: per-platform folders inside when several platforms (as buildx does).
+    public static func placeTar(runner: any CommandRunner, roots: String, platforms: [Platform], dest: String) async throws {
+        let staging = try stagingPath(for: dest)
+        let args = platforms.count == 1
+            ? ["-C", "\(roots)/\(platforms[0].folderName)", "-cf", staging, "."]
+            : ["-C", roots, "-cf", staging] + platforms.map(\.folderName)
+        let out = try await runner.run(Command("tar", args))
+        guard out.succeeded else {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw BuildError.assemblyFailed("\(dest): tar failed: \(out.stderr)")
+        }
+        try swapIntoPlace(staging, dest)
+    }
+
+    /// Copies an image index from the registry into an OCI layout (folder, or tar of it), its
+    /// entry named `refName`; returns the digest of the index as the layout holds it (skopeo
+    /// converts Docker media types to OCI ones, so it differs from the registry's).
+    @discardableResult
+    public static func placeOCI(runner: any CommandRunner, source: String, work: String, dest: String, asTar: Bool,
+                                refName: String = "latest") async throws -> String {
+        let layout = "\(work)/oci-layout"
+        let copy = try await runner.run(Command("skopeo", ["copy", "--all", "--quiet", "--src-tls-verify=false", source, "oci:\(layout):\(refName)"]))
+        guard copy.succeeded else { throw BuildError.assemblyFailed("skopeo copy \(source) to an OCI layout failed: \(copy.stderr)") }
+        guard let data = FileManager.default.contents(atPath: "\(layout)/index.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = object["manifests"] as? [[String: Any]], entries.count == 1,
+              entries[0]["mediaType"] as? String == "application/vnd.oci.image.index.v1+json",
+              let digest = entries[0]["digest"] as? String else {
+            throw BuildError.assemblyFailed("skopeo wrote no single image index into \(layout)/index.json")
+        }
+        let staging = try stagingPath(for: dest)
+        if asTar {
+            let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
+            guard out.succeeded else {
+                try? FileManager.default.removeItem(atPath: staging)
+                throw BuildError.assemblyFailed("\(dest): tar failed: \(out.stderr)")
+            }
+        } else {
+            try FileManager.default.moveItem(atPath: layout, toPath: staging)
+        }
+        try swapIntoPlace(staging, dest)
+        return digest
+    }
+
+    /// A fresh path beside `dest` (same file system, so the final rename is atomic).
+    static func stagingPath(for dest: String) throws -> String {
+        let url = URL(fileURLWithPath: dest)
+        let parent = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
+            throw BuildError.badOutput(dest, "folder \(parent) does not exist")
+        }
+        return "\(parent)/.\(url.lastPathComponent).xplat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Renames `staging` to `dest`; an existing `dest` is moved aside first and removed after.
+    static func swapIntoPlace(_ staging: String, _ dest: String) throws {
+        let fm = FileManager.default
+        var old: String?
+        if fm.fileExists(atPath: dest) {
+            old = staging + ".old"
+            guard rename(dest, old!) == 0 else { throw BuildError.assemblyFailed("\(dest): cannot replace: \(errorText(errno))") }
+        }
+        guard rename(staging, dest) == 0 else {
+            let why = errorText(errno)
+            if let old { _ = rename(old, dest) }
+            throw BuildError.assemblyFailed("\(dest): cannot move the output into place: \(why)")
+        }
+        if let old { try? fm.removeItem(atPath: old) }
+    }
+
+    /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`.
+    public static func writeMetadata(to path: String, results: [PlatformResult], request: BuildRequest, indexDigest: String?) throws {
+        var object: [String: Any] = [:]
+        if let indexDigest { object["containerimage.digest"] = indexDigest }
+        if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
+        object["xplat.cache-key"] = request.cacheKey.digest
+        object["xplat.output"] = request.output.description
+        object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: results.map { r -> (String, Any) in
+            var entry: [String: Any] = ["node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10]
+            if let d = r.digest { entry["digest"] = d }
+            if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
+            return (r.platform.description, entry)
+        })
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(data + Data("\n".utf8), to: path)
+    }
+}

@@ -1,0 +1,193 @@
+// The planner: a pure function from (platforms, nodes, graph) to where and how each platform builds.
+//
+// Ranking, best first, for each (platform, node) pair:
+//   0 native, exact       the node's CPU is that platform
+//   1 native, compatible  the node's CPU runs it (arm64 runs arm/v7, amd64 runs 386)
+//   2 cross               heavy stages run on the node's own platform; at most light RUNs emulated
+//   3 emulated            heavy RUNs under QEMU (slow: ~10x for compilers)
+// A node that cannot execute a stage's platform at all (no native CPU, no *proven* emulator) is
+// never chosen for it: unlike buildx, no silent fall-back to node 0. Among equal ranks a node the
+// platform is pinned to wins, then the least-loaded node (platforms spread over nodes), then order.
+
+import XPlatPlatform
+
+/// How a platform is built.
+public enum BuildMode: String, Sendable, Hashable, Codable, CaseIterable {
+    case native, cross, emulated, impossible
+}
+
+/// A RUN step that executes under emulation.
+public struct PlannedStep: Sendable, Hashable, Codable {
+    public var stage: String
+    public var line: Int
+    public var text: String
+    /// The platform it runs as.
+    public var platform: Platform
+    public var heavy: Bool
+
+    public init(stage: String, line: Int, text: String, platform: Platform, heavy: Bool) {
+        self.stage = stage
+        self.line = line
+        self.text = text
+        self.platform = platform
+        self.heavy = heavy
+    }
+}
+
+/// The decision for one platform.
+public struct PlatformPlan: Sendable, Hashable, Codable {
+    public var platform: Platform
+    public var mode: BuildMode
+    /// The chosen node's name (nil when impossible).
+    public var node: String?
+    /// RUN steps that will execute under QEMU on that node, in Dockerfile order.
+    public var emulatedSteps: [PlannedStep]
+    /// Number of RUN steps that run natively.
+    public var nativeStepCount: Int
+    /// Why impossible, or a note on the choice.
+    public var reason: String?
+
+    public init(platform: Platform, mode: BuildMode, node: String?, emulatedSteps: [PlannedStep] = [],
+                nativeStepCount: Int = 0, reason: String? = nil) {
+        self.platform = platform
+        self.mode = mode
+        self.node = node
+        self.emulatedSteps = emulatedSteps
+        self.nativeStepCount = nativeStepCount
+        self.reason = reason
+    }
+}
+
+/// One invocation of BuildKit: a node and the platforms it solves together.
+public struct Solve: Sendable, Hashable, Codable {
+    public var node: String
+    public var platforms: [Platform]
+
+    public init(node: String, platforms: [Platform]) {
+        self.node = node
+        self.platforms = platforms
+    }
+}
+
+/// The pure planner.
+public enum Planner {
+    /// What building `platform` on `node` would take.
+    public struct Assessment: Sendable, Hashable {
+        public var mode: BuildMode
+        /// 0 best; see the file comment. `Int.max` when impossible.
+        public var rank: Int
+        public var emulatedSteps: [PlannedStep]
+        public var nativeStepCount: Int
+        /// Why the node cannot build the platform (mode `impossible`).
+        public var problem: String?
+    }
+
+    /// Assesses `platform` on `node` for `graph`.
+    public static func assess(_ platform: Platform, on node: BuilderNode, graph: BuildGraph) -> Assessment {
+        var emulated: [PlannedStep] = []
+        var nativeCount = 0
+        var missing: [(Platform, String)] = []
+        for stage in graph.reachableStages {
+            let runsAs: Platform
+            switch stage.platform {
+            case .target: runsAs = platform
+            case .fixed(let p): runsAs = p
+            case .build:
+                guard let own = node.buildPlatform else {
+                    return Assessment(mode: .impossible, rank: .max, emulatedSteps: [], nativeStepCount: 0,
+                                      problem: "node \(node.name) reports no native platform")
+                }
+                runsAs = own
+            }
+            if node.runsNatively(runsAs) {
+                nativeCount += stage.runs.count
+                continue
+            }
+            guard !stage.runs.isEmpty else { continue }
+            if !node.emulatesProvenly(runsAs) {
+                let first = stage.runs[0]
+                missing.append((runsAs, "stage \(stage.label) RUN at line \(first.line)"))
+                continue
+            }
+            emulated += stage.runs.map {
+                PlannedStep(stage: stage.label, line: $0.line, text: $0.text, platform: runsAs, heavy: $0.heavy)
+            }
+        }
+        if let (p, where_) = missing.first {
+            let listed = node.emulated.first { $0.platform == p || $0.platform.canRun(p) }
+            let why: String
+            if let listed, !listed.proven {
+                why = "its \(p) emulator is registered but failed to run a binary (\(listed.problem ?? "not proven"))"
+            } else {
+                why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
+            }
+            return Assessment(mode: .impossible, rank: .max, emulatedSteps: [], nativeStepCount: 0,
+                              problem: "node \(node.name) (\(node.buildPlatform?.description ?? "?")): \(why); needed by \(where_)")
+        }
+        let totalRuns = nativeCount + emulated.count
+        let mode: BuildMode
+        let rank: Int
+        if emulated.isEmpty {
+            if node.runsNativelyExactly(platform) {
+                (mode, rank) = (.native, 0)
+            } else if node.runsNatively(platform) {
+                (mode, rank) = (.native, 1)
+            } else {
+                (mode, rank) = (.cross, 2)
+            }
+        } else if emulated.count < totalRuns, !emulated.contains(where: \.heavy) {
+            (mode, rank) = (.cross, 2)
+        } else {
+            (mode, rank) = (.emulated, 3)
+        }
+        return Assessment(mode: mode, rank: rank, emulatedSteps: emulated, nativeStepCount: nativeCount, problem: nil)
+    }
+
+    /// Plans every platform: the best node and mode for each, spreading platforms over equally
+    /// good nodes. Pure: same input, same plan.
+    public static func plan(platforms: [Platform], nodes: [BuilderNode], graph: BuildGraph) -> [PlatformPlan] {
+        var load = [String: Int]()
+        var result: [PlatformPlan] = []
+        for platform in platforms {
+            guard !nodes.isEmpty else {
+                result.append(PlatformPlan(platform: platform, mode: .impossible, node: nil,
+                                           reason: "no builder node: start an engine (Scripts/engine-up) or name one with --node"))
+                continue
+            }
+            let assessed = nodes.enumerated().map { ($0.offset, $0.element, assess(platform, on: $0.element, graph: graph)) }
+            let viable = assessed.filter { $0.2.mode != .impossible }
+            guard let best = viable.min(by: { a, b in
+                if a.2.rank != b.2.rank { return a.2.rank < b.2.rank }
+                let pa = a.1.pinned.contains(platform), pb = b.1.pinned.contains(platform)
+                if pa != pb { return pa }
+                let la = load[a.1.name, default: 0], lb = load[b.1.name, default: 0]
+                if la != lb { return la < lb }
+                return a.0 < b.0
+            }) else {
+                let reasons = assessed.compactMap(\.2.problem)
+                result.append(PlatformPlan(platform: platform, mode: .impossible, node: nil,
+                                           reason: reasons.joined(separator: "; ") + " (fix: xplat doctor --fix)"))
+                continue
+            }
+            load[best.1.name, default: 0] += 1
+            result.append(PlatformPlan(platform: platform, mode: best.2.mode, node: best.1.name,
+                                       emulatedSteps: best.2.emulatedSteps, nativeStepCount: best.2.nativeStepCount))
+        }
+        return result
+    }
+
+    /// Groups planned platforms into BuildKit invocations: one per node for drivers that build
+    /// several platforms in one solve, else one per platform.
+    public static func solves(for plans: [PlatformPlan], nodes: [BuilderNode]) -> [Solve] {
+        var solves: [Solve] = []
+        for plan in plans where plan.mode != .impossible {
+            guard let name = plan.node, let node = nodes.first(where: { $0.name == name }) else { continue }
+            if node.driver.buildsSeveralPlatformsPerSolve, let i = solves.firstIndex(where: { $0.node == name }) {
+                solves[i].platforms.append(plan.platform)
+            } else {
+                solves.append(Solve(node: name, platforms: [plan.platform]))
+            }
+        }
+        return solves
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+import XPlatPlatform
+@testable import XPlatBuild
+
+struct DiagnosisTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var stderr: String
+        var kind: BuildDiagnosis.Kind
+        var actionMentions: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "exec format error", stderr: """
+            #6 [build 2/3] RUN go build -o /out/hello .
+            #6 0.101 exec /bin/sh: exec format error
+            #6 ERROR: executor failed running [/bin/sh -c go build -o /out/hello .]: exit code: 1
+            """, kind: .execFormat, actionMentions: "xplat doctor --fix"),
+        Case(name: "several platforms on the docker driver", stderr: """
+            ERROR: Multiple platforms feature is currently not supported for docker driver. Please switch to a different driver (eg. "docker buildx create --use")
+            """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
+        Case(name: "20.10 engine given a platform list", stderr: """
+            failed to parse platform linux/amd64,linux/arm64: "linux/amd64,linux/arm64": unknown operating system or architecture: invalid argument
+            """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
+        Case(name: "no daemon", stderr: """
+            Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+            """, kind: .noDaemon, actionMentions: "Scripts/engine-up"),
+        Case(name: "no buildx builder", stderr: "ERROR: no builder \"multi\" found\n", kind: .noDaemon, actionMentions: "Scripts/engine-up"),
+        Case(name: "registry down", stderr: """
+            #3 [internal] load metadata for docker.io/library/busybox:latest
+            #3 ERROR: failed to do request: Head "http://127.0.0.1:5000/v2/library/busybox/manifests/latest": dial tcp 127.0.0.1:5000: connect: connection refused
+            """, kind: .registryUnreachable, actionMentions: "Scripts/engine-up"),
+        Case(name: "base lacks platform", stderr: """
+            #3 [internal] load metadata for docker.io/library/golang:1.19
+            #3 ERROR: no match for platform in manifest sha256:4f3c: not found
+             > [internal] load metadata for docker.io/library/golang:1.19:
+            failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
+            """, kind: .baseLacksPlatform, actionMentions: "base"),
+        Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network=none"),
+        Case(name: "other failures quote BuildKit", stderr: """
+            #7 [2/2] RUN false
+            #7 ERROR: executor failed running [/bin/sh -c false]: exit code: 1
+            """, kind: .other, actionMentions: "--progress plain"),
+    ]
+
+    @Test("BuildKit stderr maps to a cause and an action", arguments: cases)
+    func mapped(_ c: Case) {
+        let d = BuildDiagnosis.diagnose(stderr: c.stderr, platform: try! Platform(parsing: "linux/arm64"))
+        #expect(d.kind == c.kind, "\(c.name): \(d.summary)")
+        #expect(d.action.contains(c.actionMentions), "\(c.name): action \(d.action)")
+        #expect(!d.excerpt.isEmpty, "keeps BuildKit's own words")
+    }
+
+    @Test("base image lacking a platform names the image and what it has")
+    func basePlatforms() {
+        let d = BuildDiagnosis.diagnose(stderr: Self.cases[6].stderr, platform: try! Platform(parsing: "linux/s390x"))
+        #expect(d.image == "docker.io/library/golang:1.19")
+        let e = d.adding(availablePlatforms: ["linux/amd64", "linux/arm64"])
+        #expect(e.summary.contains("it has: linux/amd64, linux/arm64"), "\(e.summary)")
+        #expect(RegistryClient(registry: "127.0.0.1:5000").locate("docker.io/library/golang:1.19") == ("library/golang", "1.19"))
+        #expect(RegistryClient(registry: "127.0.0.1:5000").locate("busybox") == ("library/busybox", "latest"))
+    }
+}

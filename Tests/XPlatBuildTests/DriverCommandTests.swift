@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import XPlatPlatform
+import XPlatSupport
+@testable import XPlatBuild
+
+private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+
+struct DriverCommandTests {
+    let request = BuildRequest(
+        dockerfile: "ctx/Dockerfile", context: "ctx", platforms: [p("linux/amd64"), p("linux/arm64")], target: "runtime",
+        buildArgs: ["VERSION=1"], output: .push, tags: ["127.0.0.1:5000/hello:1"],
+        cacheFrom: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache")],
+        cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max")])
+    let engineNode = BuilderNode(name: "n2", endpoint: "unix:///run/xplat/d2.sock", driver: .engine, native: [p("linux/amd64")])
+
+    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, per-platform keyed cache")
+    func engine() {
+        let c = DriverCommands(docker: "/usr/bin/docker", request: request, dockerfile: "/tmp/rw/Dockerfile")
+            .engineBuild(platform: p("linux/arm64"), node: engineNode, export: .local(dest: "/w/roots/linux_arm64", split: false))
+        let key = request.cacheKey.digest
+        #expect(c.executable == "/usr/bin/docker")
+        #expect(c.environment == ["DOCKER_BUILDKIT": "1", "DOCKER_HOST": "unix:///run/xplat/d2.sock"])
+        #expect(c.arguments == [
+            "build", "--platform", "linux/arm64", "--file", "/tmp/rw/Dockerfile", "--network=none", "--progress=plain",
+            "--target", "runtime", "--build-arg", "VERSION=1",
+            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(key)-linux_arm64",
+            "--output", "type=local,dest=/w/roots/linux_arm64", "ctx",
+        ])
+    }
+
+    @Test("buildx build: one solve, several platforms, cache and push passed through")
+    func buildx() {
+        let c = DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile")
+            .buildxBuild(builder: "multi", platforms: [p("linux/amd64"), p("linux/arm64")], export: .push(tags: ["127.0.0.1:5000/hello:1"]),
+                         metadataFile: "/tmp/meta.json")
+        let key = request.cacheKey.digest
+        #expect(c.arguments == [
+            "buildx", "build", "--builder", "multi", "--platform", "linux/amd64,linux/arm64",
+            "--file", "ctx/Dockerfile", "--network=none", "--progress=plain", "--target", "runtime", "--build-arg", "VERSION=1",
+            "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key)",
+            "--cache-to", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key),mode=max",
+            "--tag", "127.0.0.1:5000/hello:1", "--push", "--metadata-file", "/tmp/meta.json", "ctx",
+        ])
+        let local = DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile")
+            .buildxBuild(builder: "b", platforms: [p("linux/arm64")], export: .local(dest: "/w/solve-0", split: true), metadataFile: nil)
+        #expect(local.arguments.contains("type=local,dest=/w/solve-0,platform-split=true"))
+    }
+
+    @Test("temporary per-node builders are created and removed with exact arguments")
+    func temporaryBuilders() {
+        let node = BuilderNode(name: "multi1", endpoint: "ssh://arm", driver: .buildx(builder: "multi", driver: "docker-container"), native: [p("linux/arm64")])
+        let d = DriverCommands(docker: "docker", request: request, dockerfile: "Dockerfile")
+        #expect(d.buildxCreate(name: "xplat-x-1", node: node, platforms: [p("linux/arm64")]).arguments
+                == ["buildx", "create", "--name", "xplat-x-1", "--driver", "docker-container", "--platform", "linux/arm64", "ssh://arm"])
+        #expect(d.buildxRemove(name: "xplat-x-1").arguments == ["buildx", "rm", "--force", "xplat-x-1"])
+        #expect(d.buildxImagetools(tags: ["r/h:1"], sources: ["r/h:1-xplat-0", "r/h:1-xplat-1"]).arguments
+                == ["buildx", "imagetools", "create", "--tag", "r/h:1", "r/h:1-xplat-0", "r/h:1-xplat-1"])
+    }
+
+    @Test("cache keys differ by platform set and output mode")
+    func cacheKeys() {
+        let single = CacheKey(platforms: [p("linux/amd64")], outputMode: "local")
+        let multiPush = CacheKey(platforms: [p("linux/arm64"), p("linux/amd64")], outputMode: "push")
+        #expect(single.digest != multiPush.digest, "a single-platform local cache is never the multi-platform push cache")
+        #expect(CacheKey(platforms: [p("linux/amd64"), p("linux/arm64")], outputMode: "push").digest == multiPush.digest, "order-independent")
+        #expect(CacheKey(platforms: [p("linux/amd64"), p("linux/arm64")], outputMode: "local").digest != multiPush.digest)
+    }
+
+    @Test("outputs parse like buildx; bad ones are rejected with the value", arguments: [
+        ("type=local,dest=out", OutputSpec.local(dest: "out", split: nil)), ("out", .local(dest: "out", split: nil)),
+        ("type=tar,dest=o.tar", .tar(dest: "o.tar")), ("type=oci,dest=o,tar=false", .oci(dest: "o", tar: false)),
+        ("type=registry", .push), ("type=image,push=true", .push), ("type=docker", .load),
+    ])
+    func outputs(_ text: String, _ expected: OutputSpec) throws {
+        #expect(try OutputSpec.parse(text) == expected)
+    }
+
+    @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "-", "type=local,dest=x,platform-split=maybe"])
+    func badOutputs(_ text: String) {
+        #expect(throws: BuildError.self) { try OutputSpec.parse(text) }
+    }
+
+    @Test("--load takes one platform; --push needs a tag")
+    func validation() {
+        var r = request
+        r.output = .load
+        #expect(throws: BuildError.self) { try r.validate() }
+        r.output = .push
+        r.tags = []
+        #expect(throws: BuildError.self) { try r.validate() }
+    }
+
+    @Test("buildx inspect: nodes, driver, pinned and detected platforms")
+    func inspect() throws {
+        let text = """
+            Name:          multi
+            Driver:        docker-container
+            Last Activity: 2026-11-20 10:00:00 +0000 UTC
+
+            Nodes:
+            Name:      multi0
+            Endpoint:  unix:///var/run/docker.sock
+            Status:    running
+            Buildkit:  v0.12.5
+            Platforms: linux/amd64, linux/amd64/v2, linux/386, linux/arm64, linux/arm/v7
+
+            Name:      multi1
+            Endpoint:  ssh://pi
+            Status:    running
+            Buildkit:  v0.12.5
+            Platforms: linux/arm64*, linux/arm/v7, linux/arm/v6
+            """
+        let nodes = try BuildxInspect.parse(text)
+        #expect(nodes.map(\.name) == ["multi0", "multi1"])
+        #expect(nodes[0].driver == .buildx(builder: "multi", driver: "docker-container"))
+        #expect(nodes[0].buildPlatform == p("linux/amd64"))
+        #expect(nodes[0].emulated.map(\.platform) == [p("linux/arm64"), p("linux/arm/v7")])
+        #expect(nodes[1].pinned == [p("linux/arm64")])
+        #expect(nodes[1].buildPlatform == p("linux/arm/v7"), "pinned platforms are not taken as the CPU's own")
+    }
+
+    @Test("engine discovery reads docker info per --node endpoint, in order")
+    func engineDiscovery() async throws {
+        let runner = RecordingRunner { c in
+            if c.arguments.first == "info" {
+                let arch = c.environment["DOCKER_HOST"] == "unix:///b.sock" ? "aarch64" : "x86_64"
+                return CommandOutput(exitCode: 0, stdout: "{\"Architecture\":\"\(arch)\",\"OSType\":\"linux\",\"ServerVersion\":\"20.10.24\"}\n")
+            }
+            return CommandOutput(exitCode: 1, stderr: "unexpected")
+        }
+        let d = NodeDiscovery(runner: runner, docker: "/usr/bin/docker", environment: [:],
+                              probe: FixedEmulation([EmulatedPlatform(platform: p("linux/riscv64"), proven: true)]))
+        let nodes = try await d.discover(nodes: [NodeSpec(name: "a", endpoint: "unix:///a.sock"), NodeSpec(name: "b", endpoint: "unix:///b.sock")],
+                                         builder: nil, driver: .auto)
+        #expect(nodes.map(\.name) == ["a", "b"])
+        #expect(nodes.map(\.buildPlatform) == [p("linux/amd64"), p("linux/arm64")])
+        #expect(runner.commands.allSatisfy { $0.arguments == ["info", "--format", "{{json .}}"] })
+        let down = NodeDiscovery(runner: RecordingRunner { _ in CommandOutput(exitCode: 1, stderr: "Cannot connect to the Docker daemon at unix:///x.sock.") },
+                                 docker: "docker", environment: [:], probe: FixedEmulation([]))
+        await #expect(throws: BuildError.self) { try await down.discover(nodes: [NodeSpec(name: "x", endpoint: "unix:///x.sock")], builder: nil, driver: .engine) }
+    }
+
+    @Test("a cancelled child build is killed at once (swift-subprocess kills on cancellation)")
+    func cancellation() async throws {
+        let start = ContinuousClock.now
+        let task = Task { try await SubprocessRunner().stream(Command("sleep", ["30"])) { _, _ in } }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        _ = try? await task.value
+        #expect(ContinuousClock.now - start < .seconds(5), "sleep 30 was stopped, not waited for")
+    }
+}

@@ -1,0 +1,215 @@
+// End-to-end runs of the built `xplat` binary for `plan` and `build`: exit codes, messages, the
+// plan's JSON shape, and that nothing reaches docker that should not. docker is a fake here (a
+// script on XPLAT_DOCKER that records its arguments), so these tests need no engine.
+
+import Foundation
+import Testing
+import XPlatSupport
+
+/// Locates and runs the built `xplat` (named apart from main's `XPlatBinary` to avoid a clash at merge).
+enum BuildCLI {
+    static let binary: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("xplat").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return packageRoot + "/.build/debug/xplat"
+    }()
+
+    static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func run(_ arguments: [String], environment: [String: String?] = [:]) async throws -> CommandOutput {
+        var env = environment
+        env["NO_COLOR"] = "1"
+        return try await SubprocessRunner().run(Command(binary, arguments, environment: env))
+    }
+}
+
+/// A fake `docker` in a temp folder: appends each call's arguments (one line, tab-separated) to a
+/// log, answers `info` like an amd64 engine (unless `infoFails`), has no buildx, and makes
+/// `build` fail with `buildStderr`. Every other command fails loudly.
+struct FakeDocker {
+    let dir: String
+    var path: String { dir + "/docker" }
+    var log: String { dir + "/calls.log" }
+
+    init(infoFails: Bool = false, buildStderr: String = "fake docker: build refused") throws {
+        var template = Array("/tmp/xplat-fakedocker-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { throw CocoaError(.fileWriteUnknown) }
+        dir = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let info = infoFails
+            ? "echo 'Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?' >&2; exit 1"
+            : #"echo '{"Architecture":"x86_64","OSType":"linux","ServerVersion":"20.10.24"}'; exit 0"#
+        let script = """
+            #!/bin/sh
+            (IFS="$(printf '\\t')"; echo "$*") >> '\(dir)/calls.log'
+            case "$1" in
+              info) \(info) ;;
+              build) echo '\(buildStderr)' >&2; exit 1 ;;
+              *) echo "fake docker: unexpected command $1" >&2; exit 1 ;;
+            esac
+            """
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+    }
+
+    /// The recorded calls, each as its argument list.
+    var calls: [[String]] {
+        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    var environment: [String: String?] { ["XPLAT_DOCKER": path, "DOCKER_HOST": nil] }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+@Suite("xplat plan / build (CLI)")
+struct BuildCLITests {
+    let goHello = BuildCLI.packageRoot + "/Dockerfiles/go-hello"
+
+    @Test("plan --json: the xplat.plan/v1 fields, an impossible platform with its reason, exit 1")
+    func planJSON() async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        // A tcp:// node is not probed for emulation: it runs amd64 only, so arm64 is impossible.
+        let out = try await BuildCLI.run(["plan", "--json", "--platform", "linux/amd64,linux/arm64", "--node", "far=tcp://127.0.0.1:9", goHello],
+                                         environment: docker.environment)
+        #expect(out.exitCode == 1, "an impossible platform makes plan exit 1: \(out.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["schema", "dockerfile", "context", "target", "driver", "buildable", "rewrite", "nodes", "platforms", "solves"])
+        #expect(object["schema"] as? String == "xplat.plan/v1")
+        #expect(object["buildable"] as? Bool == false)
+        #expect(object["driver"] as? String == "engine")
+        #expect(object["target"] is NSNull && object["rewrite"] is NSNull, "top-level optionals are null, not absent")
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["name"] as? String } == ["far"])
+        #expect(nodes.first?["endpoint"] as? String == "tcp://127.0.0.1:9")
+        #expect(nodes.first?["native"] as? [String] == ["linux/amd64", "linux/386"])
+        let platforms = try #require(object["platforms"] as? [[String: Any]])
+        #expect(platforms.map { $0["platform"] as? String } == ["linux/amd64", "linux/arm64"])
+        #expect(platforms[0]["mode"] as? String == "native")
+        #expect(platforms[0]["node"] as? String == "far")
+        #expect(platforms[0]["nativeStepCount"] as? Int == 1)
+        #expect(platforms[0]["reason"] == nil, "reason is omitted for a buildable platform")
+        #expect(platforms[1]["mode"] as? String == "impossible")
+        #expect(platforms[1]["node"] == nil, "node is omitted when impossible")
+        let reason = try #require(platforms[1]["reason"] as? String)
+        #expect(reason.contains("linux/arm64") && reason.contains("line 6"), "names the platform and the RUN line: \(reason)")
+        let solves = try #require(object["solves"] as? [[String: Any]])
+        #expect(solves.count == 1 && solves[0]["platforms"] as? [String] == ["linux/amd64"])
+        #expect(docker.calls.allSatisfy { $0.first == "info" }, "plan only asks docker info: \(docker.calls)")
+    }
+
+    @Test("a bad --platform is a usage error (64) quoting the value", arguments: ["plan", "build"])
+    func badPlatform(_ command: String) async throws {
+        let out = try await BuildCLI.run([command, "--platform", "linux/amd64,linux/mips", goHello])
+        #expect(out.exitCode == 64)
+        #expect(out.stderr.contains("\"linux/mips\""), "the bad value is quoted: \(out.stderr)")
+    }
+
+    @Test("-o values that do not parse are usage errors (64) quoting the value", arguments: [
+        ("type=s3,dest=x", "unknown type \"s3\""), ("type=local", "type=local needs dest=PATH"),
+        ("type=local,dest=x,platform-split=maybe", "platform-split=maybe: expected true or false"),
+        ("type=tar,dest=-", "writing to stdout is not supported"), ("type=local,,dest=x", "is not key=value"),
+    ])
+    func badOutput(_ value: String, _ why: String) async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--platform", "linux/amd64", "-o", value, goHello], environment: docker.environment)
+        #expect(out.exitCode == 64, "\(out.stderr)")
+        #expect(out.stderr.contains("--output \"\(value)\": ") && out.stderr.contains(why), "\(out.stderr)")
+        #expect(docker.calls.isEmpty, "a bad -o is caught before docker is asked anything")
+    }
+
+    @Test("flag combinations buildx rejects are usage errors (64)", arguments: [
+        (["--push"], "--push needs -t"), (["--load", "-t", "x:1", "--platform", "linux/amd64,linux/arm64"], "--load takes exactly one platform"),
+        (["--push", "-t", "hello:1"], "--push needs a registry host"), (["--json"], "--json goes with --dry-run"),
+        (["--push", "--load", "-t", "r:1"], "cannot go together"), (["--progress", "fancy"], "--progress fancy"),
+        (["--build-arg", "A-B=1"], "--build-arg \"A-B=1\""), (["--cache-to", "type=local,dest=x"], "only type=registry"),
+    ])
+    func usageErrors(_ flags: [String], _ message: String) async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build"] + flags + [goHello], environment: docker.environment)
+        #expect(out.exitCode == 64, "\(flags): \(out.stderr)")
+        #expect(out.stderr.contains(message), "\(out.stderr)")
+        #expect(docker.calls.isEmpty)
+    }
+
+    @Test("--dry-run prints the plan and never builds: docker is only asked `info` (and whether buildx exists)")
+    func dryRun() async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--dry-run", "--platform", "linux/amd64", "--push", "-t", "127.0.0.1:5000/x/y:1", goHello],
+                                         environment: docker.environment)
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("linux/amd64  native    on default  1 RUN native, 0 RUN emulated"), "\(out.stdout)")
+        #expect(docker.calls.contains { $0.first == "info" }, "nodes are discovered: \(docker.calls)")
+        #expect(docker.calls.allSatisfy { $0.first == "info" || $0 == ["buildx", "version"] }, "no build, push or tag: \(docker.calls)")
+        let json = try await BuildCLI.run(["build", "--dry-run", "--json", "--platform", "linux/amd64", goHello], environment: docker.environment)
+        #expect(json.exitCode == 0)
+        #expect(json.stdout.contains("\"schema\" : \"xplat.plan/v1\""))
+    }
+
+    @Test("an engine that does not answer: exit 2 with how to start one, and no build attempted")
+    func noEngine() async throws {
+        let docker = try FakeDocker(infoFails: true)
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--platform", "linux/amd64", goHello], environment: docker.environment)
+        #expect(out.exitCode == 2, "\(out.stderr)")
+        #expect(out.stderr.contains("does not answer") && out.stderr.contains("Scripts/engine-up"), "\(out.stderr)")
+        #expect(docker.calls.allSatisfy { $0.first == "info" || $0 == ["buildx", "version"] }, "\(docker.calls)")
+    }
+
+    @Test("a failed build exits 3 with the mapped cause: exec format error -> xplat doctor --fix")
+    func buildFailed() async throws {
+        let docker = try FakeDocker(buildStderr: "#7 0.101 exec /bin/sh: exec format error")
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--progress", "plain", "--platform", "linux/amd64", goHello], environment: docker.environment)
+        #expect(out.exitCode == 3, "\(out.stderr)")
+        #expect(out.stderr.contains("linux/amd64: build failed") && out.stderr.contains("xplat doctor --fix"), "\(out.stderr)")
+        let build = try #require(docker.calls.first { $0.first == "build" })
+        #expect(Array(build.prefix(5)) == ["build", "--platform", "linux/amd64", "--file", goHello + "/Dockerfile"])
+        #expect(build.contains("--network=none"), "hermetic by default")
+    }
+
+    @Test("plan --rewrite: the unified diff in text and JSON, cross mode, your Dockerfile untouched, no temp file left")
+    func rewritePlan() async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let tmp = docker.dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let before = try String(contentsOfFile: goHello + "/Dockerfile", encoding: .utf8)
+        var env = docker.environment
+        env["TMPDIR"] = tmp
+        let out = try await BuildCLI.run(["plan", "--rewrite", "--platform", "linux/amd64", goHello], environment: env)
+        #expect(out.exitCode == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("rewrite (the build uses this; your Dockerfile is untouched):\n--- a/\(goHello)/Dockerfile"), "\(out.stdout)")
+        #expect(out.stdout.contains("-FROM golang:1.19 AS build\n+FROM --platform=$BUILDPLATFORM golang:1.19 AS build"), "\(out.stdout)")
+        let json = try await BuildCLI.run(["plan", "--json", "--rewrite", "--platform", "linux/amd64", goHello], environment: env)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let diff = try #require((object["rewrite"] as? [String: Any])?["diff"] as? String)
+        #expect(diff.contains("+FROM --platform=$BUILDPLATFORM golang:1.19 AS build"))
+        #expect(try String(contentsOfFile: goHello + "/Dockerfile", encoding: .utf8) == before, "the user's Dockerfile is untouched")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "the rewritten temp Dockerfile is removed")
+        let already = try await BuildCLI.run(["plan", "--rewrite", "-f", goHello + "/Dockerfile.cross", "--platform", "linux/amd64", goHello],
+                                             environment: env)
+        #expect(already.stdout.contains("rewrite: no change needed"), "a hand-written cross Dockerfile needs no rewrite: \(already.stdout)")
+    }
+
+    @Test("missing context or Dockerfile: exit 2 naming the path; unknown --target: 64 listing the stages")
+    func badInputs() async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let missing = try await BuildCLI.run(["plan", "/nonexistent/ctx"], environment: docker.environment)
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("/nonexistent/ctx/Dockerfile"), "\(missing.stderr)")
+        let target = try await BuildCLI.run(["plan", "--target", "nope", goHello], environment: docker.environment)
+        #expect(target.exitCode == 64)
+        #expect(target.stderr.contains("--target \"nope\": no such stage (stages: build)"), "\(target.stderr)")
+    }
+}
