@@ -141,13 +141,35 @@ struct DriverCommandTests {
         await #expect(throws: BuildError.self) { try await down.discover(nodes: [NodeSpec(name: "x", endpoint: "unix:///x.sock")], builder: nil, driver: .engine) }
     }
 
-    @Test("a cancelled child build is killed at once (swift-subprocess kills on cancellation)")
+    @Test("a cancelled child build is killed, not waited for (swift-subprocess kills on cancellation)")
     func cancellation() async throws {
+        let pid = PIDBox()
+        let task = Task {
+            try await SubprocessRunner().stream(Command("/bin/sh", ["-c", "echo $$; exec sleep 30"])) { kind, line in
+                if kind == .stdout { pid.set(Int32(line) ?? 0) }
+            }
+        }
+        var waited = 0
+        while pid.value == 0, waited < 200 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        let child = try #require(pid.value == 0 ? nil : pid.value, "the child never started")
+        #expect(FileManager.default.fileExists(atPath: "/proc/\(child)"), "the child runs before the cancel")
         let start = ContinuousClock.now
-        let task = Task { try await SubprocessRunner().stream(Command("sleep", ["30"])) { _, _ in } }
-        try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         _ = try? await task.value
-        #expect(ContinuousClock.now - start < .seconds(5), "sleep 30 was stopped, not waited for")
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(child)"), "the child process is gone after the cancel")
+        // `sleep 30` would hold the task for 30 s had it only been waited for.
+        #expect(ContinuousClock.now - start < .seconds(25), "the child was killed, not waited for")
     }
+}
+
+/// A pid handed over from the output callback.
+final class PIDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pid: Int32 = 0
+    func set(_ value: Int32) { lock.lock(); pid = value; lock.unlock() }
+    var value: Int32 { lock.lock(); defer { lock.unlock() }; return pid }
+
 }

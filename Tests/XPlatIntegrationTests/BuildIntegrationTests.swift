@@ -170,7 +170,14 @@ struct BuildIntegrationTests {
         let name = "xit\(getpid() % 100000)"
         let socket = "/run/xplat/\(name)/docker.sock"
         let runner = SubprocessRunner()
-        let up = try await runner.run(Command(BuildEngine.packageRoot + "/Scripts/engine-up", ["--no-install", "--node", name]))
+        // A private data root, removed afterwards with the node's run directory: nothing piles up run after run.
+        let dataRoot = try BuildEngine.temporaryDirectory("xplat-it-node-data")
+        defer {
+            try? FileManager.default.removeItem(atPath: dataRoot)
+            try? FileManager.default.removeItem(atPath: "/run/xplat/\(name)")
+        }
+        let up = try await runner.run(Command(BuildEngine.packageRoot + "/Scripts/engine-up",
+                                              ["--no-install", "--node", name, "--data-root", dataRoot]))
         // Stops only the dockerd this test started (engine-down acts on engine-up's pid file for NAME).
         let down = Command(BuildEngine.packageRoot + "/Scripts/engine-down", ["--node", name])
         do {
