@@ -136,6 +136,10 @@ public struct BuildService: Sendable {
     public func build(_ request: BuildRequest, selection: NodeSelection, tty: Bool) async throws -> BuildResult {
         let prepared = try await prepare(request, selection: selection)
         defer { prepared.discard() }
+        switch request.output {
+        case .local(let dest, _), .tar(let dest), .oci(let dest, _): try OutputAssembler.ensureParent(of: dest)
+        default: break
+        }
         let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
                                      quiet: request.progress == .quiet)
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory)

@@ -73,14 +73,27 @@ public enum OutputAssembler {
         return digest
     }
 
+    /// Creates the folder that will hold `dest` when it is missing (as buildx's local exporter does);
+    /// called before the build starts, so a bad destination fails fast.
+    public static func ensureParent(of dest: String) throws {
+        let parent = URL(fileURLWithPath: dest).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(error.localizedDescription)")
+            }
+        } else if !isDir.boolValue {
+            throw BuildError.badOutput(dest, "\(parent) is not a folder")
+        }
+    }
+
     /// A fresh path beside `dest` (same file system, so the final rename is atomic).
     static func stagingPath(for dest: String) throws -> String {
+        try ensureParent(of: dest)
         let url = URL(fileURLWithPath: dest)
         let parent = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue else {
-            throw BuildError.badOutput(dest, "folder \(parent) does not exist")
-        }
         return "\(parent)/.\(url.lastPathComponent).xplat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
