@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
         .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform"]),
-        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport"]),
+        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF"]),
         .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
         .target(
             name: "XPlatBuild",

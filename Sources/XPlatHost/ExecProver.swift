@@ -1,4 +1,5 @@
 import Foundation
+import XPlatSupport
 import XPlatPlatform
 
 #if canImport(Glibc)
@@ -91,7 +92,7 @@ public struct ProbeExecProver: ExecProver {
         var template = Array((temporaryDirectory.hasSuffix("/") ? temporaryDirectory : temporaryDirectory + "/")
             .appending("xplat-probe-XXXXXX").utf8CString)
         guard let dirPointer = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(errorDescription(errno))")
+            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(errorText(errno))")
         }
         let dir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -115,11 +116,11 @@ public struct ProbeExecProver: ExecProver {
             let errPath = "\(dir)/probe-\(index).err"
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
             guard fd >= 0 else {
-                throw HostProbeError.cannotProve("cannot write \(path): \(errorDescription(errno))")
+                throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))")
             }
             let ok = probe.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
             close(fd)
-            guard ok else { throw HostProbeError.cannotProve("cannot write \(path): \(errorDescription(errno))") }
+            guard ok else { throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))") }
 
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -135,7 +136,7 @@ public struct ProbeExecProver: ExecProver {
             let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
             if rc != 0 {
                 results[platform] = ExecProof(
-                    platform: platform, outcome: .execFailed, probe: probe.platform, error: errorDescription(rc),
+                    platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
                     milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 continue
             }

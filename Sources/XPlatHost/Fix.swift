@@ -1,4 +1,5 @@
 import Foundation
+import XPlatSupport
 import XPlatPlatform
 
 #if canImport(Glibc)
@@ -50,7 +51,7 @@ public struct KernelBinfmtWriter: BinfmtWriter {
 
     public func mount() throws {
         guard Glibc.mount("binfmt_misc", path, "binfmt_misc", 0, nil) == 0 else {
-            throw HostProbeError.fixFailed("mount binfmt_misc on \(path)", errorDescription(errno))
+            throw HostProbeError.fixFailed("mount binfmt_misc on \(path)", errorText(errno))
         }
     }
 
@@ -68,12 +69,12 @@ public struct KernelBinfmtWriter: BinfmtWriter {
 
     private func write(_ text: String, to file: String) throws {
         let fd = open(file, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw HostProbeError.fixFailed(file, errorDescription(errno)) }
+        guard fd >= 0 else { throw HostProbeError.fixFailed(file, errorText(errno)) }
         defer { close(fd) }
         let bytes = Array(text.utf8)
         // binfmt_misc takes each write as one whole command.
         let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard n == bytes.count else { throw HostProbeError.fixFailed(file, errorDescription(errno)) }
+        guard n == bytes.count else { throw HostProbeError.fixFailed(file, errorText(errno)) }
     }
 }
 
@@ -99,7 +100,7 @@ public struct DirectoryBinfmtWriter: BinfmtWriter {
     public func register(_ line: RegisterLine) throws {
         let file = path + "/" + line.name
         guard !FileManager.default.fileExists(atPath: file) else {
-            throw HostProbeError.fixFailed("register \(line.name)", errorDescription(EEXIST))
+            throw HostProbeError.fixFailed("register \(line.name)", errorText(EEXIST))
         }
         guard FileManager.default.createFile(atPath: file, contents: Data(line.entry.kernelText.utf8)) else {
             throw HostProbeError.fixFailed(file, "cannot write")
@@ -110,7 +111,7 @@ public struct DirectoryBinfmtWriter: BinfmtWriter {
         do {
             try FileManager.default.removeItem(atPath: path + "/" + name)
         } catch {
-            throw HostProbeError.fixFailed("remove \(name)", errorDescription(ENOENT))
+            throw HostProbeError.fixFailed("remove \(name)", errorText(ENOENT))
         }
     }
 }

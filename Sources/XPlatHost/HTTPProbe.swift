@@ -1,4 +1,5 @@
 import Foundation
+import XPlatSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ enum HTTPProbe {
         switch target {
         case .unix(let socketPath):
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { return .failure(.network(errorDescription(errno))) }
+            guard fd >= 0 else { return .failure(.network(errorText(errno))) }
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
             let bytes = Array(socketPath.utf8)
@@ -50,13 +51,13 @@ enum HTTPProbe {
             guard rc == 0 else {
                 let e = errno
                 close(fd)
-                return .failure(.network("\(socketPath): \(errorDescription(e))"))
+                return .failure(.network("\(socketPath): \(errorText(e))"))
             }
         case .loopback(let host, let port):
             guard isLoopback(host) else { return .failure(.network("\(host) is not a loopback address")) }
             let v6 = host.contains(":")
             fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { return .failure(.network(errorDescription(errno))) }
+            guard fd >= 0 else { return .failure(.network(errorText(errno))) }
             setTimeouts(fd, timeout)
             let rc: Int32
             if v6 {
@@ -87,19 +88,19 @@ enum HTTPProbe {
             guard rc == 0 else {
                 let e = errno
                 close(fd)
-                return .failure(.network("\(host):\(port): \(errorDescription(e))"))
+                return .failure(.network("\(host):\(port): \(errorText(e))"))
             }
         }
         defer { close(fd) }
         let request = "GET \(path) HTTP/1.0\r\nHost: localhost\r\nUser-Agent: xplat-doctor\r\n\r\n"
         let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
-        guard sent > 0 else { return .failure(.network("send: \(errorDescription(errno))")) }
+        guard sent > 0 else { return .failure(.network("send: \(errorText(errno))")) }
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while data.count < 1 << 20 {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 { data += buffer[0..<n] } else if n == 0 { break } else if errno == EINTR { continue } else {
-                if data.isEmpty { return .failure(.network("no answer: \(errorDescription(errno))")) }
+                if data.isEmpty { return .failure(.network("no answer: \(errorText(errno))")) }
                 break
             }
         }
