@@ -35,7 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 expected = try Platform(parsing: platform)
             } catch let error as PlatformError {
-                throw XPlatFailure("--platform: \(error)", exitCode: XPlatExit.couldNotCheck)
+                throw XPlatFailure("--platform: \(error)", exitCode: XPlatExit.usage)
             }
         }
         let report: VerifyReport

@@ -61,7 +61,7 @@ struct VerifyCLITests {
 
     @Test("could not check exits 2; usage errors exit 64", arguments: [
         (["verify", "/nonexistent/xplat-path"], Int32(2), "xplat: verify: /nonexistent/xplat-path: cannot open: No such file or directory\n"),
-        (["verify", "--platform", "linux/sparc", "/"], Int32(2), "xplat: --platform: invalid platform \"linux/sparc\": unknown architecture \"sparc\""),
+        (["verify", "--platform", "linux/sparc", "/"], Int32(64), "xplat: --platform: invalid platform \"linux/sparc\": unknown architecture \"sparc\""),
         (["verify"], Int32(64), "Error: Missing expected argument '<paths> ...'"),
     ])
     func cannotCheck(arguments: [String], code: Int32, stderr: String) async throws {
