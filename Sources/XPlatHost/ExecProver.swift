@@ -89,12 +89,10 @@ public struct ProbeExecProver: ExecProver {
     public static var expectedExitCode: Int32 { ProbeBinaries.exitCode }
 
     public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
-        var template = Array((temporaryDirectory.hasSuffix("/") ? temporaryDirectory : temporaryDirectory + "/")
-            .appending("xplat-probe-XXXXXX").utf8CString)
-        guard let dirPointer = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(errorText(errno))")
+        let dir: String
+        do { dir = try TemporaryDirectory.make(in: temporaryDirectory, prefix: "xplat-probe") } catch let error as FileWriteError {
+            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(error.reason)")
         }
-        let dir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
         struct Running {
