@@ -10,6 +10,7 @@ import Musl
 
 /// The result of executing a platform's probe binary.
 public struct ExecProof: Sendable, Hashable, Codable {
+    /// How the attempt ended.
     public enum Outcome: String, Sendable, Codable {
         /// The probe ran and exited with the expected code.
         case ran
