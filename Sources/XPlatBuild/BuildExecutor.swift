@@ -399,12 +399,10 @@ public struct BuildExecutor: Sendable {
         return try await runner.run(Command("\(info.qemuName)-static", ["-L", root, root + program] + command.dropFirst()))
     }
 
-    /// `mkdtemp` under `directory`.
+    /// A private folder under `directory`, failures reported as the build's own error.
     static func makeTemporaryDirectory(in directory: String, prefix: String) throws -> String {
-        var template = Array("\(directory)/\(prefix)-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw BuildError.unreadable(directory, "cannot make a temporary folder: \(errorText(errno))")
+        do { return try TemporaryDirectory.make(in: directory, prefix: prefix) } catch let error as FileWriteError {
+            throw BuildError.unreadable(directory, "cannot make a temporary folder: \(error.reason)")
         }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -149,6 +149,7 @@ public struct BuildService: Sendable {
 
 /// Renders a finished build.
 public enum BuildResultRenderer {
+    /// One line per platform (mode, node, time, verification), then where the output went.
     public static func text(_ result: BuildResult) -> String {
         var out = ""
         for r in result.platforms {

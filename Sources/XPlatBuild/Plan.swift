@@ -66,6 +66,7 @@ public struct Plan: Sendable, Hashable {
         nodes.contains { if case .buildx = $0.driver { return true } else { return false } } ? "buildx" : "engine"
     }
 
+    /// The node called `name`; nil for nil or an unknown name.
     public func node(named name: String?) -> BuilderNode? {
         name.flatMap { n in nodes.first { $0.name == n } }
     }
@@ -136,6 +137,7 @@ public enum PlanRenderer {
 
 /// The JSON shape of a plan (`xplat.plan/v1`); decodable, so tools and tests can read plans back.
 public struct PlanDocument: Codable, Sendable, Hashable {
+    /// A builder node: its endpoint, driver, and the platforms it runs natively, emulates and is pinned to.
     public struct Node: Codable, Sendable, Hashable {
         public var name: String
         public var endpoint: String
@@ -144,6 +146,7 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         public var emulated: [EmulatedPlatform]
         public var pinned: [Platform]
     }
+    /// A RUN step that executes under emulation for one platform.
     public struct Step: Codable, Sendable, Hashable {
         public var stage: String
         public var line: Int
@@ -151,6 +154,7 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         public var platform: Platform
         public var heavy: Bool
     }
+    /// One requested platform: its mode, node (nil when impossible, with the reason) and RUN counts.
     public struct PlatformEntry: Codable, Sendable, Hashable {
         public var platform: Platform
         public var mode: BuildMode
@@ -160,6 +164,7 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         public var emulatedStepCount: Int
         public var emulatedSteps: [Step]
     }
+    /// With `--rewrite`: the unified diff from the Dockerfile to what is built.
     public struct Rewrite: Codable, Sendable, Hashable {
         public var diff: String
     }

@@ -6,8 +6,10 @@
 //
 // 1. `BuildGraph`: what the Dockerfile asks for, reduced to what planning needs: its stages, the
 //    platform each stage runs on (the target platform, `$BUILDPLATFORM`, or a fixed one), the RUN
-//    steps of each stage with their line numbers, and which stages the target stage depends on.
-//    `BuildGraph(dockerfile:)` makes one from XPlatDockerfile's stage graph.
+//    steps of each stage with their line numbers and whether they are heavy (compiling, installing
+//    packages), and which stages the target stage depends on. `BuildGraph(dockerfile:)` makes one from
+//    XPlatDockerfile's `StageGraph`, with `RunClassifier.isHeavy` deciding heavy: the planner and the
+//    rewriter agree on what compiles.
 // 2. `BuilderNode`: a machine that can build: a buildx node or a docker endpoint, with the platforms
 //    it runs natively and the ones it can emulate (proven by executing a binary, not just listed).
 //    `NodeDiscovery` finds them; nothing else in this module talks to docker about nodes.

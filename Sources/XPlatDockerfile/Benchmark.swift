@@ -35,6 +35,7 @@ public struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
 
 /// Times parse + rewrite over a set of files.
 public enum RewriteBenchmark {
+    /// Parses and rewrites every file `iterations` times; files the parser rejects are counted in the report.
     public static func run(files: [(name: String, bytes: [UInt8])], iterations: Int) -> RewriteBenchmarkReport {
         var rejected = 0
         var sink = 0

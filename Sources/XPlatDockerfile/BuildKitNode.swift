@@ -48,6 +48,7 @@ public struct BuildKitNode: Sendable, Hashable {
 
 /// Go's `strconv.Quote`, so dumps compare byte for byte with BuildKit's.
 public enum GoQuote {
+    /// `s` in double quotes as Go quotes it: C escapes for control characters, `\x`, `\u` or `\U` for other unprintable ones.
     public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {

@@ -218,7 +218,7 @@ struct Plan {
             }
             if runtime.contains(s.index) {
                 // Compiling here runs the compiler under emulation for foreign platforms: say so.
-                let tools = Self.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
+                let tools = RunClassifier.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
                 var reasons = [s.index == target ? "target stage: stays on $TARGETPLATFORM"
                                                  : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
                 if !tools.isEmpty {
@@ -254,26 +254,6 @@ struct Plan {
         var words: [ShellWord]
     }
 
-    static func toolchains(_ words: [ShellWord], goContext: Bool = false) -> [Toolchain] {
-        var out: [Toolchain] = []
-        for (k, w) in words.enumerated() where w.isCommand {
-            let next = k + 1 < words.count ? words[k + 1].text : ""
-            let rest = words[(k + 1)...].prefix { !$0.isCommand }
-            switch Shell.name(w.text) {
-            case "go" where next == "build": out.append(.go)
-            case "go" where next == "install" && !rest.contains { $0.text.has("@") }: out.append(.go)
-            case "make" where goContext || words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
-                out.append(.go)
-            case "cargo" where next == "build" || next == "install" || next == "chef": out.append(.rust)
-            case "zig" where next == "build": out.append(.zig)
-            case "make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "configure", "meson", "ninja": out.append(.c)
-            default: break
-            }
-        }
-        var seen = Set<Toolchain>()
-        return out.filter { seen.insert($0).inserted }
-    }
-
     static func isWired(_ command: String) -> Bool {
         ["TARGETARCH", "TARGETPLATFORM", "TARGETOS", "xx-", "$rust_target", "$triplet"].contains { command.has($0) }
     }
@@ -298,10 +278,8 @@ struct Plan {
         }
         for m in members {
             for step in graph.stages[m].runs {
-                let ins = df.instructions[step.instruction]
                 let words = Shell.words(Array(step.command.utf8)[...])
-                _ = ins
-                runs.append(RunInfo(step: step, stage: m, toolchains: Self.toolchains(words, goContext: goContext),
+                runs.append(RunInfo(step: step, stage: m, toolchains: RunClassifier.toolchains(words, goContext: goContext),
                                     wired: Self.isWired(step.command), words: words))
             }
         }
@@ -456,7 +434,7 @@ struct Plan {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched ? .rewritten : (root.platform == .none ? .rewritten : .crossReady),
-                                          [reason], toolchains: Self.toolchains(runs.filter { $0.stage == m }.flatMap(\.words)),
+                                          [reason], toolchains: RunClassifier.toolchains(runs.filter { $0.stage == m }.flatMap(\.words)),
                                           after: m == root.index ? after : s.platform.description))
         }
     }

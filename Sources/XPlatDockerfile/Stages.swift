@@ -52,6 +52,7 @@ public enum StageBase: Sendable, Hashable {
 
 /// An edge of the stage graph.
 public struct StageDependency: Sendable, Hashable {
+    /// Which instruction makes the reference.
     public enum Kind: String, Sendable, Hashable, Codable {
         /// `FROM <stage>`.
         case base

@@ -38,6 +38,7 @@ public struct DaemonFacts: Sendable, Hashable, Codable {
 
 /// A buildx builder and its nodes (`docker buildx ls`).
 public struct BuilderFacts: Sendable, Hashable, Codable {
+    /// One node of the builder, as `docker buildx ls` lists it.
     public struct Node: Sendable, Hashable, Codable {
         public var name: String
         public var endpoint: String

@@ -10,6 +10,7 @@ import Musl
 
 /// The result of executing a platform's probe binary.
 public struct ExecProof: Sendable, Hashable, Codable {
+    /// How the attempt ended.
     public enum Outcome: String, Sendable, Codable {
         /// The probe ran and exited with the expected code.
         case ran
@@ -89,12 +90,10 @@ public struct ProbeExecProver: ExecProver {
     public static var expectedExitCode: Int32 { ProbeBinaries.exitCode }
 
     public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
-        var template = Array((temporaryDirectory.hasSuffix("/") ? temporaryDirectory : temporaryDirectory + "/")
-            .appending("xplat-probe-XXXXXX").utf8CString)
-        guard let dirPointer = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(errorText(errno))")
+        let dir: String
+        do { dir = try TemporaryDirectory.make(in: temporaryDirectory, prefix: "xplat-probe") } catch let error as FileWriteError {
+            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(error.reason)")
         }
-        let dir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: dir) }
 
         struct Running {

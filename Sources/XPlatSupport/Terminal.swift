@@ -25,6 +25,7 @@ public struct Style: Sendable {
         return Style(enabled: isatty(fd) == 1)
     }
 
+    /// `s` wrapped in the SGR code when styling is enabled, unchanged otherwise.
     public func red(_ s: String) -> String { wrap(s, "31") }
     public func green(_ s: String) -> String { wrap(s, "32") }
     public func yellow(_ s: String) -> String { wrap(s, "33") }
@@ -39,6 +40,7 @@ public struct Style: Sendable {
 
 /// Writes to standard error without buffering surprises (progress and logs go there).
 public enum StandardError {
+    /// Writes `text` as is (no newline added), continuing after short writes; gives up on a write error.
     public static func write(_ text: String) {
         var text = text
         text.withUTF8 { buf in

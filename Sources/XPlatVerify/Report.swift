@@ -106,6 +106,7 @@ public struct FileResult: Sendable, Hashable, Codable {
 
 /// One input root: a directory tree, a tar archive (or one platform's folder inside it), or a file.
 public struct VerifiedRoot: Sendable, Hashable, Codable {
+    /// What the root was read from.
     public enum Kind: String, Sendable, Hashable, Codable {
         case directory, tar, file
     }

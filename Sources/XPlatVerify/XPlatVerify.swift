@@ -310,7 +310,8 @@ public struct Verifier: Sendable {
     /// The fact that decides a mismatch: the architecture if it differs, else the variant.
     func why(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String {
         if expected.os != found.os { return info.evidence.os ?? "OS ABI \(info.osABI)" }
-        if expected.architecture != found.architecture && !(expected.architecture == "arm64" && found.architecture == "arm") {
+        // A foreign architecture is the reason unless the expected one runs it (arm64 runs arm): then the variant is.
+        if !expected.runnable.contains(where: { $0.architecture == found.architecture }) {
             return info.evidence.architecture ?? ELFMachine.name(info.machine)
         }
         return info.evidence.variant ?? info.evidence.architecture ?? ""

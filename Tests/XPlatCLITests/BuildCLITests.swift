@@ -37,9 +37,7 @@ struct FakeDocker {
     var log: String { dir + "/calls.log" }
 
     init(infoFails: Bool = false, buildStderr: String = "fake docker: build refused") throws {
-        var template = Array("/tmp/xplat-fakedocker-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { throw CocoaError(.fileWriteUnknown) }
-        dir = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        dir = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-fakedocker")
         let info = infoFails
             ? "echo 'Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?' >&2; exit 1"
             : #"echo '{"Architecture":"x86_64","OSType":"linux","ServerVersion":"20.10.24"}'; exit 0"#

@@ -11,6 +11,7 @@ import XPlatBuild
 import XPlatHost
 import XPlatPlatform
 import XPlatSupport
+import XPlatSupport
 import XPlatVerify
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
@@ -72,9 +73,7 @@ enum BuildEngine {
     }
 
     static func temporaryDirectory(_ prefix: String) throws -> String {
-        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { throw CocoaError(.fileWriteUnknown) }
-        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try TemporaryDirectory.make(in: "/tmp", prefix: prefix)
     }
 
     static func read(_ path: String) -> String {

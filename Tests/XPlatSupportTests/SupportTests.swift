@@ -122,3 +122,23 @@ final class LineBox: @unchecked Sendable {
     func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
+
+@Suite("Temporary directories")
+struct TemporaryDirectoryTests {
+    @Test("a new private folder each time, named by the prefix; a missing parent is an error naming it")
+    func make() throws {
+        let parent = NSTemporaryDirectory()
+        let a = try TemporaryDirectory.make(in: parent, prefix: "xplat-tmp-test")
+        let b = try TemporaryDirectory.make(in: parent + "/", prefix: "xplat-tmp-test")
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        #expect(a != b)
+        #expect(URL(fileURLWithPath: a).lastPathComponent.hasPrefix("xplat-tmp-test-"))
+        #expect(!a.contains("//"), "\(a)")
+        let mode = try FileManager.default.attributesOfItem(atPath: a)[.posixPermissions] as? Int
+        #expect(mode == 0o700, "mkdtemp makes the folder private")
+        #expect(throws: FileWriteError.self) { try TemporaryDirectory.make(in: "/nonexistent-xplat", prefix: "x") }
+        do { _ = try TemporaryDirectory.make(in: "/nonexistent-xplat", prefix: "x") } catch let error as FileWriteError {
+            #expect(error.description == "/nonexistent-xplat/x-XXXXXX: cannot write: No such file or directory")
+        }
+    }
+}

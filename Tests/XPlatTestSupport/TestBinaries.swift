@@ -62,11 +62,7 @@ public struct TestBinaryError: Error, CustomStringConvertible {
 
 /// A fresh temporary directory, removed by the caller with `removeTree`.
 public func makeTemporaryDirectory(_ name: String = "xplat-test") throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/\(name)-XXXXXX").utf8CString)
-    guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-        throw TestBinaryError(message: "mkdtemp failed")
-    }
-    return String(cString: made)
+    try TemporaryDirectory.make(prefix: name)
 }
 
 public func removeTree(_ path: String) {
