@@ -493,10 +493,8 @@ struct Plan {
             let p = row.platform
             let key = p.architecture == "arm" ? "arm/\(p.variant ?? "")" : "\(p.architecture)/*"
             guard seen.insert(key).inserted else { continue }
-            let zigArch = row.gnuTriplet.hasPrefix("i686") ? "x86" : String(row.gnuTriplet.prefix { $0 != "-" })
-            let abi = row.rustMuslTarget.split(separator: "-").last.map(String.init) ?? "musl"
             let values = ["triplet": row.gnuTriplet, "debarch": deb, "rust_target": row.rustTarget,
-                          "zig_target": "\(zigArch)-linux-\(abi)"]
+                          "zig_target": row.zigTarget]
             arms.append("  \(key)) " + variables.map { "\($0)=\(values[$0]!)" }.joined(separator: " ") + " ;;")
         }
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + arms +

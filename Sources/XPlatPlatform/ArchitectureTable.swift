@@ -164,6 +164,8 @@ public struct ArchitectureInfo: Sendable, Hashable, Codable {
     public var rustTarget: String
     public var rustMuslTarget: String
     public var gnuTriplet: String
+    /// Zig's `-Dtarget` (static musl builds, Zig's default for cross targets).
+    public var zigTarget: String
     /// Debian architecture name; nil where Debian has no port (arm/v6).
     public var debianArch: String?
     /// Alpine architecture name; nil where Alpine has no port.
@@ -198,7 +200,7 @@ public enum ArchitectureTable {
                 interpreters: ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1"],
                 qemuName: "qemu-x86_64", binfmt: x86_64, goos: "linux", goarch: "amd64", goamd64: "v\(level)",
                 rustTarget: "x86_64-unknown-linux-gnu", rustMuslTarget: "x86_64-unknown-linux-musl",
-                gnuTriplet: "x86_64-linux-gnu", debianArch: "amd64", alpineArch: "x86_64", unameMachine: "x86_64")
+                gnuTriplet: "x86_64-linux-gnu", zigTarget: "x86_64-linux-musl", debianArch: "amd64", alpineArch: "x86_64", unameMachine: "x86_64")
         }
         func armRow(_ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
                     debian: String?, alpine: String?, uname: String) -> ArchitectureInfo {
@@ -209,7 +211,8 @@ public enum ArchitectureTable {
                     ? ["/lib/ld-linux-armhf.so.3", "/lib/ld-musl-armhf.so.1"]
                     : ["/lib/ld-linux.so.3", "/lib/ld-musl-arm.so.1"],
                 qemuName: "qemu-arm", binfmt: arm, goos: "linux", goarch: "arm", goarm: goarm,
-                rustTarget: rust, rustMuslTarget: musl, gnuTriplet: gnu, debianArch: debian, alpineArch: alpine,
+                rustTarget: rust, rustMuslTarget: musl, gnuTriplet: gnu,
+                zigTarget: float == .hard ? "arm-linux-musleabihf" : "arm-linux-musleabi", debianArch: debian, alpineArch: alpine,
                 unameMachine: uname)
         }
         return [
@@ -219,14 +222,14 @@ public enum ArchitectureTable {
                 interpreters: ["/lib/ld-linux.so.2", "/lib/ld-musl-i386.so.1"],
                 qemuName: "qemu-i386", binfmt: i386, goos: "linux", goarch: "386",
                 rustTarget: "i686-unknown-linux-gnu", rustMuslTarget: "i686-unknown-linux-musl",
-                gnuTriplet: "i686-linux-gnu", debianArch: "i386", alpineArch: "x86", unameMachine: "i686"),
+                gnuTriplet: "i686-linux-gnu", zigTarget: "x86-linux-musl", debianArch: "i386", alpineArch: "x86", unameMachine: "i686"),
             ArchitectureInfo(
                 platform: p("arm64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.aarch64,
                 interpreters: ["/lib/ld-linux-aarch64.so.1", "/lib/ld-musl-aarch64.so.1"],
                 qemuName: "qemu-aarch64", binfmt: pattern(le64 + "\\xb7\\x00", stdMask),
                 goos: "linux", goarch: "arm64",
                 rustTarget: "aarch64-unknown-linux-gnu", rustMuslTarget: "aarch64-unknown-linux-musl",
-                gnuTriplet: "aarch64-linux-gnu", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64"),
+                gnuTriplet: "aarch64-linux-gnu", zigTarget: "aarch64-linux-musl", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64"),
             armRow(7, float: .hard, goarm: "7", rust: "armv7-unknown-linux-gnueabihf",
                    musl: "armv7-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: "armhf",
                    alpine: "armv7", uname: "armv7l"),
@@ -243,7 +246,7 @@ public enum ArchitectureTable {
                 qemuName: "qemu-riscv64", binfmt: pattern(le64 + "\\xf3\\x00", stdMask),
                 goos: "linux", goarch: "riscv64",
                 rustTarget: "riscv64gc-unknown-linux-gnu", rustMuslTarget: "riscv64gc-unknown-linux-musl",
-                gnuTriplet: "riscv64-linux-gnu", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64"),
+                gnuTriplet: "riscv64-linux-gnu", zigTarget: "riscv64-linux-musl", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64"),
             ArchitectureInfo(
                 platform: p("ppc64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.ppc64,
                 interpreters: ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"],
@@ -252,7 +255,7 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\x00"),
                 goos: "linux", goarch: "ppc64le",
                 rustTarget: "powerpc64le-unknown-linux-gnu", rustMuslTarget: "powerpc64le-unknown-linux-musl",
-                gnuTriplet: "powerpc64le-linux-gnu", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le"),
+                gnuTriplet: "powerpc64le-linux-gnu", zigTarget: "powerpc64le-linux-musl", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le"),
             ArchitectureInfo(
                 platform: p("s390x"), elfClass: .elf64, byteOrder: .big, elfMachine: ELFMachine.s390,
                 interpreters: ["/lib/ld64.so.1", "/lib/ld-musl-s390x.so.1"],
@@ -261,7 +264,7 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff"),
                 goos: "linux", goarch: "s390x",
                 rustTarget: "s390x-unknown-linux-gnu", rustMuslTarget: "s390x-unknown-linux-musl",
-                gnuTriplet: "s390x-linux-gnu", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x"),
+                gnuTriplet: "s390x-linux-gnu", zigTarget: "s390x-linux-musl", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x"),
             ArchitectureInfo(
                 platform: p("mips64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.mips,
                 interpreters: ["/lib64/ld.so.1", "/lib/ld-musl-mips64el.so.1"],
@@ -270,7 +273,7 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
                 goos: "linux", goarch: "mips64le",
                 rustTarget: "mips64el-unknown-linux-gnuabi64", rustMuslTarget: "mips64el-unknown-linux-muslabi64",
-                gnuTriplet: "mips64el-linux-gnuabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64"),
+                gnuTriplet: "mips64el-linux-gnuabi64", zigTarget: "mips64el-linux-muslabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64"),
             ArchitectureInfo(
                 platform: p("loong64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.loongarch,
                 interpreters: ["/lib64/ld-linux-loongarch-lp64d.so.1", "/lib/ld-musl-loongarch64.so.1"],
@@ -279,7 +282,7 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
                 goos: "linux", goarch: "loong64",
                 rustTarget: "loongarch64-unknown-linux-gnu", rustMuslTarget: "loongarch64-unknown-linux-musl",
-                gnuTriplet: "loongarch64-linux-gnu", debianArch: "loong64", alpineArch: "loongarch64",
+                gnuTriplet: "loongarch64-linux-gnu", zigTarget: "loongarch64-linux-musl", debianArch: "loong64", alpineArch: "loongarch64",
                 unameMachine: "loongarch64"),
         ]
     }()

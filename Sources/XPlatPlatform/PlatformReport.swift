@@ -67,6 +67,7 @@ public enum PlatformReport {
                 ("go", go.joined(separator: " ")),
                 ("rust", "\(i.rustTarget) \(i.rustMuslTarget)"),
                 ("gnu", i.gnuTriplet),
+                ("zig", i.zigTarget),
                 ("debian", i.debianArch ?? "-"),
                 ("alpine", i.alpineArch ?? "-"),
                 ("uname -m", i.unameMachine),
