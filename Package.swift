@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden")]),
-        .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport"]),
+        .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatIntegrationTests",

@@ -7,7 +7,20 @@ import XPlatSupport
 
 /// Checks one platform's root filesystem (XPlatVerify in the CLI).
 public protocol OutputVerifier: Sendable {
+    /// Verifies one platform's output root.
     func verify(root: String, platform: Platform) async throws -> VerificationOutcome
+    /// Verifies every platform's output root of one build; a verifier that sees them together also
+    /// catches a binary copied byte for byte into several platforms' outputs.
+    func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome]
+}
+
+extension OutputVerifier {
+    /// Root by root, when the verifier has nothing to compare across roots.
+    public func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome] {
+        var outcomes: [Platform: VerificationOutcome] = [:]
+        for (root, platform) in roots { outcomes[platform] = try await verify(root: root, platform: platform) }
+        return outcomes
+    }
 }
 
 /// A verifier's verdict on one root.
@@ -124,14 +137,16 @@ public struct BuildExecutor: Sendable {
         // Verify and smoke-test before anything is published.
         if needRoots {
             var failures: [Platform: String] = [:]
-            for platform in request.platforms {
-                let root = "\(work)/roots/\(platform.folderName)"
-                if request.verify, let verifier {
-                    let outcome = try await verifier.verify(root: root, platform: platform)
+            let roots = request.platforms.map { (root: "\(work)/roots/\($0.folderName)", platform: $0) }
+            if request.verify, let verifier {
+                let outcomes = try await verifier.verify(roots: roots)
+                for (platform, outcome) in outcomes {
                     results[platform]?.verification = outcome
                     if !outcome.passed { failures[platform] = outcome.report }
                 }
-                if let smoke = request.smoke {
+            }
+            if let smoke = request.smoke {
+                for (root, platform) in roots {
                     results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform)
                 }
             }

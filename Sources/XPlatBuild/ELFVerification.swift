@@ -1,6 +1,7 @@
 // The adapter from XPlatVerify to the executor: every ELF in a platform's root must run on that
 // platform, dynamic executables must find their interpreter inside the root.
 
+import Foundation
 import XPlatPlatform
 import XPlatVerify
 
@@ -15,13 +16,42 @@ public struct ELFOutputVerifier: OutputVerifier {
     /// `  linux/arm64: /usr/local/bin/hello: <what was expected and found>`.
     /// - Throws: `BuildError.verificationError` when the root cannot be read at all.
     public func verify(root: String, platform: Platform) async throws -> VerificationOutcome {
+        try await verify(roots: [(root: root, platform: platform)])[platform]
+            ?? VerificationOutcome(passed: false, checked: 0, report: "  \(platform): not verified")
+    }
+
+    /// All roots in one XPlatVerify run: each root against its platform, and a binary that is
+    /// byte-identical in two platforms' outputs (the prebuilt-amd64-binary `COPY`) flagged in both.
+    public func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome] {
         let report: VerifyReport
-        do { report = try Verifier(platform: platform, threads: threads).verify(root: root) } catch {
-            throw BuildError.verificationError("\(platform): cannot verify the output: \(error)")
+        do {
+            report = try Verifier(platform: nil, threads: threads).verify(paths: roots.map(\.root))
+        } catch {
+            throw BuildError.verificationError("cannot verify the output: \(error)")
         }
-        let lines = report.files.flatMap { file in
-            file.problems.map { "  \(platform): \(file.path): \($0.message)" }
+        // Messages about another root name it by its folder (`linux_arm64/usr/bin/app`), not by the
+        // build's temporary path, which is gone when the user reads them.
+        let parents = Set(roots.map { ($0.root as NSString).deletingLastPathComponent })
+        func relative(_ message: String) -> String {
+            parents.count == 1 ? message.replacingOccurrences(of: parents.first! + "/", with: "") : message
         }
-        return VerificationOutcome(passed: report.ok, checked: report.summary.elf, report: lines.joined(separator: "\n"))
+        var outcomes: [Platform: VerificationOutcome] = [:]
+        for (index, (root, platform)) in roots.enumerated() {
+            guard index < report.roots.count, report.roots[index].platform == platform else {
+                throw BuildError.verificationError("\(platform): the output folder \(root) was not read as \(platform)")
+            }
+            let files = report.files.filter { $0.root == report.roots[index].path }
+            // A copy is the root cause to show beside a wrong-platform finding; a file that is
+            // right for this platform and merely copied elsewhere does not fail this platform.
+            let lines = files.flatMap { file -> [String] in
+                let wrongHere = file.problems.contains { $0.kind != .duplicate }
+                return file.problems.filter { wrongHere || $0.kind != .duplicate }
+                    .map { "  \(platform): \(file.path): \(relative($0.message))" }
+            }
+            outcomes[platform] = VerificationOutcome(
+                passed: lines.isEmpty, checked: files.filter { $0.platform != nil }.count,
+                report: lines.joined(separator: "\n"))
+        }
+        return outcomes
     }
 }

@@ -158,6 +158,7 @@ struct BuildIntegrationTests {
         #expect(run.stderr.contains("verification failed for linux/arm/v7, linux/arm64"), "\(run.stderr)")
         #expect(run.stderr.contains("linux/arm64: /usr/local/bin/hello: expected linux/arm64, found linux/amd64"), "\(run.stderr)")
         #expect(run.stderr.contains("linux/arm/v7: /usr/local/bin/hello: expected linux/arm/v7, found linux/amd64"), "\(run.stderr)")
+        #expect(run.stderr.contains("linux/arm64: /usr/local/bin/hello: byte-identical to linux_"), "the copy is named: \(run.stderr)")
         #expect(!run.stderr.contains("linux/amd64: /usr/local/bin/hello"), "the amd64 output is right")
         #expect(!FileManager.default.fileExists(atPath: out + "/out"), "a failed verification publishes nothing")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty, "no staging leftovers beside the destination")
