@@ -117,6 +117,12 @@ public enum PlanRenderer {
                 out += "  \(solve.node): \(solve.platforms.map(\.description).joined(separator: ","))\n"
             }
         }
+        let heavy = plan.platforms.filter { $0.mode == .emulated && $0.emulatedSteps.contains(where: \.heavy) }
+        if plan.rewriteDiff == nil, !heavy.isEmpty {
+            // The 5-20x case: compilers under QEMU. Say how to avoid it.
+            out += "hint: \(heavy.map(\.platform.description).joined(separator: ", ")) compile under QEMU; "
+                + "`xplat rewrite` shows a cross-compiling Dockerfile, `--rewrite` builds from it\n"
+        }
         if let diff = plan.rewriteDiff {
             out += diff.isEmpty ? "rewrite: no change needed\n" : "rewrite (the build uses this; your Dockerfile is untouched):\n" + diff
             if !diff.isEmpty, !diff.hasSuffix("\n") { out += "\n" }

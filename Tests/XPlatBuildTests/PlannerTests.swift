@@ -121,6 +121,18 @@ struct PlannerTests {
         #expect(human.contains("linux/arm64  cross"), "\(human)")
         #expect(human.contains("emulated: line 8"), "\(human)")
         #expect(human.contains("not buildable: linux/s390x"), "\(human)")
+        #expect(!human.contains("hint:"), "cross needs no hint")
+    }
+
+    @Test("compilers under QEMU get a hint pointing at the rewrite; a rewritten plan does not")
+    func emulationHint() {
+        let emulated = Plan(dockerfile: "Dockerfile", context: ".", target: nil, platforms: [p("linux/amd64"), p("linux/arm64")],
+                            nodes: [amd64Node], graph: goOriginal, rewriteDiff: nil)
+        let text = PlanRenderer.text(emulated)
+        #expect(text.contains("hint: linux/arm64 compile under QEMU; `xplat rewrite` shows a cross-compiling Dockerfile"), "\(text)")
+        let rewritten = Plan(dockerfile: "Dockerfile", context: ".", target: nil, platforms: [p("linux/arm64")],
+                             nodes: [amd64Node], graph: goRewritten, rewriteDiff: "")
+        #expect(!PlanRenderer.text(rewritten).contains("hint:"))
     }
 }
 
