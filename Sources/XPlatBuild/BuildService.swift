@@ -73,8 +73,9 @@ public struct BuildService: Sendable {
     /// Reads and parses the Dockerfile, rewrites it with `--rewrite`, discovers nodes and plans.
     public func prepare(_ request: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
         try request.validate()
-        guard let data = FileManager.default.contents(atPath: request.dockerfile) else {
-            throw BuildError.unreadable(request.dockerfile, "cannot read the Dockerfile")
+        let data: Data
+        do { data = try UserFile.read(request.dockerfile) } catch let error as FileReadError {
+            throw BuildError.unreadable(request.dockerfile, "cannot read the Dockerfile: \(error.reason)")
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: request.context, isDirectory: &isDir), isDir.boolValue else {

@@ -7,10 +7,11 @@ import XPlatSupport
 enum DockerfileInput {
     static func read(_ path: String) throws -> (name: String, bytes: [UInt8]) {
         if path == "-" { return ("<stdin>", Array(FileHandle.standardInput.readDataToEndOfFile())) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw XPlatFailure("\(path): cannot read the file", exitCode: XPlatExit.couldNotCheck)
+        do {
+            return (path, Array(try UserFile.read(path)))
+        } catch {
+            throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
         }
-        return (path, Array(data))
     }
 
     static func parse(_ path: String) throws -> Dockerfile {

@@ -72,3 +72,36 @@ public func errorText(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(validatingCString: text) ?? "error \(code)"
 }
+
+/// Reading a user's file with the system's reason on failure ("No such file or directory",
+/// "Is a directory", "Permission denied"), so that errors say why, not only that.
+public enum UserFile {
+    /// The whole file at `path`.
+    /// - Throws: `FileReadError` naming the path and the reason.
+    public static func read(_ path: String) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReadError(path: path, reason: errorText(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileReadError(path: path, reason: errorText(errno)) }
+        guard (st.st_mode & S_IFMT) != S_IFDIR else { throw FileReadError(path: path, reason: errorText(EISDIR)) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileReadError(path: path, reason: errorText(errno))
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+        }
+    }
+}
+
+/// Why a user's file could not be read.
+public struct FileReadError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): cannot read: \(reason)" }
+}

@@ -142,3 +142,18 @@ struct TemporaryDirectoryTests {
         }
     }
 }
+
+@Suite("Reading a user's file")
+struct UserFileTests {
+    @Test("reads the bytes; a missing file or a folder is an error with the path and the system's reason")
+    func reasons() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-read-\(UUID().uuidString)").path
+        try Data([0, 1, 2, 255]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try UserFile.read(path) == Data([0, 1, 2, 255]))
+        #expect { try UserFile.read(path + ".missing") } throws: { error in
+            "\(error)" == "\(path).missing: cannot read: No such file or directory"
+        }
+        #expect { try UserFile.read("/") } throws: { error in "\(error)" == "/: cannot read: Is a directory" }
+    }
+}
