@@ -76,7 +76,9 @@ struct BuildCommand: AsyncParsableCommand {
                 target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,
                 cacheFrom: try cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try cacheTo.map(CacheSpec.init(parsing:)),
                 metadataFile: metadataFile, noCache: noCache, network: network, verify: !noVerify,
-                smoke: smoke.map { $0.split(separator: " ").map(String.init) }, rewrite: input.rewrite,
+                smoke: try smoke.map { line in
+                    do { return try ShellQuote.split(line) } catch { throw BuildError.conflict("--smoke: \(error)") }
+                }, rewrite: input.rewrite,
                 progress: ProgressMode(rawValue: progress) ?? .auto, registry: BuildEnvironment.registry)
             try request.validate()
         } catch { throw BuildEnvironment.failure(error) }

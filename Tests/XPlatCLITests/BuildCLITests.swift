@@ -128,6 +128,7 @@ struct BuildCLITests {
         (["--push", "-t", "hello:1"], "--push needs a registry host"), (["--json"], "--json goes with --dry-run"),
         (["--push", "--load", "-t", "r:1"], "cannot go together"), (["--progress", "fancy"], "--progress fancy"),
         (["--build-arg", "A-B=1"], "--build-arg \"A-B=1\""), (["--cache-to", "type=local,dest=x"], "only type=registry"),
+        (["--smoke", "sh -c 'uname"], #"--smoke: unterminated ' in "sh -c 'uname""#),
     ])
     func usageErrors(_ flags: [String], _ message: String) async throws {
         let docker = try FakeDocker()

@@ -48,6 +48,22 @@ struct CommandRunnerTests {
         #expect(ShellQuote.quote(word) == expected)
     }
 
+    @Test("command lines split like a shell quotes them, nothing expanded", arguments: [
+        ("/usr/local/bin/hello --version", ["/usr/local/bin/hello", "--version"]),
+        ("  sh   -c 'echo $HOME; uname -m'  ", ["sh", "-c", "echo $HOME; uname -m"]),
+        (#"printf "%s\n" "a \"b\"" x\ y"#, ["printf", #"%s\n"#, #"a "b""#, "x y"]),
+        ("''", [""]),
+        ("", []),
+    ])
+    func splitting(line: String, words: [String]) throws {
+        #expect(try ShellQuote.split(line) == words)
+    }
+
+    @Test("an unterminated quote is an error quoting the line")
+    func unterminated() {
+        #expect { try ShellQuote.split("sh -c 'echo") } throws: { "\($0)" == #"unterminated ' in "sh -c 'echo""# }
+    }
+
     @Test("a command renders as a pasteable line with its environment")
     func description() {
         let c = Command("docker", ["build", "--platform", "linux/arm64", "a b"], environment: ["DOCKER_BUILDKIT": "1"])
