@@ -175,6 +175,7 @@ struct BuildIntegrationTests {
         defer {
             try? FileManager.default.removeItem(atPath: dataRoot)
             try? FileManager.default.removeItem(atPath: "/run/xplat/\(name)")
+            try? FileManager.default.removeItem(atPath: "/var/log/xplat-dockerd-\(name).log")
         }
         let up = try await runner.run(Command(BuildEngine.packageRoot + "/Scripts/engine-up",
                                               ["--no-install", "--node", name, "--data-root", dataRoot]))
