@@ -1,0 +1,3 @@
+module example.com/go-std
+
+go 1.19
