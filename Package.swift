@@ -64,7 +64,10 @@ let package = Package(
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatIntegrationTests",
-            dependencies: ["XPlatBuild", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport"]
+            dependencies: [
+                "XPlatBuild", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport",
+                "XPlatTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

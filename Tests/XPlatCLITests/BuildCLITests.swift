@@ -5,21 +5,12 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
-/// Locates and runs the built `xplat` (named apart from main's `XPlatBinary` to avoid a clash at merge).
+/// Runs the built `xplat` with the environment these tests need.
 enum BuildCLI {
-    static let binary: String = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("xplat").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot + "/.build/debug/xplat"
-    }()
-
-    static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static var binary: String { XPlatBinary.path }
+    static var packageRoot: String { XPlatBinary.packageRoot }
 
     static func run(_ arguments: [String], environment: [String: String?] = [:]) async throws -> CommandOutput {
         var env = environment

@@ -11,7 +11,7 @@ import XPlatBuild
 import XPlatHost
 import XPlatPlatform
 import XPlatSupport
-import XPlatSupport
+import XPlatTestSupport
 import XPlatVerify
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
@@ -22,20 +22,11 @@ enum BuildEngine {
     static let required = environment["XPLAT_REQUIRE_ENGINE"] == "1"
     static let docker = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker"
     static let registry = environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000"
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static var packageRoot: String { XPlatBinary.packageRoot }
     static func example(_ name: String) -> String { "\(packageRoot)/Dockerfiles/\(name)" }
 
-    /// The built `xplat` (for exit codes), found beside the test bundle.
-    static let binary: String = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("xplat").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return packageRoot + "/.build/debug/xplat"
-    }()
+    /// The built `xplat` (for exit codes).
+    static var binary: String { XPlatBinary.path }
 
     /// Nil when dockerd and the registry answer; else why not.
     static func unusable() async -> String? {
