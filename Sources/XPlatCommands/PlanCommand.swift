@@ -8,8 +8,8 @@ import XPlatSupport
 
 /// Flags shared by `plan` and `build`.
 struct BuildInputOptions: ParsableArguments {
-    @Option(name: .long, help: "Comma-separated platforms (linux/amd64,linux/arm64).")
-    var platform: String = "linux/amd64"
+    @Option(name: .long, help: "Comma-separated platforms (linux/amd64,linux/arm64); default: this machine's platform.")
+    var platform: String?
 
     @Option(name: [.short, .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile).")
     var file: String?
@@ -43,6 +43,16 @@ struct BuildInputOptions: ParsableArguments {
     }
 
     func parsePlatforms() throws -> [Platform] {
+        guard let platform else {
+            // As buildx does: the machine's own platform (its base form: linux/amd64, not amd64/v4).
+            var u = utsname()
+            uname(&u)
+            let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let native = ArchitectureTable.platform(unameMachine: machine) else {
+                throw ValidationError("--platform is needed: this machine's architecture \"\(machine)\" is not in xplat's table")
+            }
+            return [native]
+        }
         do { return try Platform.parseList(platform) } catch { throw ValidationError("--platform: \(error)") }
     }
 
