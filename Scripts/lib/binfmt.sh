@@ -12,6 +12,8 @@
 # Needs root. Exits non-zero (or returns, when sourced) with a message naming what failed.
 
 XPLAT_BINFMT_MOUNT="${XPLAT_BINFMT_MOUNT:-/proc/sys/fs/binfmt_misc}"
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 _xplat_binfmt_log() { echo "binfmt: $*" >&2; }
 
@@ -45,18 +47,7 @@ xplat_binfmt_setup() {
         return 1
     fi
 
-    local missing=()
-    local pkg
-    for pkg in qemu-user-static binfmt-support; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-    done
-    if [ "${#missing[@]}" -gt 0 ]; then
-        _xplat_binfmt_log "installing ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2 || {
-            echo "binfmt: apt-get install ${missing[*]} failed" >&2
-            return 1
-        }
-    fi
+    XPLAT_LOG_NAME=binfmt apt_install qemu-user-static binfmt-support
 
     if [ ! -e "$XPLAT_BINFMT_MOUNT/register" ]; then
         _xplat_binfmt_log "mounting binfmt_misc on $XPLAT_BINFMT_MOUNT"

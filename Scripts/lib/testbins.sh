@@ -1,18 +1,6 @@
 # Helpers for Scripts/make-test-binaries (sourced, not run).
 
-# ensure_packages PKG...: installs the Debian packages that `dpkg -s` says are missing, and only those.
-ensure_packages() {
-    local missing=() pkg
-    for pkg in "$@"; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-    done
-    [ "${#missing[@]}" -eq 0 ] && return 0
-    echo "make-test-binaries: installing ${missing[*]}" >&2
-    local sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-}
+# Package installation: apt_install from common.sh (sourced by the scripts that use this file).
 
 # content_hash FILE...: a short hash of the files' contents (the cache key).
 content_hash() {
