@@ -133,11 +133,8 @@ public enum PlanRenderer {
 
     /// `xplat.plan/v1` JSON.
     public static func json(_ plan: Plan) -> String {
-        let doc = PlanDocument(plan)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        // Every field is a string, number, bool or array of them: encoding cannot fail.
+        (try? StableJSON.encode(PlanDocument(plan))) ?? "{}\n"
     }
 }
 

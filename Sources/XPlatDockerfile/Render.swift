@@ -22,6 +22,8 @@
 //
 // `xplat lint --json` prints `{"schema": "xplat.lint/v1", "file": ..., "errors": n, "findings": [...]}`.
 
+import XPlatPlatform
+
 /// Text and JSON output for rewrite and lint results.
 public enum RewriteRenderer {
     /// `file:line:col: severity: XPnnn rule: message` lines, each followed by `  fix: ...` when known.
@@ -44,104 +46,110 @@ public enum RewriteRenderer {
 
     /// The `xplat.rewrite/v1` document.
     public static func json(_ r: RewriteResult) -> String {
-        let diff = UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName)
-        var o = JSONWriter()
-        o.object {
-            $0.field("changed", .bool(r.changed))
-            $0.field("changes", .array(r.edits.map { e in
-                .object([("endLine", .int(e.endLine)), ("kind", .string(e.kind)), ("length", .int(e.range.count)),
-                         ("offset", .int(e.range.lowerBound)), ("replacement", .string(e.replacement)),
-                         ("stage", .int(e.stage)), ("startLine", .int(e.startLine))])
-            }))
-            $0.field("diff", .string(diff))
-            $0.field("errors", .int(r.findings.filter { $0.severity == .error }.count))
-            $0.field("file", .string(r.fileName))
-            $0.field("findings", .array(r.findings.map(findingJSON)))
-            $0.field("schema", .string("xplat.rewrite/v1"))
-            $0.field("stages", .array(r.stages.map { s in
-                .object([("index", .int(s.index)), ("line", .int(s.line)), ("name", s.name.map { .string($0) } ?? .null),
-                         ("outcome", .string(s.outcome.rawValue)), ("platformAfter", .string(s.platformAfter)),
-                         ("platformBefore", .string(s.platformBefore)), ("reasons", .array(s.reasons.map { .string($0) })),
-                         ("role", .string(s.role.rawValue)), ("toolchains", .array(s.toolchains.map { .string($0.rawValue) }))])
-            }))
-        }
-        return o.text + "\n"
+        let document = RewriteDocument(
+            changed: r.changed,
+            changes: r.edits.map {
+                ChangeJSON(endLine: $0.endLine, kind: $0.kind, length: $0.range.count, offset: $0.range.lowerBound,
+                           replacement: $0.replacement, stage: $0.stage, startLine: $0.startLine)
+            },
+            diff: UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName),
+            errors: r.findings.filter { $0.severity == .error }.count, file: r.fileName,
+            findings: r.findings.map(FindingJSON.init), schema: "xplat.rewrite/v1",
+            stages: r.stages.map {
+                StageJSON(index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
+                          platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
+                          role: $0.role.rawValue, toolchains: $0.toolchains.map(\.rawValue))
+            })
+        return encode(document)
     }
 
     /// The `xplat.lint/v1` document.
     public static func lintJSON(file: String, findings: [Finding]) -> String {
-        var o = JSONWriter()
-        o.object {
-            $0.field("errors", .int(findings.filter { $0.severity == .error }.count))
-            $0.field("file", .string(file))
-            $0.field("findings", .array(findings.map(findingJSON)))
-            $0.field("schema", .string("xplat.lint/v1"))
+        encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
+                            findings: findings.map(FindingJSON.init), schema: "xplat.lint/v1"))
+    }
+
+    /// Strings, numbers and arrays of them: encoding cannot fail.
+    static func encode<T: Encodable>(_ document: T) -> String {
+        (try? StableJSON.encode(document)) ?? "{}\n"
+    }
+
+    struct RewriteDocument: Encodable {
+        var changed: Bool
+        var changes: [ChangeJSON]
+        var diff: String
+        var errors: Int
+        var file: String
+        var findings: [FindingJSON]
+        var schema: String
+        var stages: [StageJSON]
+    }
+
+    struct LintDocument: Encodable {
+        var errors: Int
+        var file: String
+        var findings: [FindingJSON]
+        var schema: String
+    }
+
+    struct ChangeJSON: Encodable {
+        var endLine: Int
+        var kind: String
+        var length: Int
+        var offset: Int
+        var replacement: String
+        var stage: Int
+        var startLine: Int
+    }
+
+    struct StageJSON: Encodable {
+        var index: Int
+        var line: Int
+        var name: String?
+        var outcome: String
+        var platformAfter: String
+        var platformBefore: String
+        var reasons: [String]
+        var role: String
+        var toolchains: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case index, line, name, outcome, platformAfter, platformBefore, reasons, role, toolchains
         }
-        return o.text + "\n"
-    }
 
-    static func findingJSON(_ f: Finding) -> JSONValue {
-        .object([("column", .int(f.column)), ("file", .string(f.file)), ("fix", f.fix.map { .string($0) } ?? .null),
-                 ("id", .string(f.rule.id)), ("line", .int(f.line)), ("message", .string(f.message)),
-                 ("rule", .string(f.rule.rawValue)), ("severity", .string(f.severity.rawValue))])
-    }
-}
-
-indirect enum JSONValue {
-    case string(String), int(Int), bool(Bool), null
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    func write(_ out: inout String, _ indent: String) {
-        switch self {
-        case .string(let s): out += JSONWriter.quote(s)
-        case .int(let i): out += String(i)
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[\n"
-            for (k, v) in items.enumerated() {
-                out += indent + "  "
-                v.write(&out, indent + "  ")
-                out += k + 1 < items.count ? ",\n" : "\n"
-            }
-            out += indent + "]"
-        case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
-            out += "{\n"
-            for (k, (key, v)) in fields.enumerated() {
-                out += indent + "  " + JSONWriter.quote(key) + ": "
-                v.write(&out, indent + "  ")
-                out += k + 1 < fields.count ? ",\n" : "\n"
-            }
-            out += indent + "}"
+        // `name` is always present, `null` for an unnamed stage (the synthesized encoding would drop it).
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(index, forKey: .index)
+            try c.encode(line, forKey: .line)
+            try c.encode(name, forKey: .name)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encode(platformAfter, forKey: .platformAfter)
+            try c.encode(platformBefore, forKey: .platformBefore)
+            try c.encode(reasons, forKey: .reasons)
+            try c.encode(role, forKey: .role)
+            try c.encode(toolchains, forKey: .toolchains)
         }
     }
-}
 
-struct JSONWriter {
-    var text = ""
-    struct Fields { var list: [(String, JSONValue)] = []; mutating func field(_ k: String, _ v: JSONValue) { list.append((k, v)) } }
-    mutating func object(_ build: (inout Fields) -> Void) {
-        var f = Fields()
-        build(&f)
-        JSONValue.object(f.list).write(&text, "")
-    }
+    struct FindingJSON: Encodable {
+        var finding: Finding
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + GoQuote.hex(u.value, 4) } else { out.unicodeScalars.append(u) }
-            }
+        init(_ finding: Finding) { self.finding = finding }
+
+        enum CodingKeys: String, CodingKey { case column, file, fix, id, line, message, rule, severity }
+
+        // `fix` is always present, `null` when there is none.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(finding.column, forKey: .column)
+            try c.encode(finding.file, forKey: .file)
+            try c.encode(finding.fix, forKey: .fix)
+            try c.encode(finding.rule.id, forKey: .id)
+            try c.encode(finding.line, forKey: .line)
+            try c.encode(finding.message, forKey: .message)
+            try c.encode(finding.rule.rawValue, forKey: .rule)
+            try c.encode(finding.severity.rawValue, forKey: .severity)
         }
-        return out + "\""
     }
 }

@@ -31,12 +31,9 @@ public enum DoctorRenderer {
             var facts: HostFacts
         }
         let r = outcome.report
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Envelope(
+        return try StableJSON.encode(Envelope(
             schema: r.schema, ok: r.exitCode == 0, exitCode: r.exitCode, requested: r.requested, host: r.host,
             nodes: r.nodes, findings: r.findings, changes: outcome.changes, unfixable: outcome.unfixable, facts: r.facts))
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

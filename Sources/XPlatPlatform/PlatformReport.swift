@@ -38,9 +38,7 @@ public enum PlatformReport {
 
     /// Stable JSON: an array of objects, keys sorted, two-space indent.
     public static func json(_ rows: [PlatformExplanation]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n"
+        try StableJSON.encode(rows)
     }
 
     /// Human view: one block per platform, aligned `key  value` lines.

@@ -213,9 +213,7 @@ public struct VerifyReport: Sendable, Codable {
 
     /// The JSON document described above, ending in a newline.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try StableJSON.encode(self)
     }
 
     /// Text: with an expected platform, one line per problem; without one, one line per ELF file

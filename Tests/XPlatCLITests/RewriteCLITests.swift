@@ -99,6 +99,10 @@ import XPlatSupport
         let stages = try #require(doc["stages"] as? [[String: Any]])
         #expect(stages.map { $0["outcome"] as? String } == ["rewritten", "not-applicable"])
         #expect(stages.first?["platformAfter"] as? String == "$BUILDPLATFORM")
+        #expect(stages.allSatisfy { $0.keys.sorted() == ["index", "line", "name", "outcome", "platformAfter", "platformBefore",
+                                                          "reasons", "role", "toolchains"] },
+                "every documented key is present, an unnamed stage's name as null")
+        #expect(stages.last?["name"] is NSNull)
         let changes = try #require(doc["changes"] as? [[String: Any]])
         #expect(changes.first?["replacement"] as? String == " --platform=$BUILDPLATFORM")
         #expect((doc["diff"] as? String)?.hasPrefix("--- /") == true)
@@ -134,6 +138,10 @@ import XPlatSupport
         let json = try await xplat(["lint", "--json", rules])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(doc["schema"] as? String == "xplat.lint/v1")
-        #expect((doc["findings"] as? [[String: Any]])?.count == 6)
+        let findings = try #require(doc["findings"] as? [[String: Any]])
+        #expect(findings.count == 6)
+        #expect(findings.allSatisfy { $0.keys.sorted() == ["column", "file", "fix", "id", "line", "message", "rule", "severity"] },
+                "every documented key is present in every finding")
+        #expect(doc["errors"] as? Int == 3)
     }
 }
