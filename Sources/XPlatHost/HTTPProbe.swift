@@ -25,6 +25,15 @@ enum HTTPProbe {
         host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
+    /// `connect(2)` with any `sockaddr_*` value.
+    static func connectSocket<Address>(_ fd: Int32, _ address: inout Address) -> Int32 {
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<Address>.size))
+            }
+        }
+    }
+
     static func get(_ target: Target, path: String, timeout: Double = 1) -> Result<Response, HostProbeError> {
         let fd: Int32
         switch target {
@@ -43,11 +52,7 @@ enum HTTPProbe {
                 raw[bytes.count] = 0
             }
             setTimeouts(fd, timeout)
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let rc = connectSocket(fd, &addr)
             guard rc == 0 else {
                 let e = errno
                 close(fd)
@@ -65,11 +70,7 @@ enum HTTPProbe {
                 addr.sin6_family = sa_family_t(AF_INET6)
                 addr.sin6_port = port.bigEndian
                 addr.sin6_addr = in6addr_loopback
-                rc = withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                    }
-                }
+                rc = connectSocket(fd, &addr)
             } else {
                 var addr = sockaddr_in()
                 addr.sin_family = sa_family_t(AF_INET)
@@ -79,11 +80,7 @@ enum HTTPProbe {
                     close(fd)
                     return .failure(.network("bad address \(host)"))
                 }
-                rc = withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
+                rc = connectSocket(fd, &addr)
             }
             guard rc == 0 else {
                 let e = errno
