@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import XPlatBuild
+import XPlatHost
 import XPlatPlatform
 import XPlatSupport
 
@@ -45,9 +46,7 @@ struct BuildInputOptions: ParsableArguments {
     func parsePlatforms() throws -> [Platform] {
         guard let platform else {
             // As buildx does: the machine's own platform (its base form: linux/amd64, not amd64/v4).
-            var u = utsname()
-            uname(&u)
-            let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let machine = HostProbe.unameMachine()
             guard let native = ArchitectureTable.platform(unameMachine: machine) else {
                 throw ValidationError("--platform is needed: this machine's architecture \"\(machine)\" is not in xplat's table")
             }

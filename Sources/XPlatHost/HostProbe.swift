@@ -158,6 +158,13 @@ public enum HostProbe {
                          proofsAttempted: !(prover is FixedExecProver) || !proofs.isEmpty, engine: await engine)
     }
 
+    /// What `uname -m` prints on this machine (`x86_64`, `aarch64`).
+    public static func unameMachine() -> String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
     static func probeKernel(roots: HostRoots) throws -> KernelFacts {
         var release = roots.kernelRelease
         if release == nil {
@@ -167,13 +174,7 @@ public enum HostProbe {
             }
             release = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        var machine = roots.unameMachine
-        if machine == nil {
-            var u = utsname()
-            uname(&u)
-            machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        }
-        let m = machine ?? ""
+        let m = roots.unameMachine ?? unameMachine()
         var native = ArchitectureTable.platform(unameMachine: m)
         if let base = native, base.architecture == "amd64" {
             let level = x86Level(cpuinfo: HostFiles.text(roots.proc + "/cpuinfo") ?? "")
