@@ -327,7 +327,7 @@ public enum DoctorJudge {
         if !emulating.isEmpty, emulating.count > unpersisted.count, !facts.persistence.systemd {
             out.append(Finding(id: "no-boot-service", severity: .note, subject: "boot",
                                message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
-                               fix: "run Scripts/lib/binfmt.sh (or `sudo xplat doctor --fix`) at startup", platforms: []))
+                               fix: "run `sudo xplat doctor --fix` at startup (or enable binfmt-support's QEMU handlers)", platforms: []))
         }
         if let engine = facts.engine {
             out += engineFindings(engine)

@@ -10,6 +10,7 @@ import Testing
 import XPlatBuild
 import XPlatHost
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 import XPlatVerify
@@ -44,8 +45,7 @@ enum BuildEngine {
     static func usable(_ test: String, bases: [String] = []) async -> Bool {
         var why = await unusable()
         if why == nil {
-            let client = RegistryClient(registry: registry)
-            for base in bases where (try? await client.platforms(of: base))?.isEmpty ?? true {
+            for base in bases where await mirrorPlatforms(base).isEmpty {
                 why = "base image \(base) is missing from \(registry) (run Scripts/seed-images)"
                 break
             }
@@ -53,6 +53,13 @@ enum BuildEngine {
         guard let why else { return true }
         if required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)") } else { print("\(test) skipped: \(why)") }
         return false
+    }
+
+    /// The platforms base image `name` (`busybox`, `golang:1.19`) has in the engine's mirror.
+    static func mirrorPlatforms(_ name: String) async -> [String] {
+        guard var reference = try? RegistryReference(parsing: name) else { return [] }
+        reference.registry = registry
+        return (try? await RegistryClient.with { try await $0.platforms(of: reference).map(\.description) }) ?? []
     }
 
     static func service() -> BuildService {
@@ -275,7 +282,10 @@ struct BuildIntegrationTests {
         }
         let tags = try await runner.run(Command("curl", ["-fs", "http://\(BuildEngine.registry)/v2/\(repository)/tags/list"]))
         #expect(tags.stdout.contains("\"tags\":[\"1\"]"), "only the requested tag, no per-platform helper tags: \(tags.stdout)")
-        await RegistryClient(registry: BuildEngine.registry).remove(repository: repository, reference: "1")
+        _ = try? await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            try await client.deleteManifest(reference, digest: try #require(pushed.indexDigest))
+        }
 
         let out = try BuildEngine.temporaryDirectory("xplat-it-oci")
         defer { try? FileManager.default.removeItem(atPath: out) }
