@@ -269,7 +269,7 @@ public struct BuildExecutor: Sendable {
         let root = "\(work)/roots/\(platform.folderName)"
         var imageTags: [String] = []
         switch request.output {
-        case .push, .oci: imageTags = ["xplat-\(runID):\(platform.folderName)"]
+        case .push, .oci: imageTags = ["\(runID):\(platform.folderName)"]
         case .load: imageTags = request.tags
         default: break
         }

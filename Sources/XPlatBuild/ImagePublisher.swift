@@ -29,15 +29,12 @@ struct ImagePublisher: Sendable {
         var seen = Set<String>()
         for target in targets where seen.insert("\(target.registry)/\(target.repository)").inserted {
             do {
-                _ = try await client.blobExists(target, digest: Self.emptyDigest)
+                try await client.checkPushAccess(target)
             } catch let error as RegistryError {
                 throw BuildError.assemblyFailed("cannot push: \(error)")
             }
         }
     }
-
-    /// The digest of zero bytes: a blob to ask about that never needs to exist.
-    static let emptyDigest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
     /// index digest and each platform's manifest digest.

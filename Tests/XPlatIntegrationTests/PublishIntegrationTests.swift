@@ -78,6 +78,13 @@ struct PublishIntegrationTests {
         #expect(builds.count == Self.platforms.count, "one build per platform: \(builds)")
         #expect(BuildEngine.read(metadata).contains("\"xplat.solves\" : 3"), "\(BuildEngine.read(metadata))")
         #expect(!BuildEngine.read(config + "/docker.log").contains("push "), "the engine pushed nothing; xplat's client did")
+        for build in builds {
+            let words = build.split(separator: " ").map(String.init)
+            for (i, word) in words.enumerated() where word == "--tag" && i + 1 < words.count {
+                let left = try await SubprocessRunner().run(Command(BuildEngine.docker, ["image", "inspect", words[i + 1]]))
+                #expect(!left.succeeded, "the per-platform image \(words[i + 1]) was removed from the engine")
+            }
+        }
 
         let raw = try await SubprocessRunner().run(Command("skopeo", ["inspect", "--raw", "--creds", "\(SecureTarget.user):\(SecureTarget.password)", "docker://\(tag)"]))
         try #require(raw.succeeded, "\(raw.stderr)")
@@ -129,12 +136,16 @@ struct PublishIntegrationTests {
         }
         let before = try await SecureTarget.catalog(good)
         let repository = "xplat-it/denied-\(getpid())"
+        let tmp = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-it-denytmp")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
         let run = try await SecureTarget.xplat(
             ["build", "--push", "-t", "\(SecureTarget.registry)/\(repository):1", "--platform", "linux/amd64", "--progress", "plain",
              BuildEngine.example("busybox-only")],
-            environment: ["DOCKER_CONFIG": bad])
+            environment: ["DOCKER_CONFIG": bad, "TMPDIR": tmp])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temp files left")
         #expect(run.exitCode == 3, "\(run.stderr)")
-        #expect(run.stderr.contains("registry \(SecureTarget.registry) refused the credentials for \(repository)"), "\(run.stderr)")
+        #expect(run.stderr.contains("registry \(SecureTarget.registry) refused the credentials for \(repository) (push to \(SecureTarget.registry)/\(repository))"),
+                "\(run.stderr)")
         #expect(run.stderr.contains("action: check the user and password or token: docker login \(SecureTarget.registry)"), "\(run.stderr)")
         #expect(!run.stderr.contains("] RUN"), "no build step ran: \(run.stderr)")
         #expect(!run.stderr.contains("Scripts/") && !run.stderr.contains("NSError") && !run.stderr.contains("Domain="))
