@@ -188,6 +188,19 @@ public struct BuildExecutor: Sendable {
         }
         endPhase("verify")
 
+        let (outputText, indexDigest) = try await publish(request, plan: plan, results: &results, images: images, work: work,
+                                                          publisher: publisher, targets: targets)
+        endPhase("publish")
+        let ordered = request.platforms.compactMap { results[$0] }
+        let result = BuildResult(plan: plan, platforms: ordered, output: outputText, indexDigest: indexDigest, phases: phases,
+                                 transfer: publisher?.client.transferCounts)
+        if let metadataFile = request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: request) }
+        return result
+    }
+
+    /// Places or publishes the verified output; returns where it went and the index digest.
+    func publish(_ request: BuildRequest, plan: Plan, results: inout [Platform: PlatformResult], images: [Platform: LocalImage],
+                 work: String, publisher: ImagePublisher?, targets: [RegistryReference]) async throws -> (String, String?) {
         var indexDigest: String?
         var outputText = request.output.description
         switch request.output {
@@ -199,7 +212,8 @@ public struct BuildExecutor: Sendable {
             try await OutputAssembler.placeTar(runner: runner, roots: "\(work)/roots", platforms: request.platforms, dest: dest)
             outputText = dest
         case .push:
-            let pushed = try await publisher!.push(images, platforms: request.platforms, to: targets)
+            guard let publisher else { throw BuildError.assemblyFailed("--push: no registry client") }
+            let pushed = try await publisher.push(images, platforms: request.platforms, to: targets)
             indexDigest = pushed.index
             for p in request.platforms { results[p]?.digest = pushed.manifests[p] }
             outputText = request.tags.joined(separator: ", ")
@@ -216,12 +230,7 @@ public struct BuildExecutor: Sendable {
             outputText = "build cache only"
         }
 
-        endPhase("publish")
-        let ordered = request.platforms.compactMap { results[$0] }
-        let result = BuildResult(plan: plan, platforms: ordered, output: outputText, indexDigest: indexDigest, phases: phases,
-                                 transfer: publisher?.client.transferCounts)
-        if let metadataFile = request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: request) }
-        return result
+        return (outputText, indexDigest)
     }
 
     // MARK: Engine driver: one build per platform, concurrently, over the nodes.
