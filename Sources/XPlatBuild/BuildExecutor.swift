@@ -53,6 +53,8 @@ public struct PlatformResult: Sendable, Hashable {
     /// BuildKit solves run for this platform (1 unless cache exports add more; a buildx solve of
     /// several platforms counts once, for its first platform).
     public var solves: Int = 1
+    /// Seconds spent reading the built image back and laying out its root (image outputs), part of `seconds`.
+    public var exportSeconds: Double = 0
 }
 
 /// The outcome of a build.
@@ -246,8 +248,9 @@ public struct BuildExecutor: Sendable {
                     progress?.state(platform, "building")
                     let image: LocalImage?
                     let solves: Int
+                    let exported: Duration
                     do {
-                        (image, solves) = try await engineSolve(request, platform: platform, node: node, commands: commands, work: work,
+                        (image, solves, exported) = try await engineSolve(request, platform: platform, node: node, commands: commands, work: work,
                                                       needRoots: needRoots, runID: runID, cleanup: cleanup, progress: progress)
                         progress?.state(platform, "done")
                     } catch {
@@ -256,7 +259,9 @@ public struct BuildExecutor: Sendable {
                     }
                     let elapsed = ContinuousClock.now - start
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    return (PlatformResult(platform: platform, node: node.name, mode: entry.mode, seconds: seconds, solves: solves), image)
+                    let result = PlatformResult(platform: platform, node: node.name, mode: entry.mode, seconds: seconds, solves: solves,
+                                                exportSeconds: Double(exported.components.seconds) + Double(exported.components.attoseconds) / 1e18)
+                    return (result, image)
                 }
             }
             var results: [Platform: PlatformResult] = [:]
@@ -274,7 +279,7 @@ public struct BuildExecutor: Sendable {
     /// `docker save`, and lay its layers out as the root that verification reads. Cache exports
     /// (`--cache-to`) are further builds from BuildKit's cache.
     func engineSolve(_ request: BuildRequest, platform: Platform, node: BuilderNode, commands: DriverCommands, work: String,
-                     needRoots: Bool, runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> (LocalImage?, Int) {
+                     needRoots: Bool, runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> (LocalImage?, Int, Duration) {
         let root = "\(work)/roots/\(platform.folderName)"
         var imageTags: [String] = []
         switch request.output {
@@ -311,11 +316,12 @@ public struct BuildExecutor: Sendable {
                 }
             }
         }
-        guard let tag = imageTags.first else { return (nil, exports.count) }
+        guard let tag = imageTags.first else { return (nil, exports.count, .zero) }
+        let start = ContinuousClock.now
         let export = ImageExport(runner: runner, docker: docker)
         let image = try await export.saveFromEngine(tag, node: node, platform: platform, into: "\(work)/images/\(platform.folderName)")
         if needRoots { try await export.extractRoot(image, to: root) }
-        return (image, exports.count)
+        return (image, exports.count, ContinuousClock.now - start)
     }
 
     // MARK: buildx driver: one solve per node.

@@ -93,6 +93,7 @@ public enum OutputAssembler {
         object["xplat.output"] = request.output.description
         object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: result.platforms.map { r -> (String, Any) in
             var entry: [String: Any] = ["node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10]
+            if r.exportSeconds > 0 { entry["exportSeconds"] = (r.exportSeconds * 10).rounded() / 10 }
             if let d = r.digest { entry["digest"] = d }
             if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
             return (r.platform.description, entry)
