@@ -136,9 +136,11 @@ public enum DoctorJudge {
         let native = facts.kernel.nativePlatform
         let proof = facts.proof(for: platform)
         if let native {
-            if native == platform || (native.architecture == "amd64" && platform.architecture == "amd64"
-                                      && native.canRun(platform)) {
-                let level = native.architecture == "amd64" ? " (x86-64-\(native.variant ?? "v1") CPU)" : ""
+            // x86-64 levels of one architecture: the CPU's level decides, without QEMU or a probe.
+            let nativeLevel = native.info?.x86Level, wantedLevel = row.x86Level
+            let sameX86 = nativeLevel != nil && wantedLevel != nil && native.architecture == platform.architecture
+            if native == platform || (sameX86 && native.canRun(platform)) {
+                let level = nativeLevel.map { " (x86-64-v\($0) CPU)" } ?? ""
                 return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
             }
             if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
@@ -146,9 +148,9 @@ public enum DoctorJudge {
                 return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
                                        reason: "\(native) runs \(platform) binaries: \(how)")
             }
-            if native.architecture == "amd64", platform.architecture == "amd64" {
+            if sameX86, let nativeLevel, let wantedLevel {
                 return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
-                                       reason: "this CPU is x86-64-\(native.variant ?? "v1"); \(platform) needs x86-64-\(platform.variant ?? "v1")")
+                                       reason: "this CPU is x86-64-v\(nativeLevel); \(platform) needs x86-64-v\(wantedLevel)")
             }
         }
         guard facts.binfmt.mounted else {
