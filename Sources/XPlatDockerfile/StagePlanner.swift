@@ -203,8 +203,16 @@ struct StagePlanner {
         return nil
     }
 
+    /// True when the command provably compiles for the target: xx, xplat's own wiring, or GOARCH from
+    /// $TARGETARCH. Mentioning TARGETARCH alone (`if [ "$TARGETARCH" = amd64 ]`) proves nothing.
     static func isWired(_ command: String) -> Bool {
-        ["TARGETARCH", "TARGETPLATFORM", "TARGETOS", "xx-", "$rust_target", "$triplet"].contains { command.contains($0) }
+        ["xx-", "$rust_target", "$triplet", "$zig_target"].contains { command.contains($0) }
+            || command.contains("GOARCH") && command.contains("TARGETARCH")
+    }
+
+    /// True when the command mentions the target platform at all.
+    static func mentionsTarget(_ command: String) -> Bool {
+        ["TARGETARCH", "TARGETPLATFORM", "TARGETOS"].contains { command.contains($0) } || isWired(command)
     }
 
     mutating func leave(_ facts: FamilyFacts, _ reasons: [String], _ refusal: Refusal) {
@@ -225,7 +233,7 @@ struct StagePlanner {
     }
 
     func crossReadyRule(_ f: FamilyFacts) -> [StageClassification]? {
-        let authorWired = f.members.contains { m in graph.stages[m].instructions.contains { Self.isWired(df.instructions[$0].original) } }
+        let authorWired = f.members.contains { m in graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) } }
         let toWire = f.runs.filter { !$0.toolchains.isEmpty && !$0.wired }
         guard f.root.platform == .buildPlatform && (toWire.isEmpty || authorWired) else { return nil }
         return f.members.map { m in

@@ -54,6 +54,9 @@ extension StagePlanner {
                 }
             }
             out += probes(r) + fixedTargets(r, words)
+            if f.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command) {
+                out.append(finding(.opaqueBuild, r, "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross wiring; moving it to $BUILDPLATFORM could build for the build machine"))
+            }
             if r.step.isJSON && !r.toolchains.isEmpty {
                 out.append(finding(.execForm, r, "exec-form (JSON) RUN cannot take the cross-compilation environment",
                                    fix: "write the RUN in shell form"))
