@@ -135,7 +135,9 @@ struct Wiring {
         if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) { vars.append("cmake_processor") }
         if r.toolchains.contains(.zig) { vars.append("zig_target") }
         var lines = Self.caseMapping(vars, strict: cross || r.toolchains.contains(.zig))
-        if cross { lines += installLines(cxx: r.toolchains.contains(.c), rust: rust) }
+        // The C++ cross compiler only where C++ is evident (CMake enables CXX by default).
+        let cxx = r.toolchains.contains(.c) && r.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
+        if cross { lines += installLines(cxx: cxx, rust: rust) }
         if rust { lines.append("export \"$rust_linker=$triplet-gcc\";") }
         return lines
     }

@@ -37,7 +37,6 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     esac; \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
-    command -v "$triplet-g++" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs g++-$(echo "$triplet" | tr _ -)"; \
     if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     cd vendor/zlib && CC="$triplet-gcc" CXX="$triplet-g++" ./configure --host="$triplet" --static && CC="$triplet-gcc" CXX="$triplet-g++" make
 
