@@ -33,7 +33,7 @@ struct LintContext {
             where StageGraph.automaticArgs.contains(d.name) && d.defaultValue != nil {
                 add(.argTargetDefault, offset(of: d.name + "=", in: ins, from: ins.argumentsOffset) ?? ins.argumentsOffset,
                     "ARG \(d.name)=\(d.defaultValue!) gives an automatic platform argument a default, and the default wins: "
-                        + "BuildKit (dockerd 20.10's, measured) builds every platform with \(d.name)=\(d.defaultValue!)",
+                        + "BuildKit (dockerd 20.10's, measured) then uses \(d.name)=\(d.defaultValue!) whatever the platform",
                     fix: "ARG \(d.name)")
             }
         }
