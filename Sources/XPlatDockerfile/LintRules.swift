@@ -39,9 +39,18 @@ struct LintContext {
         }
     }
 
-    /// XP004 / XP007: a FROM `--platform` that pins a stage, or puts the target on the build machine.
+    /// XP004 / XP007: a FROM `--platform` that pins a stage, or puts the target on the build machine,
+    /// itself or through the stage it is built FROM.
     mutating func fromPlatform(_ stage: Stage) {
-        guard let flag = df.instructions[stage.fromInstruction].flag("platform") else { return }
+        let from = df.instructions[stage.fromInstruction]
+        if stage.index == targetIndex, stage.platform == .none, case .stage(let base) = stage.base,
+           Linter.runsOnBuildPlatform(graph.stages[base], graph) {
+            add(.buildPlatformOnFinal, offset(of: stage.baseText, in: from, from: from.argumentsOffset) ?? from.argumentsOffset,
+                "the target stage \(stage.displayName) is built FROM stage \(graph.stages[base].displayName), which runs on $BUILDPLATFORM: "
+                    + "the image gets the build machine's architecture, not the requested one",
+                fix: "build the target FROM an image (or a stage) on $TARGETPLATFORM and COPY --from=\(graph.stages[base].displayName) what it needs")
+        }
+        guard let flag = from.flag("platform") else { return }
         switch stage.platform {
         case .fixed(let v):
             add(.hardcodedPlatform, flag.sourceRange.lowerBound,

@@ -40,6 +40,7 @@ struct Marked {
         (.runtimeArchDetection, "FROM --platform=$BUILDPLATFORM debian AS b\nRUN curl -LO https://e.com/t-$(1️⃣uname -m)\nFROM alpine\nCOPY --from=b /t /t\n"),
         (.runtimeArchDetection, "FROM --platform=$BUILDPLATFORM debian AS b\nFROM b AS c\nRUN A=$(1️⃣dpkg --print-architecture)\nFROM alpine\nCOPY --from=c /t /t\n"),
         (.buildPlatformOnFinal, "FROM golang AS b\nFROM 1️⃣--platform=$BUILDPLATFORM alpine\nCOPY --from=b /a /a\n"),
+        (.buildPlatformOnFinal, "FROM --platform=$BUILDPLATFORM python:3 AS base\nRUN pip install x\nFROM 1️⃣base\nCOPY . .\n"),
         // XP005 knows every architecture of the table, not only amd64.
         (.archInURL, "FROM alpine\nRUN curl -LO 1️⃣https://example.com/tool-linux-aarch64.tar.gz\n"),
         (.archInURL, "FROM alpine\nRUN curl -LO 1️⃣https://example.com/tool_Linux_ARM64.tar.gz\n"),
