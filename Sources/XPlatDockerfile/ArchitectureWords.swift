@@ -35,6 +35,8 @@ enum ArchitectureWords {
     /// The architecture of the build machines most builders have, whose names are the usual wrong
     /// default: the table's architecture with x86-64 levels (amd64).
     static let x86_64: String = ArchitectureTable.entries.first { $0.x86Level != nil }!.platform.architecture
+    /// Its `uname -m` name, for messages (`x86_64`).
+    static let x86_64Machine: String = ArchitectureTable.entries.first { $0.x86Level != nil }!.unameMachine
 
     /// Rust targets of every row (`x86_64-unknown-linux-gnu`, `aarch64-unknown-linux-musl`), longest first.
     static let rustTargets: [(target: String, architecture: String)] = {

@@ -143,7 +143,7 @@ struct LintContext {
             let words = ArchitectureWords.find(in: bytes[...]).filter { !Self.isExpansionDefault(bytes, $0.offset) }
             let crossTool = url.text.has("musl.cc/") && url.text.hasSuffix("-cross.tgz")
             if onBuild, let host = words.first(where: { $0.architecture == ArchitectureWords.x86_64 }) ?? (crossTool ? words.first : nil) {
-                let what = host.architecture == ArchitectureWords.x86_64 ? "an \(host.word) build" : "a toolchain hosted on x86_64 (musl.cc's -cross)"
+                let what = host.architecture == ArchitectureWords.x86_64 ? "an \(host.word) build" : "a toolchain hosted on \(ArchitectureWords.x86_64Machine) (musl.cc's -cross)"
                 add(.buildPlatformForeignTool, at,
                     "stage \(stage.displayName) runs on $BUILDPLATFORM and downloads \(what): a tool that fails on an arm64 (or other) build machine: \(url.text)",
                     fix: "pick the download by $BUILDARCH (ARG BUILDARCH) for a tool the build runs, by $TARGETARCH for a file the image ships")

@@ -439,22 +439,6 @@ public enum ArchitectureTable {
         entries.first { $0.platform.architecture == row.platform.architecture && $0.x86Level == level }
     }
 
-    /// Shell that exports Go's variant setting from the goarm/goamd64 columns, for a RUN line:
-    /// `case "$TARGETARCH/$TARGETVARIANT" in arm/v5) export GOARM=5 ;; ... amd64/v3) export GOAMD64=v3 ;; esac;`.
-    /// Rows without a variant (amd64 v1) export nothing: Go's default is theirs. arm/v8 (32-bit on
-    /// ARMv8) gets its row's GOARM=7, where `${TARGETVARIANT#v}` would give Go an invalid 8.
-    public static var goVariantShell: String {
-        let arm = entries.compactMap(\.armArchitecture).max().flatMap { newest in
-            entries.first { $0.armArchitecture == newest }.map { Platform(normalizedOS: "linux", architecture: $0.platform.architecture, variant: "v\(newest + 1)") }
-        }
-        let rows = entries + [arm.flatMap(extendedRow)].compactMap { $0 }
-        let arms = rows.compactMap { row -> String? in
-            guard let variant = row.platform.variant, let setting = row.goVariantSetting else { return nil }
-            return "\(row.platform.architecture)/\(variant)) export \(setting.name)=\(setting.value) ;;"
-        }
-        return "case \"$TARGETARCH/$TARGETVARIANT\" in " + arms.joined(separator: " ") + " esac;"
-    }
-
     /// The platform of a Linux machine from `uname -m` (`aarch64` -> linux/arm64).
     public static func platform(unameMachine: String) -> Platform? {
         let m = unameMachine.trimmingWhitespace()

@@ -213,13 +213,6 @@ struct TableTests {
         #expect(setting.map { "\($0.name)=\($0.value)" } ?? "-" == expected)
     }
 
-    @Test("the Go variant shell exports GOARM/GOAMD64 from the table, arm/v8 as GOARM=7")
-    func goVariantShell() {
-        #expect(ArchitectureTable.goVariantShell == "case \"$TARGETARCH/$TARGETVARIANT\" in amd64/v2) export GOAMD64=v2 ;; "
-                + "amd64/v3) export GOAMD64=v3 ;; amd64/v4) export GOAMD64=v4 ;; arm/v7) export GOARM=7 ;; arm/v6) export GOARM=6 ;; "
-                + "arm/v5) export GOARM=5 ;; arm/v8) export GOARM=7 ;; esac;")
-    }
-
     @Test("binfmt escapes round-trip, including literal characters")
     func escapes() {
         #expect(BinfmtPattern.unescape("\\x7fELF\\x02") == [0x7f, 0x45, 0x4c, 0x46, 0x02])
