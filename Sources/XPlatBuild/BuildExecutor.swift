@@ -136,19 +136,7 @@ public struct BuildExecutor: Sendable {
             }
         }()
         let runID = (work as NSString).lastPathComponent.lowercased().replacingOccurrences(of: "_", with: "-")
-        // --push: the registry client lives for this build; the login is checked before building.
-        var publisher: ImagePublisher?
-        var targets: [RegistryReference] = []
-        if request.output == .push {
-            targets = try ImagePublisher.targets(request.tags)
-            var configuration = registryConfiguration
-            configuration.insecureRegistries.formUnion(
-                await ImagePublisher.insecureRegistries(runner: runner, docker: docker, endpoint: plan.nodes.first?.endpoint ?? ""))
-            let client = RegistryClient(configuration: configuration)
-            cleanup.add { try? await client.shutdown() }
-            publisher = ImagePublisher(client: client)
-            try await publisher?.checkAccess(targets)
-        }
+        let (publisher, targets) = try await pushPublisher(request, plan: plan, cleanup: cleanup)
         var results: [Platform: PlatformResult] = [:]
         var images: [Platform: LocalImage] = [:]  // each platform's image as files (image outputs)
         let clock = ContinuousClock()
@@ -171,23 +159,7 @@ public struct BuildExecutor: Sendable {
         endPhase("solve")
 
         // Verify and smoke-test before anything is published.
-        if needRoots {
-            var failures: [Platform: String] = [:]
-            let roots = request.platforms.map { (root: "\(work)/roots/\($0.folderName)", platform: $0) }
-            if request.verify, let verifier {
-                let outcomes = try await verifier.verify(roots: roots)
-                for (platform, outcome) in outcomes {
-                    results[platform]?.verification = outcome
-                    if !outcome.passed { failures[platform] = outcome.report }
-                }
-            }
-            if let smoke = request.smoke {
-                for (root, platform) in roots {
-                    results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform)
-                }
-            }
-            if !failures.isEmpty { throw BuildError.verificationFailed(failures) }
-        }
+        if needRoots { try await verifyRoots(request, work: work, results: &results) }
         endPhase("verify")
 
         let (outputText, indexDigest) = try await publish(request, plan: plan, results: &results, images: images, work: work,
@@ -198,6 +170,41 @@ public struct BuildExecutor: Sendable {
                                  transfer: publisher?.client.transferCounts)
         if let metadataFile = request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: request) }
         return result
+    }
+
+    /// For `--push`: the `-t` targets and a publisher whose registry client lives for this build
+    /// (shut down at cleanup), the login checked before anything is built. Nil for other outputs.
+    func pushPublisher(_ request: BuildRequest, plan: Plan, cleanup: Cleanup) async throws -> (ImagePublisher?, [RegistryReference]) {
+        guard request.output == .push else { return (nil, []) }
+        let targets = try ImagePublisher.targets(request.tags)
+        var configuration = registryConfiguration
+        configuration.insecureRegistries.formUnion(
+            await ImagePublisher.insecureRegistries(runner: runner, docker: docker, endpoint: plan.nodes.first?.endpoint ?? ""))
+        let client = RegistryClient(configuration: configuration)
+        cleanup.add { try? await client.shutdown() }
+        let publisher = ImagePublisher(client: client)
+        try await publisher.checkAccess(targets)
+        return (publisher, targets)
+    }
+
+    /// Verifies every platform's root in one pass and runs `--smoke`; throws `verificationFailed`
+    /// when a platform's files are not built for it.
+    func verifyRoots(_ request: BuildRequest, work: String, results: inout [Platform: PlatformResult]) async throws {
+        var failures: [Platform: String] = [:]
+        let roots = request.platforms.map { (root: "\(work)/roots/\($0.folderName)", platform: $0) }
+        if request.verify, let verifier {
+            let outcomes = try await verifier.verify(roots: roots)
+            for (platform, outcome) in outcomes {
+                results[platform]?.verification = outcome
+                if !outcome.passed { failures[platform] = outcome.report }
+            }
+        }
+        if let smoke = request.smoke {
+            for (root, platform) in roots {
+                results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform)
+            }
+        }
+        if !failures.isEmpty { throw BuildError.verificationFailed(failures) }
     }
 
     /// Places or publishes the verified output; returns where it went and the index digest.
