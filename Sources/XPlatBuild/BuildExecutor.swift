@@ -112,6 +112,13 @@ public struct BuildExecutor: Sendable {
         }
     }
 
+    /// The temporary folder's random part, lower-cased (`xplat-build-Ab12Cd` -> `ab12cd`): temporary
+    /// builders (`xplat-ab12cd-0`) and images are named after it.
+    static func runID(work: String) -> String {
+        let name = (work as NSString).lastPathComponent
+        return String(name.split(separator: "-").last ?? Substring(name)).lowercased()
+    }
+
     /// The strategy of the plan's driver.
     func strategy(for plan: Plan) -> any DriverStrategy {
         switch plan.driverKind {
@@ -135,7 +142,7 @@ public struct BuildExecutor: Sendable {
         return SolveJob(request: request, plan: plan,
                         commands: DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx),
                         work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
-                        runID: (work as NSString).lastPathComponent.lowercased().replacingOccurrences(of: "_", with: "-"),
+                        runID: Self.runID(work: work),
                         cleanup: cleanup, progress: progress)
     }
 

@@ -114,6 +114,17 @@ public struct SubprocessRunner: CommandRunner {
         return .inherit.updating(overrides)
     }
 
+    /// Each program runs in a session of its own, and cancellation ends the whole group: `docker
+    /// buildx` runs buildx as a child of the docker CLI, and a plugin outliving its killed parent
+    /// would go on writing a cancelled build's export into a removed folder. SIGKILL goes to the
+    /// group at once (BuildKit cancels a solve whose client is gone).
+    static var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        return options
+    }
+
     static func status(_ status: TerminationStatus) -> (Int32, Int32?) {
         switch status {
         case .exited(let code): return (Int32(code), nil)
@@ -128,6 +139,7 @@ public struct SubprocessRunner: CommandRunner {
                 arguments: Arguments(command.arguments),
                 environment: environment(for: command),
                 workingDirectory: command.workingDirectory.map { FilePath($0) },
+                platformOptions: Self.platformOptions,
                 input: .none,
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
@@ -150,6 +162,7 @@ public struct SubprocessRunner: CommandRunner {
                 arguments: Arguments(command.arguments),
                 environment: environment(for: command),
                 workingDirectory: command.workingDirectory.map { FilePath($0) },
+                platformOptions: Self.platformOptions,
                 input: .none,
                 output: .sequence,
                 error: .sequence
