@@ -238,20 +238,16 @@ public struct BuildExecutor: Sendable {
             guard let ref = images[platform] else { throw BuildError.assemblyFailed("no image was pushed for \(platform)") }
             let (repository, reference) = registry.locate(ref)
             var m = try await registry.manifest(repository: repository, reference: reference)
-            if m.mediaType.contains("index") || m.mediaType.contains("list"),
-               let object = try JSONSerialization.jsonObject(with: m.data) as? [String: Any],
-               let list = object["manifests"] as? [[String: Any]] {
-                guard let entry = list.first(where: { e in
-                    // An attestation manifest (`unknown/unknown`) is never a platform's image.
-                    if let annotations = e["annotations"] as? [String: String],
-                       annotations["vnd.docker.reference.type"] != nil { return false }
-                    guard let p = e["platform"] as? [String: Any] else { return false }
-                    let text = [p["os"] as? String, p["architecture"] as? String, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
-                    return (try? Platform(parsing: text)) == platform
-                }), let digest = entry["digest"] as? String else {
+            if m.mediaType.contains("index") || m.mediaType.contains("list") {
+                // A buildx solve's index: the platform's own image, never an attestation manifest.
+                let index: BuildxImageIndex
+                do { index = try BuildxImageIndex.parse(m.data) } catch let error as BuildxImageIndexError {
+                    throw BuildError.assemblyFailed("\(ref): \(error)", cause: ErrorCause(error))
+                }
+                guard let entry = index.image(for: platform) else {
                     throw BuildError.assemblyFailed("\(ref) holds no \(platform) manifest")
                 }
-                m = try await registry.manifest(repository: repository, reference: digest)
+                m = try await registry.manifest(repository: repository, reference: entry.digest)
             }
             entries.append((platform, m))
         }
