@@ -14,8 +14,14 @@ import XPlatSupport
 struct BuildxStrategy: DriverStrategy {
     var runner: any CommandRunner
 
-    /// The `docker` driver has no cache exporter: `--cache-to` needs another driver.
+    /// The `docker` driver has no cache exporter: `--cache-to` needs another driver. Attestations
+    /// asked for an index xplat assembles are refused rather than dropped: xplat picks each
+    /// platform's image out of buildx's index (never an attestation, `BuildxImageIndex`), and
+    /// does not yet copy the attestation manifests beside them.
     func check(_ request: BuildRequest, plan: Plan) throws {
+        if request.wantsAttestations, request.output == .push || request.output.mode == "oci" {
+            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): xplat assembles the image index itself and would leave the attestations out; push with `docker buildx build --push` for attested images, or drop --provenance/--sbom")
+        }
         guard let cache = request.cacheTo.first,
               let node = plan.nodes.first(where: { $0.driver == .buildx(builder: Self.builder(of: $0), driver: .docker) }) else { return }
         throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")

@@ -10,8 +10,11 @@ struct EngineStrategy: DriverStrategy {
     var runner: any CommandRunner
 
     /// The engine imports a registry cache but has no cache exporter (`docker build` 20.10 takes
-    /// `--cache-from` only): `--cache-to` needs a buildx builder.
+    /// `--cache-from` only): `--cache-to` needs a buildx builder; so do attestations.
     func check(_ request: BuildRequest, plan: Plan) throws {
+        if request.wantsAttestations {
+            throw BuildError.conflict("--provenance/--sbom: attestations are made by buildx (0.10 or newer); the engine's own BuildKit makes none. Build through a buildx builder, or drop them")
+        }
         if let cache = request.cacheTo.first {
             throw BuildError.conflict("--cache-to \(cache.ref): the engine's own BuildKit (no buildx) imports a registry cache but cannot export one; build through a buildx builder with the docker-container or remote driver to export it, or drop --cache-to")
         }
