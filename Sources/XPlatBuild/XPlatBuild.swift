@@ -34,5 +34,5 @@
 // XPlatVerify to them. What docker and buildx print is parsed by XPlatDocker, shared with doctor.
 //
 // Cancellation is task cancellation: a cancelled build kills its child processes (each runs in a
-// session of its own, and the whole group gets SIGKILL: buildx runs as a child of the docker CLI), removes temporary outputs and temporary images, and reports
-// `BuildError.interrupted`.
+// session of its own and the whole group gets SIGKILL, because buildx runs as a child of the docker
+// CLI), removes temporary outputs, builders and images, and reports `BuildError.interrupted`.
