@@ -77,6 +77,9 @@ public struct PersistenceFacts: Sendable, Hashable, Codable {
     public var binfmtSupportInitScript: Bool
     /// Config files found, by directory.
     public var sources: [String]
+    /// binfmt.d lines that do not parse, each quoting file, line and value: such a line registers
+    /// nothing at boot.
+    public var malformed: [String] = []
 }
 
 /// Every raw fact `xplat doctor` judges.
@@ -252,6 +255,7 @@ public enum HostProbe {
         // name -> files that register it at boot
         var byName: [String: [String]] = [:]
         var byPattern: [BinfmtPattern: [String]] = [:]
+        var malformed: [String] = []
         for dir in roots.binfmtConfigDirectories {
             for file in HostFiles.list(dir) where file.hasSuffix(".conf") {
                 let path = dir + "/" + file
@@ -259,7 +263,13 @@ public enum HostProbe {
                 for (index, line) in (HostFiles.text(path) ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let t = line.trimmingCharacters(in: .whitespaces)
                     guard !t.isEmpty, !t.hasPrefix("#"), !t.hasPrefix(";") else { continue }
-                    guard let r = try? RegisterLine.parse(t, file: path, line: index + 1) else { continue }
+                    let r: RegisterLine
+                    do {
+                        r = try RegisterLine.parse(t, file: roots.unresolve(path), line: index + 1)
+                    } catch {
+                        malformed.append(String(describing: error))
+                        continue
+                    }
                     byName[r.name, default: []].append(roots.unresolve(path))
                     if let p = r.pattern { byPattern[p, default: []].append(roots.unresolve(path)) }
                 }
@@ -282,6 +292,6 @@ public enum HostProbe {
         return PersistenceFacts(
             systemd: HostFiles.isDirectory(roots.systemdMarker),
             binfmtSupportInitScript: HostFiles.exists(roots.binfmtSupportInitScript),
-            sources: sources)
+            sources: sources, malformed: malformed)
     }
 }
