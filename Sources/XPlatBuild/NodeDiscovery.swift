@@ -78,7 +78,11 @@ public struct NodeDiscovery: Sendable {
         let useBuildx: Bool
         switch driver {
         case .engine: useBuildx = false
-        case .buildx: useBuildx = true
+        case .buildx:
+            guard await hasBuildx() else {
+                throw BuildError.conflict("--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver engine")
+            }
+            useBuildx = true
         case .auto: useBuildx = specs.isEmpty ? await hasBuildx() : false
         }
         if useBuildx { return try await buildxNodes(builder: builder) }
@@ -106,9 +110,6 @@ public struct NodeDiscovery: Sendable {
 
     /// The nodes of buildx builder `builder` (the current one when nil), from `docker buildx inspect`.
     func buildxNodes(builder: String?) async throws -> [BuilderNode] {
-        guard await hasBuildx() else {
-            throw BuildError.conflict("--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver engine")
-        }
         let out = try await runner.run(Command(docker, ["buildx", "inspect"] + (builder.map { [$0] } ?? [])))
         guard out.succeeded else {
             throw BuildError.buildFailed(platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: out.stderr, platform: nil))
