@@ -227,4 +227,20 @@ struct BuildxReplayTests {
         let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [], platforms: [], solves: [])
         #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan) }
     }
+
+    @Test("asked-for attestations: refused by the engine (it makes none) and for an index xplat assembles; passed through otherwise")
+    func attestationRequests() throws {
+        var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64"), p("linux/arm64")],
+                                   output: .local(dest: "out", split: nil))
+        request.provenance = "mode=max"
+        let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [], platforms: [], solves: [])
+        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        request.output = .push
+        request.tags = ["127.0.0.1:5000/a/b:1"]
+        #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        request.provenance = "false"
+        #expect(!request.wantsAttestations)
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+    }
 }
