@@ -10,6 +10,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case execFormat
         /// A driver that builds one platform per solve was asked for several.
         case severalPlatformsOneSolve
+        /// buildx's `docker` driver lacks an exporter the build asked for (OCI, cache export).
+        case driverLacksFeature
         /// No engine/daemon/builder answers.
         case noDaemon
         /// The registry does not answer.
@@ -74,8 +76,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// The known causes, most specific first.
-    static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, noDaemon, baseLacksPlatform,
-                                                               registryUnreachable, noNetwork]
+    static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
+                                                               baseLacksPlatform, registryUnreachable, noNetwork]
 
     /// A foreign binary ran without a binfmt handler.
     static func execFormat(_ t: Text) -> BuildDiagnosis? {
@@ -102,6 +104,19 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             summary: "this builder builds one platform per build and was asked for several",
             action: "let xplat fan out one build per platform (`xplat build --platform a,b` on this builder), or use a buildx builder with the docker-container or remote driver",
             excerpt: t.excerpt(needle))
+    }
+
+    /// `OCI exporter feature is currently not supported for docker driver` (and the same for cache
+    /// export): the engine's BuildKit behind buildx has no such exporter.
+    static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
+        guard let line = t.lines.first(where: { $0.lowercased().contains("feature is currently not supported for docker driver") }) else {
+            return nil
+        }
+        return BuildDiagnosis(
+            kind: .driverLacksFeature,
+            summary: "buildx's docker driver (the engine's own BuildKit) cannot do this: \(Self.trimmed(line))",
+            action: "build on a buildx builder with the docker-container or remote driver (`docker buildx create`), or choose another output",
+            excerpt: t.excerpt("feature is currently not supported for docker driver"))
     }
 
     static func noDaemon(_ t: Text) -> BuildDiagnosis? {

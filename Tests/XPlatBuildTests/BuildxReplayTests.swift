@@ -98,6 +98,16 @@ struct BuildxReplayTests {
         #expect(BuildDiagnosis.diagnose(stderr: refused.stderr, platform: nil).kind == .severalPlatformsOneSolve, "\(refused.stderr)")
     }
 
+    @Test("buildx's docker driver refusing an exporter (OCI, cache) maps to its own cause; the refused OCI export leaves an empty file", arguments: [4, 7])
+    func dockerDriverExporters(_ entry: Int) throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/docker-driver-raw.json")
+        let refused = transcript.entries[entry]
+        #expect(refused.exitCode == 1)
+        let diagnosis = BuildDiagnosis.diagnose(stderr: refused.stderr, platform: p("linux/arm64"))
+        #expect(diagnosis.kind == .driverLacksFeature && diagnosis.summary.contains("not supported for docker driver"), "\(diagnosis)")
+        if entry == 7 { #expect(refused.files == ["$OUT/image.oci.tar": ""], "buildx created the destination before refusing") }
+    }
+
     @Test("--cache-to on a docker-driver builder is refused before building, quoting buildx's own refusal")
     func dockerDriverCacheExport() throws {
         let transcript = try Transcript.load("\(Replay.recordings)/docker-driver-raw.json")

@@ -96,7 +96,7 @@ struct BuildxRecordingTests {
         #expect(throws: BuildError.self) { try r.get() }
     }
 
-    @Test("docker driver: buildx's own refusals (several platforms, --load of a list, cache export), one-platform local and load")
+    @Test("docker driver: buildx's own refusals (several platforms, --load of a list, cache export, OCI export), one-platform local and load")
     func dockerDriverRaw() async throws {
         try await Recording.raw("docker-driver-raw") { out in [
             Command(Recording.docker, ["buildx", "version"]),
@@ -109,6 +109,7 @@ struct BuildxRecordingTests {
                                                         "--metadata-file", "\(out)/one.json"]),
             Recording.buildx("default", "linux/arm64", ["--provenance=false", "--tag", "xplat-rec:arm64", "--load",
                                                         "--metadata-file", "\(out)/load.json"]),
+            Recording.buildx("default", "linux/arm64", ["--provenance=false", "--output", "type=oci,dest=\(out)/image.oci.tar"]),
         ] }
     }
 
