@@ -23,7 +23,7 @@ struct BuildxStrategy: DriverStrategy {
             throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): xplat assembles the image index itself and would leave the attestations out; push with `docker buildx build --push` for attested images, or drop --provenance/--sbom")
         }
         guard let cache = request.cacheTo.first,
-              let node = plan.nodes.first(where: { $0.driver == .buildx(builder: Self.builder(of: $0), driver: .docker) }) else { return }
+              let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } }) else { return }
         throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")
     }
 
