@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatDocker", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden"), .copy("LintGolden")]),
         .testTarget(
             name: "XPlatBuildTests",
             dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"],
