@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM gcc:13 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y cmake
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf cmake_processor=armv7l ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel cmake_processor=armv5tel ;; \

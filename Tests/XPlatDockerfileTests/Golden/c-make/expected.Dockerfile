@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \

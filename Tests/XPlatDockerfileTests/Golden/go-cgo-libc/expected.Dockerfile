@@ -1,7 +1,7 @@
 FROM --platform=$BUILDPLATFORM golang:1.19 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR /src
 COPY go.mod main.go ./
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 triplet=x86_64-linux-gnu debarch=amd64 ;; \
       amd64/v3) goarm= goamd64=v3 triplet=x86_64-linux-gnu debarch=amd64 ;; \

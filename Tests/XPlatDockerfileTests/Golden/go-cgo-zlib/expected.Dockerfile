@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM golang:1.19 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends zlib1g-dev=1:1.2.* pkg-config
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 triplet=x86_64-linux-gnu debarch=amd64 ;; \
       amd64/v3) goarm= goamd64=v3 triplet=x86_64-linux-gnu debarch=amd64 ;; \

@@ -1,7 +1,7 @@
 FROM --platform=$BUILDPLATFORM rust:1.80 AS builder
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR /app
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf rust_target=armv7-unknown-linux-gnueabihf rust_linker=CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel rust_target=armv5te-unknown-linux-gnueabi rust_linker=CARGO_TARGET_ARMV5TE_UNKNOWN_LINUX_GNUEABI_LINKER ;; \

@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends cargo rustc gcc libc6-dev pkg-config libssl-dev=3.0.*
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf rust_target=armv7-unknown-linux-gnueabihf rust_linker=CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel rust_target=armv5te-unknown-linux-gnueabi rust_linker=CARGO_TARGET_ARMV5TE_UNKNOWN_LINUX_GNUEABI_LINKER ;; \
