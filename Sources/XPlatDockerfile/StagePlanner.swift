@@ -285,7 +285,7 @@ struct StagePlanner {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason], toolchains: RunClassifier.toolchains(f.runs.filter { $0.stage == m }.flatMap(\.words)),
+                                          [reason], toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
                                           after: m == root.index ? after : s.platform.description))
         }
     }
