@@ -179,9 +179,10 @@ public enum HostProbe {
         }
         let m = roots.unameMachine ?? unameMachine()
         var native = ArchitectureTable.platform(unameMachine: m)
-        if let base = native, base.architecture == "amd64" {
+        // An architecture with x86-64 levels: the CPU's level picks the row (amd64/v3 on an AVX2 CPU).
+        if let row = native?.info, row.x86Level != nil {
             let level = x86Level(cpuinfo: HostFiles.text(roots.proc + "/cpuinfo") ?? "")
-            native = (try? Platform(architecture: "amd64", variant: "v\(level)")) ?? base
+            native = ArchitectureTable.entry(sameArchitectureAs: row, x86Level: level)?.platform ?? native
         }
         return KernelFacts(release: release!, machine: m, nativePlatform: native,
                            supportsFixBinary: kernelAtLeast(release!, 4, 8))

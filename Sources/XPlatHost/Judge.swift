@@ -164,29 +164,46 @@ public enum DoctorJudge {
         }
     }
 
+    /// The platform's verdict: the CPU's own (or a compatible) architecture, else emulation through a
+    /// binfmt_misc entry, proven by exec where a proof ran.
     static func verdict(for platform: Platform, facts: HostFacts) -> PlatformVerdict {
         guard platform.os == "linux", let row = platform.info else {
             return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
                                    reason: "not a Linux platform xplat knows; containers here run Linux")
         }
-        let native = facts.kernel.nativePlatform
         let proof = facts.proof(for: platform)
-        if let native {
-            if native == platform || (native.architecture == "amd64" && platform.architecture == "amd64"
-                                      && native.canRun(platform)) {
-                let level = native.architecture == "amd64" ? " (x86-64-\(native.variant ?? "v1") CPU)" : ""
-                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
-            }
-            if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
-                let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
-                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
-                                       reason: "\(native) runs \(platform) binaries: \(how)")
-            }
-            if native.architecture == "amd64", platform.architecture == "amd64" {
-                return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
-                                       reason: "this CPU is x86-64-\(native.variant ?? "v1"); \(platform) needs x86-64-\(platform.variant ?? "v1")")
-            }
+        if let native = facts.kernel.nativePlatform, let verdict = cpuVerdict(platform, row: row, native: native, proof: proof) {
+            return verdict
         }
+        return emulationVerdict(platform, row: row, facts: facts, proof: proof)
+    }
+
+    /// The CPU runs `platform` itself (same platform, a lower x86-64 level of the table's row, or a
+    /// compatible platform that the exec proof did not contradict), or cannot by x86-64 level; nil
+    /// when emulation decides.
+    static func cpuVerdict(_ platform: Platform, row: ArchitectureInfo, native: Platform, proof: ExecProof?) -> PlatformVerdict? {
+        // x86-64 levels of one architecture: the CPU's level decides, without QEMU or a probe.
+        let nativeLevel = native.info?.x86Level, wantedLevel = row.x86Level
+        let sameX86 = nativeLevel != nil && wantedLevel != nil && native.architecture == platform.architecture
+        if native == platform || (sameX86 && native.canRun(platform)) {
+            let level = nativeLevel.map { " (x86-64-v\($0) CPU)" } ?? ""
+            return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
+        }
+        if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
+            let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
+            return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
+                                   reason: "\(native) runs \(platform) binaries: \(how)")
+        }
+        if sameX86, let nativeLevel, let wantedLevel {
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                   reason: "this CPU is x86-64-v\(nativeLevel); \(platform) needs x86-64-v\(wantedLevel)")
+        }
+        return nil
+    }
+
+    /// Emulation: binfmt_misc mounted and enabled, an entry claiming the row's ELF identity, and the
+    /// exec proof's outcome (the F flag decides whether it also works inside containers).
+    static func emulationVerdict(_ platform: Platform, row: ArchitectureInfo, facts: HostFacts, proof: ExecProof?) -> PlatformVerdict {
         guard facts.binfmt.mounted else {
             return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
                                    reason: "binfmt_misc is not mounted at \(facts.binfmt.path)")
