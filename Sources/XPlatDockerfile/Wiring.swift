@@ -167,7 +167,9 @@ struct Wiring {
         if rust {
             lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:$debarch\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:$debarch\";")
         }
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then dpkg --add-architecture \"$debarch\" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
+        // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
+        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"$debarch\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
         if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"$rust_target\"; fi;") }
         return lines
     }
