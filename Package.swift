@@ -54,6 +54,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
+        // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
+        .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile"]),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.
