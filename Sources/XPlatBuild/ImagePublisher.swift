@@ -10,6 +10,8 @@ import XPlatSupport
 /// Publishes images with one registry client, whose lifetime the caller owns.
 struct ImagePublisher: Sendable {
     var client: RegistryClient
+    /// The `-t` names.
+    var targets: [RegistryReference]
 
     /// The `-t` names as registry references; each must name a tag.
     static func targets(_ tags: [String]) throws -> [RegistryReference] {
@@ -25,7 +27,7 @@ struct ImagePublisher: Sendable {
 
     /// Checks, before anything is built, that every target registry answers and accepts the
     /// login for pushing to its repository (a wrong password fails in a second, not after the build).
-    func checkAccess(_ targets: [RegistryReference]) async throws {
+    func checkAccess() async throws {
         var seen = Set<String>()
         for target in targets where seen.insert("\(target.registry)/\(target.repository)").inserted {
             do {
@@ -38,7 +40,7 @@ struct ImagePublisher: Sendable {
 
     /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
     /// index digest and each platform's manifest digest.
-    func push(_ images: [Platform: LocalImage], platforms: [Platform], to targets: [RegistryReference]) async throws
+    func push(_ images: [Platform: LocalImage], platforms: [Platform]) async throws
         -> (index: String, manifests: [Platform: String]) {
         let ordered = try platforms.map { p -> LocalImage in
             guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
