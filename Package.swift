@@ -51,6 +51,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
+        // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
+        .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile"]),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.
@@ -59,7 +61,7 @@ let package = Package(
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden"), .copy("LintGolden")]),
         .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
