@@ -66,7 +66,7 @@ struct CrossProject: Sendable, CustomStringConvertible {
         },
         CrossProject(name: "rust-openssl", binary: "/usr/local/bin/rust-openssl", bases: ["rust:1.63", "debian:bookworm-slim"],
                      compile: ["cargo build"]) { p in
-            // SHA-256 of "xplat", computed by the linked libcrypto.
+            // SHA-256 of "xplat", computed by the linked libcrypto (the runtime image's libssl3).
             ["OpenSSL 3.0.", "on \(gnuCPU(p)):", "sha256(xplat) = cd973839f5dc70325adc1fe1502dad775e0953d5682f705fae99ebfc8fb11458"]
         },
         CrossProject(name: "cmake-zlib", binary: "/usr/local/bin/cmake-zlib", bases: ["debian:bookworm", "debian:bookworm-slim"],
@@ -135,8 +135,9 @@ struct CrossWiringTests {
         let out = try BuildEngine.temporaryDirectory("xplat-it-cross-\(project.name)")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let result = try await CrossEngine.build(project, dockerfile: BuildEngine.example(project.name) + "/Dockerfile.cross", out: out)
-        let emulated = result.plan.platforms.flatMap(\.emulatedSteps).map(\.text)
-        #expect(emulated.isEmpty, "\(project): the hand-written form runs no RUN under QEMU: \(emulated)")
+        // Only a runtime apt step may stay on the target platform (rust-openssl installs libssl3 there).
+        let emulated = result.plan.platforms.flatMap(\.emulatedSteps).map(\.text).filter { !$0.contains("apt-get install") }
+        #expect(emulated.isEmpty, "\(project): the hand-written form compiles nothing under QEMU: \(emulated)")
         try CrossEngine.check(project, result, out: out, form: "Dockerfile.cross")
     }
 

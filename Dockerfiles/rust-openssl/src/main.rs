@@ -1,4 +1,4 @@
-//! rust-openssl links OpenSSL through the openssl-sys crate (statically, OPENSSL_STATIC=1) and
+//! rust-openssl links OpenSSL (Debian's libssl3) through the openssl-sys crate and
 //! prints the library's own version string and a SHA-256 computed by it: only a binary linked
 //! with the target's libcrypto can.
 
