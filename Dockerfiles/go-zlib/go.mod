@@ -1,0 +1,3 @@
+module example.com/go-zlib
+
+go 1.19
