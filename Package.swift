@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "XPlatELF", targets: ["XPlatELF"]),
         /// Verify that every ELF under a root is built for a platform; import it from your own tests.
         .library(name: "XPlatVerify", targets: ["XPlatVerify"]),
+        /// Streaming tar/layer reader over libarchive (gzip, zstd, xz).
+        .library(name: "XPlatArchive", targets: ["XPlatArchive"]),
         /// The lossless Dockerfile parser and the cross-compilation rewriter.
         .library(name: "XPlatDockerfile", targets: ["XPlatDockerfile"]),
     ],
@@ -27,6 +29,13 @@ let package = Package(
             pkgConfig: "libelf",
             providers: [.apt(["libelf-dev"])]
         ),
+        // libarchive (Debian libarchive-dev): tar with gzip, zstd, xz read as streams.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .target(name: "XPlatArchive", dependencies: ["CArchive"]),
         // Leaf: no dependency on anything else in xplat.
         .target(name: "XPlatPlatform"),
         // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.
@@ -35,7 +44,7 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
-        .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform"]),
+        .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatArchive"]),
         .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF"]),
         .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
         .target(

@@ -38,7 +38,7 @@ private final class WalkQueue: @unchecked Sendable {
     var stack: [(root: Int, path: String)]
     var busy = 0
     var found: [ScannedFile] = []
-    var counts = ScanCounts()
+    var counts: [Int: ScanCounts] = [:]
 
     init(_ start: [(root: Int, path: String)]) { stack = start }
 
@@ -63,26 +63,26 @@ private final class WalkQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    func merge(_ files: [ScannedFile], _ counts: ScanCounts) {
+    func merge(_ files: [ScannedFile], _ counts: [Int: ScanCounts]) {
         condition.lock()
         found.append(contentsOf: files)
-        self.counts = self.counts + counts
+        self.counts.merge(counts, uniquingKeysWith: +)
         condition.unlock()
     }
 }
 
 enum DirectoryScanner {
-    /// Scans `roots` (directories on disk) with `threads` workers.
-    static func scan(roots: [String], threads: Int) -> ([ScannedFile], ScanCounts) {
+    /// Scans `roots` (directories on disk) with `threads` workers; counts per root index.
+    static func scan(roots: [String], threads: Int) -> ([ScannedFile], [Int: ScanCounts]) {
         let queue = WalkQueue(roots.indices.map { ($0, "") })
         DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
             var files: [ScannedFile] = []
-            var counts = ScanCounts()
+            var counts: [Int: ScanCounts] = [:]
             var header = [UInt8](repeating: 0, count: 64)
             while let (root, relative) = queue.next() {
                 var subdirectories: [(root: Int, path: String)] = []
                 readDirectory(root: roots[root], rootIndex: root, relative: relative, header: &header,
-                              files: &files, counts: &counts, subdirectories: &subdirectories)
+                              files: &files, counts: &counts[root, default: ScanCounts()], subdirectories: &subdirectories)
                 queue.finished(adding: subdirectories)
             }
             queue.merge(files, counts)
