@@ -117,6 +117,13 @@ struct ContentRoot: Sendable {
     var descriptor: Descriptor
 }
 
+extension ContentRoot {
+    /// An OCI layout's `index.json`, as the index every image of the layout hangs from.
+    static func layoutIndex(_ name: String) -> ContentRoot {
+        ContentRoot(name: name, descriptor: Descriptor(mediaType: MediaType.ociIndex, digest: "index.json", size: 0))
+    }
+}
+
 /// The content protocol every image source implements.
 protocol ImageContent: Sendable {
     /// The source as given.
@@ -135,12 +142,11 @@ struct OCILayoutContent: ImageContent {
     var folder: String
     var threads: Int
 
-    func roots() async throws -> [ContentRoot] {
-        let index: Index = try decode(try read(folder + "/index.json"), folder + "/index.json")
-        return index.manifests.map { ContentRoot(name: name, descriptor: $0) }
-    }
+    func roots() async throws -> [ContentRoot] { [ContentRoot.layoutIndex(name)] }
 
-    func data(_ descriptor: Descriptor) async throws -> Data { try read(blobPath(descriptor)) }
+    func data(_ descriptor: Descriptor) async throws -> Data {
+        try read(descriptor == ContentRoot.layoutIndex(name).descriptor ? folder + "/index.json" : blobPath(descriptor))
+    }
 
     func blobPath(_ descriptor: Descriptor) throws -> String {
         let parts = descriptor.digest.split(separator: ":", maxSplits: 1)
@@ -212,15 +218,23 @@ struct ArchiveContent: ImageContent {
     /// Members of at most this size that start with `{` are kept.
     static let jsonLimit = 8 << 20
     private let json: [String: Data]
+    /// Members that are symlinks (`docker save` links a layer shared by two images), to their targets.
+    private let links: [String: String]
 
     init(path: String, kind: SourceKind.ImageArchive) throws {
         self.name = path
         self.path = path
         self.kind = kind
         var json: [String: Data] = [:]
+        var links: [String: String] = [:]
         do {
             let reader = try ArchiveReader(path: path)
             while let entry = try reader.next() {
+                let memberPath = entry.normalizedPath
+                if entry.kind == .symlink, let link = entry.link {
+                    let parent = (memberPath as NSString).deletingLastPathComponent
+                    links[String(memberPath.dropFirst())] = String(ArchiveEntry.normalize(link.hasPrefix("/") ? link : parent + "/" + link).dropFirst())
+                }
                 guard entry.kind == .file, entry.size <= Self.jsonLimit else { continue }
                 let head = try reader.read(upTo: 1)
                 guard head == [UInt8(ascii: "{")] || head == [UInt8(ascii: "[")] else { continue }
@@ -230,18 +244,24 @@ struct ArchiveContent: ImageContent {
             throw VerifyError(path, error.reason)
         }
         self.json = json
+        self.links = links
     }
 
-    func member(_ descriptor: Descriptor) -> String {
-        if kind == .docker { return descriptor.digest }  // docker archives name members, not digests
-        return "blobs/" + descriptor.digest.replacingOccurrences(of: ":", with: "/")
+    /// The member holding the blob `digest`, symlinks followed (at most 8).
+    func member(_ digest: String) -> String {
+        // Docker archives name members, not digests.
+        var name = kind == .docker ? digest : "blobs/" + digest.replacingOccurrences(of: ":", with: "/")
+        for _ in 0..<8 {
+            guard let target = links[name] else { break }
+            name = target
+        }
+        return name
     }
 
     func roots() async throws -> [ContentRoot] {
         switch kind {
         case .oci:
-            let index: Index = try decode(try jsonMember("index.json"), path + ":index.json")
-            return index.manifests.map { ContentRoot(name: path, descriptor: $0) }
+            return [ContentRoot.layoutIndex(path)]
         case .docker:
             let entries: [DockerArchiveEntry] = try decode(try jsonMember("manifest.json"), path + ":manifest.json")
             return entries.enumerated().map { index, entry in
@@ -266,22 +286,25 @@ struct ArchiveContent: ImageContent {
             }
             return try entries[index].manifest()
         }
-        return try jsonMember(member(descriptor))
+        if descriptor == ContentRoot.layoutIndex(path).descriptor { return try jsonMember("index.json") }
+        return try jsonMember(member(descriptor.digest))
     }
 
     func layers(_ descriptors: [Descriptor]) async throws -> [String: LayerSummary] {
-        let wanted = Dictionary(descriptors.map { (member($0), $0.digest) }, uniquingKeysWith: { a, _ in a })
+        // Several descriptors may be one member (a docker save symlink).
+        let wanted = Dictionary(grouping: descriptors.map(\.digest), by: member)
         let path = self.path
         return try await onThread { () throws -> [String: LayerSummary] in
             var results: [String: LayerSummary] = [:]
             let outer = try ArchiveReader(path: path)
             while let entry = try outer.next() {
                 let memberName = String(entry.normalizedPath.dropFirst())
-                guard entry.kind == .file, let digest = wanted[memberName], results[digest] == nil else { continue }
+                guard entry.kind == .file, let digests = wanted[memberName], results[digests[0]] == nil else { continue }
                 let inner = try ArchiveReader(source: EntryByteSource(outer), name: "\(path):\(memberName)")
-                results[digest] = try LayerReader.read(inner, display: "\(path):\(memberName)", whiteouts: true)
+                let summary = try LayerReader.read(inner, display: "\(path):\(memberName)", whiteouts: true)
+                for digest in digests { results[digest] = summary }
             }
-            for (member, digest) in wanted where results[digest] == nil {
+            for (member, digests) in wanted where results[digests[0]] == nil {
                 throw ArchiveError(archive: path, entry: member, reason: "layer is missing from the archive")
             }
             return results
