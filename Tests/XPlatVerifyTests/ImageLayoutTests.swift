@@ -111,6 +111,20 @@ struct ImageLayoutTests {
         #expect(!unknown.ok)
     }
 
+    @Test("the index BuildKit 0.11.6 pushed: two platforms and their provenance attestations (recorded)")
+    func recordedAttestations() async throws {
+        let layout = TestBinarySet.packageRoot + "/Tests/XPlatVerifyTests/Recordings/buildkit-0.11.6-attested"
+        let report = try await ImageVerifier().verify(layout, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
+        #expect(report.ok && report.findings.isEmpty, "\(report.problemLines)")
+        #expect(report.roots.map(\.kind) == [.image, .image, .attestation, .attestation])
+        #expect(report.roots.map { $0.platform?.description } == ["linux/amd64", "linux/arm64", nil, nil])
+        #expect(report.roots.compactMap(\.subject) == [
+            "linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)",
+        ])
+        #expect(report.roots.map(\.files) == [1, 1, 0, 0])
+        #expect(report.sourcesWithoutELF == [layout], "the images hold only a text file: nothing to check")
+    }
+
     @Test("--platform: a missing platform fails, an extra one is a note")
     func expectedPlatforms() async throws {
         let set = try await TestBinarySet.load()
@@ -143,9 +157,11 @@ struct ImageLayoutTests {
     }
 }
 
-/// The attestation manifest in the form BuildKit 0.11 writes it (provenance, `mode=min`): an OCI
-/// manifest whose config says unknown/unknown and whose one layer is an in-toto statement, listed in
-/// the index as `unknown/unknown` with `vnd.docker.reference.*` annotations naming its subject.
+/// The attestation manifest in the form BuildKit 0.11 writes it (provenance, `mode=min`), as in the
+/// recording Recordings/buildkit-0.11.6-attested: an OCI manifest whose config is
+/// `{"architecture":"unknown","os":"unknown","config":{},"rootfs":...}` and whose one layer is an
+/// in-toto statement (`application/vnd.in-toto+json`, `in-toto.io/predicate-type` annotation),
+/// listed in the index as `unknown/unknown` with `vnd.docker.reference.digest`/`.type` annotations.
 enum BuildKitAttestation {
     static func manifest(in oci: OCIFixture, subject: String) async throws -> [String: Any] {
         let statement: [String: Any] = [
