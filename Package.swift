@@ -35,7 +35,13 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
-        .target(name: "XPlatArchive", dependencies: ["CArchive"]),
+        // ISA-L (Debian libisal-dev): gzip inflated about twice as fast as zlib.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .target(name: "XPlatArchive", dependencies: ["CArchive", "CIsal"]),
         // Leaf: no dependency on anything else in xplat.
         .target(name: "XPlatPlatform"),
         // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.

@@ -81,7 +81,6 @@ public final class ArchiveReader {
     public let name: String
     private let handle: OpaquePointer
     private var current: ArchiveEntry?
-    private var fd: Int32 = -1
     private var source: SourceBox?
     private var sourceError: Error?
 
@@ -93,18 +92,26 @@ public final class ArchiveReader {
     }
 
     /// Reads from an open descriptor (a file or a pipe). With `owned`, the reader closes it.
-    public init(fileDescriptor: Int32, name: String, owned: Bool = false) throws(ArchiveError) {
-        self.name = name
-        handle = try Self.makeHandle(name)
-        if owned { fd = fileDescriptor }
-        try check(archive_read_open_fd(handle, fileDescriptor, 1 << 16), entry: nil)
+    public convenience init(fileDescriptor: Int32, name: String, owned: Bool = false) throws(ArchiveError) {
+        try self.init(source: FileByteSource(fd: fileDescriptor, owned: owned, name: name), name: name)
     }
 
-    /// Reads from chunks supplied by `source`, e.g. the data of an entry of another archive.
+    /// Reads from chunks supplied by `source`, e.g. the data of an entry of another archive. A gzip
+    /// stream is inflated by ISA-L; anything else goes to libarchive as it is.
     public init(source: ArchiveByteSource, name: String) throws(ArchiveError) {
         self.name = name
         handle = try Self.makeHandle(name)
-        let box = SourceBox(source)
+        let box: SourceBox
+        do {
+            let peeked = try PeekedSource(source)
+            box = SourceBox(peeked.head.starts(with: GzipInflater.magic) ? GzipInflater(peeked, name: name) : peeked)
+        } catch let error as ArchiveError {
+            archive_read_free(handle)
+            throw error
+        } catch {
+            archive_read_free(handle)
+            throw ArchiveError(archive: name, reason: "\(error)")
+        }
         self.source = box
         let opaque = Unmanaged.passUnretained(self).toOpaque()
         try check(archive_read_open(handle, opaque, nil, { _, client, buffer in
@@ -115,7 +122,6 @@ public final class ArchiveReader {
 
     deinit {
         archive_read_free(handle)
-        if fd >= 0 { close(fd) }
     }
 
     private static func makeHandle(_ name: String) throws(ArchiveError) -> OpaquePointer {
@@ -144,6 +150,7 @@ public final class ArchiveReader {
     @discardableResult
     private func check(_ code: Int32, entry: String?) throws(ArchiveError) -> Int32 {
         guard code < ARCHIVE_WARN else { return code }
+        if let error = sourceError as? ArchiveError { throw error }
         if let sourceError { throw ArchiveError(archive: name, entry: entry, reason: "\(sourceError)") }
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "libarchive error \(code)"
         throw ArchiveError(archive: name, entry: entry, reason: message)

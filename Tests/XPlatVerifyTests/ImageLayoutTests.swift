@@ -185,20 +185,7 @@ enum BuildKitAttestation {
 
 @Suite("Archive reader: corrupt and truncated input")
 struct ArchiveFuzzTests {
-    /// A deterministic generator (SplitMix64): the same mutations on every run.
-    struct Mix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-    }
-
-    /// Mutates an OCI archive (and the gzip layer inside it) for up to ~10 s or 400 rounds: every
+    /// Mutates an OCI archive (and the gzip layer inside it) and a zstd layer for up to ~10 s or 400 rounds: every
     /// round ends in a report or a `VerifyError`, never a crash or another error.
     @Test("mutated and truncated OCI archives and layers give an error, never a crash")
     func mutations() async throws {
@@ -210,14 +197,18 @@ struct ArchiveFuzzTests {
         let oci = try OCIFixture(tree.root + "/oci")
         try oci.index([try await oci.image(platform: "linux/arm64", layers: [try await oci.layer(from: tree.root + "/l")])])
         let archive = try await tree.tar("image.oci.tar", ["-C", oci.folder, "oci-layout", "index.json", "blobs"])
-        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive)))
-        var random = Mix(state: 0x5EED)
+        // Two inputs in turn: the OCI archive, and a zstd layer read as a plain compressed tar.
+        let layer = try await oci.layer(from: tree.root + "/l", compression: "zstd")
+        let layerPath = oci.folder + "/blobs/sha256/" + (layer["digest"] as! String).dropFirst(7)
+        let originals = [try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive))),
+                         try [UInt8](Data(contentsOf: URL(fileURLWithPath: layerPath)))]
+        var random = SplitMix(seed: 0x5EED)
         let deadline = ContinuousClock.now + .seconds(10)
         var rounds = 0, errors = 0
         let target = tree.root + "/mutant.tar"
         while rounds < 400, ContinuousClock.now < deadline {
             rounds += 1
-            var bytes = original
+            var bytes = originals[rounds % 2]
             switch random.below(3) {
             case 0: bytes = Array(bytes.prefix(random.below(bytes.count)))
             case 1: for _ in 0..<(1 + random.below(8)) { bytes[random.below(bytes.count)] ^= UInt8(1 + random.below(255)) }
