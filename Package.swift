@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden")]),
+        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden"), .copy("LintGolden")]),
         .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(

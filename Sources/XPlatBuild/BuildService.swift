@@ -7,15 +7,18 @@ import XPlatSupport
 
 /// Rewrites a Dockerfile for cross-compilation for `target` with these build args: the new text and
 /// a unified diff, empty when nothing changes (`CrossRewrite.rewriter`: XPlatDockerfile's rewriter).
-public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String]) throws
+public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String],
+                                                 _ context: String, _ platforms: [Platform]) throws
     -> (text: String, diff: String)
 
 /// `--rewrite`: XPlatDockerfile's `Rewriter` (build stages moved to `$BUILDPLATFORM`, wired to
 /// cross-compile) and its unified diff.
 public enum CrossRewrite {
-    public static let rewriter: DockerfileRewriter = { dockerfile, target, buildArgs in
+    public static let rewriter: DockerfileRewriter = { dockerfile, target, buildArgs, context, platforms in
         let result: RewriteResult
-        do { result = try Rewriter.rewrite(dockerfile, options: RewriteOptions(target: target, buildArgs: buildArgs)) } catch {
+        let options = RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms.isEmpty ? RewriteOptions.defaultPlatforms : platforms,
+                                     context: BuildContext.load(directory: context))
+        do { result = try Rewriter.rewrite(dockerfile, options: options) } catch {
             throw BuildError.dockerfile("--rewrite: \(error)")
         }
         guard result.changed else { return (result.text, "") }
@@ -95,7 +98,7 @@ public struct BuildService: Sendable {
                 let kv = arg.split(separator: "=", maxSplits: 1).map(String.init)
                 args[kv[0]] = kv.count > 1 ? kv[1] : environment[kv[0]] ?? ""
             }
-            let (text, d) = try rewriter(parsed, request.target, args)
+            let (text, d) = try rewriter(parsed, request.target, args, request.context, request.platforms)
             diff = d
             if !d.isEmpty {
                 // Outside the context and beside nothing of the user's: BuildKit reads --file from

@@ -23,15 +23,20 @@ struct LintCommand: AsyncParsableCommand {
     func run() async throws {
         let dockerfile = try DockerfileInput.parse(file)
         let findings: [Finding]
+        let stageFindings: [RewriteFinding]
         do {
             findings = try Linter.lint(dockerfile, target: target)
-        } catch {
+            // Why build stages cannot be moved (XP1nn), judged with the Dockerfile's folder as context.
+            let options = try DockerfileInput.options(file: file, target: target, buildArgs: [:], context: nil, platform: nil)
+            stageFindings = try Rewriter.stageFindings(dockerfile, options: options)
+        } catch let error as DockerfileSyntaxError {
             throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
         }
         let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
         emit(json
-             ? RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings)
-             : RewriteRenderer.findingsText(findings, colorize: DockerfileInput.severityColor(style)))
+             ? RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings, stageFindings: stageFindings)
+             : RewriteRenderer.findingsText(findings, colorize: DockerfileInput.severityColor(style))
+                + RewriteRenderer.findingsText(stageFindings, colorize: DockerfileInput.severityColor(style)))
         let errors = findings.filter { $0.severity == .error }.count
         if errors > 0 {
             throw XPlatFailure("\(dockerfile.fileName): \(errors) error-level finding\(errors == 1 ? "" : "s")", exitCode: XPlatExit.checkFailed)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XPlatDockerfile
+import XPlatPlatform
 import XPlatSupport
 
 /// Reads a Dockerfile argument (`-` is standard input) for rewrite and lint.
@@ -21,6 +22,26 @@ enum DockerfileInput {
         } catch {
             throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
         }
+    }
+
+    /// Rewrite options from the flags: the context folder (default: the Dockerfile's; none for
+    /// standard input) and the platform list (default: one per architecture).
+    static func options(file: String, target: String?, buildArgs: [String: String], context: String?, platform: String?) throws -> RewriteOptions {
+        var platforms = RewriteOptions.defaultPlatforms
+        if let platform {
+            do { platforms = try Platform.parseList(platform) } catch {
+                throw XPlatFailure("--platform \(platform): \(error)", exitCode: XPlatExit.usage)
+            }
+        }
+        var folder = context
+        if folder == nil && file != "-" { folder = (file as NSString).deletingLastPathComponent }
+        if folder == "" { folder = "." }
+        var isDir: ObjCBool = false
+        if let folder, context != nil, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
+            throw XPlatFailure("--context \(folder): not a folder", exitCode: XPlatExit.couldNotCheck)
+        }
+        return RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms,
+                              context: folder.map { BuildContext.load(directory: $0) })
     }
 
     static func severityColor(_ style: Style) -> (Severity, String) -> String {
@@ -67,6 +88,12 @@ struct RewriteCommand: AsyncParsableCommand {
     @Option(name: .customLong("build-arg"), help: "NAME=VALUE used to expand ARGs in FROM (repeatable).")
     var buildArgs: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("The build context read as evidence (go.mod, import \"C\", Cargo.lock, Makefile, ...); default: the Dockerfile's folder.", valueName: "DIR"))
+    var context: String?
+
+    @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per architecture.", valueName: "LIST"))
+    var platform: String?
+
     @Option(name: .long, help: .hidden)
     var benchmark: Int?
 
@@ -92,15 +119,18 @@ struct RewriteCommand: AsyncParsableCommand {
         let dockerfile = try DockerfileInput.parse(file)
         var args: [String: String] = [:]
         for a in buildArgs { let kv = a.split(separator: "=", maxSplits: 1); args[String(kv[0])] = kv.count > 1 ? String(kv[1]) : "" }
+        let options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
         let result: RewriteResult
         do {
-            result = try Rewriter.rewrite(dockerfile, options: RewriteOptions(target: target, buildArgs: args))
+            result = try Rewriter.rewrite(dockerfile, options: options)
         } catch {
             throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
         }
         let env = ProcessInfo.processInfo.environment
         let out = Style.detect(fd: 1, environment: env), err = Style.detect(fd: 2, environment: env)
-        let findingsText = RewriteRenderer.findingsText(result.findings, colorize: DockerfileInput.severityColor(findingsOnly ? out : err))
+        let colors = DockerfileInput.severityColor(findingsOnly ? out : err)
+        let findingsText = RewriteRenderer.findingsText(result.findings, colorize: colors)
+            + RewriteRenderer.findingsText(result.stageFindings, colorize: colors)
         if json {
             emit(RewriteRenderer.json(result))
         } else if findingsOnly {

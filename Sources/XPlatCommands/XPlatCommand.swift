@@ -23,22 +23,55 @@ public struct XPlatCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Parses the process arguments, runs the subcommand and exits with xplat's documented codes.
+    /// Parses the process arguments, runs the subcommand and exits with xplat's documented codes:
+    /// parsing errors, `--help` and `--version` through ArgumentParser (usage: 64), everything the
+    /// subcommand throws through `failure(for:in:)`.
     public static func runMain(arguments: [String]? = nil) async -> Never {
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Foundation.exit(0)
-        } catch let failure as XPlatFailure {
-            StandardError.write("xplat: \(failure.message)\n")
-            Foundation.exit(failure.exitCode)
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            guard let failure = failure(for: error, in: type(of: command)) else { exit(withError: error) }
+            StandardError.write("xplat: \(failure.message)\n")
+            Foundation.exit(failure.exitCode)
+        }
+    }
+
+    /// The message and documented exit code for an error `command`'s `run()` threw: an `XPlatFailure`
+    /// as it is; ArgumentParser's own errors (`ValidationError`: 64, `ExitCode`, `CleanExit`) nil, for
+    /// ArgumentParser to report; anything else, which no command expected, "could not check" (2),
+    /// named by the command and described without Foundation's `Error Domain=` dump.
+    public static func failure(for error: any Error, in command: any ParsableCommand.Type) -> XPlatFailure? {
+        switch error {
+        case let failure as XPlatFailure: return failure
+        case is ValidationError, is ExitCode, is CleanExit: return nil
+        default:
+            let name = command.configuration.commandName ?? "xplat"
+            return XPlatFailure("\(name): \(describe(error))", exitCode: XPlatExit.couldNotCheck)
+        }
+    }
+
+    /// An error as a sentence: its own description, or a Foundation error's sentence after the file
+    /// it names (`/x/Dockerfile: The file doesn't exist.`).
+    static func describe(_ error: any Error) -> String {
+        guard error is CocoaError || type(of: error) == NSError.self else { return String(describing: error) }
+        let ns = error as NSError
+        var text = ns.localizedDescription
+        let generic = "The operation could not be completed. "
+        if text.hasPrefix(generic), text.count > generic.count { text.removeFirst(generic.count) }
+        let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+        return path.map { "\($0): \(text)" } ?? text
     }
 }
 

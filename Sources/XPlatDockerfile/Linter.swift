@@ -17,6 +17,11 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case archInURL = "arch-in-url"
     case runtimeArchDetection = "runtime-arch-detection"
     case buildPlatformOnFinal = "buildplatform-final-stage"
+    case hardcodedRustTarget = "hardcoded-rust-target"
+    case archInImage = "arch-in-image"
+    case archCaseFallback = "arch-case-fallback"
+    case buildPlatformForeignTool = "buildplatform-amd64-download"
+    case buildStageNotCross = "build-stage-not-cross"
 
     /// `XP001` ...
     public var id: String {
@@ -28,6 +33,11 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         case .archInURL: return "XP005"
         case .runtimeArchDetection: return "XP006"
         case .buildPlatformOnFinal: return "XP007"
+        case .hardcodedRustTarget: return "XP008"
+        case .archInImage: return "XP009"
+        case .archCaseFallback: return "XP010"
+        case .buildPlatformForeignTool: return "XP011"
+        case .buildStageNotCross: return "XP012"
         }
     }
 
@@ -35,7 +45,10 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .argTargetDefault, .targetArgGlobalOnly, .buildPlatformOnFinal: return .error
         // `uname -m` on the build platform is right for host tools (a compiler, rustup-init): a warning.
-        case .hardcodedGoArch, .hardcodedPlatform, .archInURL, .runtimeArchDetection: return .warning
+        // The others name a hazard whose effect depends on the platforms built: warnings.
+        case .hardcodedGoArch, .hardcodedPlatform, .archInURL, .runtimeArchDetection, .hardcodedRustTarget,
+             .archInImage, .archCaseFallback, .buildPlatformForeignTool, .buildStageNotCross:
+            return .warning
         }
     }
 }
@@ -70,102 +83,20 @@ public enum Linter {
         lint(try StageGraph(dockerfile), target: target)
     }
 
-    /// All findings for an already-built graph.
+    /// All findings for an already-built graph: the file-wide rules, then each stage's FROM and
+    /// instructions, then the rules about how stages feed each other.
     public static func lint(_ graph: StageGraph, target: String? = nil) -> [Finding] {
-        let df = graph.dockerfile
-        var out: [Finding] = []
-        func add(_ rule: Rule, _ offset: Int, _ message: String, fix: String?, severity: Severity? = nil) {
-            let (line, column) = df.position(of: offset)
-            out.append(Finding(rule: rule, severity: severity ?? rule.severity, file: df.fileName, line: line, column: column,
-                               message: message, fix: fix))
-        }
-        func offset(of needle: String, in ins: Instruction, from: Int? = nil) -> Int? {
-            let start = from ?? ins.sourceRange.lowerBound
-            return Text.find(Array(needle.utf8), in: df.bytes[start..<ins.sourceRange.upperBound]).map { start + $0 }
-        }
-
-        // XP001: defaults on automatic platform args (global or stage).
-        for i in df.instructions.indices where df.instructions[i].command == "arg" {
-            let ins = df.instructions[i]
-            for d in StageGraph.argDeclarations(ins, index: i)
-            where StageGraph.automaticArgs.contains(d.name) && d.defaultValue != nil {
-                add(.argTargetDefault, offset(of: d.name + "=", in: ins, from: ins.argumentsOffset) ?? ins.argumentsOffset,
-                    "ARG \(d.name)=\(d.defaultValue!) pins an automatic platform argument; BuildKit sets it per platform, other builders use the default",
-                    fix: "ARG \(d.name)")
-            }
-        }
-
-        let targetIndex = graph.targetStage(target)?.index
-        let globalNames = Set(graph.globalArgs.map(\.name))
+        var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index)
+        c.argTargetDefaults()
         for stage in graph.stages {
-            let from = df.instructions[stage.fromInstruction]
-            let onBuild = runsOnBuildPlatform(stage, graph)
-            // XP004 / XP007: the FROM's --platform.
-            if let flag = from.flag("platform") {
-                switch stage.platform {
-                case .fixed(let v):
-                    add(.hardcodedPlatform, flag.sourceRange.lowerBound,
-                        "stage \(stage.displayName) is pinned to --platform=\(v); it builds \(v) whatever platform is requested",
-                        fix: stage.index == targetIndex ? "remove --platform=\(v)" : "--platform=$BUILDPLATFORM, and cross-compile for $TARGETARCH")
-                case .buildPlatform where stage.index == targetIndex:
-                    add(.buildPlatformOnFinal, flag.sourceRange.lowerBound,
-                        "the target stage \(stage.displayName) runs on $BUILDPLATFORM: the image gets the build machine's architecture, not the requested one",
-                        fix: "remove --platform=$BUILDPLATFORM from the final stage")
-                default: break
-                }
-            }
-            // A stage built FROM another stage sees that stage's ARGs too (BuildKit carries them over).
-            let declared = Set(([stage.index] + graph.baseChain(of: stage.index)).flatMap { graph.stages[$0].args.map(\.name) })
+            c.fromPlatform(stage)
+            c.archInImage(stage)
             for i in stage.instructions where i != stage.fromInstruction {
-                let ins = df.instructions[i]
-                let text = df.bytes[ins.sourceRange]
-                // XP002: TARGET*/BUILD* used in a stage without declaring it there (one pass over `$`).
-                if ins.command != "arg" {
-                    var reported = Set<String>()
-                    for (at, name) in Text.variableReferences(in: text)
-                    where StageGraph.automaticArgs.contains(name) && !declared.contains(name) && reported.insert(name).inserted {
-                        let why = globalNames.contains(name)
-                            ? "is declared only before the first FROM, so it is empty in stage \(stage.displayName)"
-                            : "is not declared in stage \(stage.displayName), so it is empty there"
-                        // `${TARGETOS:-linux}`: always the default; wrong only when the default is.
-                        let rest = text[(text.startIndex + at)...]
-                        let hasDefault = rest.starts(with: Array("${\(name):-".utf8)) || rest.starts(with: Array("${\(name)-".utf8))
-                        add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at,
-                            "\(name) \(why)" + (hasDefault ? " (its default is always used)" : ""),
-                            fix: "add `ARG \(name)` inside stage \(stage.displayName)", severity: hasDefault ? .warning : nil)
-                    }
-                }
-                guard ins.command == "run" || ins.command == "env" || ins.command == "add" else { continue }
-                // XP003: GOOS/GOARCH set to a literal.
-                for key in ["GOARCH", "GOOS"] {
-                    for at in Text.assignments(of: key, in: text[...]) where !at.value.hasPrefix("$") && !at.value.hasPrefix("\"$") {
-                        add(.hardcodedGoArch, ins.sourceRange.lowerBound + at.offset,
-                            "\(key)=\(at.value) is hard-coded: every platform gets the \(at.value) build",
-                            fix: key == "GOARCH" ? "GOARCH=$TARGETARCH (with ARG TARGETARCH in the stage)" : "GOOS=$TARGETOS (with ARG TARGETOS in the stage)")
-                    }
-                }
-                // XP005: amd64/x86_64 in a download URL.
-                for url in Text.urls(in: text[...]) {
-                    for arch in ["amd64", "x86_64", "x86-64"] where url.text.has(arch) {
-                        add(.archInURL, ins.sourceRange.lowerBound + url.offset,
-                            "download URL hard-codes \(arch): \(url.text)",
-                            fix: "use ${TARGETARCH} (declare ARG TARGETARCH in the stage) or map it to the vendor's name")
-                        break
-                    }
-                }
-                // XP006: the running machine's architecture picks downloads in a build-platform stage.
-                if onBuild {
-                    for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] {
-                        if let at = Text.find(Array(probe.utf8), in: text[...]) {
-                            add(.runtimeArchDetection, ins.sourceRange.lowerBound + at,
-                                "`\(probe)` in stage \(stage.displayName), which runs on $BUILDPLATFORM, reports the build machine, not the target",
-                                fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
-                        }
-                    }
-                }
+                c.instruction(i, in: stage)
             }
         }
-        return out.sorted { ($0.line, $0.column, $0.rule.id) < ($1.line, $1.column, $1.rule.id) }
+        c.buildStagesNotCross()
+        return c.findings.sorted { ($0.line, $0.column, $0.rule.id) < ($1.line, $1.column, $1.rule.id) }
     }
 
     /// True when the stage, or the stage chain it derives from, is on `$BUILDPLATFORM`.

@@ -34,6 +34,14 @@ public enum RewriteRenderer {
         }.joined()
     }
 
+    /// The same lines for the rewriter's findings (why build stages stay).
+    public static func findingsText(_ findings: [RewriteFinding], colorize: (Severity, String) -> String = { $1 }) -> String {
+        findings.map { f in
+            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue) + ": \(f.rule.id) \(f.rule.rawValue): \(f.message)\n"
+                + (f.fix.map { "  fix: \($0)\n" } ?? "")
+        }.joined()
+    }
+
     /// One line per stage: `stage 0 "build" (line 1): build, rewritten [go]: reason; reason`.
     public static func stagesText(_ stages: [StageClassification]) -> String {
         stages.map { s in
@@ -49,12 +57,14 @@ public enum RewriteRenderer {
         let document = RewriteDocument(
             changed: r.changed,
             changes: r.edits.map {
-                ChangeJSON(endLine: $0.endLine, kind: $0.kind, length: $0.range.count, offset: $0.range.lowerBound,
+                ChangeJSON(endLine: $0.endLine, kind: $0.kind.rawValue, length: $0.range.count, offset: $0.range.lowerBound,
                            replacement: $0.replacement, stage: $0.stage, startLine: $0.startLine)
             },
             diff: UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName),
             errors: r.findings.filter { $0.severity == .error }.count, file: r.fileName,
-            findings: r.findings.map(FindingJSON.init), schema: "xplat.rewrite/v1",
+            findings: (r.findings.map(FindingJSON.init) + r.stageFindings.map(FindingJSON.init))
+                .sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
+            schema: "xplat.rewrite/v1",
             stages: r.stages.map {
                 StageJSON(index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
                           platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
@@ -63,10 +73,12 @@ public enum RewriteRenderer {
         return encode(document)
     }
 
-    /// The `xplat.lint/v1` document.
-    public static func lintJSON(file: String, findings: [Finding]) -> String {
+    /// The `xplat.lint/v1` document; `stageFindings` (the rewriter's XP1nn) join the linter's, by place.
+    public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) -> String {
         encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
-                            findings: findings.map(FindingJSON.init), schema: "xplat.lint/v1"))
+                            findings: (findings.map(FindingJSON.init) + stageFindings.map(FindingJSON.init))
+                                .sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
+                            schema: "xplat.lint/v1"))
     }
 
     /// Strings, numbers and arrays of them: encoding cannot fail.
@@ -133,23 +145,29 @@ public enum RewriteRenderer {
     }
 
     struct FindingJSON: Encodable {
-        var finding: Finding
+        var column: Int, file: String, fix: String?, id: String, line: Int, message: String, rule: String, severity: String
 
-        init(_ finding: Finding) { self.finding = finding }
+        init(_ f: Finding) {
+            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.rule.id, f.line, f.message, f.rule.rawValue, f.severity.rawValue)
+        }
+
+        init(_ f: RewriteFinding) {
+            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.rule.id, f.line, f.message, f.rule.rawValue, f.severity.rawValue)
+        }
 
         enum CodingKeys: String, CodingKey { case column, file, fix, id, line, message, rule, severity }
 
         // `fix` is always present, `null` when there is none.
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(finding.column, forKey: .column)
-            try c.encode(finding.file, forKey: .file)
-            try c.encode(finding.fix, forKey: .fix)
-            try c.encode(finding.rule.id, forKey: .id)
-            try c.encode(finding.line, forKey: .line)
-            try c.encode(finding.message, forKey: .message)
-            try c.encode(finding.rule.rawValue, forKey: .rule)
-            try c.encode(finding.severity.rawValue, forKey: .severity)
+            try c.encode(column, forKey: .column)
+            try c.encode(file, forKey: .file)
+            try c.encode(fix, forKey: .fix)
+            try c.encode(id, forKey: .id)
+            try c.encode(line, forKey: .line)
+            try c.encode(message, forKey: .message)
+            try c.encode(rule, forKey: .rule)
+            try c.encode(severity, forKey: .severity)
         }
     }
 }

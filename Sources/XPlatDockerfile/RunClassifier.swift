@@ -33,16 +33,19 @@ public enum RunClassifier {
         "mvn", "gradle", "dotnet", "swift",
     ]
 
-    /// `goContext`: the stage is a Go stage (golang base image or `go` used), so a bare `make` drives Go.
-    static func toolchains(_ words: [ShellWord], goContext: Bool = false) -> [Toolchain] {
+    /// `makeWraps`: what a bare `make` drives in this stage (Go in a Go stage, cargo in a Rust one);
+    /// nil: C, unless the words set GOOS/GOARCH. `go install pkg@version` and `go run x.go install`
+    /// (a Go build program) compile too.
+    static func toolchains(_ words: [ShellWord], makeWraps: Toolchain? = nil) -> [Toolchain] {
         var out: [Toolchain] = []
         for (k, w) in words.enumerated() where w.isCommand {
             let next = k + 1 < words.count ? words[k + 1].text : ""
             let rest = words[(k + 1)...].prefix { !$0.isCommand }
             switch Shell.name(w.text) {
-            case "go" where next == "build": out.append(.go)
-            case "go" where next == "install" && !rest.contains { $0.text.has("@") }: out.append(.go)
-            case "make" where goContext || words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
+            case "go" where next == "build" || next == "install": out.append(.go)
+            case "go" where next == "run" && rest.dropFirst(2).contains { $0.text == "install" || $0.text == "build" }: out.append(.go)
+            case "make" where makeWraps != nil: out.append(makeWraps!)
+            case "make" where words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
                 out.append(.go)
             case "cargo" where next == "build" || next == "install" || next == "chef": out.append(.rust)
             case "zig" where next == "build": out.append(.zig)

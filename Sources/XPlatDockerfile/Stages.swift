@@ -4,6 +4,10 @@
 // `RUN --mount=from=` name a stage by name or by index, else an image; only ARGs declared before the
 // first FROM (plus the automatic BUILD*/TARGET* platform args) expand in FROM; an ARG declared in a
 // stage is scoped to that stage, and a global ARG is visible in a stage only when re-declared there.
+// The automatic args in FROM (`FROM runner-${TARGETOS}-${TARGETARCH}`) expand only when the graph is
+// built for one platform (`StageGraph(_:buildArgs:platform:)`): the graph differs per platform.
+
+import XPlatPlatform
 
 /// The `--platform` of a stage's FROM.
 public enum StagePlatform: Sendable, Hashable {
@@ -119,28 +123,49 @@ public struct StageGraph: Sendable {
         "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
     ]
 
+    /// The values BuildKit gives the automatic args when building `target` on a `build` machine.
+    public static func automaticValues(target: Platform, build: Platform) -> [String: String] {
+        func parts(_ p: Platform, _ prefix: String) -> [String: String] {
+            [prefix + "PLATFORM": p.description, prefix + "OS": p.os, prefix + "ARCH": p.architecture,
+             prefix + "VARIANT": p.variant ?? ""]
+        }
+        return parts(target, "TARGET").merging(parts(build, "BUILD")) { a, _ in a }
+    }
+
     public let dockerfile: Dockerfile
+    /// The platform the graph was built for (FROM lines expanded with its automatic args), if any.
+    public let platform: Platform?
     /// ARGs before the first FROM.
     public let globalArgs: [ArgDeclaration]
     public let stages: [Stage]
 
     /// Builds the graph.
     ///
-    /// - Parameter buildArgs: `--build-arg` values, which override global ARG defaults in FROM.
+    /// - Parameters:
+    ///   - buildArgs: `--build-arg` values, which override global ARG defaults in FROM.
+    ///   - platform: the target platform and the build machine's: FROM lines see the automatic args
+    ///     (`TARGETARCH`, `BUILDPLATFORM`, ...) with their values, as BuildKit expands them. Without
+    ///     it they are empty in FROM.
     /// - Throws: `DockerfileSyntaxError` for a FROM BuildKit would reject (wrong argument count,
     ///   a bad `AS` name) or instructions before the first FROM other than ARG.
-    public init(_ dockerfile: Dockerfile, buildArgs: [String: String] = [:]) throws(DockerfileSyntaxError) {
+    public init(_ dockerfile: Dockerfile, buildArgs: [String: String] = [:],
+                platform: (target: Platform, build: Platform)? = nil) throws(DockerfileSyntaxError) {
         self.dockerfile = dockerfile
+        self.platform = platform?.target
         var globals: [ArgDeclaration] = []
         var stages: [Stage] = []
-        var scope: [String: String] = [:]
+        var scope: [String: String] = platform.map { Self.automaticValues(target: $0.target, build: $0.build) } ?? [:]
         for (i, ins) in dockerfile.instructions.enumerated() {
             switch ins.command {
             case "arg":
                 let decls = Self.argDeclarations(ins, index: i)
                 if stages.isEmpty {
                     globals += decls
-                    for d in decls { scope[d.name] = buildArgs[d.name] ?? d.defaultValue.map { Self.expand($0, scope) } ?? "" }
+                    for d in decls {
+                        // A global `ARG TARGETARCH` (default or not) keeps BuildKit's value.
+                        if platform != nil && Self.automaticArgs.contains(d.name) { continue }
+                        scope[d.name] = buildArgs[d.name] ?? d.defaultValue.map { Self.expand($0, scope) } ?? ""
+                    }
                 } else {
                     stages[stages.count - 1].args += decls
                     stages[stages.count - 1].instructions.append(i)

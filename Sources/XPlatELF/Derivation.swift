@@ -68,33 +68,10 @@ enum Derivation {
         if let riscv = info.riscvFloatABI { info.evidence.floatABI = "e_flags float ABI \(riscv)" }
 
         var variant: String?
-        if architecture == "arm" {
-            if let goarm = info.go?.goarm {
-                variant = "v" + goarm
-                info.evidence.variant = "Go GOARM=\(goarm)"
-            } else if let arch = info.armArchitecture {
-                variant = "v\(arch.platformVersion)"
-                info.evidence.variant = "Tag_CPU_arch=\(arch)"
-            } else {
-                // No attributes (hand-written or stripped): the float ABI is what Debian's ports imply.
-                let hard = info.floatABI == .hard
-                variant = hard ? "v7" : "v5"
-                info.evidence.variant = hard
-                    ? "no Tag_CPU_arch; hard-float EABI implies armhf (v7)"
-                    : "no Tag_CPU_arch; soft-float EABI implies armel (v5)"
-            }
-        } else if architecture == "amd64" {
-            if let goamd64 = info.go?.goamd64 {
-                variant = goamd64
-                info.evidence.variant = "Go GOAMD64=\(goamd64)"
-            } else if let level = info.x86ISALevel {
-                variant = "v\(level)"
-                info.evidence.variant = level == 1
-                    ? "GNU property ISA needed x86-64-baseline"
-                    : "GNU property ISA needed x86-64-v\(level)"
-            } else {
-                info.evidence.variant = "no GNU property ISA note: x86-64 baseline (v1)"
-            }
+        if row.armArchitecture != nil {
+            variant = armVariant(&info, rows: rows)
+        } else if row.x86Level != nil {
+            variant = x86Variant(&info, rows: rows)
         }
         do {
             info.platform = try Platform(os: os, architecture: architecture, variant: variant)
@@ -102,6 +79,40 @@ enum Derivation {
             info.platformProblem = "\(error)"
             info.evidence.variant = nil
         }
+    }
+
+    /// The ARM variant: Go's GOARM, else `Tag_CPU_arch`, else the Debian port of the file's float ABI
+    /// (hard: armhf, v7; soft: armel, v5), each read from the table's rows of this ELF identity.
+    static func armVariant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
+        if let goarm = info.go?.goarm, let row = rows.first(where: { $0.goarm == goarm }) {
+            info.evidence.variant = "Go GOARM=\(goarm)"
+            return row.platform.variant
+        }
+        if let arch = info.armArchitecture {
+            info.evidence.variant = "Tag_CPU_arch=\(arch)"
+            return "v\(arch.platformVersion)"
+        }
+        // No attributes (hand-written or stripped): the float ABI is what Debian's ports imply.
+        guard let row = rows.first(where: { $0.floatABI == info.floatABI && $0.debianArch != nil }),
+              let debian = row.debianArch, let float = row.floatABI else { return nil }
+        info.evidence.variant = "no Tag_CPU_arch; \(float.rawValue)-float EABI implies \(debian) (\(row.platform.variant ?? "-"))"
+        return row.platform.variant
+    }
+
+    /// The x86-64 level: Go's GOAMD64, else the GNU property note's ISA level, else the baseline row.
+    static func x86Variant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
+        if let goamd64 = info.go?.goamd64, let row = rows.first(where: { $0.goamd64 == goamd64 }) {
+            info.evidence.variant = "Go GOAMD64=\(goamd64)"
+            return row.platform.variant
+        }
+        if let level = info.x86ISALevel, let row = rows.first(where: { $0.x86Level == level }) {
+            info.evidence.variant = level == 1
+                ? "GNU property ISA needed x86-64-baseline"
+                : "GNU property ISA needed x86-64-v\(level)"
+            return row.platform.variant
+        }
+        info.evidence.variant = "no GNU property ISA note: x86-64 baseline (v1)"
+        return nil
     }
 
     static func armFloat(_ info: inout ELFInfo, vfpArgs: Int?) {

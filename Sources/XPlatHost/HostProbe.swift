@@ -77,6 +77,9 @@ public struct PersistenceFacts: Sendable, Hashable, Codable {
     public var binfmtSupportInitScript: Bool
     /// Config files found, by directory.
     public var sources: [String]
+    /// binfmt.d lines that do not parse, each quoting file, line and value: such a line registers
+    /// nothing at boot.
+    public var malformed: [String] = []
 }
 
 /// Every raw fact `xplat doctor` judges.
@@ -176,9 +179,10 @@ public enum HostProbe {
         }
         let m = roots.unameMachine ?? unameMachine()
         var native = ArchitectureTable.platform(unameMachine: m)
-        if let base = native, base.architecture == "amd64" {
+        // An architecture with x86-64 levels: the CPU's level picks the row (amd64/v3 on an AVX2 CPU).
+        if let row = native?.info, row.x86Level != nil {
             let level = x86Level(cpuinfo: HostFiles.text(roots.proc + "/cpuinfo") ?? "")
-            native = (try? Platform(architecture: "amd64", variant: "v\(level)")) ?? base
+            native = ArchitectureTable.entry(sameArchitectureAs: row, x86Level: level)?.platform ?? native
         }
         return KernelFacts(release: release!, machine: m, nativePlatform: native,
                            supportsFixBinary: kernelAtLeast(release!, 4, 8))
@@ -252,6 +256,7 @@ public enum HostProbe {
         // name -> files that register it at boot
         var byName: [String: [String]] = [:]
         var byPattern: [BinfmtPattern: [String]] = [:]
+        var malformed: [String] = []
         for dir in roots.binfmtConfigDirectories {
             for file in HostFiles.list(dir) where file.hasSuffix(".conf") {
                 let path = dir + "/" + file
@@ -259,7 +264,13 @@ public enum HostProbe {
                 for (index, line) in (HostFiles.text(path) ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let t = line.trimmingCharacters(in: .whitespaces)
                     guard !t.isEmpty, !t.hasPrefix("#"), !t.hasPrefix(";") else { continue }
-                    guard let r = try? RegisterLine.parse(t, file: path, line: index + 1) else { continue }
+                    let r: RegisterLine
+                    do {
+                        r = try RegisterLine.parse(t, file: roots.unresolve(path), line: index + 1)
+                    } catch {
+                        malformed.append(String(describing: error))
+                        continue
+                    }
                     byName[r.name, default: []].append(roots.unresolve(path))
                     if let p = r.pattern { byPattern[p, default: []].append(roots.unresolve(path)) }
                 }
@@ -282,6 +293,6 @@ public enum HostProbe {
         return PersistenceFacts(
             systemd: HostFiles.isDirectory(roots.systemdMarker),
             binfmtSupportInitScript: HostFiles.exists(roots.binfmtSupportInitScript),
-            sources: sources)
+            sources: sources, malformed: malformed)
     }
 }

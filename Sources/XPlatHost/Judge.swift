@@ -37,18 +37,54 @@ public struct NodeVerdicts: Sendable, Hashable, Codable {
     public var platforms: [PlatformVerdict]
 }
 
-/// How serious a finding is.
-public enum Severity: String, Sendable, Hashable, Codable, Comparable {
-    case error, warning, note
+/// One thing wrong or worth knowing about this host, with the command that fixes it.
+///
+/// `xplat lint`'s findings (`XPlatDockerfile.Finding`) are about a file; these are about a machine.
+public struct DoctorFinding: Sendable, Hashable, Codable {
+    /// How serious a finding is; sorts most serious first.
+    public enum Severity: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+        case error, warning, note
 
-    var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
-    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-}
+        public static func < (a: Severity, b: Severity) -> Bool {
+            a.order < b.order
+        }
 
-/// One thing wrong or worth knowing, with the command that fixes it.
-public struct Finding: Sendable, Hashable, Codable {
-    /// Stable identifier (`binfmt-not-mounted`, `entry-no-fix-binary`, ...): see README.
-    public var id: String
+        private var order: Int {
+            switch self {
+            case .error: return 0
+            case .warning: return 1
+            case .note: return 2
+            }
+        }
+    }
+
+    /// The stable identifiers, listed in the README.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case binfmtDisabled = "binfmt-disabled"
+        case binfmtNotMounted = "binfmt-not-mounted"
+        case builderError = "builder-error"
+        case clientNoBuildkit = "client-no-buildkit"
+        case compatExecFailed = "compat-exec-failed"
+        case daemonUnreachable = "daemon-unreachable"
+        case duplicateEntries = "duplicate-entries"
+        case entryCredentials = "entry-credentials"
+        case entryMatchesNative = "entry-matches-native"
+        case entryNoFixBinary = "entry-no-fix-binary"
+        case entryPartialMatch = "entry-partial-match"
+        case entryUnreadable = "entry-unreadable"
+        case bootConfigMalformed = "boot-config-malformed"
+        case execFailed = "exec-failed"
+        case interpreterMissing = "interpreter-missing"
+        case interpreterNotStatic = "interpreter-not-static"
+        case kernelNoFixBinary = "kernel-no-fix-binary"
+        case noBootService = "no-boot-service"
+        case noDockerClient = "no-docker-client"
+        case nodeUnknownPlatform = "node-unknown-platform"
+        case notPersistent = "not-persistent"
+        case registryUnreachable = "registry-unreachable"
+    }
+
+    public var id: Kind
     public var severity: Severity
     /// What it is about: an entry name, a path, a platform.
     public var subject: String
@@ -67,7 +103,7 @@ public struct DoctorReport: Sendable, Hashable, Codable {
     public var requested: [Platform]?
     public var host: [PlatformVerdict]
     public var nodes: [NodeVerdicts]
-    public var findings: [Finding]
+    public var findings: [DoctorFinding]
     public var facts: HostFacts
 
     /// The schema identifier of this JSON form.
@@ -104,7 +140,7 @@ public enum DoctorJudge {
         if requested != nil {
             findings = findings.filter { $0.platforms.isEmpty || $0.platforms.contains(where: platforms.contains) }
         }
-        findings.sort { ($0.severity, $0.subject, $0.id) < ($1.severity, $1.subject, $1.id) }
+        findings.sort { ($0.severity, $0.subject, $0.id.rawValue) < ($1.severity, $1.subject, $1.id.rawValue) }
         return DoctorReport(schema: DoctorReport.schemaID, requested: requested, host: host, nodes: nodes,
                             findings: findings, facts: facts)
     }
@@ -128,29 +164,46 @@ public enum DoctorJudge {
         }
     }
 
+    /// The platform's verdict: the CPU's own (or a compatible) architecture, else emulation through a
+    /// binfmt_misc entry, proven by exec where a proof ran.
     static func verdict(for platform: Platform, facts: HostFacts) -> PlatformVerdict {
         guard platform.os == "linux", let row = platform.info else {
             return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
                                    reason: "not a Linux platform xplat knows; containers here run Linux")
         }
-        let native = facts.kernel.nativePlatform
         let proof = facts.proof(for: platform)
-        if let native {
-            if native == platform || (native.architecture == "amd64" && platform.architecture == "amd64"
-                                      && native.canRun(platform)) {
-                let level = native.architecture == "amd64" ? " (x86-64-\(native.variant ?? "v1") CPU)" : ""
-                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
-            }
-            if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
-                let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
-                return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
-                                       reason: "\(native) runs \(platform) binaries: \(how)")
-            }
-            if native.architecture == "amd64", platform.architecture == "amd64" {
-                return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
-                                       reason: "this CPU is x86-64-\(native.variant ?? "v1"); \(platform) needs x86-64-\(platform.variant ?? "v1")")
-            }
+        if let native = facts.kernel.nativePlatform, let verdict = cpuVerdict(platform, row: row, native: native, proof: proof) {
+            return verdict
         }
+        return emulationVerdict(platform, row: row, facts: facts, proof: proof)
+    }
+
+    /// The CPU runs `platform` itself (same platform, a lower x86-64 level of the table's row, or a
+    /// compatible platform that the exec proof did not contradict), or cannot by x86-64 level; nil
+    /// when emulation decides.
+    static func cpuVerdict(_ platform: Platform, row: ArchitectureInfo, native: Platform, proof: ExecProof?) -> PlatformVerdict? {
+        // x86-64 levels of one architecture: the CPU's level decides, without QEMU or a probe.
+        let nativeLevel = native.info?.x86Level, wantedLevel = row.x86Level
+        let sameX86 = nativeLevel != nil && wantedLevel != nil && native.architecture == platform.architecture
+        if native == platform || (sameX86 && native.canRun(platform)) {
+            let level = nativeLevel.map { " (x86-64-v\($0) CPU)" } ?? ""
+            return PlatformVerdict(platform: platform, verdict: .native, via: "cpu", reason: "host architecture\(level)")
+        }
+        if native.canRun(platform), proof.map({ $0.succeeded || $0.outcome == .noProbe }) ?? true {
+            let how = proof.map(proofText) ?? "not proven (exec proofs skipped)"
+            return PlatformVerdict(platform: platform, verdict: .native, via: "cpu (compatible)",
+                                   reason: "\(native) runs \(platform) binaries: \(how)")
+        }
+        if sameX86, let nativeLevel, let wantedLevel {
+            return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
+                                   reason: "this CPU is x86-64-v\(nativeLevel); \(platform) needs x86-64-v\(wantedLevel)")
+        }
+        return nil
+    }
+
+    /// Emulation: binfmt_misc mounted and enabled, an entry claiming the row's ELF identity, and the
+    /// exec proof's outcome (the F flag decides whether it also works inside containers).
+    static func emulationVerdict(_ platform: Platform, row: ArchitectureInfo, facts: HostFacts, proof: ExecProof?) -> PlatformVerdict {
         guard facts.binfmt.mounted else {
             return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
                                    reason: "binfmt_misc is not mounted at \(facts.binfmt.path)")
@@ -215,40 +268,39 @@ public enum DoctorJudge {
                                           endpoint: node.endpoint, local: local, platforms: verdicts))
             }
         }
-        if engine.builders.isEmpty, engine.daemon.reachable, let client = engine.buildClient {
+        if engine.builders.isEmpty, engine.daemon.reachable, engine.buildClient != nil {
             nodes.append(NodeVerdicts(builder: "default", node: "default", driver: "docker",
                                       endpoint: socket ?? "default", local: true,
                                       platforms: host))
-            _ = client
         }
         return nodes
     }
 
     static let mountFix = "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc"
 
-    static func findings(facts: HostFacts) -> [Finding] {
-        var out: [Finding] = []
+    static func findings(facts: HostFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
         let b = facts.binfmt
         let k = facts.kernel
         if !k.supportsFixBinary {
-            out.append(Finding(id: "kernel-no-fix-binary", severity: .error, subject: "kernel \(k.release)",
+            out.append(DoctorFinding(id: .kernelNoFixBinary, severity: .error, subject: "kernel \(k.release)",
                                message: "kernel \(k.release) is older than 4.8: binfmt_misc has no F flag, so emulation cannot work inside containers",
                                fix: "upgrade the kernel to 4.8 or newer", platforms: []))
         }
         if !b.mounted {
             let elsewhere = b.mountPoint.map { " (it is mounted at \($0) instead)" } ?? ""
-            out.append(Finding(id: "binfmt-not-mounted", severity: .error, subject: b.path,
+            out.append(DoctorFinding(id: .binfmtNotMounted, severity: .error, subject: b.path,
                                message: "binfmt_misc is not mounted at \(b.path)\(elsewhere): no foreign binary can run",
                                fix: "sudo xplat doctor --fix   # or: sudo \(mountFix)", platforms: []))
             return out
         }
         if !b.enabled {
-            out.append(Finding(id: "binfmt-disabled", severity: .error, subject: b.path + "/status",
+            out.append(DoctorFinding(id: .binfmtDisabled, severity: .error, subject: b.path + "/status",
                                message: "binfmt_misc is globally disabled: no entry is used",
                                fix: "sudo xplat doctor --fix   # or: echo 1 | sudo tee \(b.path)/status", platforms: []))
         }
         for text in b.unreadable {
-            out.append(Finding(id: "entry-unreadable", severity: .warning, subject: text, message: text, fix: nil, platforms: []))
+            out.append(DoctorFinding(id: .entryUnreadable, severity: .warning, subject: text, message: text, fix: nil, platforms: []))
         }
         let native = k.nativePlatform
         for e in b.entries where !e.platforms.isEmpty {
@@ -256,34 +308,34 @@ public enum DoctorJudge {
             let path = "\(b.path)/\(name)"
             let foreign = e.platforms
             if let native, e.entry.enabled, foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture }) {
-                out.append(Finding(id: "entry-matches-native", severity: .error, subject: name,
+                out.append(DoctorFinding(id: .entryMatchesNative, severity: .error, subject: name,
                                    message: "\(name) matches this host's own \(native.architecture) executables: every native program would run under \(e.entry.interpreter)",
                                    fix: "echo -1 | sudo tee \(path)", platforms: foreign))
             }
             guard e.entry.enabled else { continue }
             if !e.entry.fixBinary {
-                out.append(Finding(id: "entry-no-fix-binary", severity: .warning, subject: name,
+                out.append(DoctorFinding(id: .entryNoFixBinary, severity: .warning, subject: name,
                                    message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
                                    fix: "sudo xplat doctor --fix", platforms: foreign))
             }
             if !e.interpreter.exists {
-                out.append(Finding(id: "interpreter-missing", severity: .error, subject: name,
+                out.append(DoctorFinding(id: .interpreterMissing, severity: .error, subject: name,
                                    message: "\(name): interpreter \(e.entry.interpreter) does not exist",
                                    fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
             } else if !e.interpreter.isStatic {
                 let why = e.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" } ?? (e.interpreter.error ?? "it is not a static ELF executable")
-                out.append(Finding(id: "interpreter-not-static", severity: .error, subject: name,
+                out.append(DoctorFinding(id: .interpreterNotStatic, severity: .error, subject: name,
                                    message: "\(name): interpreter \(e.entry.interpreter) cannot run inside containers: \(why)",
                                    fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
             }
             if e.entry.credentials {
-                out.append(Finding(id: "entry-credentials", severity: .note, subject: name,
+                out.append(DoctorFinding(id: .entryCredentials, severity: .note, subject: name,
                                    message: "\(name) has the C flag: setuid binaries run under emulation with the binary's credentials (QEMU runs privileged; a security trade-off)",
                                    fix: nil, platforms: foreign))
             }
             if let coverage = e.coverage, coverage != .full {
                 let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
-                out.append(Finding(id: "entry-partial-match", severity: .warning, subject: name,
+                out.append(DoctorFinding(id: .entryPartialMatch, severity: .warning, subject: name,
                                    message: "\(name)'s mask matches only one ELF type: \(what) of \(foreign.map(\.description).joined(separator: ", ")) will not run",
                                    fix: "sudo xplat doctor --fix", platforms: foreign))
             }
@@ -297,7 +349,7 @@ public enum DoctorJudge {
             guard reported.insert(names.joined(separator: ",")).inserted else { continue }
             let broken = claims.filter { !$0.entry.fixBinary || !$0.interpreter.isStatic }
             let fix = broken.isEmpty || broken.count == claims.count ? nil : "sudo xplat doctor --fix --remove-duplicates"
-            out.append(Finding(id: "duplicate-entries", severity: .warning, subject: names.joined(separator: " + "),
+            out.append(DoctorFinding(id: .duplicateEntries, severity: .warning, subject: names.joined(separator: " + "),
                                message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
                                fix: fix, platforms: [row.platform]))
         }
@@ -306,13 +358,13 @@ public enum DoctorJudge {
             let platform = proof.platform
             let entries = claiming(platform, facts)
             if let native, native.canRun(platform), entries.isEmpty {
-                out.append(Finding(id: "compat-exec-failed", severity: .note, subject: platform.description,
+                out.append(DoctorFinding(id: .compatExecFailed, severity: .note, subject: platform.description,
                                    message: "\(native) should run \(platform) binaries but the probe failed: \(proofText(proof)) (kernel built without compat support?)",
                                    fix: nil, platforms: [platform]))
                 continue
             }
             guard !entries.isEmpty else { continue }
-            out.append(Finding(id: "exec-failed", severity: .error, subject: platform.description,
+            out.append(DoctorFinding(id: .execFailed, severity: .error, subject: platform.description,
                                message: "\(entries.map(\.entry.name).joined(separator: ", ")) claims \(platform) but the probe binary failed: \(proofText(proof))",
                                fix: "sudo xplat doctor --fix", platforms: [platform]))
         }
@@ -320,14 +372,19 @@ public enum DoctorJudge {
         let emulating = b.entries.filter { $0.entry.enabled && !$0.platforms.isEmpty }
         let unpersisted = emulating.filter { $0.persistence.isEmpty }
         if !unpersisted.isEmpty {
-            out.append(Finding(id: "not-persistent", severity: .warning, subject: unpersisted.map(\.entry.name).joined(separator: ", "),
+            out.append(DoctorFinding(id: .notPersistent, severity: .warning, subject: unpersisted.map(\.entry.name).joined(separator: ", "),
                                message: "\(unpersisted.count) entr\(unpersisted.count == 1 ? "y is" : "ies are") registered only in the running kernel: gone after a reboot",
                                fix: "sudo apt-get install qemu-user-static binfmt-support", platforms: unpersisted.flatMap(\.platforms)))
         }
         if !emulating.isEmpty, emulating.count > unpersisted.count, !facts.persistence.systemd {
-            out.append(Finding(id: "no-boot-service", severity: .note, subject: "boot",
+            out.append(DoctorFinding(id: .noBootService, severity: .note, subject: "boot",
                                message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
-                               fix: "run Scripts/lib/binfmt.sh (or `sudo xplat doctor --fix`) at startup", platforms: []))
+                               fix: "run `sudo xplat doctor --fix` at startup (an init script, rc.local or the CI job's first step)", platforms: []))
+        }
+        for text in facts.persistence.malformed {
+            out.append(DoctorFinding(id: .bootConfigMalformed, severity: .warning, subject: "binfmt.d", message: text,
+                                     fix: "correct or remove the line; `sudo xplat doctor --fix` registers the running kernel's entries",
+                                     platforms: []))
         }
         if let engine = facts.engine {
             out += engineFindings(engine)
@@ -335,40 +392,40 @@ public enum DoctorJudge {
         return out
     }
 
-    static func engineFindings(_ engine: EngineFacts) -> [Finding] {
-        var out: [Finding] = []
+    static func engineFindings(_ engine: EngineFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
         if engine.clients.isEmpty {
-            out.append(Finding(id: "no-docker-client", severity: .warning, subject: "PATH",
+            out.append(DoctorFinding(id: .noDockerClient, severity: .warning, subject: "PATH",
                                message: "no docker client on PATH: xplat build cannot run",
                                fix: "sudo apt-get install docker.io", platforms: []))
         }
         for client in engine.clients where client.buildKitVia == nil {
             let better = engine.buildClient.map { "; use \($0) (set XPLAT_DOCKER=\($0))" } ?? ""
-            out.append(Finding(id: "client-no-buildkit", severity: engine.buildClient == nil ? .error : .note, subject: client.path,
+            out.append(DoctorFinding(id: .clientNoBuildkit, severity: engine.buildClient == nil ? .error : .note, subject: client.path,
                                message: "\(client.path) \(client.version ?? ""): \(client.note ?? "cannot use BuildKit")\(better)",
                                fix: engine.buildClient == nil ? "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)" : nil,
                                platforms: []))
         }
         if !engine.daemon.reachable, !engine.clients.isEmpty {
-            out.append(Finding(id: "daemon-unreachable", severity: .warning, subject: engine.daemon.socket ?? "docker",
+            out.append(DoctorFinding(id: .daemonUnreachable, severity: .warning, subject: engine.daemon.socket ?? "docker",
                                message: "docker daemon not reachable: \(engine.daemon.error ?? "unknown error")",
                                fix: "sudo dockerd --bridge=none --iptables=false &", platforms: []))
         }
         for builder in engine.builders {
             for node in builder.nodes where !node.unparsedPlatforms.isEmpty {
-                out.append(Finding(id: "node-unknown-platform", severity: .note, subject: "\(builder.name)/\(node.name)",
+                out.append(DoctorFinding(id: .nodeUnknownPlatform, severity: .note, subject: "\(builder.name)/\(node.name)",
                                    message: "platforms xplat does not know: \(node.unparsedPlatforms.joined(separator: ", "))",
                                    fix: nil, platforms: []))
             }
             if let error = builder.error {
-                out.append(Finding(id: "builder-error", severity: .warning, subject: builder.name,
+                out.append(DoctorFinding(id: .builderError, severity: .warning, subject: builder.name,
                                    message: "builder \(builder.name) reports: \(error)", fix: "docker buildx inspect --bootstrap \(builder.name)",
                                    platforms: []))
             }
         }
         let registry = engine.registry
         if !registry.reachable {
-            out.append(Finding(id: "registry-unreachable", severity: registry.configured ? .warning : .note,
+            out.append(DoctorFinding(id: .registryUnreachable, severity: registry.configured ? .warning : .note,
                                subject: registry.address,
                                message: "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not reachable: \(registry.error ?? "unknown error")",
                                fix: "docker-registry serve /etc/docker/registry/config.yml &", platforms: []))

@@ -25,7 +25,7 @@ public enum DoctorRenderer {
             var requested: [Platform]?
             var host: [PlatformVerdict]
             var nodes: [NodeVerdicts]
-            var findings: [Finding]
+            var findings: [DoctorFinding]
             var changes: [String]
             var unfixable: [String]
             var facts: HostFacts
@@ -121,7 +121,7 @@ public enum DoctorRenderer {
                 case .warning: sev = style.yellow(pad("warning", 8))
                 case .note: sev = style.cyan(pad("note", 8))
                 }
-                out.append("  \(sev)\(finding.message) [\(finding.id)]")
+                out.append("  \(sev)\(finding.message) [\(finding.id.rawValue)]")
                 if let fix = finding.fix { out.append("          fix: \(fix)") }
             }
         }

@@ -8,7 +8,7 @@
 //      platforms by matching their magic/mask against synthetic ELF headers of every table row
 //      (`ELFIdentity`), never by their names.
 //   2. `DoctorJudge.judge(_:requested:)` is pure: facts in, a `DoctorReport` out (per-platform
-//      `Verdict` for the host and each builder node, `Finding`s with severity and fix command).
+//      `Verdict` for the host and each builder node, `DoctorFinding`s with severity and fix command).
 //   3. `DoctorRenderer` prints the text table or the stable `xplat.doctor/v1` JSON.
 // `BinfmtFixer` plans and applies `--fix` through a `BinfmtWriter` (the kernel, or a directory standing
 // in for it in tests). `Doctor.run` ties it together for `xplat doctor`.

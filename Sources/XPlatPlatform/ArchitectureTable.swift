@@ -172,6 +172,25 @@ public struct ArchitectureInfo: Sendable, Hashable, Codable {
     public var alpineArch: String?
     /// What `uname -m` prints on this platform.
     public var unameMachine: String
+
+    // Names and compatibility
+    /// Spellings of the architecture itself, on its default row only (`x86_64`, `aarch64`, `arm`): alone
+    /// they name this row, and a variant may follow (`x86_64/v3`, `arm/v6`).
+    public var architectureNames: [String] = []
+    /// Spellings that name exactly this row (`armhf`, `armv7l`, `arm32v7`): a different variant after
+    /// them is an error (`armhf/v6`).
+    public var aliases: [String] = []
+    /// Variant spellings that select this row within its architecture (`v3`, `3`; `v1` for amd64).
+    public var variantNames: [String] = []
+    /// What this platform's machines run natively, best first (containerd's `Only`): itself first.
+    public var runs: [Platform] = []
+
+    /// The Go environment setting for this variant (`GOARM=7`, `GOAMD64=v3`), nil where Go has none.
+    public var goVariantSetting: (name: String, value: String)? {
+        if let goarm { return ("GOARM", goarm) }
+        if let goamd64 { return ("GOAMD64", goamd64) }
+        return nil
+    }
 }
 
 /// The architecture table and lookups into it.
@@ -194,17 +213,20 @@ public enum ArchitectureTable {
         let arm = pattern(le32 + "\\x28\\x00", stdMask)
 
         func amd64(_ level: Int) -> ArchitectureInfo {
-            ArchitectureInfo(
+            let lower = stride(from: level, through: 2, by: -1).map { p("amd64", "v\($0)") }
+            return ArchitectureInfo(
                 platform: p("amd64", level == 1 ? nil : "v\(level)"), elfClass: .elf64, byteOrder: .little,
                 elfMachine: ELFMachine.x86_64, x86Level: level,
                 interpreters: ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1"],
                 qemuName: "qemu-x86_64", binfmt: x86_64, goos: "linux", goarch: "amd64", goamd64: "v\(level)",
                 rustTarget: "x86_64-unknown-linux-gnu", rustMuslTarget: "x86_64-unknown-linux-musl",
                 gnuTriplet: "x86_64-linux-gnu", zigTarget: "x86_64-linux-musl", debianArch: "amd64", alpineArch: "x86_64", unameMachine: "x86_64")
+            .named(architecture: level == 1 ? ["amd64", "x86_64", "x86-64", "x64"] : [],
+                   variants: ["v\(level)", "\(level)"], runs: lower + [p("amd64"), p("386")])
         }
         func armRow(_ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
                     debian: String?, alpine: String?, uname: String) -> ArchitectureInfo {
-            ArchitectureInfo(
+            return ArchitectureInfo(
                 platform: p("arm", "v\(v)"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.arm,
                 armArchitecture: v, floatABI: float,
                 interpreters: float == .hard
@@ -214,6 +236,7 @@ public enum ArchitectureTable {
                 rustTarget: rust, rustMuslTarget: musl, gnuTriplet: gnu,
                 zigTarget: float == .hard ? "arm-linux-musleabihf" : "arm-linux-musleabi", debianArch: debian, alpineArch: alpine,
                 unameMachine: uname)
+            .named(variants: ["v\(v)", "\(v)"], runs: stride(from: v, through: 5, by: -1).map { p("arm", "v\($0)") })
         }
         return [
             amd64(1), amd64(2), amd64(3), amd64(4),
@@ -222,23 +245,31 @@ public enum ArchitectureTable {
                 interpreters: ["/lib/ld-linux.so.2", "/lib/ld-musl-i386.so.1"],
                 qemuName: "qemu-i386", binfmt: i386, goos: "linux", goarch: "386",
                 rustTarget: "i686-unknown-linux-gnu", rustMuslTarget: "i686-unknown-linux-musl",
-                gnuTriplet: "i686-linux-gnu", zigTarget: "x86-linux-musl", debianArch: "i386", alpineArch: "x86", unameMachine: "i686"),
+                gnuTriplet: "i686-linux-gnu", zigTarget: "x86-linux-musl", debianArch: "i386", alpineArch: "x86", unameMachine: "i686")
+                .named(architecture: ["386", "i386", "i486", "i586", "i686", "x86"]),
             ArchitectureInfo(
                 platform: p("arm64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.aarch64,
                 interpreters: ["/lib/ld-linux-aarch64.so.1", "/lib/ld-musl-aarch64.so.1"],
                 qemuName: "qemu-aarch64", binfmt: pattern(le64 + "\\xb7\\x00", stdMask),
                 goos: "linux", goarch: "arm64",
                 rustTarget: "aarch64-unknown-linux-gnu", rustMuslTarget: "aarch64-unknown-linux-musl",
-                gnuTriplet: "aarch64-linux-gnu", zigTarget: "aarch64-linux-musl", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64"),
+                gnuTriplet: "aarch64-linux-gnu", zigTarget: "aarch64-linux-musl", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64")
+                .named(architecture: ["arm64", "aarch64", "armv8", "arm64v8"], variants: ["v8", "8", "v8.0"],
+                       runs: [p("arm64"), p("arm", "v8"), p("arm", "v7"), p("arm", "v6"), p("arm", "v5")]),
             armRow(7, float: .hard, goarm: "7", rust: "armv7-unknown-linux-gnueabihf",
                    musl: "armv7-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: "armhf",
-                   alpine: "armv7", uname: "armv7l"),
+                   alpine: "armv7", uname: "armv7l")
+                .named(architecture: ["arm"], aliases: ["armhf", "armv7", "armv7l", "armv7hl", "arm32v7"]),
             armRow(6, float: .hard, goarm: "6", rust: "arm-unknown-linux-gnueabihf",
                    musl: "arm-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: nil,
-                   alpine: "armhf", uname: "armv6l"),
+                   alpine: "armhf", uname: "armv6l")
+                // containerd normalizes armel to arm/v6; Debian's armel port is the v5 row (see
+                // `PlatformReport.notes`).
+                .named(aliases: ["armel", "armv6", "armv6l", "arm32v6"]),
             armRow(5, float: .soft, goarm: "5", rust: "armv5te-unknown-linux-gnueabi",
                    musl: "armv5te-unknown-linux-musleabi", gnu: "arm-linux-gnueabi", debian: "armel",
-                   alpine: nil, uname: "armv5tel"),
+                   alpine: nil, uname: "armv5tel")
+                .named(aliases: ["armv5", "armv5l", "armv5te", "armv5tel", "arm32v5"], variants: ["v5te"]),
             ArchitectureInfo(
                 platform: p("riscv64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.riscv,
                 riscvFloatABI: "double",
@@ -246,7 +277,8 @@ public enum ArchitectureTable {
                 qemuName: "qemu-riscv64", binfmt: pattern(le64 + "\\xf3\\x00", stdMask),
                 goos: "linux", goarch: "riscv64",
                 rustTarget: "riscv64gc-unknown-linux-gnu", rustMuslTarget: "riscv64gc-unknown-linux-musl",
-                gnuTriplet: "riscv64-linux-gnu", zigTarget: "riscv64-linux-musl", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64"),
+                gnuTriplet: "riscv64-linux-gnu", zigTarget: "riscv64-linux-musl", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64")
+                .named(architecture: ["riscv64", "riscv64gc"]),
             ArchitectureInfo(
                 platform: p("ppc64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.ppc64,
                 interpreters: ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"],
@@ -255,7 +287,8 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\x00"),
                 goos: "linux", goarch: "ppc64le",
                 rustTarget: "powerpc64le-unknown-linux-gnu", rustMuslTarget: "powerpc64le-unknown-linux-musl",
-                gnuTriplet: "powerpc64le-linux-gnu", zigTarget: "powerpc64le-linux-musl", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le"),
+                gnuTriplet: "powerpc64le-linux-gnu", zigTarget: "powerpc64le-linux-musl", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le")
+                .named(architecture: ["ppc64le", "ppc64el", "powerpc64le"]),
             ArchitectureInfo(
                 platform: p("s390x"), elfClass: .elf64, byteOrder: .big, elfMachine: ELFMachine.s390,
                 interpreters: ["/lib/ld64.so.1", "/lib/ld-musl-s390x.so.1"],
@@ -264,7 +297,8 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff"),
                 goos: "linux", goarch: "s390x",
                 rustTarget: "s390x-unknown-linux-gnu", rustMuslTarget: "s390x-unknown-linux-musl",
-                gnuTriplet: "s390x-linux-gnu", zigTarget: "s390x-linux-musl", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x"),
+                gnuTriplet: "s390x-linux-gnu", zigTarget: "s390x-linux-musl", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x")
+                .named(architecture: ["s390x"]),
             ArchitectureInfo(
                 platform: p("mips64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.mips,
                 interpreters: ["/lib64/ld.so.1", "/lib/ld-musl-mips64el.so.1"],
@@ -273,7 +307,8 @@ public enum ArchitectureTable {
                                 "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
                 goos: "linux", goarch: "mips64le",
                 rustTarget: "mips64el-unknown-linux-gnuabi64", rustMuslTarget: "mips64el-unknown-linux-muslabi64",
-                gnuTriplet: "mips64el-linux-gnuabi64", zigTarget: "mips64el-linux-muslabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64"),
+                gnuTriplet: "mips64el-linux-gnuabi64", zigTarget: "mips64el-linux-muslabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64")
+                .named(architecture: ["mips64le", "mips64el"]),
             ArchitectureInfo(
                 platform: p("loong64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.loongarch,
                 interpreters: ["/lib64/ld-linux-loongarch-lp64d.so.1", "/lib/ld-musl-loongarch64.so.1"],
@@ -283,24 +318,102 @@ public enum ArchitectureTable {
                 goos: "linux", goarch: "loong64",
                 rustTarget: "loongarch64-unknown-linux-gnu", rustMuslTarget: "loongarch64-unknown-linux-musl",
                 gnuTriplet: "loongarch64-linux-gnu", zigTarget: "loongarch64-linux-musl", debianArch: "loong64", alpineArch: "loongarch64",
-                unameMachine: "loongarch64"),
+                unameMachine: "loongarch64")
+                .named(architecture: ["loong64", "loongarch64"]),
         ]
     }()
 
     private static let byPlatform: [Platform: ArchitectureInfo] = Dictionary(
         entries.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+    private static let byArchitectureName: [String: ArchitectureInfo] = Dictionary(
+        entries.flatMap { row in row.architectureNames.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+    private static let byAlias: [String: ArchitectureInfo] = Dictionary(
+        entries.flatMap { row in row.aliases.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
 
-    /// The row for `platform`; arm/v8 (32-bit code for ARMv8) uses the arm/v7 ABI row.
+    /// The row for `platform`, including the variants that share another row's ABI facts (see
+    /// `extendedRow`).
     public static func entry(for platform: Platform) -> ArchitectureInfo? {
         guard platform.os == "linux" else { return nil }
-        if let row = byPlatform[platform] { return row }
-        if platform.architecture == "arm", platform.variant == "v8",
-           var row = byPlatform[Platform(normalizedOS: "linux", architecture: "arm", variant: "v7")] {
+        return byPlatform[platform] ?? extendedRow(platform)
+    }
+
+    /// Variants without a row of their own, as containerd/platforms accepts them:
+    /// - arm/v8 (32-bit code on ARMv8) has the arm/v7 ABI and runs what arm/v7 runs;
+    /// - arm64/v8.1-v8.9, v9, v9.1-v9.9 are arm64 with newer instructions; v9.x also runs v8.0 to
+    ///   v8.(x+5) (v9.0 branched from v8.5), as containerd's `Only` orders them.
+    static func extendedRow(_ platform: Platform) -> ArchitectureInfo? {
+        guard let variant = platform.variant else { return nil }
+        let arm64 = entries.first { $0.elfMachine == ELFMachine.aarch64 }!
+        if platform.architecture == arm64.platform.architecture, let (major, minor) = arm64Level(variant),
+           (major, minor) != (8, 0) {
+            var row = arm64
             row.platform = platform
-            row.armArchitecture = 8
+            row.architectureNames = []
+            row.variantNames = [variant]
+            let own = ((major == 8 ? 1 : 0)...minor).reversed().map { arm64Platform(major, $0) }
+            let older = major == 9 ? (1...min(minor + 5, 9)).reversed().map { arm64Platform(8, $0) } : []
+            row.runs = own + older + arm64.runs
+            return row
+        }
+        let armRows = entries.filter { $0.armArchitecture != nil }
+        if let newest = armRows.max(by: { $0.armArchitecture! < $1.armArchitecture! }),
+           platform.architecture == newest.platform.architecture, variant == "v\(newest.armArchitecture! + 1)" {
+            var row = newest
+            row.platform = platform
+            row.armArchitecture = newest.armArchitecture! + 1
+            row.architectureNames = []
+            row.aliases = []
+            row.variantNames = [variant, String(variant.dropFirst())]
+            row.runs = [platform] + newest.runs
             return row
         }
         return nil
+    }
+
+    /// `v8.2` -> (8, 2), `v9` -> (9, 0): the arm64 levels containerd orders (single-digit minors).
+    static func arm64Level(_ variant: String) -> (major: Int, minor: Int)? {
+        let parts = variant.drop { $0 == "v" }.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let major = Int(parts[0]), (8...9).contains(major) else { return nil }
+        guard parts.count == 2 else { return (major, 0) }
+        guard parts[1].count == 1, let minor = Int(parts[1]) else { return nil }
+        return (major, minor)
+    }
+
+    /// linux/arm64 at a level: (8, 0) is plain linux/arm64, (9, 0) is linux/arm64/v9.
+    static func arm64Platform(_ major: Int, _ minor: Int) -> Platform {
+        let arm64 = entries.first { $0.elfMachine == ELFMachine.aarch64 }!.platform
+        let variant: String? = (major, minor) == (8, 0) ? nil : minor == 0 ? "v\(major)" : "v\(major).\(minor)"
+        return Platform(normalizedOS: "linux", architecture: arm64.architecture, variant: variant)
+    }
+
+    /// The normalized platform for an architecture and a variant spelling (`amd64`, `3` ->
+    /// linux/amd64/v3; `arm64`, `v8.0` -> linux/arm64), nil when the architecture has no such variant.
+    static func platform(architecture: String, variant: String) -> Platform? {
+        let rows = entries.filter { $0.platform.architecture == architecture }
+        if let row = rows.first(where: { $0.variantNames.contains(variant) }) { return row.platform }
+        if rows.contains(where: { $0.elfMachine == ELFMachine.aarch64 }), let (major, minor) = arm64Level(variant) {
+            return arm64Platform(major, minor)
+        }
+        let candidate = Platform(normalizedOS: "linux", architecture: architecture,
+                                 variant: variant.hasPrefix("v") ? variant : "v" + variant)
+        return extendedRow(candidate)?.platform
+    }
+
+    /// The row an architecture word names (`x86_64`, `aarch64`, `arm`) and whether the word fixes the
+    /// variant (`armhf`: yes).
+    static func row(named word: String) -> (row: ArchitectureInfo, fixesVariant: Bool)? {
+        if let row = byArchitectureName[word] { return (row, false) }
+        if let row = byAlias[word] { return (row, true) }
+        return nil
+    }
+
+    /// The variants of an architecture, for messages: `v2, v3, v4` or `v8.1-v8.9, v9, v9.1-v9.9`.
+    static func knownVariants(of architecture: String) -> [String] {
+        let rows = entries.filter { $0.platform.architecture == architecture }
+        var known = rows.compactMap(\.platform.variant)
+        if rows.contains(where: { $0.elfMachine == ELFMachine.aarch64 }) { known += ["v8.1-v8.9", "v9", "v9.1-v9.9"] }
+        if let newest = rows.compactMap(\.armArchitecture).max() { known.append("v\(newest + 1)") }
+        return known
     }
 
     /// Rows whose ELF identity (class, byte order, machine) matches, in table order.
@@ -308,15 +421,10 @@ public enum ArchitectureTable {
         entries.filter { $0.elfClass == elfClass && $0.byteOrder == byteOrder && $0.elfMachine == machine }
     }
 
-    /// One row per architecture: amd64 (v1), 386, arm64, arm/v7, riscv64, ... (what QEMU emulates).
+    /// One row per architecture, its default: amd64 (v1), 386, arm64, arm/v7, riscv64, ... (what QEMU
+    /// emulates).
     public static var baseEntries: [ArchitectureInfo] {
-        entries.filter { row in
-            switch row.platform.architecture {
-            case "amd64": return row.platform.variant == nil
-            case "arm": return row.platform.variant == "v7"
-            default: return true
-            }
-        }
+        entries.filter { !$0.architectureNames.isEmpty }
     }
 
     /// Distinct architecture names, in table order.
@@ -325,10 +433,29 @@ public enum ArchitectureTable {
         return entries.map(\.platform.architecture).filter { seen.insert($0).inserted }
     }
 
+    /// The row of the same architecture at x86-64 micro-architecture `level` (amd64 at level 3 ->
+    /// linux/amd64/v3); nil when `row` has no x86 levels or none at `level`.
+    public static func entry(sameArchitectureAs row: ArchitectureInfo, x86Level level: Int) -> ArchitectureInfo? {
+        entries.first { $0.platform.architecture == row.platform.architecture && $0.x86Level == level }
+    }
+
     /// The platform of a Linux machine from `uname -m` (`aarch64` -> linux/arm64).
     public static func platform(unameMachine: String) -> Platform? {
         let m = unameMachine.trimmingWhitespace()
         if let row = entries.first(where: { $0.unameMachine == m }) { return row.platform }
         return try? Platform(parsing: m)
+    }
+}
+
+extension ArchitectureInfo {
+    /// This row with its names and compatibility added (lists are appended; `runs` defaults to itself).
+    func named(architecture: [String] = [], aliases: [String] = [], variants: [String] = [], runs: [Platform]? = nil
+) -> ArchitectureInfo {
+        var row = self
+        row.architectureNames += architecture
+        row.aliases += aliases
+        row.variantNames += variants
+        if let runs { row.runs = runs } else if row.runs.isEmpty { row.runs = [platform] }
+        return row
     }
 }

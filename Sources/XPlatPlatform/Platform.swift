@@ -12,9 +12,15 @@
 // | `arm`, `armhf`, `armv7`, `armv7l`       | `linux/arm/v7`  |
 // | `armel`, `armv6`, `armv6l`              | `linux/arm/v6`  |
 // | `armv5`, `armv5te`, `arm/5`             | `linux/arm/v5`  |
+// | `arm64/v8.2`, `aarch64/8.2`             | `linux/arm64/v8.2` |
+// | `arm64/9`, `arm64/v9.0`                 | `linux/arm64/v9`|
 // | `ppc64el`, `powerpc64le`, `ppc64le`     | `linux/ppc64le` |
 // | `mips64el`, `mips64le`                  | `linux/mips64le`|
 // | `loongarch64`, `loong64`                | `linux/loong64` |
+//
+// The spellings live in the architecture table's rows (`architectureNames`, `aliases`,
+// `variantNames`), as does compatibility (`runs`). `armel` follows containerd (arm/v6); Debian's armel
+// port is ARMv5TE soft-float, linux/arm/v5 (its `debianArch`); `xplat platforms armel` says both.
 //
 // A single component is an architecture on linux. Matching comes in two strengths: `==` (exact)
 // and `canRun(_:)` (compatible: what this platform's machines execute natively), with `runnable`
@@ -65,9 +71,9 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
             try self.init(os: first, architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)
         } else if parts.count == 3 {
             throw PlatformError.unknownOS(text, parts[0])
-        } else if parts.count == 2, Self.architectureAliases[first] == nil {
+        } else if parts.count == 2, ArchitectureTable.row(named: first) == nil {
             // "foo/arm64": first part is neither an OS nor an architecture.
-            throw Self.architectureAliases[parts[1].lowercased()] != nil
+            throw ArchitectureTable.row(named: parts[1].lowercased()) != nil
                 ? PlatformError.unknownOS(text, parts[0]) : PlatformError.unknownArchitecture(text, parts[0])
         } else {
             try self.init(os: "linux", architecture: first, variant: parts.count == 2 ? parts[1] : nil)
@@ -116,24 +122,6 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
         "ios", "plan9", "dragonfly", "js", "wasip1",
     ]
 
-    /// Every accepted spelling of an architecture, with the variant it implies (nil: none implied).
-    static let architectureAliases: [String: (arch: String, variant: String?)] = [
-        "amd64": ("amd64", nil), "x86_64": ("amd64", nil), "x86-64": ("amd64", nil), "x64": ("amd64", nil),
-        "386": ("386", nil), "i386": ("386", nil), "i486": ("386", nil), "i586": ("386", nil),
-        "i686": ("386", nil), "x86": ("386", nil),
-        "arm64": ("arm64", nil), "aarch64": ("arm64", nil), "armv8": ("arm64", nil), "arm64v8": ("arm64", nil),
-        "arm": ("arm", nil), "armhf": ("arm", "v7"), "armel": ("arm", "v6"), "armv7": ("arm", "v7"),
-        "armv7l": ("arm", "v7"), "armv7hl": ("arm", "v7"), "arm32v7": ("arm", "v7"),
-        "armv6": ("arm", "v6"), "armv6l": ("arm", "v6"), "arm32v6": ("arm", "v6"),
-        "armv5": ("arm", "v5"), "armv5l": ("arm", "v5"), "armv5te": ("arm", "v5"), "armv5tel": ("arm", "v5"),
-        "arm32v5": ("arm", "v5"),
-        "riscv64": ("riscv64", nil), "riscv64gc": ("riscv64", nil),
-        "ppc64le": ("ppc64le", nil), "ppc64el": ("ppc64le", nil), "powerpc64le": ("ppc64le", nil),
-        "s390x": ("s390x", nil),
-        "mips64le": ("mips64le", nil), "mips64el": ("mips64le", nil),
-        "loong64": ("loong64", nil), "loongarch64": ("loong64", nil),
-    ]
-
     static func normalizeOS(_ os: String, input: String) throws -> String {
         let lower = os.lowercased()
         if lower == "macos" { return "darwin" }
@@ -141,77 +129,29 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
         return lower
     }
 
+    /// The architecture word and variant spelling, normalized through the architecture table's names.
     static func normalizeArchitecture(_ arch: String, variant: String?, input: String) throws -> (String, String?) {
-        guard let (name, implied) = architectureAliases[arch.lowercased()] else {
+        guard let (row, fixesVariant) = ArchitectureTable.row(named: arch.lowercased()) else {
             throw PlatformError.unknownArchitecture(input, arch)
         }
-        let given = variant?.lowercased()
-        if let given, let implied, normalizeVariant(given, arch: name) != implied {
+        let name = row.platform.architecture
+        guard let given = variant?.lowercased() else { return (name, row.platform.variant) }
+        guard let chosen = ArchitectureTable.platform(architecture: name, variant: given),
+              !fixesVariant || chosen == row.platform else {
             throw PlatformError.unknownVariant(input, given, architecture: name)
         }
-        let raw = given ?? implied
-        switch name {
-        case "amd64":
-            guard let raw else { return (name, nil) }
-            switch raw {
-            case "v1", "1": return (name, nil)
-            case "v2", "2": return (name, "v2")
-            case "v3", "3": return (name, "v3")
-            case "v4", "4": return (name, "v4")
-            default: throw PlatformError.unknownVariant(input, raw, architecture: name)
-            }
-        case "arm64":
-            guard let raw else { return (name, nil) }
-            switch raw {
-            case "v8", "8", "v8.0": return (name, nil)
-            default: throw PlatformError.unknownVariant(input, raw, architecture: name)
-            }
-        case "arm":
-            guard let raw else { return (name, "v7") }
-            guard let v = normalizeVariant(raw, arch: name) else {
-                throw PlatformError.unknownVariant(input, raw, architecture: name)
-            }
-            return (name, v)
-        default:
-            if let raw { throw PlatformError.unknownVariant(input, raw, architecture: name) }
-            return (name, nil)
-        }
-    }
-
-    static func normalizeVariant(_ raw: String, arch: String) -> String? {
-        guard arch == "arm" else { return raw }
-        switch raw {
-        case "v5", "5", "v5te": return "v5"
-        case "v6", "6": return "v6"
-        case "v7", "7": return "v7"
-        case "v8", "8": return "v8"
-        default: return nil
-        }
+        return (name, chosen.variant)
     }
 
     // MARK: Matching
 
-    /// Platforms this platform's machines run natively, best first (containerd's `Only`):
-    /// amd64/v3 runs v3, v2, v1 and 386; arm64 runs arm64 and arm/v8..v5; arm/v7 runs v7, v6, v5.
+    /// Platforms this platform's machines run natively, best first (containerd's `Only`), from the
+    /// table row's `runs`: amd64/v3 runs v3, v2, v1 and 386; arm64 runs arm64 and arm/v8..v5; arm/v7
+    /// runs v7, v6, v5. Another OS on the same architecture runs the same list on that OS.
     public var runnable: [Platform] {
-        func p(_ arch: String, _ variant: String?) -> Platform {
-            Platform(normalizedOS: os, architecture: arch, variant: variant)
-        }
-        switch architecture {
-        case "amd64":
-            let level = Int(variant?.dropFirst() ?? "1") ?? 1
-            var list = stride(from: level, through: 2, by: -1).map { p("amd64", "v\($0)") }
-            list.append(p("amd64", nil))
-            list.append(p("386", nil))
-            return list
-        case "arm64":
-            return [p("arm64", nil), p("arm", "v8"), p("arm", "v7"), p("arm", "v6"), p("arm", "v5")]
-        case "arm":
-            let level = Int(variant?.dropFirst() ?? "7") ?? 7
-            return stride(from: level, through: 5, by: -1).map { p("arm", "v\($0)") }
-        default:
-            return [self]
-        }
+        let linux = Platform(normalizedOS: "linux", architecture: architecture, variant: variant)
+        guard let row = ArchitectureTable.entry(for: linux) else { return [self] }
+        return row.runs.map { Platform(normalizedOS: os, architecture: $0.architecture, variant: $0.variant) }
     }
 
     /// True when a binary built for `other` runs on this platform (compatible match).
@@ -240,7 +180,7 @@ public enum PlatformError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownArchitecture(let input, let arch):
             return "invalid platform \"\(input)\": unknown architecture \"\(arch)\" (known: \(ArchitectureTable.architectureNames.joined(separator: ", ")))"
         case .unknownVariant(let input, let variant, let arch):
-            let known = ArchitectureTable.entries.filter { $0.platform.architecture == arch }.compactMap { $0.platform.variant }
+            let known = ArchitectureTable.knownVariants(of: arch)
             let hint = known.isEmpty ? "\(arch) has no variants" : "known: \(known.joined(separator: ", "))"
             return "invalid platform \"\(input)\": unknown variant \"\(variant)\" for \(arch) (\(hint))"
         }

@@ -11,12 +11,16 @@ public struct PlatformExplanation: Sendable, Codable, Hashable {
     public var info: ArchitectureInfo
     /// `runnable` of the platform: what it executes natively, best first.
     public var runs: [Platform]
+    /// Where another convention reads the typed name differently (`armel`: containerd's arm/v6,
+    /// Debian's ARMv5TE soft-float port).
+    public var notes: [String]
 
     public init(input: String, platform: Platform, info: ArchitectureInfo) {
         self.input = input
         self.platform = platform
         self.info = info
         self.runs = platform.runnable
+        self.notes = PlatformReport.notes(input: input, platform: platform)
     }
 }
 
@@ -34,6 +38,25 @@ public enum PlatformReport {
             guard let info = platform.info else { throw PlatformError.unknownOS(text, platform.os) }
             return PlatformExplanation(input: text, platform: platform, info: info)
         }
+    }
+
+    /// Distribution names in `input` that mean another row to that distribution: `armel` normalizes
+    /// to linux/arm/v6 as containerd does, while Debian's armel is linux/arm/v5; Alpine's armhf is
+    /// linux/arm/v6, while `armhf` normalizes to linux/arm/v7 (Debian's armhf).
+    static func notes(input: String, platform: Platform) -> [String] {
+        guard let chosen = platform.info else { return [] }
+        let words = Set(input.lowercased().split(separator: "/").map(String.init))
+        var out: [String] = []
+        for (distribution, name) in [("Debian", \ArchitectureInfo.debianArch), ("Alpine", \ArchitectureInfo.alpineArch)] {
+            guard let row = ArchitectureTable.entries.first(where: { row in
+                row[keyPath: name].map(words.contains) == true && row[keyPath: name] != chosen[keyPath: name]
+            }), let word = row[keyPath: name] else { continue }
+            let abi = [row.armArchitecture.map { "ARMv\($0)" }, row.floatABI.map { "\($0.rawValue)-float" }]
+                .compactMap { $0 }.joined(separator: " ")
+            out.append("\(word) means \(platform) here (as containerd normalizes it); \(distribution)'s \(word) is "
+                       + "\(row.platform)" + (abi.isEmpty ? "" : " (\(abi))"))
+        }
+        return out
     }
 
     /// Stable JSON: an array of objects, keys sorted, two-space indent.
@@ -69,8 +92,10 @@ public enum PlatformReport {
                 ("debian", i.debianArch ?? "-"),
                 ("alpine", i.alpineArch ?? "-"),
                 ("uname -m", i.unameMachine),
+                ("names", (i.architectureNames + i.aliases).joined(separator: " ")),
+                ("variants", i.variantNames.joined(separator: " ")),
                 ("runs", row.runs.map(\.description).joined(separator: " ")),
-            ]
+            ].filter { !$0.1.isEmpty } + row.notes.map { ("note", $0) }
             for (key, value) in fields {
                 out += "  " + key.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n"
             }

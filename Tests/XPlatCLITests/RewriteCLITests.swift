@@ -41,9 +41,9 @@ import XPlatSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = try await xplat(["rewrite", file])
         #expect(out.exitCode == 0)
-        #expect(out.stdout.hasPrefix("--- \(file)\n+++ \(file)\n@@ -1,9 +1,12 @@\n"))
+        #expect(out.stdout.hasPrefix("--- \(file)\n+++ \(file)\n@@ -1,10 +1,21 @@\n"))
         #expect(out.stdout.contains("""
-            @@ -1,9 +1,12 @@
+            @@ -1,10 +1,21 @@
             -FROM golang:1.22-alpine AS builder
             -ENV GOOS=linux GOARCH=amd64
             +FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder

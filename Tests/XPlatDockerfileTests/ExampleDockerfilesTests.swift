@@ -12,16 +12,22 @@ struct ExampleDockerfilesTests {
         try String(contentsOfFile: root + "/" + relative, encoding: .utf8)
     }
 
+    /// Rewrites with the example's folder as the build context, as `xplat rewrite` does by default.
+    static func rewrite(_ text: String, _ path: String) throws -> RewriteResult {
+        let folder = root + "/" + (path as NSString).deletingLastPathComponent
+        return try Rewriter.rewrite(text: text, fileName: path, options: RewriteOptions(context: BuildContext.load(directory: folder)))
+    }
+
     @Test("the compiling examples are rewritten, and the rewrite is stable", arguments: [
         "go-hello/Dockerfile", "go-std/Dockerfile", "c-hello/Dockerfile",
     ])
     func rewritten(path: String) throws {
         let original = try Self.read(path)
-        let once = try Rewriter.rewrite(text: original, fileName: path)
+        let once = try Self.rewrite(original, path)
         #expect(once.changed, "\(path) compiles on the target platform: it must be rewritten")
         #expect(once.text.contains("FROM --platform=$BUILDPLATFORM "), "\(once.text)")
         #expect(once.text.contains("ARG TARGETOS TARGETARCH TARGETVARIANT"), "\(once.text)")
-        let twice = try Rewriter.rewrite(text: once.text, fileName: path)
+        let twice = try Self.rewrite(once.text, path)
         #expect(!twice.changed && twice.text == once.text, "rewriting a rewritten file changes nothing")
         let findings = try Linter.lint(try DockerfileParser.parse(once.text, fileName: path))
         #expect(findings.allSatisfy { $0.severity != .error }, "\(findings)")
@@ -32,7 +38,7 @@ struct ExampleDockerfilesTests {
     ])
     func crossReady(path: String) throws {
         let original = try Self.read(path)
-        let result = try Rewriter.rewrite(text: original, fileName: path)
+        let result = try Self.rewrite(original, path)
         #expect(!result.changed && result.text == original, "\(path): \(result.edits)")
     }
 
@@ -41,6 +47,6 @@ struct ExampleDockerfilesTests {
     ])
     func untouched(path: String) throws {
         let original = try Self.read(path)
-        #expect(try Rewriter.rewrite(text: original, fileName: path).text == original)
+        #expect(try Self.rewrite(original, path).text == original)
     }
 }

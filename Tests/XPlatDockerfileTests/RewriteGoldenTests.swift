@@ -3,11 +3,16 @@ import Testing
 @testable import XPlatDockerfile
 
 /// Golden cases: `Golden/<case>/Dockerfile` rewritten must equal `expected.Dockerfile`; the findings
-/// followed by `--` and the stage classification must equal `expected.findings`.
+/// (the linter's, then the rewriter's XP1nn) followed by `--` and the stage classification must equal
+/// `expected.findings`. A case's `context/` folder is its build context (go.mod, main.go, Cargo.lock,
+/// Makefile, ...); without one the rewrite sees no context. `#!` comment lines at the end of
+/// `Dockerfile` mark where the rewriter's findings must be: `#! XP101 5:5` (id line:column); a case
+/// without marks must have none.
 /// `XPLAT_UPDATE_GOLDEN=1 swift test --filter RewriteGoldenTests` rewrites the expected files (review the diff).
 enum Golden {
     static let sourceDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-    static var dir: URL { Bundle.module.url(forResource: "Golden", withExtension: nil) ?? sourceDir }
+    /// The source folder itself: a case and its expected files are read where `XPLAT_UPDATE_GOLDEN` writes them.
+    static var dir: URL { sourceDir }
     static var cases: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: sourceDir.path)) ?? [])
             .filter { !$0.hasPrefix(".") }.sorted()
@@ -16,15 +21,26 @@ enum Golden {
         String(decoding: try Data(contentsOf: dir.appendingPathComponent("\(c)/\(f)")), as: UTF8.self)
     }
     static func report(_ r: RewriteResult) -> String {
-        RewriteRenderer.findingsText(r.findings) + "--\n" + RewriteRenderer.stagesText(r.stages)
+        RewriteRenderer.findingsText(r.findings) + RewriteRenderer.findingsText(r.stageFindings) + "--\n" + RewriteRenderer.stagesText(r.stages)
+    }
+    /// The case's options: its `context/` folder as the build context, if it has one.
+    static func options(_ c: String) -> RewriteOptions {
+        let folder = sourceDir.appendingPathComponent("\(c)/context").path
+        return RewriteOptions(context: FileManager.default.fileExists(atPath: folder) ? BuildContext.load(directory: folder) : nil)
+    }
+    static func rewrite(_ c: String, _ text: String? = nil) throws -> RewriteResult {
+        try Rewriter.rewrite(text: try text ?? read(c, "Dockerfile"), fileName: "Dockerfile", options: options(c))
+    }
+    /// `#! ID line:column` marks.
+    static func marks(_ c: String) throws -> Set<String> {
+        Set(try read(c, "Dockerfile").split(separator: "\n").filter { $0.hasPrefix("#! ") }.map { String($0.dropFirst(3)) })
     }
 }
 
 @Suite struct RewriteGoldenTests {
     @Test("rewrite and findings match the golden files", arguments: Golden.cases)
     func golden(_ name: String) throws {
-        let input = try Golden.read(name, "Dockerfile")
-        let result = try Rewriter.rewrite(text: input, fileName: "Dockerfile")
+        let result = try Golden.rewrite(name)
         if ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" {
             let d = Golden.sourceDir.appendingPathComponent(name)
             try Data(result.text.utf8).write(to: d.appendingPathComponent("expected.Dockerfile"))
@@ -33,12 +49,15 @@ enum Golden {
         }
         #expect(result.text == (try Golden.read(name, "expected.Dockerfile")), "rewritten \(name) differs from expected.Dockerfile")
         #expect(Golden.report(result) == (try Golden.read(name, "expected.findings")), "findings/stages of \(name) differ")
+        let marks = try Golden.marks(name)
+        let placed = Set(result.stageFindings.map { "\($0.id) \($0.line):\($0.column)" })
+        #expect(placed == marks || marks.isEmpty && placed.isEmpty, "\(name): findings at \(placed.sorted()), marked \(marks.sorted())")
     }
 
     @Test("rewrite is idempotent and the output parses", arguments: Golden.cases)
     func idempotent(_ name: String) throws {
-        let first = try Rewriter.rewrite(text: try Golden.read(name, "Dockerfile"))
-        let second = try Rewriter.rewrite(text: first.text)
+        let first = try Golden.rewrite(name)
+        let second = try Golden.rewrite(name, first.text)
         #expect(second.text == first.text, "second rewrite of \(name) changed it")
         #expect(second.edits.isEmpty, "second rewrite of \(name) still has edits")
     }
@@ -47,7 +66,7 @@ enum Golden {
     func editsInsideInstructions(_ name: String) throws {
         let input = try Golden.read(name, "Dockerfile")
         let file = try DockerfileParser.parse(input)
-        let result = try Rewriter.rewrite(file)
+        let result = try Rewriter.rewrite(file, options: Golden.options(name))
         for line in UnifiedDiff.changedOldLines(old: result.original, new: result.text) {
             #expect(result.edits.contains { $0.startLine <= line && line <= $0.endLine },
                     "\(name): line \(line) changed outside an edit")
@@ -58,26 +77,27 @@ enum Golden {
         }
     }
 
-    @Test("stage classification of the refusal cases names the reason")
-    func refusals() throws {
-        let cases: [(String, String)] = [
-            ("refuse-runs-target-binary", "runs the built binary `./out/app`"),
-            ("refuse-cgo", "cgo (CGO_ENABLED=1)"),
-            ("refuse-npm-native", "`npm ci` may build native add-ons"),
-        ]
-        for (name, reason) in cases {
-            let r = try Rewriter.rewrite(text: try Golden.read(name, "Dockerfile"))
-            #expect(!r.changed && r.text == r.original, "\(name) must come back byte-identical")
-            let build = r.stages.first { $0.role == .build }
-            #expect(build?.outcome == .left)
-            #expect(build?.reasons.contains { $0.contains(reason) } == true, "\(name): reasons \(build?.reasons ?? [])")
-        }
+    @Test("the refusal cases come back byte-identical, the stage left with a finding naming the reason", arguments: [
+        ("refuse-runs-target-binary", RewriteRule.runsTargetCode, "runs the built binary `./out/app`"),
+        ("refuse-self-tests", RewriteRule.runsTargetCode, "`go test` runs tests"),
+        ("refuse-cgo-alpine", RewriteRule.cgoUnwired, "xx-apk-style target sysroot with clang"),
+        ("refuse-npm-native", RewriteRule.nativeAddons, "`npm ci` may build native add-ons"),
+        ("refuse-make-cargo-opaque", RewriteRule.opaqueBuild, "make wraps cargo through a Makefile that is not in the build context"),
+        ("refuse-cargo-fixed-target", RewriteRule.fixedTarget, "cargo already has a fixed --target"),
+    ])
+    func refusals(name: String, rule: RewriteRule, reason: String) throws {
+        let r = try Golden.rewrite(name)
+        #expect(!r.changed && r.text == r.original, "\(name) must come back byte-identical")
+        let build = r.stages.first { $0.role == .build }
+        #expect(build?.outcome == .left)
+        #expect(build?.reasons.contains { $0.contains(reason) } == true, "\(name): reasons \(build?.reasons ?? [])")
+        #expect(r.stageFindings.contains { $0.rule == rule && $0.message.contains(reason) }, "\(name): \(r.stageFindings)")
     }
 
     @Test("an already cross-ready Dockerfile comes back byte-identical")
     func crossReadyUnchanged() throws {
         let input = try Golden.read("go-cross-ready", "Dockerfile")
-        let r = try Rewriter.rewrite(text: input)
+        let r = try Golden.rewrite("go-cross-ready")
         #expect(r.text == input && r.edits.isEmpty)
         #expect(r.stages.first?.outcome == .crossReady)
     }

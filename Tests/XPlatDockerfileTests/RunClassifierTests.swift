@@ -6,7 +6,7 @@ struct RunClassifierTests {
     @Test("toolchains: compile steps in command position, in order of first use", arguments: [
         ("go build -o /out/app .", [Toolchain.go]),
         ("CGO_ENABLED=0 go install ./cmd/app", [.go]),
-        ("go install golang.org/x/tools/cmd/stringer@latest", []),
+        ("go install golang.org/x/tools/cmd/stringer@latest", [.go]),
         ("cargo build --release && make install", [.rust, .c]),
         ("./configure && make", [.c]),
         ("zig build -Doptimize=ReleaseSmall", [.zig]),

@@ -73,8 +73,22 @@ enum Fixture {
         #expect(r.verdict(for: try Platform(parsing: "linux/arm/v7"))?.via == "qemu-arm", "matched by magic, not by name")
         #expect(r.verdict(for: try Platform(parsing: "linux/amd64/v3"))?.verdict == nil)
         #expect(r.verdict(for: try Platform(parsing: "linux/ppc64le"))?.verdict == .missing)
-        #expect(r.findings.allSatisfy { $0.id != "not-persistent" }, "binfmt.d confs make the entries persistent")
+        #expect(r.findings.allSatisfy { $0.id != .notPersistent }, "binfmt.d confs make the entries persistent")
         #expect(r.facts.binfmt.entries.first { $0.entry.name == "jar" }?.platforms == [], "extension entries claim no platform")
+    }
+
+    @Test("a binfmt.d line that does not parse is a finding quoting file, line and value")
+    func malformedBootConfigIsReported() async throws {
+        let tree = try Fixture.copy("debian-ok")
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        let conf = tree + "/usr/lib/binfmt.d/broken.conf"
+        #expect(FileManager.default.createFile(atPath: conf, contents: Data("# comment\n:qemu-x:M:0:\\x7f:\\xff\\xff:/i:F\n".utf8)))
+        let r = try await Fixture.report("debian-ok", at: tree)
+        let finding = try #require(r.findings.first { $0.id == .bootConfigMalformed })
+        #expect(finding.severity == .warning)
+        #expect(finding.message.contains("/usr/lib/binfmt.d/broken.conf") && finding.message.contains(":2"),
+                "names the file and line: \(finding.message)")
+        #expect(r.facts.persistence.malformed.count == 1)
     }
 
     @Test func amd64LevelJudgedFromCPUFlags() async throws {
@@ -100,22 +114,22 @@ enum Fixture {
         let v = r.verdict(for: try Platform(parsing: "linux/riscv64"))
         #expect(v?.verdict == .missing)
         #expect(v?.reason == "exec failed: No such file or directory")
-        #expect(r.findings.contains { $0.id == "exec-failed" && $0.severity == .error })
-        #expect(r.findings.contains { $0.id == "entry-partial-match" && $0.subject == "qemu-aarch64" }, "mask without 0xfe on e_type misses PIE")
+        #expect(r.findings.contains { $0.id == .execFailed && $0.severity == .error })
+        #expect(r.findings.contains { $0.id == .entryPartialMatch && $0.subject == "qemu-aarch64" }, "mask without 0xfe on e_type misses PIE")
     }
 
     @Test func noFixBinaryIsUnprovenForContainers() async throws {
         let r = try await Fixture.report("no-fix-binary")
         #expect(r.verdict(for: try Platform(parsing: "linux/arm64"))?.verdict == .emulatedUnproven)
-        #expect(r.findings.contains { $0.id == "entry-no-fix-binary" })
-        #expect(r.findings.contains { $0.id == "interpreter-not-static" && $0.message.contains("ld-linux") })
+        #expect(r.findings.contains { $0.id == .entryNoFixBinary })
+        #expect(r.findings.contains { $0.id == .interpreterNotStatic && $0.message.contains("ld-linux") })
     }
 
     @Test func oldKernelAndCredentials() async throws {
         let r = try await Fixture.report("old-kernel")
         #expect(r.facts.kernel.supportsFixBinary == false)
-        #expect(r.findings.contains { $0.id == "kernel-no-fix-binary" })
-        #expect(r.findings.contains { $0.id == "entry-credentials" && $0.severity == .note })
+        #expect(r.findings.contains { $0.id == .kernelNoFixBinary })
+        #expect(r.findings.contains { $0.id == .entryCredentials && $0.severity == .note })
     }
 
     @Test func jsonSchemaIsStable() async throws {

@@ -1,7 +1,7 @@
 // `xplat build` through the real engine (Debian dockerd with BuildKit, QEMU through binfmt, the
 // local registry): the Dockerfiles/ examples per platform, each output verified by XPlatVerify;
 // the deliberately wrong one failing verification; two nodes; push and OCI outputs.
-// Skips when the engine is absent, unless XPLAT_REQUIRE_ENGINE=1 (then it fails). Heavy Go and C
+// Skipped (with the reason, `.enabled`) when the engine is absent, unless XPLAT_REQUIRE_ENGINE=1 (then it fails). Heavy Go and C
 // builds take the cross path (--rewrite); only busybox-only runs its RUN steps under emulation,
 // because that test is about emulation.
 
@@ -40,18 +40,29 @@ enum BuildEngine {
         return nil
     }
 
-    /// True when the test can run; records an issue under XPLAT_REQUIRE_ENGINE=1, else says why it skips.
-    static func usable(_ test: String, bases: [String] = []) async -> Bool {
-        var why = await unusable()
-        if why == nil {
-            let client = RegistryClient(registry: registry)
-            for base in bases where (try? await client.platforms(of: base))?.isEmpty ?? true {
-                why = "base image \(base) is missing from \(registry) (run Scripts/seed-images)"
-                break
-            }
+    /// Nil when dockerd, the registry and the base images answer; else why not.
+    static func unusable(bases: [String]) async -> String? {
+        if let why = await unusable() { return why }
+        let client = RegistryClient(registry: registry)
+        for base in bases where (try? await client.platforms(of: base))?.isEmpty ?? true {
+            return "base image \(base) is missing from \(registry) (run Scripts/seed-images)"
         }
-        guard let why else { return true }
-        if required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)") } else { print("\(test) skipped: \(why)") }
+        return nil
+    }
+
+    /// Runs the test when the engine, the registry and `bases` answer; skips it, with the reason,
+    /// when they do not, except under XPLAT_REQUIRE_ENGINE=1, which runs it so absence fails it.
+    static func enabled(bases: [String]) -> ConditionTrait {
+        .enabled("needs dockerd, the registry \(registry) and \(bases.joined(separator: ", ")) seeded (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
+            if required { return true }
+            return await unusable(bases: bases) == nil
+        }
+    }
+
+    /// Under XPLAT_REQUIRE_ENGINE=1 the test runs whatever the engine's state: records why it cannot.
+    static func usable(_ test: String, bases: [String] = []) async -> Bool {
+        guard let why = await unusable(bases: bases) else { return true }
+        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
         return false
     }
 
@@ -74,7 +85,7 @@ enum BuildEngine {
 
 @Suite("Build Integration", .serialized)
 struct BuildIntegrationTests {
-    @Test("go-hello with --rewrite: amd64, arm64, arm/v7 cross-built, verified, each binary prints its own platform")
+    @Test("go-hello with --rewrite: amd64, arm64, arm/v7 cross-built, verified, each binary prints its own platform", BuildEngine.enabled(bases: ["golang:1.19", "busybox"]))
     func goHello() async throws {
         guard await BuildEngine.usable("goHello", bases: ["golang:1.19", "busybox"]) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-go")
@@ -96,7 +107,7 @@ struct BuildIntegrationTests {
         }
     }
 
-    @Test("c-hello with --rewrite: amd64, arm64, arm/v7, riscv64 built with cross gcc, verified, static")
+    @Test("c-hello with --rewrite: amd64, arm64, arm/v7, riscv64 built with cross gcc, verified, static", BuildEngine.enabled(bases: ["gcc:12", "busybox"]))
     func cHello() async throws {
         guard await BuildEngine.usable("cHello", bases: ["gcc:12", "busybox"]) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-c")
@@ -116,7 +127,7 @@ struct BuildIntegrationTests {
         }
     }
 
-    @Test("busybox-only: RUN steps emulated on arm64, arm/v7, riscv64; each output's busybox verified and uname -m from QEMU")
+    @Test("busybox-only: RUN steps emulated on arm64, arm/v7, riscv64; each output's busybox verified and uname -m from QEMU", BuildEngine.enabled(bases: ["busybox"]))
     func busyboxEmulated() async throws {
         guard await BuildEngine.usable("busyboxEmulated", bases: ["busybox"]) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-bb")
@@ -136,7 +147,7 @@ struct BuildIntegrationTests {
         }
     }
 
-    @Test("wrong-copy: an amd64 binary in every platform fails verification: exit 1, each mismatch printed, no output written")
+    @Test("wrong-copy: an amd64 binary in every platform fails verification: exit 1, each mismatch printed, no output written", BuildEngine.enabled(bases: ["golang:1.19", "busybox"]))
     func wrongCopy() async throws {
         guard await BuildEngine.usable("wrongCopy", bases: ["golang:1.19", "busybox"]) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-wrong")
@@ -155,7 +166,7 @@ struct BuildIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty, "no staging leftovers beside the destination")
     }
 
-    @Test("two nodes: a second dockerd on its own socket and data root; platforms spread over both and built")
+    @Test("two nodes: a second dockerd on its own socket and data root; platforms spread over both and built", BuildEngine.enabled(bases: ["busybox"]))
     func twoNodes() async throws {
         guard await BuildEngine.usable("twoNodes", bases: ["busybox"]) else { return }
         let name = "xit\(getpid() % 100000)"
@@ -206,7 +217,7 @@ struct BuildIntegrationTests {
         }
     }
 
-    @Test("Ctrl-C: exit 130, the RUN step's process stopped, no output and no temp files left")
+    @Test("Ctrl-C: exit 130, the RUN step's process stopped, no output and no temp files left", BuildEngine.enabled(bases: ["busybox"]))
     func interrupt() async throws {
         guard await BuildEngine.usable("interrupt", bases: ["busybox"]) else { return }
         let dir = try BuildEngine.temporaryDirectory("xplat-it-int")
@@ -250,7 +261,7 @@ struct BuildIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty, "no temp files left")
     }
 
-    @Test("--push: an index with exactly the built platforms under the tag, no helper tags; -o type=oci: a valid layout holding an index")
+    @Test("--push: an index with exactly the built platforms under the tag, no helper tags; -o type=oci: a valid layout holding an index", BuildEngine.enabled(bases: ["busybox"]))
     func pushAndOCI() async throws {
         guard await BuildEngine.usable("pushAndOCI", bases: ["busybox"]) else { return }
         let repository = "xplat-itest/push\(getpid())"

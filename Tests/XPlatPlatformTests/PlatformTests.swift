@@ -20,6 +20,8 @@ struct NormalizationTests {
         ("riscv64", "linux/riscv64"), ("ppc64el", "linux/ppc64le"), ("powerpc64le", "linux/ppc64le"),
         ("linux/ppc64le", "linux/ppc64le"), ("s390x", "linux/s390x"), ("mips64el", "linux/mips64le"),
         ("linux/mips64le", "linux/mips64le"), ("loongarch64", "linux/loong64"), ("loong64", "linux/loong64"),
+        ("arm64/v8.2", "linux/arm64/v8.2"), ("aarch64/8.2", "linux/arm64/v8.2"), ("linux/arm64/v8.0", "linux/arm64"),
+        ("arm64/9", "linux/arm64/v9"), ("linux/arm64/v9.0", "linux/arm64/v9"), ("linux/arm64/v9.3", "linux/arm64/v9.3"),
         ("windows/amd64", "windows/amd64"), ("macos/arm64", "darwin/arm64"), ("  linux/arm64 ", "linux/arm64"),
     ]
 
@@ -40,7 +42,10 @@ struct NormalizationTests {
         ("linux/sparc", "unknown architecture \"sparc\""),
         ("beos/amd64", "unknown operating system \"beos\""),
         ("linux/amd64/v9", "unknown variant \"v9\" for amd64"),
-        ("linux/arm64/v7", "unknown variant \"v7\" for arm64"),
+        ("linux/arm64/v7", "unknown variant \"v7\" for arm64 (known: v8.1-v8.9, v9, v9.1-v9.9)"),
+        ("linux/arm64/v8.10", "unknown variant \"v8.10\" for arm64"),
+        ("linux/arm64/v10", "unknown variant \"v10\" for arm64"),
+        ("linux/arm/v9", "unknown variant \"v9\" for arm (known: v7, v6, v5, v8)"),
         ("linux/arm/v4", "unknown variant \"v4\" for arm"),
         ("linux/riscv64/v1", "unknown variant \"v1\" for riscv64"),
         ("armhf/v6", "unknown variant \"v6\" for arm"),
@@ -90,6 +95,14 @@ struct MatchingTests {
         ("linux/riscv64", ["linux/riscv64"]),
         ("linux/s390x", ["linux/s390x"]),
         ("linux/386", ["linux/386"]),
+        ("linux/arm/v8", ["linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
+        // containerd's `Only`: v8.x runs v8.(x-1)..v8.0; v9.x runs v9.(x-1)..v9.0, then v8.(x+5)..v8.0.
+        ("linux/arm64/v8.2", ["linux/arm64/v8.2", "linux/arm64/v8.1", "linux/arm64", "linux/arm/v8", "linux/arm/v7",
+                              "linux/arm/v6", "linux/arm/v5"]),
+        ("linux/arm64/v9.1", ["linux/arm64/v9.1", "linux/arm64/v9", "linux/arm64/v8.6", "linux/arm64/v8.5",
+                              "linux/arm64/v8.4", "linux/arm64/v8.3", "linux/arm64/v8.2", "linux/arm64/v8.1",
+                              "linux/arm64", "linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
+        ("windows/amd64", ["windows/amd64", "windows/386"]),
     ]
 
     @Test("each platform lists what it runs, best first", arguments: runnable)
@@ -106,6 +119,9 @@ struct MatchingTests {
         ("linux/arm64", "linux/amd64", false),
         ("linux/386", "linux/amd64", false),
         ("linux/arm64", "linux/arm/v7", true),
+        ("linux/arm64", "linux/arm64/v8.2", false),
+        ("linux/arm64/v9", "linux/arm64/v8.5", true),
+        ("linux/arm64/v9", "linux/arm64/v8.6", false),
         ("windows/amd64", "linux/amd64", false),
     ]
 
@@ -162,6 +178,39 @@ struct TableTests {
                 #expect(row.binfmt.matches(header(other)) == same, "\(row.qemuName) vs \(other.platform)")
             }
         }
+    }
+
+    @Test("every name in the table names one row, and each row's variant names lead back to it")
+    func namesAreUnique() throws {
+        var owner: [String: Platform] = [:]
+        for row in ArchitectureTable.entries {
+            for name in row.architectureNames + row.aliases {
+                #expect(owner.updateValue(row.platform, forKey: name) == nil, "\(name) names two rows")
+                #expect(try Platform(parsing: name) == row.platform, "\(name) parses to \(row.platform)")
+            }
+            for variant in row.variantNames {
+                #expect(try Platform(parsing: "\(row.platform.architecture)/\(variant)") == row.platform)
+            }
+            #expect(row.runs.first == row.platform, "\(row.platform) runs itself first")
+        }
+    }
+
+    @Test("armel: containerd's arm/v6, and the note names Debian's armel port (arm/v5, soft-float)")
+    func armel() throws {
+        let row = try #require(try PlatformReport.explain(["armel"]).first)
+        #expect(row.platform.description == "linux/arm/v6")
+        #expect(row.notes == ["armel means linux/arm/v6 here (as containerd normalizes it); Debian's armel is linux/arm/v5 (ARMv5 soft-float)"])
+        let debian = try #require(ArchitectureTable.entries.first { $0.debianArch == "armel" })
+        #expect(debian.platform.description == "linux/arm/v5" && debian.floatABI == .soft && debian.armArchitecture == 5)
+    }
+
+    @Test("the Go variant setting comes from the goarm/goamd64 columns", arguments: [
+        ("linux/arm/v6", "GOARM=6"), ("linux/arm/v8", "GOARM=7"), ("linux/amd64/v3", "GOAMD64=v3"), ("linux/amd64", "GOAMD64=v1"),
+        ("linux/arm64", "-"), ("linux/riscv64", "-"),
+    ])
+    func goVariant(platform: String, expected: String) throws {
+        let setting = try #require(try Platform(parsing: platform).info).goVariantSetting
+        #expect(setting.map { "\($0.name)=\($0.value)" } ?? "-" == expected)
     }
 
     @Test("binfmt escapes round-trip, including literal characters")

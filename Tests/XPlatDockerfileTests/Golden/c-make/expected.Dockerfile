@@ -4,11 +4,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc make
 WORKDIR /src
 COPY . .
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
+      arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \
       amd64/*) triplet=x86_64-linux-gnu debarch=amd64 ;; \
       386/*) triplet=i686-linux-gnu debarch=i386 ;; \
       arm64/*) triplet=aarch64-linux-gnu debarch=arm64 ;; \
-      arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
-      arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \
       riscv64/*) triplet=riscv64-linux-gnu debarch=riscv64 ;; \
       ppc64le/*) triplet=powerpc64le-linux-gnu debarch=ppc64el ;; \
       s390x/*) triplet=s390x-linux-gnu debarch=s390x ;; \
@@ -16,9 +16,10 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
       loong64/*) triplet=loongarch64-linux-gnu debarch=loong64 ;; \
       *) echo "unsupported target $TARGETARCH$TARGETVARIANT" >&2; exit 1 ;; \
     esac; \
-    if ! command -v "$triplet-gcc" >/dev/null 2>&1; then apt-get update && apt-get install -y --no-install-recommends "gcc-$(echo "$triplet" | tr _ -)" "g++-$(echo "$triplet" | tr _ -)" "libc6-dev-$debarch-cross"; fi; \
-    export CC="$triplet-gcc" CXX="$triplet-g++"; \
-    make -j"$(nproc)" && make install DESTDIR=/out
+    xplat_pkgs=; \
+    command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
+    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    CC="$triplet-gcc" CXX="$triplet-g++" make -j"$(nproc)" && CC="$triplet-gcc" CXX="$triplet-g++" make install DESTDIR=/out
 
 FROM debian:bookworm-slim
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/

@@ -5,9 +5,17 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN export GOOS="$TARGETOS" GOARCH="$TARGETARCH"; \
-    case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac; \
-    CGO_ENABLED=0 go build -trimpath -o /out/app ./cmd/app
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      amd64/v2) goarm= goamd64=v2 ;; \
+      amd64/v3) goarm= goamd64=v3 ;; \
+      amd64/v4) goarm= goamd64=v4 ;; \
+      arm/v7) goarm=7 goamd64= ;; \
+      arm/v6) goarm=6 goamd64= ;; \
+      arm/v5) goarm=5 goamd64= ;; \
+      amd64/*) goarm= goamd64=v1 ;; \
+      *) goarm= goamd64= ;; \
+    esac; \
+    CGO_ENABLED=0 GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="$goarm" GOAMD64="$goamd64" go build -trimpath -o /out/app ./cmd/app
 
 FROM gcr.io/distroless/static-debian12
 COPY --from=build /out/app /app

@@ -3,9 +3,17 @@ FROM --platform=$BUILDPLATFORM golang:1.22 AS build
 ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR C:/src
 COPY . .
-RUN export GOOS="$TARGETOS" GOARCH="$TARGETARCH"; `
-    case "$TARGETARCH" in arm) export GOARM="${TARGETVARIANT#v}" ;; amd64) export GOAMD64="${TARGETVARIANT:-v1}" ;; esac; `
-    go build `
+RUN case "$TARGETARCH/$TARGETVARIANT" in `
+      amd64/v2) goarm= goamd64=v2 ;; `
+      amd64/v3) goarm= goamd64=v3 ;; `
+      amd64/v4) goarm= goamd64=v4 ;; `
+      arm/v7) goarm=7 goamd64= ;; `
+      arm/v6) goarm=6 goamd64= ;; `
+      arm/v5) goarm=5 goamd64= ;; `
+      amd64/*) goarm= goamd64=v1 ;; `
+      *) goarm= goamd64= ;; `
+    esac; `
+    GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="$goarm" GOAMD64="$goamd64" go build `
     -o /out/app .
 
 FROM alpine:3.20

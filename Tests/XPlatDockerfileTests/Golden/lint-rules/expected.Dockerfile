@@ -1,4 +1,4 @@
-ARG TARGETARCH=amd64
+ARG TARGETARCH
 ARG TARGETOS
 FROM --platform=linux/amd64 golang:1.22 AS build
 RUN GOOS=$TARGETOS go build -o /out/app .

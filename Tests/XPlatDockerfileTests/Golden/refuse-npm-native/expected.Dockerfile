@@ -7,3 +7,4 @@ RUN npm run build
 
 FROM nginx:1.27
 COPY --from=web /web/dist /usr/share/nginx/html
+#! XP105 4:5

@@ -6,3 +6,4 @@ RUN ./out/app --selftest
 
 FROM alpine:3.20
 COPY --from=build /src/out/app /app
+#! XP101 5:5

@@ -6,11 +6,12 @@ RUN curl -fsSL https://ziglang.org/download/${ZIG_VERSION}/zig-linux-x86_64-${ZI
 WORKDIR /src
 COPY . .
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      arm/v7) zig_target=arm-linux-musleabihf ;; \
+      arm/v6) zig_target=arm-linux-musleabihf ;; \
+      arm/v5) zig_target=arm-linux-musleabi ;; \
       amd64/*) zig_target=x86_64-linux-musl ;; \
       386/*) zig_target=x86-linux-musl ;; \
       arm64/*) zig_target=aarch64-linux-musl ;; \
-      arm/v7) zig_target=arm-linux-musleabihf ;; \
-      arm/v5) zig_target=arm-linux-musleabi ;; \
       riscv64/*) zig_target=riscv64-linux-musl ;; \
       ppc64le/*) zig_target=powerpc64le-linux-musl ;; \
       s390x/*) zig_target=s390x-linux-musl ;; \

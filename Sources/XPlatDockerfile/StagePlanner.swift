@@ -1,0 +1,277 @@
+// Decides what the rewrite does to each stage, as small rules applied in phases:
+//
+// 1. Roles, over every requested platform (`FROM runner-${TARGETARCH}` names a different stage per
+//    platform): target and its bases stay; build stages are grouped into families by their FROM chain.
+// 2. Per family: platform pin -> already cross-ready -> nothing to compile -> blockers (tests, running
+//    what was built, native add-ons, architecture probes, fixed targets) -> per-toolchain evidence
+//    (cgo, target libraries, opaque Makefiles) -> wiring (`Wiring`).
+// A rule that refuses returns findings; the family is left with them. The planner runs nothing: it
+// turns the graph and the evidence into classifications, findings and text edits.
+
+import XPlatPlatform
+
+/// A RUN of a build family, with its words and what it compiles.
+struct RunInfo {
+    var step: RunStep
+    var stage: Int
+    var toolchains: [Toolchain]
+    var wired: Bool
+    /// Words of the logical command (for classification).
+    var words: [ShellWord]
+    /// Words of the shell text as it lies in the file, offsets absolute (for edits); empty for JSON.
+    var sourceWords: [ShellWord]
+    var packages: [InstalledPackage]
+}
+
+/// Everything the rules of one family look at.
+struct FamilyFacts {
+    var root: Stage
+    var members: [Int]
+    var runs: [RunInfo]
+    var toolchains: [Toolchain]
+    /// Debian/Ubuntu (apt) image: the cross toolchains below are wired for those only.
+    var apt: Bool
+    var packages: [InstalledPackage] { runs.flatMap(\.packages) }
+    /// All RUN and ENV text of the family.
+    var text: String
+}
+
+/// A refusal: findings that explain why the family stays.
+typealias Refusal = [RewriteFinding]
+
+struct StagePlanner {
+    let graph: StageGraph
+    /// One graph per requested platform (FROM lines expanded with its automatic args).
+    let views: [StageGraph]
+    let df: Dockerfile
+    let context: BuildContext?
+    var edits: [TextEdit] = []
+    var classes: [StageClassification] = []
+    var findings: [RewriteFinding] = []
+
+    init(graph: StageGraph, views: [StageGraph], context: BuildContext?) {
+        self.graph = graph
+        self.views = views.isEmpty ? [graph] : views
+        self.df = graph.dockerfile
+        self.context = context
+    }
+
+    func classification(_ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
+                        toolchains: [Toolchain] = [], after: String? = nil) -> StageClassification {
+        StageClassification(index: s.index, name: s.name, line: s.line, role: role, toolchains: toolchains, outcome: outcome,
+                            reasons: reasons, platformBefore: s.platform.description, platformAfter: after ?? s.platform.description)
+    }
+
+    // MARK: phase 1: roles
+
+    /// Stages needed, stages of the image, and each stage's possible base stages, over all platforms.
+    func roles(target: Int) -> (needed: Set<Int>, image: Set<Int>, parents: [Int: Set<Int>]) {
+        var needed = Set<Int>(), image = Set<Int>(), parents: [Int: Set<Int>] = [:]
+        for v in views {
+            let closure = v.closure(of: target)
+            needed.formUnion(closure)
+            image.formUnion([target] + v.baseChain(of: target))
+            for s in closure { if case .stage(let p) = v.stages[s].base { parents[s, default: []].insert(p) } }
+        }
+        return (needed, image, parents)
+    }
+
+    mutating func decide(target: Int) {
+        let (needed, image, parents) = roles(target: target)
+        var families: [Int: [Int]] = [:]
+        let requested = views.compactMap(\.platform)
+        let platforms = requested.count > 3 ? "any of the \(requested.count) requested platforms"
+            : requested.map(\.description).joined(separator: ", ")
+        for s in graph.stages {
+            if !needed.contains(s.index) {
+                classes.append(classification(s, .unused, .notApplicable, [
+                    "not needed to build target stage \(graph.stages[target].displayName)" + (platforms.isEmpty ? "" : " for \(platforms)")]))
+            } else if image.contains(s.index) {
+                classes.append(imageStage(s, target: target))
+            } else {
+                switch familyRoot(of: s.index, image: image, parents: parents) {
+                case .success(let root): families[root, default: []].append(s.index)
+                case .failure(let why): classes.append(classification(s, .build, .left, [why.reason]))
+                }
+            }
+        }
+        for (root, members) in families.sorted(by: { $0.key < $1.key }) {
+            planFamily(root: root, members: members.sorted())
+        }
+    }
+
+    struct Blocked: Error { var reason: String }
+
+    /// The stage a build stage's FROM chain starts at, unless the chain reaches the image or changes with the platform.
+    func familyRoot(of index: Int, image: Set<Int>, parents: [Int: Set<Int>]) -> Result<Int, Blocked> {
+        var cur = index
+        var seen: Set<Int> = [index]
+        while let ps = parents[cur], !ps.isEmpty {
+            guard ps.count == 1, let p = ps.first else {
+                let names = ps.sorted().map { graph.stages[$0].displayName }.joined(separator: ", ")
+                return .failure(Blocked(reason: "its FROM chain names a different stage per platform (\(names)): left as it is"))
+            }
+            if image.contains(p) { return .failure(Blocked(reason: "derives from stage \(graph.stages[p].displayName), which is part of the target image")) }
+            guard seen.insert(p).inserted else { break }
+            cur = p
+        }
+        return .success(cur)
+    }
+
+    /// The target stage or one of its bases: stays; says when it compiles under emulation.
+    func imageStage(_ s: Stage, target: Int) -> StageClassification {
+        let tools = RunClassifier.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
+        var reasons = [s.index == target ? "target stage: stays on $TARGETPLATFORM"
+                                         : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
+        if !tools.isEmpty {
+            if let arch = Self.architectureInName(baseImage(s)) {
+                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) on a base image whose name fixes one architecture (\(arch)): other platforms need a base image of their own first")
+            } else {
+                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
+            }
+        }
+        return classification(s, s.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools)
+    }
+
+    func baseImage(_ s: Stage) -> String {
+        if case .image(let i) = s.base { return i.lowercased() }
+        return ""
+    }
+
+    /// An architecture word of the table that the image name fixes (`amd64/alpine`, `foo-arm64:1`), if any.
+    static func architectureInName(_ image: String) -> String? {
+        let parts = image.split(whereSeparator: { "/:-_@".contains($0) }).map(String.init)
+        let words = Set(ArchitectureTable.entries.flatMap { [$0.goarch, $0.unameMachine] + [$0.debianArch].compactMap { $0 } })
+        return parts.first { words.contains($0) }
+    }
+
+    // MARK: phase 2: one family
+
+    mutating func planFamily(root rootIndex: Int, members: [Int]) {
+        let facts = collect(root: rootIndex, members: members)
+        if let reason = platformRule(facts) { return leave(facts, [reason], []) }
+        if let ready = crossReadyRule(facts) { return classes += ready }
+        if facts.runs.isEmpty { return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], []) }
+        var refusal = blockers(facts)
+        if facts.toolchains.isEmpty {
+            return leave(facts, ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"], refusal)
+        }
+        var plan = WiringPlan()
+        refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
+        if !refusal.isEmpty { return leave(facts, [], refusal) }
+        apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts)
+    }
+
+    func collect(root rootIndex: Int, members: [Int]) -> FamilyFacts {
+        let root = graph.stages[rootIndex]
+        let image = baseImage(root)
+        let makeWraps = makeToolchain(image: image, members: members)
+        var runs: [RunInfo] = []
+        for m in members {
+            for step in graph.stages[m].runs {
+                let words = Shell.words(Array(step.command.utf8)[...])
+                let source = Wiring.sourceWords(df.instructions[step.instruction], df)
+                runs.append(RunInfo(step: step, stage: m, toolchains: RunClassifier.toolchains(words, makeWraps: makeWraps),
+                                    wired: Self.isWired(step.command), words: words, sourceWords: source,
+                                    packages: InstalledPackage.parse(source, run: step.instruction)))
+            }
+        }
+        let indices: [Int] = members.flatMap { graph.stages[$0].instructions }
+        let text = indices.map { df.instructions[$0] }.filter { $0.command == "run" || $0.command == "env" }
+            .map(\.original).joined(separator: "\n")
+        let managers = Set(runs.flatMap { $0.packages.map(\.manager) })
+        let apk = image.contains("alpine") || managers.contains(.apk)
+        let debianImage = ["debian", "ubuntu", "buildpack-deps", "gcc", "rust", "golang"].contains { (name: String) -> Bool in
+            image.hasPrefix(name) || image.contains("/" + name)
+        }
+        let apt = !apk && (managers.contains(.apt) || debianImage)
+        return FamilyFacts(root: root, members: members, runs: runs,
+                           toolchains: Array(Set(runs.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
+                           apt: apt, text: text)
+    }
+
+    /// What `make` drives in a family: the visible Makefile says; else the image or the other commands
+    /// (cargo in a Rust stage, go in a Go stage); nil for C.
+    func makeToolchain(image: String, members: [Int]) -> Toolchain? {
+        if let context, let mk = MakefileEvidence.makefile(context) {
+            return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
+        }
+        let used = Set(members.flatMap { m in graph.stages[m].runs.flatMap { r in
+            Shell.words(Array(r.command.utf8)[...]).filter(\.isCommand).map { Shell.name($0.text) } } })
+        if image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") { return .rust }
+        if image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") { return .go }
+        return nil
+    }
+
+    /// True when the command provably compiles for the target: xx, xplat's own wiring, or GOARCH from
+    /// $TARGETARCH. Mentioning TARGETARCH alone (`if [ "$TARGETARCH" = amd64 ]`) proves nothing.
+    static func isWired(_ command: String) -> Bool {
+        ["xx-", "$rust_target", "$triplet", "$zig_target"].contains { command.contains($0) }
+            || command.contains("GOARCH") && command.contains("TARGETARCH")
+    }
+
+    /// True when the command mentions the target platform at all.
+    static func mentionsTarget(_ command: String) -> Bool {
+        ["TARGETARCH", "TARGETPLATFORM", "TARGETOS"].contains { command.contains($0) } || isWired(command)
+    }
+
+    mutating func leave(_ facts: FamilyFacts, _ reasons: [String], _ refusal: Refusal) {
+        var seen = Set<String>()
+        let all = (refusal.map { "line \($0.line): \($0.message)" } + reasons).filter { seen.insert($0).inserted }
+        for m in facts.members { classes.append(classification(graph.stages[m], .build, .left, all, toolchains: facts.toolchains)) }
+        var placed = Set<String>()
+        findings += refusal.filter { placed.insert("\($0.line):\($0.column):\($0.rule)").inserted }
+    }
+
+    func platformRule(_ f: FamilyFacts) -> String? {
+        switch f.root.platform {
+        case .fixed(let v):
+            return "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by hand once the build cross-compiles"
+        case .targetPlatform, .other: return "explicit --platform=\(f.root.platform.description) kept"
+        case .none, .buildPlatform: return nil
+        }
+    }
+
+    func crossReadyRule(_ f: FamilyFacts) -> [StageClassification]? {
+        let authorWired = f.members.contains { m in graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) } }
+        let toWire = f.runs.filter { !$0.toolchains.isEmpty && !$0.wired }
+        guard f.root.platform == .buildPlatform && (toWire.isEmpty || authorWired) else { return nil }
+        return f.members.map { m in
+            classification(graph.stages[m], .build, .crossReady,
+                           [f.toolchains.isEmpty ? "runs on $BUILDPLATFORM; no compile step to wire" : "runs on $BUILDPLATFORM and targets $TARGETARCH"],
+                           toolchains: f.toolchains)
+        }
+    }
+
+    /// A finding at byte `offset` (absolute) of the file.
+    func finding(_ rule: RewriteRule, at offset: Int, stage: Int, _ message: String, fix: String? = nil) -> RewriteFinding {
+        let (line, column) = df.position(of: offset)
+        return RewriteFinding(rule: rule, file: df.fileName, line: line, column: column, stage: stage, message: message, fix: fix)
+    }
+
+    /// A finding at the start of a RUN's command.
+    func finding(_ rule: RewriteRule, _ r: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
+        finding(rule, at: r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset, stage: r.stage, message, fix: fix)
+    }
+
+    // MARK: phase 3: apply
+
+    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts) {
+        edits += newEdits
+        let root = f.root
+        let after = root.platform == .none ? "$BUILDPLATFORM" : root.platform.description
+        let derived = f.members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
+        for m in f.members {
+            let s = graph.stages[m]
+            let touched = newEdits.contains { $0.stage == m }
+            let reason = m == root.index
+                ? (root.platform == .none ? "moved to $BUILDPLATFORM" : "already on $BUILDPLATFORM")
+                    + (touched ? "; cross-compiles for $TARGETARCH" : "")
+                    + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
+                : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
+            classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
+                                          [reason], toolchains: RunClassifier.toolchains(f.runs.filter { $0.stage == m }.flatMap(\.words)),
+                                          after: m == root.index ? after : s.platform.description))
+        }
+    }
+}

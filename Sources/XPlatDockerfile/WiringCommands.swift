@@ -1,0 +1,113 @@
+// The per-command part of the wiring: the target environment in front of each compile command,
+// compiler names, flags and output paths.
+
+extension Wiring {
+    static let pkgConfig = "PKG_CONFIG_LIBDIR=\"/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig\" "
+
+    var libraries: Bool { !plan.targetPackages.isEmpty }
+
+    /// Environment for Go's compile commands (and a `make` that wraps them), without the variables the
+    /// command already assigns (`assigned`; their literal values are replaced by `archLiteralEdits`).
+    func goEnvironment(_ assigned: Set<String>) -> String {
+        var env = [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"$goarm\""), ("GOAMD64", "\"$goamd64\"")]
+        if plan.go == .cgo { env += [("CGO_ENABLED", "1"), ("CC", "\"$triplet-gcc\""), ("CXX", "\"$triplet-g++\"")] }
+        return env.filter { !assigned.contains($0.0) }.map { "\($0.0)=\($0.1) " }.joined()
+            + (plan.go == .cgo && libraries ? Self.pkgConfig : "")
+    }
+
+    /// Names assigned in front of the command word `k` (`GOOS=linux GOARCH=arm go build`).
+    static func assignments(before k: Int, in words: [ShellWord]) -> Set<String> {
+        var out = Set<String>()
+        var i = k - 1
+        while i >= 0, !words[i].isCommand, let eq = words[i].text.firstIndex(of: "=") {
+            out.insert(String(words[i].text[..<eq]))
+            i -= 1
+        }
+        return out
+    }
+
+    var cEnvironment: String { "CC=\"$triplet-gcc\" CXX=\"$triplet-g++\" " + (libraries ? Self.pkgConfig : "") }
+
+    var rustEnvironment: String {
+        "TARGET_CC=\"$triplet-gcc\" " + (libraries ? "PKG_CONFIG_ALLOW_CROSS=1 " + Self.pkgConfig : "")
+    }
+
+    /// Environment in front of compile commands; compiler names replaced.
+    func commandEdits(_ r: RunInfo) -> [TextEdit] {
+        var out: [TextEdit] = []
+        let words = r.sourceWords
+        for (k, w) in words.enumerated() where w.isCommand {
+            let next = k + 1 < words.count ? words[k + 1].text : ""
+            let name = Shell.name(w.text)
+            let at = w.offset
+            switch name {
+            case "go" where ["build", "install"].contains(next) && r.toolchains.contains(.go):
+                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
+            case "make" where r.toolchains.contains(.go) && !r.toolchains.contains(.c):
+                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
+            case "make" where r.toolchains.contains(.rust) && !r.toolchains.contains(.c):
+                out.append(edit(at: at, "CARGO_BUILD_TARGET=\"$rust_target\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
+            case "cargo" where ["build", "install", "chef"].contains(next):
+                out.append(edit(at: at, rustEnvironment, stage: r.stage, .toolchainEnv))
+            case "gcc", "cc" where r.toolchains.contains(.c):
+                out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-gcc\"", stage: r.stage, .compilerName))
+            case "g++", "c++" where r.toolchains.contains(.c):
+                out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-g++\"", stage: r.stage, .compilerName))
+            case "make", "ninja", "configure" where r.toolchains.contains(.c):
+                out.append(edit(at: at, cEnvironment, stage: r.stage, .toolchainEnv))
+            case "cmake" where r.toolchains.contains(.c) && !["--build", "--install", "-E", "-P"].contains(next):
+                if libraries { out.append(edit(at: at, Self.pkgConfig, stage: r.stage, .toolchainEnv)) }
+                out.append(edit(at: at + w.text.utf8.count, Self.cmakeFlags, stage: r.stage, .toolchainFlag))
+            default: break
+            }
+        }
+        return out
+    }
+
+    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"$cmake_processor\" -DCMAKE_C_COMPILER=\"$triplet-gcc\" -DCMAKE_CXX_COMPILER=\"$triplet-g++\""
+
+    /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
+    func flagEdits(_ r: RunInfo, _ ins: Instruction) -> [TextEdit] {
+        var out: [TextEdit] = []
+        let text = df.bytes[ins.sourceRange]
+        func insertAfter(_ needle: String, _ addition: String) {
+            var from = text.startIndex
+            while let at = Text.find(Array(needle.utf8), in: text[from...]) {
+                let end = from + at + needle.utf8.count
+                if end >= text.endIndex || text[end].isGoByteSpace || text[end] == UInt8(ascii: ";") || text[end] == UInt8(ascii: "&") {
+                    out.append(edit(at: end, addition, stage: r.stage, .toolchainFlag))
+                }
+                from = end
+            }
+        }
+        if r.toolchains.contains(.rust) {
+            for command in ["cargo build", "cargo install", "cargo chef cook"] { insertAfter(command, " --target \"$rust_target\"") }
+        }
+        if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"$zig_target\"") }
+        if r.toolchains.contains(.c) && !ins.original.contains("--host") { insertAfter("./configure", " --host=\"$triplet\"") }
+        return out
+    }
+
+    /// `target/release/` in the RUN becomes `target/$rust_target/release/`; when later instructions read
+    /// `target/release/`, the RUN copies the target's outputs back there.
+    func cargoPathEdits(_ r: RunInfo, _ ins: Instruction, laterCargoPaths: Bool) -> [TextEdit] {
+        var out: [TextEdit] = []
+        let text = df.bytes[ins.sourceRange]
+        for (needle, replacement) in [("target/release/", "target/$rust_target/release/"), ("target/debug/", "target/$rust_target/debug/")] {
+            var from = text.startIndex
+            while let at = Text.find(Array(needle.utf8), in: text[from...]) {
+                let s = from + at
+                out.append(edit(s..<(s + needle.utf8.count), replacement, stage: r.stage, .toolchainPath))
+                from = s + needle.utf8.count
+            }
+        }
+        guard laterCargoPaths && r.words.contains(where: { $0.text == "cargo" }) else { return out }
+        var targetDir = "target"
+        let manifest = r.words.firstIndex { $0.text == "--manifest-path" }.flatMap { $0 + 1 < r.words.count ? r.words[$0 + 1].text : nil }
+            ?? r.words.first { $0.text.hasPrefix("--manifest-path=") }.map { String($0.text.dropFirst("--manifest-path=".count)) }
+        if let manifest, let slash = manifest.lastIndex(of: "/") { targetDir = String(manifest[..<slash]) + "/target" }
+        let profile = ins.original.contains("--release") ? "release" : "debug"
+        out.append(appendEdit(r, ins, "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/$rust_target/\(profile)/.\" \(targetDir)/\(profile)/"))
+        return out
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Testing
+import XPlatCommands
+import XPlatSupport
+
+/// Every subcommand maps every error to a documented exit code: what no command expected is "could
+/// not check" (2), never ArgumentParser's generic 1.
+@Suite("Errors map to documented exit codes")
+struct ErrorMappingTests {
+    struct Unexpected: Error, CustomStringConvertible {
+        var description: String { "the disk went away" }
+    }
+
+    static let subcommands = XPlatCommand.configuration.subcommands
+
+    @Test("an unexpected error is exit 2, named by the command", arguments: subcommands.map { $0.configuration.commandName ?? "?" })
+    func unexpected(name: String) throws {
+        let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
+        let failure = try #require(XPlatCommand.failure(for: Unexpected(), in: command))
+        #expect(failure.exitCode == XPlatExit.couldNotCheck)
+        #expect(failure.message == "\(name): the disk went away")
+    }
+
+    @Test("every subcommand is covered", arguments: ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])
+    func listed(name: String) {
+        #expect(Self.subcommands.contains { $0.configuration.commandName == name })
+    }
+
+    @Test("a Foundation error reaches the user as a sentence, not as an NSError dump", arguments: subcommands.map { $0.configuration.commandName ?? "?" })
+    func foundationError(name: String) throws {
+        let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
+        let error = CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "/nowhere/Dockerfile"])
+        let failure = try #require(XPlatCommand.failure(for: error, in: command))
+        #expect(failure.exitCode == XPlatExit.couldNotCheck)
+        #expect(failure.message.hasPrefix("\(name): "))
+        #expect(!failure.message.contains("Error Domain"), "\(failure.message)")
+        #expect(failure.message.contains("Dockerfile"), "\(failure.message)")
+    }
+
+    @Test("xplat's own failures keep their code; ArgumentParser's errors stay ArgumentParser's (usage: 64)")
+    func passThrough() throws {
+        let doctor = try #require(Self.subcommands.first { $0.configuration.commandName == "doctor" })
+        #expect(XPlatCommand.failure(for: XPlatFailure("x", exitCode: XPlatExit.buildFailed), in: doctor)?.exitCode == XPlatExit.buildFailed)
+        #expect(XPlatCommand.failure(for: ValidationError("bad flag"), in: doctor) == nil)
+        #expect(XPlatCommand.failure(for: ExitCode(XPlatExit.checkFailed), in: doctor) == nil)
+    }
+}

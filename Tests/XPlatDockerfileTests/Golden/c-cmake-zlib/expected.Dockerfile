@@ -1,0 +1,27 @@
+FROM --platform=$BUILDPLATFORM debian:bookworm AS build
+ARG TARGETOS TARGETARCH TARGETVARIANT
+RUN apt-get update && apt-get install -y --no-install-recommends cmake make gcc g++ libc6-dev zlib1g-dev
+WORKDIR /src
+COPY . .
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      arm/v7) triplet=arm-linux-gnueabihf debarch=armhf cmake_processor=armv7l ;; \
+      arm/v5) triplet=arm-linux-gnueabi debarch=armel cmake_processor=armv5tel ;; \
+      amd64/*) triplet=x86_64-linux-gnu debarch=amd64 cmake_processor=x86_64 ;; \
+      386/*) triplet=i686-linux-gnu debarch=i386 cmake_processor=i686 ;; \
+      arm64/*) triplet=aarch64-linux-gnu debarch=arm64 cmake_processor=aarch64 ;; \
+      riscv64/*) triplet=riscv64-linux-gnu debarch=riscv64 cmake_processor=riscv64 ;; \
+      ppc64le/*) triplet=powerpc64le-linux-gnu debarch=ppc64el cmake_processor=ppc64le ;; \
+      s390x/*) triplet=s390x-linux-gnu debarch=s390x cmake_processor=s390x ;; \
+      mips64le/*) triplet=mips64el-linux-gnuabi64 debarch=mips64el cmake_processor=mips64 ;; \
+      loong64/*) triplet=loongarch64-linux-gnu debarch=loong64 cmake_processor=loongarch64 ;; \
+      *) echo "unsupported target $TARGETARCH$TARGETVARIANT" >&2; exit 1 ;; \
+    esac; \
+    xplat_pkgs=; \
+    command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
+    command -v "$triplet-g++" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs g++-$(echo "$triplet" | tr _ -)"; \
+    for p in zlib1g-dev; do dpkg -s "$p:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs $p:$debarch"; done; \
+    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    PKG_CONFIG_LIBDIR="/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig" cmake -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$cmake_processor" -DCMAKE_C_COMPILER="$triplet-gcc" -DCMAKE_CXX_COMPILER="$triplet-g++" -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build && cmake --install build --prefix /out
+
+FROM debian:bookworm-slim
+COPY --from=build /out/bin/zpipe /usr/local/bin/zpipe

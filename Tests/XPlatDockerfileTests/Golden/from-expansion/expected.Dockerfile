@@ -1,0 +1,27 @@
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+ARG TARGETOS TARGETARCH TARGETVARIANT
+WORKDIR /src
+COPY . .
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      amd64/v2) goarm= goamd64=v2 ;; \
+      amd64/v3) goarm= goamd64=v3 ;; \
+      amd64/v4) goarm= goamd64=v4 ;; \
+      arm/v7) goarm=7 goamd64= ;; \
+      arm/v6) goarm=6 goamd64= ;; \
+      arm/v5) goarm=5 goamd64= ;; \
+      amd64/*) goarm= goamd64=v1 ;; \
+      *) goarm= goamd64= ;; \
+    esac; \
+    CGO_ENABLED=0 GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="$goarm" GOAMD64="$goamd64" go build -o /out/app .
+
+FROM alpine:3.20 AS runner-linux-amd64
+COPY --from=build /out/app /app
+
+FROM alpine:3.20 AS runner-linux-arm64
+COPY --from=build /out/app /app
+
+FROM busybox AS runner-linux-riscv64
+COPY --from=build /out/app /app
+
+FROM runner-${TARGETOS}-${TARGETARCH}
+ENTRYPOINT ["/app"]

@@ -1,0 +1,7 @@
+package main
+
+// #cgo pkg-config: zlib
+// #include <zlib.h>
+import "C"
+
+func main() { println(C.GoString(C.zlibVersion())) }
