@@ -54,7 +54,6 @@ extension ImageVerifier {
     }
 
     /// Walks an index (or takes a manifest) into images, attestations and findings.
-    // Over 50 lines' worth of cases would split one decision; kept together on purpose.
     func expand(_ descriptor: Descriptor, name: String, claimed: Platform?, _ content: some ImageContent,
                 _ images: inout [FoundImage], _ attestations: inout [VerifiedRoot], _ findings: inout [SourceFinding],
                 depth: Int) async throws {

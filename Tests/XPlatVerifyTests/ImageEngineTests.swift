@@ -80,8 +80,9 @@ struct EngineImages: Sendable {
     var good, copied, buildPlatform, missing, deleted, symlinked: String
     /// `docker save` of the good amd64 image and the copied arm64 one.
     var saved: String
-    /// `skopeo copy --all` of `copied` into an OCI layout folder and an OCI archive.
-    var layout, archive: String
+    /// `skopeo copy --all` of `copied` into an OCI layout folder and an OCI archive, and of `good`
+    /// into a layout folder.
+    var layout, archive, goodLayout: String
 
     static func make() async throws -> EngineImages {
         let set = try await TestBinarySet.load()
@@ -126,12 +127,12 @@ struct EngineImages: Sendable {
         let saved = context + "/saved.tar"
         try await ImageEngine.run(ImageEngine.docker, ["save", "-o", saved, "\(ImageEngine.repository)/good:linux-amd64",
                                                        "\(ImageEngine.repository)/copied:linux-arm64"])
-        let layout = context + "/copied-oci", archive = context + "/copied.oci.tar"
-        for destination in ["oci:\(layout):list", "oci-archive:\(archive):list"] {
-            try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(copied)", destination])
+        let layout = context + "/copied-oci", archive = context + "/copied.oci.tar", goodLayout = context + "/good-oci"
+        for (image, destination) in [(copied, "oci:\(layout):list"), (copied, "oci-archive:\(archive):list"), (good, "oci:\(goodLayout):list")] {
+            try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(image)", destination])
         }
         return EngineImages(good: good, copied: copied, buildPlatform: buildPlatform, missing: missing, deleted: deleted,
-                            symlinked: symlinked, saved: saved, layout: layout, archive: archive)
+                            symlinked: symlinked, saved: saved, layout: layout, archive: archive, goodLayout: goodLayout)
     }
 }
 
