@@ -17,10 +17,16 @@ let package = Package(
         .library(name: "XPlatArchive", targets: ["XPlatArchive"]),
         /// The lossless Dockerfile parser and the cross-compilation rewriter.
         .library(name: "XPlatDockerfile", targets: ["XPlatDockerfile"]),
+        /// An OCI distribution client (TLS, docker credentials, token auth) and the OCI image types.
+        .library(name: "XPlatRegistry", targets: ["XPlatRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libelf (Debian libelf-dev), wrapped so that a C failure becomes a typed Swift error.
@@ -50,12 +56,28 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
-        .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatArchive"]),
-        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF"]),
+        .target(
+            name: "XPlatVerify",
+            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatArchive", "XPlatRegistry", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The registry client: AsyncHTTPClient for HTTP/TLS, swift-crypto for digests, swift-subprocess
+        // for docker credential helpers. Leaf: nothing else of xplat.
+        .target(
+            name: "XPlatRegistry",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatRegistry"]),
         .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
         .target(
             name: "XPlatBuild",
-            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatHost", "XPlatDockerfile", "XPlatVerify"]
+            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatHost", "XPlatDockerfile", "XPlatVerify", "XPlatRegistry"]
         ),
         .target(
             name: "XPlatCommands",
@@ -76,12 +98,13 @@ let package = Package(
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden"), .copy("LintGolden")]),
         .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
+        .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatIntegrationTests",
             dependencies: [
                 "XPlatBuild", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport",
-                "XPlatTestSupport",
+                "XPlatTestSupport", "XPlatRegistry",
             ]
         ),
     ],

@@ -74,7 +74,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             return BuildDiagnosis(
                 kind: .noDaemon,
                 summary: "no builder answers (the docker engine or buildx builder is not running)",
-                action: "start the engine with `Scripts/engine-up` (or set DOCKER_HOST / --node to a running one), then check with `xplat doctor`",
+                action: "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running engine; then check with `xplat doctor`",
                 excerpt: excerpt(needle))
         }
         if lower.contains("no match for platform in manifest") || lower.contains("does not provide the specified platform")
@@ -85,7 +85,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             return BuildDiagnosis(
                 kind: .baseLacksPlatform,
                 summary: "the base image \(image ?? "(unknown)") has no \(platformText) variant",
-                action: "build a platform the base provides, pick a base that has \(platformText), or push one (Scripts/seed-images)",
+                action: "build a platform the base provides, pick a base that has \(platformText), or push a base image that has it to the registry the engine pulls from",
                 excerpt: excerpt(needle), image: image)
         }
         let registryNeedles = ["\(registry)", "connection refused", "no such host", "server gave http response to https client",
@@ -95,7 +95,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             return BuildDiagnosis(
                 kind: .registryUnreachable,
                 summary: "the registry does not answer (\(registry))",
-                action: "start the registry with `Scripts/engine-up` (it serves \(registry)), or set XPLAT_REGISTRY",
+                action: "start the registry or mirror the engine pulls base images from (\(registry)), or set XPLAT_REGISTRY to the one that holds them",
                 excerpt: excerpt(needle))
         }
         if lower.contains("network bridge not found") {

@@ -55,7 +55,7 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dockerfile(let message):
             return message
         case .endpointUnreachable(let node, let endpoint, let detail):
-            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine with Scripts/engine-up, or check DOCKER_HOST / --node"
+            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine (dockerd), or check DOCKER_HOST / --node"
         case .impossible(let plans):
             return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
         case .buildFailed(let platform, let diagnosis):

@@ -3,6 +3,7 @@
 import Foundation
 import Synchronization
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 
 /// Checks one platform's root filesystem (XPlatVerify in the CLI).
@@ -49,6 +50,9 @@ public struct PlatformResult: Sendable, Hashable {
     public var smoke: CommandOutput?
     /// The per-platform image digest, for image outputs.
     public var digest: String?
+    /// BuildKit solves run for this platform (1 unless cache exports add more; a buildx solve of
+    /// several platforms counts once, for its first platform).
+    public var solves: Int = 1
 }
 
 /// The outcome of a build.
@@ -59,6 +63,10 @@ public struct BuildResult: Sendable {
     public var output: String
     /// The image index digest for `--push`.
     public var indexDigest: String?
+    /// Wall time of each phase: `solve`, `verify` (verification and smoke tests), `publish`.
+    public var phases: [String: Double] = [:]
+    /// What `--push` moved.
+    public var transfer: TransferCounts?
 }
 
 /// Executes plans with real commands.
@@ -69,12 +77,17 @@ public struct BuildExecutor: Sendable {
     public var verifier: (any OutputVerifier)?
     /// Folder for temporary files (default `/tmp`); outputs are staged beside their destination.
     public var temporaryDirectory: String
+    /// How `--push` reaches registries (credentials, per-registry CAs); the engine's insecure
+    /// registries are added at run time.
+    public var registryConfiguration: RegistryConfiguration
 
-    public init(runner: any CommandRunner, docker: String, verifier: (any OutputVerifier)?, temporaryDirectory: String = "/tmp") {
+    public init(runner: any CommandRunner, docker: String, verifier: (any OutputVerifier)?, temporaryDirectory: String = "/tmp",
+                registryConfiguration: RegistryConfiguration = RegistryConfiguration()) {
         self.runner = runner
         self.docker = docker
         self.verifier = verifier
         self.temporaryDirectory = temporaryDirectory
+        self.registryConfiguration = registryConfiguration
     }
 
     /// Cleanup actions, run once whatever happens (also after cancellation).
@@ -121,9 +134,29 @@ public struct BuildExecutor: Sendable {
             }
         }()
         let runID = (work as NSString).lastPathComponent.lowercased().replacingOccurrences(of: "_", with: "-")
-        let registry = RegistryClient(registry: request.registry)
+        // --push: the registry client lives for this build; the login is checked before building.
+        var publisher: ImagePublisher?
+        var targets: [RegistryReference] = []
+        if request.output == .push {
+            targets = try ImagePublisher.targets(request.tags)
+            var configuration = registryConfiguration
+            configuration.insecureRegistries.formUnion(
+                await ImagePublisher.insecureRegistries(runner: runner, docker: docker, endpoint: plan.nodes.first?.endpoint ?? ""))
+            let client = RegistryClient(configuration: configuration)
+            cleanup.add { try? await client.shutdown() }
+            publisher = ImagePublisher(client: client)
+            try await publisher?.checkAccess(targets)
+        }
         var results: [Platform: PlatformResult] = [:]
-        var images: [Platform: String] = [:]  // per-platform image refs in the registry
+        var images: [Platform: LocalImage] = [:]  // each platform's image as files (image outputs)
+        let clock = ContinuousClock()
+        var phases: [String: Double] = [:]
+        var phaseStart = clock.now
+        func endPhase(_ name: String) {
+            let d = clock.now - phaseStart
+            phases[name] = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            phaseStart = clock.now
+        }
 
         if plan.driverName == "buildx" {
             (results, images) = try await runBuildx(request, plan: plan, commands: commands, work: work, needRoots: needRoots,
@@ -133,6 +166,7 @@ public struct BuildExecutor: Sendable {
                                                     runID: runID, cleanup: cleanup, progress: progress)
         }
         try Task.checkCancellation()
+        endPhase("solve")
 
         // Verify and smoke-test before anything is published.
         if needRoots {
@@ -152,6 +186,7 @@ public struct BuildExecutor: Sendable {
             }
             if !failures.isEmpty { throw BuildError.verificationFailed(failures) }
         }
+        endPhase("verify")
 
         var indexDigest: String?
         var outputText = request.output.description
@@ -164,30 +199,16 @@ public struct BuildExecutor: Sendable {
             try await OutputAssembler.placeTar(runner: runner, roots: "\(work)/roots", platforms: request.platforms, dest: dest)
             outputText = dest
         case .push:
-            // Per-platform images were pushed to a staging repository; the target repository gets
-            // them by digest (blobs mounted, no upload) and only the requested tags point at the index.
-            let target = RegistryClient(registry: request.pushRegistry ?? request.registry)
-            let entries = try await manifests(images, registry: target, platforms: request.platforms)
-            let data = RegistryClient.index(entries: entries)
-            for tag in request.tags {
-                let (repository, reference) = target.locate(tag)
-                for entry in entries { try await target.copy(entry.manifest, from: Self.stagingRepository(runID), to: repository) }
-                indexDigest = try await target.put(repository: repository, reference: reference,
-                                                   mediaType: RegistryClient.indexMediaType(for: entries), data: data)
-            }
-            for p in request.platforms { results[p]?.digest = entries.first { $0.platform == p }?.manifest.digest }
+            let pushed = try await publisher!.push(images, platforms: request.platforms, to: targets)
+            indexDigest = pushed.index
+            for p in request.platforms { results[p]?.digest = pushed.manifests[p] }
             outputText = request.tags.joined(separator: ", ")
         case .oci(let dest, let asTar):
-            let entries = try await manifests(images, registry: registry, platforms: request.platforms)
-            let repository = Self.stagingRepository(runID)
-            let data = RegistryClient.index(entries: entries)
-            let digest = try await registry.put(repository: repository, reference: "index",
-                                                mediaType: RegistryClient.indexMediaType(for: entries), data: data)
-            cleanup.add { await registry.remove(repository: repository, reference: digest) }
             // Named like buildx names it: the tag of the first -t, else latest.
             let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
-            indexDigest = try await OutputAssembler.placeOCI(runner: runner, source: "docker://\(request.registry)/\(repository):index",
-                                                             work: work, dest: dest, asTar: asTar, refName: refName)
+            indexDigest = try await ImagePublisher.writeOCI(images, platforms: request.platforms, dest: dest, asTar: asTar,
+                                                            refName: refName, work: work, runner: runner)
+            for p in request.platforms { results[p]?.digest = images[p]?.manifest.digest }
             outputText = dest
         case .load:
             outputText = request.tags.joined(separator: ", ") + " (loaded into \(plan.platforms.first?.node ?? "the engine"))"
@@ -195,74 +216,42 @@ public struct BuildExecutor: Sendable {
             outputText = "build cache only"
         }
 
+        endPhase("publish")
         let ordered = request.platforms.compactMap { results[$0] }
-        if let metadataFile = request.metadataFile {
-            try OutputAssembler.writeMetadata(to: metadataFile, results: ordered, request: request, indexDigest: indexDigest)
-        }
-        return BuildResult(plan: plan, platforms: ordered, output: outputText, indexDigest: indexDigest)
+        let result = BuildResult(plan: plan, platforms: ordered, output: outputText, indexDigest: indexDigest, phases: phases,
+                                 transfer: publisher?.client.transferCounts)
+        if let metadataFile = request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: request) }
+        return result
     }
 
     // MARK: Engine driver: one build per platform, concurrently, over the nodes.
 
     func runEngine(_ request: BuildRequest, plan: Plan, commands: DriverCommands, work: String, needRoots: Bool,
-                   runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> ([Platform: PlatformResult], [Platform: String]) {
-        try await withThrowingTaskGroup(of: (PlatformResult, String?).self) { group in
+                   runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> ([Platform: PlatformResult], [Platform: LocalImage]) {
+        try await withThrowingTaskGroup(of: (PlatformResult, LocalImage?).self) { group in
             for entry in plan.platforms {
                 guard let node = plan.node(named: entry.node) else { continue }
                 group.addTask {
                     let platform = entry.platform
-                    let clock = ContinuousClock()
-                    let start = clock.now
+                    let start = ContinuousClock.now
                     progress?.state(platform, "building")
-                    var imageRef: String?
+                    let image: LocalImage?
+                    let solves: Int
                     do {
-                        var exports: [(Export, Bool)] = []  // (export, inline cache)
-                        if needRoots { exports.append((.local(dest: "\(work)/roots/\(platform.folderName)", split: false), false)) }
-                        switch request.output {
-                        case .push, .oci:
-                            imageRef = Self.stagingImage(request, runID: runID, tag: platform.folderName)
-                        case .load:
-                            exports.append((.image(tags: request.tags), false))
-                        default: break
-                        }
-                        if let imageRef { exports.append((.image(tags: [imageRef]), false)) }
-                        for ref in commands.engineCacheTags(platform: platform) { exports.append((.image(tags: [ref]), true)) }
-                        if exports.isEmpty { exports.append((.image(tags: []), false)) }
-                        for (n, (export, inline)) in exports.enumerated() {
-                            let command = commands.engineBuild(platform: platform, node: node, export: export, inlineCache: inline)
-                            // Later exports re-run the same solve from BuildKit's cache: their step
-                            // lines would only repeat the first build's.
-                            let feed = n == 0 ? progress : nil
-                            let out = try await runner.stream(command) { _, line in feed?.line(line, platform: platform) }
-                            try Task.checkCancellation()
-                            guard out.succeeded else {
-                                throw await Self.failure(out.stderr, platform: platform, registry: request.registry)
-                            }
-                            if case .image(let tags) = export, !tags.isEmpty, !(request.output == .load && tags == request.tags) {
-                                for tag in tags {
-                                    let pushed = try await runner.run(commands.push(tag, node: node))
-                                    guard pushed.succeeded else {
-                                        throw await Self.failure(pushed.stderr, platform: platform, registry: request.registry)
-                                    }
-                                    if tag == imageRef { cleanup.add(Self.removeStaging(tag)) }
-                                }
-                                let rmi = commands.removeImages(tags, node: node)
-                                let runner = self.runner
-                                cleanup.add { _ = try? await runner.run(rmi) }
-                            }
-                        }
+                        (image, solves) = try await engineSolve(request, platform: platform, node: node, commands: commands, work: work,
+                                                      needRoots: needRoots, runID: runID, cleanup: cleanup, progress: progress)
                         progress?.state(platform, "done")
                     } catch {
                         progress?.state(platform, Task.isCancelled ? "cancelled" : "failed")
                         throw error
                     }
-                    let elapsed = clock.now - start
+                    let elapsed = ContinuousClock.now - start
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    return (PlatformResult(platform: platform, node: node.name, mode: entry.mode, seconds: seconds), imageRef)
+                    return (PlatformResult(platform: platform, node: node.name, mode: entry.mode, seconds: seconds, solves: solves), image)
                 }
             }
             var results: [Platform: PlatformResult] = [:]
-            var images: [Platform: String] = [:]
+            var images: [Platform: LocalImage] = [:]
             for try await (result, image) in group {
                 results[result.platform] = result
                 if let image { images[result.platform] = image }
@@ -271,15 +260,64 @@ public struct BuildExecutor: Sendable {
         }
     }
 
+    /// One platform on the engine, built once: `local`/`tar` outputs export the root; image
+    /// outputs (`--push`, `oci`, `--load`) build an image in the engine's store, read it back with
+    /// `docker save`, and lay its layers out as the root that verification reads. Cache exports
+    /// (`--cache-to`) are further builds from BuildKit's cache.
+    func engineSolve(_ request: BuildRequest, platform: Platform, node: BuilderNode, commands: DriverCommands, work: String,
+                     needRoots: Bool, runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> (LocalImage?, Int) {
+        let root = "\(work)/roots/\(platform.folderName)"
+        var imageTags: [String] = []
+        switch request.output {
+        case .push, .oci: imageTags = ["xplat-\(runID):\(platform.folderName)"]
+        case .load: imageTags = request.tags
+        default: break
+        }
+        var exports: [(Export, Bool)] = []  // (export, inline cache)
+        if !imageTags.isEmpty {
+            exports.append((.image(tags: imageTags), false))
+        } else if needRoots {
+            exports.append((.local(dest: root, split: false), false))
+        }
+        for ref in commands.engineCacheTags(platform: platform) { exports.append((.image(tags: [ref]), true)) }
+        if exports.isEmpty { exports.append((.image(tags: []), false)) }
+        for (n, (export, inline)) in exports.enumerated() {
+            let command = commands.engineBuild(platform: platform, node: node, export: export, inlineCache: inline)
+            // Later exports re-run the same solve from BuildKit's cache: their step lines would
+            // only repeat the first build's.
+            let feed = n == 0 ? progress : nil
+            let out = try await runner.stream(command) { _, line in feed?.line(line, platform: platform) }
+            try Task.checkCancellation()
+            guard out.succeeded else { throw await failure(out.stderr, platform: platform, registry: request.registry) }
+            guard case .image(let tags) = export, !tags.isEmpty else { continue }
+            if tags != request.tags || request.output != .load {
+                let rmi = commands.removeImages(tags, node: node)
+                let runner = self.runner
+                cleanup.add { _ = try? await runner.run(rmi) }
+            }
+            if inline {
+                for tag in tags {
+                    let pushed = try await runner.run(commands.push(tag, node: node))
+                    guard pushed.succeeded else { throw await failure(pushed.stderr, platform: platform, registry: request.registry) }
+                }
+            }
+        }
+        guard let tag = imageTags.first else { return (nil, exports.count) }
+        let export = ImageExport(runner: runner, docker: docker)
+        let image = try await export.saveFromEngine(tag, node: node, platform: platform, into: "\(work)/images/\(platform.folderName)")
+        if needRoots { try await export.extractRoot(image, to: root) }
+        return (image, exports.count)
+    }
+
     // MARK: buildx driver: one solve per node.
 
     func runBuildx(_ request: BuildRequest, plan: Plan, commands: DriverCommands, work: String, needRoots: Bool,
-                   runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> ([Platform: PlatformResult], [Platform: String]) {
+                   runID: String, cleanup: Cleanup, progress: BuildProgress?) async throws -> ([Platform: PlatformResult], [Platform: LocalImage]) {
         let builders = Set(plan.nodes.compactMap { node -> String? in
             if case .buildx(let b, _) = node.driver { return b } else { return nil }
         })
         let multiNode = plan.nodes.count > 1 || builders.count > 1
-        return try await withThrowingTaskGroup(of: ([PlatformResult], [Platform: String]).self) { group in
+        return try await withThrowingTaskGroup(of: ([PlatformResult], [Platform: LocalImage]).self) { group in
             for (i, solve) in plan.solves.enumerated() {
                 guard let node = plan.node(named: solve.node), case .buildx(let builderName, _) = node.driver else { continue }
                 group.addTask {
@@ -297,18 +335,16 @@ public struct BuildExecutor: Sendable {
                     }
                     let start = ContinuousClock.now
                     for p in solve.platforms { progress?.state(p, "building") }
+                    // Image outputs: the builder's own OCI export, read here (one solve; the roots
+                    // come from its layers). Others: the roots themselves.
                     var exports: [Export] = []
-                    if needRoots { exports.append(.local(dest: "\(work)/solve-\(i)", split: true)) }
-                    var images: [Platform: String] = [:]
+                    let ociExport = "\(work)/solve-\(i).oci.tar"
                     switch request.output {
-                    case .push, .oci:
-                        let ref = Self.stagingImage(request, runID: runID, tag: "solve-\(i)")
-                        cleanup.add(Self.removeStaging(ref))
-                        exports.append(.push(tags: [ref]))
-                        for p in solve.platforms { images[p] = ref }
+                    case .push, .oci: exports.append(.oci(dest: ociExport))
                     case .load:
+                        if needRoots { exports.append(.local(dest: "\(work)/solve-\(i)", split: true)) }
                         exports.append(.load(tags: request.tags))
-                    default: break
+                    default: if needRoots { exports.append(.local(dest: "\(work)/solve-\(i)", split: true)) }
                     }
                     if exports.isEmpty { exports.append(.local(dest: "\(work)/solve-\(i)", split: true)) }
                     for export in exports {
@@ -319,9 +355,18 @@ public struct BuildExecutor: Sendable {
                             for p in solve.platforms where single != nil || line.contains(p.description) { progress?.line(line, platform: p) }
                         }
                         try Task.checkCancellation()
-                        guard out.succeeded else { throw await Self.failure(out.stderr, platform: single, registry: request.registry) }
+                        guard out.succeeded else { throw await failure(out.stderr, platform: single, registry: request.registry) }
                     }
-                    if needRoots {
+                    var images: [Platform: LocalImage] = [:]
+                    let export = ImageExport(runner: runner, docker: docker)
+                    if case .oci = exports[0] {
+                        let all = try await export.readOCIExport(ociExport, into: "\(work)/images/solve-\(i)")
+                        for p in solve.platforms {
+                            guard let image = all[p] else { throw BuildError.assemblyFailed("the builder's OCI export holds no \(p) image") }
+                            images[p] = image
+                            if needRoots { try await export.extractRoot(image, to: "\(work)/roots/\(p.folderName)") }
+                        }
+                    } else if needRoots {
                         try FileManager.default.createDirectory(atPath: "\(work)/roots", withIntermediateDirectories: true)
                         for p in solve.platforms {
                             try FileManager.default.moveItem(atPath: "\(work)/solve-\(i)/\(p.folderName)", toPath: "\(work)/roots/\(p.folderName)")
@@ -330,14 +375,15 @@ public struct BuildExecutor: Sendable {
                     for p in solve.platforms { progress?.state(p, "done") }
                     let d = ContinuousClock.now - start
                     let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                    let results = solve.platforms.map { p in
-                        PlatformResult(platform: p, node: node.name, mode: plan.platforms.first { $0.platform == p }?.mode ?? .native, seconds: seconds)
+                    let results = solve.platforms.enumerated().map { n, p in
+                        PlatformResult(platform: p, node: node.name, mode: plan.platforms.first { $0.platform == p }?.mode ?? .native,
+                                       seconds: seconds, solves: n == 0 ? exports.count : 0)
                     }
                     return (results, images)
                 }
             }
             var results: [Platform: PlatformResult] = [:]
-            var images: [Platform: String] = [:]
+            var images: [Platform: LocalImage] = [:]
             for try await (list, imgs) in group {
                 for r in list { results[r.platform] = r }
                 images.merge(imgs) { a, _ in a }
@@ -348,57 +394,18 @@ public struct BuildExecutor: Sendable {
 
     // MARK: Helpers
 
-    /// The per-platform manifests behind `images` (a per-platform tag, or a multi-platform index
-    /// from a buildx solve, whose entries are picked by platform).
-    func manifests(_ images: [Platform: String], registry: RegistryClient, platforms: [Platform]) async throws
-        -> [(platform: Platform, manifest: RegistryManifest)] {
-        var entries: [(platform: Platform, manifest: RegistryManifest)] = []
-        for platform in platforms {
-            guard let ref = images[platform] else { throw BuildError.assemblyFailed("no image was pushed for \(platform)") }
-            let (repository, reference) = registry.locate(ref)
-            var m = try await registry.manifest(repository: repository, reference: reference)
-            if m.mediaType.contains("index") || m.mediaType.contains("list"),
-               let object = try JSONSerialization.jsonObject(with: m.data) as? [String: Any],
-               let list = object["manifests"] as? [[String: Any]] {
-                guard let entry = list.first(where: { e in
-                    guard let p = e["platform"] as? [String: Any] else { return false }
-                    let text = [p["os"] as? String, p["architecture"] as? String, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
-                    return (try? Platform(parsing: text)) == platform
-                }), let digest = entry["digest"] as? String else {
-                    throw BuildError.assemblyFailed("\(ref) holds no \(platform) manifest")
-                }
-                m = try await registry.manifest(repository: repository, reference: digest)
-            }
-            entries.append((platform, m))
-        }
-        return entries
-    }
-
-    /// The private repository per-platform images go to before the index is assembled: one per
-    /// run, so nothing but the requested tags appears in the user's repository.
-    static func stagingRepository(_ runID: String) -> String { "xplat-tmp/\(runID)" }
-
-    /// `HOST/xplat-tmp/RUN:TAG` on the registry the output goes to (`--push`: the `-t` host).
-    static func stagingImage(_ request: BuildRequest, runID: String, tag: String) -> String {
-        let host = request.output == .push ? request.pushRegistry ?? request.registry : request.registry
-        return "\(host)/\(stagingRepository(runID)):\(tag)"
-    }
-
-    /// Cleanup removing a staging image (and, for an index, its manifests) from its registry.
-    static func removeStaging(_ image: String) -> @Sendable () async -> Void {
-        let host = RegistryClient.host(of: image) ?? ""
-        let client = RegistryClient(registry: host)
-        let (repository, reference) = client.locate(image)
-        return { await client.remove(repository: repository, reference: reference) }
-    }
-
-    /// Maps a failed build's stderr to a `BuildError`, asking the registry which platforms a base
-    /// image has when it lacks the requested one.
-    static func failure(_ stderr: String, platform: Platform?, registry: String) async -> BuildError {
+    /// Maps a failed build's stderr to a `BuildError`, asking the registry (`registry`, the
+    /// engine's mirror, for a name without a host) which platforms a base image has when it lacks
+    /// the requested one.
+    func failure(_ stderr: String, platform: Platform?, registry: String) async -> BuildError {
         var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry)
         if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image,
-           let available = try? await RegistryClient(registry: registry).platforms(of: image) {
-            diagnosis = diagnosis.adding(availablePlatforms: available)
+           var reference = try? RegistryReference(parsing: image) {
+            if reference.registry == RegistryReference.dockerHub && !registry.isEmpty { reference.registry = registry }
+            let available = try? await RegistryClient.with(configuration: registryConfiguration) { client in
+                try await client.platforms(of: reference).map(\.description)
+            }
+            if let available { diagnosis = diagnosis.adding(availablePlatforms: available) }
         }
         return .buildFailed(platform: platform, diagnosis: diagnosis)
     }

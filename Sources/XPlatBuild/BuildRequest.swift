@@ -203,9 +203,6 @@ public struct BuildRequest: Sendable {
         self.registry = registry
     }
 
-    /// The registry `--push` writes to: the host of the `-t` names.
-    public var pushRegistry: String? { tags.first.flatMap(RegistryClient.host(of:)) }
-
     /// The cache key of this request.
     public var cacheKey: CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
 
@@ -219,14 +216,8 @@ public struct BuildRequest: Sendable {
         case .push where tags.isEmpty:
             throw BuildError.conflict("--push needs -t/--tag NAME:TAG (e.g. -t \(registry)/hello:latest)")
         case .push:
-            // The index is assembled through the registry API, so every tag must name the same registry.
-            for tag in tags where RegistryClient.host(of: tag) == nil {
-                throw BuildError.conflict("-t \"\(tag)\": --push needs a registry host in the name (e.g. -t \(registry)/\(tag))")
-            }
-            let hosts = Set(tags.compactMap(RegistryClient.host(of:)))
-            if hosts.count > 1 {
-                throw BuildError.conflict("--push: the -t names point at several registries (\(hosts.sorted().joined(separator: ", "))); push to one at a time")
-            }
+            // Each -t is a registry reference with a tag (a name without a host is Docker Hub's).
+            _ = try ImagePublisher.targets(tags)
         case .load where platforms.count != 1:
             throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:

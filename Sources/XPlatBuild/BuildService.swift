@@ -3,6 +3,7 @@
 import Foundation
 import XPlatDockerfile
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 
 /// Rewrites a Dockerfile for cross-compilation for `target` with these build args: the new text and
@@ -146,8 +147,18 @@ public struct BuildService: Sendable {
         }
         let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
                                      quiet: request.progress == .quiet)
-        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory)
+        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
+                                     registryConfiguration: Self.registryConfiguration(environment: environment))
         return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+    }
+}
+
+extension BuildService {
+    /// How builds reach registries: docker's credentials (`$DOCKER_CONFIG`), docker's per-registry
+    /// CAs (`/etc/docker/certs.d`, or `XPLAT_CERTS_D`).
+    public static func registryConfiguration(environment: [String: String]) -> RegistryConfiguration {
+        RegistryConfiguration(certsDirectory: environment["XPLAT_CERTS_D"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/docker/certs.d",
+                              credentials: DockerCredentials(environment: environment))
     }
 }
 
@@ -168,6 +179,9 @@ public enum BuildResultRenderer {
         }
         out += "output: \(result.output)\n"
         if let d = result.indexDigest { out += "index: \(d)\n" }
+        if let t = result.transfer {
+            out += "pushed: \(t.blobsUploaded) blobs uploaded (\(t.bytesUploaded) bytes), \(t.blobsMounted) mounted, \(t.blobsAlreadyThere) already there\n"
+        }
         return out
     }
 }

@@ -13,6 +13,8 @@ public enum Export: Sendable, Hashable {
     case push(tags: [String])
     /// buildx: load into the node's engine.
     case load(tags: [String])
+    /// An OCI image layout, as a tar at `dest` (buildx's `oci` exporter; the 20.10 engine has none).
+    case oci(dest: String)
 }
 
 /// Builds command lines for the two drivers.
@@ -48,6 +50,7 @@ public struct DriverCommands: Sendable {
         if inlineCache { args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"] }
         switch export {
         case .local(let dest, _): args += ["--output", "type=local,dest=\(dest)"]
+        case .oci(let dest): args += ["--output", "type=oci,dest=\(dest)"]
         case .image(let tags), .push(let tags), .load(let tags): for t in tags { args += ["--tag", t] }
         }
         args.append(request.context)
@@ -74,6 +77,8 @@ public struct DriverCommands: Sendable {
         case .load(let tags):
             for t in tags { args += ["--tag", t] }
             args.append("--load")
+        case .oci(let dest):
+            args += ["--output", "type=oci,dest=\(dest)"]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)

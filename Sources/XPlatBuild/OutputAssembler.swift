@@ -43,36 +43,6 @@ public enum OutputAssembler {
         try swapIntoPlace(staging, dest)
     }
 
-    /// Copies an image index from the registry into an OCI layout (folder, or tar of it), its
-    /// entry named `refName`; returns the digest of the index as the layout holds it (skopeo
-    /// converts Docker media types to OCI ones, so it differs from the registry's).
-    @discardableResult
-    public static func placeOCI(runner: any CommandRunner, source: String, work: String, dest: String, asTar: Bool,
-                                refName: String = "latest") async throws -> String {
-        let layout = "\(work)/oci-layout"
-        let copy = try await runner.run(Command("skopeo", ["copy", "--all", "--quiet", "--src-tls-verify=false", source, "oci:\(layout):\(refName)"]))
-        guard copy.succeeded else { throw BuildError.assemblyFailed("skopeo copy \(source) to an OCI layout failed: \(copy.stderr)") }
-        guard let data = FileManager.default.contents(atPath: "\(layout)/index.json"),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let entries = object["manifests"] as? [[String: Any]], entries.count == 1,
-              entries[0]["mediaType"] as? String == "application/vnd.oci.image.index.v1+json",
-              let digest = entries[0]["digest"] as? String else {
-            throw BuildError.assemblyFailed("skopeo wrote no single image index into \(layout)/index.json")
-        }
-        let staging = try stagingPath(for: dest)
-        if asTar {
-            let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
-            guard out.succeeded else {
-                try? FileManager.default.removeItem(atPath: staging)
-                throw BuildError.assemblyFailed("\(dest): tar failed: \(out.stderr)")
-            }
-        } else {
-            try FileManager.default.moveItem(atPath: layout, toPath: staging)
-        }
-        try swapIntoPlace(staging, dest)
-        return digest
-    }
-
     /// Creates the folder that will hold `dest` when it is missing (as buildx's local exporter does);
     /// called before the build starts, so a bad destination fails fast.
     public static func ensureParent(of dest: String) throws {
@@ -113,19 +83,26 @@ public enum OutputAssembler {
         if let old { try? fm.removeItem(atPath: old) }
     }
 
-    /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`.
-    public static func writeMetadata(to path: String, results: [PlatformResult], request: BuildRequest, indexDigest: String?) throws {
+    /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`, `xplat.phases`
+    /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer`.
+    public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
         var object: [String: Any] = [:]
-        if let indexDigest { object["containerimage.digest"] = indexDigest }
+        if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
         object["xplat.cache-key"] = request.cacheKey.digest
         object["xplat.output"] = request.output.description
-        object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: results.map { r -> (String, Any) in
+        object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: result.platforms.map { r -> (String, Any) in
             var entry: [String: Any] = ["node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10]
             if let d = r.digest { entry["digest"] = d }
             if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
             return (r.platform.description, entry)
         })
+        object["xplat.phases"] = result.phases.mapValues { ($0 * 100).rounded() / 100 }
+        object["xplat.solves"] = result.platforms.reduce(0) { $0 + $1.solves }
+        if let t = result.transfer {
+            object["xplat.transfer"] = ["bytesUploaded": t.bytesUploaded, "blobsUploaded": t.blobsUploaded,
+                                        "blobsMounted": t.blobsMounted, "blobsAlreadyThere": t.blobsAlreadyThere, "requests": t.requests]
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try AtomicFile.write(data + Data("\n".utf8), to: path)
     }

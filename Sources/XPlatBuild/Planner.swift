@@ -151,7 +151,7 @@ public enum Planner {
         for platform in platforms {
             guard !nodes.isEmpty else {
                 result.append(PlatformPlan(platform: platform, mode: .impossible, node: nil,
-                                           reason: "no builder node: start an engine (Scripts/engine-up) or name one with --node"))
+                                           reason: "no builder node: start an engine (dockerd) or name one with --node"))
                 continue
             }
             let assessed = nodes.enumerated().map { ($0.offset, $0.element, assess(platform, on: $0.element, graph: graph)) }

@@ -1,4 +1,5 @@
 import Foundation
+import XPlatRegistry
 import XPlatPlatform
 import XPlatSupport
 #if canImport(Glibc)
@@ -226,19 +227,38 @@ enum EngineProbe {
             facts.error = "bad port in \(address)"
             return facts
         }
-        guard HTTPProbe.isLoopback(host) else {
+        guard RegistryConfiguration.isLoopback(host) else {
             facts.error = "not probed: \(host) is not a loopback address (xplat only contacts loopback)"
             return facts
         }
-        switch HTTPProbe.get(.loopback(host: host, port: port), path: "/v2/") {
-        case .success(let response):
-            facts.status = response.status
-            facts.reachable = response.status == 200 || response.status == 401
-            if !facts.reachable { facts.error = "GET /v2/ answered HTTP \(response.status): not a registry" }
-        case .failure(let error):
-            facts.error = error.description
+        // Through the registry client: HTTPS first (docker's CA files for this host), plain HTTP
+        // for loopback; no credentials, no retries, short timeouts: doctor only asks "is it a registry?".
+        let configuration = RegistryConfiguration(credentials: NoCredentials(), retry: .none,
+                                                  connectTimeout: .seconds(1), readTimeout: .seconds(2), userAgent: "xplat-doctor")
+        do {
+            let status = try await RegistryClient.with(configuration: configuration) { try await $0.ping(hostPort) }
+            facts.status = status
+            facts.reachable = true
+        } catch let error as RegistryError {
+            if case .status(_, let code, _) = error {
+                facts.status = code
+                facts.error = "GET /v2/ answered HTTP \(code): not a registry"
+            } else {
+                facts.error = Self.registryReason(error)
+            }
+        } catch {
+            facts.error = "no answer"
         }
         return facts
+    }
+
+    /// The reason part of a registry error, for doctor's one-line finding.
+    static func registryReason(_ error: RegistryError) -> String {
+        switch error {
+        case .unreachable(let op, let reason): return "\(op.registry): \(reason)"
+        case .tls(let op, let reason): return "\(op.registry): TLS: \(reason)"
+        default: return error.description.split(separator: "\n").first.map(String.init) ?? "no answer"
+        }
     }
 
     static func firstLine(_ text: String) -> String? {

@@ -7,8 +7,9 @@ import Glibc
 import Musl
 #endif
 
-/// A one-request HTTP/1.0 GET over a Unix socket or a loopback TCP port: enough to ask a docker
-/// daemon for `/_ping` or a registry for `/v2/`, with no networking stack beyond the socket.
+/// A one-request HTTP/1.0 GET over a Unix socket: enough to ask a docker daemon for `/_ping` and
+/// `/version`, with no networking stack beyond the socket. Registries are asked through
+/// XPlatRegistry's client (TLS, docker's CA files).
 enum HTTPProbe {
     struct Response: Sendable {
         var status: Int
@@ -17,12 +18,6 @@ enum HTTPProbe {
 
     enum Target {
         case unix(String)
-        case loopback(host: String, port: UInt16)
-    }
-
-    /// True for the loopback names and addresses xplat may contact.
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     /// `connect(2)` with any `sockaddr_*` value.
@@ -57,35 +52,6 @@ enum HTTPProbe {
                 let e = errno
                 close(fd)
                 return .failure(.network("\(socketPath): \(errorText(e))"))
-            }
-        case .loopback(let host, let port):
-            guard isLoopback(host) else { return .failure(.network("\(host) is not a loopback address")) }
-            let v6 = host.contains(":")
-            fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { return .failure(.network(errorText(errno))) }
-            setTimeouts(fd, timeout)
-            let rc: Int32
-            if v6 {
-                var addr = sockaddr_in6()
-                addr.sin6_family = sa_family_t(AF_INET6)
-                addr.sin6_port = port.bigEndian
-                addr.sin6_addr = in6addr_loopback
-                rc = connectSocket(fd, &addr)
-            } else {
-                var addr = sockaddr_in()
-                addr.sin_family = sa_family_t(AF_INET)
-                addr.sin_port = port.bigEndian
-                let ip = host == "localhost" ? "127.0.0.1" : host
-                guard inet_pton(AF_INET, ip, &addr.sin_addr) == 1 else {
-                    close(fd)
-                    return .failure(.network("bad address \(host)"))
-                }
-                rc = connectSocket(fd, &addr)
-            }
-            guard rc == 0 else {
-                let e = errno
-                close(fd)
-                return .failure(.network("\(host):\(port): \(errorText(e))"))
             }
         }
         defer { close(fd) }

@@ -6,6 +6,7 @@
 
 import Foundation
 import XPlatArchive
+import XPlatRegistry
 
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@
 
 import Foundation
 import XPlatPlatform
+import XPlatRegistry
 
 /// One platform's image found in a source, before its layers are read.
 struct FoundImage {

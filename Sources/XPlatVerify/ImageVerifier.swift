@@ -15,6 +15,7 @@
 
 import Foundation
 import XPlatPlatform
+import XPlatRegistry
 
 /// Verifies images (registry references, OCI layouts and archives, `docker save` archives) and
 /// paths. A value: make one, call `verify` as often as you like.

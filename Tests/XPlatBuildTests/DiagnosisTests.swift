@@ -25,12 +25,12 @@ struct DiagnosisTests {
             """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
         Case(name: "no daemon", stderr: """
             Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
-            """, kind: .noDaemon, actionMentions: "Scripts/engine-up"),
-        Case(name: "no buildx builder", stderr: "ERROR: no builder \"multi\" found\n", kind: .noDaemon, actionMentions: "Scripts/engine-up"),
+            """, kind: .noDaemon, actionMentions: "sudo systemctl start docker"),
+        Case(name: "no buildx builder", stderr: "ERROR: no builder \"multi\" found\n", kind: .noDaemon, actionMentions: "sudo systemctl start docker"),
         Case(name: "registry down", stderr: """
             #3 [internal] load metadata for docker.io/library/busybox:latest
             #3 ERROR: failed to do request: Head "http://127.0.0.1:5000/v2/library/busybox/manifests/latest": dial tcp 127.0.0.1:5000: connect: connection refused
-            """, kind: .registryUnreachable, actionMentions: "Scripts/engine-up"),
+            """, kind: .registryUnreachable, actionMentions: "or set XPLAT_REGISTRY"),
         Case(name: "base lacks platform", stderr: """
             #3 [internal] load metadata for docker.io/library/golang:1.19
             #3 ERROR: no match for platform in manifest sha256:4f3c: not found
@@ -58,7 +58,5 @@ struct DiagnosisTests {
         #expect(d.image == "docker.io/library/golang:1.19")
         let e = d.adding(availablePlatforms: ["linux/amd64", "linux/arm64"])
         #expect(e.summary.contains("it has: linux/amd64, linux/arm64"), "\(e.summary)")
-        #expect(RegistryClient(registry: "127.0.0.1:5000").locate("docker.io/library/golang:1.19") == ("library/golang", "1.19"))
-        #expect(RegistryClient(registry: "127.0.0.1:5000").locate("busybox") == ("library/busybox", "latest"))
     }
 }

@@ -10,6 +10,7 @@ import Testing
 import XPlatBuild
 import XPlatHost
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 import XPlatVerify
@@ -43,8 +44,7 @@ enum BuildEngine {
     /// Nil when dockerd, the registry and the base images answer; else why not.
     static func unusable(bases: [String]) async -> String? {
         if let why = await unusable() { return why }
-        let client = RegistryClient(registry: registry)
-        for base in bases where (try? await client.platforms(of: base))?.isEmpty ?? true {
+        for base in bases where await mirrorPlatforms(base).isEmpty {
             return "base image \(base) is missing from \(registry) (run Scripts/seed-images)"
         }
         return nil
@@ -64,6 +64,13 @@ enum BuildEngine {
         guard let why = await unusable(bases: bases) else { return true }
         Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
         return false
+    }
+
+    /// The platforms base image `name` (`busybox`, `golang:1.19`) has in the engine's mirror.
+    static func mirrorPlatforms(_ name: String) async -> [String] {
+        guard var reference = try? RegistryReference(parsing: name) else { return [] }
+        reference.registry = registry
+        return (try? await RegistryClient.with { try await $0.platforms(of: reference).map(\.description) }) ?? []
     }
 
     static func service() -> BuildService {
@@ -286,7 +293,10 @@ struct BuildIntegrationTests {
         }
         let tags = try await runner.run(Command("curl", ["-fs", "http://\(BuildEngine.registry)/v2/\(repository)/tags/list"]))
         #expect(tags.stdout.contains("\"tags\":[\"1\"]"), "only the requested tag, no per-platform helper tags: \(tags.stdout)")
-        await RegistryClient(registry: BuildEngine.registry).remove(repository: repository, reference: "1")
+        _ = try? await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            try await client.deleteManifest(reference, digest: try #require(pushed.indexDigest))
+        }
 
         let out = try BuildEngine.temporaryDirectory("xplat-it-oci")
         defer { try? FileManager.default.removeItem(atPath: out) }

@@ -201,3 +201,87 @@ struct ImageEngineTests {
         #expect(symlinked.file("/usr/bin/app")?.interpreter == "/lib/ld-linux-aarch64.so.1")
     }
 }
+
+@Suite("xplat verify of image references (engine, registries)", .serialized)
+struct ImageReferenceTests {
+    static let three = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+
+    func xplat(_ arguments: [String], environment: [String: String?] = [:]) async throws -> CommandOutput {
+        try await XPlatBinary.run(["verify"] + arguments, environment: environment)
+    }
+
+    @Test("each image by reference from 127.0.0.1:5000: exact verdict, summary and exit code")
+    func references() async throws {
+        guard await ImageEngine.usable("references") else { return }
+        let images = try await ImageEngine.images.value
+        let cases: [(String, [String], Int32, String)] = [
+            (images.good, Self.three, 0, "verify: ok; 3 roots, 3 files, 3 ELF, 0 skipped"),
+            ("docker://" + images.good, Self.three, 0, "verify: ok; 3 roots, 3 files, 3 ELF, 0 skipped"),
+            (images.copied, Self.three, 1, "verify: 3 files with 5 problems; 3 roots, 3 files, 3 ELF"),
+            (images.buildPlatform, ["linux/arm64"], 1, "verify: 2 files with 2 problems; 1 root"),
+            (images.missing, Self.three, 1, "verify: 1 source finding; 2 roots, 2 files, 2 ELF"),
+            (images.deleted, ["linux/amd64", "linux/arm64"], 0, "verify: ok; 2 roots"),
+            (images.symlinked, ["linux/arm64"], 0, "verify: ok; 1 root, 2 files, 2 ELF"),
+        ]
+        for (reference, platforms, code, summary) in cases {
+            let out = try await xplat(["--platform", platforms.joined(separator: ","), reference])
+            #expect(out.exitCode == code, "\(reference): \(out.stdout)\(out.stderr)")
+            #expect(out.stdout.split(separator: "\n").last?.hasPrefix(summary) == true, "\(reference): \(out.stdout)")
+        }
+        // Pinned by the index's digest, as `build --push` verifies what it pushed.
+        let headers = try await ImageEngine.run("curl", ["-fsI", "-H", "Accept: application/vnd.docker.distribution.manifest.list.v2+json",
+                                                         "http://\(ImageEngine.registry)/v2/xplat-verify-test/good/manifests/list"])
+        let digest = try #require(headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("docker-content-digest:") }?
+            .split(separator: " ").last.map(String.init))
+        let pinned = try await ImageVerifier().verify("\(ImageEngine.repository)/good@\(digest)", platforms: try Self.three.map { try Platform(parsing: $0) })
+        #expect(pinned.ok && pinned.roots.count == 3, "\(pinned.problemLines)")
+        // An image that is not there: could not check.
+        let absent = try await xplat(["\(ImageEngine.repository)/no-such-image:1"])
+        #expect(absent.exitCode == 2, "\(absent.stderr)")
+        #expect(absent.stdout.isEmpty)
+    }
+
+    @Test("the recorded BuildKit 0.11.6 index with attestations, pushed and verified by reference")
+    func attestedByReference() async throws {
+        guard await ImageEngine.usable("attestedByReference") else { return }
+        let layout = XPlatBinary.packageRoot + "/Tests/XPlatVerifyTests/Recordings/buildkit-0.11.6-attested"
+        let reference = "\(ImageEngine.repository)/attested:1"
+        try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--dest-tls-verify=false", "oci:\(layout):attested", "docker://\(reference)"])
+        let report = try await ImageVerifier().verify(reference, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
+        #expect(report.ok && report.findings.isEmpty, "\(report.problemLines)")
+        #expect(report.roots.map(\.kind) == [.image, .image, .attestation, .attestation])
+        #expect(report.roots.compactMap(\.subject) == ["linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)"])
+        let out = try await xplat([reference])
+        #expect(out.exitCode == 2 && out.stderr.contains("nothing to check"), "\(out.stdout)\(out.stderr)")
+    }
+
+    /// The TLS registry with a login (Scripts/secure-registry-up): the CA in docker's certs.d, the
+    /// login in a docker config.json as `docker login` writes it.
+    @Test("an image in the TLS registry behind a login, verified by reference")
+    func secureRegistry() async throws {
+        guard await ImageEngine.usable("secureRegistry") else { return }
+        let host = "xplat-registry.test:5443"
+        let credentials = "/etc/xplat/secure-registry/credentials"
+        guard let login = try? String(contentsOfFile: credentials, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            if ImageEngine.required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(credentials) is missing (Scripts/secure-registry-up)") }
+            else { print("secureRegistry skipped: \(credentials) is missing (Scripts/secure-registry-up)") }
+            return
+        }
+        let images = try await ImageEngine.images.value
+        let reference = "\(host)/xplat-verify-test/copied:list"
+        try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "--dest-creds", login,
+                                             "docker://\(images.copied)", "docker://\(reference)"])
+        let config = try makeTemporaryDirectory("xplat-verify-docker-config")
+        defer { removeTree(config) }
+        let auth = Data(login.utf8).base64EncodedString()
+        try Data(#"{"auths":{"\#(host)":{"auth":"\#(auth)"}}}"#.utf8).write(to: URL(fileURLWithPath: config + "/config.json"))
+        let out = try await xplat(["--platform", Self.three.joined(separator: ","), reference], environment: ["DOCKER_CONFIG": config])
+        #expect(out.exitCode == 1, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("FAIL linux/arm64 /app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)"))
+        // Without the login: the registry refuses, and verify says it could not check.
+        let empty = try makeTemporaryDirectory("xplat-verify-no-login")
+        defer { removeTree(empty) }
+        let refused = try await xplat([reference], environment: ["DOCKER_CONFIG": empty])
+        #expect(refused.exitCode == 2, "\(refused.stdout)\(refused.stderr)")
+    }
+}

@@ -1,0 +1,99 @@
+// Publishing a build's images: `--push` into the registries of the `-t` names, `-o type=oci` into
+// an OCI layout (folder or tar). The images come as files from the builder (see ImageExport); the
+// registry sees only the blobs, the per-platform manifests by digest and one index per tag.
+
+import Foundation
+import XPlatPlatform
+import XPlatRegistry
+import XPlatSupport
+
+/// Publishes images with one registry client, whose lifetime the caller owns.
+struct ImagePublisher: Sendable {
+    var client: RegistryClient
+
+    /// The `-t` names as registry references; each must name a tag.
+    static func targets(_ tags: [String]) throws -> [RegistryReference] {
+        try tags.map { tag in
+            let reference: RegistryReference
+            do { reference = try RegistryReference(parsing: tag) } catch let error as RegistryError {
+                throw BuildError.conflict("-t \"\(tag)\": \(error)")
+            }
+            guard reference.digest == nil else { throw BuildError.conflict("-t \"\(tag)\": a tag names no digest (use NAME:TAG)") }
+            return reference
+        }
+    }
+
+    /// Checks, before anything is built, that every target registry answers and accepts the
+    /// login for pushing to its repository (a wrong password fails in a second, not after the build).
+    func checkAccess(_ targets: [RegistryReference]) async throws {
+        var seen = Set<String>()
+        for target in targets where seen.insert("\(target.registry)/\(target.repository)").inserted {
+            do {
+                _ = try await client.blobExists(target, digest: Self.emptyDigest)
+            } catch let error as RegistryError {
+                throw BuildError.assemblyFailed("cannot push: \(error)")
+            }
+        }
+    }
+
+    /// The digest of zero bytes: a blob to ask about that never needs to exist.
+    static let emptyDigest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+    /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
+    /// index digest and each platform's manifest digest.
+    func push(_ images: [Platform: LocalImage], platforms: [Platform], to targets: [RegistryReference]) async throws
+        -> (index: String, manifests: [Platform: String]) {
+        let ordered = try platforms.map { p -> LocalImage in
+            guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
+            return image
+        }
+        do {
+            let result = try await client.publish(ordered, to: targets)
+            return (result.indexDigest, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
+        } catch let error as RegistryError {
+            throw BuildError.assemblyFailed("push failed: \(error)")
+        }
+    }
+
+    /// Writes an OCI layout of the images (one index named `refName`) to `dest`, as a folder or a
+    /// tar, staged beside it and renamed into place. Returns the index digest.
+    static func writeOCI(_ images: [Platform: LocalImage], platforms: [Platform], dest: String, asTar: Bool, refName: String,
+                         work: String, runner: any CommandRunner) async throws -> String {
+        let ordered = try platforms.map { p -> LocalImage in
+            guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
+            return image
+        }
+        let layout = "\(work)/oci-layout"
+        let digest: String
+        do { digest = try OCILayout.write(ordered, refName: refName, to: layout) } catch let error as LocalImageError {
+            throw BuildError.assemblyFailed("cannot write the OCI layout: \(error)")
+        }
+        let staging = try OutputAssembler.stagingPath(for: dest)
+        if asTar {
+            let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
+            guard out.succeeded else {
+                try? FileManager.default.removeItem(atPath: staging)
+                throw BuildError.assemblyFailed("\(dest): tar failed: \(ImageExport.firstLine(out.stderr))")
+            }
+        } else {
+            do { try FileManager.default.moveItem(atPath: layout, toPath: staging) } catch {
+                throw BuildError.assemblyFailed("\(dest): cannot write the output")
+            }
+        }
+        do { try OutputAssembler.swapIntoPlace(staging, dest) } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+        return digest
+    }
+
+    /// The registries the engine on `endpoint` treats as insecure (`docker info`: index configs
+    /// with `Secure: false`), so that the client may speak plain HTTP to them as the engine does.
+    static func insecureRegistries(runner: any CommandRunner, docker: String, endpoint: String) async -> Set<String> {
+        guard let out = try? await runner.run(Command(docker, ["info", "--format", "{{json .RegistryConfig.IndexConfigs}}"],
+                                                      environment: ["DOCKER_HOST": endpoint])), out.succeeded else { return [] }
+        struct Entry: Decodable { var Name: String; var Secure: Bool }
+        guard let entries = try? JSONDecoder().decode([String: Entry].self, from: Data(out.stdout.utf8)) else { return [] }
+        return Set(entries.values.filter { !$0.Secure }.map(\.Name))
+    }
+}

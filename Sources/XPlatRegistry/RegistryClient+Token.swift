@@ -1,0 +1,155 @@
+// Authentication: the `WWW-Authenticate` challenge of a 401, then Basic credentials or a Bearer
+// token from the challenge's realm, scoped to the repositories of the request
+// (`repository:team/app:pull` for reads, `pull,push` for writes, plus `pull` on a mount's source).
+
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A parsed `WWW-Authenticate` header.
+public struct AuthChallenge: Sendable, Hashable {
+    public enum Scheme: String, Sendable, Hashable {
+        case basic, bearer
+    }
+
+    public var scheme: Scheme
+    /// The parameters, keys lower-cased: `realm`, `service`, `scope`, `error`.
+    public var parameters: [String: String]
+
+    public var realm: String? { parameters["realm"] }
+    public var service: String? { parameters["service"] }
+
+    /// Parses `Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull"`
+    /// or `Basic realm="Registry Realm"`. Quoted values may hold commas and escaped quotes.
+    public init(parsing header: String, operation: RegistryOperation) throws {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let name = trimmed.prefix { !$0.isWhitespace }
+        guard let scheme = Scheme(rawValue: name.lowercased()) else {
+            throw RegistryError.status(operation, code: 401, detail: "unsupported authentication scheme in WWW-Authenticate: \(trimmed.prefix(80))")
+        }
+        self.scheme = scheme
+        self.parameters = Self.parameters(String(trimmed.dropFirst(name.count)))
+        if scheme == .bearer, realm?.isEmpty ?? true {
+            throw RegistryError.status(operation, code: 401, detail: "a Bearer challenge without a realm: \(trimmed.prefix(120))")
+        }
+    }
+
+    /// `key=value` or `key="quoted, value"` pairs separated by commas.
+    static func parameters(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var chars = Array(text)[...]
+        while !chars.isEmpty {
+            while let c = chars.first, c == " " || c == "," || c == "\t" { chars = chars.dropFirst() }
+            let key = String(chars.prefix { $0 != "=" && $0 != "," }).trimmingCharacters(in: .whitespaces).lowercased()
+            chars = chars.dropFirst(chars.prefix { $0 != "=" && $0 != "," }.count)
+            guard chars.first == "=" else { continue }
+            chars = chars.dropFirst()
+            var value = ""
+            if chars.first == "\"" {
+                chars = chars.dropFirst()
+                while let c = chars.first, c != "\"" {
+                    if c == "\\", chars.count > 1 { chars = chars.dropFirst() }
+                    value.append(chars.first!)
+                    chars = chars.dropFirst()
+                }
+                chars = chars.dropFirst()
+            } else {
+                value = String(chars.prefix { $0 != "," }).trimmingCharacters(in: .whitespaces)
+                chars = chars.dropFirst(chars.prefix { $0 != "," }.count)
+            }
+            if !key.isEmpty { result[key] = value }
+        }
+        return result
+    }
+}
+
+extension RegistryClient {
+    /// `repository:NAME:ACTIONS`.
+    static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
+
+    func authorizationKey(_ registry: String, _ scopes: [String]) -> String { registry + " " + scopes.sorted().joined(separator: " ") }
+
+    /// The header remembered for this call's host and scopes, if the host challenged before.
+    func cachedAuthorization(_ call: Call) -> String? {
+        guard let challenge = challenges.withLock({ $0[call.operation.registry] }) else { return nil }
+        let key = challenge.scheme == .basic ? call.operation.registry : authorizationKey(call.operation.registry, call.scopes)
+        return authorizations.withLock { $0[key] }
+    }
+
+    /// Answers `challenge` for `call`: Basic from the credentials, or a Bearer token fetched for the
+    /// call's scopes. Without credentials a Bearer realm may still give an anonymous token.
+    func authorize(_ call: Call, challenge: AuthChallenge, refresh: Bool) async throws {
+        let op = call.operation
+        let credential: Credential?
+        do { credential = try await configuration.credentials.credential(for: op.registry) } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError.credentials(registry: op.registry, String(describing: error))
+        }
+        switch challenge.scheme {
+        case .basic:
+            guard let credential, !credential.username.isEmpty || !credential.password.isEmpty else {
+                throw RegistryError.unauthorized(op, hadCredentials: false, detail: "")
+            }
+            let value = "Basic " + Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
+            authorizations.withLock { $0[op.registry] = value }
+        case .bearer:
+            let token = try await fetchToken(challenge: challenge, scopes: call.scopes, credential: credential, operation: op)
+            authorizations.withLock { $0[authorizationKey(op.registry, call.scopes)] = "Bearer " + token }
+        }
+    }
+
+    /// Asks the realm for a token: GET with Basic credentials (or none), or, with an identity token,
+    /// the OAuth2 refresh-token POST.
+    func fetchToken(challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation) async throws -> String {
+        guard let realm = challenge.realm, var components = URLComponents(string: realm), let realmHost = components.host else {
+            throw RegistryError.status(op, code: 401, detail: "the token realm is not a URL: \(challenge.realm ?? "")")
+        }
+        let hostPort = components.port.map { "\(realmHost):\($0)" } ?? realmHost
+        var request: HTTPClientRequest
+        if let refresh = credential?.identityToken {
+            request = HTTPClientRequest(url: realm)
+            request.method = .POST
+            var form = URLComponents()
+            form.queryItems = [URLQueryItem(name: "grant_type", value: "refresh_token"), URLQueryItem(name: "refresh_token", value: refresh),
+                               URLQueryItem(name: "client_id", value: configuration.userAgent)]
+                + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
+                + [URLQueryItem(name: "scope", value: scopes.joined(separator: " "))]
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
+        } else {
+            var items = components.queryItems ?? []
+            if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
+            for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+            components.queryItems = items
+            request = HTTPClientRequest(url: components.url?.absoluteString ?? realm)
+            if let credential, !credential.username.isEmpty || !credential.password.isEmpty {
+                let basic = Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
+                request.headers.add(name: "Authorization", value: "Basic " + basic)
+            }
+        }
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        let tokenOp = RegistryOperation(registry: op.registry, repository: op.repository, reference: op.reference,
+                                        action: "get a token (\(realm)) to \(op.action)")
+        if realm.hasPrefix("https://") { request.tlsConfiguration = try tlsConfiguration(for: hostPort) }
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .seconds(60)) } catch {
+            throw Self.classify(error, tokenOp)
+        }
+        let body = Array(buffer: try await response.body.collect(upTo: 1 << 20))
+        switch response.status.code {
+        case 200: break
+        case 401, 403:
+            throw RegistryError.unauthorized(op, hadCredentials: credential != nil, detail: "the token service refused: \(RegistryError.detail(from: body))")
+        default:
+            throw RegistryError.status(tokenOp, code: Int(response.status.code), detail: RegistryError.detail(from: body))
+        }
+        struct Answer: Decodable { var token: String?; var access_token: String? }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)),
+              let token = answer.token ?? answer.access_token, !token.isEmpty else {
+            throw RegistryError.status(tokenOp, code: 200, detail: "the token service answered without a token")
+        }
+        return token
+    }
+}
