@@ -167,14 +167,14 @@ struct OCILayoutContent: ImageContent {
     func layers(_ descriptors: [Descriptor]) async throws -> [String: LayerSummary] {
         let paths = try descriptors.map { try blobPath($0) }
         return try await concurrentLayers(descriptors, threads: threads) { index in
-            try LayerReader.read(try ArchiveReader(path: paths[index]), display: paths[index], whiteouts: true)
+            try await onThread { try LayerReader.read(try ArchiveReader(path: paths[index]), display: paths[index], whiteouts: true) }
         }
     }
 }
 
-/// Reads layers on `threads` worker threads (libarchive is blocking), keyed by digest.
+/// Reads `threads` layers at a time (`read` gets the index of a descriptor), keyed by digest.
 func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
-                      _ read: @escaping @Sendable (Int) throws -> LayerSummary) async throws -> [String: LayerSummary] {
+                      _ read: @escaping @Sendable (Int) async throws -> LayerSummary) async throws -> [String: LayerSummary] {
     try await withThrowingTaskGroup(of: (String, LayerSummary).self) { group in
         var results: [String: LayerSummary] = [:]
         var next = 0
@@ -182,7 +182,7 @@ func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
             let index = next
             next += 1
             let digest = descriptors[index].digest
-            group.addTask { (digest, try await onThread { try read(index) }) }
+            group.addTask { (digest, try await read(index)) }
         }
         while next < min(max(1, threads), descriptors.count) { start() }
         while let (digest, summary) = try await group.next() {

@@ -65,21 +65,7 @@ struct RegistryContent: ImageContent {
     func layers(_ descriptors: [Descriptor]) async throws -> [String: LayerSummary] {
         // A reader that stops early closes its end; the writer then gets EPIPE instead of a signal.
         signal(SIGPIPE, SIG_IGN)
-        return try await withThrowingTaskGroup(of: (String, LayerSummary).self) { group in
-            var results: [String: LayerSummary] = [:]
-            var next = 0
-            func start() {
-                let descriptor = descriptors[next]
-                next += 1
-                group.addTask { (descriptor.digest, try await stream(descriptor)) }
-            }
-            while next < min(max(1, threads), descriptors.count) { start() }
-            while let (digest, summary) = try await group.next() {
-                results[digest] = summary
-                if next < descriptors.count { start() }
-            }
-            return results
-        }
+        return try await concurrentLayers(descriptors, threads: threads) { index in try await stream(descriptors[index]) }
     }
 
     func stream(_ descriptor: Descriptor) async throws -> LayerSummary {
