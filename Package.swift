@@ -73,37 +73,46 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatRegistry"]),
+        // What docker, the engine and buildx print about themselves, parsed once for doctor and build.
+        .target(name: "XPlatDocker", dependencies: ["XPlatPlatform"]),
+        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
         .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
         .target(
             name: "XPlatBuild",
-            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatHost", "XPlatDockerfile", "XPlatVerify", "XPlatRegistry"]
+            // Probe and verification come in through protocols this target declares (wired in XPlatCommands).
+            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatDocker", "XPlatDockerfile", "XPlatRegistry"]
         ),
         .target(
             name: "XPlatCommands",
             dependencies: [
                 "XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatVerify", "XPlatHost",
-                "XPlatDockerfile", "XPlatBuild",
+                "XPlatDocker", "XPlatDockerfile", "XPlatBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
+        // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
+        .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile"]),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.
         .target(name: "XPlatTestSupport", dependencies: ["XPlatSupport"], path: "Tests/XPlatTestSupport"),
-        .testTarget(name: "XPlatSupportTests", dependencies: ["XPlatSupport"]),
+        .testTarget(name: "XPlatSupportTests", dependencies: ["XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
-        .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatPlatform", "XPlatSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatDocker", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], resources: [.copy("Golden"), .copy("LintGolden")]),
-        .testTarget(name: "XPlatBuildTests", dependencies: ["XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
+        .testTarget(
+            name: "XPlatBuildTests",
+            dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"],
+            resources: [.copy("Recordings")]
+        ),
         .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatIntegrationTests",
             dependencies: [
-                "XPlatBuild", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport",
+                "XPlatBuild", "XPlatCommands", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport",
                 "XPlatTestSupport", "XPlatRegistry",
             ]
         ),

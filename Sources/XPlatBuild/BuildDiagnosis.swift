@@ -10,6 +10,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case execFormat
         /// A driver that builds one platform per solve was asked for several.
         case severalPlatformsOneSolve
+        /// buildx's `docker` driver lacks an exporter the build asked for (OCI, cache export).
+        case driverLacksFeature
         /// No engine/daemon/builder answers.
         case noDaemon
         /// The registry does not answer.
@@ -38,79 +40,134 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         self.image = image
     }
 
-    /// Reads BuildKit/docker stderr from a build of `platform` (nil for a multi-platform solve).
+    /// Reads BuildKit/docker stderr from a build of `platform` (nil for a multi-platform solve):
+    /// the first rule that recognises it, else BuildKit's own error lines.
     public static func diagnose(stderr: String, platform: Platform?, registry: String = "127.0.0.1:5000") -> BuildDiagnosis {
-        let lines = stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        let lower = stderr.lowercased()
+        let text = Text(stderr: stderr, platform: platform, registry: registry)
+        for rule in rules { if let found = rule(text) { return found } }
+        return other(text)
+    }
+
+    /// The failed build's stderr, as the rules read it.
+    struct Text {
+        var lines: [String]
+        var lower: String
+        var platform: Platform?
+        var registry: String
+
+        init(stderr: String, platform: Platform?, registry: String) {
+            lines = stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            lower = stderr.lowercased()
+            self.platform = platform
+            self.registry = registry
+        }
+
+        /// `linux/arm64`, or "the requested platform" for a multi-platform solve.
+        var platformText: String { platform?.description ?? "the requested platform" }
+
+        /// The first of `needles` the text holds.
+        func first(_ needles: [String]) -> String? { needles.first { lower.contains($0) } }
+
+        /// The lines holding `needle` (at most 12), else the last 8 lines.
         func excerpt(_ needle: String) -> String {
             let hits = lines.filter { $0.lowercased().contains(needle) }
             return (hits.isEmpty ? Array(lines.suffix(8)) : Array(hits.suffix(12))).joined(separator: "\n")
         }
-        let platformText = platform?.description ?? "the requested platform"
-        if lower.contains("exec format error") {
-            let qemu = platform?.info?.qemuName ?? "qemu-<arch>"
-            return BuildDiagnosis(
-                kind: .execFormat,
-                summary: "a \(platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
-                action: "register QEMU for \(platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then build again",
-                excerpt: excerpt("exec format error"))
-        }
-        let several = [
+    }
+
+    /// The known causes, most specific first.
+    static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
+                                                               baseLacksPlatform, registryUnreachable, noNetwork]
+
+    /// A foreign binary ran without a binfmt handler.
+    static func execFormat(_ t: Text) -> BuildDiagnosis? {
+        guard t.lower.contains("exec format error") else { return nil }
+        let qemu = t.platform?.info?.qemuName ?? "qemu-<arch>"
+        return BuildDiagnosis(
+            kind: .execFormat,
+            summary: "a \(t.platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
+            action: "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then build again",
+            excerpt: t.excerpt("exec format error"))
+    }
+
+    /// buildx's `docker` driver (or an old engine) asked for several platforms at once.
+    static func severalPlatforms(_ t: Text) -> BuildDiagnosis? {
+        let needles = [
             "multiple platforms feature is currently not supported for docker driver",
             "docker exporter does not currently support exporting manifest lists",
             "multi-platform build is not supported for the docker driver",
         ]
-        if let needle = several.first(where: { lower.contains($0) })
-            ?? (lower.contains("failed to parse platform") && lower.contains(",") ? "failed to parse platform" : nil) {
-            return BuildDiagnosis(
-                kind: .severalPlatformsOneSolve,
-                summary: "this builder builds one platform per build and was asked for several",
-                action: "let xplat fan out one build per platform (`xplat build --driver engine --platform a,b`), or use a buildx builder with the docker-container driver",
-                excerpt: excerpt(needle))
+        guard let needle = t.first(needles)
+            ?? (t.lower.contains("failed to parse platform") && t.lower.contains(",") ? "failed to parse platform" : nil) else { return nil }
+        return BuildDiagnosis(
+            kind: .severalPlatformsOneSolve,
+            summary: "this builder builds one platform per build and was asked for several",
+            action: "let xplat fan out one build per platform (`xplat build --platform a,b` on this builder), or use a buildx builder with the docker-container or remote driver",
+            excerpt: t.excerpt(needle))
+    }
+
+    /// `OCI exporter feature is currently not supported for docker driver` (and the same for cache
+    /// export): the engine's BuildKit behind buildx has no such exporter.
+    static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
+        guard let line = t.lines.first(where: { $0.lowercased().contains("feature is currently not supported for docker driver") }) else {
+            return nil
         }
-        let daemon = ["cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
-                      "no builder", "failed to find driver", "connect: no such file or directory"]
-        if let needle = daemon.first(where: { lower.contains($0) }) {
-            return BuildDiagnosis(
-                kind: .noDaemon,
-                summary: "no builder answers (the docker engine or buildx builder is not running)",
-                action: "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running engine; then check with `xplat doctor`",
-                excerpt: excerpt(needle))
-        }
-        if lower.contains("no match for platform in manifest") || lower.contains("does not provide the specified platform")
-            || lower.contains("no matching manifest for") {
-            let needle = ["no match for platform in manifest", "does not provide the specified platform", "no matching manifest for"]
-                .first { lower.contains($0) }!
-            let image = Self.imageReference(in: lines)
-            return BuildDiagnosis(
-                kind: .baseLacksPlatform,
-                summary: "the base image \(image ?? "(unknown)") has no \(platformText) variant",
-                action: "build a platform the base provides, pick a base that has \(platformText), or push a base image that has it to the registry the engine pulls from",
-                excerpt: excerpt(needle), image: image)
-        }
-        let registryNeedles = ["\(registry)", "connection refused", "no such host", "server gave http response to https client",
-                               "dial tcp", "i/o timeout"]
-        if lower.contains("dial tcp") || lower.contains("connection refused") || lower.contains("server gave http response") {
-            let needle = registryNeedles.first { lower.contains($0) } ?? "dial tcp"
-            return BuildDiagnosis(
-                kind: .registryUnreachable,
-                summary: "the registry does not answer (\(registry))",
-                action: "start the registry or mirror the engine pulls base images from (\(registry)), or set XPLAT_REGISTRY to the one that holds them",
-                excerpt: excerpt(needle))
-        }
-        if lower.contains("network bridge not found") {
-            return BuildDiagnosis(
-                kind: .noNetwork,
-                summary: "a RUN step needed the default bridge network, which this engine does not have",
-                action: "build with --network=none (xplat's default) and keep RUN steps offline",
-                excerpt: excerpt("network bridge not found"))
-        }
-        let errors = lines.filter { $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve") }
-        let summary = errors.last.map { Self.trimmed($0) } ?? (lines.last ?? "the build failed without a message")
+        return BuildDiagnosis(
+            kind: .driverLacksFeature,
+            summary: "buildx's docker driver (the engine's own BuildKit) cannot do this: \(Self.trimmed(line))",
+            action: "build on a buildx builder with the docker-container or remote driver (`docker buildx create`), or choose another output",
+            excerpt: t.excerpt("feature is currently not supported for docker driver"))
+    }
+
+    static func noDaemon(_ t: Text) -> BuildDiagnosis? {
+        guard let needle = t.first(["cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
+                                    "no builder", "failed to find driver", "connect: no such file or directory"]) else { return nil }
+        return BuildDiagnosis(
+            kind: .noDaemon,
+            summary: "no builder answers (the docker engine or buildx builder is not running)",
+            action: "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running engine; then check with `xplat doctor`",
+            excerpt: t.excerpt(needle))
+    }
+
+    static func baseLacksPlatform(_ t: Text) -> BuildDiagnosis? {
+        guard let needle = t.first(["no match for platform in manifest", "does not provide the specified platform",
+                                    "no matching manifest for"]) else { return nil }
+        let image = Self.imageReference(in: t.lines)
+        return BuildDiagnosis(
+            kind: .baseLacksPlatform,
+            summary: "the base image \(image ?? "(unknown)") has no \(t.platformText) variant",
+            action: "build a platform the base provides, pick a base that has \(t.platformText), or push a base image that has it to the registry the engine pulls from",
+            excerpt: t.excerpt(needle), image: image)
+    }
+
+    static func registryUnreachable(_ t: Text) -> BuildDiagnosis? {
+        guard t.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
+        let needle = t.first([t.registry.lowercased(), "connection refused", "no such host", "server gave http response to https client",
+                              "dial tcp", "i/o timeout"]) ?? "dial tcp"
+        return BuildDiagnosis(
+            kind: .registryUnreachable,
+            summary: "the registry does not answer (\(t.registry))",
+            action: "start the registry or mirror the engine pulls base images from (\(t.registry)), or set XPLAT_REGISTRY to the one that holds them",
+            excerpt: t.excerpt(needle))
+    }
+
+    static func noNetwork(_ t: Text) -> BuildDiagnosis? {
+        guard t.lower.contains("network bridge not found") else { return nil }
+        return BuildDiagnosis(
+            kind: .noNetwork,
+            summary: "a RUN step needed the default bridge network, which this engine does not have",
+            action: "build with --network=none (xplat's default) and keep RUN steps offline",
+            excerpt: t.excerpt("network bridge not found"))
+    }
+
+    /// Anything else: the last error lines BuildKit printed.
+    static func other(_ t: Text) -> BuildDiagnosis {
+        let errors = t.lines.filter { $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve") }
+        let summary = errors.last.map { Self.trimmed($0) } ?? (t.lines.last ?? "the build failed without a message")
         return BuildDiagnosis(
             kind: .other, summary: summary,
             action: "read BuildKit's output above; rerun with --progress plain for every step",
-            excerpt: (errors.isEmpty ? Array(lines.suffix(8)) : Array(errors.suffix(12))).joined(separator: "\n"))
+            excerpt: (errors.isEmpty ? Array(t.lines.suffix(8)) : Array(errors.suffix(12))).joined(separator: "\n"))
     }
 
     /// The image BuildKit was resolving when it failed: the last `load metadata for REF` line, or a

@@ -18,8 +18,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflict(String)
     /// The Dockerfile or context cannot be read.
     case unreadable(String, String)
-    /// The Dockerfile's text does not parse (message from XPlatDockerfile, with file:line).
-    case dockerfile(String)
+    /// The Dockerfile's text does not parse (message from XPlatDockerfile, with file:line); `cause`
+    /// is XPlatDockerfile's own error.
+    case dockerfile(String, cause: ErrorCause? = nil)
     /// A docker endpoint did not answer.
     case endpointUnreachable(node: String, endpoint: String, detail: String)
     /// Some requested platforms cannot be built with these nodes.
@@ -27,11 +28,15 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// BuildKit failed for a platform; `diagnosis` holds the mapped cause and action.
     case buildFailed(platform: Platform?, diagnosis: BuildDiagnosis)
     /// A step after the build (push, manifest list, copy) failed.
-    case assemblyFailed(String)
+    case assemblyFailed(String, cause: ErrorCause? = nil)
+    /// A file operation of the build failed: what was done to which path, and the system's reason.
+    case fileSystem(path: String, action: String, reason: String)
+    /// A tool (buildx, BuildKit) printed or wrote something xplat cannot read (the detail says what).
+    case toolOutput(String)
     /// Verification of a platform's output found mismatches (the report text).
     case verificationFailed([Platform: String])
-    /// Verification or smoke tests could not run.
-    case verificationError(String)
+    /// Verification or smoke tests could not run; `cause` is the verifier's own error.
+    case verificationError(String, cause: ErrorCause? = nil)
     /// The user interrupted the build.
     case interrupted
 
@@ -52,7 +57,7 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
             return why
         case .unreadable(let path, let why):
             return "\(path): \(why)"
-        case .dockerfile(let message):
+        case .dockerfile(let message, _):
             return message
         case .endpointUnreachable(let node, let endpoint, let detail):
             return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine (dockerd), or check DOCKER_HOST / --node"
@@ -61,15 +66,33 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .buildFailed(let platform, let diagnosis):
             return "\(platform.map { "\($0): " } ?? "")build failed: \(diagnosis.summary)\n  action: \(diagnosis.action)"
                 + (diagnosis.excerpt.isEmpty ? "" : "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
-        case .assemblyFailed(let why):
+        case .assemblyFailed(let why, _):
+            return why
+        case .fileSystem(let path, let action, let reason):
+            return "\(path): cannot \(action): \(reason)"
+        case .toolOutput(let why):
             return why
         case .verificationFailed(let reports):
             return "verification failed for " + reports.keys.sorted().map(\.description).joined(separator: ", ") + ":\n"
                 + reports.keys.sorted().map { reports[$0]! }.joined(separator: "\n")
-        case .verificationError(let why):
+        case .verificationError(let why, _):
             return why
         case .interrupted:
             return "interrupted: child builds stopped, temporary outputs removed"
         }
+    }
+}
+
+/// An underlying error kept with its type, so a caller can still handle it as what it is; two
+/// causes are equal when they are of one type and say the same.
+public struct ErrorCause: Sendable, Equatable, CustomStringConvertible {
+    public let error: any Error
+
+    public init(_ error: any Error) { self.error = error }
+
+    public var description: String { "\(error)" }
+
+    public static func == (a: ErrorCause, b: ErrorCause) -> Bool {
+        type(of: a.error) == type(of: b.error) && a.description == b.description
     }
 }

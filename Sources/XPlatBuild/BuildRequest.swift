@@ -109,12 +109,18 @@ public struct CacheSpec: Sendable, Hashable {
         self.attributes = attrs
     }
 
-    /// The per-platform cache image: the tag gets the cache key (platform set, output mode) and the
-    /// platform, so a cache made for one set or mode is never taken for another.
-    public func keyedRef(key: CacheKey, platform: Platform?) -> String {
+    /// The cache image of one solve: the tag gets the cache key (the solve's platform set and the
+    /// output mode), so a cache made for one set or mode is never taken for another, and two nodes
+    /// of one build never overwrite each other's cache.
+    public func keyedRef(key: CacheKey) -> String {
         let (repo, tag) = ImageReference.split(ref)
-        let suffix = platform.map { "-\($0.folderName)" } ?? ""
-        return "\(repo):\(tag ?? "cache")-\(key.digest)\(suffix)"
+        return "\(repo):\(tag ?? "cache")-\(key.digest)"
+    }
+
+    /// buildx's `--cache-from`/`--cache-to` value: `type=registry,ref=KEYED` and the other attributes.
+    public func buildxValue(key: CacheKey) -> String {
+        (["type=registry", "ref=\(keyedRef(key: key))"] + attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" })
+            .joined(separator: ",")
     }
 }
 
@@ -178,6 +184,10 @@ public struct BuildRequest: Sendable {
     public var progress: ProgressMode
     /// The registry for temporary images (OCI layouts) and platform queries.
     public var registry: String
+    /// `--provenance VALUE` (buildx's attestation flag, passed through); nil: none asked for.
+    public var provenance: String?
+    /// `--sbom VALUE`, passed through; nil: none asked for.
+    public var sbom: String?
 
     public init(dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
                 buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],
@@ -201,10 +211,21 @@ public struct BuildRequest: Sendable {
         self.rewrite = rewrite
         self.progress = progress
         self.registry = registry
+        self.provenance = nil
+        self.sbom = nil
     }
 
-    /// The cache key of this request.
-    public var cacheKey: CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
+    /// True when the user asked buildx for attestations (`--provenance`/`--sbom` other than false).
+    public var wantsAttestations: Bool {
+        [provenance, sbom].contains { $0 != nil && $0 != "false" && $0 != "0" }
+    }
+
+
+    /// The cache key of a solve of `platforms` for this request's output.
+    public func cacheKey(for platforms: [Platform]) -> CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
+
+    /// The cache key of the whole request (all its platforms).
+    public var cacheKey: CacheKey { cacheKey(for: platforms) }
 
     /// Checks combinations buildx would reject, with the reason.
     public func validate() throws {

@@ -20,7 +20,7 @@ public enum CrossRewrite {
         let options = RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms.isEmpty ? RewriteOptions.defaultPlatforms : platforms,
                                      context: BuildContext.load(directory: context))
         do { result = try Rewriter.rewrite(dockerfile, options: options) } catch {
-            throw BuildError.dockerfile("--rewrite: \(error)")
+            throw BuildError.dockerfile("--rewrite: \(error)", cause: ErrorCause(error))
         }
         guard result.changed else { return (result.text, "") }
         return (result.text, UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName))
@@ -31,9 +31,9 @@ public enum CrossRewrite {
 public struct NodeSelection: Sendable {
     public var nodes: [NodeSpec]
     public var builder: String?
-    public var driver: NodeDiscovery.DriverChoice
+    public var driver: DriverChoice
 
-    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: NodeDiscovery.DriverChoice = .auto) {
+    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto) {
         self.nodes = nodes
         self.builder = builder
         self.driver = driver
@@ -87,7 +87,7 @@ public struct BuildService: Sendable {
         }
         var parsed: Dockerfile
         do { parsed = try DockerfileParser.parse(bytes: Array(data), fileName: request.dockerfile) } catch {
-            throw BuildError.dockerfile("\(error)")
+            throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
         }
         var dockerfileToBuild = request.dockerfile
         var temporary: String?
@@ -110,7 +110,7 @@ public struct BuildService: Sendable {
                 temporary = path
                 dockerfileToBuild = path
                 do { parsed = try DockerfileParser.parse(text, fileName: request.dockerfile + " (rewritten)") } catch {
-                    throw BuildError.dockerfile("\(error)")
+                    throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
                 }
             }
         }

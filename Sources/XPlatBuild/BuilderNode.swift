@@ -2,13 +2,70 @@
 
 import XPlatPlatform
 
+/// The driver kinds xplat runs builds through: each has its own strategy (`EngineStrategy`,
+/// `BuildxStrategy`).
+public enum DriverKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `DOCKER_BUILDKIT=1 docker build`: an engine's own BuildKit, no buildx.
+    case engine
+    /// `docker buildx build --builder B`.
+    case buildx
+}
+
+/// A buildx driver (`docker buildx create --driver NAME`).
+public enum BuildxDriver: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The engine's own BuildKit behind buildx (the default builder): one platform per solve.
+    case docker
+    /// BuildKit in a container buildx started.
+    case dockerContainer
+    /// A BuildKit daemon buildx only connects to (`unix://`, `tcp://`).
+    case remote
+    /// BuildKit pods.
+    case kubernetes
+    /// A driver this xplat does not know; treated like `docker-container` (several platforms per solve).
+    case other(String)
+
+    /// Reads buildx's name for it.
+    public init(name: String) {
+        switch name {
+        case "docker": self = .docker
+        case "docker-container": self = .dockerContainer
+        case "remote": self = .remote
+        case "kubernetes": self = .kubernetes
+        default: self = .other(name)
+        }
+    }
+
+    /// buildx's name (`docker-container`).
+    public var name: String {
+        switch self {
+        case .docker: return "docker"
+        case .dockerContainer: return "docker-container"
+        case .remote: return "remote"
+        case .kubernetes: return "kubernetes"
+        case .other(let name): return name
+        }
+    }
+
+    public var description: String { name }
+
+    /// The docker driver refuses several platforms in one build ("multiple platforms feature is
+    /// currently not supported for docker driver"); the others solve them together.
+    public var solvesSeveralPlatforms: Bool { self != .docker }
+}
+
 /// How xplat drives a node.
 public enum NodeDriver: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// A buildx builder's node; `driver` is buildx's driver name (`docker-container`, `docker`,
-    /// `kubernetes`, `remote`).
-    case buildx(builder: String, driver: String)
+    /// A buildx builder's node.
+    case buildx(builder: String, driver: BuildxDriver)
     /// A docker engine's own BuildKit (`DOCKER_BUILDKIT=1 docker build`), one platform per build.
     case engine
+
+    public var kind: DriverKind {
+        switch self {
+        case .buildx: return .buildx
+        case .engine: return .engine
+        }
+    }
 
     public var description: String {
         switch self {
@@ -19,7 +76,7 @@ public enum NodeDriver: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// True when one solve may build several platforms (buildx drivers other than `docker`).
     public var buildsSeveralPlatformsPerSolve: Bool {
-        if case .buildx(_, let driver) = self { return driver != "docker" }
+        if case .buildx(_, let driver) = self { return driver.solvesSeveralPlatforms }
         return false
     }
 }
@@ -53,15 +110,18 @@ public struct BuilderNode: Sendable, Hashable, Codable {
     public var emulated: [EmulatedPlatform]
     /// Platforms the user pinned to this node (buildx `--platform` on `create`): preferred for them.
     public var pinned: [Platform]
+    /// Platform words the node listed that xplat does not know (`linux/mips64`): reported, never planned.
+    public var unparsed: [String]?
 
     public init(name: String, endpoint: String, driver: NodeDriver, native: [Platform],
-                emulated: [EmulatedPlatform] = [], pinned: [Platform] = []) {
+                emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil) {
         self.name = name
         self.endpoint = endpoint
         self.driver = driver
         self.native = native
         self.emulated = emulated
         self.pinned = pinned
+        self.unparsed = unparsed?.isEmpty == true ? nil : unparsed
     }
 
     /// The node's own platform (`$BUILDPLATFORM` on it).
@@ -78,10 +138,5 @@ public struct BuilderNode: Sendable, Hashable, Codable {
     /// True when emulation of `platform` was proven on this node.
     public func emulatesProvenly(_ platform: Platform) -> Bool {
         emulated.contains { $0.proven && ($0.platform == platform || $0.platform.canRun(platform)) }
-    }
-
-    /// True when `platform` runs on the node natively or under proven emulation.
-    public func canExecute(_ platform: Platform) -> Bool {
-        runsNatively(platform) || emulatesProvenly(platform)
     }
 }

@@ -13,7 +13,7 @@ extension BuildGraph {
     ///   `--platform` that does not parse.
     public init(dockerfile: Dockerfile) throws {
         let graph: StageGraph
-        do { graph = try StageGraph(dockerfile) } catch { throw BuildError.dockerfile("\(error)") }
+        do { graph = try StageGraph(dockerfile) } catch { throw BuildError.dockerfile("\(error)", cause: ErrorCause(error)) }
         var stages: [BuildStage] = []
         for stage in graph.stages {
             let from = dockerfile.instructions[stage.fromInstruction]
@@ -25,7 +25,7 @@ extension BuildGraph {
                 platform = .target
             case .fixed(let value):
                 do { platform = .fixed(try Platform(parsing: value)) } catch {
-                    throw BuildError.dockerfile("\(dockerfile.fileName):\(from.startLine): FROM --platform=\(value): \(error)")
+                    throw BuildError.dockerfile("\(dockerfile.fileName):\(from.startLine): FROM --platform=\(value): \(error)", cause: ErrorCause(error))
                 }
             }
             let runs = stage.runs.map { run in

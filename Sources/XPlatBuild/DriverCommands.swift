@@ -1,12 +1,15 @@
 // The exact command lines xplat runs for each driver. Generated here, asserted in tests.
 
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 
 /// What one BuildKit invocation exports.
 public enum Export: Sendable, Hashable {
-    /// The root filesystem into a folder (with `split`, one `linux_arm64` folder per platform).
-    case local(dest: String, split: Bool)
+    /// The root filesystem into a folder. With several platforms BuildKit writes one folder per
+    /// platform (`linux_arm64`); with one it writes the root itself, flat (`platform-split` is
+    /// not asked for: the engine's BuildKit and buildx's `docker` driver ignore it).
+    case local(dest: String)
     /// An image in the engine under these names (the engine's moby exporter).
     case image(tags: [String])
     /// buildx: push these names.
@@ -24,11 +27,14 @@ public struct DriverCommands: Sendable {
     public var request: BuildRequest
     /// The Dockerfile actually built (the rewritten temp file with `--rewrite`).
     public var dockerfile: String
+    /// The buildx plugin's version (nil for the engine): which flags it takes.
+    public var buildx: BuildxVersion?
 
-    public init(docker: String, request: BuildRequest, dockerfile: String) {
+    public init(docker: String, request: BuildRequest, dockerfile: String, buildx: BuildxVersion? = nil) {
         self.docker = docker
         self.request = request
         self.dockerfile = dockerfile
+        self.buildx = buildx
     }
 
     var commonFlags: [String] {
@@ -39,17 +45,16 @@ public struct DriverCommands: Sendable {
         return args
     }
 
-    /// `DOCKER_BUILDKIT=1 DOCKER_HOST=ENDPOINT docker build --platform P ...`: one platform, one export.
-    /// The 20.10 engine takes `--cache-from IMAGE` (inline cache); `--cache-to` becomes an image built
-    /// with `BUILDKIT_INLINE_CACHE=1` and pushed (see `engineCacheExport`).
-    public func engineBuild(platform: Platform, node: BuilderNode, export: Export, inlineCache: Bool = false) -> Command {
+    /// `DOCKER_BUILDKIT=1 DOCKER_HOST=ENDPOINT docker build --platform P ...`: one platform, one
+    /// export. The engine imports a registry cache (`--cache-from REF`, the tag keyed by this one
+    /// platform) but cannot export one.
+    public func engineBuild(platform: Platform, node: BuilderNode, export: Export) -> Command {
         var args = ["build", "--platform", platform.description] + commonFlags
         for cache in request.cacheFrom {
-            args += ["--cache-from", cache.keyedRef(key: request.cacheKey, platform: platform)]
+            for key in importKeys([platform]) { args += ["--cache-from", cache.keyedRef(key: key)] }
         }
-        if inlineCache { args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"] }
         switch export {
-        case .local(let dest, _): args += ["--output", "type=local,dest=\(dest)"]
+        case .local(let dest): args += ["--output", "type=local,dest=\(dest)"]
         case .oci(let dest): args += ["--output", "type=oci,dest=\(dest)"]
         case .image(let tags), .push(let tags), .load(let tags): for t in tags { args += ["--tag", t] }
         }
@@ -57,20 +62,19 @@ public struct DriverCommands: Sendable {
         return Command(docker, args, environment: ["DOCKER_BUILDKIT": "1", "DOCKER_HOST": node.endpoint])
     }
 
-    /// The per-platform images a `--cache-to` pushes with the engine driver.
-    public func engineCacheTags(platform: Platform) -> [String] {
-        request.cacheTo.map { $0.keyedRef(key: request.cacheKey, platform: platform) }
-    }
-
-    /// `docker buildx build --builder B --platform a,b ...`: one solve on one builder.
+    /// `docker buildx build --builder B --platform a,b ...`: one solve on one builder. The cache tag
+    /// is keyed by the platforms of this solve, so two nodes never overwrite each other's cache.
     public func buildxBuild(builder: String, platforms: [Platform], export: Export, metadataFile: String?) -> Command {
         var args = ["buildx", "build", "--builder", builder,
                     "--platform", platforms.map(\.description).joined(separator: ",")] + commonFlags
-        for cache in request.cacheFrom { args += ["--cache-from", Self.cacheAttributes(cache, ref: cache.keyedRef(key: request.cacheKey, platform: nil))] }
-        for cache in request.cacheTo { args += ["--cache-to", Self.cacheAttributes(cache, ref: cache.keyedRef(key: request.cacheKey, platform: nil))] }
+        for cache in request.cacheFrom {
+            for key in importKeys(platforms) { args += ["--cache-from", cache.buildxValue(key: key)] }
+        }
+        for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
+        args += attestationFlags
         switch export {
-        case .local(let dest, let split):
-            args += ["--output", "type=local,dest=\(dest)" + (split ? ",platform-split=true" : "")]
+        case .local(let dest):
+            args += ["--output", "type=local,dest=\(dest)"]
         case .image(let tags), .push(let tags):
             for t in tags { args += ["--tag", t] }
             args.append("--push")
@@ -85,27 +89,43 @@ public struct DriverCommands: Sendable {
         return Command(docker, args)
     }
 
-    static func cacheAttributes(_ cache: CacheSpec, ref: String) -> String {
-        (["type=registry", "ref=\(ref)"] + cache.attributes.keys.sorted().map { "\($0)=\(cache.attributes[$0]!)" })
-            .joined(separator: ",")
+    /// The caches a solve of `platforms` reads: its own, then the whole request's (a cache a
+    /// one-solve builder exported for every platform also serves a solve of some of them).
+    func importKeys(_ platforms: [Platform]) -> [CacheKey] {
+        let own = request.cacheKey(for: platforms), all = request.cacheKey
+        return own == all ? [own] : [own, all]
     }
 
-    /// A temporary single-node builder for a node of a multi-node buildx builder, so that xplat,
-    /// not buildx's resolver, decides which node builds which platform.
-    public func buildxCreate(name: String, node: BuilderNode, platforms: [Platform]) -> Command {
-        guard case .buildx(_, let driver) = node.driver else { return Command(docker, ["buildx", "version"]) }
-        return Command(docker, ["buildx", "create", "--name", name, "--driver", driver,
-                                "--platform", platforms.map(\.description).joined(separator: ","), node.endpoint])
+    /// buildx 0.10+ adds a provenance attestation (an `unknown/unknown` manifest) beside each
+    /// platform unless told not to: xplat asks for none unless the user asked (`--provenance`,
+    /// `--sbom`, passed through). Older buildx knows neither flag.
+    var attestationFlags: [String] {
+        guard let buildx, buildx.hasAttestations else { return [] }
+        var flags: [String] = []
+        if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
+        if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
+        return flags.isEmpty ? ["--provenance=false"] : flags
+    }
+
+    /// A temporary one-node builder reaching the node of a multi-node builder, so that xplat, not
+    /// buildx's resolver, decides which node builds which platform. It uses the `remote` driver
+    /// (nothing is started; buildx only records an endpoint): the node's own endpoint for `remote`,
+    /// `docker-container://buildx_buildkit_NODE` (the container buildx runs) for `docker-container`.
+    /// Nil for drivers whose BuildKit has no stable address (`kubernetes` pods, `docker`).
+    public func buildxCreate(name: String, node: BuilderNode) -> Command? {
+        guard case .buildx(_, let driver) = node.driver else { return nil }
+        let endpoint: String
+        switch driver {
+        case .remote: endpoint = node.endpoint
+        case .dockerContainer: endpoint = "docker-container://buildx_buildkit_\(node.name)"
+        case .docker, .kubernetes, .other: return nil
+        }
+        return Command(docker, ["buildx", "create", "--name", name, "--driver", "remote", endpoint])
     }
 
     /// Removes a temporary builder.
     public func buildxRemove(name: String) -> Command {
         Command(docker, ["buildx", "rm", "--force", name])
-    }
-
-    /// `docker buildx imagetools create -t FINAL SOURCES...`: one index over per-node pushes.
-    public func buildxImagetools(tags: [String], sources: [String]) -> Command {
-        Command(docker, ["buildx", "imagetools", "create"] + tags.flatMap { ["--tag", $0] } + sources)
     }
 
     /// `docker push REF` on a node.
@@ -116,10 +136,5 @@ public struct DriverCommands: Sendable {
     /// `docker rmi REF...` on a node (temporary per-platform tags).
     public func removeImages(_ refs: [String], node: BuilderNode) -> Command {
         Command(docker, ["rmi", "--force"] + refs, environment: ["DOCKER_HOST": node.endpoint])
-    }
-
-    /// `docker tag SRC DST` on a node.
-    public func tag(_ source: String, _ target: String, node: BuilderNode) -> Command {
-        Command(docker, ["tag", source, target], environment: ["DOCKER_HOST": node.endpoint])
     }
 }

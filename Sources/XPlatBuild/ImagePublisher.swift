@@ -10,6 +10,8 @@ import XPlatSupport
 /// Publishes images with one registry client, whose lifetime the caller owns.
 struct ImagePublisher: Sendable {
     var client: RegistryClient
+    /// The `-t` names.
+    var targets: [RegistryReference]
 
     /// The `-t` names as registry references; each must name a tag.
     static func targets(_ tags: [String]) throws -> [RegistryReference] {
@@ -25,23 +27,20 @@ struct ImagePublisher: Sendable {
 
     /// Checks, before anything is built, that every target registry answers and accepts the
     /// login for pushing to its repository (a wrong password fails in a second, not after the build).
-    func checkAccess(_ targets: [RegistryReference]) async throws {
+    func checkAccess() async throws {
         var seen = Set<String>()
         for target in targets where seen.insert("\(target.registry)/\(target.repository)").inserted {
             do {
-                _ = try await client.blobExists(target, digest: Self.emptyDigest)
+                try await client.checkPushAccess(target)
             } catch let error as RegistryError {
                 throw BuildError.assemblyFailed("cannot push: \(error)")
             }
         }
     }
 
-    /// The digest of zero bytes: a blob to ask about that never needs to exist.
-    static let emptyDigest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
     /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
     /// index digest and each platform's manifest digest.
-    func push(_ images: [Platform: LocalImage], platforms: [Platform], to targets: [RegistryReference]) async throws
+    func push(_ images: [Platform: LocalImage], platforms: [Platform]) async throws
         -> (index: String, manifests: [Platform: String]) {
         let ordered = try platforms.map { p -> LocalImage in
             guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }

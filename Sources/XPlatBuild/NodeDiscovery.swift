@@ -1,6 +1,7 @@
 // Finding the nodes: buildx builders when `docker buildx` exists, else docker endpoints.
 
 import Foundation
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 
@@ -47,6 +48,14 @@ public struct NodeSpec: Sendable, Hashable {
     public var isAddress: Bool { endpoint.contains("://") }
 }
 
+/// Which driver `--driver` asks for.
+public enum DriverChoice: String, Sendable, CaseIterable {
+    /// buildx when the client has it (and no `--node` is given), else the engine.
+    case auto
+    case buildx
+    case engine
+}
+
 /// Discovers nodes through a `CommandRunner`.
 public struct NodeDiscovery: Sendable {
     public var runner: any CommandRunner
@@ -63,36 +72,20 @@ public struct NodeDiscovery: Sendable {
         self.probe = probe
     }
 
-    /// Which driver to use.
-    public enum DriverChoice: String, Sendable, CaseIterable {
-        /// buildx when the client has it, else the engine.
-        case auto
-        case buildx
-        case engine
-    }
-
     /// The nodes to build on. `builder` names a buildx builder (default: the current one).
     /// - Throws: `BuildError.endpointUnreachable` when an engine endpoint does not answer.
     public func discover(nodes specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws -> [BuilderNode] {
         let useBuildx: Bool
         switch driver {
         case .engine: useBuildx = false
-        case .buildx: useBuildx = true
-        case .auto: useBuildx = specs.isEmpty ? await hasBuildx() : false
-        }
-        if useBuildx {
+        case .buildx:
             guard await hasBuildx() else {
                 throw BuildError.conflict("--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver engine")
             }
-            var args = ["buildx", "inspect"]
-            if let builder { args.append(builder) }
-            let out = try await runner.run(Command(docker, args))
-            guard out.succeeded else {
-                let d = BuildDiagnosis.diagnose(stderr: out.stderr, platform: nil)
-                throw BuildError.buildFailed(platform: nil, diagnosis: d)
-            }
-            return try BuildxInspect.parse(out.stdout)
+            useBuildx = true
+        case .auto: useBuildx = specs.isEmpty ? await hasBuildx() : false
         }
+        if useBuildx { return try await buildxNodes(builder: builder) }
         let targets: [NodeSpec] = specs.isEmpty
             ? [NodeSpec(name: "default", endpoint: environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock")]
             : specs
@@ -107,9 +100,41 @@ public struct NodeDiscovery: Sendable {
     }
 
     /// True when `docker buildx version` works.
-    public func hasBuildx() async -> Bool {
-        guard let out = try? await runner.run(Command(docker, ["buildx", "version"])) else { return false }
-        return out.succeeded
+    public func hasBuildx() async -> Bool { await buildxVersion() != nil }
+
+    /// The buildx plugin's version (`docker buildx version`), nil when the client has no buildx.
+    public func buildxVersion() async -> BuildxVersion? {
+        guard let out = try? await runner.run(Command(docker, ["buildx", "version"])), out.succeeded else { return nil }
+        return BuildxVersion.parse(out.stdout) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown")
+    }
+
+    /// The nodes of buildx builder `builder` (the current one when nil), from `docker buildx inspect`.
+    func buildxNodes(builder: String?) async throws -> [BuilderNode] {
+        let out = try await runner.run(Command(docker, ["buildx", "inspect"] + (builder.map { [$0] } ?? [])))
+        guard out.succeeded else {
+            throw BuildError.buildFailed(platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: out.stderr, platform: nil))
+        }
+        let inspection: BuildxInspection
+        do { inspection = try BuildxInspection.parse(out.stdout) } catch let error as BuildxInspectError {
+            throw BuildError.toolOutput(error.description)
+        }
+        return inspection.nodes.filter(\.usable).compactMap { Self.node(inspection, $0) }
+    }
+
+    /// A buildx node's capabilities. BuildKit lists a worker's own platform first and the ones it
+    /// proved by executing a test binary after it; platforms pinned with `create --platform` come
+    /// first of all, marked `*`. So the first unpinned platform is the CPU's own, the rest proven
+    /// emulation; levels of the same architecture (amd64/v2) are the CPU's own features.
+    static func node(_ builder: BuildxInspection, _ node: BuildxInspection.Node) -> BuilderNode? {
+        let list = node.platforms
+        guard let own = list.platforms.first(where: { !list.pinned.contains($0) }) ?? list.platforms.first else { return nil }
+        let native = own.runnable.filter { list.platforms.contains($0) || $0 == own }
+            + list.platforms.filter { $0.architecture == own.architecture && !own.runnable.contains($0) }
+        let emulated = list.platforms.filter { !native.contains($0) && !own.canRun($0) }
+            .map { EmulatedPlatform(platform: $0, proven: true) }
+        return BuilderNode(name: node.name, endpoint: node.endpoint,
+                           driver: .buildx(builder: builder.name, driver: BuildxDriver(name: builder.driver)),
+                           native: native, emulated: emulated, pinned: list.pinned, unparsed: list.unparsed)
     }
 
     /// Probes one docker endpoint: its native platform from `docker info`, what it emulates from the probe.
@@ -144,90 +169,5 @@ public struct NodeDiscovery: Sendable {
             throw BuildError.badNode("\(node)=\(name)", "no docker context \"\(name)\" (\(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         return host
-    }
-}
-
-/// The parts of `docker info --format '{{json .}}'` xplat reads.
-public struct EngineInfo: Sendable, Hashable {
-    public var architecture: String
-    public var osType: String
-    public var serverVersion: String
-
-    /// Parses the JSON; nil when it is not `docker info` JSON.
-    public static func parse(_ json: String) -> EngineInfo? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let arch = object["Architecture"] as? String else { return nil }
-        return EngineInfo(architecture: arch, osType: object["OSType"] as? String ?? "linux",
-                          serverVersion: object["ServerVersion"] as? String ?? "")
-    }
-
-    /// The `ServerErrors` a client prints inside `docker info` JSON when no daemon answers
-    /// (newer clients write them to stdout, not stderr).
-    public static func serverErrors(_ json: String) -> [String] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
-        return object["ServerErrors"] as? [String] ?? []
-    }
-
-    /// The engine's native platform (`x86_64` on linux: linux/amd64).
-    public var platform: Platform? {
-        guard osType == "linux" else { return try? Platform(os: osType, architecture: architecture) }
-        return ArchitectureTable.platform(unameMachine: architecture)
-    }
-}
-
-/// Parses `docker buildx inspect` text into nodes.
-public enum BuildxInspect {
-    /// Builder-level `Name:`/`Driver:`, then per node `Name:`, `Endpoint:`, `Status:`, `Platforms:`.
-    /// Platforms marked `*` are pinned. BuildKit lists a worker's own platform first and the ones
-    /// it proved by executing a test binary after it, so the first unpinned one is native and the
-    /// rest are proven emulation.
-    public static func parse(_ text: String) throws -> [BuilderNode] {
-        var builder = "", driver = ""
-        var nodes: [BuilderNode] = []
-        var inNodes = false
-        var current: (name: String, endpoint: String, status: String, platforms: String)?
-        func flush() throws {
-            guard let c = current else { return }
-            current = nil
-            guard c.status.isEmpty || c.status == "running" || c.status == "inactive" else { return }
-            var pinned: [Platform] = [], detected: [Platform] = []
-            for item in c.platforms.split(separator: ",") {
-                var word = item.trimmingCharacters(in: .whitespaces)
-                let star = word.hasSuffix("*")
-                if star { word.removeLast() }
-                guard !word.isEmpty, let p = try? Platform(parsing: word) else { continue }
-                if star { pinned.append(p) }
-                if !detected.contains(p) { detected.append(p) }
-            }
-            guard let own = detected.first(where: { !pinned.contains($0) }) ?? detected.first else { return }
-            // Levels of the same architecture (amd64/v2) are the CPU's own features, not emulation.
-            let native = own.runnable.filter { detected.contains($0) || $0 == own }
-                + detected.filter { $0.architecture == own.architecture && !own.runnable.contains($0) }
-            let emulated = detected.filter { !native.contains($0) && !own.canRun($0) }.map { EmulatedPlatform(platform: $0, proven: true) }
-            nodes.append(BuilderNode(name: c.name, endpoint: c.endpoint, driver: .buildx(builder: builder, driver: driver),
-                                     native: native, emulated: emulated, pinned: pinned))
-        }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = String(raw)
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            switch key {
-            case "Nodes": inNodes = true
-            case "Name":
-                if inNodes {
-                    try flush()
-                    current = (value, "", "", "")
-                } else { builder = value }
-            case "Driver" where !inNodes: driver = value
-            case "Endpoint": current?.endpoint = value
-            case "Status": current?.status = value
-            case "Platforms": current?.platforms = value
-            default: break
-            }
-        }
-        try flush()
-        guard !builder.isEmpty else { throw BuildError.conflict("`docker buildx inspect` printed no builder") }
-        return nodes
     }
 }

@@ -10,22 +10,21 @@ public enum OutputAssembler {
     /// Moves `roots/<linux_arm64>` folders into `dest` (one folder per platform with `split`, else
     /// the single platform's root as `dest` itself).
     public static func placeLocal(roots: String, platforms: [Platform], split: Bool, dest: String) async throws {
-        let fm = FileManager.default
         guard split || platforms.count == 1 else {
             throw BuildError.badOutput("platform-split=false", "several platforms need one folder each")
         }
         let staging = try stagingPath(for: dest)
         do {
             if split {
-                try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
-                for p in platforms { try fm.moveItem(atPath: "\(roots)/\(p.folderName)", toPath: "\(staging)/\(p.folderName)") }
+                try FileSystem.createDirectory(staging)
+                for p in platforms { try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)") }
             } else {
-                try fm.moveItem(atPath: "\(roots)/\(platforms[0].folderName)", toPath: staging)
+                try FileSystem.move("\(roots)/\(platforms[0].folderName)", to: staging)
             }
             try swapIntoPlace(staging, dest)
         } catch {
-            try? fm.removeItem(atPath: staging)
-            throw error as? BuildError ?? BuildError.assemblyFailed("\(dest): cannot write the output: \(error.localizedDescription)")
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
         }
     }
 
@@ -52,7 +51,7 @@ public enum OutputAssembler {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(error.localizedDescription)")
+                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(FileSystem.reason(error))")
             }
         } else if !isDir.boolValue {
             throw BuildError.badOutput(dest, "\(parent) is not a folder")
@@ -93,6 +92,7 @@ public enum OutputAssembler {
         object["xplat.output"] = request.output.description
         object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: result.platforms.map { r -> (String, Any) in
             var entry: [String: Any] = ["node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10]
+            if r.exportSeconds > 0 { entry["exportSeconds"] = (r.exportSeconds * 10).rounded() / 10 }
             if let d = r.digest { entry["digest"] = d }
             if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
             return (r.platform.description, entry)

@@ -16,7 +16,8 @@ import XPlatSupport
 ///   "buildable": true,                       // false when any platform is impossible
 ///   "rewrite": null | { "diff": "unified diff of the rewritten Dockerfile" },   // null without --rewrite
 ///   "nodes": [ { "name", "endpoint", "driver", "native": ["linux/amd64"],
-///                "emulated": [ { "platform", "proven", "problem"? } ], "pinned": [] } ],
+///                "emulated": [ { "platform", "proven", "problem"? } ], "pinned": [],
+///                "unparsed"?: ["linux/mips64"] } ],   // listed platforms xplat does not know
 ///   "platforms": [ { "platform": "linux/arm64", "mode": "native|cross|emulated|impossible",
 ///                    "node"?: "default",          // omitted when impossible
 ///                    "reason"?: "why impossible", // only when impossible
@@ -62,9 +63,7 @@ public struct Plan: Sendable, Hashable {
     public var buildable: Bool { !platforms.contains { $0.mode == .impossible } }
 
     /// The driver kind of the nodes (`buildx` when any node is a buildx node).
-    public var driverName: String {
-        nodes.contains { if case .buildx = $0.driver { return true } else { return false } } ? "buildx" : "engine"
-    }
+    public var driverKind: DriverKind { nodes.contains { $0.driver.kind == .buildx } ? .buildx : .engine }
 
     /// The node called `name`; nil for nil or an unknown name.
     public func node(named name: String?) -> BuilderNode? {
@@ -88,6 +87,7 @@ public enum PlanRenderer {
                 + "\(node.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(node.driver)  native \(node.native.map(\.description).joined(separator: ","))"
             out += proven.isEmpty ? "  emulates nothing" : "  emulates \(proven.joined(separator: ","))"
             if !unproven.isEmpty { out += "  (listed, not working: \(unproven.joined(separator: ",")))" }
+            if let unparsed = node.unparsed { out += "  (listed, unknown to xplat: \(unparsed.joined(separator: ",")))" }
             out += "\n"
         }
         out += "platforms:\n"
@@ -148,6 +148,8 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         public var native: [Platform]
         public var emulated: [EmulatedPlatform]
         public var pinned: [Platform]
+        /// Platform words the node listed that xplat does not know; absent when there are none.
+        public var unparsed: [String]?
     }
     /// A RUN step that executes under emulation for one platform.
     public struct Step: Codable, Sendable, Hashable {
@@ -188,12 +190,12 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         dockerfile = plan.dockerfile
         context = plan.context
         target = plan.target
-        driver = plan.driverName
+        driver = plan.driverKind.rawValue
         buildable = plan.buildable
         rewrite = plan.rewriteDiff.map { Rewrite(diff: $0) }
         nodes = plan.nodes.map {
             Node(name: $0.name, endpoint: $0.endpoint, driver: $0.driver.description, native: $0.native,
-                 emulated: $0.emulated, pinned: $0.pinned)
+                 emulated: $0.emulated, pinned: $0.pinned, unparsed: $0.unparsed)
         }
         platforms = plan.platforms.map { p in
             PlatformEntry(platform: p.platform, mode: p.mode, node: p.node, reason: p.reason,

@@ -94,20 +94,9 @@ public final class BuildProgress: Sendable {
         if let changed { emit(changed) }
     }
 
-    /// Seconds each platform took.
-    public var durations: [Platform: Double] {
-        rows.withLock { rows in
-            Dictionary(uniqueKeysWithValues: rows.compactMap { r in r.finished.map { (r.platform, Self.seconds($0)) } })
-        }
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
     static func render(_ row: Row) -> String {
         let elapsed = row.finished ?? row.started.map { .now - $0 } ?? .zero
-        let time = String(format: "%6.1fs", seconds(elapsed))
+        let time = String(format: "%6.1fs", elapsed.seconds)
         let flag = row.emulatedNow ? " (emulated)" : ""
         return "[\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
     }

@@ -18,13 +18,21 @@
 //    target-stage RUNs emulated), `emulated` (every RUN under QEMU, listed with its line), or
 //    `impossible` (with the reason). `PlanRenderer` prints it as text or as `xplat.plan/v1` JSON.
 //
-// `BuildExecutor` runs a plan: one `docker buildx build` per node (multi-platform where the builder
-// allows), or, with the engine's own BuildKit, one `docker build --platform P` per platform, run
-// concurrently and fanned out over the nodes. `OutputAssembler` turns per-platform results into
-// what buildx would have written (`local`, `tar`, `oci`, `--push`, `--load`), always through a
-// temporary location renamed into place. Every platform's output is then verified (XPlatVerify),
-// and BuildKit's errors are mapped to actions (`BuildDiagnosis`).
+// `BuildExecutor` runs a plan in named phases: solve, verify, publish, metadata. The solve phase is
+// the plan's driver strategy: `BuildxStrategy` (one `docker buildx build` per solve: one platform
+// per solve on buildx's `docker` driver, all of a node's platforms in one solve on the others, a
+// temporary one-node builder per node of a multi-node builder) or `EngineStrategy` (the engine's own
+// BuildKit, one `docker build --platform P` per platform, run concurrently and fanned out over the
+// nodes). Each platform's root lands in the build's temporary folder whichever layout BuildKit wrote
+// (flat for one platform, a folder per platform for several). The publish phase turns the verified
+// roots or images into what buildx would have written (`local`, `tar`, `oci`, `--push`, `--load`),
+// always through a temporary location renamed into place. BuildKit's errors are mapped to actions
+// (`BuildDiagnosis`).
 //
-// Cancellation is task cancellation: a cancelled build kills its child processes (swift-subprocess
-// sends SIGKILL on cancellation), removes temporary outputs and temporary images, and reports
-// `BuildError.interrupted`.
+// What this module needs from the host (emulation proofs) and from verification comes in through
+// the protocols it declares, `EmulationProbe` and `OutputVerifier`; XPlatCommands wires XPlatHost and
+// XPlatVerify to them. What docker and buildx print is parsed by XPlatDocker, shared with doctor.
+//
+// Cancellation is task cancellation: a cancelled build kills its child processes (each runs in a
+// session of its own and the whole group gets SIGKILL, because buildx runs as a child of the docker
+// CLI), removes temporary outputs, builders and images, and reports `BuildError.interrupted`.

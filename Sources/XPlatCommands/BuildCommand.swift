@@ -58,30 +58,22 @@ struct BuildCommand: AsyncParsableCommand {
     var json = false
 
     @Option(name: .long, help: "Progress: auto, plain, tty, quiet.")
-    var progress: String = "auto"
+    var progress: ProgressMode = .auto
+
+    @Option(name: .long, help: "buildx attestation: provenance (e.g. mode=max), passed through; default none.")
+    var provenance: String?
+
+    @Option(name: .long, help: "buildx attestation: SBOM (e.g. true), passed through; default none.")
+    var sbom: String?
 
     func validate() throws {
         if push && load { throw ValidationError("--push and --load cannot go together") }
         if output != nil && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
-        guard ProgressMode(rawValue: progress) != nil else { throw ValidationError("--progress \(progress): expected auto, plain, tty or quiet") }
         if json && !dryRun { throw ValidationError("--json goes with --dry-run") }
     }
 
     func run() async throws {
-        let request: BuildRequest
-        do {
-            let spec: OutputSpec = try push ? .push : load ? .load : output.map(OutputSpec.parse) ?? .none
-            request = BuildRequest(
-                dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
-                target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,
-                cacheFrom: try cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try cacheTo.map(CacheSpec.init(parsing:)),
-                metadataFile: metadataFile, noCache: noCache, network: network, verify: !noVerify,
-                smoke: try smoke.map { line in
-                    do { return try ShellQuote.split(line) } catch { throw BuildError.conflict("--smoke: \(error)") }
-                }, rewrite: input.rewrite,
-                progress: ProgressMode(rawValue: progress) ?? .auto, registry: BuildEnvironment.registry)
-            try request.validate()
-        } catch { throw BuildEnvironment.failure(error) }
+        let request = try makeRequest()
         let service = BuildEnvironment.service()
         let selection = try input.selection()
         if dryRun {
@@ -102,4 +94,26 @@ struct BuildCommand: AsyncParsableCommand {
             throw BuildEnvironment.failure(error)
         }
     }
+
+    /// The validated request; a bad value exits with the build's usage code.
+    func makeRequest() throws -> BuildRequest {
+        do {
+            let spec: OutputSpec = try push ? .push : load ? .load : output.map(OutputSpec.parse) ?? .none
+            var request = BuildRequest(
+                dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
+                target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,
+                cacheFrom: try cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try cacheTo.map(CacheSpec.init(parsing:)),
+                metadataFile: metadataFile, noCache: noCache, network: network, verify: !noVerify,
+                smoke: try smoke.map { line in
+                    do { return try ShellQuote.split(line) } catch { throw BuildError.conflict("--smoke: \(error)") }
+                }, rewrite: input.rewrite,
+                progress: progress, registry: BuildEnvironment.registry)
+            request.provenance = provenance
+            request.sbom = sbom
+            try request.validate()
+            return request
+        } catch { throw BuildEnvironment.failure(error) }
+    }
 }
+
+extension ProgressMode: ExpressibleByArgument {}

@@ -27,8 +27,8 @@ struct BuildInputOptions: ParsableArguments {
     @Option(name: .long, help: "A buildx builder to use (default: the current one).")
     var builder: String?
 
-    @Option(name: .long, help: "auto (buildx if the client has it), buildx, or engine.")
-    var driver: String = "auto"
+    @Option(name: .long, help: "auto (buildx if the client has it and no --node is given), buildx, or engine.")
+    var driver: DriverChoice = .auto
 
     @Flag(name: .long, help: "Build from the cross-compiling rewrite of the Dockerfile (your file is untouched).")
     var rewrite = false
@@ -38,9 +38,6 @@ struct BuildInputOptions: ParsableArguments {
 
     func validate() throws {
         _ = try parsePlatforms()
-        guard NodeDiscovery.DriverChoice(rawValue: driver) != nil else {
-            throw ValidationError("--driver \(driver): expected auto, buildx or engine")
-        }
     }
 
     func parsePlatforms() throws -> [Platform] {
@@ -60,38 +57,12 @@ struct BuildInputOptions: ParsableArguments {
     func selection() throws -> NodeSelection {
         do {
             return NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder,
-                                 driver: NodeDiscovery.DriverChoice(rawValue: driver) ?? .auto)
+                                 driver: driver)
         } catch { throw ValidationError("\(error)") }
     }
 }
 
-/// The environment-derived pieces every build needs.
-enum BuildEnvironment {
-    static var environment: [String: String] { ProcessInfo.processInfo.environment }
-    static var docker: String { environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker" }
-    static var registry: String { environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000" }
-
-    static func service() -> BuildService {
-        let runner = SubprocessRunner()
-        return BuildService(runner: runner, docker: docker, environment: environment,
-                            probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
-                            verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
-    }
-
-    /// Maps a build error to xplat's exit codes.
-    static func failure(_ error: any Error) -> XPlatFailure {
-        guard let error = error as? BuildError else { return XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck) }
-        switch error {
-        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
-        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
-        case .buildFailed, .assemblyFailed, .verificationError: return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
-            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
-        case .unreadable, .dockerfile, .endpointUnreachable:
-            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
-        }
-    }
-}
+extension DriverChoice: ExpressibleByArgument {}
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

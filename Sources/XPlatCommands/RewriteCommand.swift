@@ -94,28 +94,14 @@ struct RewriteCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per architecture.", valueName: "LIST"))
     var platform: String?
 
-    @Option(name: .long, help: .hidden)
-    var benchmark: Int?
-
-    @Argument(help: .hidden)
-    var moreFiles: [String] = []
-
     func validate() throws {
         let outputs = [write, output != nil, stdout, json, findingsOnly].filter { $0 }.count
         if outputs > 1 { throw ValidationError("choose one of --write, -o, --stdout, --json, --findings-only") }
         if write && file == "-" { throw ValidationError("--write needs a file, not standard input") }
         for arg in buildArgs where !arg.contains("=") { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
-        if benchmark == nil && !moreFiles.isEmpty { throw ValidationError("one Dockerfile at a time") }
-        if let n = benchmark, n < 1 { throw ValidationError("--benchmark needs a positive count") }
     }
 
     func run() async throws {
-        if let iterations = benchmark {
-            let files = try ([file] + moreFiles).map { try DockerfileInput.read($0) }
-            let report = RewriteBenchmark.run(files: files, iterations: iterations)
-            emit(report.description + "\n")
-            return
-        }
         let dockerfile = try DockerfileInput.parse(file)
         var args: [String: String] = [:]
         for a in buildArgs { let kv = a.split(separator: "=", maxSplits: 1); args[String(kv[0])] = kv.count > 1 ? String(kv[1]) : "" }

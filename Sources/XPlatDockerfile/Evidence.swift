@@ -145,8 +145,18 @@ enum MakefileEvidence {
     /// True when the Makefile compiles Go.
     static func wrapsGo(_ text: String) -> Bool { text.contains("go build") || text.contains("go install") || text.contains("$(GO)") }
 
+    /// True when a Makefile line runs cmake to configure (`cmake ..`, `$(CMAKE) -S .`), not only to build or install.
+    static func callsCMake(_ line: String) -> Bool {
+        guard !line.hasPrefix("#") else { return false }
+        for command in ["cmake ", "$(CMAKE) ", "${CMAKE} "] where line.contains(command) {
+            let rest = line.components(separatedBy: command).dropFirst().joined(separator: command)
+            if !["--build", "--install", "-E", "-P"].contains(where: { rest.hasPrefix($0) }) { return true }
+        }
+        return false
+    }
+
     /// A reason the environment (`CC=...`) does not reach the compiler, if the Makefile shows one:
-    /// `CC = gcc` (an assignment the environment does not override) or `-march=native`.
+    /// `CC = gcc` (an assignment the environment does not override), `-march=native`, or a cmake call.
     static func ccBlocker(_ text: String) -> String? {
         for raw in text.split(separator: "\n") {
             let line = String(raw).trimmingCharacters(in: " \t\r")
@@ -155,6 +165,9 @@ enum MakefileEvidence {
                 if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") { return "sets `\(line)`, which the environment does not override" }
             }
             if line.contains("-march=native") || line.contains("-mtune=native") { return "builds with -march=native" }
+            if Self.callsCMake(line) {
+                return "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)"
+            }
         }
         return nil
     }

@@ -102,7 +102,7 @@ public struct TextEdit: Sendable, Hashable, Codable {
 public enum EditKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// `--platform=$BUILDPLATFORM` added to a FROM.
     case platform
-    /// `ARG TARGETOS TARGETARCH TARGETVARIANT` added after a FROM.
+    /// `ARG TARGETOS TARGETARCH TARGETVARIANT` added just before the first instruction that needs them.
     case targetArgs = "target-args"
     /// A default removed from an automatic platform ARG (`ARG TARGETARCH=amd64`, `${BUILDPLATFORM:-...}`).
     case argDefault = "arg-default"

@@ -82,8 +82,12 @@ struct StagePlanner {
         let requested = views.compactMap(\.platform)
         let platforms = requested.count > 3 ? "any of the \(requested.count) requested platforms"
             : requested.map(\.description).joined(separator: ", ")
+        let variableFrom = variableStageReference()
         for s in graph.stages {
-            if !needed.contains(s.index) {
+            if !needed.contains(s.index), let (line, value) = variableFrom, s.name != nil {
+                classes.append(classification(s, .unused, .notApplicable, [
+                    "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does not expand variables in --from (it fails with \"failed to parse stage name\"): left as it is"]))
+            } else if !needed.contains(s.index) {
                 classes.append(classification(s, .unused, .notApplicable, [
                     "not needed to build target stage \(graph.stages[target].displayName)" + (platforms.isEmpty ? "" : " for \(platforms)")]))
             } else if image.contains(s.index) {
@@ -98,6 +102,17 @@ struct StagePlanner {
         for (root, members) in families.sorted(by: { $0.key < $1.key }) {
             planFamily(root: root, members: members.sorted())
         }
+    }
+
+    /// The first `COPY --from` / `RUN --mount=from=` whose value holds a variable (`build-${TARGETARCH}`):
+    /// the stage graph cannot say which stage it names.
+    func variableStageReference() -> (line: Int, value: String)? {
+        for ins in df.instructions {
+            let values = (["copy", "add"].contains(ins.command) ? [ins.flag("from")?.value].compactMap { $0 } : [])
+                + (ins.command == "run" ? ins.flagValues("mount").compactMap { StageGraph.mountOptions($0)["from"] } : [])
+            if let v = values.first(where: { $0.contains("$") }) { return (ins.startLine, v) }
+        }
+        return nil
     }
 
     struct Blocked: Error { var reason: String }
@@ -158,6 +173,7 @@ struct StagePlanner {
         }
         var plan = WiringPlan()
         refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
+        refusal += ubuntuMultiarch(facts, plan)
         if !refusal.isEmpty { return leave(facts, [], refusal) }
         apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts)
     }
@@ -270,7 +286,7 @@ struct StagePlanner {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason], toolchains: RunClassifier.toolchains(f.runs.filter { $0.stage == m }.flatMap(\.words)),
+                                          [reason], toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
                                           after: m == root.index ? after : s.platform.description))
         }
     }

@@ -129,6 +129,25 @@ extension StagePlanner {
         return out
     }
 
+    // MARK: Ubuntu
+
+    /// Ubuntu release names that `buildpack-deps` and others use as tags.
+    static let ubuntuReleases = ["bionic", "focal", "jammy", "noble", "oracular", "plucky"]
+
+    /// Target-architecture packages (`libssl-dev:arm64`, `libstd-rust-dev:armhf`) were proven on Debian's
+    /// archive only, which carries every architecture; an Ubuntu image's sources name its own archive,
+    /// so the family is left rather than wired on an unproven path.
+    func ubuntuMultiarch(_ f: FamilyFacts, _ plan: WiringPlan) -> Refusal {
+        let image = baseImage(f.root)
+        let ubuntu = image.contains("ubuntu") || Self.ubuntuReleases.contains { image.contains(":" + $0) }
+        let foreign = !plan.targetPackages.isEmpty || plan.rust && !f.text.contains("rustup")
+        guard ubuntu && foreign, let first = f.runs.first(where: { !$0.toolchains.isEmpty && !$0.wired }) else { return [] }
+        let what = plan.targetPackages.isEmpty ? "libstd-rust-dev" : plan.targetPackages.joined(separator: ", ")
+        return [finding(.targetLibraries, first,
+                        "needs target-architecture packages (\(what):<debarch>) on an Ubuntu image; xplat's multiarch wiring is proven on Debian's archive only",
+                        fix: "install the target's packages by hand (Ubuntu ports sources for the target architecture), or build on a Debian image")]
+    }
+
     // MARK: C
 
     func planC(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {

@@ -1,7 +1,8 @@
 // The edits that make a family cross-compile, once the rules chose a `WiringPlan`:
 //
 // - `FROM --platform=$BUILDPLATFORM` on the family's root, `ARG TARGETOS TARGETARCH TARGETVARIANT` in
-//   each stage that compiles;
+//   each stage that compiles, just before the first instruction that needs them (the steps above it
+//   stay identical for every target platform, so BuildKit runs them once per build);
 // - at the top of each compile RUN, a `case "$TARGETARCH/$TARGETVARIANT"` mapping generated from the
 //   architecture table (GNU triplet, Debian arch, Rust triple, GOARM/GOAMD64, ...) and, for C, Rust
 //   and cgo, one install of what is missing: the cross gcc, `libc6-dev-<debarch>-cross`, the target's
@@ -54,27 +55,38 @@ struct Wiring {
         }
         for m in facts.members {
             let runs = facts.runs.filter { $0.stage == m && !$0.toolchains.isEmpty && !$0.wired }
-            let env = planner.graph.stages[m].instructions.map { df.instructions[$0] }.filter { $0.command == "env" }
-            let literals = env.flatMap { archLiteralEdits($0, stage: m, quoted: false) }
+            let env = planner.graph.stages[m].instructions.filter { df.instructions[$0].command == "env" }
+                .map { ($0, archLiteralEdits(df.instructions[$0], stage: m, quoted: false)) }.filter { !$0.1.isEmpty }
+            let literals = env.flatMap(\.1)
             if runs.isEmpty && literals.isEmpty { continue }
-            out += argsEdit(m, firstUse: (runs.map(\.step.line) + env.map(\.startLine)).min() ?? Int.max)
+            let users = runs.map(\.step.instruction) + env.map(\.0)
+            out += argsEdit(m, before: users.min() ?? planner.graph.stages[m].fromInstruction + 1)
             out += literals
             for r in runs { out += wire(r, laterCargoPaths: laterCargoPaths) }
         }
         return out
     }
 
-    /// `ARG TARGETOS TARGETARCH TARGETVARIANT` after the FROM, without those declared before their first use.
-    /// Declared in this stage only: re-declaring what a parent stage declared is harmless.
-    func argsEdit(_ m: Int, firstUse: Int) -> [TextEdit] {
+    /// `ARG TARGETOS TARGETARCH TARGETVARIANT` on its own line just before instruction `first`, the first
+    /// one that needs them, without those the stage declared before it. Placed late, the steps before it
+    /// (apt-get install, COPY) stay the same for every target platform, so BuildKit runs them once for
+    /// all platforms of a build instead of once each. Declared in this stage only: re-declaring what a
+    /// parent stage declared is harmless.
+    func argsEdit(_ m: Int, before first: Int) -> [TextEdit] {
         let stage = planner.graph.stages[m]
-        let declared = Set(stage.args.filter { $0.line < firstUse }.map(\.name))
+        let firstLine = first < df.instructions.count ? df.instructions[first].startLine : Int.max
+        let declared = Set(stage.args.filter { $0.line < firstLine }.map(\.name))
         let missing = ["TARGETOS", "TARGETARCH", "TARGETVARIANT"].filter { !declared.contains($0) }
         guard !missing.isEmpty else { return [] }
-        let end = df.instructions[stage.fromInstruction].sourceRange.upperBound
-        let needsBreak = end == 0 || df.bytes[end - 1] != ASCII.newline
-        return [edit(at: end, (needsBreak ? df.lineEnding : "") + "ARG " + missing.joined(separator: " ") + (needsBreak ? "" : df.lineEnding),
-                     stage: m, .targetArgs)]
+        let text = "ARG " + missing.joined(separator: " ")
+        guard first < df.instructions.count, stage.instructions.contains(first) else {
+            let end = df.instructions[stage.fromInstruction].sourceRange.upperBound
+            let needsBreak = end == 0 || df.bytes[end - 1] != ASCII.newline
+            return [edit(at: end, (needsBreak ? df.lineEnding : "") + text + (needsBreak ? "" : df.lineEnding), stage: m, .targetArgs)]
+        }
+        let at = df.lineStarts[firstLine - 1]
+        let indent = df.bytes[at..<df.instructions[first].keywordRange.lowerBound]
+        return [edit(at: at, Bytes.string(indent) + text + df.lineEnding, stage: m, .targetArgs)]
     }
 
     /// Literal `GOOS=`/`GOARCH=` (and in RUN, `GOARM=`) values replaced by the target's.
@@ -155,7 +167,9 @@ struct Wiring {
         if rust {
             lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:$debarch\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:$debarch\";")
         }
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then dpkg --add-architecture \"$debarch\" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
+        // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
+        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"$debarch\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
         if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"$rust_target\"; fi;") }
         return lines
     }

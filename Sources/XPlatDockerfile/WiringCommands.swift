@@ -49,11 +49,12 @@ extension Wiring {
                 out.append(edit(at: at, "CARGO_BUILD_TARGET=\"$rust_target\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
                 out.append(edit(at: at, rustEnvironment, stage: r.stage, .toolchainEnv))
-            case "gcc", "cc" where r.toolchains.contains(.c):
+            case "gcc" where r.toolchains.contains(.c), "cc" where r.toolchains.contains(.c):
                 out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-gcc\"", stage: r.stage, .compilerName))
-            case "g++", "c++" where r.toolchains.contains(.c):
+            case "g++" where r.toolchains.contains(.c), "c++" where r.toolchains.contains(.c):
                 out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-g++\"", stage: r.stage, .compilerName))
-            case "make", "ninja", "configure" where r.toolchains.contains(.c):
+            case "make" where r.toolchains.contains(.c), "ninja" where r.toolchains.contains(.c),
+                 "configure" where r.toolchains.contains(.c):
                 out.append(edit(at: at, cEnvironment, stage: r.stage, .toolchainEnv))
             case "cmake" where r.toolchains.contains(.c) && !["--build", "--install", "-E", "-P"].contains(next):
                 if libraries { out.append(edit(at: at, Self.pkgConfig, stage: r.stage, .toolchainEnv)) }

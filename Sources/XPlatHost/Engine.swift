@@ -1,5 +1,6 @@
 import Foundation
 import XPlatRegistry
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 #if canImport(Glibc)
@@ -115,11 +116,7 @@ enum EngineProbe {
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var daemonFacts = await daemon
-        // The daemon's version comes from a client that reached it.
-        if daemonFacts.reachable, daemonFacts.version == nil {
-            daemonFacts.version = nil
-        }
+        let daemonFacts = await daemon
         let usable = clients.filter { $0.buildKitVia != nil }
         let buildClient = (usable.first { $0.preferred } ?? usable.first)?.path
 
@@ -159,9 +156,7 @@ enum EngineProbe {
             facts.note = "could not run \(shownAs)"
         }
         if let buildx, buildx.succeeded {
-            // `github.com/docker/buildx v0.12.1 30feaa1...` or `github.com/docker/buildx 0.12.1+ds1 ...`
-            let words = buildx.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" })
-            facts.buildxVersion = words.count >= 2 ? String(words[1]) : "unknown"
+            facts.buildxVersion = BuildxVersion.parse(buildx.stdout)?.text ?? "unknown"
         }
         let major = facts.version.flatMap { Int($0.prefix { $0.isNumber }) }
         facts.builtInBuildKit = (major.map { $0 >= 18 && $0 < 23 }) ?? false
@@ -292,26 +287,16 @@ public enum BuildxListing {
         }
         for object in objects {
             let nodes = (object["Nodes"] as? [[String: Any]] ?? []).map { node -> BuilderFacts.Node in
-                var platforms: [Platform] = []
-                var unparsed: [String] = []
-                for item in node["Platforms"] as? [Any] ?? [] {
-                    var text: String?
-                    if let s = item as? String {
-                        text = s
-                    } else if let p = item as? [String: Any], let os = p["os"] as? String, let arch = p["architecture"] as? String {
-                        text = [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
-                    }
-                    guard let text else { continue }
-                    if let platform = try? Platform(parsing: text.replacingOccurrences(of: "*", with: "")) {
-                        if !platforms.contains(platform) { platforms.append(platform) }
-                    } else {
-                        unparsed.append(text)
-                    }
+                let words = (node["Platforms"] as? [Any] ?? []).compactMap { item -> String? in
+                    if let s = item as? String { return s }
+                    guard let p = item as? [String: Any], let os = p["os"] as? String, let arch = p["architecture"] as? String else { return nil }
+                    return [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
                 }
+                let list = BuildxPlatformList.parse(items: words)
                 return BuilderFacts.Node(
                     name: node["Name"] as? String ?? "", endpoint: node["Endpoint"] as? String ?? "",
                     status: node["Status"] as? String, buildkitVersion: node["Version"] as? String,
-                    platforms: platforms, unparsedPlatforms: unparsed, truncated: false)
+                    platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated)
             }
             builders.append(BuilderFacts(
                 name: object["Name"] as? String ?? "", driver: object["Driver"] as? String ?? "",
@@ -358,30 +343,10 @@ public enum BuildxListing {
                 buildkit = words[3]
                 platformStart = 4
             }
-            var platforms: [Platform] = []
-            var unparsed: [String] = []
-            var truncated = false
-            let rest = words.count > platformStart ? words[platformStart...].joined(separator: " ") : ""
-            for item in rest.split(separator: ",") {
-                let token = item.trimmingCharacters(in: .whitespaces)
-                if token.hasPrefix("(+") || token.hasSuffix(")") && token.contains("(+") {
-                    truncated = true
-                    let head = token.components(separatedBy: " (+").first ?? ""
-                    if !head.isEmpty, head != token, let p = try? Platform(parsing: head.replacingOccurrences(of: "*", with: "")) {
-                        platforms.append(p)
-                    }
-                    continue
-                }
-                guard !token.isEmpty else { continue }
-                if let p = try? Platform(parsing: token.replacingOccurrences(of: "*", with: "")) {
-                    if !platforms.contains(p) { platforms.append(p) }
-                } else {
-                    unparsed.append(token)
-                }
-            }
+            let list = BuildxPlatformList.parse(words.count > platformStart ? words[platformStart...].joined(separator: " ") : "")
             builders[builders.count - 1].nodes.append(BuilderFacts.Node(
                 name: name, endpoint: endpoint, status: status, buildkitVersion: buildkit,
-                platforms: platforms, unparsedPlatforms: unparsed, truncated: truncated))
+                platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated))
         }
         return builders
     }

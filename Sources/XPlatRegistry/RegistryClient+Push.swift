@@ -30,6 +30,17 @@ extension RegistryClient {
         return response.status.code == 200
     }
 
+    /// Checks, without changing anything, that the login may push to `repository`: a Bearer
+    /// realm is asked for a `pull,push` token, a Basic registry for the password (a HEAD of the
+    /// empty blob, which needs no such blob to exist).
+    public func checkPushAccess(_ repository: RegistryReference) async throws {
+        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
+        let empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        let response = try await send(Call(operation: op, method: .HEAD, target: "/v2/\(repository.repository)/blobs/\(empty)",
+                                           scopes: [Self.scope(repository.repository, "pull,push")], expected: [200, 404]))
+        _ = try? await response.body.collect(upTo: 1 << 16)
+    }
+
     /// Makes `descriptor`'s blob present in `repository`: nothing when it is there, a mount from
     /// one of `mountFrom` (repositories of the same registry) when the registry has it there, else
     /// an upload from `source`.

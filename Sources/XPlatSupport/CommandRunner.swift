@@ -1,12 +1,11 @@
 // The one door through which xplat starts other programs.
 //
 // Services never spawn processes themselves: they take a `CommandRunner`. The real one
-// (`SubprocessRunner`) uses swift-subprocess, never a shell; tests pass a `RecordingRunner` that
+// (`SubprocessRunner`) uses swift-subprocess, never a shell; tests pass a `RecordingRunner` (XPlatTestSupport) that
 // records every call and answers from a table, so argument lists are asserted exactly.
 
 import Foundation
 import Subprocess
-import Synchronization
 
 #if canImport(System)
 import System
@@ -115,6 +114,17 @@ public struct SubprocessRunner: CommandRunner {
         return .inherit.updating(overrides)
     }
 
+    /// Each program runs in a session of its own, and cancellation ends the whole group: `docker
+    /// buildx` runs buildx as a child of the docker CLI, and a plugin outliving its killed parent
+    /// would go on writing a cancelled build's export into a removed folder. SIGKILL goes to the
+    /// group at once (BuildKit cancels a solve whose client is gone).
+    static var platformOptions: PlatformOptions {
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        return options
+    }
+
     static func status(_ status: TerminationStatus) -> (Int32, Int32?) {
         switch status {
         case .exited(let code): return (Int32(code), nil)
@@ -129,6 +139,7 @@ public struct SubprocessRunner: CommandRunner {
                 arguments: Arguments(command.arguments),
                 environment: environment(for: command),
                 workingDirectory: command.workingDirectory.map { FilePath($0) },
+                platformOptions: Self.platformOptions,
                 input: .none,
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
@@ -151,6 +162,7 @@ public struct SubprocessRunner: CommandRunner {
                 arguments: Arguments(command.arguments),
                 environment: environment(for: command),
                 workingDirectory: command.workingDirectory.map { FilePath($0) },
+                platformOptions: Self.platformOptions,
                 input: .none,
                 output: .sequence,
                 error: .sequence
@@ -193,39 +205,6 @@ public struct SubprocessRunner: CommandRunner {
             return .notFound(command.executable)
         }
         return .launchFailed(command, text)
-    }
-}
-
-/// A runner for tests: records every command and answers from `respond`.
-public final class RecordingRunner: CommandRunner {
-    private let state = Mutex<[Command]>([])
-    private let respond: @Sendable (Command) throws -> CommandOutput
-
-    /// - Parameter respond: the answer for each command; throw `CommandError.notFound` to act as a
-    ///   missing program.
-    public init(respond: @escaping @Sendable (Command) throws -> CommandOutput = { _ in CommandOutput(exitCode: 0) }) {
-        self.respond = respond
-    }
-
-    /// Every command run so far, in order.
-    public var commands: [Command] { state.withLock { $0 } }
-
-    public func run(_ command: Command) async throws -> CommandOutput {
-        state.withLock { $0.append(command) }
-        return try respond(command)
-    }
-
-    public func stream(
-        _ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void
-    ) async throws -> CommandOutput {
-        let output = try await run(command)
-        for line in output.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            onLine(.stdout, String(line))
-        }
-        for line in output.stderr.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            onLine(.stderr, String(line))
-        }
-        return output
     }
 }
 

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
+import XPlatTestSupport
 @testable import XPlatBuild
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
@@ -14,48 +16,71 @@ struct DriverCommandTests {
         cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max")])
     let engineNode = BuilderNode(name: "n2", endpoint: "unix:///run/xplat/d2.sock", driver: .engine, native: [p("linux/amd64")])
 
-    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, per-platform keyed cache")
+    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key")
     func engine() {
         let c = DriverCommands(docker: "/usr/bin/docker", request: request, dockerfile: "/tmp/rw/Dockerfile")
-            .engineBuild(platform: p("linux/arm64"), node: engineNode, export: .local(dest: "/w/roots/linux_arm64", split: false))
-        let key = request.cacheKey.digest
+            .engineBuild(platform: p("linux/arm64"), node: engineNode, export: .local(dest: "/w/roots/linux_arm64"))
+        let own = request.cacheKey(for: [p("linux/arm64")]).digest, all = request.cacheKey.digest
+        #expect(own != all)
         #expect(c.executable == "/usr/bin/docker")
         #expect(c.environment == ["DOCKER_BUILDKIT": "1", "DOCKER_HOST": "unix:///run/xplat/d2.sock"])
         #expect(c.arguments == [
             "build", "--platform", "linux/arm64", "--file", "/tmp/rw/Dockerfile", "--network=none", "--progress=plain",
             "--target", "runtime", "--build-arg", "VERSION=1",
-            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(key)-linux_arm64",
+            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(own)",
+            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(all)",
             "--output", "type=local,dest=/w/roots/linux_arm64", "ctx",
         ])
     }
 
-    @Test("buildx build: one solve, several platforms, cache and push passed through")
+    @Test("buildx build: one solve, several platforms, the solve's cache key, no attestations, metadata file")
     func buildx() {
-        let c = DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile")
-            .buildxBuild(builder: "multi", platforms: [p("linux/amd64"), p("linux/arm64")], export: .push(tags: ["127.0.0.1:5000/hello:1"]),
-                         metadataFile: "/tmp/meta.json")
+        let commands = DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile",
+                                      buildx: BuildxVersion(major: 0, minor: 10, patch: 5))
+        let c = commands.buildxBuild(builder: "multi", platforms: [p("linux/amd64"), p("linux/arm64")],
+                                     export: .push(tags: ["127.0.0.1:5000/hello:1"]), metadataFile: "/tmp/meta.json")
         let key = request.cacheKey.digest
         #expect(c.arguments == [
             "buildx", "build", "--builder", "multi", "--platform", "linux/amd64,linux/arm64",
             "--file", "ctx/Dockerfile", "--network=none", "--progress=plain", "--target", "runtime", "--build-arg", "VERSION=1",
             "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key)",
             "--cache-to", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key),mode=max",
+            "--provenance=false",
             "--tag", "127.0.0.1:5000/hello:1", "--push", "--metadata-file", "/tmp/meta.json", "ctx",
         ])
-        let local = DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile")
-            .buildxBuild(builder: "b", platforms: [p("linux/arm64")], export: .local(dest: "/w/solve-0", split: true), metadataFile: nil)
-        #expect(local.arguments.contains("type=local,dest=/w/solve-0,platform-split=true"))
+        let one = commands.buildxBuild(builder: "b", platforms: [p("linux/arm64")], export: .local(dest: "/w/roots/linux_arm64"), metadataFile: nil)
+        let own = request.cacheKey(for: [p("linux/arm64")]).digest
+        #expect(one.arguments.contains("type=local,dest=/w/roots/linux_arm64"))
+        #expect(one.arguments.contains("type=registry,ref=127.0.0.1:5000/hello:buildcache-\(own),mode=max"),
+                "a one-platform solve exports under its own key, so it never overwrites another node's cache")
     }
 
-    @Test("temporary per-node builders are created and removed with exact arguments")
-    func temporaryBuilders() {
-        let node = BuilderNode(name: "multi1", endpoint: "ssh://arm", driver: .buildx(builder: "multi", driver: "docker-container"), native: [p("linux/arm64")])
+    @Test("attestation flags follow buildx's version and the user's --provenance/--sbom", arguments: [
+        ("v0.9.1", nil, nil, [String]()), ("v0.10.5", nil, nil, ["--provenance=false"]),
+        ("v0.10.5", "mode=max", nil, ["--provenance=mode=max"]), ("v0.12.1", nil, "true", ["--sbom=true"]),
+    ] as [(String, String?, String?, [String])])
+    func attestations(_ version: String, _ provenance: String?, _ sbom: String?, _ flags: [String]) {
+        var r = request
+        r.provenance = provenance
+        r.sbom = sbom
+        let c = DriverCommands(docker: "docker", request: r, dockerfile: "Dockerfile", buildx: BuildxVersion.parse(version))
+        #expect(c.attestationFlags == flags)
+    }
+
+    @Test("temporary per-node builders use the remote driver to the node's own BuildKit")
+    func temporaryBuilders() throws {
         let d = DriverCommands(docker: "docker", request: request, dockerfile: "Dockerfile")
-        #expect(d.buildxCreate(name: "xplat-x-1", node: node, platforms: [p("linux/arm64")]).arguments
-                == ["buildx", "create", "--name", "xplat-x-1", "--driver", "docker-container", "--platform", "linux/arm64", "ssh://arm"])
+        let remote = BuilderNode(name: "arm0", endpoint: "unix:///run/bk-arm.sock", driver: .buildx(builder: "two", driver: .remote),
+                                 native: [p("linux/arm64")])
+        #expect(try #require(d.buildxCreate(name: "xplat-x-1", node: remote)).arguments
+                == ["buildx", "create", "--name", "xplat-x-1", "--driver", "remote", "unix:///run/bk-arm.sock"])
+        let container = BuilderNode(name: "multi1", endpoint: "unix:///var/run/docker.sock",
+                                    driver: .buildx(builder: "multi", driver: .dockerContainer), native: [p("linux/arm64")])
+        #expect(try #require(d.buildxCreate(name: "xplat-x-0", node: container)).arguments
+                == ["buildx", "create", "--name", "xplat-x-0", "--driver", "remote", "docker-container://buildx_buildkit_multi1"])
+        let pods = BuilderNode(name: "k0", endpoint: "kubernetes:///k", driver: .buildx(builder: "k", driver: .kubernetes), native: [p("linux/arm64")])
+        #expect(d.buildxCreate(name: "xplat-x-2", node: pods) == nil, "pods have no stable address: the builder itself is used")
         #expect(d.buildxRemove(name: "xplat-x-1").arguments == ["buildx", "rm", "--force", "xplat-x-1"])
-        #expect(d.buildxImagetools(tags: ["r/h:1"], sources: ["r/h:1-xplat-0", "r/h:1-xplat-1"]).arguments
-                == ["buildx", "imagetools", "create", "--tag", "r/h:1", "r/h:1-xplat-0", "r/h:1-xplat-1"])
     }
 
     @Test("cache keys differ by platform set and output mode")
@@ -111,9 +136,10 @@ struct DriverCommandTests {
             Buildkit:  v0.12.5
             Platforms: linux/arm64*, linux/arm/v7, linux/arm/v6
             """
-        let nodes = try BuildxInspect.parse(text)
+        let inspection = try BuildxInspection.parse(text)
+        let nodes = inspection.nodes.compactMap { NodeDiscovery.node(inspection, $0) }
         #expect(nodes.map(\.name) == ["multi0", "multi1"])
-        #expect(nodes[0].driver == .buildx(builder: "multi", driver: "docker-container"))
+        #expect(nodes[0].driver == .buildx(builder: "multi", driver: .dockerContainer))
         #expect(nodes[0].buildPlatform == p("linux/amd64"))
         #expect(nodes[0].emulated.map(\.platform) == [p("linux/arm64"), p("linux/arm/v7")])
         #expect(nodes[1].pinned == [p("linux/arm64")])

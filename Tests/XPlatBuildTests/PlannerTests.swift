@@ -87,7 +87,7 @@ struct PlannerTests {
 
     @Test("a pinned platform goes to its node; buildx nodes solve several platforms at once")
     func pinnedAndSolves() {
-        let x = BuilderNode(name: "x0", endpoint: "unix:///x", driver: .buildx(builder: "x", driver: "docker-container"),
+        let x = BuilderNode(name: "x0", endpoint: "unix:///x", driver: .buildx(builder: "x", driver: .dockerContainer),
                             native: [p("linux/amd64")], emulated: [EmulatedPlatform(platform: p("linux/arm64"), proven: true)])
         var y = x
         y.name = "x1"

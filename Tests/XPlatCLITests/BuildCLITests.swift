@@ -116,8 +116,9 @@ struct BuildCLITests {
 
     @Test("flag combinations buildx rejects are usage errors (64)", arguments: [
         (["--push"], "--push needs -t"), (["--load", "-t", "x:1", "--platform", "linux/amd64,linux/arm64"], "--load takes exactly one platform"),
-        (["--push", "-t", "hello:1"], "--push needs a registry host"), (["--json"], "--json goes with --dry-run"),
-        (["--push", "--load", "-t", "r:1"], "cannot go together"), (["--progress", "fancy"], "--progress fancy"),
+        (["--push", "-t", "Hello:1"], "-t \"Hello:1\": not an image reference"), (["--json"], "--json goes with --dry-run"),
+        (["--push", "--load", "-t", "r:1"], "cannot go together"), (["--progress", "fancy"], "The value 'fancy' is invalid for '--progress"),
+        (["--driver", "podman"], "The value 'podman' is invalid for '--driver"),
         (["--build-arg", "A-B=1"], "--build-arg \"A-B=1\""), (["--cache-to", "type=local,dest=x"], "only type=registry"),
         (["--smoke", "sh -c 'uname"], #"--smoke: unterminated ' in "sh -c 'uname""#),
     ])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import XPlatPlatform
 import XPlatSupport
+import XPlatTestSupport
 @testable import XPlatHost
 
 /// The fixture trees (recorded host roots) shipped as test resources.

@@ -8,6 +8,7 @@
 import Foundation
 import Testing
 import XPlatBuild
+import XPlatCommands
 import XPlatHost
 import XPlatPlatform
 import XPlatRegistry

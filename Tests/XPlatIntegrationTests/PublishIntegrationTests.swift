@@ -25,12 +25,26 @@ enum SecureTarget {
         return dir
     }
 
-    static func usable(_ test: String) async -> Bool {
-        guard await BuildEngine.usable(test, bases: ["golang:1.19", "gcc:12", "busybox"]) else { return false }
+    /// Nil when the engine, the base images and the TLS+login registry answer; else why not.
+    static func unusable(bases: [String]) async -> String? {
+        if let why = await BuildEngine.unusable(bases: bases) { return why }
         let config = RegistryConfiguration(credentials: NoCredentials(), retry: .none, connectTimeout: .seconds(2))
-        if (try? await RegistryClient.with(configuration: config) { try await $0.ping(registry) }) == 401 { return true }
-        let why = "\(registry) does not answer with a login challenge (Scripts/secure-registry-up)"
-        if BuildEngine.required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)") } else { print("\(test) skipped: \(why)") }
+        if (try? await RegistryClient.with(configuration: config) { try await $0.ping(registry) }) == 401 { return nil }
+        return "\(registry) does not answer with a login challenge (Scripts/secure-registry-up)"
+    }
+
+    /// Skips, with the reason, when they are absent, except under XPLAT_REQUIRE_ENGINE=1.
+    static func enabled(bases: [String]) -> ConditionTrait {
+        .enabled("needs dockerd, \(bases.joined(separator: ", ")) and the TLS+login registry \(registry) (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
+            if BuildEngine.required { return true }
+            return await unusable(bases: bases) == nil
+        }
+    }
+
+    /// Records why the test cannot run (under XPLAT_REQUIRE_ENGINE=1).
+    static func usable(_ test: String, bases: [String]) async -> Bool {
+        guard let why = await unusable(bases: bases) else { return true }
+        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
         return false
     }
 
@@ -50,9 +64,9 @@ struct PublishIntegrationTests {
     static let platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
     @Test("--push go-hello and c-hello (amd64, arm64, arm/v7) to the TLS+login registry: one build per platform, an index of exactly those platforms, each platform pulled back passes xplat verify, no other repository, no temp leftovers",
-          arguments: ["go-hello", "c-hello"])
+          SecureTarget.enabled(bases: ["golang:1.19", "gcc:12", "busybox"]), arguments: ["go-hello", "c-hello"])
     func push(_ example: String) async throws {
-        guard await SecureTarget.usable("push \(example)") else { return }
+        guard await SecureTarget.usable("push \(example)", bases: ["golang:1.19", "gcc:12", "busybox"]) else { return }
         let config = try SecureTarget.dockerConfig()
         let tmp = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-it-pushtmp")
         defer {
@@ -78,6 +92,13 @@ struct PublishIntegrationTests {
         #expect(builds.count == Self.platforms.count, "one build per platform: \(builds)")
         #expect(BuildEngine.read(metadata).contains("\"xplat.solves\" : 3"), "\(BuildEngine.read(metadata))")
         #expect(!BuildEngine.read(config + "/docker.log").contains("push "), "the engine pushed nothing; xplat's client did")
+        for build in builds {
+            let words = build.split(separator: " ").map(String.init)
+            for (i, word) in words.enumerated() where word == "--tag" && i + 1 < words.count {
+                let left = try await SubprocessRunner().run(Command(BuildEngine.docker, ["image", "inspect", words[i + 1]]))
+                #expect(!left.succeeded, "the per-platform image \(words[i + 1]) was removed from the engine")
+            }
+        }
 
         let raw = try await SubprocessRunner().run(Command("skopeo", ["inspect", "--raw", "--creds", "\(SecureTarget.user):\(SecureTarget.password)", "docker://\(tag)"]))
         try #require(raw.succeeded, "\(raw.stderr)")
@@ -118,9 +139,10 @@ struct PublishIntegrationTests {
         #expect(verify.stdout.contains("ELF"), "\(verify.stdout)")
     }
 
-    @Test("--push with a wrong password: refused before building, exit 3, naming the registry, the repository and docker login; nothing created")
+    @Test("--push with a wrong password: refused before building, exit 3, naming the registry, the repository and docker login; nothing created",
+          SecureTarget.enabled(bases: ["busybox"]))
     func wrongPassword() async throws {
-        guard await SecureTarget.usable("wrongPassword") else { return }
+        guard await SecureTarget.usable("wrongPassword", bases: ["busybox"]) else { return }
         let good = try SecureTarget.dockerConfig()
         let bad = try SecureTarget.dockerConfig(password: "not-the-password")
         defer {
@@ -129,19 +151,24 @@ struct PublishIntegrationTests {
         }
         let before = try await SecureTarget.catalog(good)
         let repository = "xplat-it/denied-\(getpid())"
+        let tmp = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-it-denytmp")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
         let run = try await SecureTarget.xplat(
             ["build", "--push", "-t", "\(SecureTarget.registry)/\(repository):1", "--platform", "linux/amd64", "--progress", "plain",
              BuildEngine.example("busybox-only")],
-            environment: ["DOCKER_CONFIG": bad])
+            environment: ["DOCKER_CONFIG": bad, "TMPDIR": tmp])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temp files left")
         #expect(run.exitCode == 3, "\(run.stderr)")
-        #expect(run.stderr.contains("registry \(SecureTarget.registry) refused the credentials for \(repository)"), "\(run.stderr)")
+        #expect(run.stderr.contains("registry \(SecureTarget.registry) refused the credentials for \(repository) (push to \(SecureTarget.registry)/\(repository))"),
+                "\(run.stderr)")
         #expect(run.stderr.contains("action: check the user and password or token: docker login \(SecureTarget.registry)"), "\(run.stderr)")
         #expect(!run.stderr.contains("] RUN"), "no build step ran: \(run.stderr)")
         #expect(!run.stderr.contains("Scripts/") && !run.stderr.contains("NSError") && !run.stderr.contains("Domain="))
         #expect(try await SecureTarget.catalog(good) == before, "nothing created in the registry")
     }
 
-    @Test("-o type=oci (tar) and -o type=tar with XPLAT_REGISTRY unreachable: built from the engine's store, no registry of xplat's own")
+    @Test("-o type=oci (tar) and -o type=tar with XPLAT_REGISTRY unreachable: built from the engine's store, no registry of xplat's own",
+          BuildEngine.enabled(bases: ["busybox"]))
     func ociAndTarWithoutRegistry() async throws {
         guard await BuildEngine.usable("ociAndTarWithoutRegistry", bases: ["busybox"]) else { return }
         let out = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-it-ocitar")

@@ -2,7 +2,7 @@
 // from a CA made there, a host name resolving to 127.0.0.1, htpasswd logins on :5443 and Bearer
 // tokens from the tests' own issuer on :5445. Push an image of two platforms, read it back, mount
 // across repositories, and the errors of a wrong or missing login.
-// Skips when those registries do not answer, unless XPLAT_REQUIRE_ENGINE=1 (then it fails).
+// Skipped, with the reason, when those registries do not answer, unless XPLAT_REQUIRE_ENGINE=1 (then it fails).
 
 import Foundation
 import Testing
@@ -17,12 +17,27 @@ enum SecureRegistry {
     static let password = "xplat-test-password"
     static let required = ProcessInfo.processInfo.environment["XPLAT_REQUIRE_ENGINE"] == "1"
 
-    /// True when `registry` answers `/v2/` (401 without a login); records an issue when required.
-    static func usable(_ registry: String, _ test: String) async -> Bool {
+    /// Nil when both registries answer `/v2/` (401 without a login); else why not.
+    static func unusable() async -> String? {
         let config = RegistryConfiguration(credentials: NoCredentials(), retry: .none, connectTimeout: .seconds(2))
-        if (try? await RegistryClient.with(configuration: config) { try await $0.ping(registry) }) != nil { return true }
-        let why = "\(registry) does not answer (Scripts/secure-registry-up)"
-        if required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)") } else { print("\(test) skipped: \(why)") }
+        for registry in [basic, token] where (try? await RegistryClient.with(configuration: config) { try await $0.ping(registry) }) == nil {
+            return "\(registry) does not answer (Scripts/secure-registry-up)"
+        }
+        return nil
+    }
+
+    /// Skips, with the reason, when the registries are absent, except under XPLAT_REQUIRE_ENGINE=1.
+    static var enabled: ConditionTrait {
+        .enabled("needs the TLS+login registries \(basic) and \(token) (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
+            if required { return true }
+            return await unusable() == nil
+        }
+    }
+
+    /// Records why the test cannot run (under XPLAT_REQUIRE_ENGINE=1).
+    static func usable(_ test: String) async -> Bool {
+        guard let why = await unusable() else { return true }
+        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
         return false
     }
 
@@ -70,9 +85,9 @@ enum SecureRegistry {
 @Suite("Secure registries", .serialized)
 struct SecureRegistryTests {
     @Test("htpasswd (:5443) and Bearer tokens (:5445): push two platforms by digest + an index under a tag, read every part back",
-          arguments: [SecureRegistry.basic, SecureRegistry.token])
+          SecureRegistry.enabled, arguments: [SecureRegistry.basic, SecureRegistry.token])
     func pushAndPull(_ registry: String) async throws {
-        guard await SecureRegistry.usable(registry, "pushAndPull \(registry)") else { return }
+        guard await SecureRegistry.usable("pushAndPull \(registry)") else { return }
         let dir = try SecureRegistry.config()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let images = try SecureRegistry.images(in: dir)
@@ -114,9 +129,9 @@ struct SecureRegistryTests {
     }
 
     @Test("a wrong password: 401 naming registry, repository and `docker login`; no login at all: 'needs a login'",
-          arguments: [SecureRegistry.basic, SecureRegistry.token])
+          SecureRegistry.enabled, arguments: [SecureRegistry.basic, SecureRegistry.token])
     func wrongLogin(_ registry: String) async throws {
-        guard await SecureRegistry.usable(registry, "wrongLogin \(registry)") else { return }
+        guard await SecureRegistry.usable("wrongLogin \(registry)") else { return }
         let dir = try SecureRegistry.config(password: "wrong")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let reference = try RegistryReference(parsing: "\(registry)/xplat-unit/denied:1")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import XPlatSupport
+import XPlatTestSupport
 
 @Suite("Atomic file writes")
 struct AtomicFileTests {

@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM gcc:13 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y cmake
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf cmake_processor=armv7l ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel cmake_processor=armv5tel ;; \
@@ -19,7 +19,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
     command -v "$triplet-g++" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs g++-$(echo "$triplet" | tr _ -)"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     cmake -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$cmake_processor" -DCMAKE_C_COMPILER="$triplet-gcc" -DCMAKE_CXX_COMPILER="$triplet-g++" -S . -B build -DCMAKE_BUILD_TYPE=Release \
     && cmake --build build --parallel
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
@@ -37,7 +37,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     esac; \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     cd vendor/zlib && CC="$triplet-gcc" CXX="$triplet-g++" ./configure --host="$triplet" --static && CC="$triplet-gcc" CXX="$triplet-g++" make
 
 FROM debian:bookworm-slim

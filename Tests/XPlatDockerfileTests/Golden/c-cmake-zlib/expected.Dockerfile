@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends cmake make gcc g++ libc6-dev zlib1g-dev
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf cmake_processor=armv7l ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel cmake_processor=armv5tel ;; \
@@ -20,7 +20,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
     command -v "$triplet-g++" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs g++-$(echo "$triplet" | tr _ -)"; \
     for p in zlib1g-dev; do dpkg -s "$p:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs $p:$debarch"; done; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     PKG_CONFIG_LIBDIR="/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig" cmake -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$cmake_processor" -DCMAKE_C_COMPILER="$triplet-gcc" -DCMAKE_CXX_COMPILER="$triplet-g++" -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build && cmake --install build --prefix /out
 
 FROM debian:bookworm-slim

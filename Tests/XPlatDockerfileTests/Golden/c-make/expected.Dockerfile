@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel ;; \
@@ -18,7 +18,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     esac; \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     CC="$triplet-gcc" CXX="$triplet-g++" make -j"$(nproc)" && CC="$triplet-gcc" CXX="$triplet-g++" make install DESTDIR=/out
 
 FROM debian:bookworm-slim

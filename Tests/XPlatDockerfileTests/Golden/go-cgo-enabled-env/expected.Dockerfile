@@ -1,7 +1,7 @@
 FROM --platform=$BUILDPLATFORM golang:1.22 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 triplet=x86_64-linux-gnu debarch=amd64 ;; \
       amd64/v3) goarm= goamd64=v3 triplet=x86_64-linux-gnu debarch=amd64 ;; \
@@ -20,7 +20,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     esac; \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     CGO_ENABLED=1 GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="$goarm" GOAMD64="$goamd64" CC="$triplet-gcc" CXX="$triplet-g++" go build -o /out/app .
 
 FROM debian:bookworm-slim

@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM golang:1.19 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends zlib1g-dev=1:1.2.* pkg-config
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 triplet=x86_64-linux-gnu debarch=amd64 ;; \
       amd64/v3) goarm= goamd64=v3 triplet=x86_64-linux-gnu debarch=amd64 ;; \
@@ -22,7 +22,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
     for p in zlib1g-dev; do dpkg -s "$p:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs $p:$debarch"; done; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     GOOS="$TARGETOS" GOARCH="$TARGETARCH" GOARM="$goarm" GOAMD64="$goamd64" CGO_ENABLED=1 CC="$triplet-gcc" CXX="$triplet-g++" PKG_CONFIG_LIBDIR="/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig" go build -o /out/app .
 
 FROM debian:bookworm-slim

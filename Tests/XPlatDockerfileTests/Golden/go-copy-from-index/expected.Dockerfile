@@ -1,7 +1,7 @@
 FROM --platform=$BUILDPLATFORM golang:1.22
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 ;; \
       amd64/v3) goarm= goamd64=v3 ;; \

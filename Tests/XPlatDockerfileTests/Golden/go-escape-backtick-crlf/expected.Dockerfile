@@ -1,8 +1,8 @@
 # escape=`
 FROM --platform=$BUILDPLATFORM golang:1.22 AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR C:/src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in `
       amd64/v2) goarm= goamd64=v2 ;; `
       amd64/v3) goarm= goamd64=v3 ;; `

@@ -4,8 +4,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 
 FROM base AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       amd64/v2) goarm= goamd64=v2 ;; \
       amd64/v3) goarm= goamd64=v3 ;; \

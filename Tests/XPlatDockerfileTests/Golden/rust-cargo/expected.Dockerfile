@@ -1,7 +1,7 @@
 FROM --platform=$BUILDPLATFORM rust:1.80 AS builder
-ARG TARGETOS TARGETARCH TARGETVARIANT
 WORKDIR /app
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf rust_target=armv7-unknown-linux-gnueabihf rust_linker=CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel rust_target=armv5te-unknown-linux-gnueabi rust_linker=CARGO_TARGET_ARMV5TE_UNKNOWN_LINUX_GNUEABI_LINKER ;; \
@@ -18,7 +18,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     xplat_pkgs=; \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
     command -v rustup >/dev/null 2>&1 || dpkg -s "libstd-rust-dev:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs libstd-rust-dev:$debarch"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     if command -v rustup >/dev/null 2>&1; then rustup target add "$rust_target"; fi; \
     export "$rust_linker=$triplet-gcc"; \
     TARGET_CC="$triplet-gcc" cargo build --target "$rust_target" --release --locked && mkdir -p target/release && cp -a "target/$rust_target/release/." target/release/

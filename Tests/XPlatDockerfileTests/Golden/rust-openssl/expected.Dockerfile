@@ -1,8 +1,8 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y --no-install-recommends cargo rustc gcc libc6-dev pkg-config libssl-dev=3.0.*
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) triplet=arm-linux-gnueabihf debarch=armhf rust_target=armv7-unknown-linux-gnueabihf rust_linker=CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER ;; \
       arm/v5) triplet=arm-linux-gnueabi debarch=armel rust_target=armv5te-unknown-linux-gnueabi rust_linker=CARGO_TARGET_ARMV5TE_UNKNOWN_LINUX_GNUEABI_LINKER ;; \
@@ -20,7 +20,7 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     command -v "$triplet-gcc" >/dev/null 2>&1 || xplat_pkgs="gcc-$(echo "$triplet" | tr _ -) libc6-dev-$debarch-cross"; \
     for p in libssl-dev; do dpkg -s "$p:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs $p:$debarch"; done; \
     command -v rustup >/dev/null 2>&1 || dpkg -s "libstd-rust-dev:$debarch" >/dev/null 2>&1 || xplat_pkgs="$xplat_pkgs libstd-rust-dev:$debarch"; \
-    if [ -n "$xplat_pkgs" ]; then dpkg --add-architecture "$debarch" && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
+    if [ -n "$xplat_pkgs" ]; then case "$xplat_pkgs" in *:*) dpkg --add-architecture "$debarch" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi; \
     if command -v rustup >/dev/null 2>&1; then rustup target add "$rust_target"; fi; \
     export "$rust_linker=$triplet-gcc"; \
     TARGET_CC="$triplet-gcc" PKG_CONFIG_ALLOW_CROSS=1 PKG_CONFIG_LIBDIR="/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig" cargo build --target "$rust_target" --release --offline && mkdir -p target/release && cp -a "target/$rust_target/release/." target/release/

@@ -1,10 +1,10 @@
 FROM --platform=$BUILDPLATFORM debian:bookworm AS build
-ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN apt-get update && apt-get install -y curl xz-utils
 ARG ZIG_VERSION=0.13.0
 RUN curl -fsSL https://ziglang.org/download/${ZIG_VERSION}/zig-linux-x86_64-${ZIG_VERSION}.tar.xz | tar -xJ -C /opt
 WORKDIR /src
 COPY . .
+ARG TARGETOS TARGETARCH TARGETVARIANT
 RUN case "$TARGETARCH/$TARGETVARIANT" in \
       arm/v7) zig_target=arm-linux-musleabihf ;; \
       arm/v6) zig_target=arm-linux-musleabihf ;; \

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import XPlatPlatform
 import XPlatTestSupport
-@testable import XPlatBuild
+import XPlatBuild
+@testable import XPlatCommands
 
 /// The build's verification step on real binaries: every platform's root in one XPlatVerify run.
 @Suite("Build output verification")

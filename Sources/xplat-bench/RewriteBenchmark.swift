@@ -1,21 +1,23 @@
 // In-process timing of parse + rewrite, for `Scripts/bench-rewrite` (speed is measured by
-// benchmarks that print figures, never by timed tests).
+// benchmarks that print figures, never by timed tests). Not part of xplat's command line.
+
+import XPlatDockerfile
 
 /// Figures from `RewriteBenchmark.run`.
-public struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
-    public var files: Int
-    public var iterations: Int
-    public var bytes: Int
-    public var seconds: Double
+struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
+    var files: Int
+    var iterations: Int
+    var bytes: Int
+    var seconds: Double
     /// Time for parsing alone (same files, same iterations).
-    public var parseSeconds: Double
+    var parseSeconds: Double
     /// Files that failed to parse (counted, not timed differently).
-    public var rejected: Int
+    var rejected: Int
 
-    public var filesPerSecond: Double { Double(files * iterations) / seconds }
-    public var millisecondsPerFile: Double { seconds * 1000 / Double(files * iterations) }
+    var filesPerSecond: Double { Double(files * iterations) / seconds }
+    var millisecondsPerFile: Double { seconds * 1000 / Double(files * iterations) }
 
-    public var description: String {
+    var description: String {
         let mb = Double(bytes * iterations) / 1_048_576 / seconds
         return "parse+rewrite: \(files) files x \(iterations) = \(files * iterations) in "
             + fmt(seconds, 3) + " s: " + fmt(filesPerSecond, 0) + " files/s, " + fmt(millisecondsPerFile, 4)
@@ -34,9 +36,9 @@ public struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
 }
 
 /// Times parse + rewrite over a set of files.
-public enum RewriteBenchmark {
+enum RewriteBenchmark {
     /// Parses and rewrites every file `iterations` times; files the parser rejects are counted in the report.
-    public static func run(files: [(name: String, bytes: [UInt8])], iterations: Int) -> RewriteBenchmarkReport {
+    static func run(files: [(name: String, bytes: [UInt8])], iterations: Int) -> RewriteBenchmarkReport {
         var rejected = 0
         var sink = 0
         let clock = ContinuousClock()

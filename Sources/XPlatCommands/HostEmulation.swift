@@ -2,6 +2,7 @@
 // by executing a probe binary per platform. binfmt_misc is kernel-wide, so it holds for every
 // engine on a unix socket of this machine; other endpoints are not probed (nothing proven).
 
+import XPlatBuild
 import XPlatHost
 import XPlatPlatform
 import XPlatSupport

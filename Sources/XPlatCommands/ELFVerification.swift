@@ -2,6 +2,7 @@
 // platform, dynamic executables must find their interpreter inside the root.
 
 import Foundation
+import XPlatBuild
 import XPlatPlatform
 import XPlatVerify
 
@@ -27,7 +28,7 @@ public struct ELFOutputVerifier: OutputVerifier {
         do {
             report = try Verifier(platform: nil, threads: threads).verify(paths: roots.map(\.root))
         } catch {
-            throw BuildError.verificationError("cannot verify the output: \(error)")
+            throw BuildError.verificationError("cannot verify the output: \(error)", cause: ErrorCause(error))
         }
         // Messages about another root name it by its folder (`linux_arm64/usr/bin/app`), not by the
         // build's temporary path, which is gone when the user reads them.

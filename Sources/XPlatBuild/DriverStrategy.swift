@@ -1,0 +1,93 @@
+// The solve phase of a build, one strategy per driver: the engine's own BuildKit (`EngineStrategy`)
+// or buildx (`BuildxStrategy`). A strategy turns a plan's solves into each platform's root
+// filesystem (when verification or the output needs it) and whatever the publish phase asked for
+// (an image per platform or per solve), and says which node built what, how, in how long.
+
+import Foundation
+import Synchronization
+import XPlatDocker
+import XPlatPlatform
+import XPlatRegistry
+import XPlatSupport
+
+/// What one solve phase works with.
+struct SolveJob: Sendable {
+    var request: BuildRequest
+    var plan: Plan
+    var commands: DriverCommands
+    /// The build's private temporary folder; every platform's root goes to `roots/<linux_arm64>`.
+    var work: String
+    /// True when each platform's root filesystem is needed (local/tar output, verification, smoke).
+    var needRoots: Bool
+    /// What the publish phase needs from each solve besides roots.
+    var image: SolveImage
+    /// A short lower-case name of this run (temporary builders and images are named after it).
+    var runID: String
+    var cleanup: Cleanup
+    var progress: BuildProgress?
+
+    /// Where `platform`'s root goes.
+    func root(_ platform: Platform) -> String { "\(work)/roots/\(platform.folderName)" }
+}
+
+/// The image a publisher needs each solve to make, besides the roots verification reads.
+enum SolveImage: Sendable, Hashable {
+    /// Nothing: the output is made from the roots (`local`, `tar`) or there is none.
+    case none
+    /// Each platform's image as files on this machine (`--push`, `type=oci`): the engine's image
+    /// read back with `docker save`, or the builder's own OCI export; the roots come from its layers.
+    case staged
+    /// Loaded into the engine under the user's tags (`--load`).
+    case loaded(tags: [String])
+
+    init(_ output: OutputSpec, tags: [String]) {
+        switch output {
+        case .push, .oci: self = .staged
+        case .load: self = .loaded(tags: tags)
+        case .local, .tar, .none: self = .none
+        }
+    }
+}
+
+/// What the solve phase hands to verification and publishing.
+struct SolvedBuild: Sendable {
+    var results: [Platform: PlatformResult] = [:]
+    /// Each platform's image as files (for `.staged`).
+    var images: [Platform: LocalImage] = [:]
+}
+
+/// One driver's way of running a plan's solves.
+protocol DriverStrategy: Sendable {
+    /// Refuses, before anything runs, what this driver cannot do for `request`.
+    func check(_ request: BuildRequest, plan: Plan) throws
+    /// Runs every solve of the plan; throws `BuildError` (the first failure; the others are cancelled).
+    func solve(_ job: SolveJob) async throws -> SolvedBuild
+}
+
+/// Cleanup actions, run once whatever happens (also after cancellation), last added first.
+final class Cleanup: Sendable {
+    let actions = Mutex<[@Sendable () async -> Void]>([])
+
+    func add(_ action: @escaping @Sendable () async -> Void) { actions.withLock { $0.append(action) } }
+
+    /// Removes `path` (a file or a folder) at cleanup.
+    func remove(_ path: String) { add { try? FileManager.default.removeItem(atPath: path) } }
+
+    /// Runs `command` at cleanup, ignoring its outcome (removing a temporary builder or image).
+    func run(_ command: Command, with runner: any CommandRunner) { add { _ = try? await runner.run(command) } }
+
+    func run() async {
+        let list = actions.withLock { a -> [@Sendable () async -> Void] in
+            defer { a = [] }
+            return a.reversed()
+        }
+        // Unstructured: a cancelled build still removes its leftovers (a child of a cancelled
+        // task would have its own commands killed at once).
+        await Task { for action in list { await action() } }.value
+    }
+}
+
+extension Duration {
+    /// Seconds as a Double (for reports).
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,35 @@
+// The environment-derived pieces every build needs: the docker client, the registry, the service
+// wired to the host probe and the verifier, and the mapping of build errors to exit codes.
+
+import Foundation
+import XPlatBuild
+import XPlatSupport
+
+/// The environment-derived pieces every build needs.
+enum BuildEnvironment {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    static var docker: String { environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker" }
+    static var registry: String { environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000" }
+
+    static func service() -> BuildService {
+        let runner = SubprocessRunner()
+        return BuildService(runner: runner, docker: docker, environment: environment,
+                            probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
+                            verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
+    }
+
+    /// Maps a build error to xplat's exit codes.
+    static func failure(_ error: any Error) -> XPlatFailure {
+        guard let error = error as? BuildError else { return XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck) }
+        switch error {
+        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
+        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
+        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput:
+            return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
+        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
+            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
+        case .unreadable, .dockerfile, .endpointUnreachable:
+            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+fn main() { println!("rust on {}", std::env::consts::ARCH); }
