@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "XPlatELF", targets: ["XPlatELF"]),
         /// Verify that every ELF under a root is built for a platform; import it from your own tests.
         .library(name: "XPlatVerify", targets: ["XPlatVerify"]),
+        /// Streaming tar/layer reader over libarchive (gzip, zstd, xz).
+        .library(name: "XPlatArchive", targets: ["XPlatArchive"]),
         /// The lossless Dockerfile parser and the cross-compilation rewriter.
         .library(name: "XPlatDockerfile", targets: ["XPlatDockerfile"]),
         /// An OCI distribution client (TLS, docker credentials, token auth) and the OCI image types.
@@ -33,6 +35,19 @@ let package = Package(
             pkgConfig: "libelf",
             providers: [.apt(["libelf-dev"])]
         ),
+        // libarchive (Debian libarchive-dev): tar with gzip, zstd, xz read as streams.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        // ISA-L (Debian libisal-dev): gzip inflated about twice as fast as zlib.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .target(name: "XPlatArchive", dependencies: ["CArchive", "CIsal"]),
         // Leaf: no dependency on anything else in xplat.
         .target(name: "XPlatPlatform"),
         // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.
@@ -41,7 +56,10 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
         ),
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
-        .target(name: "XPlatVerify", dependencies: ["XPlatELF", "XPlatPlatform"]),
+        .target(
+            name: "XPlatVerify",
+            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatArchive", "XPlatRegistry", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The registry client: AsyncHTTPClient for HTTP/TLS, swift-crypto for digests, swift-subprocess
         // for docker credential helpers. Leaf: nothing else of xplat.
         .target(

@@ -4,43 +4,52 @@ import XPlatPlatform
 import XPlatSupport
 import XPlatVerify
 
-/// `xplat verify [--platform P] [--static] [--json] PATH...`
+/// `xplat verify [--platform P,...] [--static] [--allow-compatible] [--allow-empty] [--json] SOURCE...`
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check that every ELF file in a file, directory tree, tar archive or platform export is built for its platform.",
+        abstract: "Check that every ELF file of every platform of an image, export, archive or folder is built for that platform.",
         discussion: """
-            PATH is a file, a directory (an image rootfs), a tar archive (docker export, -o type=tar), or a \
-            multi-platform local export (out/ holding linux_amd64, linux_arm_v7, ...: each folder is checked \
-            against the platform in its name unless --platform is given). Without any platform, prints what \
-            each ELF file is. Exit codes: 0 all good; 1 problems found; 2 could not check.
+            SOURCE is an image reference (host/repo:tag, repo@sha256:..., docker://...), an OCI layout folder or \
+            OCI archive (oci-layout + index.json), a docker save archive (manifest.json; every image in it), a \
+            directory (an image rootfs, or a multi-platform local export holding linux_amd64, linux_arm_v7, ...), \
+            a tar archive (plain, gzip, zstd or xz), or a file. Images are checked per platform of their index, \
+            on their final filesystem. Without any platform, prints what each ELF file is. Exit codes: 0 all \
+            good; 1 problems found; 2 could not check, or nothing to check (no ELF file at all); 64 usage.
             """
     )
 
-    @Option(name: .long, help: "The platform every ELF must run on (linux/arm/v7, arm64, amd64/v3, ...).")
-    var platform: String?
+    @Option(name: .long, help: "The platforms that must be there, comma-separated (linux/amd64,linux/arm64); one platform is also what every ELF of a folder or tar must run on.")
+    var platform: [String] = []
 
     @Flag(name: .customLong("static"), help: "Require every executable to be statically linked (static or static-pie).")
     var requireStatic = false
 
-    @Flag(name: .long, help: "Print JSON (schema xplat.verify/v1; see README).")
+    @Flag(name: .long, help: "Accept 32-bit binaries on the 64-bit platform that runs them (arm/v7 on arm64, 386 on amd64), with a note.")
+    var allowCompatible = false
+
+    @Flag(name: .long, help: "Exit 0 when a source has no ELF file at all (default: exit 2, nothing to check).")
+    var allowEmpty = false
+
+    @Flag(name: .long, help: "Print JSON (schema xplat.verify/v2; see README).")
     var json = false
 
-    @Argument(help: "Files, directories or tar archives to verify.")
-    var paths: [String]
+    @Argument(help: "Image references, OCI layouts or archives, docker save archives, directories, tar archives or files.")
+    var sources: [String]
 
     func run() async throws {
-        var expected: Platform?
-        if let platform {
+        var platforms: [Platform] = []
+        for text in platform.flatMap({ $0.split(separator: ",").map(String.init) }) {
             do {
-                expected = try Platform(parsing: platform)
+                platforms.append(try Platform(parsing: text))
             } catch let error as PlatformError {
                 throw XPlatFailure("--platform: \(error)", exitCode: XPlatExit.usage)
             }
         }
+        let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible)
         let report: VerifyReport
         do {
-            report = try Verifier(platform: expected, requireStatic: requireStatic).verify(paths: paths)
+            report = try await ImageVerifier(rules: rules).verify(sources: sources, platforms: platforms)
         } catch let error as VerifyError {
             throw XPlatFailure("verify: \(error)", exitCode: XPlatExit.couldNotCheck)
         }
@@ -50,10 +59,21 @@ struct VerifyCommand: AsyncParsableCommand {
             let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
             emit(report.text(mark: { style.red(style.bold($0)) }))
         }
+        try exit(for: report)
+    }
+
+    func exit(for report: VerifyReport) throws {
         if !report.ok {
-            throw XPlatFailure(
-                "\(report.summary.failed) file\(report.summary.failed == 1 ? "" : "s") failed verification",
-                exitCode: XPlatExit.checkFailed)
+            let s = report.summary
+            let findings = report.findings.filter(\.isError).count
+            let parts = [s.failed > 0 ? "\(s.failed) file\(s.failed == 1 ? "" : "s") failed verification" : nil,
+                         findings > 0 ? "\(findings) source finding\(findings == 1 ? "" : "s")" : nil]
+            throw XPlatFailure(parts.compactMap { $0 }.joined(separator: "; "), exitCode: XPlatExit.checkFailed)
+        }
+        let empty = report.sourcesWithoutELF
+        if !empty.isEmpty && !allowEmpty {
+            throw XPlatFailure("verify: nothing to check: no ELF file in \(empty.joined(separator: ", ")) (--allow-empty accepts that)",
+                               exitCode: XPlatExit.couldNotCheck)
         }
     }
 }

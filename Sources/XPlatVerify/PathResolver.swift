@@ -61,7 +61,7 @@ enum PathResolver {
     }
 
     /// A lookup into a directory on disk, with `lstat` (never following a link by itself).
-    static func directoryLookup(root: String) -> (String) -> Node {
+    static func directoryLookup(root: String) -> @Sendable (String) -> Node {
         return { relative in
             let full = root + relative
             var st = stat()

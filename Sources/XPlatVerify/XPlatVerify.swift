@@ -1,33 +1,42 @@
-// XPlatVerify: check that every ELF file under a root is built for the platform it claims.
+// XPlatVerify: check that every ELF file of every platform is built for the platform it claims,
+// in a folder, a tar, an export, or a published image.
 //
 // Import it from your own tests:
 //
 //     import XPlatVerify
-//     let report = try Verifier(platform: try Platform(parsing: "linux/arm/v7")).verify(root: "out/rootfs")
+//     let report = try await ImageVerifier().verify("127.0.0.1:5000/team/app:1",
+//                                                   platforms: [try Platform(parsing: "linux/arm64")])
 //     #expect(report.ok, "\(report.problemLines)")
-//     #expect(report.file("/usr/bin/app")?.platform?.description == "linux/arm/v7")
+//     let folder = try Verifier(platform: try Platform(parsing: "linux/arm/v7")).verify(root: "out/rootfs")
+//     #expect(folder.file("/usr/bin/app")?.platform?.description == "linux/arm/v7")
 //
-// Inputs (`verify(paths:)`): a file; a directory tree (an image rootfs); a tar archive (`docker
-// export`, `-o type=tar`); or the per-platform folders a multi-platform local export writes
-// (`out/linux_amd64`, `out/linux_arm_v7`, in a directory or at the top of a tar): a folder named
-// `os_arch[_variant]` gives its root the platform when none is passed.
+// Sources (ImageContent.swift decides which, once): an image reference through XPlatRegistry; an
+// OCI layout folder or archive; a `docker save` archive; a file; a directory tree (an image
+// rootfs); a tar archive, plain or compressed (`docker export`, `-o type=tar`); or the
+// per-platform folders a multi-platform local export writes (`out/linux_amd64`, in a directory or
+// at the top of a tar): a folder named `os_arch[_variant]` gives its root the platform when none is
+// passed. Every archive and layer is read by XPlatArchive (libarchive), streamed.
 //
 // Rules, each problem one line naming the file:
 // - With a platform, every executable and shared object must be runnable on it (`Platform.canRun`:
-//   an arm/v5 binary passes linux/arm/v7, an amd64/v3 binary fails linux/amd64). Object files and
-//   core dumps are reported but not held to the platform.
+//   an arm/v5 binary passes linux/arm/v7, an amd64/v3 binary fails linux/amd64). A 32-bit binary
+//   on the 64-bit platform that runs it only through compatibility (arm on arm64, 386 on amd64) is
+//   a problem unless `allowCompatible` (then a note). Object files and core dumps are reported but
+//   not held to the platform.
 // - A dynamic executable's interpreter (PT_INTERP) must exist inside its root: symlinks are resolved
 //   inside the root (absolute targets restart at the root, ".." stops at it), loops are errors. A root
 //   that is a single file has nothing to resolve against, so that check is skipped for it.
 // - `requireStatic`: every executable must be static or static-pie.
 // - A truncated, corrupt or unreadable ELF is a problem, never a crash.
-// - Across several roots: an ELF byte-identical in two roots is flagged unless every one of those
-//   roots' platforms can run it (the "COPY of a prebuilt amd64 binary" bug). Non-ELF files (scripts,
-//   data) are architecture-independent and never compared.
+// - Across several roots: an executable or shared object byte-identical in two roots is flagged
+//   unless every one of those roots' platforms accepts it (the "COPY of a prebuilt amd64 binary"
+//   bug). Non-ELF files and object files are never compared.
+// - Images (ImageVerifier.swift): per platform of an index, on the final filesystem of its layers.
 // Directory trees are walked with readdir's d_type and worker threads; only the first 64 bytes of
 // each file are read unless it is ELF.
 
 import Foundation
+import XPlatArchive
 import XPlatELF
 import XPlatPlatform
 
@@ -56,11 +65,15 @@ public struct Verifier: Sendable {
     public var requireStatic: Bool
     /// Worker threads for directory scans.
     public var threads: Int
+    /// Accept a 32-bit binary on the 64-bit platform that can run it (arm/v7 on arm64, 386 on amd64)
+    /// with a note, instead of failing it.
+    public var allowCompatible: Bool
 
-    public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2) {
+    public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false) {
         self.platform = platform
         self.requireStatic = requireStatic
         self.threads = threads
+        self.allowCompatible = allowCompatible
     }
 
     /// Verifies one root (a directory, a tar archive or a file) against `platform` (default: the
@@ -76,81 +89,80 @@ public struct Verifier: Sendable {
     public func verify(paths: [String]) throws -> VerifyReport {
         let start = DispatchTime.now().uptimeNanoseconds
         guard !paths.isEmpty else { throw VerifyError("", "no path to verify") }
+        return evaluate(try plannedRoots(paths: paths), start: start)
+    }
+
+    /// The roots of `paths`, planned and scanned, ready for `evaluate`.
+    func plannedRoots(paths: [String]) throws -> [PlannedRoot] {
         var roots: [PlannedRoot] = []
         for path in paths { roots += try plan(path) }
 
         // Directory roots: one parallel scan across all of them.
         let directoryRoots = roots.indices.filter { roots[$0].root.kind == .directory }
         let (found, counts) = DirectoryScanner.scan(roots: directoryRoots.map { roots[$0].location }, threads: threads)
-        var scanned = found.map { file -> ScannedFile in
+        for file in found {
             var file = file
             file.root = directoryRoots[file.root]
-            return file
+            roots[file.root].scanned.append(file)
         }
-        var totals = counts
-        for index in roots.indices {
-            switch roots[index].root.kind {
-            case .directory: break
-            case .tar:
-                for member in roots[index].tarMembers where member.kind == .file {
-                    totals.files += 1
-                    if var file = member.scanned {
-                        file.root = index
-                        if file.error == nil { totals.elf += 1 }
-                        scanned.append(file)
-                    } else {
-                        totals.skipped += 1
-                    }
-                }
-                // A hardlink is the same file under another name: it gets the target's result.
-                let byPath = Dictionary(roots[index].tarMembers.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-                for member in roots[index].tarMembers where member.kind == .hardlink {
-                    totals.files += 1
-                    guard let target = member.link.flatMap({ byPath[$0] }), var file = target.scanned else {
-                        totals.skipped += 1
-                        continue
-                    }
-                    file.root = index
-                    file.path = member.path
-                    if file.error == nil { totals.elf += 1 }
-                    scanned.append(file)
-                }
-            case .file:
-                totals.files += 1
-                var header = [UInt8](repeating: 0, count: 64)
-                let location = roots[index].location
-                if var file = DirectoryScanner.readFile(root: "", rootIndex: index, path: location, header: &header) {
-                    if file.error == nil { totals.elf += 1 }
-                    file.root = index
-                    scanned.append(file)
-                } else {
-                    totals.skipped += 1
-                }
+        for (index, count) in counts { roots[directoryRoots[index]].counts = count }
+        for index in roots.indices where roots[index].root.kind == .file {
+            var header = [UInt8](repeating: 0, count: 64)
+            let location = roots[index].location
+            roots[index].counts.files = 1
+            if var file = DirectoryScanner.readFile(root: "", rootIndex: index, path: location, header: &header) {
+                file.root = index
+                roots[index].scanned.append(file)
             }
         }
+        for index in roots.indices {
+            for file in roots[index].scanned.indices { roots[index].scanned[file].root = index }
+        }
+        return roots
+    }
 
+    /// Checks every scanned file of every root and counts: the common end of paths and images.
+    func evaluate(_ planned: [PlannedRoot], start: UInt64, findings: [SourceFinding] = []) -> VerifyReport {
+        var roots = planned
+        for index in roots.indices where roots[index].root.kind != .directory {
+            roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
+            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count
+        }
+        for index in roots.indices where roots[index].root.kind == .directory {
+            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count
+            roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
+        }
+        let scanned = roots.flatMap(\.scanned)
         var results = scanned.map { check($0, roots: roots) }
         flagDuplicates(&results, scanned: scanned, roots: roots)
         // Roots in the order given, files by path inside each.
-        let order = Dictionary(roots.enumerated().map { ($1.root.path, $0) }, uniquingKeysWith: { a, _ in a })
-        results.sort { (order[$0.root] ?? 0, $0.path) < (order[$1.root] ?? 0, $1.path) }
-        let failed = results.filter { !$0.ok }.count
+        results.sort { ($0.rootIndex, $0.path) < ($1.rootIndex, $1.path) }
+        var verified = roots.map(\.root)
+        for index in verified.indices {
+            verified[index].files = roots[index].counts.files
+            verified[index].elf = roots[index].counts.elf
+            verified[index].ok = !results.contains { $0.rootIndex == index && !$0.ok }
+        }
+        let totals = roots.map(\.counts).reduce(ScanCounts(), +)
         let summary = VerifySummary(
-            files: totals.files, elf: totals.elf, skipped: totals.skipped, failed: failed,
-            problems: results.reduce(0) { $0 + $1.problems.count },
+            files: totals.files, elf: totals.elf, skipped: totals.skipped,
+            failed: results.filter { !$0.ok }.count,
+            problems: results.reduce(0) { $0 + $1.problems.count } + findings.filter { $0.isError }.count,
             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        return VerifyReport(roots: roots.map(\.root), files: results, summary: summary)
+        return VerifyReport(roots: verified, files: results, findings: findings, summary: summary)
     }
 
     // MARK: - Roots
 
-    struct PlannedRoot {
+    struct PlannedRoot: Sendable {
         var root: VerifiedRoot
         /// Where the root is on disk: directory path, or the file's path.
         var location: String
-        var tarMembers: [TarMember] = []
+        /// ELF (and unreadable) files found in it.
+        var scanned: [ScannedFile] = []
+        var counts = ScanCounts()
         /// Cached interpreter resolutions.
-        var lookup: ((String) -> Node)?
+        var lookup: (@Sendable (String) -> Node)?
     }
 
     /// The platform a folder name such as `linux_arm_v7` stands for.
@@ -176,72 +188,60 @@ public struct Verifier: Sendable {
                 return folders.sorted { $0.0 < $1.0 }.map { name, folderPlatform in
                     let location = trimmed + "/" + name
                     return PlannedRoot(
-                        root: VerifiedRoot(path: location, platform: platform ?? folderPlatform, kind: .directory),
+                        root: VerifiedRoot(path: location, platform: platform ?? folderPlatform, kind: .directory, source: path),
                         location: location, lookup: PathResolver.directoryLookup(root: location))
                 }
             }
             let rootPlatform = platform ?? Self.platform(folderName: base)
-            return [PlannedRoot(root: VerifiedRoot(path: trimmed, platform: rootPlatform, kind: .directory),
+            return [PlannedRoot(root: VerifiedRoot(path: trimmed, platform: rootPlatform, kind: .directory, source: path),
                                 location: trimmed == "/" ? "" : trimmed,
                                 lookup: PathResolver.directoryLookup(root: trimmed == "/" ? "" : trimmed))]
         }
         guard st.st_mode & S_IFMT == S_IFREG else { throw VerifyError(path, "not a regular file or directory") }
-        let head = try firstBytes(path, 512)
-        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B {
-            throw VerifyError(path, "gzip-compressed archive: xplat reads plain tar; decompress it first (gunzip -k \(path))")
-        }
-        if head.count >= 4, head[0] == 0x28, head[1] == 0xB5, head[2] == 0x2F, head[3] == 0xFD {
-            throw VerifyError(path, "zstd-compressed archive: xplat reads plain tar; decompress it first (zstd -d \(path))")
-        }
-        if TarReader.looksLikeTar(head) {
+        if try SourceKind.isArchive(path) {
             return try planTar(path)
         }
-        return [PlannedRoot(root: VerifiedRoot(path: path, platform: platform, kind: .file), location: path)]
+        return [PlannedRoot(root: VerifiedRoot(path: path, platform: platform, kind: .file, source: path), location: path)]
     }
 
+    /// A plain tar (any compression): one root, or one per platform folder at its top.
     func planTar(_ path: String) throws -> [PlannedRoot] {
-        let members = try TarReader.read(path: path)
+        let layer: LayerSummary
+        do {
+            layer = try LayerReader.read(try ArchiveReader(path: path), display: path, whiteouts: false)
+        } catch {
+            throw VerifyError(path, error.reason)
+        }
         var top: [String: Platform] = [:]
-        var splittable = !members.isEmpty
-        for member in members {
-            let first = member.path.split(separator: "/").first.map(String.init) ?? ""
+        var splittable = !layer.entries.isEmpty
+        for (member, _) in layer.entries {
+            let first = member.split(separator: "/").first.map(String.init) ?? ""
             guard let folderPlatform = Self.platform(folderName: first) else { splittable = false; break }
             top[first] = folderPlatform
         }
-        func planned(_ name: String, _ members: [TarMember], _ rootPlatform: Platform?) -> PlannedRoot {
-            var byPath: [String: TarMember] = [:]
-            for member in members { byPath[member.path] = member }
-            let lookup: (String) -> Node = { relative in
-                guard let member = byPath[relative] else {
-                    // Directories are often implied by their members rather than listed.
-                    let prefix = relative == "/" ? "/" : relative + "/"
-                    return relative == "/" || byPath.keys.contains(where: { $0.hasPrefix(prefix) }) ? .directory : .missing
-                }
-                switch member.kind {
-                case .file: return .file
-                case .hardlink: return .file
-                case .directory: return .directory
-                case .symlink: return .symlink(member.link ?? "")
-                case .other: return .other
-                }
-            }
-            return PlannedRoot(root: VerifiedRoot(path: name, platform: rootPlatform, kind: .tar),
-                               location: path, tarMembers: members, lookup: lookup)
+        func planned(_ name: String, _ summary: LayerSummary, _ rootPlatform: Platform?) -> PlannedRoot {
+            var tree = ImageTree()
+            tree.apply(summary)
+            var root = PlannedRoot(root: VerifiedRoot(path: name, platform: rootPlatform, kind: .tar, source: path),
+                                   location: path, lookup: tree.lookup())
+            root.scanned = tree.scanned(root: 0)
+            root.counts.files = tree.fileCount
+            return root
         }
         guard splittable else {
-            return [planned(path, members, platform)]
+            return [planned(path, layer, platform)]
         }
         return top.keys.sorted().map { folder in
-            let inside = members.compactMap { member -> TarMember? in
-                guard member.path.hasPrefix("/" + folder + "/") else { return nil }
-                let rest = String(member.path.dropFirst(folder.count + 1))
-                var moved = member
-                moved.path = rest
-                moved.scanned?.path = rest
-                if member.kind == .hardlink, let link = member.link, link.hasPrefix("/" + folder + "/") {
-                    moved.link = String(link.dropFirst(folder.count + 1))
+            var inside = LayerSummary()
+            let prefix = "/" + folder
+            for (member, node) in layer.entries where member.hasPrefix(prefix + "/") {
+                var moved = node
+                if case .hardlink(let link) = node, link.hasPrefix(prefix + "/") { moved = .hardlink(String(link.dropFirst(prefix.count))) }
+                if case .file(var scanned?) = node {
+                    scanned.path = String(member.dropFirst(prefix.count))
+                    moved = .file(scanned)
                 }
-                return moved
+                inside.entries.append((String(member.dropFirst(prefix.count)), moved))
             }
             return planned(path + ":" + folder, inside, platform ?? top[folder])
         }
@@ -252,16 +252,6 @@ public struct Verifier: Sendable {
         return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
 
-    func firstBytes(_ path: String, _ count: Int) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw VerifyError(path, "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
-        guard n >= 0 else { throw VerifyError(path, "cannot read: \(String(cString: strerror(errno)))") }
-        return Array(buffer.prefix(n))
-    }
-
     // MARK: - Rules
 
     func check(_ file: ScannedFile, roots: [PlannedRoot]) -> FileResult {
@@ -270,11 +260,12 @@ public struct Verifier: Sendable {
         let display: String
         switch root.kind {
         case .directory: display = planned.location + file.path
-        case .tar: display = root.path + ":" + file.path
+        case .tar, .image, .attestation: display = root.path + ":" + file.path
         case .file: display = file.path
         }
         var result = FileResult(path: file.path, root: root.path, displayPath: display, elf: file.info,
                                 error: file.error, expected: root.platform)
+        result.rootIndex = file.root
         guard let info = file.info else {
             result.problems.append(Problem(.corrupt, file.error?.reason ?? "cannot inspect"))
             return result
@@ -284,6 +275,12 @@ public struct Verifier: Sendable {
             if let found = info.platform {
                 if !expected.canRun(found) {
                     result.problems.append(Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
+                } else if let reason = Self.compatibilityReason(expected, found) {
+                    if allowCompatible {
+                        result.notes.append("\(found) accepted on \(expected) (--allow-compatible); \(reason)")
+                    } else {
+                        result.problems.append(Problem(.compatibleOnly, "expected \(expected), found \(found) (32-bit: \(reason); --allow-compatible accepts it)"))
+                    }
                 }
             } else {
                 result.problems.append(Problem(.unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
@@ -307,6 +304,25 @@ public struct Verifier: Sendable {
         return result
     }
 
+    /// Why a binary that `expected` runs only through 32-bit compatibility may still not run: nil
+    /// when it runs natively (same architecture).
+    static func compatibilityReason(_ expected: Platform, _ found: Platform) -> String? {
+        guard expected.architecture != found.architecture, expected.canRun(found) else { return nil }
+        switch expected.architecture {
+        case "arm64":
+            return "AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code"
+        case "amd64":
+            return "a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code"
+        default:
+            return "it runs only where the kernel and CPU keep 32-bit compatibility"
+        }
+    }
+
+    /// The verifier's rule: runnable, and not 32-bit-only compatible unless that is allowed.
+    func accepts(_ expected: Platform, _ found: Platform) -> Bool {
+        expected.canRun(found) && (allowCompatible || Self.compatibilityReason(expected, found) == nil)
+    }
+
     /// The fact that decides a mismatch: the architecture if it differs, else the variant.
     func why(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String {
         if expected.os != found.os { return info.evidence.os ?? "OS ABI \(info.osABI)" }
@@ -320,7 +336,10 @@ public struct Verifier: Sendable {
     func flagDuplicates(_ results: inout [FileResult], scanned: [ScannedFile], roots: [PlannedRoot]) {
         guard roots.count > 1 else { return }
         var bySize: [UInt64: [Int]] = [:]
-        for (index, file) in scanned.enumerated() where file.info != nil && file.size > 0 {
+        // Only what runs: object files and core dumps (Go's .syso, test data) are not held to a
+        // platform, so a copy of one in every platform is not a mistake either.
+        for (index, file) in scanned.enumerated()
+        where file.size > 0 && (file.info?.kind == .executable || file.info?.kind == .sharedObject) {
             bySize[file.size, default: []].append(index)
         }
         for (_, indices) in bySize where Set(indices.map { scanned[$0].root }).count > 1 {
@@ -335,12 +354,12 @@ public struct Verifier: Sendable {
                 guard rootSet.count > 1 else { continue }
                 let platforms = rootSet.map { roots[$0].root.platform }
                 let binaryPlatform = scanned[same[0]].info?.platform
-                let allRun = binaryPlatform.map { bp in platforms.allSatisfy { $0?.canRun(bp) == true } } ?? false
+                let allRun = binaryPlatform.map { bp in platforms.allSatisfy { $0.map { accepts($0, bp) } == true } } ?? false
                 guard !allRun else { continue }
                 for index in same {
                     let others = same.filter { scanned[$0].root != scanned[index].root }.map { results[$0] }
                     guard let other = others.first else { continue }
-                    let label = other.expected.map { "\($0) output" } ?? "another root"
+                    let label = other.expected.map { roots[other.rootIndex].root.kind == .image ? "\($0) image" : "\($0) output" } ?? "another root"
                     let more = others.count > 1 ? " and \(others.count - 1) more" : ""
                     results[index].problems.append(Problem(
                         .duplicate,

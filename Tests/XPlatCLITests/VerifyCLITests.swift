@@ -14,12 +14,18 @@ struct VerifyCLITests {
         try await XPlatBinary.run(arguments)
     }
 
-    @Test("a passing check exits 0 with a summary line")
+    @Test("a passing check exits 0: a table per source, then a summary line")
     func passes() async throws {
         let dir = try await Self.binaries()
         let out = try await xplat(["verify", "--platform", "linux/arm/v6", dir + "/c-armel-static", dir + "/go-arm-v5"])
         #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
-        #expect(out.stdout.hasPrefix("verify: ok; 2 roots, 2 files, 2 ELF, 0 skipped, "))
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(Array(lines.prefix(3)) == [
+            "\(dir)/c-armel-static",
+            "  PLATFORM      MANIFEST  FILES  ELF  VERDICT",
+            "  linux/arm/v6  -             1    1  ok",
+        ])
+        #expect(lines.count == 7 && lines[6].hasPrefix("verify: ok; 2 roots, 2 files, 2 ELF, 0 skipped, "))
         #expect(out.stderr.isEmpty)
     }
 
@@ -29,21 +35,36 @@ struct VerifyCLITests {
         let out = try await xplat(["verify", "--platform", "arm/v6", dir + "/c-armhf-static"])
         #expect(out.exitCode == 1)
         let lines = out.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "FAIL \(dir)/c-armhf-static: expected linux/arm/v6, found linux/arm/v7 (Tag_CPU_arch=v7)")
-        #expect(lines.count == 2 && lines[1].hasPrefix("verify: 1 file with 1 problem; 1 root, 1 files, 1 ELF, 0 skipped, "))
+        #expect(lines.count == 5)
+        #expect(lines.dropFirst(2).first == "  linux/arm/v6  -             1    1  FAIL (1 file)")
+        #expect(lines.dropFirst(3).first == "FAIL \(dir)/c-armhf-static: expected linux/arm/v6, found linux/arm/v7 (Tag_CPU_arch=v7)")
+        #expect(lines.last?.hasPrefix("verify: 1 file with 1 problem; 1 root, 1 files, 1 ELF, 0 skipped, ") == true)
         #expect(out.stderr == "xplat: 1 file failed verification\n")
     }
 
-    @Test("without a platform, each ELF is described")
+    @Test("strict about 32-bit on 64-bit platforms; --allow-compatible accepts with a note")
+    func compatible() async throws {
+        let dir = try await Self.binaries()
+        let strict = try await xplat(["verify", "--platform", "linux/arm64", dir + "/c-armhf-static"])
+        #expect(strict.exitCode == 1)
+        #expect(strict.stdout.contains("FAIL \(dir)/c-armhf-static: expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"))
+        let allowed = try await xplat(["verify", "--allow-compatible", "--platform", "linux/amd64", dir + "/c-386-static"])
+        #expect(allowed.exitCode == 0, "\(allowed.stdout)")
+        #expect(allowed.stdout.contains("note: \(dir)/c-386-static: linux/386 accepted on linux/amd64 (--allow-compatible); a kernel without IA32 emulation"))
+    }
+
+    @Test("without a platform, each ELF is described; a source without ELF is nothing to check (exit 2) unless --allow-empty")
     func describe() async throws {
         let dir = try await Self.binaries()
         let out = try await xplat(["verify", dir + "/go-amd64-v3", dir + "/c-armhf-static", dir + "/script.sh"])
-        #expect(out.exitCode == 0, "\(out.stdout)")
-        #expect(out.stdout.split(separator: "\n").prefix(2) == [
-            "\(dir)/go-amd64-v3: linux/amd64/v3 executable static (Go GOAMD64=v3)",
-            "\(dir)/c-armhf-static: linux/arm/v7 executable static (Tag_CPU_arch=v7; e_flags EF_ARM_ABI_FLOAT_HARD, Tag_ABI_VFP_args=VFP registers)",
-        ])
+        #expect(out.exitCode == 2, "\(out.stdout)")
+        #expect(out.stderr == "xplat: verify: nothing to check: no ELF file in \(dir)/script.sh (--allow-empty accepts that)\n")
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(dir)/go-amd64-v3: linux/amd64/v3 executable static (Go GOAMD64=v3)"))
+        #expect(lines.contains("\(dir)/c-armhf-static: linux/arm/v7 executable static (Tag_CPU_arch=v7; e_flags EF_ARM_ABI_FLOAT_HARD, Tag_ABI_VFP_args=VFP registers)"))
         #expect(out.stdout.contains("3 roots, 3 files, 2 ELF, 1 skipped"))
+        let allowed = try await xplat(["verify", "--allow-empty", dir + "/script.sh"])
+        #expect(allowed.exitCode == 0 && allowed.stderr.isEmpty, "\(allowed.stderr)")
     }
 
     @Test("--static and --json")
@@ -52,7 +73,7 @@ struct VerifyCLITests {
         let out = try await xplat(["verify", "--static", "--json", dir + "/c-arm64-dynamic"])
         #expect(out.exitCode == 1)
         let object = try #require(JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
-        #expect(object["schema"] as? String == "xplat.verify/v1")
+        #expect(object["schema"] as? String == "xplat.verify/v2")
         let file = try #require((object["files"] as? [[String: Any]])?.first)
         #expect(file["platform"] as? String == "linux/arm64")
         #expect(file["ok"] as? Bool == false)
@@ -62,7 +83,8 @@ struct VerifyCLITests {
     @Test("could not check exits 2; usage errors exit 64", arguments: [
         (["verify", "/nonexistent/xplat-path"], Int32(2), "xplat: verify: /nonexistent/xplat-path: cannot open: No such file or directory\n"),
         (["verify", "--platform", "linux/sparc", "/"], Int32(64), "xplat: --platform: invalid platform \"linux/sparc\": unknown architecture \"sparc\""),
-        (["verify"], Int32(64), "Error: Missing expected argument '<paths> ...'"),
+        (["verify"], Int32(64), "Error: Missing expected argument '<sources> ...'"),
+        (["verify", "busybox"], Int32(2), "xplat: verify: busybox: cannot open: No such file or directory (for an image in a registry write docker://busybox)\n"),
     ])
     func cannotCheck(arguments: [String], code: Int32, stderr: String) async throws {
         let out = try await xplat(arguments)

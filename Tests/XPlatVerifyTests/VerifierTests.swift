@@ -59,7 +59,7 @@ struct VerifierPlatformTests {
         ("go-arm-v7", "linux/arm/v6", false),
         ("go-arm-v5", "linux/arm/v6", true),
         ("go-arm-v6", "linux/arm/v7", true),
-        ("c-armhf-static", "linux/arm64", true),     // arm64 machines run 32-bit arm
+        ("c-armhf-static", "linux/arm64", false),    // 32-bit arm: strict by default (see compatibleOnly)
         ("c-armv8-hard-static", "linux/arm/v7", false),
         ("c-amd64-v3-static", "linux/amd64", false), // x86-64-v3 needs AVX2
         ("c-amd64-v3-static", "linux/amd64/v3", true),
@@ -67,7 +67,7 @@ struct VerifierPlatformTests {
         ("go-amd64-v3", "linux/amd64", false),
         ("go-amd64-v3", "linux/amd64/v4", true),
         ("go-amd64-v1", "linux/amd64", true),
-        ("c-386-static", "linux/amd64", true),
+        ("c-386-static", "linux/amd64", false),      // 32-bit x86: strict by default
         ("c-arm64-static", "linux/amd64", false),
         ("go-arm64", "linux/amd64", false),
         ("c-riscv64-static", "linux/riscv64", true),
@@ -83,7 +83,7 @@ struct VerifierPlatformTests {
         let report = try Verifier(platform: expected).verify(root: set[file].path)
         #expect(report.ok == passes, "\(file) on \(platform): \(report.problemLines)")
         #expect(report.files.count == 1)
-        if !passes {
+        if !passes, Verifier.compatibilityReason(expected, try Platform(parsing: set[file].platform)) == nil {
             let found = set[file].platform
             #expect(report.problemLines == ["\(set[file].path): expected \(expected), found \(found) (\(try #require(report.files.first?.elf.map { reasonFact($0, expected) })))"])
         }
@@ -92,6 +92,22 @@ struct VerifierPlatformTests {
     func reasonFact(_ info: ELFInfo, _ expected: Platform) -> String {
         info.platform?.architecture == expected.architecture || (expected.architecture == "arm64" && info.platform?.architecture == "arm")
             ? info.evidence.variant ?? "" : info.evidence.architecture ?? ""
+    }
+
+    @Test("a 32-bit binary on its 64-bit platform fails with the reason, unless allowCompatible (then a note)", arguments: [
+        ("c-armhf-static", "linux/arm64", "expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"),
+        ("c-386-static", "linux/amd64", "expected linux/amd64, found linux/386 (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code; --allow-compatible accepts it)"),
+    ])
+    func compatibleOnly(file: String, platform: String, message: String) async throws {
+        let set = try await TestBinarySet.load()
+        let expected = try Platform(parsing: platform)
+        let strict = try Verifier(platform: expected).verify(root: set[file].path)
+        #expect(strict.problemLines == ["\(set[file].path): \(message)"])
+        #expect(strict.files.first?.problems.map(\.kind) == [.compatibleOnly])
+        let allowed = try Verifier(platform: expected, allowCompatible: true).verify(root: set[file].path)
+        #expect(allowed.ok)
+        #expect(allowed.files.first?.notes.count == 1)
+        #expect(allowed.files.first?.notes.first?.hasPrefix("\(set[file].platform) accepted on \(platform) (--allow-compatible); ") == true)
     }
 
     @Test("arm/v7 mismatch names the attribute; amd64/v3 names the ISA note")
@@ -285,14 +301,14 @@ struct VerifierRootTests {
         var corrupt = bytes
         corrupt[10] ^= 0x55
         try tree.write(corrupt, to: "corrupt.tar")
-        #expect(throws: VerifyError(tree.root + "/corrupt.tar", "corrupt tar: bad header checksum at offset 0")) {
+        #expect(throws: VerifyError(tree.root + "/corrupt.tar", "Unrecognized archive format")) {
             try Verifier().verify(root: tree.root + "/corrupt.tar")
         }
         try tree.write([0x1F, 0x8B, 8, 0] + Array(repeating: 0, count: 600), to: "x.tar.gz")
         #expect(throws: VerifyError.self) { try Verifier().verify(root: tree.root + "/x.tar.gz") }
     }
 
-    @Test("JSON follows the xplat.verify/v1 schema")
+    @Test("JSON follows the xplat.verify/v2 schema")
     func json() async throws {
         let set = try await TestBinarySet.load()
         let tree = try Tree()
@@ -300,12 +316,14 @@ struct VerifierRootTests {
         try tree.copy(set["c-armhf-dynamic"], to: "linux_arm_v6/bin/app")
         let report = try Verifier().verify(root: tree.root + "/linux_arm_v6")
         let object = try #require(JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
-        #expect(object["schema"] as? String == "xplat.verify/v1")
+        #expect(object["schema"] as? String == "xplat.verify/v2")
         let roots = try #require(object["roots"] as? [[String: Any]])
         #expect(roots.first?["platform"] as? String == "linux/arm/v6")
+        #expect(Set(roots.first?.keys.map { $0 } ?? []) == ["path", "platform", "kind", "source", "manifest", "subject", "files", "elf", "ok"])
+        #expect(object["findings"] as? [Any] != nil)
         let files = try #require(object["files"] as? [[String: Any]])
         let file = try #require(files.first)
-        #expect(Set(file.keys) == ["path", "root", "platform", "expected", "ok", "reason", "problems", "kind", "linkage",
+        #expect(Set(file.keys) == ["path", "root", "platform", "expected", "ok", "reason", "problems", "notes", "kind", "linkage",
                                    "interpreter", "needed", "evidence", "class", "byteOrder", "machine", "floatABI", "go"])
         #expect(file["path"] as? String == "/bin/app")
         #expect(file["platform"] as? String == "linux/arm/v7")

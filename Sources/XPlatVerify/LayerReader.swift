@@ -1,0 +1,167 @@
+// One pass over a tar stream (a plain tar, or one image layer) with XPlatArchive: every member's
+// header is kept (path, kind, link target); only regular files that start with the ELF magic are read
+// beyond their first bytes, and those are inspected from memory and hashed. Whiteouts (`.wh.NAME`,
+// `.wh..wh..opq`) are recorded for image layers, where they delete what lower layers hold; in a plain
+// tar they are ordinary files.
+
+import XPlatArchive
+import XPlatELF
+
+/// What one member of a layer is.
+enum LayerNode: Sendable {
+    /// A regular file; the scan when it is ELF (or unreadable ELF), nil otherwise.
+    case file(ScannedFile?)
+    case directory
+    case symlink(String)
+    /// A hard link to another path (normalized, absolute).
+    case hardlink(String)
+    case other
+}
+
+/// A layer's headers in archive order, with its whiteouts.
+struct LayerSummary: Sendable {
+    var entries: [(path: String, node: LayerNode)] = []
+    /// Paths a `.wh.NAME` member deletes from the layers below (`/etc/app` for `/etc/.wh.app`).
+    var whiteouts: [String] = []
+    /// Directories whose lower content an opaque whiteout (`.wh..wh..opq`) hides.
+    var opaque: [String] = []
+}
+
+enum LayerReader {
+    static let whiteoutPrefix = ".wh."
+    static let opaqueMarker = ".wh..wh..opq"
+
+    /// Reads every member of `reader`. `whiteouts`: image layer semantics; `display`: how ELF files
+    /// are named in errors (`image.tar:/usr/bin/app`).
+    static func read(_ reader: ArchiveReader, display: String, whiteouts: Bool) throws(ArchiveError) -> LayerSummary {
+        var summary = LayerSummary()
+        while let entry = try reader.next() {
+            let path = entry.normalizedPath
+            if path == "/" { continue }
+            let name = path.split(separator: "/").last.map(String.init) ?? ""
+            if whiteouts, name.hasPrefix(whiteoutPrefix) {
+                let parent = String(path.dropLast(name.count + 1))
+                if name == opaqueMarker {
+                    summary.opaque.append(parent.isEmpty ? "/" : parent)
+                } else {
+                    summary.whiteouts.append(parent + "/" + name.dropFirst(whiteoutPrefix.count))
+                }
+                continue
+            }
+            let node: LayerNode
+            switch entry.kind {
+            case .file: node = .file(try scan(reader, entry: entry, path: path, display: display))
+            case .directory: node = .directory
+            case .symlink: node = .symlink(entry.link ?? "")
+            case .hardlink: node = .hardlink(ArchiveEntry.normalize(entry.link ?? ""))
+            case .other: node = .other
+            }
+            summary.entries.append((path, node))
+        }
+        return summary
+    }
+
+    /// nil for a file that is not ELF (only its first bytes are read).
+    static func scan(_ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String) throws(ArchiveError) -> ScannedFile? {
+        guard entry.size >= 4 else { return nil }
+        let head = try reader.read(upTo: 4)
+        guard head.withUnsafeBytes({ ELFInspector.hasMagic($0) }) else { return nil }
+        let bytes = head + (try reader.readAll())
+        var scanned = ScannedFile(root: 0, path: path, size: UInt64(bytes.count), hash: ContentHash.of(bytes))
+        do {
+            scanned.info = try ELFInspector.inspect(bytes: bytes, path: display + ":" + path)
+        } catch let error as ELFError {
+            scanned.error = error
+        } catch {
+            scanned.error = .unreadable(path: display + ":" + path, reason: "\(error)")
+        }
+        return scanned
+    }
+}
+
+/// A root's final filesystem, built from layers applied in order (or from one plain tar): what the
+/// interpreter check resolves against and which files are checked.
+struct ImageTree: Sendable {
+    enum Entry: Sendable {
+        case file(ScannedFile?), directory, symlink(String), other
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+
+    /// Applies `layer` on top: its whiteouts and opaque directories remove lower content first,
+    /// then its members are added in order (a hard link takes its target's content).
+    mutating func apply(_ layer: LayerSummary) {
+        if !layer.whiteouts.isEmpty || !layer.opaque.isEmpty {
+            let removed = Set(layer.whiteouts)
+            let hidden = Set(layer.opaque)
+            entries = entries.filter { path, _ in !Self.isRemoved(path, removed: removed, hidden: hidden) }
+        }
+        for (path, node) in layer.entries {
+            switch node {
+            case .file(let scanned): entries[path] = .file(scanned)
+            case .directory:
+                // A directory entry over an existing directory keeps what is below it.
+                if case .directory? = entries[path] { continue }
+                entries[path] = .directory
+            case .symlink(let target): entries[path] = .symlink(target)
+            case .hardlink(let target):
+                if case .file(let scanned)? = entries[target] {
+                    entries[path] = .file(scanned.map { var copy = $0; copy.path = path; return copy })
+                } else {
+                    entries[path] = .file(nil)
+                }
+            case .other: entries[path] = .other
+            }
+        }
+    }
+
+    /// True when `path` or a directory above it is whited out, or it lies below an opaque directory.
+    static func isRemoved(_ path: String, removed: Set<String>, hidden: Set<String>) -> Bool {
+        var current = Substring(path)
+        var first = true
+        while !current.isEmpty {
+            if removed.contains(String(current)) { return true }
+            if !first, hidden.contains(String(current)) { return true }
+            first = false
+            guard let slash = current.lastIndex(of: "/") else { break }
+            current = current[..<slash]
+        }
+        return !first && hidden.contains("/")
+    }
+
+    /// Regular files (hard links included).
+    var fileCount: Int { entries.values.reduce(0) { if case .file = $1 { return $0 + 1 } else { return $0 } } }
+
+    /// The ELF (and unreadable ELF) files, with `root` set.
+    func scanned(root: Int) -> [ScannedFile] {
+        entries.values.compactMap { entry in
+            guard case .file(let scanned?) = entry else { return nil }
+            var copy = scanned
+            copy.root = root
+            return copy
+        }
+    }
+
+    /// The lookup the path resolver uses; directories implied by their members count as directories.
+    func lookup() -> @Sendable (String) -> Node {
+        var directories: Set<String> = ["/"]
+        for path in entries.keys {
+            var current = Substring(path)
+            while let slash = current.lastIndex(of: "/"), slash != current.startIndex {
+                current = current[..<slash]
+                if !directories.insert(String(current)).inserted { break }
+            }
+        }
+        let entries = self.entries
+        let implied = directories
+        return { path in
+            switch entries[path] {
+            case .file?: return .file
+            case .directory?: return .directory
+            case .symlink(let target)?: return .symlink(target)
+            case .other?: return .other
+            case nil: return implied.contains(path) ? .directory : .missing
+            }
+        }
+    }
+}
