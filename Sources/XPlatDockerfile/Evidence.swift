@@ -26,8 +26,11 @@ struct InstalledPackage: Hashable {
     static let cCompilers: Set<String> = ["gcc", "g++", "build-base", "build-essential", "clang", "cc", "c++"]
     static let libcs: Set<String> = ["libc6-dev", "musl-dev", "libc-dev", "linux-headers"]
     /// `-dev` packages used by tools on the build machine, not linked into the target: libclang for
-    /// bindgen, LLVM, dpkg's build helpers.
-    static let hostTools = ["libclang", "llvm", "dpkg-dev", "libstd-rust-dev", "python3-dev", "python-dev"]
+    /// bindgen, LLVM, dpkg's build helpers, and Debian's source packages (`librust-*-dev`: crate
+    /// sources for cargo's offline registry; `golang-*-dev`: Go sources), which cargo and go read on
+    /// the build machine. The C libraries a `-sys` crate links are separate `-dev` packages.
+    static let hostTools = ["libclang", "llvm", "dpkg-dev", "libstd-rust-dev", "python3-dev", "python-dev",
+                            "librust-", "golang-"]
 
     /// Packages a RUN installs; `words` are its shell words.
     static func parse(_ words: [ShellWord], run: Int) -> [InstalledPackage] {

@@ -273,7 +273,9 @@ public struct Verifier: Sendable {
         let loadable = info.kind == .executable || info.kind == .sharedObject
         if let expected = root.platform, loadable {
             if let found = info.platform {
-                if !expected.canRun(found) {
+                if let note = Self.libraryVariantNote(expected, found, info) {
+                    result.notes.append(note)
+                } else if !expected.canRun(found) {
                     result.problems.append(Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
                 } else if let reason = Self.compatibilityReason(expected, found) {
                     if allowCompatible {
@@ -302,6 +304,19 @@ public struct Verifier: Sendable {
             result.problems.append(Problem(.notStatic, "dynamically linked (PT_INTERP \(info.interpreter ?? "?")), but --static requires static executables"))
         }
         return result
+    }
+
+    /// A shared object of the expected architecture whose only disagreement is a higher ARM
+    /// `Tag_CPU_arch`: a note, not a mismatch. The file attribute is the highest of the library's
+    /// objects, and libraries ship optional ARMv8 code they pick at run time by CPU features
+    /// (Debian's armhf libgcrypt says v8 and runs on ARMv7). Executables are held to the variant.
+    static func libraryVariantNote(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String? {
+        guard info.kind == .sharedObject, info.interpreter == nil, expected.os == found.os,
+              expected.architecture == found.architecture, expected.variant != found.variant,
+              let variant = info.evidence.variant, variant.hasPrefix("Tag_CPU_arch="),
+              !expected.canRun(found), found.canRun(expected) else { return nil }
+        return "\(found) shared object accepted on \(expected): its \(variant) is the highest of its objects; "
+            + "libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"
     }
 
     /// Why a binary that `expected` runs only through 32-bit compatibility may still not run: nil

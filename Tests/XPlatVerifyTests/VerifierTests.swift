@@ -89,6 +89,21 @@ struct VerifierPlatformTests {
         }
     }
 
+    @Test("an armhf shared object whose Tag_CPU_arch says v8 passes linux/arm/v7 with a note (as Debian's libgcrypt); an executable does not")
+    func armLibraryVariantIsANote() async throws {
+        let set = try await TestBinarySet.load()
+        let v7 = try Platform(parsing: "linux/arm/v7")
+        let library = try Verifier(platform: v7).verify(root: set["libxplat-armv8-hard.so"].path)
+        #expect(library.ok, "\(library.problemLines)")
+        let notes = library.files.flatMap(\.notes)
+        #expect(notes == ["linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects; libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"])
+        let executable = try Verifier(platform: v7).verify(root: set["c-armv8-hard-static"].path)
+        #expect(!executable.ok)
+        let v6 = try Platform(parsing: "linux/arm/v6")
+        let older = try Verifier(platform: v6).verify(root: set["libxplat-armv8-hard.so"].path)
+        #expect(older.ok, "a v8 library on arm/v6 (soft ABI expected) is judged by the same rule: \(older.problemLines)")
+    }
+
     func reasonFact(_ info: ELFInfo, _ expected: Platform) -> String {
         info.platform?.architecture == expected.architecture || (expected.architecture == "arm64" && info.platform?.architecture == "arm")
             ? info.evidence.variant ?? "" : info.evidence.architecture ?? ""
