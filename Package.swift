@@ -86,7 +86,7 @@ let package = Package(
             name: "XPlatCommands",
             dependencies: [
                 "XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatVerify", "XPlatHost",
-                "XPlatDocker", "XPlatDockerfile", "XPlatBuild",
+                "XPlatDocker", "XPlatDockerfile", "XPlatBuild", "XPlatRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -13,6 +13,9 @@ public protocol OutputVerifier: Sendable {
     /// Verifies every platform's output root of one build; a verifier that sees them together also
     /// catches a binary copied byte for byte into several platforms' outputs.
     func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome]
+    /// Verifies an image as the registry serves it (after `--push`, by the index digest): every
+    /// platform of the index, from its own layers, against exactly `platforms`.
+    func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome
 }
 
 extension OutputVerifier {
@@ -177,6 +180,9 @@ public struct BuildExecutor: Sendable {
         start = ContinuousClock.now
         let published = try await publish(job, &solved, publisher: publisher)
         phases["publish"] = (ContinuousClock.now - start).seconds
+        start = ContinuousClock.now
+        if let publisher, let index = published.indexDigest { try await verifyPushed(job, index: index, publisher: publisher) }
+        phases["verify-pushed"] = (ContinuousClock.now - start).seconds
         let ordered = job.request.platforms.compactMap { solved.results[$0] }
         let result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
                                  phases: phases, transfer: publisher?.client.transferCounts)
@@ -213,6 +219,17 @@ public struct BuildExecutor: Sendable {
             for (root, platform) in roots { solved.results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform) }
         }
         if !failures.isEmpty { throw BuildError.verificationFailed(failures) }
+    }
+
+    /// After `--push`: what the registry now serves under the index digest is verified again,
+    /// through the same image path as `xplat verify REFERENCE` (its layers, not the local files).
+    func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws {
+        guard job.request.verify, let verifier, let target = publisher.targets.first else { return }
+        let reference = "\(target.registry)/\(target.repository)@\(index)"
+        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, registry: publisher.client.configuration)
+        guard outcome.passed else {
+            throw BuildError.verificationError("the pushed image \(reference) fails verification:\n\(outcome.report)")
+        }
     }
 
     /// Where the output went, and the index digest when one was made.

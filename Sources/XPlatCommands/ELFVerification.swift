@@ -4,6 +4,7 @@
 import Foundation
 import XPlatBuild
 import XPlatPlatform
+import XPlatRegistry
 import XPlatVerify
 
 /// Verifies a platform's output root with XPlatVerify's `Verifier`.
@@ -19,6 +20,20 @@ public struct ELFOutputVerifier: OutputVerifier {
     public func verify(root: String, platform: Platform) async throws -> VerificationOutcome {
         try await verify(roots: [(root: root, platform: platform)])[platform]
             ?? VerificationOutcome(passed: false, checked: 0, report: "  \(platform): not verified")
+    }
+
+    /// The pushed index through `ImageVerifier` (the registry's own bytes): passes when every
+    /// platform is there and every ELF of each platform's final filesystem runs on it.
+    public func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome {
+        let report: VerifyReport
+        do {
+            report = try await ImageVerifier(rules: Verifier(platform: nil, threads: threads),
+                                             registry: RegistryAccess(configuration: registry)).verify(reference, platforms: platforms)
+        } catch {
+            throw BuildError.verificationError("cannot verify the pushed image \(reference): \(error)", cause: ErrorCause(error))
+        }
+        return VerificationOutcome(passed: report.ok, checked: report.files.filter { $0.platform != nil }.count,
+                                   report: report.problemLines.map { "  " + $0 }.joined(separator: "\n"))
     }
 
     /// All roots in one XPlatVerify run: each root against its platform, and a binary that is

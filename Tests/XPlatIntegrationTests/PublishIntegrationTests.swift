@@ -91,6 +91,7 @@ struct PublishIntegrationTests {
         let builds = BuildEngine.read(config + "/docker.log").split(separator: "\n").filter { $0.hasPrefix("build ") }
         #expect(builds.count == Self.platforms.count, "one build per platform: \(builds)")
         #expect(BuildEngine.read(metadata).contains("\"xplat.solves\" : 3"), "\(BuildEngine.read(metadata))")
+        #expect(BuildEngine.read(metadata).contains("\"verify-pushed\""), "the pushed index was verified from the registry: \(BuildEngine.read(metadata))")
         #expect(!BuildEngine.read(config + "/docker.log").contains("push "), "the engine pushed nothing; xplat's client did")
         for build in builds {
             let words = build.split(separator: " ").map(String.init)
