@@ -278,7 +278,20 @@ public enum DoctorJudge {
 
     static let mountFix = "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc"
 
+    /// Every finding about `facts`, in the order the steps below run (sorted by the caller).
     static func findings(facts: HostFacts) -> [DoctorFinding] {
+        var out = kernelAndMountFindings(facts)
+        guard facts.binfmt.mounted else { return out }
+        for e in facts.binfmt.entries where !e.platforms.isEmpty { out += entryFindings(e, facts: facts) }
+        out += duplicateFindings(facts)
+        out += proofFindings(facts)
+        out += persistenceFindings(facts)
+        if let engine = facts.engine { out += engineFindings(engine) }
+        return out
+    }
+
+    /// The kernel's F-flag support, binfmt_misc mounted and enabled, entries that could not be read.
+    static func kernelAndMountFindings(_ facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let b = facts.binfmt
         let k = facts.kernel
@@ -302,45 +315,54 @@ public enum DoctorJudge {
         for text in b.unreadable {
             out.append(DoctorFinding(id: .entryUnreadable, severity: .warning, subject: text, message: text, fix: nil, platforms: []))
         }
-        let native = k.nativePlatform
-        for e in b.entries where !e.platforms.isEmpty {
-            let name = e.entry.name
-            let path = "\(b.path)/\(name)"
-            let foreign = e.platforms
-            if let native, e.entry.enabled, foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture }) {
-                out.append(DoctorFinding(id: .entryMatchesNative, severity: .error, subject: name,
-                                   message: "\(name) matches this host's own \(native.architecture) executables: every native program would run under \(e.entry.interpreter)",
-                                   fix: "echo -1 | sudo tee \(path)", platforms: foreign))
-            }
-            guard e.entry.enabled else { continue }
-            if !e.entry.fixBinary {
-                out.append(DoctorFinding(id: .entryNoFixBinary, severity: .warning, subject: name,
-                                   message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
-                                   fix: "sudo xplat doctor --fix", platforms: foreign))
-            }
-            if !e.interpreter.exists {
-                out.append(DoctorFinding(id: .interpreterMissing, severity: .error, subject: name,
-                                   message: "\(name): interpreter \(e.entry.interpreter) does not exist",
-                                   fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
-            } else if !e.interpreter.isStatic {
-                let why = e.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" } ?? (e.interpreter.error ?? "it is not a static ELF executable")
-                out.append(DoctorFinding(id: .interpreterNotStatic, severity: .error, subject: name,
-                                   message: "\(name): interpreter \(e.entry.interpreter) cannot run inside containers: \(why)",
-                                   fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
-            }
-            if e.entry.credentials {
-                out.append(DoctorFinding(id: .entryCredentials, severity: .note, subject: name,
-                                   message: "\(name) has the C flag: setuid binaries run under emulation with the binary's credentials (QEMU runs privileged; a security trade-off)",
-                                   fix: nil, platforms: foreign))
-            }
-            if let coverage = e.coverage, coverage != .full {
-                let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
-                out.append(DoctorFinding(id: .entryPartialMatch, severity: .warning, subject: name,
-                                   message: "\(name)'s mask matches only one ELF type: \(what) of \(foreign.map(\.description).joined(separator: ", ")) will not run",
-                                   fix: "sudo xplat doctor --fix", platforms: foreign))
-            }
+        return out
+    }
+
+    /// One entry: matching native executables, the F flag, its interpreter, the C flag, its mask.
+    static func entryFindings(_ e: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
+        let native = facts.kernel.nativePlatform
+        let name = e.entry.name
+        let path = "\(facts.binfmt.path)/\(name)"
+        let foreign = e.platforms
+        if let native, e.entry.enabled, foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture }) {
+            out.append(DoctorFinding(id: .entryMatchesNative, severity: .error, subject: name,
+                               message: "\(name) matches this host's own \(native.architecture) executables: every native program would run under \(e.entry.interpreter)",
+                               fix: "echo -1 | sudo tee \(path)", platforms: foreign))
         }
-        // Duplicates: more than one enabled entry claiming the same architecture.
+        guard e.entry.enabled else { return out }
+        if !e.entry.fixBinary {
+            out.append(DoctorFinding(id: .entryNoFixBinary, severity: .warning, subject: name,
+                               message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
+                               fix: "sudo xplat doctor --fix", platforms: foreign))
+        }
+        if !e.interpreter.exists {
+            out.append(DoctorFinding(id: .interpreterMissing, severity: .error, subject: name,
+                               message: "\(name): interpreter \(e.entry.interpreter) does not exist",
+                               fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
+        } else if !e.interpreter.isStatic {
+            let why = e.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" } ?? (e.interpreter.error ?? "it is not a static ELF executable")
+            out.append(DoctorFinding(id: .interpreterNotStatic, severity: .error, subject: name,
+                               message: "\(name): interpreter \(e.entry.interpreter) cannot run inside containers: \(why)",
+                               fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
+        }
+        if e.entry.credentials {
+            out.append(DoctorFinding(id: .entryCredentials, severity: .note, subject: name,
+                               message: "\(name) has the C flag: setuid binaries run under emulation with the binary's credentials (QEMU runs privileged; a security trade-off)",
+                               fix: nil, platforms: foreign))
+        }
+        if let coverage = e.coverage, coverage != .full {
+            let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
+            out.append(DoctorFinding(id: .entryPartialMatch, severity: .warning, subject: name,
+                               message: "\(name)'s mask matches only one ELF type: \(what) of \(foreign.map(\.description).joined(separator: ", ")) will not run",
+                               fix: "sudo xplat doctor --fix", platforms: foreign))
+        }
+        return out
+    }
+
+    /// More than one enabled entry claiming the same architecture.
+    static func duplicateFindings(_ facts: HostFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
         var reported = Set<String>()
         for row in ArchitectureTable.baseEntries {
             let claims = claiming(row.platform, facts)
@@ -353,7 +375,13 @@ public enum DoctorJudge {
                                message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
                                fix: fix, platforms: [row.platform]))
         }
-        // Exec proofs that failed although an entry claims the platform.
+        return out
+    }
+
+    /// Exec proofs that failed although an entry (or the CPU's compatibility) claims the platform.
+    static func proofFindings(_ facts: HostFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
+        let native = facts.kernel.nativePlatform
         for proof in facts.proofs where !proof.succeeded && proof.outcome != .noProbe {
             let platform = proof.platform
             let entries = claiming(platform, facts)
@@ -368,7 +396,13 @@ public enum DoctorJudge {
                                message: "\(entries.map(\.entry.name).joined(separator: ", ")) claims \(platform) but the probe binary failed: \(proofText(proof))",
                                fix: "sudo xplat doctor --fix", platforms: [platform]))
         }
-        // Persistence: enabled QEMU-like entries with nothing to bring them back at boot.
+        return out
+    }
+
+    /// Enabled QEMU-like entries with nothing to bring them back at boot; boot config that does not parse.
+    static func persistenceFindings(_ facts: HostFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
+        let b = facts.binfmt
         let emulating = b.entries.filter { $0.entry.enabled && !$0.platforms.isEmpty }
         let unpersisted = emulating.filter { $0.persistence.isEmpty }
         if !unpersisted.isEmpty {
@@ -385,9 +419,6 @@ public enum DoctorJudge {
             out.append(DoctorFinding(id: .bootConfigMalformed, severity: .warning, subject: "binfmt.d", message: text,
                                      fix: "correct or remove the line; `sudo xplat doctor --fix` registers the running kernel's entries",
                                      platforms: []))
-        }
-        if let engine = facts.engine {
-            out += engineFindings(engine)
         }
         return out
     }
