@@ -96,19 +96,21 @@ enum Bytes {
 
     static func string(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 
-    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count, let first = needle.first else { return needle.isEmpty }
-        var i = haystack.startIndex
-        let last = haystack.endIndex - needle.count
-        while i <= last {
-            if haystack[i] == first {
+    /// The one byte-substring search of this module (Foundation's `contains` goes through CFString
+    /// and dominated the rewrite profile): the offset of `needle` relative to `hay`'s start, if any.
+    static func find<C: RandomAccessCollection>(_ needle: [UInt8], in hay: C) -> Int? where C.Element == UInt8, C.Index == Int {
+        guard let first = needle.first else { return 0 }
+        guard needle.count <= hay.count else { return nil }
+        var i = hay.startIndex
+        while i <= hay.endIndex - needle.count {
+            if hay[i] == first {
                 var j = 1
-                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+                while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i - hay.startIndex }
             }
             i += 1
         }
-        return false
+        return nil
     }
 }
 
@@ -121,26 +123,10 @@ extension String {
 }
 
 extension StringProtocol {
-    /// Substring search on UTF-8 bytes (Foundation's `contains` goes through CFString and dominated
-    /// the rewrite profile).
+    /// Substring search on UTF-8 bytes, through `Bytes.find`.
     func has(_ needle: String) -> Bool {
         let n = Array(needle.utf8)
-        guard let first = n.first else { return true }
-        func search(_ h: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard n.count <= h.count else { return false }
-            var i = 0
-            let last = h.count - n.count
-            while i <= last {
-                if h[i] == first {
-                    var j = 1
-                    while j < n.count && h[i + j] == n[j] { j += 1 }
-                    if j == n.count { return true }
-                }
-                i += 1
-            }
-            return false
-        }
-        if let r = utf8.withContiguousStorageIfAvailable(search) { return r }
-        return Array(utf8).withUnsafeBufferPointer(search)
+        if let r = utf8.withContiguousStorageIfAvailable({ Bytes.find(n, in: $0) != nil }) { return r }
+        return Bytes.find(n, in: Array(utf8)) != nil
     }
 }

@@ -110,15 +110,7 @@ public enum Linter {
 
 /// Small byte searches over instruction text.
 enum Text {
-    static func find(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
-        guard let first = needle.first, needle.count <= hay.count else { return nil }
-        var i = hay.startIndex
-        while i <= hay.endIndex - needle.count {
-            if hay[i] == first && hay[i..<(i + needle.count)].elementsEqual(needle) { return i - hay.startIndex }
-            i += 1
-        }
-        return nil
-    }
+    static func find(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? { Bytes.find(needle, in: hay) }
 
     /// Like `find`, but the match must not continue with an identifier character.
     static func findWord(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {

@@ -157,7 +157,7 @@ struct Parser {
             }
 
             var heredocs: [Heredoc] = []
-            if node.canContainHeredoc, Bytes.contains(logical[...], [ASCII.lt, ASCII.lt]) {
+            if node.canContainHeredoc, Bytes.find([ASCII.lt, ASCII.lt], in: logical) != nil {
                 for var doc in Heredocs.fromLine(logical[...]) {
                     let terminator = Array(doc.name.utf8)
                     var terminated = false
