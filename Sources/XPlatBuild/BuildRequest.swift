@@ -2,6 +2,7 @@
 
 import Foundation
 import XPlatPlatform
+import XPlatSupport
 
 /// Where the result goes (buildx's `-o`, `--push`, `--load`).
 public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
@@ -27,9 +28,8 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
         var attrs: [String: String] = [:]
         for field in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
-            attrs[parts[0].lowercased()] = parts[1]
+            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
+            attrs[kv.key.lowercased()] = value
         }
         let type = attrs["type"] ?? "local"
         func dest() throws -> String {
@@ -96,9 +96,8 @@ public struct CacheSpec: Sendable, Hashable {
             attrs["ref"] = text
         } else {
             for field in text.split(separator: ",") {
-                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw BuildError.badCache(text, "\"\(field)\" is not key=value") }
-                attrs[parts[0]] = parts[1]
+                guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badCache(text, "\"\(field)\" is not key=value") }
+                attrs[kv.key] = value
             }
         }
         if let type = attrs.removeValue(forKey: "type"), type != "registry" {
@@ -230,8 +229,9 @@ public struct BuildRequest: Sendable {
     /// Checks combinations buildx would reject, with the reason.
     public func validate() throws {
         for arg in buildArgs {
-            let key = arg.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { throw BuildError.badBuildArg(arg) }
+            guard let key = KeyValue(arg)?.key, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw BuildError.badBuildArg(arg)
+            }
         }
         switch output {
         case .push where tags.isEmpty:

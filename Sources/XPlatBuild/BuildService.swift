@@ -96,8 +96,8 @@ public struct BuildService: Sendable {
             guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
             var args: [String: String] = [:]
             for arg in request.buildArgs {
-                let kv = arg.split(separator: "=", maxSplits: 1).map(String.init)
-                args[kv[0]] = kv.count > 1 ? kv[1] : environment[kv[0]] ?? ""
+                guard let kv = KeyValue(arg) else { throw BuildError.badBuildArg(arg) }
+                args[kv.key] = kv.value ?? environment[kv.key] ?? ""
             }
             let (text, d) = try rewriter(parsed, request.target, args, request.context, request.platforms)
             diff = d

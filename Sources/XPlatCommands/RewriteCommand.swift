@@ -98,13 +98,13 @@ struct RewriteCommand: AsyncParsableCommand {
         let outputs = [write, output != nil, stdout, json, findingsOnly].filter { $0 }.count
         if outputs > 1 { throw ValidationError("choose one of --write, -o, --stdout, --json, --findings-only") }
         if write && file == "-" { throw ValidationError("--write needs a file, not standard input") }
-        for arg in buildArgs where !arg.contains("=") { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
+        for arg in buildArgs where KeyValue(arg)?.value == nil { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
     }
 
     func run() async throws {
         let dockerfile = try DockerfileInput.parse(file)
         var args: [String: String] = [:]
-        for a in buildArgs { let kv = a.split(separator: "=", maxSplits: 1); args[String(kv[0])] = kv.count > 1 ? String(kv[1]) : "" }
+        for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
         let options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
         let result: RewriteResult
         do {

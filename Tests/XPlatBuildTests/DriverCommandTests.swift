@@ -116,6 +116,18 @@ struct DriverCommandTests {
         #expect(throws: BuildError.self) { try r.validate() }
     }
 
+    @Test("--build-arg: an empty key is refused (\"=x\" is not key x); NAME and NAME= are accepted",
+          arguments: [("=x", false), ("=", false), ("", false), ("A-B=1", false), ("GOFLAGS=-x=y", true), ("NAME", true), ("NAME=", true)])
+    func buildArgKeys(_ arg: String, _ valid: Bool) {
+        var r = request
+        r.buildArgs = [arg]
+        if valid {
+            #expect(throws: Never.self) { try r.validate() }
+        } else {
+            #expect(throws: BuildError.self) { try r.validate() }
+        }
+    }
+
     @Test("buildx inspect: nodes, driver, pinned and detected platforms")
     func inspect() throws {
         let text = """

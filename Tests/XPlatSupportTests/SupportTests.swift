@@ -174,3 +174,15 @@ struct UserFileTests {
         #expect { try UserFile.read("/") } throws: { error in "\(error)" == "/: cannot read: Is a directory" }
     }
 }
+
+@Suite("KEY=VALUE words")
+struct KeyValueTests {
+    @Test("the key is everything before the first =, never empty; a bare KEY has no value")
+    func parsing() {
+        #expect(KeyValue("A=b=c")?.key == "A" && KeyValue("A=b=c")?.value == "b=c")
+        #expect(KeyValue("A=")?.value == "")
+        #expect(KeyValue("A")?.key == "A" && KeyValue("A")?.value == nil)
+        #expect(KeyValue("=x") == nil)
+        #expect(KeyValue("") == nil)
+    }
+}
