@@ -42,12 +42,10 @@ struct BuildInputOptions: ParsableArguments {
 
     func parsePlatforms() throws -> [Platform] {
         guard let platform else {
-            // As buildx does: the machine's own platform (its base form: linux/amd64, not amd64/v4).
-            let machine = HostProbe.unameMachine()
-            guard let native = ArchitectureTable.platform(unameMachine: machine) else {
-                throw ValidationError("--platform is needed: this machine's architecture \"\(machine)\" is not in xplat's table")
-            }
-            return [native]
+            do {
+                return try DefaultPlatform.resolve(environment: ProcessInfo.processInfo.environment,
+                                                   unameMachine: HostProbe.unameMachine())
+            } catch { throw ValidationError("--platform is needed: \(error)") }
         }
         do { return try Platform.parseList(platform) } catch { throw ValidationError("--platform: \(error)") }
     }

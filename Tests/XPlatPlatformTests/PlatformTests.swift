@@ -228,4 +228,16 @@ struct TableTests {
     func uname(machine: String, expected: String) {
         #expect(ArchitectureTable.platform(unameMachine: machine)?.description == expected)
     }
+
+    @Test("the default --platform: DOCKER_DEFAULT_PLATFORM as docker reads it, else this machine's base platform")
+    func defaultPlatform() throws {
+        #expect(try DefaultPlatform.resolve(environment: [:], unameMachine: "aarch64").map(\.description) == ["linux/arm64"])
+        #expect(try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": ""], unameMachine: "x86_64").map(\.description) == ["linux/amd64"])
+        #expect(try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": "linux/arm64,linux/arm/v7"], unameMachine: "x86_64")
+            .map(\.description) == ["linux/arm64", "linux/arm/v7"])
+        #expect(throws: DefaultPlatformError.unknownMachine("pdp11")) { try DefaultPlatform.resolve(environment: [:], unameMachine: "pdp11") }
+        #expect(throws: DefaultPlatformError.self) {
+            try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": "linux/amd64/v9"], unameMachine: "x86_64")
+        }
+    }
 }
