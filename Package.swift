@@ -48,8 +48,10 @@ let package = Package(
             providers: [.apt(["libisal-dev"])]
         ),
         .target(name: "XPlatArchive", dependencies: ["CArchive", "CIsal"]),
-        // Leaf: no dependency on anything else in xplat.
-        .target(name: "XPlatPlatform"),
+        // The one JSON writer of every `--json` document. Leaf.
+        .target(name: "XPlatJSON"),
+        // The platform model; needs only the JSON writer (for `xplat platforms --json`).
+        .target(name: "XPlatPlatform", dependencies: ["XPlatJSON"]),
         // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.
         .target(
             name: "XPlatSupport",
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
         .target(
             name: "XPlatVerify",
-            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatArchive", "XPlatRegistry", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatJSON", "XPlatArchive", "XPlatRegistry", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The registry client: AsyncHTTPClient for HTTP/TLS, swift-crypto for digests, swift-subprocess
         // for docker credential helpers. Leaf: nothing else of xplat.
@@ -75,12 +77,12 @@ let package = Package(
         ),
         // What docker, the engine and buildx print about themselves, parsed once for doctor and build.
         .target(name: "XPlatDocker", dependencies: ["XPlatPlatform"]),
-        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
-        .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform"]),
+        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
+        .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform", "XPlatJSON"]),
         .target(
             name: "XPlatBuild",
             // Probe and verification come in through protocols this target declares (wired in XPlatCommands).
-            dependencies: ["XPlatPlatform", "XPlatSupport", "XPlatDocker", "XPlatDockerfile", "XPlatRegistry"]
+            dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatDocker", "XPlatDockerfile", "XPlatRegistry"]
         ),
         .target(
             name: "XPlatCommands",

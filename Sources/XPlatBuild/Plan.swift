@@ -3,6 +3,7 @@
 import Foundation
 import XPlatPlatform
 import XPlatSupport
+import XPlatJSON
 
 /// A complete build plan.
 ///

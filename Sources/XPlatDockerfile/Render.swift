@@ -23,6 +23,7 @@
 // `xplat lint --json` prints `{"schema": "xplat.lint/v1", "file": ..., "errors": n, "findings": [...]}`.
 
 import XPlatPlatform
+import XPlatJSON
 
 /// Text and JSON output for rewrite and lint results.
 public enum RewriteRenderer {

@@ -1,6 +1,7 @@
 import Foundation
 import XPlatPlatform
 import XPlatSupport
+import XPlatJSON
 
 /// Renders a `DoctorReport`: the human table and findings, or the stable JSON.
 public enum DoctorRenderer {

@@ -1,6 +1,7 @@
 // `xplat platforms`: what a platform string means, rendered as text or JSON.
 
 import Foundation
+import XPlatJSON
 
 /// One platform explained: what the user typed, the normalized platform, its table row and what
 /// its machines can run.

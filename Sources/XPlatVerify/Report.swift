@@ -3,6 +3,7 @@
 import Foundation
 import XPlatELF
 import XPlatPlatform
+import XPlatJSON
 
 /// One thing wrong with one file.
 public struct Problem: Sendable, Hashable, Codable, CustomStringConvertible {
