@@ -12,7 +12,7 @@ import XPlatPlatform
 
 /// A RUN of a build family, with its words and what it compiles.
 struct RunInfo {
-    var step: RunStep
+    var step: RunInstruction
     var stage: Int
     var toolchains: [Toolchain]
     var wired: Bool

@@ -10,7 +10,7 @@
 import XPlatPlatform
 
 /// The `--platform` of a stage's FROM.
-public enum StagePlatform: Sendable, Hashable {
+public enum FromPlatform: Sendable, Hashable {
     /// No `--platform`: the stage runs on the target platform.
     case none
     /// `--platform=$BUILDPLATFORM` (or `${BUILDPLATFORM}`): runs where the build runs.
@@ -84,7 +84,7 @@ public struct ArgDeclaration: Sendable, Hashable {
 }
 
 /// A RUN instruction of a stage.
-public struct RunStep: Sendable, Hashable {
+public struct RunInstruction: Sendable, Hashable {
     /// Index into `Dockerfile.instructions`.
     public var instruction: Int
     public var line: Int
@@ -104,8 +104,8 @@ public struct Stage: Sendable, Hashable {
     /// The FROM's image or stage reference as written, and after ARG expansion.
     public var baseText: String
     public var base: StageBase
-    public var platform: StagePlatform
-    public var runs: [RunStep]
+    public var platform: FromPlatform
+    public var runs: [RunInstruction]
     public var args: [ArgDeclaration]
     public var dependencies: [StageDependency]
     /// 1-based line of the FROM.
@@ -188,7 +188,7 @@ public struct StageGraph: Sendable {
                 if case .stage(let s) = base { deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine)) }
                 stages.append(Stage(
                     name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
-                    platform: StagePlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
+                    platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
                     dependencies: deps, line: ins.startLine))
             default:
                 guard !stages.isEmpty else {
@@ -208,7 +208,7 @@ public struct StageGraph: Sendable {
                     for m in ins.flagValues("mount") { if let from = Self.mountOptions(m)["from"] { ref(from, .mountFrom) } }
                     var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
                     for h in ins.heredocs { command += "\n" + h.content }
-                    stages[s].runs.append(RunStep(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+                    stages[s].runs.append(RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
                 }
             }
         }

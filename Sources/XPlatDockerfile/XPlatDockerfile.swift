@@ -10,7 +10,7 @@
 //    BuildKit's `testfiles/*/result`), its flags with source ranges, heredocs, start/end lines.
 //    Rejections are `DockerfileSyntaxError` (`file:line: reason`), with BuildKit's reasons.
 // 2. Meaning (`StageGraph`). Stages with name, index, base (image, stage or scratch, ARGs expanded with
-//    the global ARGs and `--build-arg`s), `--platform` (`StagePlatform`), RUN steps with lines, ARG
+//    the global ARGs and `--build-arg`s), `--platform` (`FromPlatform`), RUN steps with lines, ARG
 //    declarations, and dependencies (FROM stage, `COPY --from`, `RUN --mount=from=`; by name or index).
 //    `targetStage(_:)`, `closure(of:)` and `baseChain(of:)` answer "what does building X need".
 // 3. Rewrite (`Rewriter.rewrite(_:options:)` -> `RewriteResult`). Build stages (what the target copies
