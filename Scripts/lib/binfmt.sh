@@ -10,21 +10,13 @@
 # Needs root. Exits non-zero with a message naming what failed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
-XPLAT_LOG_NAME=binfmt
+export XPLAT_LOG_NAME=binfmt
 need_root
 apt_install qemu-user-static binfmt-support
 
-xplat="${XPLAT_BIN:-}"
-if [ -z "$xplat" ]; then
-    bin="$(cd "$here/../.." && swift build --show-bin-path)"
-    if [ ! -x "$bin/xplat" ]; then
-        log "building xplat (for doctor --fix)"
-        (cd "$here/../.." && swift build --product xplat 2>&1 | tail -n 3 >&2)
-    fi
-    xplat="$bin/xplat"
-fi
+xplat="$(xplat_bin)"
 
 # --fix prints its changes to stderr; whether they were enough is decided by the check below (an
 # unrelated finding elsewhere on the host must not stop the set-up).

@@ -85,3 +85,17 @@ die_usage() {
     log "error: $*"
     exit 64
 }
+
+# Prints the path of the xplat binary: $XPLAT_BIN when set, else this checkout's debug build, built
+# first when missing. Scripts that need a fact of xplat's (the architecture table, doctor --fix) ask it.
+xplat_bin() {
+    if [ -n "${XPLAT_BIN:-}" ]; then echo "$XPLAT_BIN"; return; fi
+    local root bin
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+    bin="$(cd "$root" && swift build --show-bin-path)/xplat"
+    if [ ! -x "$bin" ]; then
+        log "building xplat"
+        (cd "$root" && swift build --product xplat 2>&1 | tail -n 3 >&2)
+    fi
+    echo "$bin"
+}
