@@ -89,59 +89,79 @@ public struct ProbeExecProver: ExecProver {
     /// The exit code every probe returns.
     public static var expectedExitCode: Int32 { ProbeBinaries.exitCode }
 
+    /// Writes each platform's probe into a private directory, starts them all at once, and reaps
+    /// them: the steps below, in that order.
     public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
         let dir: String
         do { dir = try TemporaryDirectory.make(in: temporaryDirectory, prefix: "xplat-probe") } catch let error as FileWriteError {
             throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(error.reason)")
         }
         defer { try? FileManager.default.removeItem(atPath: dir) }
-
-        struct Running {
-            var platform: Platform
-            var probe: String
-            var pid: pid_t
-            var errPath: String
-            var start: UInt64
-        }
         var results: [Platform: ExecProof] = [:]
-        var running: [Running] = []
+        var running: [RunningProbe] = []
         for (index, platform) in platforms.enumerated() {
-            guard let probe = Self.probe(for: platform) else {
-                results[platform] = ExecProof(platform: platform, outcome: .noProbe,
-                                              error: "no probe binary for \(platform)")
-                continue
+            switch try start(platform, path: "\(dir)/probe-\(index)") {
+            case .running(let probe): running.append(probe)
+            case .done(let proof): results[platform] = proof
             }
-            let path = "\(dir)/probe-\(index)"
-            let errPath = "\(dir)/probe-\(index).err"
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
-            guard fd >= 0 else {
-                throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))")
-            }
-            let ok = probe.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
-            close(fd)
-            guard ok else { throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))") }
-
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            var pid: pid_t = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
-            let envp: [UnsafeMutablePointer<CChar>?] = [nil]
-            defer { free(argv[0]) }
-            let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-            if rc != 0 {
-                results[platform] = ExecProof(
-                    platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
-                    milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                continue
-            }
-            running.append(Running(platform: platform, probe: probe.platform, pid: pid, errPath: errPath, start: start))
         }
+        for proof in reap(running) { results[proof.platform] = proof }
+        return results
+    }
 
+    /// A probe process that was started.
+    struct RunningProbe {
+        var platform: Platform
+        var probe: String
+        var pid: pid_t
+        var errPath: String
+        var start: UInt64
+    }
+
+    enum Started {
+        case running(RunningProbe)
+        /// No probe for the platform, or the exec itself failed.
+        case done(ExecProof)
+    }
+
+    /// Writes the platform's probe to `path` and spawns it (stdin and stdout /dev/null, stderr to a file).
+    func start(_ platform: Platform, path: String) throws -> Started {
+        guard let probe = Self.probe(for: platform) else {
+            return .done(ExecProof(platform: platform, outcome: .noProbe, error: "no probe binary for \(platform)"))
+        }
+        try Self.writeExecutable(probe.bytes, to: path)
+        let errPath = path + ".err"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var pid: pid_t = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { free(argv[0]) }
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard rc == 0 else {
+            return .done(ExecProof(platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
+                                   milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+        }
+        return .running(RunningProbe(platform: platform, probe: probe.platform, pid: pid, errPath: errPath, start: start))
+    }
+
+    static func writeExecutable(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
+        guard fd >= 0 else { throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))") }
+        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+        close(fd)
+        guard ok else { throw HostProbeError.cannotProve("cannot write \(path): \(errorText(errno))") }
+    }
+
+    /// Waits for every probe; kills those still running at the deadline (reported as timed out).
+    func reap(_ started: [RunningProbe]) -> [ExecProof] {
+        var running = started
+        var proofs: [ExecProof] = []
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(timeout * 1e9)
         var killed = Set<pid_t>()
         while !running.isEmpty {
@@ -152,31 +172,7 @@ public struct ProbeExecProver: ExecProver {
                 guard r == item.pid || (r < 0 && errno == ECHILD) else { continue }
                 progressed = true
                 running.removeAll { $0.pid == item.pid }
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - item.start) / 1e6
-                let stderrText = (HostFiles.text(item.errPath) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                let termsig = status & 0x7f
-                if killed.contains(item.pid) {
-                    results[item.platform] = ExecProof(
-                        platform: item.platform, outcome: .timedOut, probe: item.probe,
-                        error: "did not exit within \(timeout) s", milliseconds: elapsed)
-                } else if termsig == 0 {
-                    let code = (status >> 8) & 0xff
-                    if code == ProbeBinaries.exitCode {
-                        results[item.platform] = ExecProof(platform: item.platform, outcome: .ran, probe: item.probe,
-                                                           exitCode: code, milliseconds: elapsed)
-                    } else {
-                        results[item.platform] = ExecProof(
-                            platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: code,
-                            error: stderrText.isEmpty ? "exited \(code), expected \(ProbeBinaries.exitCode)" : stderrText,
-                            milliseconds: elapsed)
-                    }
-                } else {
-                    let name = String(cString: strsignal(termsig))
-                    results[item.platform] = ExecProof(
-                        platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: 128 + termsig,
-                        error: stderrText.isEmpty ? "killed by signal \(termsig) (\(name))" : stderrText,
-                        milliseconds: elapsed)
-                }
+                proofs.append(outcome(item, status: status, killed: killed.contains(item.pid)))
             }
             if running.isEmpty { break }
             if DispatchTime.now().uptimeNanoseconds > deadline {
@@ -187,6 +183,30 @@ public struct ProbeExecProver: ExecProver {
             }
             if !progressed { usleep(300) }
         }
-        return results
+        return proofs
+    }
+
+    /// The proof for one reaped probe: ran (the expected exit code), a wrong exit or a signal (with
+    /// what it printed), or timed out.
+    func outcome(_ item: RunningProbe, status: Int32, killed: Bool) -> ExecProof {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - item.start) / 1e6
+        let stderrText = (HostFiles.text(item.errPath) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let termsig = status & 0x7f
+        if killed {
+            return ExecProof(platform: item.platform, outcome: .timedOut, probe: item.probe,
+                             error: "did not exit within \(timeout) s", milliseconds: elapsed)
+        }
+        if termsig != 0 {
+            let name = String(cString: strsignal(termsig))
+            return ExecProof(platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: 128 + termsig,
+                             error: stderrText.isEmpty ? "killed by signal \(termsig) (\(name))" : stderrText, milliseconds: elapsed)
+        }
+        let code = (status >> 8) & 0xff
+        if code == ProbeBinaries.exitCode {
+            return ExecProof(platform: item.platform, outcome: .ran, probe: item.probe, exitCode: code, milliseconds: elapsed)
+        }
+        return ExecProof(platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: code,
+                         error: stderrText.isEmpty ? "exited \(code), expected \(ProbeBinaries.exitCode)" : stderrText,
+                         milliseconds: elapsed)
     }
 }
