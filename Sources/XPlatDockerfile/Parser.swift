@@ -103,6 +103,8 @@ struct Parser {
         return (s.endIndex, true)
     }
 
+    /// Reads the file line by line into instructions (continuations joined, heredoc bodies read)
+    /// and the trivia between them, as BuildKit's `Parse` does.
     mutating func run() throws(DockerfileSyntaxError) -> Dockerfile {
         var instructions: [Instruction] = []
         var elements: [DockerfileElement] = []
@@ -125,89 +127,28 @@ struct Parser {
             let token: ArraySlice<UInt8> = (ts < nl && bytes[ts] == ASCII.hash) ? bytes[ts..<ts] : bytes[ts..<nl]
             li += 1
             let startLine = li
-            var (cut, isEnd) = trimContinuation(token)
+            let (cut, isEnd) = trimContinuation(token)
             if isEnd && cut == token.startIndex { continue }
 
-            var logical: [UInt8] = []
-            var segments: [Segment] = []
-            segments.append(Segment(logical: 0, source: token.startIndex, length: cut - token.startIndex))
-            logical += bytes[token.startIndex..<cut]
-            var hasEmpty = false
-            while !isEnd && li < n {
-                let s2 = lineStarts[li], e2 = lineEnd(li)
-                let nl2 = Bytes.trimNewline(bytes[s2..<e2])
-                try possibleDirective(bytes[s2..<nl2], line: li + 1)
-                li += 1
-                if isComment(s2, e2) { continue }
-                if Bytes.trimLeft(bytes[s2..<nl2]) == nl2 { hasEmpty = true; continue }
-                let (c2, end2) = trimContinuation(bytes[s2..<nl2])
-                isEnd = end2
-                segments.append(Segment(logical: logical.count, source: s2, length: c2 - s2))
-                logical += bytes[s2..<c2]
+            let joined = try joinContinuations(first: token.startIndex..<cut, isEnd: isEnd, line: &li)
+            if joined.hasEmpty {
+                warnings.append("[WARNING]: Empty continuation line found in:\n    " + Bytes.string(joined.logical[...]))
             }
-            if hasEmpty {
-                warnings.append("[WARNING]: Empty continuation line found in:\n    " + Bytes.string(logical[...]))
-            }
-
-            var node: Built
+            let node: Built
             do {
-                node = try Self.nodeFromLine(logical[...], escape: escape)
+                node = try Self.nodeFromLine(joined.logical[...], escape: escape)
             } catch {
                 throw fail(startLine, error.reason)
             }
-
-            var heredocs: [Heredoc] = []
-            if node.canContainHeredoc, Bytes.find([ASCII.lt, ASCII.lt], in: logical) != nil {
-                for var doc in Heredocs.fromLine(logical[...]) {
-                    let terminator = Array(doc.name.utf8)
-                    var terminated = false
-                    let bodyStart = li < n ? lineStarts[li] : bytes.count
-                    doc.bodyStartLine = li + 1
-                    var content: [UInt8] = []
-                    while li < n {
-                        let s3 = lineStarts[li], e3 = lineEnd(li)
-                        li += 1
-                        var t = s3
-                        let tn = Bytes.trimNewline(bytes[s3..<e3])
-                        if doc.chomp { while t < tn && bytes[t] == ASCII.tab { t += 1 } }
-                        if bytes[t..<tn].elementsEqual(terminator) {
-                            terminated = true
-                            doc.terminatorLine = li
-                            doc.bodyRange = bodyStart..<s3
-                            break
-                        }
-                        content += bytes[s3..<e3]
-                    }
-                    if !terminated { throw fail(startLine, "unterminated heredoc") }
-                    doc.content = String(decoding: content, as: UTF8.self)
-                    heredocs.append(doc)
-                }
-            }
+            let heredocs = try readHeredocs(joined.logical, node: node, startLine: startLine, line: &li)
 
             let instrStart = lineStarts[startLine - 1]
             let instrEnd = lineEnd(li - 1)
             if triviaStart < instrStart { elements.append(.trivia(triviaStart..<instrStart)) }
             elements.append(.instruction(instructions.count))
             triviaStart = instrEnd
-
-            let probe = Instruction(
-                command: "", keyword: "", flags: [], arguments: "", original: "", node: node.node, heredocs: [],
-                comments: [], startLine: 0, endLine: 0, sourceRange: 0..<0, keywordRange: 0..<0,
-                argumentsOffset: 0, onbuildCommand: nil, segments: segments, logicalArgumentsStart: 0)
-            let flags = node.flags.map { f in
-                InstructionFlag(
-                    name: f.name, value: f.value, text: f.text,
-                    sourceRange: probe.sourceOffset(logical: f.range.lowerBound)..<probe.sourceOffset(logical: f.range.upperBound))
-            }
-            instructions.append(Instruction(
-                command: node.node.value, keyword: Bytes.string(logical[node.keyword]), flags: flags,
-                arguments: Bytes.string(logical[node.arguments]), original: Bytes.string(logical[...]),
-                node: node.node, heredocs: heredocs, comments: comments, startLine: startLine, endLine: li,
-                sourceRange: instrStart..<instrEnd,
-                keywordRange: probe.sourceOffset(logical: node.keyword.lowerBound)..<probe.sourceOffset(logical: node.keyword.upperBound),
-                argumentsOffset: probe.sourceOffset(logical: node.arguments.lowerBound),
-                onbuildCommand: node.onbuildCommand, segments: segments,
-                logicalArgumentsStart: node.arguments.lowerBound))
+            instructions.append(instruction(node, joined.logical, joined.segments, heredocs: heredocs, comments: comments,
+                                            lines: startLine...li, source: instrStart..<instrEnd))
             comments = []
         }
         if triviaStart < bytes.count { elements.append(.trivia(triviaStart..<bytes.count)) }
@@ -219,6 +160,80 @@ struct Parser {
             fileName: fileName, bytes: bytes, escapeToken: Character(Unicode.Scalar(escape)),
             directives: directives, instructions: instructions, elements: elements, lineStarts: lineStarts,
             warnings: warnings)
+    }
+
+    /// The logical line of an instruction: its first line's kept text, then each continuation line's
+    /// (comment lines skipped, empty lines skipped and reported), with where each piece came from.
+    mutating func joinContinuations(first: Range<Int>, isEnd firstIsEnd: Bool, line li: inout Int)
+        throws(DockerfileSyntaxError) -> (logical: [UInt8], segments: [Segment], hasEmpty: Bool) {
+        var logical = Array(bytes[first])
+        var segments = [Segment(logical: 0, source: first.lowerBound, length: first.count)]
+        var hasEmpty = false
+        var isEnd = firstIsEnd
+        while !isEnd && li < lineCount {
+            let s2 = lineStarts[li], e2 = lineEnd(li)
+            let nl2 = Bytes.trimNewline(bytes[s2..<e2])
+            try possibleDirective(bytes[s2..<nl2], line: li + 1)
+            li += 1
+            if isComment(s2, e2) { continue }
+            if Bytes.trimLeft(bytes[s2..<nl2]) == nl2 { hasEmpty = true; continue }
+            let (c2, end2) = trimContinuation(bytes[s2..<nl2])
+            isEnd = end2
+            segments.append(Segment(logical: logical.count, source: s2, length: c2 - s2))
+            logical += bytes[s2..<c2]
+        }
+        return (logical, segments, hasEmpty)
+    }
+
+    /// The bodies of the heredocs an instruction opens (`<<EOF`), read from the lines after it up to
+    /// each terminator; an unterminated heredoc is an error at the instruction's line.
+    func readHeredocs(_ logical: [UInt8], node: Built, startLine: Int, line li: inout Int) throws(DockerfileSyntaxError) -> [Heredoc] {
+        guard node.canContainHeredoc, Bytes.find([ASCII.lt, ASCII.lt], in: logical) != nil else { return [] }
+        var heredocs: [Heredoc] = []
+        for var doc in Heredocs.fromLine(logical[...]) {
+            let terminator = Array(doc.name.utf8)
+            var terminated = false
+            let bodyStart = li < lineCount ? lineStarts[li] : bytes.count
+            doc.bodyStartLine = li + 1
+            var content: [UInt8] = []
+            while li < lineCount {
+                let s3 = lineStarts[li], e3 = lineEnd(li)
+                li += 1
+                var t = s3
+                let tn = Bytes.trimNewline(bytes[s3..<e3])
+                if doc.chomp { while t < tn && bytes[t] == ASCII.tab { t += 1 } }
+                if bytes[t..<tn].elementsEqual(terminator) {
+                    terminated = true
+                    doc.terminatorLine = li
+                    doc.bodyRange = bodyStart..<s3
+                    break
+                }
+                content += bytes[s3..<e3]
+            }
+            if !terminated { throw fail(startLine, "unterminated heredoc") }
+            doc.content = String(decoding: content, as: UTF8.self)
+            heredocs.append(doc)
+        }
+        return heredocs
+    }
+
+    /// The instruction value: text, flags and ranges mapped from the logical line back to the file.
+    func instruction(_ node: Built, _ logical: [UInt8], _ segments: [Segment], heredocs: [Heredoc], comments: [String],
+                     lines: ClosedRange<Int>, source: Range<Int>) -> Instruction {
+        let probe = Instruction(
+            command: "", keyword: "", flags: [], arguments: "", original: "", node: node.node, heredocs: [],
+            comments: [], startLine: 0, endLine: 0, sourceRange: 0..<0, keywordRange: 0..<0,
+            argumentsOffset: 0, onbuildCommand: nil, segments: segments, logicalArgumentsStart: 0)
+        func mapped(_ r: Range<Int>) -> Range<Int> { probe.sourceOffset(logical: r.lowerBound)..<probe.sourceOffset(logical: r.upperBound) }
+        let flags = node.flags.map { f in InstructionFlag(name: f.name, value: f.value, text: f.text, sourceRange: mapped(f.range)) }
+        return Instruction(
+            command: node.node.value, keyword: Bytes.string(logical[node.keyword]), flags: flags,
+            arguments: Bytes.string(logical[node.arguments]), original: Bytes.string(logical[...]),
+            node: node.node, heredocs: heredocs, comments: comments, startLine: lines.lowerBound, endLine: lines.upperBound,
+            sourceRange: source, keywordRange: mapped(node.keyword),
+            argumentsOffset: probe.sourceOffset(logical: node.arguments.lowerBound),
+            onbuildCommand: node.onbuildCommand, segments: segments,
+            logicalArgumentsStart: node.arguments.lowerBound)
     }
 
     struct RawFlag { var name: String; var value: String?; var text: String; var range: Range<Int> }
