@@ -50,10 +50,29 @@ public enum DoctorRenderer {
         }
     }
 
-    /// The human view: host summary, a table per machine, engine, findings with fixes.
+    /// The human view: host summary, a table per machine, engine, changes, findings with fixes.
     public static func text(_ outcome: DoctorOutcome, style: Style) -> String {
         let r = outcome.report
-        let f = r.facts
+        var out = hostLines(r.facts, style: style)
+        out.append("")
+        out += machineLines(r, style: style)
+        if let engine = r.facts.engine {
+            out.append("")
+            out.append(style.bold("engine"))
+            out += engineLines(engine, style: style)
+        }
+        out += changeLines(outcome, style: style)
+        out.append("")
+        out += findingLines(r, style: style)
+        if r.requested != nil, !r.unbuildable.isEmpty {
+            out.append("")
+            out.append(style.red("cannot build: \(r.unbuildable.map(\.description).joined(separator: ", "))"))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The host and binfmt_misc summary lines.
+    static func hostLines(_ f: HostFacts, style: Style) -> [String] {
         var out: [String] = []
         let native = f.kernel.nativePlatform?.description ?? "unknown (\(f.kernel.machine))"
         out.append(style.bold("host") + ": \(native), kernel \(f.kernel.release) (\(f.kernel.machine))")
@@ -64,7 +83,12 @@ public enum DoctorRenderer {
         } else {
             out.append(style.bold("binfmt_misc") + ": " + style.red("not mounted at \(b.path)"))
         }
-        out.append("")
+        return out
+    }
+
+    /// This host's table, then each builder node's (or one line when it is this host).
+    static func machineLines(_ r: DoctorReport, style: Style) -> [String] {
+        var out: [String] = []
         out += table(title: "this host", r.host, style: style)
         for node in r.nodes {
             out.append("")
@@ -74,34 +98,42 @@ public enum DoctorRenderer {
             }
             out += table(title: "builder \(node.builder), node \(node.node) (\(node.driver), \(node.endpoint))", node.platforms, style: style)
         }
-        if let engine = f.engine {
-            out.append("")
-            out.append(style.bold("engine"))
-            if engine.clients.isEmpty { out.append("  no docker client on PATH") }
-            for c in engine.clients {
-                let via: String
-                switch c.buildKitVia {
-                case "buildx": via = "BuildKit via buildx \(c.buildxVersion ?? "")"
-                case "built-in": via = "built-in BuildKit (DOCKER_BUILDKIT=1, no buildx)"
-                default: via = style.yellow("no BuildKit: \(c.note ?? "no buildx plugin")")
-                }
-                let mark = c.path == engine.buildClient ? " " + style.bold("<- builds") : ""
-                out.append("  \(pad(c.path, 22))\(pad(c.version ?? "?", 16))\(via)\(mark)")
+        return out
+    }
+
+    /// Docker clients, the daemon, buildx builders and the base-image registry.
+    static func engineLines(_ engine: EngineFacts, style: Style) -> [String] {
+        var out: [String] = []
+        if engine.clients.isEmpty { out.append("  no docker client on PATH") }
+        for c in engine.clients {
+            let via: String
+            switch c.buildKitVia {
+            case "buildx": via = "BuildKit via buildx \(c.buildxVersion ?? "")"
+            case "built-in": via = "built-in BuildKit (DOCKER_BUILDKIT=1, no buildx)"
+            default: via = style.yellow("no BuildKit: \(c.note ?? "no buildx plugin")")
             }
-            let d = engine.daemon
-            if d.reachable {
-                out.append("  daemon \(d.socket ?? ""): reachable, Docker \(d.version ?? "?") (API \(d.apiVersion ?? "?"))")
-            } else {
-                out.append("  daemon \(d.socket ?? "-"): " + style.yellow("not reachable: \(d.error ?? "unknown")"))
-            }
-            if let source = engine.buildxSource {
-                out.append("  builders (\(source)): \(engine.builders.map { $0.name + ($0.current ? " *" : "") }.joined(separator: ", "))")
-            } else if engine.clients.contains(where: { $0.buildxVersion != nil }) == false {
-                out.append("  builders: no buildx; builds run on the local daemon's BuildKit, one platform per build")
-            }
-            let reg = engine.registry
-            out.append("  registry \(reg.address): " + (reg.reachable ? "reachable (HTTP \(reg.status ?? 0))" : style.yellow("not reachable: \(reg.error ?? "?")")))
+            let mark = c.path == engine.buildClient ? " " + style.bold("<- builds") : ""
+            out.append("  \(pad(c.path, 22))\(pad(c.version ?? "?", 16))\(via)\(mark)")
         }
+        let d = engine.daemon
+        if d.reachable {
+            out.append("  daemon \(d.socket ?? ""): reachable, Docker \(d.version ?? "?") (API \(d.apiVersion ?? "?"))")
+        } else {
+            out.append("  daemon \(d.socket ?? "-"): " + style.yellow("not reachable: \(d.error ?? "unknown")"))
+        }
+        if let source = engine.buildxSource {
+            out.append("  builders (\(source)): \(engine.builders.map { $0.name + ($0.current ? " *" : "") }.joined(separator: ", "))")
+        } else if engine.clients.contains(where: { $0.buildxVersion != nil }) == false {
+            out.append("  builders: no buildx; builds run on the local daemon's BuildKit, one platform per build")
+        }
+        let reg = engine.registry
+        out.append("  registry \(reg.address): " + (reg.reachable ? "reachable (HTTP \(reg.status ?? 0))" : style.yellow("not reachable: \(reg.error ?? "?")")))
+        return out
+    }
+
+    /// What `--fix` changed, and what it could not fix.
+    static func changeLines(_ outcome: DoctorOutcome, style: Style) -> [String] {
+        var out: [String] = []
         if !outcome.changes.isEmpty {
             out.append("")
             out.append(style.bold("changes"))
@@ -110,7 +142,12 @@ public enum DoctorRenderer {
         for u in outcome.unfixable {
             out.append("  cannot fix: \(u)")
         }
-        out.append("")
+        return out
+    }
+
+    /// The findings, most serious first, each with its fix.
+    static func findingLines(_ r: DoctorReport, style: Style) -> [String] {
+        var out: [String] = []
         if r.findings.isEmpty {
             out.append(style.green("no findings"))
         } else {
@@ -126,11 +163,7 @@ public enum DoctorRenderer {
                 if let fix = finding.fix { out.append("          fix: \(fix)") }
             }
         }
-        if r.requested != nil, !r.unbuildable.isEmpty {
-            out.append("")
-            out.append(style.red("cannot build: \(r.unbuildable.map(\.description).joined(separator: ", "))"))
-        }
-        return out.joined(separator: "\n") + "\n"
+        return out
     }
 
     static func table(title: String, _ rows: [PlatformVerdict], style: Style) -> [String] {
