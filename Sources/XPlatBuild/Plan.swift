@@ -133,9 +133,9 @@ public enum PlanRenderer {
     }
 
     /// `xplat.plan/v1` JSON.
-    public static func json(_ plan: Plan) -> String {
-        // Every field is a string, number, bool or array of them: encoding cannot fail.
-        (try? StableJSON.encode(PlanDocument(plan))) ?? "{}\n"
+    /// - Throws: the encoder's error (a non-finite number, say): never an empty document instead.
+    public static func json(_ plan: Plan) throws -> String {
+        try StableJSON.encode(PlanDocument(plan))
     }
 }
 

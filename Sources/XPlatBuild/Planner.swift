@@ -1,10 +1,11 @@
 // The planner: a pure function from (platforms, nodes, graph) to where and how each platform builds.
 //
-// Ranking, best first, for each (platform, node) pair:
-//   0 native, exact       the node's CPU is that platform
-//   1 native, compatible  the node's CPU runs it (arm64 runs arm/v7, amd64 runs 386)
-//   2 cross               heavy stages run on the node's own platform; at most light RUNs emulated
-//   3 emulated            heavy RUNs under QEMU (slow: ~10x for compilers)
+// Ranking (`Planner.Rank`), best first, for each (platform, node) pair:
+//   exactNative       the node's CPU is that platform
+//   compatibleNative  the node's CPU runs it (arm64 runs arm/v7, amd64 runs 386)
+//   cross             heavy stages run on the node's own platform; at most light RUNs emulated
+//   emulated          heavy RUNs under QEMU (slow: ~10x for compilers)
+//   impossible        never chosen
 // A node that cannot execute a stage's platform at all (no native CPU, no *proven* emulator) is
 // never chosen for it: unlike buildx, no silent fall-back to node 0. Among equal ranks a node the
 // platform is pinned to wins, then the least-loaded node (platforms spread over nodes), then order.
@@ -71,11 +72,17 @@ public struct Solve: Sendable, Hashable, Codable {
 
 /// The pure planner.
 public enum Planner {
+    /// How good a (platform, node) pair is, best first; see the file comment.
+    public enum Rank: Int, Sendable, Hashable, Comparable {
+        case exactNative, compatibleNative, cross, emulated, impossible
+
+        public static func < (a: Rank, b: Rank) -> Bool { a.rawValue < b.rawValue }
+    }
+
     /// What building `platform` on `node` would take.
     public struct Assessment: Sendable, Hashable {
         public var mode: BuildMode
-        /// 0 best; see the file comment. `Int.max` when impossible.
-        public var rank: Int
+        public var rank: Rank
         public var emulatedSteps: [PlannedStep]
         public var nativeStepCount: Int
         /// Why the node cannot build the platform (mode `impossible`).
@@ -94,7 +101,7 @@ public enum Planner {
             case .fixed(let p): runsAs = p
             case .build:
                 guard let own = node.buildPlatform else {
-                    return Assessment(mode: .impossible, rank: .max, emulatedSteps: [], nativeStepCount: 0,
+                    return Assessment(mode: .impossible, rank: .impossible, emulatedSteps: [], nativeStepCount: 0,
                                       problem: "node \(node.name) reports no native platform")
                 }
                 runsAs = own
@@ -121,24 +128,24 @@ public enum Planner {
             } else {
                 why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
             }
-            return Assessment(mode: .impossible, rank: .max, emulatedSteps: [], nativeStepCount: 0,
+            return Assessment(mode: .impossible, rank: .impossible, emulatedSteps: [], nativeStepCount: 0,
                               problem: "node \(node.name) (\(node.buildPlatform?.description ?? "?")): \(why); needed by \(where_)")
         }
         let totalRuns = nativeCount + emulated.count
         let mode: BuildMode
-        let rank: Int
+        let rank: Rank
         if emulated.isEmpty {
             if node.runsNativelyExactly(platform) {
-                (mode, rank) = (.native, 0)
+                (mode, rank) = (.native, .exactNative)
             } else if node.runsNatively(platform) {
-                (mode, rank) = (.native, 1)
+                (mode, rank) = (.native, .compatibleNative)
             } else {
-                (mode, rank) = (.cross, 2)
+                (mode, rank) = (.cross, .cross)
             }
         } else if emulated.count < totalRuns, !emulated.contains(where: \.heavy) {
-            (mode, rank) = (.cross, 2)
+            (mode, rank) = (.cross, .cross)
         } else {
-            (mode, rank) = (.emulated, 3)
+            (mode, rank) = (.emulated, .emulated)
         }
         return Assessment(mode: mode, rank: rank, emulatedSteps: emulated, nativeStepCount: nativeCount, problem: nil)
     }

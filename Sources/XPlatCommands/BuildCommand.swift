@@ -79,7 +79,7 @@ struct BuildCommand: AsyncParsableCommand {
         if dryRun {
             let plan: Plan
             do { plan = try await service.plan(request, selection: selection) } catch { throw BuildEnvironment.failure(error) }
-            emit(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+            emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
             if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
             return
         }

@@ -24,8 +24,14 @@ public struct HostEmulationProbe: EmulationProbe {
     public func emulation(endpoint: String, native: Platform) async -> [EmulatedPlatform] {
         guard endpoint.hasPrefix("unix://") else { return [] }
         let foreign = HostProbe.defaultPlatforms.filter { !native.canRun($0) }
-        guard let facts = try? await HostProbe.probe(roots: roots, environment: environment, runner: runner, prover: prover,
-                                                     options: ProbeOptions(platforms: foreign, engine: false)) else { return [] }
+        let facts: HostFacts
+        do {
+            facts = try await HostProbe.probe(roots: roots, environment: environment, runner: runner, prover: prover,
+                                              options: ProbeOptions(platforms: foreign, engine: false))
+        } catch {
+            // The probe itself failed: every foreign platform is unproven, with the reason (not "no handler").
+            return foreign.map { EmulatedPlatform(platform: $0, proven: false, problem: "the host probe failed: \(error)") }
+        }
         return facts.proofs.filter { !native.canRun($0.platform) }.map { proof in
             EmulatedPlatform(platform: proof.platform, proven: proof.outcome == .ran,
                              problem: proof.outcome == .ran ? nil : "\(proof.outcome.rawValue): \(proof.error ?? "")")

@@ -34,7 +34,7 @@ struct LintCommand: AsyncParsableCommand {
         }
         let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
         emit(json
-             ? RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings, stageFindings: stageFindings)
+             ? try RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings, stageFindings: stageFindings)
              : RewriteRenderer.findingsText(findings, colorize: DockerfileInput.severityColor(style))
                 + RewriteRenderer.findingsText(stageFindings, colorize: DockerfileInput.severityColor(style)))
         let errors = findings.filter { $0.severity == .error }.count

@@ -81,7 +81,7 @@ struct PlanCommand: AsyncParsableCommand {
         do { plan = try await BuildEnvironment.service().plan(request, selection: try input.selection()) } catch {
             throw BuildEnvironment.failure(error)
         }
-        emit(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+        emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
         if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
     }
 }

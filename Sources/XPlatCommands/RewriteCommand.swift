@@ -118,7 +118,7 @@ struct RewriteCommand: AsyncParsableCommand {
         let findingsText = RewriteRenderer.findingsText(result.findings, colorize: colors)
             + RewriteRenderer.findingsText(result.stageFindings, colorize: colors)
         if json {
-            emit(RewriteRenderer.json(result))
+            emit(try RewriteRenderer.json(result))
         } else if findingsOnly {
             emit(findingsText)
         } else {

@@ -54,7 +54,7 @@ public enum RewriteRenderer {
     }
 
     /// The `xplat.rewrite/v1` document.
-    public static func json(_ r: RewriteResult) -> String {
+    public static func json(_ r: RewriteResult) throws -> String {
         let document = RewriteDocument(
             changed: r.changed,
             changes: r.edits.map {
@@ -71,20 +71,20 @@ public enum RewriteRenderer {
                           platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
                           role: $0.role.rawValue, toolchains: $0.toolchains.map(\.rawValue))
             })
-        return encode(document)
+        return try encode(document)
     }
 
     /// The `xplat.lint/v1` document; `stageFindings` (the rewriter's XP1nn) join the linter's, by place.
-    public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) -> String {
-        encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
+    public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) throws -> String {
+        try encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
                             findings: (findings.map(FindingJSON.init) + stageFindings.map(FindingJSON.init))
                                 .sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
                             schema: "xplat.lint/v1"))
     }
 
-    /// Strings, numbers and arrays of them: encoding cannot fail.
-    static func encode<T: Encodable>(_ document: T) -> String {
-        (try? StableJSON.encode(document)) ?? "{}\n"
+    /// The encoder's error reaches the caller: never an empty document instead.
+    static func encode<T: Encodable>(_ document: T) throws -> String {
+        try StableJSON.encode(document)
     }
 
     struct RewriteDocument: Encodable {

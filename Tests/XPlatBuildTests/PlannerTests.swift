@@ -110,7 +110,7 @@ struct PlannerTests {
     func json() throws {
         let plan = Plan(dockerfile: "Dockerfile", context: ".", target: nil, platforms: [p("linux/arm64"), p("linux/s390x")],
                         nodes: [amd64Node], graph: goRewritten, rewriteDiff: "-FROM a\n+FROM --platform=$BUILDPLATFORM a\n")
-        let text = PlanRenderer.json(plan)
+        let text = try PlanRenderer.json(plan)
         let doc = try JSONDecoder().decode(PlanDocument.self, from: Data(text.utf8))
         #expect(doc.schema == "xplat.plan/v1")
         #expect(doc.buildable == false)
