@@ -72,6 +72,9 @@ struct RegistryContent: ImageContent {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw VerifyError(name, "cannot make a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
+        // The blob's chunks are written from the HTTP client's event loop: a 1 MiB pipe (Linux's
+        // default limit for it) lets the loop move on instead of waiting on the reader every 64 KiB.
+        _ = fcntl(writeEnd, 1031 /* F_SETPIPE_SZ, not exported without _GNU_SOURCE */, Int32(1 << 20))
         let display = "\(name)@\(descriptor.digest)"
         let reading = Task { () async throws -> LayerSummary in
             try await onThread { () throws -> LayerSummary in
