@@ -94,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
         // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
-        .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile"]),
+        .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile", "XPlatSupport"]),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], resources: [.copy("Golden")]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.

@@ -181,8 +181,10 @@ public struct BuildExecutor: Sendable {
         let published = try await publish(job, &solved, publisher: publisher)
         phases["publish"] = (ContinuousClock.now - start).seconds
         start = ContinuousClock.now
-        if let publisher, let index = published.indexDigest { try await verifyPushed(job, index: index, publisher: publisher) }
-        phases["verify-pushed"] = (ContinuousClock.now - start).seconds
+        if let publisher, let index = published.indexDigest, try await verifyPushed(job, index: index, publisher: publisher) {
+            // Recorded only when the registry's copy was really verified (the phase is the evidence).
+            phases["verify-pushed"] = (ContinuousClock.now - start).seconds
+        }
         let ordered = job.request.platforms.compactMap { solved.results[$0] }
         let result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
                                  phases: phases, transfer: publisher?.client.transferCounts)
@@ -223,13 +225,15 @@ public struct BuildExecutor: Sendable {
 
     /// After `--push`: what the registry now serves under the index digest is verified again,
     /// through the same image path as `xplat verify REFERENCE` (its layers, not the local files).
-    func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws {
-        guard job.request.verify, let verifier, let target = publisher.targets.first else { return }
+    /// Returns false when verification is off (`--no-verify`, no verifier).
+    func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
+        guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
         let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, registry: publisher.client.configuration)
         guard outcome.passed else {
             throw BuildError.verificationError("the pushed image \(reference) fails verification:\n\(outcome.report)")
         }
+        return outcome.checked > 0
     }
 
     /// Where the output went, and the index digest when one was made.

@@ -87,7 +87,3 @@ final class Cleanup: Sendable {
     }
 }
 
-extension Duration {
-    /// Seconds as a Double (for reports).
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -124,7 +124,7 @@ public enum Planner {
             let listed = node.emulated.first { $0.platform == p || $0.platform.canRun(p) }
             let why: String
             if let listed, !listed.proven {
-                why = "its \(p) emulator is registered but failed to run a binary (\(listed.problem ?? "not proven"))"
+                why = "its \(p) emulator is not proven (\(listed.problem ?? "no probe ran"))"
             } else {
                 why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
             }

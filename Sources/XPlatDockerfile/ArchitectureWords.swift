@@ -55,7 +55,7 @@ enum ArchitectureWords {
         for (word, architecture) in all {
             let needle = Array(word.utf8)
             var from = lower.startIndex
-            while let at = Text.find(needle, in: lower[from...]) {
+            while let at = Bytes.find(needle, in: lower[from...]) {
                 let start = from + at, end = start + needle.count
                 from = start + 1
                 let before = start > lower.startIndex ? lower[start - 1] : ASCII.space

@@ -19,7 +19,7 @@ struct LintContext {
 
     func offset(of needle: String, in ins: Instruction, from: Int? = nil) -> Int? {
         let start = from ?? ins.sourceRange.lowerBound
-        return Text.find(Array(needle.utf8), in: df.bytes[start..<ins.sourceRange.upperBound]).map { start + $0 }
+        return Bytes.find(Array(needle.utf8), in: df.bytes[start..<ins.sourceRange.upperBound]).map { start + $0 }
     }
 
     // MARK: file and FROM rules
@@ -170,7 +170,7 @@ struct LintContext {
     mutating func runtimeDetection(_ ins: Instruction, in stage: Stage) {
         let text = df.bytes[ins.sourceRange]
         for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] {
-            if let at = Text.find(Array(probe.utf8), in: text) {
+            if let at = Bytes.find(Array(probe.utf8), in: text) {
                 add(.runtimeArchDetection, ins.sourceRange.lowerBound + at,
                     "`\(probe)` in stage \(stage.displayName), which runs on $BUILDPLATFORM, reports the build machine, not the target",
                     fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
@@ -190,7 +190,7 @@ struct LintContext {
         var taken = Set<Int>()
         for (target, architecture) in ArchitectureWords.rustTargets {
             var from = text.startIndex
-            while let at = Text.find(Array(target.utf8), in: text[from...]) {
+            while let at = Bytes.find(Array(target.utf8), in: text[from...]) {
                 let start = from + at, end = start + target.utf8.count
                 from = end
                 let after = end < text.endIndex ? text[end] : ASCII.space
@@ -213,7 +213,7 @@ struct LintContext {
         while start > text.startIndex, ![UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|")].contains(text[start - 1]) {
             start -= 1
         }
-        return Text.find(Array("rustup ".utf8), in: text[start..<offset]) != nil
+        return Bytes.find(Array("rustup ".utf8), in: text[start..<offset]) != nil
     }
 
     /// `amd64) x86_64-unknown-linux-gnu, arm64) aarch64-unknown-linux-gnu`, from the table.
@@ -285,7 +285,7 @@ struct LintContext {
         return stage.instructions.contains { i in
             let text = df.bytes[df.instructions[i].sourceRange]
             return Text.variableReferences(in: text).contains { $0.1.hasPrefix("TARGET") }
-                || Text.find(Array(" xx-".utf8), in: text) != nil
+                || Bytes.find(Array(" xx-".utf8), in: text) != nil
         }
     }
 }

@@ -110,12 +110,11 @@ public enum Linter {
 
 /// Small byte searches over instruction text.
 enum Text {
-    static func find(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? { Bytes.find(needle, in: hay) }
 
     /// Like `find`, but the match must not continue with an identifier character.
     static func findWord(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
         var from = hay.startIndex
-        while let at = find(needle, in: hay[from...]) {
+        while let at = Bytes.find(needle, in: hay[from...]) {
             let end = from + at + needle.count
             if end >= hay.endIndex || !isIdent(hay[end]) || needle.last == ASCII.openBrace { return from + at - hay.startIndex }
             from = end
@@ -146,7 +145,7 @@ enum Text {
         var out: [(Int, String)] = []
         let needle = Array((key + "=").utf8)
         var from = hay.startIndex
-        while let at = find(needle, in: hay[from...]) {
+        while let at = Bytes.find(needle, in: hay[from...]) {
             let s = from + at
             let v = s + needle.count
             from = v
@@ -164,7 +163,7 @@ enum Text {
     static func urls(in hay: ArraySlice<UInt8>) -> [(offset: Int, text: String)] {
         var out: [(Int, String)] = []
         var from = hay.startIndex
-        while let at = find(Array("http".utf8), in: hay[from...]) {
+        while let at = Bytes.find(Array("http".utf8), in: hay[from...]) {
             let s = from + at
             var e = s
             while e < hay.endIndex, !hay[e].isGoByteSpace, hay[e] != ASCII.quote, hay[e] != ASCII.apostrophe,

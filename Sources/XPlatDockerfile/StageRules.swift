@@ -73,7 +73,7 @@ extension StagePlanner {
     func probes(_ r: RunInfo) -> Refusal {
         let ins = df.instructions[r.step.instruction]
         return ["uname -m", "dpkg --print-architecture", "apk --print-arch"].compactMap { probe in
-            Text.find(Array(probe.utf8), in: df.bytes[ins.sourceRange]).map {
+            Bytes.find(Array(probe.utf8), in: df.bytes[ins.sourceRange]).map {
                 finding(.archProbe, at: ins.sourceRange.lowerBound + $0, stage: r.stage,
                         "`\(probe)` picks architecture-specific files; after the move it would see the build machine",
                         fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")

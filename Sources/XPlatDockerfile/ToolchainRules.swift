@@ -37,7 +37,7 @@ extension StagePlanner {
             for i in graph.stages[m].instructions where ["run", "env"].contains(df.instructions[i].command) {
                 let ins = df.instructions[i]
                 for needle in ["CGO_ENABLED=1", "CGO_ENABLED 1", "CGO_ENABLED=\"1\""] {
-                    if let at = Text.find(Array(needle.utf8), in: df.bytes[ins.sourceRange]) { out.append((ins.sourceRange.lowerBound + at, "CGO_ENABLED=1")) }
+                    if let at = Bytes.find(Array(needle.utf8), in: df.bytes[ins.sourceRange]) { out.append((ins.sourceRange.lowerBound + at, "CGO_ENABLED=1")) }
                 }
             }
         }

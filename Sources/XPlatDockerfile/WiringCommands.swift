@@ -73,7 +73,7 @@ extension Wiring {
         let text = df.bytes[ins.sourceRange]
         func insertAfter(_ needle: String, _ addition: String) {
             var from = text.startIndex
-            while let at = Text.find(Array(needle.utf8), in: text[from...]) {
+            while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let end = from + at + needle.utf8.count
                 if end >= text.endIndex || text[end].isGoByteSpace || text[end] == UInt8(ascii: ";") || text[end] == UInt8(ascii: "&") {
                     out.append(edit(at: end, addition, stage: r.stage, .toolchainFlag))
@@ -96,7 +96,7 @@ extension Wiring {
         let text = df.bytes[ins.sourceRange]
         for (needle, replacement) in [("target/release/", "target/$rust_target/release/"), ("target/debug/", "target/$rust_target/debug/")] {
             var from = text.startIndex
-            while let at = Text.find(Array(needle.utf8), in: text[from...]) {
+            while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let s = from + at
                 out.append(edit(s..<(s + needle.utf8.count), replacement, stage: r.stage, .toolchainPath))
                 from = s + needle.utf8.count

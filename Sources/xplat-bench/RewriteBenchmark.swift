@@ -2,6 +2,7 @@
 // benchmarks that print figures, never by timed tests). Not part of xplat's command line.
 
 import XPlatDockerfile
+import XPlatSupport
 
 /// Figures from `RewriteBenchmark.run`.
 struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
@@ -63,10 +64,9 @@ enum RewriteBenchmark {
                 }
             }
         }
-        func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        let seconds = secs(elapsed)
+        let seconds = elapsed.seconds
         precondition(sink >= 0)
         return RewriteBenchmarkReport(files: files.count, iterations: iterations, bytes: files.reduce(0) { $0 + $1.bytes.count },
-                                      seconds: seconds, parseSeconds: secs(parseElapsed), rejected: rejected)
+                                      seconds: seconds, parseSeconds: parseElapsed.seconds, rejected: rejected)
     }
 }
