@@ -33,7 +33,6 @@ struct ImageExport: Sendable {
         let config = try described(configPath, mediaType: MediaType.ociConfig)
         var files = [config.digest: configPath]
         var layers: [Descriptor] = []
-        var uncompressed: [String] = []
         for layer in entry.Layers {
             let path = "\(folder)/\(layer)"
             let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
@@ -41,7 +40,6 @@ struct ImageExport: Sendable {
             let descriptor = try described(path + ".gz", mediaType: MediaType.ociLayerGzip)
             files[descriptor.digest] = path + ".gz"
             layers.append(descriptor)
-            uncompressed.append(path)
         }
         let manifest = Manifest(config: config, layers: layers)
         let bytes = canonicalJSON(manifest)

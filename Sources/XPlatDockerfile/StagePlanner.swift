@@ -139,7 +139,7 @@ struct StagePlanner {
         var reasons = [s.index == target ? "target stage: stays on $TARGETPLATFORM"
                                          : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
         if !tools.isEmpty {
-            if let arch = Self.architectureInName(baseImage(s)) {
+            if let arch = ArchitectureWords.inImageReference(baseImage(s)).first?.word {
                 reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) on a base image whose name fixes one architecture (\(arch)): other platforms need a base image of their own first")
             } else {
                 reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
@@ -151,13 +151,6 @@ struct StagePlanner {
     func baseImage(_ s: Stage) -> String {
         if case .image(let i) = s.base { return i.lowercased() }
         return ""
-    }
-
-    /// An architecture word of the table that the image name fixes (`amd64/alpine`, `foo-arm64:1`), if any.
-    static func architectureInName(_ image: String) -> String? {
-        let parts = image.split(whereSeparator: { "/:-_@".contains($0) }).map(String.init)
-        let words = Set(ArchitectureTable.entries.flatMap { [$0.goarch, $0.unameMachine] + [$0.debianArch].compactMap { $0 } })
-        return parts.first { words.contains($0) }
     }
 
     // MARK: phase 2: one family

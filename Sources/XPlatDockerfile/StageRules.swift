@@ -100,7 +100,6 @@ extension StagePlanner {
         return f.packages.filter { $0.kind == .targetLibrary && seen.insert($0.name).inserted }
     }
 
-    func packageOffset(_ p: InstalledPackage) -> Int { p.offset }
 
     /// The first compile RUN of `tool`.
     func firstRun(_ f: FamilyFacts, _ tool: Toolchain) -> RunInfo? { f.runs.first { $0.toolchains.contains(tool) && !$0.wired } }
