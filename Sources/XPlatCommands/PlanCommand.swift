@@ -45,7 +45,7 @@ struct BuildInputOptions: ParsableArguments {
             do {
                 return try DefaultPlatform.resolve(environment: ProcessInfo.processInfo.environment,
                                                    unameMachine: HostProbe.unameMachine())
-            } catch { throw ValidationError("--platform is needed: \(error)") }
+            } catch { throw ValidationError("\(error)") }
         }
         do { return try Platform.parseList(platform) } catch { throw ValidationError("--platform: \(error)") }
     }

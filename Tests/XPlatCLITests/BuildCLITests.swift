@@ -100,6 +100,14 @@ struct BuildCLITests {
         #expect(out.stderr.contains("\"linux/mips\""), "the bad value is quoted: \(out.stderr)")
     }
 
+    @Test("a bad DOCKER_DEFAULT_PLATFORM (no --platform) is a usage error (64) naming the variable and its value", arguments: ["plan", "build"])
+    func badDefaultPlatform(_ command: String) async throws {
+        let out = try await BuildCLI.run([command, goHello], environment: ["DOCKER_DEFAULT_PLATFORM": "linux/amd64/v9"])
+        #expect(out.exitCode == 64)
+        #expect(out.stderr.contains("DOCKER_DEFAULT_PLATFORM=linux/amd64/v9: invalid platform"), "\(out.stderr)")
+        #expect(!out.stderr.contains("--platform is needed"), "the variable is wrong, not the command line: \(out.stderr)")
+    }
+
     @Test("-o values that do not parse are usage errors (64) quoting the value", arguments: [
         ("type=s3,dest=x", "unknown type \"s3\""), ("type=local", "type=local needs dest=PATH"),
         ("type=local,dest=x,platform-split=maybe", "platform-split=maybe: expected true or false"),
