@@ -35,8 +35,7 @@ struct LintCommand: AsyncParsableCommand {
         let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
         emit(json
              ? try RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings, stageFindings: stageFindings)
-             : RewriteRenderer.findingsText(findings, colorize: DockerfileInput.severityColor(style))
-                + RewriteRenderer.findingsText(stageFindings, colorize: DockerfileInput.severityColor(style)))
+             : RewriteRenderer.findingsText(findings, stageFindings, colorize: DockerfileInput.severityColor(style)))
         let errors = findings.filter { $0.severity == .error }.count
         if errors > 0 {
             throw XPlatFailure("\(dockerfile.fileName): \(errors) error-level finding\(errors == 1 ? "" : "s")", exitCode: XPlatExit.checkFailed)

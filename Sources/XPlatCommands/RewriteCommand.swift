@@ -115,8 +115,7 @@ struct RewriteCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let out = Style.detect(fd: 1, environment: env), err = Style.detect(fd: 2, environment: env)
         let colors = DockerfileInput.severityColor(findingsOnly ? out : err)
-        let findingsText = RewriteRenderer.findingsText(result.findings, colorize: colors)
-            + RewriteRenderer.findingsText(result.stageFindings, colorize: colors)
+        let findingsText = RewriteRenderer.findingsText(result.findings, result.stageFindings, colorize: colors)
         if json {
             emit(try RewriteRenderer.json(result))
         } else if findingsOnly {

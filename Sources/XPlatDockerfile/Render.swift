@@ -27,20 +27,20 @@ import XPlatJSON
 
 /// Text and JSON output for rewrite and lint results.
 public enum RewriteRenderer {
-    /// `file:line:col: severity: XPnnn rule: message` lines, each followed by `  fix: ...` when known.
-    public static func findingsText(_ findings: [Finding], colorize: (Severity, String) -> String = { $1 }) -> String {
-        findings.map { f in
-            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue) + ": \(f.rule.id) \(f.rule.rawValue): \(f.message)\n"
-                + (f.fix.map { "  fix: \($0)\n" } ?? "")
-        }.joined()
+    /// `file:line:col: severity: XPnnn rule: message` lines, each followed by `  fix: ...` when known:
+    /// the linter's findings and the rewriter's (why build stages stay) together, in file order, as the
+    /// JSON documents list them.
+    public static func findingsText(_ findings: [Finding], _ stageFindings: [RewriteFinding] = [],
+                                    colorize: (Severity, String) -> String = { $1 }) -> String {
+        let lines = findings.map { f in (f.line, f.column, f.rule.id, line(f.file, f.line, f.column, f.severity, f.rule.id, f.rule.rawValue, f.message, f.fix, colorize)) }
+            + stageFindings.map { f in (f.line, f.column, f.rule.id, line(f.file, f.line, f.column, f.severity, f.rule.id, f.rule.rawValue, f.message, f.fix, colorize)) }
+        return lines.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.map(\.3).joined()
     }
 
-    /// The same lines for the rewriter's findings (why build stages stay).
-    public static func findingsText(_ findings: [RewriteFinding], colorize: (Severity, String) -> String = { $1 }) -> String {
-        findings.map { f in
-            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue) + ": \(f.rule.id) \(f.rule.rawValue): \(f.message)\n"
-                + (f.fix.map { "  fix: \($0)\n" } ?? "")
-        }.joined()
+    static func line(_ file: String, _ line: Int, _ column: Int, _ severity: Severity, _ id: String, _ rule: String,
+                     _ message: String, _ fix: String?, _ colorize: (Severity, String) -> String) -> String {
+        "\(file):\(line):\(column): " + colorize(severity, severity.rawValue) + ": \(id) \(rule): \(message)\n"
+            + (fix.map { "  fix: \($0)\n" } ?? "")
     }
 
     /// One line per stage: `stage 0 "build" (line 1): build, rewritten [go]: reason; reason`.

@@ -21,7 +21,7 @@ enum Golden {
         String(decoding: try Data(contentsOf: dir.appendingPathComponent("\(c)/\(f)")), as: UTF8.self)
     }
     static func report(_ r: RewriteResult) -> String {
-        RewriteRenderer.findingsText(r.findings) + RewriteRenderer.findingsText(r.stageFindings) + "--\n" + RewriteRenderer.stagesText(r.stages)
+        RewriteRenderer.findingsText(r.findings, r.stageFindings) + "--\n" + RewriteRenderer.stagesText(r.stages)
     }
     /// The case's options: its `context/` folder as the build context, if it has one.
     static func options(_ c: String) -> RewriteOptions {
