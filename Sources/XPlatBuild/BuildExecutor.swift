@@ -162,7 +162,7 @@ public struct BuildExecutor: Sendable {
                         commands: DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx),
                         work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
                         runID: Self.runID(work: work),
-                        cleanup: cleanup, progress: progress)
+                        cleanup: cleanup, progress: progress, registryConfiguration: registryConfiguration)
     }
 
     /// The phases, in order; nothing is published before every platform passed verification.
@@ -278,11 +278,14 @@ public struct BuildExecutor: Sendable {
     /// Maps a failed build's stderr to a `BuildError`, asking the registry (`registry`, the
     /// engine's mirror, for a name without a host) which platforms a base image has when it lacks
     /// the requested one.
-    static func failure(_ stderr: String, platform: Platform?, registry: String) async -> BuildError {
+    static func failure(_ stderr: String, platform: Platform?, job: SolveJob) async -> BuildError {
+        let registry = job.request.registry
         var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry)
         if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image, var reference = try? RegistryReference(parsing: image) {
             if reference.registry == RegistryReference.dockerHub && !registry.isEmpty { reference.registry = registry }
-            let available = try? await RegistryClient.with { client in try await client.platforms(of: reference).map(\.description) }
+            let available = try? await RegistryClient.with(configuration: job.registryConfiguration) { client in
+                try await client.platforms(of: reference).map(\.description)
+            }
             if let available { diagnosis = diagnosis.adding(availablePlatforms: available) }
         }
         return .buildFailed(platform: platform, diagnosis: diagnosis)

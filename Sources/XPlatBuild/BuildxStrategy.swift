@@ -137,7 +137,7 @@ struct BuildxStrategy: DriverStrategy {
             for p in solve.platforms where single != nil || line.contains(p.description) { feed?.line(line, platform: p) }
         }
         try Task.checkCancellation()
-        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: single, registry: job.request.registry) }
+        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: single, job: job) }
     }
 
     /// The image digest buildx wrote to `--metadata-file`.

@@ -25,6 +25,9 @@ struct SolveJob: Sendable {
     var runID: String
     var cleanup: Cleanup
     var progress: BuildProgress?
+    /// How registries are reached (CAs, insecure registries, credentials): also for a failed
+    /// build's question to the registry about the base image's platforms.
+    var registryConfiguration: RegistryConfiguration
 
     /// Where `platform`'s root goes.
     func root(_ platform: Platform) -> String { "\(work)/roots/\(platform.folderName)" }

@@ -76,6 +76,6 @@ struct EngineStrategy: DriverStrategy {
     func run(_ command: Command, platform: Platform, feed: BuildProgress?, _ job: SolveJob) async throws {
         let out = try await runner.stream(command) { _, line in feed?.line(line, platform: platform) }
         try Task.checkCancellation()
-        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: platform, registry: job.request.registry) }
+        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: platform, job: job) }
     }
 }
