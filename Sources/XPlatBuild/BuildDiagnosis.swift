@@ -107,8 +107,17 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// `OCI exporter feature is currently not supported for docker driver` (and the same for cache
-    /// export): the engine's BuildKit behind buildx has no such exporter.
+    /// export): the engine's BuildKit behind buildx has no such exporter. `attestations are not
+    /// supported by the current buildkitd`: a BuildKit older than 0.11 (dockerd 20.10's) asked
+    /// for `--provenance`/`--sbom`.
     static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
+        if let line = t.lines.first(where: { $0.lowercased().contains("attestations are not supported by the current buildkitd") }) {
+            return BuildDiagnosis(
+                kind: .driverLacksFeature,
+                summary: "this builder's BuildKit makes no attestations: \(Self.trimmed(line))",
+                action: "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the docker-container or remote driver), or drop --provenance/--sbom",
+                excerpt: t.excerpt("attestations are not supported"))
+        }
         guard let line = t.lines.first(where: { $0.lowercased().contains("feature is currently not supported for docker driver") }) else {
             return nil
         }

@@ -256,14 +256,14 @@ public struct BuildExecutor: Sendable {
             return Published(output: dest)
         case .push:
             guard let publisher else { return Published(output: request.tags.joined(separator: ", ")) }
-            let pushed = try await publisher.push(solved.images, platforms: request.platforms)
+            let pushed = try await publisher.push(solved.images, attestations: solved.attestations, platforms: request.platforms)
             for p in request.platforms { solved.results[p]?.digest = pushed.manifests[p] }
             return Published(output: request.tags.joined(separator: ", "), indexDigest: pushed.index)
         case .oci(let dest, let asTar):
             // Named like buildx names it: the tag of the first -t, else latest.
             let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
-            let digest = try await ImagePublisher.writeOCI(solved.images, platforms: request.platforms, dest: dest, asTar: asTar,
-                                                           refName: refName, work: work, runner: runner)
+            let digest = try await ImagePublisher.writeOCI(solved.images, attestations: solved.attestations, platforms: request.platforms,
+                                                           dest: dest, asTar: asTar, refName: refName, work: work, runner: runner)
             for p in request.platforms { solved.results[p]?.digest = solved.images[p]?.manifest.digest }
             return Published(output: dest, indexDigest: digest)
         case .load:

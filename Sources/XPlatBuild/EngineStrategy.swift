@@ -54,7 +54,7 @@ struct EngineStrategy: DriverStrategy {
         do {
             let export: Export = !imageTags.isEmpty ? .image(tags: imageTags) : job.needRoots ? .local(dest: job.root(platform)) : .image(tags: [])
             try await run(job.commands.engineBuild(platform: platform, node: node, export: export), platform: platform, feed: job.progress, job)
-            if job.image == .staged { job.cleanup.run(job.commands.removeImages(imageTags, node: node), with: runner) }
+            if job.image == .staged { job.cleanup.run(job.commands.removeImages(imageTags, engine: .of(node)), with: runner) }
             if let tag = imageTags.first, job.image == .staged || job.needRoots {
                 let read = ContinuousClock.now
                 let files = ImageExport(runner: runner, docker: job.commands.docker)

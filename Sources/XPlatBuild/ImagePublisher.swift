@@ -38,14 +38,22 @@ struct ImagePublisher: Sendable {
         }
     }
 
-    /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
-    /// index digest and each platform's manifest digest.
-    func push(_ images: [Platform: LocalImage], platforms: [Platform]) async throws
-        -> (index: String, manifests: [Platform: String]) {
+    /// The images in `platforms` order, then the attestation manifests of each (in the same
+    /// order, as buildx orders an index): what an assembled index lists.
+    static func ordered(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]],
+                        platforms: [Platform]) throws -> [LocalImage] {
         let ordered = try platforms.map { p -> LocalImage in
             guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
             return image
         }
+        return ordered + ordered.flatMap { attestations[$0.manifest.digest] ?? [] }
+    }
+
+    /// Pushes one image per platform (in `platforms` order) and the attestation manifests about
+    /// them under every target tag; returns the index digest and each platform's manifest digest.
+    func push(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform]) async throws
+        -> (index: String, manifests: [Platform: String]) {
+        let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         do {
             let result = try await client.publish(ordered, to: targets)
             return (result.indexDigest, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
@@ -54,14 +62,11 @@ struct ImagePublisher: Sendable {
         }
     }
 
-    /// Writes an OCI layout of the images (one index named `refName`) to `dest`, as a folder or a
-    /// tar, staged beside it and renamed into place. Returns the index digest.
-    static func writeOCI(_ images: [Platform: LocalImage], platforms: [Platform], dest: String, asTar: Bool, refName: String,
-                         work: String, runner: any CommandRunner) async throws -> String {
-        let ordered = try platforms.map { p -> LocalImage in
-            guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
-            return image
-        }
+    /// Writes an OCI layout of the images and their attestations (one index named `refName`) to
+    /// `dest`, as a folder or a tar, staged beside it and renamed into place. Returns the index digest.
+    static func writeOCI(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform], dest: String,
+                         asTar: Bool, refName: String, work: String, runner: any CommandRunner) async throws -> String {
+        let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         let layout = "\(work)/oci-layout"
         let digest: String
         do { digest = try OCILayout.write(ordered, refName: refName, to: layout) } catch let error as LocalImageError {
