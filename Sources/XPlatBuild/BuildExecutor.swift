@@ -199,7 +199,7 @@ public struct BuildExecutor: Sendable {
         let targets = try ImagePublisher.targets(job.request.tags)
         var configuration = registryConfiguration
         configuration.insecureRegistries.formUnion(
-            await ImagePublisher.insecureRegistries(runner: runner, docker: docker, endpoint: job.plan.nodes.first?.endpoint ?? ""))
+            await ImagePublisher.insecureRegistries(runner: runner, docker: docker, nodes: job.plan.nodes))
         let client = RegistryClient(configuration: configuration)
         job.cleanup.add { try? await client.shutdown() }
         let publisher = ImagePublisher(client: client, targets: targets)

@@ -3,6 +3,7 @@
 // registry sees only the blobs, the per-platform manifests by digest and one index per tag.
 
 import Foundation
+import XPlatDocker
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
@@ -91,13 +92,16 @@ struct ImagePublisher: Sendable {
         return digest
     }
 
-    /// The registries the engine on `endpoint` treats as insecure (`docker info`: index configs
-    /// with `Secure: false`), so that the client may speak plain HTTP to them as the engine does.
-    static func insecureRegistries(runner: any CommandRunner, docker: String, endpoint: String) async -> Set<String> {
-        guard let out = try? await runner.run(Command(docker, ["info", "--format", "{{json .RegistryConfig.IndexConfigs}}"],
-                                                      environment: ["DOCKER_HOST": endpoint])), out.succeeded else { return [] }
-        struct Entry: Decodable { var Name: String; var Secure: Bool }
-        guard let entries = try? JSONDecoder().decode([String: Entry].self, from: Data(out.stdout.utf8)) else { return [] }
-        return Set(entries.values.filter { !$0.Secure }.map(\.Name))
+    /// The registries treated as insecure by the engine that `--load` and pushes of this build's
+    /// builder go through: engine nodes carry them from discovery's `docker info`; for buildx,
+    /// one `docker info` of the engine its builder reaches (`EngineAccess`).
+    static func insecureRegistries(runner: any CommandRunner, docker: String, nodes: [BuilderNode]) async -> Set<String> {
+        let probed = nodes.compactMap(\.insecureRegistries)
+        if !probed.isEmpty { return Set(probed.joined()) }
+        guard let node = nodes.first, node.driver.kind == .buildx else { return [] }
+        let engine = EngineAccess.of(node)
+        guard let out = try? await runner.run(Command(docker, engine.options + ["info", "--format", "{{json .RegistryConfig.IndexConfigs}}"],
+                                                      environment: engine.environment)), out.succeeded else { return [] }
+        return Set(EngineInfo.insecureRegistries(indexConfigs: out.stdout))
     }
 }
