@@ -14,8 +14,9 @@ public protocol OutputVerifier: Sendable {
     /// catches a binary copied byte for byte into several platforms' outputs.
     func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome]
     /// Verifies an image as the registry serves it (after `--push`, by the index digest): every
-    /// platform of the index, from its own layers, against exactly `platforms`.
-    func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome
+    /// platform of the index, from its own layers, against exactly `platforms`, read through
+    /// `client` (the publisher's, whose lifetime the build owns).
+    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome
 }
 
 extension OutputVerifier {
@@ -229,7 +230,7 @@ public struct BuildExecutor: Sendable {
     func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
         guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
-        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, registry: publisher.client.configuration)
+        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, client: publisher.client)
         guard outcome.passed else {
             throw BuildError.verificationError("the pushed image \(reference) fails verification:\n\(outcome.report)")
         }

@@ -119,7 +119,8 @@ struct BuildxStrategy: DriverStrategy {
             // One platform per `--load` (an engine store holds one platform per tag).
             guard let tag = tags.first, let p = solve.platforms.first, job.image == .staged || job.needRoots else { return }
             if job.image == .staged { job.cleanup.run(job.commands.removeImages(tags, engine: .of(node)), with: runner) }
-            let saved = try await files.saveFromEngine(tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)")
+            let saved = try await files.saveFromEngine(tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)",
+                                                       compress: job.image == .staged)
             if job.image == .staged { solved.images[p] = saved }
             if job.needRoots { try await files.extractRoot(saved, to: job.root(p)) }
         case .local, .image, .push:

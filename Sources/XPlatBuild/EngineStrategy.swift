@@ -58,7 +58,8 @@ struct EngineStrategy: DriverStrategy {
             if let tag = imageTags.first, job.image == .staged || job.needRoots {
                 let read = ContinuousClock.now
                 let files = ImageExport(runner: runner, docker: job.commands.docker)
-                let saved = try await files.saveFromEngine(tag, node: node, platform: platform, into: "\(job.work)/images/\(platform.folderName)")
+                let saved = try await files.saveFromEngine(tag, node: node, platform: platform, into: "\(job.work)/images/\(platform.folderName)",
+                                                           compress: job.image == .staged)
                 if job.needRoots { try await files.extractRoot(saved, to: job.root(platform)) }
                 if job.image == .staged { image = saved }
                 exported = ContinuousClock.now - read

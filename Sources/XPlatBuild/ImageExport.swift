@@ -15,8 +15,10 @@ struct ImageExport: Sendable {
 
     /// `docker save IMAGE` from the engine holding what `node` built (`EngineAccess`), unpacked
     /// into `folder`, as an OCI image whose layers are gzip-compressed (`gzip -n`: the same bytes
-    /// for the same layer, so digests repeat).
-    func saveFromEngine(_ image: String, node: BuilderNode, platform: Platform, into folder: String) async throws -> LocalImage {
+    /// for the same layer, so digests repeat) when it is to be published (`compress`); else the
+    /// layers stay the saved tars (only its root is read: `--load`).
+    func saveFromEngine(_ image: String, node: BuilderNode, platform: Platform, into folder: String,
+                        compress: Bool = true) async throws -> LocalImage {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let archive = folder + ".tar"
         defer { try? FileManager.default.removeItem(atPath: archive) }
@@ -37,6 +39,12 @@ struct ImageExport: Sendable {
         var layers: [Descriptor] = []
         for layer in entry.Layers {
             let path = "\(folder)/\(layer)"
+            guard compress else {
+                let descriptor = try described(path, mediaType: MediaType.ociLayer)
+                files[descriptor.digest] = path
+                layers.append(descriptor)
+                continue
+            }
             let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
             guard zipped.succeeded else { throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))") }
             let descriptor = try described(path + ".gz", mediaType: MediaType.ociLayerGzip)

@@ -15,9 +15,18 @@ import Glibc
 /// registries, credentials).
 public struct RegistryAccess: Sendable {
     public var configuration: RegistryConfiguration
+    /// A client the caller owns and keeps alive (a build's publisher, after its push): used instead
+    /// of a new one, so its tokens and connections serve the verification too.
+    public var client: RegistryClient?
 
     public init(configuration: RegistryConfiguration = RegistryConfiguration()) {
         self.configuration = configuration
+    }
+
+    /// Reads through `client`, whose lifetime the caller owns.
+    public init(client: RegistryClient) {
+        self.configuration = client.configuration
+        self.client = client
     }
 
     /// Runs `body` with the content of `reference` and a client that lives exactly as long.
@@ -30,6 +39,7 @@ public struct RegistryAccess: Sendable {
             throw VerifyError(reference, "not an image reference: \(error)")
         }
         do {
+            if let client { return try await body(RegistryContent(name: reference, reference: parsed, client: client, threads: threads)) }
             return try await RegistryClient.with(configuration: configuration) { client in
                 try await body(RegistryContent(name: reference, reference: parsed, client: client, threads: threads))
             }

@@ -39,7 +39,7 @@ private final class RootReader: OutputVerifier, @unchecked Sendable {
         return VerificationOutcome(passed: true, checked: 0, report: "")
     }
 
-    func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome {
+    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome {
         VerificationOutcome(passed: true, checked: 0, report: "")
     }
 }
