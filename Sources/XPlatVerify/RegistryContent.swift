@@ -26,7 +26,8 @@ public struct RegistryAccess: Sendable {
         self.client = client
     }
 
-    /// Runs `body` with the content of `reference` and a client that lives exactly as long.
+    /// Runs `body` with the content of `reference`, through the caller's client or a new one that
+    /// lives exactly as long.
     func withContent<T: Sendable>(_ reference: String, threads: Int,
                                   _ body: (RegistryContent) async throws -> T) async throws -> T {
         let parsed: RegistryReference
