@@ -202,4 +202,13 @@ struct PublishReplayTests {
             #expect("\(error)".contains("attestations are not supported by the current buildkitd"), "quotes the refusal: \(error)")
         }
     }
+
+    @Test("--sbom on an offline builder: BuildKit cannot pull its scanner image (recorded); the cause named is the scanner, not the base-image registry")
+    func sbomScanner() throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/remote-sbom-raw.json")
+        let refused = try #require(transcript.entries.first)
+        #expect(refused.exitCode == 1 && refused.stderr.contains("buildkit-syft-scanner"), "\(refused.stderr)")
+        let diagnosis = BuildDiagnosis.diagnose(stderr: refused.stderr, platform: p("linux/arm64"))
+        #expect(diagnosis.kind == .sbomScanner && diagnosis.action.contains("--sbom generator=IMAGE"), "\(diagnosis)")
+    }
 }

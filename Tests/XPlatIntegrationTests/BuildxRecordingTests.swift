@@ -173,6 +173,13 @@ struct BuildxRecordingTests {
         ] }
     }
 
+    @Test("remote builder: --sbom needs BuildKit's scanner image, which an offline builder cannot pull")
+    func sbomRaw() async throws {
+        try await Recording.raw("remote-sbom-raw") { out in [
+            Recording.buildx("xplat-rec-remote", "linux/arm64", ["--sbom=true", "--output", "type=local,dest=\(out)/sbom"]),
+        ] }
+    }
+
     @Test("docker driver through xplat: --push, one --load per platform read back with docker save, one index pushed")
     func dockerDriverPush() async throws {
         let tag = "127.0.0.1:5000/xplat-rec/hello:docker-driver"
