@@ -74,20 +74,16 @@ struct ImagePublisher: Sendable {
             throw BuildError.assemblyFailed("cannot write the OCI layout: \(error)")
         }
         let staging = try OutputAssembler.stagingPath(for: dest)
-        if asTar {
-            let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
-            guard out.succeeded else {
-                try? FileManager.default.removeItem(atPath: staging)
-                throw BuildError.assemblyFailed("\(dest): tar failed: \(ImageExport.firstLine(out.stderr))")
+        try await OutputAssembler.removingOnFailure(staging) {
+            if asTar {
+                let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
+                guard out.succeeded else { throw BuildError.assemblyFailed("\(dest): tar failed: \(ImageExport.firstLine(out.stderr))") }
+            } else {
+                do { try FileManager.default.moveItem(atPath: layout, toPath: staging) } catch {
+                    throw BuildError.assemblyFailed("\(dest): cannot write the output")
+                }
             }
-        } else {
-            do { try FileManager.default.moveItem(atPath: layout, toPath: staging) } catch {
-                throw BuildError.assemblyFailed("\(dest): cannot write the output")
-            }
-        }
-        do { try OutputAssembler.swapIntoPlace(staging, dest) } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
+            try OutputAssembler.swapIntoPlace(staging, dest)
         }
         return digest
     }
