@@ -19,7 +19,12 @@ struct BuildxStrategy: DriverStrategy {
     /// reach xplat through the engine's image store (`--load`, then `docker save`), which keeps
     /// no attestations: `--provenance`/`--sbom` for an index xplat assembles (`--push`,
     /// `type=oci`) need another driver, whose OCI export carries them.
+    /// `--load` keeps no attestations on any driver: buildx 0.10 refuses them with the message it
+    /// gives for a list ("docker exporter does not currently support exporting manifest lists").
     func check(_ request: BuildRequest, plan: Plan) throws {
+        if request.wantsAttestations, request.output == .load {
+            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
+        }
         let dockerNode = plan.nodes.first { if case .buildx(_, .docker) = $0.driver { true } else { false } }
         if request.wantsAttestations, request.output == .push || request.output.mode == "oci", let node = dockerNode {
             throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node))) puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\"); use a builder with the docker-container or remote driver, or drop --provenance/--sbom")

@@ -211,4 +211,23 @@ struct PublishReplayTests {
         let diagnosis = BuildDiagnosis.diagnose(stderr: refused.stderr, platform: p("linux/arm64"))
         #expect(diagnosis.kind == .sbomScanner && diagnosis.action.contains("--sbom generator=IMAGE"), "\(diagnosis)")
     }
+
+    @Test("--load with attestations: buildx refuses it with its manifest-list message (recorded); xplat refuses it before building, on every driver")
+    func loadAttested() throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/remote-load-attested-raw.json")
+        let refused = try #require(transcript.entries.first)
+        let quoted = "docker exporter does not currently support exporting manifest lists"
+        #expect(refused.exitCode == 1 && refused.stderr.contains(quoted), "\(refused.stderr)")
+        var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/arm64")], output: .load)
+        request.tags = ["app:1"]
+        request.provenance = "true"
+        let node = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
+        let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [node], platforms: [], solves: [])
+        do {
+            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+            Issue.record("--provenance with --load must be refused")
+        } catch {
+            #expect("\(error)".contains(quoted) && "\(error)".contains("--push or -o type=oci"), "\(error)")
+        }
+    }
 }

@@ -180,6 +180,13 @@ struct BuildxRecordingTests {
         ] }
     }
 
+    @Test("remote builder: --load with attestations is refused by buildx, with its manifest-list message")
+    func loadAttestedRaw() async throws {
+        try await Recording.raw("remote-load-attested-raw") { _ in [
+            Recording.buildx("xplat-rec-remote", "linux/arm64", ["--provenance=true", "--tag", "xplat-rec:load-attested", "--load"]),
+        ] }
+    }
+
     @Test("docker driver through xplat: --push, one --load per platform read back with docker save, one index pushed")
     func dockerDriverPush() async throws {
         let tag = "127.0.0.1:5000/xplat-rec/hello:docker-driver"
