@@ -83,6 +83,10 @@ struct BuildxStrategy: DriverStrategy {
             let export = self.export(solve, index: index, node: node, job)
             let metadataFile = "\(job.work)/metadata-\(index)-0.json"
             let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
+            // A temporary tag is removed whatever happens from here on (also on Ctrl-C right after the load).
+            if case .load(let tags) = export, job.image == .staged {
+                job.cleanup.run(job.commands.removeImages(tags, engine: .of(node)), with: runner)
+            }
             try await build(command, solve: solve, feed: job.progress, job)
             if case .load = export { digest = try readDigest(metadataFile) }
             let read = ContinuousClock.now
@@ -123,7 +127,6 @@ struct BuildxStrategy: DriverStrategy {
         case .load(let tags):
             // One platform per `--load` (an engine store holds one platform per tag).
             guard let tag = tags.first, let p = solve.platforms.first, job.image == .staged || job.needRoots else { return }
-            if job.image == .staged { job.cleanup.run(job.commands.removeImages(tags, engine: .of(node)), with: runner) }
             let saved = try await files.saveFromEngine(tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)",
                                                        compress: job.image == .staged)
             if job.image == .staged { solved.images[p] = saved }
