@@ -174,8 +174,8 @@ struct OCILayoutContent: ImageContent {
 
 /// Reads layers `threads + 1` at a time, largest first (`read` gets the index of a descriptor),
 /// keyed by digest. Largest first: the longest read starts at once instead of after the small ones
-/// (golang:1.19's three platforms: 8.6 s to 6.6 s of wall on 2 cores); one more than the threads
-/// keeps a core busy while another layer waits for the network.
+/// (in digest order, golang:1.19's 1.26 GB amd64 layer was still being read alone at the end); one
+/// more than the threads keeps a core busy while another layer waits for the network.
 func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
                       _ read: @escaping @Sendable (Int) async throws -> LayerSummary) async throws -> [String: LayerSummary] {
     try await withThrowingTaskGroup(of: (String, LayerSummary).self) { group in
@@ -197,11 +197,13 @@ func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
     }
 }
 
-/// Runs blocking work on a Dispatch thread, off Swift's cooperative pool. An `ArchiveError` comes
-/// back as a `VerifyError` naming the archive.
+/// Runs blocking work on a thread of its own, off Swift's cooperative pool and off Dispatch's: a
+/// layer reader blocks while it waits for the download, and blocked Dispatch workers made Linux's
+/// libdispatch hold new work back for about a second each time (the layers' first bytes arrived
+/// 1.9 s late). An `ArchiveError` comes back as a `VerifyError` naming the archive.
 func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
+        let thread = Thread {
             do {
                 continuation.resume(returning: try work())
             } catch let error as ArchiveError {
@@ -210,6 +212,8 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thr
                 continuation.resume(throwing: error)
             }
         }
+        thread.name = "xplat-layer"
+        thread.start()
     }
 }
 
