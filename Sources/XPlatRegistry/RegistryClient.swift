@@ -230,7 +230,6 @@ public final class RegistryClient: Sendable {
         if let scheme = schemes.withLock({ $0[registry] }) {
             return try await attempt(call, url: "\(scheme)://\(Self.apiHost(registry))\(call.target)", host: registry)
         }
-        if let response = await plainLoopback(call) { return response }
         do {
             let client = configuration.allowsPlainHTTP(registry) ? probe : http
             let response = try await attempt(call, url: "https://\(Self.apiHost(registry))\(call.target)", host: registry, client: client)
@@ -252,23 +251,6 @@ public final class RegistryClient: Sendable {
                 throw tlsError
             }
         }
-    }
-
-    /// A loopback registry is asked in plain HTTP first, as BuildKit and containerd do: trying TLS
-    /// first on a plain one costs AsyncHTTPClient's connection retries up to the connect timeout
-    /// (5 s measured per push to 127.0.0.1:5000). An answer counts only when it is a registry's
-    /// (`Docker-Distribution-API-Version`): a TLS server's "HTTP request to an HTTPS server" 400
-    /// is not, and then TLS is tried as for any other registry.
-    func plainLoopback(_ call: Call) async -> HTTPClientResponse? {
-        let registry = call.operation.registry
-        guard RegistryConfiguration.isLoopback(registry),
-              let response = try? await attempt(call, url: "http://\(Self.apiHost(registry))\(call.target)", host: registry) else { return nil }
-        guard response.headers.first(name: "Docker-Distribution-API-Version") != nil else {
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            return nil
-        }
-        schemes.withLock { $0[registry] = "http" }
-        return response
     }
 
     /// `registry-1.docker.io` for Docker Hub, else the registry itself.
