@@ -8,58 +8,37 @@ import Testing
 import XPlatRegistry
 
 /// Answers one blob push: the blob is missing, an upload opens, its PUT is refused with 400.
-final class RefusingUploadServer: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-    let log = NSTemporaryDirectory() + "xplat-upload-\(UUID().uuidString).log"
-
+final class RefusingUploadServer: PythonServer, @unchecked Sendable {
     init() throws {
-        let script = """
-        import http.server
-        log = open(\(log.debugDescription), "a", buffering=1)
-        class H(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a): pass
-            def answer(self, code, headers={}, body=b""):
-                log.write(self.command + " " + self.path + "\\n")
-                self.send_response(code)
-                for k, v in headers.items(): self.send_header(k, v)
-                self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            def do_GET(self): self.answer(200, {"Content-Type": "application/json"}, b"{}")
-            def do_HEAD(self): self.answer(404)
-            def do_POST(self): self.answer(202, {"Location": "/v2/team/app/blobs/uploads/session-1"})
-            def do_PUT(self):
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                self.answer(400, {"Content-Type": "application/json"}, b'{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"refused"}]}')
-            def do_DELETE(self): self.answer(204)
-        s = http.server.HTTPServer(("127.0.0.1", 0), H)
-        print(s.server_address[1], flush=True)
-        s.serve_forever()
-        """
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        process.standardOutput = pipe
-        try process.run()
-        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let port = Int(line) else {
-            process.terminate()
-            throw ScriptedServer.ServerError.noPort(line)
+        try super.init { log in
+            """
+            import http.server
+            log = open(\(log.debugDescription), "a", buffering=1)
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def answer(self, code, headers={}, body=b""):
+                    log.write(self.command + " " + self.path + "\\n")
+                    self.send_response(code)
+                    for k, v in headers.items(): self.send_header(k, v)
+                    self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def do_GET(self): self.answer(200, {"Content-Type": "application/json"}, b"{}")
+                def do_HEAD(self): self.answer(404)
+                def do_POST(self): self.answer(202, {"Location": "/v2/team/app/blobs/uploads/session-1"})
+                def do_PUT(self):
+                    self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                    self.answer(400, {"Content-Type": "application/json"}, b'{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"refused"}]}')
+                def do_DELETE(self): self.answer(204)
+            s = http.server.HTTPServer(("127.0.0.1", 0), H)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
         }
-        self.port = port
     }
 
-    var requests: [String] {
-        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
-
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: log)
-    }
+    var requests: [String] { logLines }
 }
 
 @Suite("upload sessions")
