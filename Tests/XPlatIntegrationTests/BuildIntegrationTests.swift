@@ -242,20 +242,29 @@ struct BuildIntegrationTests {
                 return argv.contains("\(seconds)") && argv.contains { $0.hasSuffix("sleep") }
             }
         }
-        // Watches /proc while the build runs, so the check below is known to see the step's process.
-        let watcher = Task {
-            for _ in 0..<40 {
-                if sleeping() { return true }
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            return false
+        // SIGINT to xplat alone once the RUN step's process is seen and its progress line printed,
+        // as a terminal's Ctrl-C would reach it (a fixed delay raced the build's start on a loaded machine).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildEngine.binary)
+        process.arguments = ["build", "--no-cache", "--progress", "plain", "--platform", "linux/amd64",
+                             "-o", "type=local,dest=\(dir)/out", dir + "/ctx"]
+        process.environment = BuildEngine.environment.merging(["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]) { $1 }
+        let log = dir + "/stderr"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = false, printed = false
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !(seen && printed), process.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            seen = seen || sleeping()
+            printed = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("RUN sleep \(seconds)")
         }
-        // SIGINT to xplat alone after 4 s, as a terminal's Ctrl-C would reach it.
-        let run = try await SubprocessRunner().run(Command("timeout", [
-            "--foreground", "--preserve-status", "-s", "INT", "4", BuildEngine.binary, "build", "--no-cache", "--progress", "plain",
-            "--platform", "linux/amd64", "-o", "type=local,dest=\(dir)/out", dir + "/ctx",
-        ], environment: ["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]))
-        #expect(await watcher.value, "the RUN step's sleep \(seconds) ran while the build did")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let run = (exitCode: process.terminationStatus, stderr: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        #expect(seen, "the RUN step's sleep \(seconds) ran while the build did: \(run.stderr)")
         #expect(run.exitCode == 130, "\(run.stderr)")
         #expect(run.stderr.contains("RUN sleep \(seconds)"), "the RUN step had started: \(run.stderr)")
         #expect(run.stderr.contains("interrupted: child builds stopped, temporary outputs removed"), "\(run.stderr)")
