@@ -343,10 +343,10 @@ public struct Verifier: Sendable {
     /// when it runs natively (same architecture).
     static func compatibilityReason(_ expected: Platform, _ found: Platform) -> String? {
         guard expected.architecture != found.architecture, expected.canRun(found) else { return nil }
-        switch expected.architecture {
-        case "arm64":
+        switch expected.info?.elfMachine {
+        case ELFMachine.aarch64:
             return "AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code"
-        case "amd64":
+        case ELFMachine.x86_64:
             return "a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code"
         default:
             return "it runs only where the kernel and CPU keep 32-bit compatibility"
