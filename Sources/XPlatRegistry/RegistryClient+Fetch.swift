@@ -38,14 +38,14 @@ public struct PlatformImage: Sendable, Hashable {
     public var config: ImageConfig
 }
 
-/// `sha256:` and the hex SHA-256 of `bytes`.
+/// `sha256:` and the hex SHA-256 of `bytes`: `DigestHasher` over bytes held whole.
 public func sha256Digest<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    var hasher = SHA256()
-    hasher.update(data: Array(bytes))
-    return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    var hasher = DigestHasher()
+    hasher.update(Array(bytes))
+    return hasher.finalize()
 }
 
-/// An incremental SHA-256 for streamed content.
+/// The SHA-256 digest of content (`sha256:` and 64 hex digits), fed whole or in chunks as it streams.
 public struct DigestHasher {
     var hasher = SHA256()
     public init() {}
@@ -53,6 +53,7 @@ public struct DigestHasher {
         buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
     }
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
     public func finalize() -> String { "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }
 
