@@ -101,9 +101,13 @@ extension RegistryClient {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ reference: RegistryReference, what: String) throws -> T {
+        try decode(type, data, RegistryOperation(registry: reference.registry, repository: reference.repository,
+                                                 reference: reference.reference, action: "read"), what: what)
+    }
+
+    /// Decodes what `op` fetched; content that is not `what` is the registry's `badContent`.
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ op: RegistryOperation, what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: data) } catch {
-            let op = RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                       reference: reference.reference, action: "read")
             throw RegistryError.badContent(op, "not \(what) (\(Self.decodingReason(error)))")
         }
     }
@@ -260,7 +264,9 @@ extension RegistryClient {
             let response = try await send(Call(operation: op, target: target, scopes: ["registry:catalog:*"], expected: [200]))
             let data = Data(try await collect(response, limit: 16 << 20, op).readableBytesView)
             struct Catalog: Decodable { var repositories: [String]? }
-            result += (try? JSONDecoder().decode(Catalog.self, from: data))?.repositories ?? []
+            // A page that is not a catalog is the registry's fault to report, not an empty list.
+            let page = try decode(Catalog.self, data, op, what: "a repository catalog")
+            result += page.repositories ?? []
             guard let link = response.headers.first(name: "Link"), let open = link.firstIndex(of: "<"),
                   let close = link.firstIndex(of: ">"), open < close else { return result }
             target = String(link[link.index(after: open)..<close])

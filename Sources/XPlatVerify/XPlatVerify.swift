@@ -179,8 +179,12 @@ public struct Verifier: Sendable {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let base = URL(fileURLWithPath: trimmed).lastPathComponent
         if st.st_mode & S_IFMT == S_IFDIR {
-            guard let children = try? FileManager.default.contentsOfDirectory(atPath: trimmed) else {
-                throw VerifyError(path, "cannot read directory: \(String(cString: strerror(errno)))")
+            let children: [String]
+            do { children = try FileManager.default.contentsOfDirectory(atPath: trimmed) } catch {
+                // Foundation keeps the failing call's errno as the underlying error (a POSIXError on
+                // Linux, checked: ENOENT, ENOTDIR); errno itself may have moved on by now.
+                let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError
+                throw VerifyError(path, "cannot read directory: " + (posix.map { String(cString: strerror($0.code.rawValue)) } ?? "unreadable"))
             }
             let folders = children.compactMap { name in Self.platform(folderName: name).map { (name, $0) } }
             if !children.isEmpty, folders.count == children.count,
