@@ -186,9 +186,19 @@ public final class ArchiveReader {
     /// Reads up to `count` more bytes of the current entry (fewer only at its end).
     public func read(upTo count: Int) throws(ArchiveError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
+        let done: Result<Int, ArchiveError> = bytes.withUnsafeMutableBytes { raw in
+            do throws(ArchiveError) { return .success(try read(into: raw)) } catch { return .failure(error) }
+        }
+        let n = try done.get()
+        return n == count ? bytes : Array(bytes.prefix(n))
+    }
+
+    /// Fills `buffer` with the next bytes of the current entry, without an intermediate copy;
+    /// returns how many it holds (fewer than its size only at the entry's end).
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
         var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress! + done, count - done) }
+        while done < buffer.count {
+            let n = archive_read_data(handle, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 {
                 try check(Int32(clamping: n), entry: current?.path)
                 continue  // a warning: the data goes on
@@ -196,7 +206,7 @@ public final class ArchiveReader {
             if n == 0 { break }
             done += n
         }
-        return done == count ? bytes : Array(bytes.prefix(done))
+        return done
     }
 
     /// Reads the rest of the current entry; `limit` guards against a header that lies about its size.

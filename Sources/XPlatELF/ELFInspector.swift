@@ -43,16 +43,20 @@ public enum ELFInspector {
 
     /// Inspects a file already in memory (a tar member). `path` only names it in errors.
     public static func inspect(bytes: [UInt8], path: String) throws -> ELFInfo {
-        _ = LibELF.ready
-        guard !bytes.isEmpty else { throw ELFError.notELF(path: path) }
         var copy = bytes
-        return try copy.withUnsafeMutableBytes { raw in
-            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            let elf = try LibELF.wrap("elf_memory", path) { elf_memory(base, raw.count) }
-            defer { elf_end(elf) }
-            return try inspect(elf: elf, path: path, size: UInt64(raw.count)) {
-                raw.count >= 4 && raw.prefix(4).elementsEqual(magic)
-            }
+        return try copy.withUnsafeMutableBytes { try inspect(memory: $0, path: path) }
+    }
+
+    /// Inspects a file in memory the caller owns, without copying it. libelf may rewrite the bytes
+    /// (byte order conversion), so they are not to be used afterwards.
+    public static func inspect(memory raw: UnsafeMutableRawBufferPointer, path: String) throws -> ELFInfo {
+        _ = LibELF.ready
+        guard raw.count > 0, let start = raw.baseAddress else { throw ELFError.notELF(path: path) }
+        let base = start.assumingMemoryBound(to: CChar.self)
+        let elf = try LibELF.wrap("elf_memory", path) { elf_memory(base, raw.count) }
+        defer { elf_end(elf) }
+        return try inspect(elf: elf, path: path, size: UInt64(raw.count)) {
+            raw.count >= 4 && raw.prefix(4).elementsEqual(magic)
         }
     }
 

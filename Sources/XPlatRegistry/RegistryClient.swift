@@ -105,6 +105,10 @@ public struct TransferCounts: Sendable, Hashable {
 public final class RegistryClient: Sendable {
     public let configuration: RegistryConfiguration
     let http: HTTPClient
+    /// For the first HTTPS attempt on a registry that may speak plain HTTP: it does not retry a
+    /// failed connection, so a plain-HTTP server's failed TLS handshake falls back to HTTP at once
+    /// instead of after `http`'s connection retries (5 s, the connect timeout, on every run).
+    let probe: HTTPClient
     /// `host` -> `https` or `http`, decided by the first request.
     let schemes = Mutex<[String: String]>([:])
     /// `host` -> the challenge it sent, so later requests authenticate without a 401 first.
@@ -123,6 +127,8 @@ public final class RegistryClient: Sendable {
         http.decompression = .disabled
         http.httpVersion = .http1Only
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+        http.connectionPool.retryConnectionEstablishment = false
+        self.probe = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
@@ -130,7 +136,10 @@ public final class RegistryClient: Sendable {
     }
 
     /// Closes connections. Call once, when done (`with` does it for you).
-    public func shutdown() async throws { try await http.shutdown() }
+    public func shutdown() async throws {
+        try await probe.shutdown()
+        try await http.shutdown()
+    }
 
     /// Runs `body` with a new client and shuts it down afterwards, whatever `body` does.
     public static func with<T: Sendable>(configuration: RegistryConfiguration = RegistryConfiguration(),
@@ -222,7 +231,8 @@ public final class RegistryClient: Sendable {
             return try await attempt(call, url: "\(scheme)://\(Self.apiHost(registry))\(call.target)", host: registry)
         }
         do {
-            let response = try await attempt(call, url: "https://\(Self.apiHost(registry))\(call.target)", host: registry)
+            let client = configuration.allowsPlainHTTP(registry) ? probe : http
+            let response = try await attempt(call, url: "https://\(Self.apiHost(registry))\(call.target)", host: registry, client: client)
             schemes.withLock { $0[registry] = "https" }
             return response
         } catch let tlsError as RegistryError {
@@ -254,7 +264,7 @@ public final class RegistryClient: Sendable {
             || text.contains("does not speak tls")
     }
 
-    func attempt(_ call: Call, url: String, host: String) async throws -> HTTPClientResponse {
+    func attempt(_ call: Call, url: String, host: String, client: HTTPClient? = nil) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = call.method
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
@@ -264,7 +274,7 @@ public final class RegistryClient: Sendable {
         if url.hasPrefix("https://") { request.tlsConfiguration = try tlsConfiguration(for: host) }
         counts.withLock { $0.requests += 1 }
         do {
-            return try await http.execute(request, timeout: .hours(6))
+            return try await (client ?? http).execute(request, timeout: .hours(6))
         } catch is CancellationError {
             throw CancellationError()
         } catch {

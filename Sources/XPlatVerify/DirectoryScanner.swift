@@ -191,12 +191,6 @@ struct ContentHash: Sendable, Hashable {
         b ^= b >> 29
     }
 
-    static func of(_ bytes: [UInt8]) -> ContentHash {
-        var h = ContentHash()
-        bytes.withUnsafeBytes { h.update($0) }
-        return h
-    }
-
     static func ofFile(_ path: String) -> ContentHash? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

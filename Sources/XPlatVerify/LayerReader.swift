@@ -35,6 +35,7 @@ enum LayerReader {
     /// are named in errors (`image.tar:/usr/bin/app`).
     static func read(_ reader: ArchiveReader, display: String, whiteouts: Bool) throws(ArchiveError) -> LayerSummary {
         var summary = LayerSummary()
+        let buffer = FileBuffer()
         while let entry = try reader.next() {
             let path = entry.normalizedPath
             if path == "/" { continue }
@@ -50,7 +51,7 @@ enum LayerReader {
             }
             let node: LayerNode
             switch entry.kind {
-            case .file: node = .file(try scan(reader, entry: entry, path: path, display: display))
+            case .file: node = .file(try scan(reader, entry: entry, path: path, display: display, into: buffer))
             case .directory: node = .directory
             case .symlink: node = .symlink(entry.link ?? "")
             case .hardlink: node = .hardlink(ArchiveEntry.normalize(entry.link ?? ""))
@@ -61,21 +62,51 @@ enum LayerReader {
         return summary
     }
 
-    /// nil for a file that is not ELF (only its first bytes are read).
-    static func scan(_ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String) throws(ArchiveError) -> ScannedFile? {
+    /// The largest ELF file read into memory (2 GiB): a bigger header size is an error, not an allocation.
+    static let elfLimit: Int64 = 1 << 31
+
+    /// nil for a file that is not ELF (only its first bytes are read). An ELF file is read into
+    /// `buffer` (reused from file to file), hashed, then inspected in place.
+    static func scan(_ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String,
+                     into buffer: FileBuffer) throws(ArchiveError) -> ScannedFile? {
         guard entry.size >= 4 else { return nil }
-        let head = try reader.read(upTo: 4)
-        guard head.withUnsafeBytes({ ELFInspector.hasMagic($0) }) else { return nil }
-        let bytes = head + (try reader.readAll())
-        var scanned = ScannedFile(root: 0, path: path, size: UInt64(bytes.count), hash: ContentHash.of(bytes))
+        guard entry.size <= elfLimit else {
+            throw ArchiveError(archive: display, entry: path, reason: "entry of \(entry.size) bytes is over the \(elfLimit)-byte limit")
+        }
+        let memory = buffer.reserve(Int(entry.size))
+        let head = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: memory[0..<4]))
+        guard head == 4, ELFInspector.hasMagic(UnsafeRawBufferPointer(rebasing: memory[0..<4])) else { return nil }
+        let count = 4 + (try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: memory[4...])))
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: memory[0..<count])
+        var hash = ContentHash()
+        hash.update(UnsafeRawBufferPointer(bytes))
+        var scanned = ScannedFile(root: 0, path: path, size: UInt64(count), hash: hash)
         do {
-            scanned.info = try ELFInspector.inspect(bytes: bytes, path: display + ":" + path)
+            scanned.info = try ELFInspector.inspect(memory: bytes, path: display + ":" + path)
         } catch let error as ELFError {
             scanned.error = error
         } catch {
             scanned.error = .unreadable(path: display + ":" + path, reason: "\(error)")
         }
         return scanned
+    }
+}
+
+/// Memory for one file at a time, kept between files so a layer's ELF files do not each cost a
+/// fresh allocation (and its page faults).
+final class FileBuffer {
+    private var memory = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    deinit { memory.deallocate() }
+
+    /// At least `count` bytes (a minimum of 4); the content is undefined.
+    func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        let needed = max(count, 4)
+        if memory.count < needed {
+            memory.deallocate()
+            memory = .allocate(byteCount: needed, alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: memory[0..<needed])
     }
 }
 

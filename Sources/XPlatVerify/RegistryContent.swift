@@ -1,15 +1,12 @@
 // Images in a registry, through XPlatRegistry's client (TLS, docker credentials, token auth): the
 // reference's manifest or index, small blobs in memory, and layers streamed from the HTTP body into
-// libarchive through a pipe (the download and the decompression overlap; nothing is written to disk).
+// libarchive (LayerChannel: the download and the decompression overlap; nothing is written to disk).
 
 import Foundation
 import NIOCore
 import XPlatArchive
 import XPlatRegistry
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How `ImageVerifier` reaches registries: XPlatRegistry's configuration (certificates, insecure
 /// registries, credentials).
@@ -60,57 +57,36 @@ struct RegistryContent: ImageContent {
         return try await client.blob(reference, digest: descriptor.digest)
     }
 
-    /// Each layer streamed: the HTTP body is written into a pipe whose other end libarchive reads
-    /// on a worker thread, `threads` layers at a time.
+    /// Each layer streamed: the HTTP body's chunks go through a `LayerChannel` to libarchive on a
+    /// worker thread (the download, its digest check and the reading overlap; nothing is written to
+    /// disk). The largest layers start first, so the longest read is not left for last.
     func layers(_ descriptors: [Descriptor]) async throws -> [String: LayerSummary] {
-        // A reader that stops early closes its end; the writer then gets EPIPE instead of a signal.
-        signal(SIGPIPE, SIG_IGN)
-        return try await concurrentLayers(descriptors, threads: threads) { index in try await stream(descriptors[index]) }
+        try await concurrentLayers(descriptors, threads: threads) { index in try await stream(descriptors[index]) }
     }
 
     func stream(_ descriptor: Descriptor) async throws -> LayerSummary {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw VerifyError(name, "cannot make a pipe: \(String(cString: strerror(errno)))") }
-        let (readEnd, writeEnd) = (fds[0], fds[1])
-        // The blob's chunks are written from the HTTP client's event loop: a 1 MiB pipe (Linux's
-        // default limit for it) lets the loop move on instead of waiting on the reader every 64 KiB.
-        _ = fcntl(writeEnd, 1031 /* F_SETPIPE_SZ, not exported without _GNU_SOURCE */, Int32(1 << 20))
+        let channel = LayerChannel()
         let display = "\(name)@\(descriptor.digest)"
         let reading = Task { () async throws -> LayerSummary in
             try await onThread { () throws -> LayerSummary in
-                defer { close(readEnd) }
-                let summary = try LayerReader.read(try ArchiveReader(fileDescriptor: readEnd, name: display), display: display, whiteouts: true)
-                // The tar ends before the blob does (padding): drain it so the writer finishes.
-                var sink = [UInt8](repeating: 0, count: 1 << 16)
-                while sink.withUnsafeMutableBytes({ read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
+                defer { channel.stop() }
+                let summary = try LayerReader.read(try ArchiveReader(source: channel, name: display), display: display, whiteouts: true)
+                // The tar ends before the blob does (padding): read on so the whole blob's digest is checked.
+                while try channel.nextChunk().count > 0 {}
                 return summary
             }
         }
-        var writeError: Error?
+        var downloadError: Error?
         do {
-            try await client.fetchBlob(reference, digest: descriptor.digest) { chunk in
-                try chunk.withUnsafeReadableBytes { bytes in try Self.writeAll(writeEnd, bytes, display) }
-            }
+            try await client.fetchBlob(reference, digest: descriptor.digest) { chunk in try await channel.send(chunk) }
+            channel.finish()
         } catch {
-            writeError = error
+            channel.finish(error)
+            downloadError = error
         }
-        close(writeEnd)
         let summary = await reading.result
-        // The reader's error explains a broken pipe better than the pipe does.
-        if case .failure(let error) = summary { throw error }
-        if let writeError { throw VerifyError(display, "\(writeError)") }
+        // A reader that stopped early explains itself; a failed download (or digest) comes first otherwise.
+        if let downloadError, !(downloadError is LayerReaderStopped) { throw VerifyError(display, "\(downloadError)") }
         return try summary.get()
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ display: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw VerifyError(display, "the layer reader stopped: \(String(cString: strerror(errno)))")
-            }
-            done += n
-        }
     }
 }

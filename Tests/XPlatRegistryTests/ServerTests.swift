@@ -34,7 +34,11 @@ final class ScriptedServer: @unchecked Sendable {
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-        s = http.server.HTTPServer(("127.0.0.1", 0), H)
+        class S(http.server.HTTPServer):
+            def verify_request(self, request, address):
+                log.write("CONNECTION\\n")
+                return True
+        s = S(("127.0.0.1", 0), H)
         \(tls.map { "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(\($0.0.debugDescription), \($0.1.debugDescription)); s.socket = c.wrap_socket(s.socket, server_side=True)" } ?? "pass")
         print(s.server_address[1], flush=True)
         s.serve_forever()
@@ -54,7 +58,12 @@ final class ScriptedServer: @unchecked Sendable {
 
     enum ServerError: Error { case noPort(String) }
 
-    var requests: [String] {
+    var requests: [String] { logLines.filter { $0 != "CONNECTION" } }
+
+    /// How many TCP connections the server accepted.
+    var connections: Int { logLines.filter { $0 == "CONNECTION" }.count }
+
+    private var logLines: [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
@@ -98,6 +107,21 @@ struct RetryServerTests {
                 && "\(error)".contains("registry 127.0.0.1:\(down.port) answered HTTP 503")
         }
         #expect(down.requests.count == 4, "the first attempt and three retries")
+    }
+
+    /// HTTPS first, as docker does; a plain-HTTP server fails that handshake, and the client must
+    /// move to HTTP at once. AsyncHTTPClient's own connection retries made that a dozen TLS
+    /// attempts and 5 s (its connect timeout) on every run against a loopback registry.
+    @Test("a plain-HTTP loopback registry: one HTTPS attempt, then HTTP, without connection retries")
+    func plainHTTPFallsBackAtOnce() async throws {
+        let server = try ScriptedServer(statuses: [])
+        defer { server.stop() }
+        let status = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)) {
+            try await $0.ping("127.0.0.1:\(server.port)")
+        }
+        #expect(status == 200)
+        #expect(server.requests == ["GET /v2/"])
+        #expect(server.connections == 2, "one refused TLS handshake and one HTTP connection")
     }
 
     @Test("a blob whose bytes do not hash to the digest asked for is a digest mismatch, not data")
