@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], exclude: ["Golden", "LintGolden"]),
         .testTarget(
             name: "XPlatBuildTests",
-            dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"],
+            dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatRegistry", "XPlatSupport", "XPlatTestSupport"],
             resources: [.copy("Recordings")]
         ),
         .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry"]),

@@ -20,6 +20,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case baseLacksPlatform
         /// RUN needed a network and the engine has no bridge.
         case noNetwork
+        /// `--sbom`: the builder could not pull the SBOM scanner image BuildKit runs.
+        case sbomScanner
         /// Anything else: the error lines BuildKit printed.
         case other
     }
@@ -77,7 +79,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// The known causes, most specific first.
     static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
-                                                               baseLacksPlatform, registryUnreachable, noNetwork]
+                                                               baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork]
 
     /// A foreign binary ran without a binfmt handler.
     static func execFormat(_ t: Text) -> BuildDiagnosis? {
@@ -107,8 +109,17 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// `OCI exporter feature is currently not supported for docker driver` (and the same for cache
-    /// export): the engine's BuildKit behind buildx has no such exporter.
+    /// export): the engine's BuildKit behind buildx has no such exporter. `attestations are not
+    /// supported by the current buildkitd`: a BuildKit older than 0.11 (dockerd 20.10's) asked
+    /// for `--provenance`/`--sbom`.
     static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
+        if let line = t.lines.first(where: { $0.lowercased().contains("attestations are not supported by the current buildkitd") }) {
+            return BuildDiagnosis(
+                kind: .driverLacksFeature,
+                summary: "this builder's BuildKit makes no attestations: \(Self.trimmed(line))",
+                action: "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the docker-container or remote driver), or drop --provenance/--sbom",
+                excerpt: t.excerpt("attestations are not supported"))
+        }
         guard let line = t.lines.first(where: { $0.lowercased().contains("feature is currently not supported for docker driver") }) else {
             return nil
         }
@@ -149,6 +160,19 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             summary: "the registry does not answer (\(t.registry))",
             action: "start the registry or mirror the engine pulls base images from (\(t.registry)), or set XPLAT_REGISTRY to the one that holds them",
             excerpt: t.excerpt(needle))
+    }
+
+    /// `--sbom` makes BuildKit run a scanner image (`docker/buildkit-syft-scanner` by default),
+    /// pulled by the builder like a base image: offline, or through a mirror that lacks it, the
+    /// solve fails on that image, not on the Dockerfile's.
+    static func sbomScanner(_ t: Text) -> BuildDiagnosis? {
+        guard let line = t.lines.first(where: { $0.contains("buildkit-syft-scanner") && $0.contains("ERROR") })
+            ?? t.lines.first(where: { $0.contains("buildkit-syft-scanner") }) else { return nil }
+        return BuildDiagnosis(
+            kind: .sbomScanner,
+            summary: "--sbom: the builder cannot pull BuildKit's SBOM scanner image docker/buildkit-syft-scanner (\(Self.trimmed(line)))",
+            action: "put that image where the builder pulls from (its docker.io mirror), or name one it can pull with `--sbom generator=IMAGE`, or drop --sbom",
+            excerpt: t.excerpt("buildkit-syft-scanner"))
     }
 
     static func noNetwork(_ t: Text) -> BuildDiagnosis? {

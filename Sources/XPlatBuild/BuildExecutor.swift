@@ -14,8 +14,9 @@ public protocol OutputVerifier: Sendable {
     /// catches a binary copied byte for byte into several platforms' outputs.
     func verify(roots: [(root: String, platform: Platform)]) async throws -> [Platform: VerificationOutcome]
     /// Verifies an image as the registry serves it (after `--push`, by the index digest): every
-    /// platform of the index, from its own layers, against exactly `platforms`.
-    func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome
+    /// platform of the index, from its own layers, against exactly `platforms`, read through
+    /// `client` (the publisher's, whose lifetime the build owns).
+    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome
 }
 
 extension OutputVerifier {
@@ -199,7 +200,7 @@ public struct BuildExecutor: Sendable {
         let targets = try ImagePublisher.targets(job.request.tags)
         var configuration = registryConfiguration
         configuration.insecureRegistries.formUnion(
-            await ImagePublisher.insecureRegistries(runner: runner, docker: docker, endpoint: job.plan.nodes.first?.endpoint ?? ""))
+            await ImagePublisher.insecureRegistries(runner: runner, docker: docker, nodes: job.plan.nodes))
         let client = RegistryClient(configuration: configuration)
         job.cleanup.add { try? await client.shutdown() }
         let publisher = ImagePublisher(client: client, targets: targets)
@@ -229,7 +230,7 @@ public struct BuildExecutor: Sendable {
     func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
         guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
-        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, registry: publisher.client.configuration)
+        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, client: publisher.client)
         guard outcome.passed else {
             throw BuildError.verificationError("the pushed image \(reference) fails verification:\n\(outcome.report)")
         }
@@ -256,18 +257,22 @@ public struct BuildExecutor: Sendable {
             return Published(output: dest)
         case .push:
             guard let publisher else { return Published(output: request.tags.joined(separator: ", ")) }
-            let pushed = try await publisher.push(solved.images, platforms: request.platforms)
+            let pushed = try await publisher.push(solved.images, attestations: solved.attestations, platforms: request.platforms)
             for p in request.platforms { solved.results[p]?.digest = pushed.manifests[p] }
             return Published(output: request.tags.joined(separator: ", "), indexDigest: pushed.index)
         case .oci(let dest, let asTar):
             // Named like buildx names it: the tag of the first -t, else latest.
             let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
-            let digest = try await ImagePublisher.writeOCI(solved.images, platforms: request.platforms, dest: dest, asTar: asTar,
-                                                           refName: refName, work: work, runner: runner)
+            let digest = try await ImagePublisher.writeOCI(solved.images, attestations: solved.attestations, platforms: request.platforms,
+                                                           dest: dest, asTar: asTar, refName: refName, work: work, runner: runner)
             for p in request.platforms { solved.results[p]?.digest = solved.images[p]?.manifest.digest }
             return Published(output: dest, indexDigest: digest)
         case .load:
-            return Published(output: request.tags.joined(separator: ", ") + " (loaded into \(job.plan.platforms.first?.node ?? "the engine"))")
+            // buildx's drivers other than `docker` load into the current docker context's engine, not the node.
+            let node = job.plan.platforms.first.flatMap { job.plan.node(named: $0.node) }
+            let engine = node.map { EngineAccess.of($0) == EngineAccess() } == true ? "the current docker context's engine"
+                : job.plan.platforms.first?.node ?? "the engine"
+            return Published(output: request.tags.joined(separator: ", ") + " (loaded into \(engine))")
         case .none:
             return Published(output: "build cache only")
         }

@@ -112,9 +112,13 @@ public struct BuilderNode: Sendable, Hashable, Codable {
     public var pinned: [Platform]
     /// Platform words the node listed that xplat does not know (`linux/mips64`): reported, never planned.
     public var unparsed: [String]?
+    /// For an engine node: the registries its engine reaches without TLS (from the `docker info`
+    /// discovery already read), so a push needs no second probe.
+    public var insecureRegistries: [String]?
 
     public init(name: String, endpoint: String, driver: NodeDriver, native: [Platform],
-                emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil) {
+                emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil,
+                insecureRegistries: [String]? = nil) {
         self.name = name
         self.endpoint = endpoint
         self.driver = driver
@@ -122,6 +126,7 @@ public struct BuilderNode: Sendable, Hashable, Codable {
         self.emulated = emulated
         self.pinned = pinned
         self.unparsed = unparsed?.isEmpty == true ? nil : unparsed
+        self.insecureRegistries = insecureRegistries
     }
 
     /// The node's own platform (`$BUILDPLATFORM` on it).

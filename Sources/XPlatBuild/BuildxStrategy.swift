@@ -15,16 +15,21 @@ import XPlatSupport
 struct BuildxStrategy: DriverStrategy {
     var runner: any CommandRunner
 
-    /// The `docker` driver has no cache exporter: `--cache-to` needs another driver. Attestations
-    /// asked for an index xplat assembles are refused rather than dropped: xplat picks each
-    /// platform's image out of buildx's index (never an attestation, `BuildxImageIndex`), and
-    /// does not yet copy the attestation manifests beside them.
+    /// The `docker` driver has no cache exporter: `--cache-to` needs another driver. Its images
+    /// reach xplat through the engine's image store (`--load`, then `docker save`), which keeps
+    /// no attestations: `--provenance`/`--sbom` for an index xplat assembles (`--push`,
+    /// `type=oci`) need another driver, whose OCI export carries them.
+    /// `--load` keeps no attestations on any driver: buildx 0.10 refuses them with the message it
+    /// gives for a list ("docker exporter does not currently support exporting manifest lists").
     func check(_ request: BuildRequest, plan: Plan) throws {
-        if request.wantsAttestations, request.output == .push || request.output.mode == "oci" {
-            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): xplat assembles the image index itself and would leave the attestations out; push with `docker buildx build --push` for attested images, or drop --provenance/--sbom")
+        if request.wantsAttestations, request.output == .load {
+            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
-        guard let cache = request.cacheTo.first,
-              let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } }) else { return }
+        let dockerNode = plan.nodes.first { if case .buildx(_, .docker) = $0.driver { true } else { false } }
+        if request.wantsAttestations, request.output == .push || request.output.mode == "oci", let node = dockerNode {
+            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node))) puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\"); use a builder with the docker-container or remote driver, or drop --provenance/--sbom")
+        }
+        guard let cache = request.cacheTo.first, let node = dockerNode else { return }
         throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")
     }
 
@@ -47,6 +52,7 @@ struct BuildxStrategy: DriverStrategy {
             for try await part in group {
                 solved.results.merge(part.results) { a, _ in a }
                 solved.images.merge(part.images) { a, _ in a }
+                solved.attestations.merge(part.attestations) { a, _ in a }
             }
             return solved
         }
@@ -65,33 +71,27 @@ struct BuildxStrategy: DriverStrategy {
         return name
     }
 
-    /// One solve: each export is one `docker buildx build` (the second one from BuildKit's cache).
+    /// One solve, one `docker buildx build`: its export gives the roots (a local export) or the
+    /// image the publisher needs, from which the roots are read (`readImage`).
     func run(_ solve: Solve, index: Int, node: BuilderNode, builder: String, _ job: SolveJob) async throws -> SolvedBuild {
         let start = ContinuousClock.now
         for p in solve.platforms { job.progress?.state(p, "building") }
         var solved = SolvedBuild()
         var digest: String?
+        var exported = Duration.zero
         do {
-            for (n, export) in exports(solve, index: index, job).enumerated() {
-                let metadataFile = "\(job.work)/metadata-\(index)-\(n).json"
-                let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export,
-                                                       metadataFile: metadataFile)
-                try await build(command, solve: solve, feed: n == 0 ? job.progress : nil, job)
-                switch export {
-                case .oci(let archive):
-                    // The builder's own OCI export: each platform's image (attestations left out),
-                    // and its layers as the root verification reads.
-                    let files = ImageExport(runner: runner, docker: job.commands.docker)
-                    let images = try await files.readOCIExport(archive, into: "\(job.work)/images/solve-\(index)")
-                    for p in solve.platforms {
-                        guard let image = images[p] else { throw BuildError.assemblyFailed("the builder's OCI export holds no \(p) image") }
-                        solved.images[p] = image
-                        if job.needRoots { try await files.extractRoot(image, to: job.root(p)) }
-                    }
-                case .load: digest = try readDigest(metadataFile)
-                case .local, .image, .push: break
-                }
+            let export = self.export(solve, index: index, node: node, job)
+            let metadataFile = "\(job.work)/metadata-\(index)-0.json"
+            let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
+            // A temporary tag is removed whatever happens from here on (also on Ctrl-C right after the load).
+            if case .load(let tags) = export, job.image == .staged {
+                job.cleanup.run(job.commands.removeImages(tags, engine: .of(node)), with: runner)
             }
+            try await build(command, solve: solve, feed: job.progress, job)
+            if case .load = export { digest = try readDigest(metadataFile) }
+            let read = ContinuousClock.now
+            try await readImage(export, solve: solve, index: index, node: node, job, into: &solved)
+            exported = ContinuousClock.now - read
             if job.needRoots, solve.platforms.count > 1, job.image != .staged {
                 try RootLayout.split(from: "\(job.work)/solve-\(index)", platforms: solve.platforms, into: "\(job.work)/roots")
             }
@@ -104,30 +104,55 @@ struct BuildxStrategy: DriverStrategy {
             job.progress?.state(p, "done")
             let mode = job.plan.platforms.first { $0.platform == p }?.mode ?? .native
             solved.results[p] = PlatformResult(platform: p, node: node.name, mode: mode, seconds: seconds, digest: digest,
-                                               solves: p == solve.platforms.first ? 1 : 0)
+                                               solves: p == solve.platforms.first ? 1 : 0, exportSeconds: exported.seconds)
         }
         return solved
     }
 
-    /// The exports of solve `index`: the roots (flat for one platform, one folder per platform for
-    /// several), then the image the publisher asked for.
-    func exports(_ solve: Solve, index: Int, _ job: SolveJob) -> [Export] {
-        // Image outputs: one solve, its OCI export read here (the roots come from its layers).
-        if job.image == .staged { return [.oci(dest: "\(job.work)/solve-\(index).oci.tar")] }
-        var exports: [Export] = []
-        if job.needRoots {
-            if solve.platforms.count == 1 {
-                exports.append(.local(dest: job.root(solve.platforms[0])))
-            } else {
-                exports.append(.local(dest: "\(job.work)/solve-\(index)"))
+    /// Reads what an image export made: the builder's OCI export (each platform's image and the
+    /// attestations beside it), or the image `--load` put into the engine, read back with
+    /// `docker save`; each platform's root is laid out from the image's own layers when needed.
+    func readImage(_ export: Export, solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob,
+                   into solved: inout SolvedBuild) async throws {
+        let files = ImageExport(runner: runner, docker: job.commands.docker)
+        switch export {
+        case .oci(let archive):
+            let read = try await files.readOCIExport(archive, into: "\(job.work)/images/solve-\(index)")
+            for p in solve.platforms {
+                guard let image = read.images[p] else { throw BuildError.assemblyFailed("the builder's OCI export holds no \(p) image") }
+                solved.images[p] = image
+                solved.attestations[image.manifest.digest] = read.attestations[image.manifest.digest]
+                if job.needRoots { try await files.extractRoot(image, to: job.root(p)) }
             }
+        case .load(let tags):
+            // One platform per `--load` (an engine store holds one platform per tag).
+            guard let tag = tags.first, let p = solve.platforms.first, job.image == .staged || job.needRoots else { return }
+            let saved = try await files.saveFromEngine(tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)",
+                                                       compress: job.image == .staged)
+            if job.image == .staged { solved.images[p] = saved }
+            if job.needRoots { try await files.extractRoot(saved, to: job.root(p)) }
+        case .local, .image, .push:
+            break
         }
+    }
+
+    /// The one export of solve `index`. Image outputs: the builder's OCI export, or for the
+    /// `docker` driver (which has no OCI exporter) a `--load` under a temporary tag; `--load`
+    /// itself (the roots then come from the loaded image); else the roots, flat for one platform,
+    /// one folder per platform for several.
+    func export(_ solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob) -> Export {
         switch job.image {
-        case .loaded(let tags): exports.append(.load(tags: tags))
-        case .none, .staged: break
+        case .staged:
+            if case .buildx(_, .docker) = node.driver, let p = solve.platforms.first {
+                return .load(tags: ["xplat-\(job.runID):\(p.folderName)"])
+            }
+            return .oci(dest: "\(job.work)/solve-\(index).oci.tar")
+        case .loaded(let tags):
+            return .load(tags: tags)
+        case .none:
+            if job.needRoots, solve.platforms.count == 1 { return .local(dest: job.root(solve.platforms[0])) }
+            return .local(dest: "\(job.work)/solve-\(index)")
         }
-        if exports.isEmpty { exports.append(.local(dest: "\(job.work)/solve-\(index)")) }
-        return exports
     }
 
     /// Runs one `docker buildx build`; BuildKit's step lines go to the platform they name.

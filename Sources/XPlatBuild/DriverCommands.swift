@@ -133,8 +133,41 @@ public struct DriverCommands: Sendable {
         Command(docker, ["push", ref], environment: ["DOCKER_HOST": node.endpoint])
     }
 
-    /// `docker rmi REF...` on a node (temporary per-platform tags).
-    public func removeImages(_ refs: [String], node: BuilderNode) -> Command {
-        Command(docker, ["rmi", "--force"] + refs, environment: ["DOCKER_HOST": node.endpoint])
+    /// `docker rmi REF...` in an engine's image store (temporary per-platform tags).
+    public func removeImages(_ refs: [String], engine: EngineAccess) -> Command {
+        Command(docker, engine.options + ["rmi", "--force"] + refs, environment: engine.environment)
+    }
+
+    /// `docker save --output FILE IMAGE` from an engine's image store.
+    public func save(_ image: String, to file: String, engine: EngineAccess) -> Command {
+        Command(docker, engine.options + ["save", "--output", file, image], environment: engine.environment)
+    }
+}
+
+/// How the docker client reaches the engine whose image store holds a node's images: the engine
+/// itself for the engine's own BuildKit; for buildx's `docker` driver the engine of the builder's
+/// docker context (`buildx inspect` names the context); for every other driver the engine of the
+/// current context, where `--load` puts an image.
+public struct EngineAccess: Sendable, Hashable {
+    /// Global client options (`--context NAME`).
+    public var options: [String]
+    public var environment: [String: String?]
+
+    public init(options: [String] = [], environment: [String: String?] = [:]) {
+        self.options = options
+        self.environment = environment
+    }
+
+    /// The engine holding what `node` builds or loads.
+    public static func of(_ node: BuilderNode) -> EngineAccess {
+        switch node.driver {
+        case .engine:
+            return EngineAccess(environment: ["DOCKER_HOST": node.endpoint])
+        case .buildx(_, .docker):
+            return node.endpoint.contains("://") ? EngineAccess(environment: ["DOCKER_HOST": node.endpoint])
+                : EngineAccess(options: ["--context", node.endpoint])
+        case .buildx:
+            return EngineAccess()
+        }
     }
 }

@@ -38,7 +38,8 @@ enum SolveImage: Sendable, Hashable {
     /// Nothing: the output is made from the roots (`local`, `tar`) or there is none.
     case none
     /// Each platform's image as files on this machine (`--push`, `type=oci`): the engine's image
-    /// read back with `docker save`, or the builder's own OCI export; the roots come from its layers.
+    /// read back with `docker save` (the engine, buildx's `docker` driver), or the builder's own
+    /// OCI export (other drivers); the roots come from its layers.
     case staged
     /// Loaded into the engine under the user's tags (`--load`).
     case loaded(tags: [String])
@@ -57,6 +58,9 @@ struct SolvedBuild: Sendable {
     var results: [Platform: PlatformResult] = [:]
     /// Each platform's image as files (for `.staged`).
     var images: [Platform: LocalImage] = [:]
+    /// The attestation manifests (provenance, SBOM) a builder's OCI export held beside the
+    /// images, by the digest of the image each describes: published after the images, unchanged.
+    var attestations: [String: [LocalImage]] = [:]
 }
 
 /// One driver's way of running a plan's solves.

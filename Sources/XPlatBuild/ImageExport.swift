@@ -13,13 +13,17 @@ struct ImageExport: Sendable {
     var runner: any CommandRunner
     var docker: String
 
-    /// `docker save IMAGE` on `node`, unpacked into `folder`, as an OCI image whose layers are
-    /// gzip-compressed (`gzip -n`: the same bytes for the same layer, so digests repeat).
-    func saveFromEngine(_ image: String, node: BuilderNode, platform: Platform, into folder: String) async throws -> LocalImage {
+    /// `docker save IMAGE` from the engine holding what `node` built (`EngineAccess`), unpacked
+    /// into `folder`, as an OCI image whose layers are gzip-compressed (`gzip -n`: the same bytes
+    /// for the same layer, so digests repeat) when it is to be published (`compress`); else the
+    /// layers stay the saved tars (only its root is read: `--load`).
+    func saveFromEngine(_ image: String, node: BuilderNode, platform: Platform, into folder: String,
+                        compress: Bool = true) async throws -> LocalImage {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let archive = folder + ".tar"
         defer { try? FileManager.default.removeItem(atPath: archive) }
-        let saved = try await runner.run(Command(docker, ["save", "--output", archive, image], environment: ["DOCKER_HOST": node.endpoint]))
+        let engine = EngineAccess.of(node)
+        let saved = try await runner.run(Command(docker, engine.options + ["save", "--output", archive, image], environment: engine.environment))
         guard saved.succeeded else {
             throw BuildError.assemblyFailed("\(platform): cannot read the built image from \(node.name): docker save: \(Self.firstLine(saved.stderr))")
         }
@@ -35,6 +39,12 @@ struct ImageExport: Sendable {
         var layers: [Descriptor] = []
         for layer in entry.Layers {
             let path = "\(folder)/\(layer)"
+            guard compress else {
+                let descriptor = try described(path, mediaType: MediaType.ociLayer)
+                files[descriptor.digest] = path
+                layers.append(descriptor)
+                continue
+            }
             let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
             guard zipped.succeeded else { throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))") }
             let descriptor = try described(path + ".gz", mediaType: MediaType.ociLayerGzip)
@@ -48,19 +58,21 @@ struct ImageExport: Sendable {
                           decoded: manifest, blobFiles: files)
     }
 
-    /// The images of a builder's OCI export (a tar of an OCI layout), by platform.
-    func readOCIExport(_ archive: String, into folder: String) async throws -> [Platform: LocalImage] {
+    /// The images of a builder's OCI export (a tar of an OCI layout), by platform, and its
+    /// attestation manifests by the digest of the image each describes.
+    func readOCIExport(_ archive: String, into folder: String) async throws
+        -> (images: [Platform: LocalImage], attestations: [String: [LocalImage]]) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try await untar(archive, into: folder)
-        let images: [LocalImage]
-        do { images = try OCILayout.read(folder) } catch let error as LocalImageError {
+        let read: (images: [LocalImage], attestations: [LocalImage])
+        do { read = try OCILayout.readWithAttestations(folder) } catch let error as LocalImageError {
             throw BuildError.assemblyFailed("the builder's OCI export: \(error)")
         }
-        var result: [Platform: LocalImage] = [:]
-        for image in images {
-            if let platform = try? Platform(parsing: image.platform.description) { result[platform] = image }
+        var images: [Platform: LocalImage] = [:]
+        for image in read.images {
+            if let platform = try? Platform(parsing: image.platform.description) { images[platform] = image }
         }
-        return result
+        return (images, Dictionary(grouping: read.attestations) { $0.attests ?? "" })
     }
 
     /// Lays `image`'s layers out in `root`, in order, applying whiteouts (`.wh.NAME` removes NAME

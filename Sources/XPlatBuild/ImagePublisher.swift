@@ -3,6 +3,7 @@
 // registry sees only the blobs, the per-platform manifests by digest and one index per tag.
 
 import Foundation
+import XPlatDocker
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
@@ -38,14 +39,22 @@ struct ImagePublisher: Sendable {
         }
     }
 
-    /// Pushes one image per platform (in `platforms` order) under every target tag; returns the
-    /// index digest and each platform's manifest digest.
-    func push(_ images: [Platform: LocalImage], platforms: [Platform]) async throws
-        -> (index: String, manifests: [Platform: String]) {
+    /// The images in `platforms` order, then the attestation manifests of each (in the same
+    /// order, as buildx orders an index): what an assembled index lists.
+    static func ordered(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]],
+                        platforms: [Platform]) throws -> [LocalImage] {
         let ordered = try platforms.map { p -> LocalImage in
             guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
             return image
         }
+        return ordered + ordered.flatMap { attestations[$0.manifest.digest] ?? [] }
+    }
+
+    /// Pushes one image per platform (in `platforms` order) and the attestation manifests about
+    /// them under every target tag; returns the index digest and each platform's manifest digest.
+    func push(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform]) async throws
+        -> (index: String, manifests: [Platform: String]) {
+        let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         do {
             let result = try await client.publish(ordered, to: targets)
             return (result.indexDigest, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
@@ -54,45 +63,41 @@ struct ImagePublisher: Sendable {
         }
     }
 
-    /// Writes an OCI layout of the images (one index named `refName`) to `dest`, as a folder or a
-    /// tar, staged beside it and renamed into place. Returns the index digest.
-    static func writeOCI(_ images: [Platform: LocalImage], platforms: [Platform], dest: String, asTar: Bool, refName: String,
-                         work: String, runner: any CommandRunner) async throws -> String {
-        let ordered = try platforms.map { p -> LocalImage in
-            guard let image = images[p] else { throw BuildError.assemblyFailed("no image was built for \(p)") }
-            return image
-        }
+    /// Writes an OCI layout of the images and their attestations (one index named `refName`) to
+    /// `dest`, as a folder or a tar, staged beside it and renamed into place. Returns the index digest.
+    static func writeOCI(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform], dest: String,
+                         asTar: Bool, refName: String, work: String, runner: any CommandRunner) async throws -> String {
+        let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         let layout = "\(work)/oci-layout"
         let digest: String
         do { digest = try OCILayout.write(ordered, refName: refName, to: layout) } catch let error as LocalImageError {
             throw BuildError.assemblyFailed("cannot write the OCI layout: \(error)")
         }
         let staging = try OutputAssembler.stagingPath(for: dest)
-        if asTar {
-            let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
-            guard out.succeeded else {
-                try? FileManager.default.removeItem(atPath: staging)
-                throw BuildError.assemblyFailed("\(dest): tar failed: \(ImageExport.firstLine(out.stderr))")
+        try await OutputAssembler.removingOnFailure(staging) {
+            if asTar {
+                let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
+                guard out.succeeded else { throw BuildError.assemblyFailed("\(dest): tar failed: \(ImageExport.firstLine(out.stderr))") }
+            } else {
+                do { try FileManager.default.moveItem(atPath: layout, toPath: staging) } catch {
+                    throw BuildError.assemblyFailed("\(dest): cannot write the output")
+                }
             }
-        } else {
-            do { try FileManager.default.moveItem(atPath: layout, toPath: staging) } catch {
-                throw BuildError.assemblyFailed("\(dest): cannot write the output")
-            }
-        }
-        do { try OutputAssembler.swapIntoPlace(staging, dest) } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
+            try OutputAssembler.swapIntoPlace(staging, dest)
         }
         return digest
     }
 
-    /// The registries the engine on `endpoint` treats as insecure (`docker info`: index configs
-    /// with `Secure: false`), so that the client may speak plain HTTP to them as the engine does.
-    static func insecureRegistries(runner: any CommandRunner, docker: String, endpoint: String) async -> Set<String> {
-        guard let out = try? await runner.run(Command(docker, ["info", "--format", "{{json .RegistryConfig.IndexConfigs}}"],
-                                                      environment: ["DOCKER_HOST": endpoint])), out.succeeded else { return [] }
-        struct Entry: Decodable { var Name: String; var Secure: Bool }
-        guard let entries = try? JSONDecoder().decode([String: Entry].self, from: Data(out.stdout.utf8)) else { return [] }
-        return Set(entries.values.filter { !$0.Secure }.map(\.Name))
+    /// The registries treated as insecure by the engine that `--load` and pushes of this build's
+    /// builder go through: engine nodes carry them from discovery's `docker info`; for buildx,
+    /// one `docker info` of the engine its builder reaches (`EngineAccess`).
+    static func insecureRegistries(runner: any CommandRunner, docker: String, nodes: [BuilderNode]) async -> Set<String> {
+        let probed = nodes.compactMap(\.insecureRegistries)
+        if !probed.isEmpty { return Set(probed.joined()) }
+        guard let node = nodes.first, node.driver.kind == .buildx else { return [] }
+        let engine = EngineAccess.of(node)
+        guard let out = try? await runner.run(Command(docker, engine.options + ["info", "--format", "{{json .RegistryConfig.IndexConfigs}}"],
+                                                      environment: engine.environment)), out.succeeded else { return [] }
+        return Set(EngineInfo.insecureRegistries(indexConfigs: out.stdout))
     }
 }

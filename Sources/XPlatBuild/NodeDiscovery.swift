@@ -158,7 +158,7 @@ public struct NodeDiscovery: Sendable {
         let emulated = await probe.emulation(endpoint: endpoint, native: native)
             .filter { !native.canRun($0.platform) }
         return BuilderNode(name: spec.name, endpoint: endpoint, driver: .engine, native: native.runnable.filter { $0.info != nil },
-                           emulated: emulated)
+                           emulated: emulated, insecureRegistries: info.insecureRegistries)
     }
 
     /// The docker endpoint of context `name` (`docker context inspect`).

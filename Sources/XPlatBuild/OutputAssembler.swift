@@ -14,7 +14,7 @@ public enum OutputAssembler {
             throw BuildError.badOutput("platform-split=false", "several platforms need one folder each")
         }
         let staging = try stagingPath(for: dest)
-        do {
+        try await removingOnFailure(staging) {
             if split {
                 try FileSystem.createDirectory(staging)
                 for p in platforms { try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)") }
@@ -22,9 +22,6 @@ public enum OutputAssembler {
                 try FileSystem.move("\(roots)/\(platforms[0].folderName)", to: staging)
             }
             try swapIntoPlace(staging, dest)
-        } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
         }
     }
 
@@ -34,12 +31,20 @@ public enum OutputAssembler {
         let args = platforms.count == 1
             ? ["-C", "\(roots)/\(platforms[0].folderName)", "-cf", staging, "."]
             : ["-C", roots, "-cf", staging] + platforms.map(\.folderName)
-        let out = try await runner.run(Command("tar", args))
-        guard out.succeeded else {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw BuildError.assemblyFailed("\(dest): tar failed: \(out.stderr)")
+        try await removingOnFailure(staging) {
+            let out = try await runner.run(Command("tar", args))
+            guard out.succeeded else { throw BuildError.assemblyFailed("\(dest): tar failed: \(out.stderr)") }
+            try swapIntoPlace(staging, dest)
         }
-        try swapIntoPlace(staging, dest)
+    }
+
+    /// Runs `body`; when it fails or is interrupted (Ctrl-C cancels the `tar` it runs), the
+    /// half-written `staging` path is removed.
+    static func removingOnFailure(_ staging: String, _ body: () async throws -> Void) async throws {
+        do { try await body() } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
     }
 
     /// Creates the folder that will hold `dest` when it is missing (as buildx's local exporter does);

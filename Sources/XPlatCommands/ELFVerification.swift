@@ -24,11 +24,11 @@ public struct ELFOutputVerifier: OutputVerifier {
 
     /// The pushed index through `ImageVerifier` (the registry's own bytes): passes when every
     /// platform is there and every ELF of each platform's final filesystem runs on it.
-    public func verify(image reference: String, platforms: [Platform], registry: RegistryConfiguration) async throws -> VerificationOutcome {
+    public func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome {
         let report: VerifyReport
         do {
             report = try await ImageVerifier(rules: Verifier(platform: nil, threads: threads),
-                                             registry: RegistryAccess(configuration: registry)).verify(reference, platforms: platforms)
+                                             registry: RegistryAccess(client: client)).verify(reference, platforms: platforms)
         } catch {
             throw BuildError.verificationError("cannot verify the pushed image \(reference): \(error)", cause: ErrorCause(error))
         }

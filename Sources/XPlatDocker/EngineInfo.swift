@@ -9,19 +9,36 @@ public struct EngineInfo: Sendable, Hashable {
     public var architecture: String
     public var osType: String
     public var serverVersion: String
+    /// The registries the engine reaches without TLS (`RegistryConfig.IndexConfigs` entries with
+    /// `Secure: false`), sorted: a push by xplat may speak plain HTTP to them as the engine does.
+    public var insecureRegistries: [String]
 
-    public init(architecture: String, osType: String = "linux", serverVersion: String = "") {
+    public init(architecture: String, osType: String = "linux", serverVersion: String = "", insecureRegistries: [String] = []) {
         self.architecture = architecture
         self.osType = osType
         self.serverVersion = serverVersion
+        self.insecureRegistries = insecureRegistries
     }
 
     /// Parses the JSON; nil when it is not `docker info` JSON.
     public static func parse(_ json: String) -> EngineInfo? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
               let arch = object["Architecture"] as? String else { return nil }
+        let configs = (object["RegistryConfig"] as? [String: Any])?["IndexConfigs"] as? [String: Any] ?? [:]
         return EngineInfo(architecture: arch, osType: object["OSType"] as? String ?? "linux",
-                          serverVersion: object["ServerVersion"] as? String ?? "")
+                          serverVersion: object["ServerVersion"] as? String ?? "", insecureRegistries: insecure(configs))
+    }
+
+    /// `docker info --format '{{json .RegistryConfig.IndexConfigs}}'`: the insecure registries.
+    public static func insecureRegistries(indexConfigs json: String) -> [String] {
+        insecure((try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:])
+    }
+
+    static func insecure(_ configs: [String: Any]) -> [String] {
+        configs.values.compactMap { $0 as? [String: Any] }
+            .filter { ($0["Secure"] as? Bool) == false }
+            .compactMap { $0["Name"] as? String }
+            .sorted()
     }
 
     /// The `ServerErrors` a client prints inside `docker info` JSON when no daemon answers

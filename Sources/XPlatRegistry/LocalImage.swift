@@ -31,10 +31,17 @@ public struct LocalImage: Sendable, Hashable {
 
     /// Bytes of every blob (config and layers).
     public var blobBytes: Int64 { decoded.blobs.reduce(0) { $0 + $1.size } }
+
+    /// True for buildx's attestation manifests (provenance, SBOM): never an image of a platform.
+    public var isAttestation: Bool { annotations?[AnnotationKey.dockerReferenceType] == "attestation-manifest" }
+
+    /// For an attestation: the digest of the image manifest it describes.
+    public var attests: String? { isAttestation ? annotations?[AnnotationKey.dockerReferenceDigest] : nil }
 }
 
-/// An image index over per-platform images: OCI unless every manifest is Docker schema 2
-/// (then a Docker manifest list, as registries and old clients expect).
+/// An image index over per-platform images (and attestation manifests, after them, as buildx
+/// orders them): OCI unless every manifest is Docker schema 2 (then a Docker manifest list, as
+/// registries and old clients expect).
 public func makeIndex(_ images: [LocalImage], annotations: [String: String]? = nil) -> (data: Data, mediaType: String) {
     let docker = !images.isEmpty && images.allSatisfy { $0.manifest.mediaType == MediaType.dockerManifest }
     let mediaType = docker ? MediaType.dockerManifestList : MediaType.ociIndex
@@ -120,9 +127,15 @@ public enum OCILayout {
 
     /// The platform images of an OCI layout (a builder's OCI export): `index.json`'s entries, an
     /// index inside it followed, attestations left out.
-    public static func read(_ folder: String) throws -> [LocalImage] {
+    public static func read(_ folder: String) throws -> [LocalImage] { try readWithAttestations(folder).images }
+
+    /// The platform images of an OCI layout and, apart, its attestation manifests (buildx's
+    /// provenance/SBOM: `unknown/unknown`, annotated with the digest of the image they describe),
+    /// each with its index entry's annotations, so that an index assembled from them keeps them.
+    /// An `unknown/unknown` entry that is not an attestation is neither.
+    public static func readWithAttestations(_ folder: String) throws -> (images: [LocalImage], attestations: [LocalImage]) {
         let top: Index = try decode("\(folder)/index.json")
-        var images: [LocalImage] = []
+        var images: [LocalImage] = [], attestations: [LocalImage] = []
         var queue = top.manifests
         while !queue.isEmpty {
             let entry = queue.removeFirst()
@@ -131,20 +144,29 @@ public enum OCILayout {
                 queue += (try decode(path) as Index).manifests
                 continue
             }
-            guard MediaType.isManifest(entry.mediaType), !entry.isAttestation, entry.platform?.os != "unknown" else { continue }
-            guard let data = FileManager.default.contents(atPath: path) else { throw LocalImageError.unreadable(path) }
-            let manifest: Manifest = try decode(path)
-            var platform = entry.platform
-            if platform == nil {
-                let config: ImageConfig = try decode(blobPath(folder, manifest.config.digest))
-                platform = config.platform
+            guard MediaType.isManifest(entry.mediaType) else { continue }
+            if entry.isAttestation {
+                guard entry.annotations?[AnnotationKey.dockerReferenceDigest] != nil else { continue }
+                let platform = entry.platform ?? OCIPlatform(os: "unknown", architecture: "unknown")
+                attestations.append(try image(entry, platform: platform, in: folder))
+            } else if entry.platform?.os != "unknown" {
+                images.append(try image(entry, platform: entry.platform, in: folder))
             }
-            var files: [String: String] = [:]
-            for blob in manifest.blobs { files[blob.digest] = blobPath(folder, blob.digest) }
-            images.append(LocalImage(platform: platform!, manifest: FetchedManifest(mediaType: entry.mediaType, digest: entry.digest, data: data),
-                                     decoded: manifest, blobFiles: files))
         }
-        return images
+        return (images, attestations)
+    }
+
+    /// The manifest `entry` names in `folder`, its blobs as files; the platform from the image
+    /// config when the entry has none.
+    static func image(_ entry: Descriptor, platform: OCIPlatform?, in folder: String) throws -> LocalImage {
+        let path = blobPath(folder, entry.digest)
+        guard let data = FileManager.default.contents(atPath: path) else { throw LocalImageError.unreadable(path) }
+        let manifest: Manifest = try decode(path)
+        let resolved = try platform ?? (decode(blobPath(folder, manifest.config.digest)) as ImageConfig).platform
+        var files: [String: String] = [:]
+        for blob in manifest.blobs { files[blob.digest] = blobPath(folder, blob.digest) }
+        return LocalImage(platform: resolved, manifest: FetchedManifest(mediaType: entry.mediaType, digest: entry.digest, data: data),
+                          decoded: manifest, blobFiles: files, annotations: entry.isAttestation ? entry.annotations : nil)
     }
 
     static func blobPath(_ folder: String, _ digest: String) -> String {

@@ -63,7 +63,14 @@ extension RegistryClient {
         }
         let uploadURL: String
         if let location { uploadURL = location } else { uploadURL = try await startUpload(repository) }
-        try await upload(repository, descriptor: descriptor, source: try source(), location: uploadURL)
+        do {
+            try await upload(repository, descriptor: descriptor, source: try source(), location: uploadURL)
+        } catch {
+            // An upload that failed or was interrupted (Ctrl-C cancels the task) leaves no open
+            // session: the DELETE runs outside the cancelled task, so it is still sent.
+            await Task { await cancelUpload(repository, location: uploadURL) }.value
+            throw error
+        }
         counts.withLock {
             $0.blobsUploaded += 1
             $0.bytesUploaded += descriptor.size

@@ -38,14 +38,14 @@ struct Replay {
     }
 
     /// The build, as the CLI runs it, through the replayer.
-    func build(_ platforms: String, output: OutputSpec, selection: NodeSelection,
+    func build(_ platforms: String, output: OutputSpec, selection: NodeSelection, verifier: (any OutputVerifier)? = nil,
                edit: (inout BuildRequest) -> Void = { _ in }) async throws -> BuildResult {
         var request = BuildRequest(dockerfile: "\(Self.context)/Dockerfile", context: Self.context,
                                    platforms: try Platform.parseList(platforms), output: output, verify: false, progress: .plain)
         edit(&request)
         let emulation = FixedEmulation(["linux/arm64", "linux/arm/v7"].map { EmulatedPlatform(platform: p($0), proven: true) })
         let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp], probe: emulation,
-                                   verifier: nil, rewriter: nil)
+                                   verifier: verifier, rewriter: nil)
         return try await service.build(request, selection: selection, tty: false)
     }
 
@@ -238,19 +238,27 @@ struct BuildxReplayTests {
         #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan) }
     }
 
-    @Test("asked-for attestations: refused by the engine (it makes none) and for an index xplat assembles; passed through otherwise")
+    @Test("asked-for attestations: refused by the engine (it makes none) and by the docker driver for an index xplat assembles; kept otherwise")
     func attestationRequests() throws {
         var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64"), p("linux/arm64")],
                                    output: .local(dest: "out", split: nil))
         request.provenance = "mode=max"
-        let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [], platforms: [], solves: [])
-        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan) }
-        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
-        request.output = .push
-        request.tags = ["127.0.0.1:5000/a/b:1"]
-        #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        let remote = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote),
+                                 native: [p("linux/amd64")], emulated: [])
+        let docker = BuilderNode(name: "default", endpoint: "default", driver: .buildx(builder: "default", driver: .docker),
+                                 native: [p("linux/amd64")], emulated: [])
+        let onRemote = Plan(dockerfile: "Dockerfile", context: ".", nodes: [remote], platforms: [], solves: [])
+        let onDocker = Plan(dockerfile: "Dockerfile", context: ".", nodes: [docker], platforms: [], solves: [])
+        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: onRemote) }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
+        for output in [OutputSpec.push, .oci(dest: "o.tar", tar: true)] {
+            request.output = output
+            request.tags = ["127.0.0.1:5000/a/b:1"]
+            #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onRemote) }
+            #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
+        }
         request.provenance = "false"
         #expect(!request.wantsAttestations)
-        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import XPlatPlatform
+import XPlatSupport
+import XPlatTestSupport
 @testable import XPlatBuild
 
 @Suite("Output destinations")
@@ -12,6 +15,25 @@ struct OutputDestinationTests {
         var isDir: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: base + "/a/b", isDirectory: &isDir) && isDir.boolValue)
         #expect(!FileManager.default.fileExists(atPath: base + "/a/b/out"), "the destination itself is made only by the final rename")
+    }
+
+    @Test("an interrupted tar output leaves neither the destination nor its half-written staging file")
+    func interruptedTar() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-dest-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/roots/linux_arm64", withIntermediateDirectories: true)
+        // tar writes part of the archive, then Ctrl-C cancels it.
+        let runner = RecordingRunner { command in
+            guard let i = command.arguments.firstIndex(of: "-cf") else { return CommandOutput(exitCode: 0) }
+            FileManager.default.createFile(atPath: command.arguments[i + 1], contents: Data("partial".utf8))
+            throw CancellationError()
+        }
+        await #expect(throws: CancellationError.self) {
+            try await OutputAssembler.placeTar(runner: runner, roots: base + "/roots", platforms: [try Platform(parsing: "linux/arm64")],
+                                               dest: base + "/out.tar")
+        }
+        #expect(runner.commands.count == 1, "tar ran")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: base) == ["roots"], "nothing beside the roots")
     }
 
     @Test("a parent that is a file is an error naming the destination")

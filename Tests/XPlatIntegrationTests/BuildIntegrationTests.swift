@@ -269,6 +269,53 @@ struct BuildIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty, "no temp files left")
     }
 
+    @Test("Ctrl-C while --push reads the built image back: exit 130, no temp files, no temporary image in the engine, no tag in the registry",
+          BuildEngine.enabled(bases: ["busybox"]))
+    func interruptPush() async throws {
+        guard await BuildEngine.usable("interruptPush", bases: ["busybox"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("xplat-it-intpush")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/ctx", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        // 150 MB of random bytes: docker save and gzip of the layer take seconds, long enough to interrupt.
+        try "FROM busybox\nRUN head -c 150000000 /dev/urandom > /big\n".write(toFile: dir + "/ctx/Dockerfile", atomically: true, encoding: .utf8)
+        let repository = "xplat-itest/interrupted\(getpid())"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuildEngine.binary)
+        process.arguments = ["build", "--progress", "plain", "--no-verify", "--platform", "linux/amd64", "--push",
+                             "-t", "\(BuildEngine.registry)/\(repository):1", dir + "/ctx"]
+        process.environment = BuildEngine.environment.merging(["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The image is being read back once `docker save` writes into the build's images folder.
+        func reading() -> String? {
+            let fm = FileManager.default
+            for run in (try? fm.contentsOfDirectory(atPath: dir + "/tmp")) ?? [] where run.hasPrefix("xplat-build-") {
+                if let files = try? fm.contentsOfDirectory(atPath: "\(dir)/tmp/\(run)/images"), !files.isEmpty { return run }
+            }
+            return nil
+        }
+        var run: String?
+        for _ in 0..<1200 where run == nil && process.isRunning {
+            try await Task.sleep(for: .milliseconds(100))
+            run = reading()
+        }
+        let seen = try #require(run, "the build reached the read-back of its image")
+        let tag = "xplat-\(seen.dropFirst("xplat-build-".count).lowercased())"
+        let listImages = Command(BuildEngine.docker, ["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        let before = try await SubprocessRunner().run(listImages)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(before.stdout.contains(tag), "the temporary image \(tag) existed when the signal came: \(before.stdout)")
+        #expect(process.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty, "no temp files left")
+        let images = try await SubprocessRunner().run(listImages)
+        #expect(!images.stdout.contains(tag), "the temporary tag \(tag) is removed from the engine: \(images.stdout)")
+        let tags = try await SubprocessRunner().run(Command("curl", ["-s", "http://\(BuildEngine.registry)/v2/\(repository)/tags/list"]))
+        #expect(!tags.stdout.contains("\"1\""), "no tag pushed: \(tags.stdout)")
+    }
+
     @Test("--push: an index with exactly the built platforms under the tag, no helper tags; -o type=oci: a valid layout holding an index", BuildEngine.enabled(bases: ["busybox"]))
     func pushAndOCI() async throws {
         guard await BuildEngine.usable("pushAndOCI", bases: ["busybox"]) else { return }

@@ -41,8 +41,10 @@ enum Recording {
                       ("$BKB", environment["XPLAT_RECORD_BKB"] ?? "/nonexistent-b"), ("$TMP", "/tmp"), ("docker", docker)])
     }
 
-    /// Runs xplat's build through a recorder and saves the transcript as NAME.json.
-    static func build(_ name: String, _ request: (String) -> BuildRequest, selection: NodeSelection) async throws -> Result<BuildResult, any Error> {
+    /// Runs xplat's build through a recorder, then `after` (what the build made, seen by other
+    /// tools: `skopeo inspect --raw` of a pushed index), and saves the transcript as NAME.json.
+    static func build(_ name: String, _ request: (String) -> BuildRequest, selection: NodeSelection,
+                      after: (String) -> [Command] = { _ in [] }) async throws -> Result<BuildResult, any Error> {
         let out = try makeTemporaryDirectory("xplat-rec")
         defer { removeTree(out) }
         let recorder = TranscriptRecorder(SubprocessRunner(), tools: try await tools(), placeholders: placeholders(out: out))
@@ -52,8 +54,14 @@ enum Recording {
                                    verifier: nil, rewriter: nil)
         let result: Result<BuildResult, any Error>
         do { result = .success(try await service.build(request(out), selection: selection, tty: false)) } catch { result = .failure(error) }
+        for command in after(out) { _ = try await recorder.run(command) }
         try recorder.transcript.save("\(folder)/\(name).json")
         return result
+    }
+
+    /// `skopeo inspect --raw` of a reference on the plain-HTTP registry.
+    static func skopeo(_ reference: String) -> Command {
+        Command("skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(reference)"])
     }
 
     /// Runs raw commands (buildx's own behaviour, without xplat) and saves the transcript.
@@ -154,5 +162,68 @@ struct BuildxRecordingTests {
         var imported = exported
         imported.cacheTo = []
         _ = try await Recording.build("cache-import-engine", { _ in imported }, selection: NodeSelection(driver: .engine)).get()
+    }
+
+    @Test("docker driver: attestations asked for are refused by dockerd 20.10's BuildKit, whatever the output")
+    func dockerDriverAttestationsRaw() async throws {
+        try await Recording.raw("docker-driver-attestations-raw") { out in [
+            Recording.buildx("default", "linux/arm64", ["--provenance=true", "--tag", "127.0.0.1:5000/xplat-rec/hello:dd-attested", "--push"]),
+            Recording.buildx("default", "linux/arm64", ["--provenance=true", "--tag", "xplat-rec:dd-attested", "--load"]),
+            Recording.buildx("default", "linux/arm64", ["--provenance=true", "--output", "type=local,dest=\(out)/attested"]),
+        ] }
+    }
+
+    @Test("remote builder: --sbom needs BuildKit's scanner image, which an offline builder cannot pull")
+    func sbomRaw() async throws {
+        try await Recording.raw("remote-sbom-raw") { out in [
+            Recording.buildx("xplat-rec-remote", "linux/arm64", ["--sbom=true", "--output", "type=local,dest=\(out)/sbom"]),
+        ] }
+    }
+
+    @Test("remote builder: --load with attestations is refused by buildx, with its manifest-list message")
+    func loadAttestedRaw() async throws {
+        try await Recording.raw("remote-load-attested-raw") { _ in [
+            Recording.buildx("xplat-rec-remote", "linux/arm64", ["--provenance=true", "--tag", "xplat-rec:load-attested", "--load"]),
+        ] }
+    }
+
+    @Test("docker driver through xplat: --push, one --load per platform read back with docker save, one index pushed")
+    func dockerDriverPush() async throws {
+        let tag = "127.0.0.1:5000/xplat-rec/hello:docker-driver"
+        _ = try await Recording.build("docker-driver-push", { _ in
+            var request = Recording.request("linux/amd64,linux/arm64", output: .push)
+            request.tags = [tag]
+            request.verify = true
+            return request
+        }, selection: NodeSelection(builder: "default", driver: .buildx), after: { _ in [Recording.skopeo(tag)] }).get()
+    }
+
+    @Test("--load through xplat (docker driver and remote builder): one solve, the root read from the loaded image")
+    func loadOnce() async throws {
+        for (name, builder) in [("docker-driver-load", "default"), ("remote-load", "xplat-rec-remote")] {
+            _ = try await Recording.build(name, { _ in
+                var request = Recording.request("linux/arm64", output: .load)
+                request.tags = ["xplat-rec:\(name)"]
+                request.verify = true
+                return request
+            }, selection: NodeSelection(builder: builder, driver: .buildx)).get()
+        }
+    }
+
+    @Test("two-node builder through xplat with --provenance: --push and -o type=oci keep each attestation with its image")
+    func twoNodeAttestations() async throws {
+        let tag = "127.0.0.1:5000/xplat-rec/attested:xplat"
+        _ = try await Recording.build("two-node-attested-push", { _ in
+            var request = Recording.request("linux/amd64,linux/arm64,linux/arm/v7", output: .push)
+            request.tags = [tag]
+            request.provenance = "true"
+            return request
+        }, selection: NodeSelection(builder: "xplat-rec-two", driver: .buildx), after: { _ in [Recording.skopeo(tag)] }).get()
+        _ = try await Recording.build("two-node-attested-oci", {
+            var request = Recording.request("linux/amd64,linux/arm64,linux/arm/v7", output: .oci(dest: "\($0)/image.oci.tar", tar: true))
+            request.provenance = "true"
+            return request
+        }, selection: NodeSelection(builder: "xplat-rec-two", driver: .buildx),
+           after: { [Command("skopeo", ["inspect", "--raw", "oci-archive:\($0)/image.oci.tar"])] }).get()
     }
 }

@@ -6,46 +6,18 @@ import Foundation
 import Testing
 import XPlatRegistry
 
-/// A Python http.server on 127.0.0.1 (a free port), answering GET /v2/ from a script of statuses
-/// and logging each request line; stopped by `stop()`.
-final class ScriptedServer: @unchecked Sendable {
+/// A Python script serving HTTP on 127.0.0.1 (a free port, which it prints first) and logging to
+/// `log`; stopped by `stop()`. The servers below are scripts of this kind.
+class PythonServer: @unchecked Sendable {
     let process = Process()
     let port: Int
-    let log: String
+    let log = NSTemporaryDirectory() + "xplat-server-\(UUID().uuidString).log"
 
-    /// `statuses`: what the first requests get (then 200, with `body`); `tls`: (certificate, key) files.
-    init(statuses: [Int], retryAfter: String? = nil, tls: (String, String)? = nil, body okBody: String = "{}") throws {
-        log = NSTemporaryDirectory() + "xplat-server-\(UUID().uuidString).log"
-        let script = """
-        import http.server, ssl, sys
-        statuses = \(statuses)
-        log = open(\(log.debugDescription), "a", buffering=1)
-        class H(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a): pass
-            def do_GET(self):
-                log.write(self.command + " " + self.path + "\\n")
-                code = statuses.pop(0) if statuses else 200
-                body = b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' if code != 200 else \(okBody.debugDescription).encode()
-                self.send_response(code)
-                if code == 429 and \((retryAfter != nil) ? "True" : "False"):
-                    self.send_header("Retry-After", "\(retryAfter ?? "")")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-        class S(http.server.HTTPServer):
-            def verify_request(self, request, address):
-                log.write("CONNECTION\\n")
-                return True
-        s = S(("127.0.0.1", 0), H)
-        \(tls.map { "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(\($0.0.debugDescription), \($0.1.debugDescription)); s.socket = c.wrap_socket(s.socket, server_side=True)" } ?? "pass")
-        print(s.server_address[1], flush=True)
-        s.serve_forever()
-        """
+    /// `script(log)`: the script's text for a log file path.
+    init(script: (String) -> String) throws {
         let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        process.arguments = ["python3", "-c", script(log)]
         process.standardOutput = pipe
         try process.run()
         let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,12 +30,8 @@ final class ScriptedServer: @unchecked Sendable {
 
     enum ServerError: Error { case noPort(String) }
 
-    var requests: [String] { logLines.filter { $0 != "CONNECTION" } }
-
-    /// How many TCP connections the server accepted.
-    var connections: Int { logLines.filter { $0 == "CONNECTION" }.count }
-
-    private var logLines: [String] {
+    /// The log's lines.
+    var logLines: [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
@@ -73,6 +41,48 @@ final class ScriptedServer: @unchecked Sendable {
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: log)
     }
+}
+
+/// A Python http.server answering GET /v2/ from a script of statuses and logging each request line
+/// (and each accepted connection).
+final class ScriptedServer: PythonServer, @unchecked Sendable {
+    /// `statuses`: what the first requests get (then 200, with `body`); `tls`: (certificate, key) files.
+    init(statuses: [Int], retryAfter: String? = nil, tls: (String, String)? = nil, body okBody: String = "{}") throws {
+        try super.init { log in
+            """
+            import http.server, ssl, sys
+            statuses = \(statuses)
+            log = open(\(log.debugDescription), "a", buffering=1)
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def do_GET(self):
+                    log.write(self.command + " " + self.path + "\\n")
+                    code = statuses.pop(0) if statuses else 200
+                    body = b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' if code != 200 else \(okBody.debugDescription).encode()
+                    self.send_response(code)
+                    if code == 429 and \((retryAfter != nil) ? "True" : "False"):
+                        self.send_header("Retry-After", "\(retryAfter ?? "")")
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+            class S(http.server.HTTPServer):
+                def verify_request(self, request, address):
+                    log.write("CONNECTION\\n")
+                    return True
+            s = S(("127.0.0.1", 0), H)
+            \(tls.map { "c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(\($0.0.debugDescription), \($0.1.debugDescription)); s.socket = c.wrap_socket(s.socket, server_side=True)" } ?? "pass")
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
+        }
+    }
+
+    var requests: [String] { logLines.filter { $0 != "CONNECTION" } }
+
+    /// How many TCP connections the server accepted.
+    var connections: Int { logLines.filter { $0 == "CONNECTION" }.count }
 }
 
 struct RetryServerTests {

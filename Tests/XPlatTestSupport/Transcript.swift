@@ -75,8 +75,9 @@ public struct Placeholders: Sendable {
                 out = out.replacingOccurrences(of: prefix + run, with: prefix + "$RUN")
             }
         }
-        // Temporary builders: `xplat-ab12cd-0`.
+        // Temporary builders `xplat-ab12cd-0`, temporary image tags `xplat-ab12cd:linux_arm64`.
         return out.replacingOccurrences(of: "xplat-[a-z0-9]{6}-([0-9]+)", with: "xplat-\\$run-$1", options: .regularExpression)
+            .replacingOccurrences(of: "xplat-[a-z0-9]{6}:", with: "xplat-\\$run:", options: .regularExpression)
     }
 
     /// Replaces placeholders with real values (the files of a replayed command).
@@ -114,7 +115,12 @@ public final class TranscriptRecorder: CommandRunner {
         return out
     }
 
+    /// `tar` and `gzip` on this machine's own files are not the tools under record: a replay runs
+    /// them for real on the files the replayed commands wrote.
+    public static let localTools: Set<String> = ["tar", "gzip"]
+
     func record(_ command: Command, _ out: CommandOutput) {
+        guard !Self.localTools.contains(command.executable) else { return }
         var files: [String: String] = [:]
         for path in TranscriptFiles.written(by: command.arguments) {
             for (file, content) in TranscriptFiles.snapshot(path) { files[placeholders.abstract(file)] = content }
@@ -149,6 +155,10 @@ public final class TranscriptReplayer: CommandRunner {
     public var unmatched: [String] { state.withLock { $0.unmatched } }
 
     public func run(_ command: Command) async throws -> CommandOutput {
+        if TranscriptRecorder.localTools.contains(command.executable) {
+            state.withLock { $0.commands.append(command) }
+            return try await SubprocessRunner().run(command)
+        }
         let line = ([command.executable == docker ? "docker" : command.executable] + command.arguments).map(placeholders.abstract)
         let run = Self.runName(in: command.arguments)
         let index: Int? = state.withLock { s in
@@ -177,9 +187,10 @@ public final class TranscriptReplayer: CommandRunner {
     }
 
     /// The run id in a command (`Ab12Cd` of `xplat-build-Ab12Cd`, or `ab12cd` of a temporary builder
-    /// `xplat-ab12cd-0`), so replayed files and names land in this run's folders.
+    /// `xplat-ab12cd-0` or image `xplat-ab12cd:linux_arm64`), so replayed files and names land in
+    /// this run's folders.
     static func runName(in arguments: [String]) -> String {
-        for (pattern, skip) in [("xplat-build-[A-Za-z0-9]{6}", 12), ("xplat-[a-z0-9]{6}-[0-9]", 6)] {
+        for (pattern, skip) in [("xplat-build-[A-Za-z0-9]{6}", 12), ("xplat-[a-z0-9]{6}-[0-9]", 6), ("xplat-[a-z0-9]{6}:", 6)] {
             for argument in arguments {
                 if let r = argument.range(of: pattern, options: .regularExpression) {
                     return String(argument[r].dropFirst(skip).prefix(6))
@@ -198,7 +209,10 @@ public enum TranscriptFiles {
         for (i, argument) in arguments.enumerated() {
             if argument == "--metadata-file", i + 1 < arguments.count { paths.append(arguments[i + 1]) }
             if argument == "--output" || argument == "-o", i + 1 < arguments.count {
-                for field in arguments[i + 1].split(separator: ",") where field.hasPrefix("dest=") {
+                let value = arguments[i + 1]
+                // `docker save --output FILE` names the file itself; buildx's `--output` is `key=value,...`.
+                guard value.contains("=") else { paths.append(value); continue }
+                for field in value.split(separator: ",") where field.hasPrefix("dest=") {
                     paths.append(String(field.dropFirst(5)))
                 }
             }
@@ -206,8 +220,9 @@ public enum TranscriptFiles {
         return paths
     }
 
-    /// Every file and folder under `path` (or the file itself): text content for files up to
-    /// 64 KiB, else `<N bytes>`; folders as `path/` with an empty value.
+    /// Every file and folder under `path` (or the file itself): text content for text files up to
+    /// 64 KiB, `base64:...` for other files up to 1 MiB, else `<N bytes>`; folders as `path/`
+    /// with an empty value.
     public static func snapshot(_ path: String) -> [(String, String)] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return [] }
@@ -224,9 +239,16 @@ public enum TranscriptFiles {
 
     static func content(_ path: String) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        guard data.count <= 65536, let text = String(data: data, encoding: .utf8) else { return "<\(data.count) bytes>" }
-        return text
+        if data.count <= 65536, !data.contains(0), let text = String(data: data, encoding: .utf8), !text.hasPrefix(base64Mark) {
+            return text
+        }
+        // Binary files a replay must give back byte for byte (an OCI export, a `docker save` tar).
+        guard data.count <= 1 << 20 else { return "<\(data.count) bytes>" }
+        return base64Mark + data.base64EncodedString()
     }
+
+    /// Marks a file's content recorded as base64.
+    static let base64Mark = "base64:"
 
     /// Writes the snapshot back (a `<N bytes>` file becomes N zero bytes).
     public static func write(_ files: [(String, String)]) throws {
@@ -239,6 +261,8 @@ public enum TranscriptFiles {
             var data = Data(content.utf8)
             if content.hasPrefix("<"), content.hasSuffix(" bytes>"), let n = Int(content.dropFirst().dropLast(7)) {
                 data = Data(count: n)
+            } else if content.hasPrefix(base64Mark), let decoded = Data(base64Encoded: String(content.dropFirst(base64Mark.count))) {
+                data = decoded
             }
             try data.write(to: URL(fileURLWithPath: path))
         }

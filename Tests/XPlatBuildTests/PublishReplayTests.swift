@@ -1,0 +1,233 @@
+// Image outputs through buildx, replayed from real runs (Recordings/, see its README): the index
+// xplat assembles from the builders' own exports (buildx's `docker` driver: `--load`, then
+// `docker save`; other drivers: their OCI export) must be the one the real registry served after
+// the recorded run, byte for byte, attestations included. The pushes go to the real registry on
+// 127.0.0.1:5000 (Scripts/setup --tests starts it); without it these tests say they skipped.
+
+import Foundation
+import Testing
+import XPlatPlatform
+import XPlatRegistry
+import XPlatSupport
+import XPlatTestSupport
+@testable import XPlatBuild
+
+private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+
+/// True when something listens on 127.0.0.1:5000 (the tests' plain registry).
+private let localRegistryUp: Bool = {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(5000).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}()
+
+/// Records the root each platform's verification was given, and the `/arch` file in it.
+private final class RootReader: OutputVerifier, @unchecked Sendable {
+    let seen = NSLock()
+    var arch: [Platform: String] = [:]
+
+    func verify(root: String, platform: Platform) async throws -> VerificationOutcome {
+        let text = (try? String(contentsOfFile: "\(root)/arch", encoding: .utf8)) ?? "<no /arch>"
+        seen.withLock { arch[platform] = text }
+        return VerificationOutcome(passed: true, checked: 0, report: "")
+    }
+
+    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome {
+        VerificationOutcome(passed: true, checked: 0, report: "")
+    }
+}
+
+@Suite("buildx image outputs, replayed")
+struct PublishReplayTests {
+    /// The index the recorded run's `skopeo inspect --raw` printed (the last skopeo entry).
+    func recordedIndex(_ replay: Replay) throws -> (data: Data, index: Index) {
+        let entry = try #require(replay.transcript.entries.last { $0.arguments.first == "skopeo" })
+        #expect(entry.exitCode == 0, "\(entry.stderr)")
+        let data = Data(entry.stdout.utf8)
+        return (data, try JSONDecoder().decode(Index.self, from: data))
+    }
+
+    /// What the registry serves under `tag` now (the replayed push), and that every manifest and
+    /// blob it references is there.
+    func served(_ tag: String) async throws -> (data: Data, index: Index) {
+        try await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            let fetched = try await client.manifest(reference)
+            let index = try client.decodeIndex(fetched, of: reference)
+            for entry in index.manifests {
+                let manifest = try client.decodeManifest(try await client.manifest(reference.with(reference: entry.digest)), of: reference)
+                for blob in manifest.blobs {
+                    #expect(try await client.blobExists(reference, digest: blob.digest), "\(entry.digest): blob \(blob.digest) is in the registry")
+                }
+            }
+            return (fetched.data, index)
+        }
+    }
+
+    /// Each attestation of `index` names an image entry of the same index; none has a platform.
+    func checkAttestations(_ index: Index, platforms: [Platform]) {
+        let images = index.manifests.filter { !$0.isAttestation }
+        let attestations = index.manifests.filter(\.isAttestation)
+        #expect(images.map { $0.platform?.description } == platforms.map(\.description), "the images, in the requested order")
+        #expect(attestations.count == platforms.count, "one provenance attestation per platform")
+        #expect(attestations.allSatisfy { $0.platform == OCIPlatform(os: "unknown", architecture: "unknown") })
+        #expect(attestations.map { $0.annotations?[AnnotationKey.dockerReferenceDigest] } == images.map(\.digest),
+                "each attestation names its image, in the images' order")
+        #expect(index.platformManifests.count == platforms.count, "an attestation is never taken for a platform")
+    }
+
+    @Test("two-node builder, --provenance, --push: the pushed index is the recorded one, attestations kept with their images",
+          .enabled(if: localRegistryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+    func twoNodeAttestedPush() async throws {
+        let replay = try Replay("two-node-attested-push")
+        defer { replay.remove() }
+        let tag = "127.0.0.1:5000/xplat-replay/attested:two-node"
+        let result = try await replay.build("linux/amd64,linux/arm64,linux/arm/v7", output: .push,
+                                            selection: NodeSelection(builder: "xplat-rec-two", driver: .buildx)) {
+            $0.tags = [tag]
+            $0.provenance = "true"
+        }
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        #expect(replay.builds.count == 2 && replay.builds.allSatisfy { $0.contains("--provenance=true") }, "one solve per node, attestations asked for")
+        let recorded = try recordedIndex(replay)
+        let pushed = try await served(tag)
+        #expect(pushed.data == recorded.data, "the index xplat assembled is the one the real registry served after the recorded run")
+        #expect(result.indexDigest == sha256Digest(recorded.data))
+        checkAttestations(pushed.index, platforms: [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7")])
+        #expect(result.platforms.map(\.solves).reduce(0, +) == 2)
+        #expect(replay.leftovers.isEmpty, "\(replay.leftovers)")
+    }
+
+    @Test("two-node builder, --provenance, -o type=oci: the layout's index is the recorded one; every blob is in the layout")
+    func twoNodeAttestedOCI() async throws {
+        let replay = try Replay("two-node-attested-oci")
+        defer { replay.remove() }
+        let dest = "\(replay.out)/image.oci.tar"
+        _ = try await replay.build("linux/amd64,linux/arm64,linux/arm/v7", output: .oci(dest: dest, tar: true),
+                                   selection: NodeSelection(builder: "xplat-rec-two", driver: .buildx)) { $0.provenance = "true" }
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        let layout = "\(replay.out)/layout"
+        try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: true)
+        #expect(try await SubprocessRunner().run(Command("tar", ["-xf", dest, "-C", layout])).succeeded)
+        let top = try JSONDecoder().decode(Index.self, from: try Data(contentsOf: URL(fileURLWithPath: "\(layout)/index.json")))
+        let indexPath = "\(layout)/blobs/sha256/\(try #require(top.manifests.first).digest.dropFirst(7))"
+        let data = try Data(contentsOf: URL(fileURLWithPath: indexPath))
+        let recorded = try recordedIndex(replay)
+        #expect(data == recorded.data, "the layout's index is the one skopeo read from the recorded output")
+        let index = try JSONDecoder().decode(Index.self, from: data)
+        checkAttestations(index, platforms: [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7")])
+        for entry in index.manifests {
+            let path = "\(layout)/blobs/sha256/\(entry.digest.dropFirst(7))"
+            let manifest = try JSONDecoder().decode(Manifest.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+            for blob in manifest.blobs {
+                #expect(FileManager.default.fileExists(atPath: "\(layout)/blobs/sha256/\(blob.digest.dropFirst(7))"), "\(blob.digest)")
+            }
+        }
+        let (images, attestations) = try OCILayout.readWithAttestations(layout)
+        #expect(images.count == 3 && attestations.count == 3, "read back: three images, three attestations apart")
+        #expect(replay.leftovers.isEmpty, "\(replay.leftovers)")
+    }
+
+    @Test("docker driver, --push: one --load per platform read back with docker save (no OCI exporter there); the index is the recorded one",
+          .enabled(if: localRegistryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+    func dockerDriverPush() async throws {
+        let replay = try Replay("docker-driver-push")
+        defer { replay.remove() }
+        let tag = "127.0.0.1:5000/xplat-replay/hello:docker-driver"
+        let reader = RootReader()
+        let result = try await replay.build("linux/amd64,linux/arm64", output: .push,
+                                            selection: NodeSelection(builder: "default", driver: .buildx), verifier: reader) {
+            $0.tags = [tag]
+            $0.verify = true
+        }
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        #expect(replay.builds.count == 2 && replay.builds.allSatisfy { $0.contains("--load") && $0.contains("--provenance=false") })
+        let saves = replay.replayer.commands.map(\.arguments).filter { $0.contains("save") }
+        #expect(saves.count == 2 && saves.allSatisfy { $0.starts(with: ["--context", "default", "save"]) }, "\(saves)")
+        #expect(reader.arch == [p("linux/amd64"): "x86_64\n", p("linux/arm64"): "aarch64\n"], "each root read from its own image")
+        let pushed = try await served(tag)
+        #expect(pushed.data == (try recordedIndex(replay)).data)
+        #expect(pushed.index.manifests.map { $0.platform?.description } == ["linux/amd64", "linux/arm64"])
+        #expect(result.platforms.map(\.solves) == [1, 1])
+        let removed = replay.replayer.commands.map(\.arguments).filter { $0.contains("rmi") }
+        #expect(removed.count == 2, "the temporary tags are removed: \(removed)")
+        #expect(replay.leftovers.isEmpty, "\(replay.leftovers)")
+    }
+
+    @Test("--load, verified: one solve, the root read from the loaded image (docker driver: the builder's engine; remote: the current one)",
+          arguments: [("docker-driver-load", "default"), ("remote-load", "xplat-rec-remote")])
+    func loadOnce(_ name: String, _ builder: String) async throws {
+        let replay = try Replay(name)
+        defer { replay.remove() }
+        let reader = RootReader()
+        let result = try await replay.build("linux/arm64", output: .load, selection: NodeSelection(builder: builder, driver: .buildx),
+                                            verifier: reader) {
+            $0.tags = ["xplat-rec:\(name)"]
+            $0.verify = true
+        }
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        #expect(replay.builds.count == 1 && replay.builds[0].contains("--load"), "one solve: \(replay.builds)")
+        let save = try #require(replay.replayer.commands.first { $0.arguments.contains("save") })
+        #expect(save.arguments.last == "xplat-rec:\(name)")
+        #expect(save.arguments.starts(with: ["--context"]) == (builder == "default"))
+        #expect(reader.arch == [p("linux/arm64"): "aarch64\n"])
+        #expect(result.platforms.first?.digest?.hasPrefix("sha256:") == true, "the loaded image's digest, from buildx's metadata file")
+        #expect(replay.leftovers.isEmpty, "\(replay.leftovers)")
+    }
+
+    @Test("docker driver and attestations: dockerd 20.10's BuildKit refuses them for every output (recorded); xplat refuses image outputs before building and explains buildx's error")
+    func dockerDriverAttestations() throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/docker-driver-attestations-raw.json")
+        #expect(transcript.entries.count == 3)
+        for entry in transcript.entries {
+            #expect(entry.exitCode == 1 && entry.stderr.contains("attestations are not supported by the current buildkitd"), "\(entry.stderr)")
+            let diagnosis = BuildDiagnosis.diagnose(stderr: entry.stderr, platform: p("linux/arm64"))
+            #expect(diagnosis.kind == .driverLacksFeature && diagnosis.action.contains("--provenance"), "\(diagnosis)")
+        }
+        var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64")], output: .push)
+        request.provenance = "true"
+        let node = BuilderNode(name: "default", endpoint: "default", driver: .buildx(builder: "default", driver: .docker), native: [p("linux/amd64")])
+        let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [node], platforms: [], solves: [])
+        do {
+            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+            Issue.record("--provenance with --push on the docker driver must be refused")
+        } catch {
+            #expect("\(error)".contains("attestations are not supported by the current buildkitd"), "quotes the refusal: \(error)")
+        }
+    }
+
+    @Test("--sbom on an offline builder: BuildKit cannot pull its scanner image (recorded); the cause named is the scanner, not the base-image registry")
+    func sbomScanner() throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/remote-sbom-raw.json")
+        let refused = try #require(transcript.entries.first)
+        #expect(refused.exitCode == 1 && refused.stderr.contains("buildkit-syft-scanner"), "\(refused.stderr)")
+        let diagnosis = BuildDiagnosis.diagnose(stderr: refused.stderr, platform: p("linux/arm64"))
+        #expect(diagnosis.kind == .sbomScanner && diagnosis.action.contains("--sbom generator=IMAGE"), "\(diagnosis)")
+    }
+
+    @Test("--load with attestations: buildx refuses it with its manifest-list message (recorded); xplat refuses it before building, on every driver")
+    func loadAttested() throws {
+        let transcript = try Transcript.load("\(Replay.recordings)/remote-load-attested-raw.json")
+        let refused = try #require(transcript.entries.first)
+        let quoted = "docker exporter does not currently support exporting manifest lists"
+        #expect(refused.exitCode == 1 && refused.stderr.contains(quoted), "\(refused.stderr)")
+        var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/arm64")], output: .load)
+        request.tags = ["app:1"]
+        request.provenance = "true"
+        let node = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
+        let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [node], platforms: [], solves: [])
+        do {
+            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+            Issue.record("--provenance with --load must be refused")
+        } catch {
+            #expect("\(error)".contains(quoted) && "\(error)".contains("--push or -o type=oci"), "\(error)")
+        }
+    }
+}
