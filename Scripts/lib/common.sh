@@ -80,6 +80,27 @@ read_pidfile() {
     return 0
 }
 
+# registry_config ORIGIN ROOT ADDRESS: the distribution registry configuration every registry of
+# xplat's starts from (quiet logs, filesystem storage under ROOT with delete, listening on ADDRESS);
+# the caller appends its own sections (tls, auth) after `http.addr`.
+registry_config() {
+    cat <<EOF
+# Written by xplat $1
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $2
+  delete:
+    enabled: true
+http:
+  addr: $3
+EOF
+}
+
 # A bad flag or value: log, then exit 64 (EX_USAGE, like xplat's own usage errors).
 die_usage() {
     log "error: $*"

@@ -77,6 +77,27 @@ public struct BuildService: Sendable {
     /// Reads and parses the Dockerfile, rewrites it with `--rewrite`, discovers nodes and plans.
     public func prepare(_ request: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
         try request.validate()
+        let parsed = try readDockerfile(request)
+        let rewritten = request.rewrite ? try rewrite(parsed, request) : nil
+        let temporary = rewritten?.file?.path
+        let prepared = PreparedBuild(plan: Plan(dockerfile: request.dockerfile, context: request.context, nodes: [], platforms: [], solves: []),
+                                     dockerfileToBuild: temporary ?? request.dockerfile, temporaryDockerfile: temporary)
+        do {
+            let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
+            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+            var ready = prepared
+            ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
+                              platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
+            return ready
+        } catch {
+            prepared.discard()
+            throw error
+        }
+    }
+
+    /// The request's Dockerfile, read and parsed; the build context must be a folder.
+    func readDockerfile(_ request: BuildRequest) throws -> Dockerfile {
         let data: Data
         do { data = try UserFile.read(request.dockerfile) } catch let error as FileReadError {
             throw BuildError.unreadable(request.dockerfile, "cannot read the Dockerfile: \(error.reason)")
@@ -85,48 +106,38 @@ public struct BuildService: Sendable {
         guard FileManager.default.fileExists(atPath: request.context, isDirectory: &isDir), isDir.boolValue else {
             throw BuildError.unreadable(request.context, "the build context is not a folder")
         }
-        var parsed: Dockerfile
-        do { parsed = try DockerfileParser.parse(bytes: Array(data), fileName: request.dockerfile) } catch {
-            throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
+        return try Self.parse(Array(data), fileName: request.dockerfile)
+    }
+
+    /// `--rewrite`: the diff, and when there is one, the rewritten Dockerfile written to a
+    /// temporary file and parsed.
+    func rewrite(_ parsed: Dockerfile, _ request: BuildRequest) throws
+        -> (diff: String, file: (path: String, dockerfile: Dockerfile)?) {
+        guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
+        var args: [String: String] = [:]
+        for arg in request.buildArgs {
+            guard let kv = KeyValue(arg) else { throw BuildError.badBuildArg(arg) }
+            args[kv.key] = kv.value ?? environment[kv.key] ?? ""
         }
-        var dockerfileToBuild = request.dockerfile
-        var temporary: String?
-        var diff: String?
-        if request.rewrite {
-            guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
-            var args: [String: String] = [:]
-            for arg in request.buildArgs {
-                guard let kv = KeyValue(arg) else { throw BuildError.badBuildArg(arg) }
-                args[kv.key] = kv.value ?? environment[kv.key] ?? ""
-            }
-            let (text, d) = try rewriter(parsed, request.target, args, request.context, request.platforms)
-            diff = d
-            if !d.isEmpty {
-                // Outside the context and beside nothing of the user's: BuildKit reads --file from
-                // anywhere, and the context is sent unchanged (the user's Dockerfile untouched).
-                let dir = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-rewrite")
-                let path = "\(dir)/Dockerfile"
-                try AtomicFile.write(text, to: path)
-                temporary = path
-                dockerfileToBuild = path
-                do { parsed = try DockerfileParser.parse(text, fileName: request.dockerfile + " (rewritten)") } catch {
-                    throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
-                }
-            }
-        }
-        let prepared = PreparedBuild(plan: Plan(dockerfile: request.dockerfile, context: request.context, nodes: [], platforms: [], solves: []),
-                                     dockerfileToBuild: dockerfileToBuild, temporaryDockerfile: temporary)
+        let (text, diff) = try rewriter(parsed, request.target, args, request.context, request.platforms)
+        guard !diff.isEmpty else { return (diff, nil) }
+        // Outside the context and beside nothing of the user's: BuildKit reads --file from
+        // anywhere, and the context is sent unchanged (the user's Dockerfile untouched).
+        let dir = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-rewrite")
+        let path = "\(dir)/Dockerfile"
         do {
-            let graph = try BuildGraph(dockerfile: parsed).targeting(request.target)
-            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
-            var ready = prepared
-            ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
-                              platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: diff)
-            return ready
+            try AtomicFile.write(text, to: path)
+            return (diff, (path, try Self.parse(Array(text.utf8), fileName: request.dockerfile + " (rewritten)")))
         } catch {
-            prepared.discard()
+            try? FileManager.default.removeItem(atPath: dir)  // cleanup; the error that matters is thrown
             throw error
+        }
+    }
+
+    /// Parses a Dockerfile; a syntax error keeps its cause.
+    static func parse(_ bytes: [UInt8], fileName: String) throws -> Dockerfile {
+        do { return try DockerfileParser.parse(bytes: bytes, fileName: fileName) } catch {
+            throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
         }
     }
 

@@ -30,6 +30,8 @@ enum FileSystem {
     /// The POSIX reason behind a Foundation error (`No such file or directory`), else its description.
     static func reason(_ error: any Error) -> String {
         let ns = error as NSError
+        // On Linux Foundation keeps the failing call's errno as a POSIXError (not an NSError).
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? POSIXError { return errorText(underlying.code.rawValue) }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return errorText(Int32(underlying.code))
         }

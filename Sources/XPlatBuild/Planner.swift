@@ -89,30 +89,23 @@ public enum Planner {
         public var problem: String?
     }
 
-    /// Assesses `platform` on `node` for `graph`.
+    /// Assesses `platform` on `node` for `graph`: which RUN steps of the reachable stages the node
+    /// runs natively and which under emulation; impossible when a stage's platform is one it neither
+    /// runs nor provenly emulates.
     public static func assess(_ platform: Platform, on node: BuilderNode, graph: BuildGraph) -> Assessment {
         var emulated: [PlannedStep] = []
         var nativeCount = 0
         var missing: [(Platform, String)] = []
         for stage in graph.reachableStages {
-            let runsAs: Platform
-            switch stage.platform {
-            case .target: runsAs = platform
-            case .fixed(let p): runsAs = p
-            case .build:
-                guard let own = node.buildPlatform else {
-                    return Assessment(mode: .impossible, rank: .impossible, emulatedSteps: [], nativeStepCount: 0,
-                                      problem: "node \(node.name) reports no native platform")
-                }
-                runsAs = own
+            guard let runsAs = stagePlatform(stage, building: platform, on: node) else {
+                return impossible("node \(node.name) reports no native platform")
             }
             if node.runsNatively(runsAs) {
                 nativeCount += stage.runs.count
                 continue
             }
-            guard !stage.runs.isEmpty else { continue }
+            guard let first = stage.runs.first else { continue }
             if !node.emulatesProvenly(runsAs) {
-                let first = stage.runs[0]
                 missing.append((runsAs, "stage \(stage.label) RUN at line \(first.line)"))
                 continue
             }
@@ -120,34 +113,51 @@ public enum Planner {
                 PlannedStep(stage: stage.label, line: $0.line, text: $0.text, platform: runsAs, heavy: $0.heavy)
             }
         }
-        if let (p, where_) = missing.first {
-            let listed = node.emulated.first { $0.platform == p || $0.platform.canRun(p) }
-            let why: String
-            if let listed, !listed.proven {
-                why = "its \(p) emulator is not proven (\(listed.problem ?? "no probe ran"))"
-            } else {
-                why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
-            }
-            return Assessment(mode: .impossible, rank: .impossible, emulatedSteps: [], nativeStepCount: 0,
-                              problem: "node \(node.name) (\(node.buildPlatform?.description ?? "?")): \(why); needed by \(where_)")
-        }
-        let totalRuns = nativeCount + emulated.count
-        let mode: BuildMode
-        let rank: Rank
-        if emulated.isEmpty {
-            if node.runsNativelyExactly(platform) {
-                (mode, rank) = (.native, .exactNative)
-            } else if node.runsNatively(platform) {
-                (mode, rank) = (.native, .compatibleNative)
-            } else {
-                (mode, rank) = (.cross, .cross)
-            }
-        } else if emulated.count < totalRuns, !emulated.contains(where: \.heavy) {
-            (mode, rank) = (.cross, .cross)
-        } else {
-            (mode, rank) = (.emulated, .emulated)
-        }
+        if let (p, neededBy) = missing.first { return impossible(noEmulator(for: p, on: node, neededBy: neededBy)) }
+        let (mode, rank) = modeAndRank(platform, on: node, emulated: emulated, totalRuns: nativeCount + emulated.count)
         return Assessment(mode: mode, rank: rank, emulatedSteps: emulated, nativeStepCount: nativeCount, problem: nil)
+    }
+
+    /// The platform `stage` runs as when building `platform` on `node`; nil for a
+    /// `$BUILDPLATFORM` stage on a node that reports no platform of its own.
+    static func stagePlatform(_ stage: BuildStage, building platform: Platform, on node: BuilderNode) -> Platform? {
+        switch stage.platform {
+        case .target: return platform
+        case .fixed(let p): return p
+        case .build: return node.buildPlatform
+        }
+    }
+
+    /// An assessment the planner never chooses, with why.
+    static func impossible(_ problem: String) -> Assessment {
+        Assessment(mode: .impossible, rank: .impossible, emulatedSteps: [], nativeStepCount: 0, problem: problem)
+    }
+
+    /// Why `node` cannot run `p`, which the RUN `neededBy` names needs: an emulator it lists but has
+    /// not proven, or none at all.
+    static func noEmulator(for p: Platform, on node: BuilderNode, neededBy: String) -> String {
+        let listed = node.emulated.first { $0.platform == p || $0.platform.canRun(p) }
+        let why: String
+        if let listed, !listed.proven {
+            why = "its \(p) emulator is not proven (\(listed.problem ?? "no probe ran"))"
+        } else {
+            why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
+        }
+        return "node \(node.name) (\(node.buildPlatform?.description ?? "?")): \(why); needed by \(neededBy)"
+    }
+
+    /// The mode and rank (see the file comment) from what runs emulated: nothing (native, or cross
+    /// when the node's CPU cannot run the target), only light steps beside native ones (cross), or
+    /// heavy or all steps (emulated).
+    static func modeAndRank(_ platform: Platform, on node: BuilderNode, emulated: [PlannedStep], totalRuns: Int)
+        -> (BuildMode, Rank) {
+        if emulated.isEmpty {
+            if node.runsNativelyExactly(platform) { return (.native, .exactNative) }
+            if node.runsNatively(platform) { return (.native, .compatibleNative) }
+            return (.cross, .cross)
+        }
+        if emulated.count < totalRuns, !emulated.contains(where: \.heavy) { return (.cross, .cross) }
+        return (.emulated, .emulated)
     }
 
     /// Plans every platform: the best node and mode for each, spreading platforms over equally

@@ -19,8 +19,12 @@ enum BuildEnvironment {
     }
 
     /// Maps a build error to xplat's exit codes.
-    static func failure(_ error: any Error) -> XPlatFailure {
-        guard let error = error as? BuildError else { return XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck) }
+    ///
+    /// Anything else is thrown on as it is: ArgumentParser's usage errors stay usage errors (64), and
+    /// an error no build expected reaches `XPlatCommand.failure(for:in:)`, which names the command and
+    /// describes it (exit 2).
+    static func failure(_ error: any Error) -> any Error {
+        guard let error = error as? BuildError else { return error }
         switch error {
         case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
         case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)

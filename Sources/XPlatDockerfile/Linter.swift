@@ -53,8 +53,38 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
+/// What a linter finding and a rewriter finding share: a rule (its id and name) at a place in the
+/// file, with a severity, a message and, when known, a fix. Both print as
+/// `file:line:column: severity: XPnnn name: message` and list in file order.
+public protocol DockerfileFinding: Sendable, CustomStringConvertible {
+    /// `XP001`, `XP101`.
+    var id: String { get }
+    /// `arg-target-default`, `runs-target-code`.
+    var ruleName: String { get }
+    var severity: Severity { get }
+    var file: String { get }
+    var line: Int { get }
+    /// 1-based, in characters.
+    var column: Int { get }
+    var message: String { get }
+    /// What to write instead, when known.
+    var fix: String? { get }
+}
+
+extension DockerfileFinding {
+    /// `Dockerfile:3:5: error: XP001 arg-target-default: message`.
+    public var description: String {
+        "\(file):\(line):\(column): \(severity.rawValue): \(id) \(ruleName): \(message)"
+    }
+
+    /// File order: by line, then column, then rule id.
+    public func precedes(_ other: some DockerfileFinding) -> Bool {
+        (line, column, id) < (other.line, other.column, other.id)
+    }
+}
+
 /// One finding.
-public struct Finding: Sendable, Hashable, Codable {
+public struct Finding: DockerfileFinding, Hashable, Codable {
     public var rule: Rule
     public var severity: Severity
     public var file: String
@@ -67,11 +97,8 @@ public struct Finding: Sendable, Hashable, Codable {
 
     /// `XP001`.
     public var id: String { rule.id }
-
-    /// `Dockerfile:3:5: error: XP001 arg-target-default: message`.
-    public var description: String {
-        "\(file):\(line):\(column): \(severity.rawValue): \(rule.id) \(rule.rawValue): \(message)"
-    }
+    /// `arg-target-default`.
+    public var ruleName: String { rule.rawValue }
 }
 
 /// Finds cross-build mistakes in a Dockerfile.
@@ -96,7 +123,7 @@ public enum Linter {
             }
         }
         c.buildStagesNotCross()
-        return c.findings.sorted { ($0.line, $0.column, $0.rule.id) < ($1.line, $1.column, $1.rule.id) }
+        return c.findings.sorted { $0.precedes($1) }
     }
 
     /// True when the stage, or the stage chain it derives from, is on `$BUILDPLATFORM`.

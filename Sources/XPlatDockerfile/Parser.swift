@@ -106,59 +106,92 @@ struct Parser {
     /// Reads the file line by line into instructions (continuations joined, heredoc bodies read)
     /// and the trivia between them, as BuildKit's `Parse` does.
     mutating func run() throws(DockerfileSyntaxError) -> Dockerfile {
+        var found = Collected()
+        var li = 0
+        while li < lineCount {
+            let token = try lineToken(li, comments: &found.comments)
+            li += 1
+            if let instruction = try readInstruction(token, startLine: li, line: &li, comments: found.comments,
+                                                     warnings: &found.warnings) {
+                found.append(instruction)
+            }
+        }
+        return try assemble(found)
+    }
+
+    /// What `run` gathers as it reads: the instructions, the file's elements in order, the warnings,
+    /// and the comments waiting for the next instruction.
+    struct Collected {
         var instructions: [Instruction] = []
         var elements: [DockerfileElement] = []
         var warnings: [String] = []
         var comments: [String] = []
+        /// Where the trivia after the last instruction starts.
         var triviaStart = 0
-        var li = 0
-        let n = lineCount
-        while li < n {
-            let ls = lineStarts[li], le = lineEnd(li)
-            var cs = ls
-            if li == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cs = 3 }
-            if isComment(cs, le) {
-                let c = Bytes.string(Bytes.trimSpace(bytes[(cs + 1)..<le]))
-                if c.isEmpty { comments = [] } else { comments.append(c) }
-            }
-            let nl = Bytes.trimNewline(bytes[cs..<le])
-            let ts = Bytes.trimLeft(bytes[cs..<nl])
-            try possibleDirective(bytes[ts..<nl], line: li + 1)
-            let token: ArraySlice<UInt8> = (ts < nl && bytes[ts] == ASCII.hash) ? bytes[ts..<ts] : bytes[ts..<nl]
-            li += 1
-            let startLine = li
-            let (cut, isEnd) = trimContinuation(token)
-            if isEnd && cut == token.startIndex { continue }
 
-            let joined = try joinContinuations(first: token.startIndex..<cut, isEnd: isEnd, line: &li)
-            if joined.hasEmpty {
-                warnings.append("[WARNING]: Empty continuation line found in:\n    " + Bytes.string(joined.logical[...]))
-            }
-            let node: Built
-            do {
-                node = try Self.nodeFromLine(joined.logical[...], escape: escape)
-            } catch {
-                throw fail(startLine, error.reason)
-            }
-            let heredocs = try readHeredocs(joined.logical, node: node, startLine: startLine, line: &li)
-
-            let instrStart = lineStarts[startLine - 1]
-            let instrEnd = lineEnd(li - 1)
-            if triviaStart < instrStart { elements.append(.trivia(triviaStart..<instrStart)) }
+        /// Adds `instruction` after the trivia before it; its comments are spent.
+        mutating func append(_ instruction: consuming Instruction) {
+            let source = instruction.sourceRange
+            if triviaStart < source.lowerBound { elements.append(.trivia(triviaStart..<source.lowerBound)) }
             elements.append(.instruction(instructions.count))
-            triviaStart = instrEnd
-            instructions.append(instruction(node, joined.logical, joined.segments, heredocs: heredocs, comments: comments,
-                                            lines: startLine...li, source: instrStart..<instrEnd))
+            triviaStart = source.upperBound
+            instructions.append(instruction)
             comments = []
         }
-        if triviaStart < bytes.count { elements.append(.trivia(triviaStart..<bytes.count)) }
-        if instructions.isEmpty { throw fail(max(1, n), "file with no instructions") }
+    }
+
+    /// A line read between instructions: its comment gathered (an empty comment drops the ones
+    /// before), a parser directive read, and the text an instruction would start with (none for a
+    /// comment line). The BOM of the first line is not text.
+    mutating func lineToken(_ li: Int, comments: inout [String]) throws(DockerfileSyntaxError) -> ArraySlice<UInt8> {
+        let le = lineEnd(li)
+        var cs = lineStarts[li]
+        if li == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cs = 3 }
+        if isComment(cs, le) {
+            let c = Bytes.string(Bytes.trimSpace(bytes[(cs + 1)..<le]))
+            if c.isEmpty { comments = [] } else { comments.append(c) }
+        }
+        let nl = Bytes.trimNewline(bytes[cs..<le])
+        let ts = Bytes.trimLeft(bytes[cs..<nl])
+        try possibleDirective(bytes[ts..<nl], line: li + 1)
+        return (ts < nl && bytes[ts] == ASCII.hash) ? bytes[ts..<ts] : bytes[ts..<nl]
+    }
+
+    /// The instruction that starts with `token` on `startLine` (1-based): its continuation lines
+    /// joined, its node parsed and its heredoc bodies read, `li` moved past its last line. Nil when
+    /// the line holds no text (blank or a comment).
+    mutating func readInstruction(_ token: ArraySlice<UInt8>, startLine: Int, line li: inout Int, comments: [String],
+                                  warnings: inout [String]) throws(DockerfileSyntaxError) -> Instruction? {
+        let (cut, isEnd) = trimContinuation(token)
+        if isEnd && cut == token.startIndex { return nil }
+        let joined = try joinContinuations(first: token.startIndex..<cut, isEnd: isEnd, line: &li)
+        if joined.hasEmpty {
+            warnings.append("[WARNING]: Empty continuation line found in:\n    " + Bytes.string(joined.logical[...]))
+        }
+        let node: Built
+        do {
+            node = try Self.nodeFromLine(joined.logical[...], escape: escape)
+        } catch {
+            throw fail(startLine, error.reason)
+        }
+        let heredocs = try readHeredocs(joined.logical, node: node, startLine: startLine, line: &li)
+        return instruction(node, joined.logical, joined.segments, heredocs: heredocs, comments: comments,
+                           lines: startLine...li, source: lineStarts[startLine - 1]..<lineEnd(li - 1))
+    }
+
+    /// The parsed file: the trailing trivia closed, BuildKit's refusal of a file without
+    /// instructions, and the closing warning when continuation lines were empty.
+    func assemble(_ found: Collected) throws(DockerfileSyntaxError) -> Dockerfile {
+        var elements = found.elements
+        var warnings = found.warnings
+        if found.triviaStart < bytes.count { elements.append(.trivia(found.triviaStart..<bytes.count)) }
+        if found.instructions.isEmpty { throw fail(max(1, lineCount), "file with no instructions") }
         if !warnings.isEmpty {
             warnings.append("[WARNING]: Empty continuation lines will become errors in a future release.")
         }
         return Dockerfile(
             fileName: fileName, bytes: bytes, escapeToken: Character(Unicode.Scalar(escape)),
-            directives: directives, instructions: instructions, elements: elements, lineStarts: lineStarts,
+            directives: directives, instructions: found.instructions, elements: elements, lineStarts: lineStarts,
             warnings: warnings)
     }
 
@@ -293,13 +326,109 @@ struct Parser {
 
     /// BuildKit `extractBuilderFlags`: leading `--flag` words; returns where the arguments start.
     static func extractFlags(_ line: ArraySlice<UInt8>) -> (Int, [RawFlag]) {
+        var scanner = FlagScanner(line: line)
+        return scanner.scan()
+    }
+
+    /// BuildKit's `extractBuilderFlags` loop, one byte at a time: between words, in a word, or in a
+    /// quote inside a word.
+    struct FlagScanner {
+        let line: ArraySlice<UInt8>
         var flags: [RawFlag] = []
         var word: [UInt8] = []
-        var wordStart = line.startIndex
+        var wordStart: Int
         var inWord = false, inQuote = false, blankOK = false
         var quote: UInt8 = 0
-        var pos = line.startIndex
-        func make(_ w: [UInt8], _ r: Range<Int>) -> RawFlag {
+        var pos: Int
+
+        init(line: ArraySlice<UInt8>) {
+            self.line = line
+            wordStart = line.startIndex
+            pos = line.startIndex
+        }
+
+        /// The flags up to the first word that is not one (or up to a lone `--`), and where the
+        /// arguments start.
+        mutating func scan() -> (Int, [RawFlag]) {
+            while pos <= line.endIndex {
+                let atEnd = pos == line.endIndex
+                let ch: UInt8 = atEnd ? 0 : line[pos]
+                if !inWord && !inQuote {
+                    if atEnd { break }
+                    if ch.isGoByteSpace { pos += 1; continue }
+                    guard startsFlag() else { return (pos, flags) }
+                    inWord = true
+                    wordStart = pos
+                }
+                if atEnd {
+                    if !wordIsDoubleDash { endWord() }
+                    break
+                }
+                if inWord {
+                    if let argumentsStart = stepInWord(ch) { return (argumentsStart, flags) }
+                } else {
+                    stepInQuote(ch)
+                }
+            }
+            return (line.endIndex, flags)
+        }
+
+        /// `--` alone ends the flags.
+        var wordIsDoubleDash: Bool { word.count == 2 && word[0] == ASCII.dash && word[1] == ASCII.dash }
+
+        /// A word starting at `pos` is a flag when it starts with `--`.
+        func startsFlag() -> Bool {
+            line[pos] == ASCII.dash && pos + 1 < line.endIndex && line[pos + 1] == ASCII.dash
+        }
+
+        /// One byte of a word outside quotes: a blank ends the word (a lone `--` ends the flags:
+        /// returns where the arguments start), a quote opens a quote, a backslash escapes the next byte.
+        mutating func stepInWord(_ ch: UInt8) -> Int? {
+            if ch.isGoByteSpace {
+                inWord = false
+                if wordIsDoubleDash { return pos }
+                endWord()
+                word = []
+                blankOK = false
+                pos += 1
+                return nil
+            }
+            if ch == ASCII.apostrophe || ch == ASCII.quote {
+                quote = ch; blankOK = true; inWord = false; inQuote = true
+                pos += 1
+                return nil
+            }
+            _ = appendEscaped(ch)
+            return nil
+        }
+
+        /// One byte inside quotes: the closing quote, or a byte of the word; a backslash at the end of
+        /// the line closes the quote.
+        mutating func stepInQuote(_ ch: UInt8) {
+            if ch == quote { inQuote = false; inWord = true; pos += 1; return }
+            if !appendEscaped(ch) { inQuote = false; inWord = true }
+        }
+
+        /// Appends `ch` to the word, or the byte a backslash escapes; false (nothing appended) for a
+        /// backslash that is the line's last byte.
+        mutating func appendEscaped(_ ch: UInt8) -> Bool {
+            if ch == ASCII.backslash {
+                if pos + 1 == line.endIndex { pos += 1; return false }
+                pos += 1
+            }
+            word.append(line[pos])
+            pos += 1
+            return true
+        }
+
+        /// Records the word that ends at `pos` as a flag, unless it is empty and was never quoted.
+        mutating func endWord() {
+            guard blankOK || !word.isEmpty else { return }
+            flags.append(Self.flag(word, wordStart..<pos))
+        }
+
+        /// `--name=value` or `--name` split into name and value.
+        static func flag(_ w: [UInt8], _ r: Range<Int>) -> RawFlag {
             let text = Bytes.string(w[...])
             var body = Substring(text)
             if body.hasPrefix("--") { body = body.dropFirst(2) }
@@ -308,60 +437,5 @@ struct Parser {
             }
             return RawFlag(name: String(body), value: nil, text: text, range: r)
         }
-        while pos <= line.endIndex {
-            let atEnd = pos == line.endIndex
-            let ch: UInt8 = atEnd ? 0 : line[pos]
-            if !inWord && !inQuote {
-                if atEnd { break }
-                if ch.isGoByteSpace { pos += 1; continue }
-                if ch != ASCII.dash || pos + 1 == line.endIndex || line[pos + 1] != ASCII.dash {
-                    return (pos, flags)
-                }
-                inWord = true
-                wordStart = pos
-            }
-            if atEnd {
-                if word != [ASCII.dash, ASCII.dash] && (blankOK || !word.isEmpty) {
-                    flags.append(make(word, wordStart..<pos))
-                }
-                break
-            }
-            if inWord {
-                if ch.isGoByteSpace {
-                    inWord = false
-                    if word == [ASCII.dash, ASCII.dash] { return (pos, flags) }
-                    if blankOK || !word.isEmpty { flags.append(make(word, wordStart..<pos)) }
-                    word = []
-                    blankOK = false
-                    pos += 1
-                    continue
-                }
-                if ch == ASCII.apostrophe || ch == ASCII.quote {
-                    quote = ch; blankOK = true; inWord = false; inQuote = true
-                    pos += 1
-                    continue
-                }
-                var c = ch
-                if ch == ASCII.backslash {
-                    if pos + 1 == line.endIndex { pos += 1; continue }
-                    pos += 1
-                    c = line[pos]
-                }
-                word.append(c)
-                pos += 1
-                continue
-            }
-            // in quote
-            if ch == quote { inQuote = false; inWord = true; pos += 1; continue }
-            var c = ch
-            if ch == ASCII.backslash {
-                if pos + 1 == line.endIndex { inQuote = false; inWord = true; pos += 1; continue }
-                pos += 1
-                c = line[pos]
-            }
-            word.append(c)
-            pos += 1
-        }
-        return (line.endIndex, flags)
     }
 }

@@ -32,15 +32,15 @@ public enum RewriteRenderer {
     /// JSON documents list them.
     public static func findingsText(_ findings: [Finding], _ stageFindings: [RewriteFinding] = [],
                                     colorize: (Severity, String) -> String = { $1 }) -> String {
-        let lines = findings.map { f in (f.line, f.column, f.rule.id, line(f.file, f.line, f.column, f.severity, f.rule.id, f.rule.rawValue, f.message, f.fix, colorize)) }
-            + stageFindings.map { f in (f.line, f.column, f.rule.id, line(f.file, f.line, f.column, f.severity, f.rule.id, f.rule.rawValue, f.message, f.fix, colorize)) }
-        return lines.sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }.map(\.3).joined()
+        inFileOrder(findings, stageFindings).map { f in
+            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue) + ": \(f.id) \(f.ruleName): \(f.message)\n"
+                + (f.fix.map { "  fix: \($0)\n" } ?? "")
+        }.joined()
     }
 
-    static func line(_ file: String, _ line: Int, _ column: Int, _ severity: Severity, _ id: String, _ rule: String,
-                     _ message: String, _ fix: String?, _ colorize: (Severity, String) -> String) -> String {
-        "\(file):\(line):\(column): " + colorize(severity, severity.rawValue) + ": \(id) \(rule): \(message)\n"
-            + (fix.map { "  fix: \($0)\n" } ?? "")
+    /// The linter's findings and the rewriter's merged in file order (the linter's first at one place).
+    static func inFileOrder(_ findings: [Finding], _ stageFindings: [RewriteFinding]) -> [any DockerfileFinding] {
+        ((findings as [any DockerfileFinding]) + stageFindings).sorted { $0.precedes($1) }
     }
 
     /// One line per stage: `stage 0 "build" (line 1): build, rewritten [go]: reason; reason`.
@@ -63,8 +63,7 @@ public enum RewriteRenderer {
             },
             diff: UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName),
             errors: r.findings.filter { $0.severity == .error }.count, file: r.fileName,
-            findings: (r.findings.map(FindingJSON.init) + r.stageFindings.map(FindingJSON.init))
-                .sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
+            findings: inFileOrder(r.findings, r.stageFindings).map(FindingJSON.init),
             schema: "xplat.rewrite/v1",
             stages: r.stages.map {
                 StageJSON(index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
@@ -77,8 +76,7 @@ public enum RewriteRenderer {
     /// The `xplat.lint/v1` document; `stageFindings` (the rewriter's XP1nn) join the linter's, by place.
     public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) throws -> String {
         try encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
-                            findings: (findings.map(FindingJSON.init) + stageFindings.map(FindingJSON.init))
-                                .sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
+                            findings: inFileOrder(findings, stageFindings).map(FindingJSON.init),
                             schema: "xplat.lint/v1"))
     }
 
@@ -148,12 +146,8 @@ public enum RewriteRenderer {
     struct FindingJSON: Encodable {
         var column: Int, file: String, fix: String?, id: String, line: Int, message: String, rule: String, severity: String
 
-        init(_ f: Finding) {
-            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.rule.id, f.line, f.message, f.rule.rawValue, f.severity.rawValue)
-        }
-
-        init(_ f: RewriteFinding) {
-            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.rule.id, f.line, f.message, f.rule.rawValue, f.severity.rawValue)
+        init(_ f: any DockerfileFinding) {
+            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.id, f.line, f.message, f.ruleName, f.severity.rawValue)
         }
 
         enum CodingKeys: String, CodingKey { case column, file, fix, id, line, message, rule, severity }

@@ -38,7 +38,7 @@ public enum RewriteRule: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One reason a stage was left, at the place that shows it.
-public struct RewriteFinding: Sendable, Hashable, Codable {
+public struct RewriteFinding: DockerfileFinding, Hashable, Codable {
     public var rule: RewriteRule
     public var file: String
     public var line: Int
@@ -51,10 +51,8 @@ public struct RewriteFinding: Sendable, Hashable, Codable {
 
     /// Always `warning`: a stage left as it is still builds (under emulation for foreign platforms).
     public var severity: Severity { .warning }
+    /// `XP101`.
     public var id: String { rule.id }
-
-    /// `Dockerfile:5:5: warning: XP101 runs-target-code: message`.
-    public var description: String {
-        "\(file):\(line):\(column): \(severity.rawValue): \(rule.id) \(rule.rawValue): \(message)"
-    }
+    /// `runs-target-code`.
+    public var ruleName: String { rule.rawValue }
 }

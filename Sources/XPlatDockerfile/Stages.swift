@@ -152,68 +152,100 @@ public struct StageGraph: Sendable {
                 platform: (target: Platform, build: Platform)? = nil) throws(DockerfileSyntaxError) {
         self.dockerfile = dockerfile
         self.platform = platform?.target
-        var globals: [ArgDeclaration] = []
-        var stages: [Stage] = []
-        var scope: [String: String] = platform.map { Self.automaticValues(target: $0.target, build: $0.build) } ?? [:]
+        var reading = Reading(
+            fileName: dockerfile.fileName, buildArgs: buildArgs, keepsAutomaticArgs: platform != nil,
+            scope: platform.map { Self.automaticValues(target: $0.target, build: $0.build) } ?? [:])
         for (i, ins) in dockerfile.instructions.enumerated() {
             switch ins.command {
-            case "arg":
-                let decls = Self.argDeclarations(ins, index: i)
-                if stages.isEmpty {
-                    globals += decls
-                    for d in decls {
-                        // A global `ARG TARGETARCH` (default or not) keeps BuildKit's value.
-                        if platform != nil && Self.automaticArgs.contains(d.name) { continue }
-                        scope[d.name] = buildArgs[d.name] ?? d.defaultValue.map { Self.expand($0, scope) } ?? ""
-                    }
-                } else {
-                    stages[stages.count - 1].args += decls
-                    stages[stages.count - 1].instructions.append(i)
-                }
-            case "from":
-                let words = ins.node.strings
-                var name: String?
-                guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {
-                    throw DockerfileSyntaxError(
-                        fileName: dockerfile.fileName, line: ins.startLine,
-                        reason: "FROM requires either one or three arguments")
-                }
-                if words.count == 3 { name = words[2].lowercased() }
-                let raw = words[0]
-                let expanded = Self.expand(raw, scope)
-                var base = StageBase.image(expanded)
-                if expanded.lowercased() == "scratch" { base = .scratch }
-                if let s = stages.last(where: { $0.name != nil && $0.name == expanded.lowercased() }) { base = .stage(s.index) }
-                var deps: [StageDependency] = []
-                if case .stage(let s) = base { deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine)) }
-                stages.append(Stage(
-                    name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
-                    platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
-                    dependencies: deps, line: ins.startLine))
-            default:
-                guard !stages.isEmpty else {
-                    throw DockerfileSyntaxError(
-                        fileName: dockerfile.fileName, line: ins.startLine,
-                        reason: "\(ins.keyword.uppercased()) instruction before the first FROM (only ARG may come first)")
-                }
-                let s = stages.count - 1
-                stages[s].instructions.append(i)
-                func ref(_ value: String, _ kind: StageDependency.Kind) {
-                    if let target = Self.resolve(value, in: stages, before: s) {
-                        stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: i, line: ins.startLine))
-                    }
-                }
-                if ins.command == "copy" || ins.command == "add", let from = ins.flag("from")?.value { ref(from, .copyFrom) }
-                if ins.command == "run" {
-                    for m in ins.flagValues("mount") { if let from = Self.mountOptions(m)["from"] { ref(from, .mountFrom) } }
-                    var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
-                    for h in ins.heredocs { command += "\n" + h.content }
-                    stages[s].runs.append(RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
-                }
+            case "arg": reading.addArg(ins, index: i)
+            case "from": try reading.addStage(ins, index: i)
+            default: try reading.addToStage(ins, index: i)
             }
         }
-        self.globalArgs = globals
-        self.stages = stages
+        self.globalArgs = reading.globals
+        self.stages = reading.stages
+    }
+
+    /// The graph as `init` reads it, one instruction at a time.
+    struct Reading {
+        let fileName: String
+        let buildArgs: [String: String]
+        /// Whether the automatic args have BuildKit's values (the graph is for one platform).
+        let keepsAutomaticArgs: Bool
+        /// The values FROM lines expand with: the automatic args and the global ARGs so far.
+        var scope: [String: String]
+        var globals: [ArgDeclaration] = []
+        var stages: [Stage] = []
+
+        /// An ARG: before the first FROM a global one, whose value (a `--build-arg`, else its default)
+        /// FROM lines see; a global `ARG TARGETARCH` (default or not) keeps BuildKit's value. After
+        /// it, an ARG of the current stage.
+        mutating func addArg(_ ins: Instruction, index i: Int) {
+            let decls = StageGraph.argDeclarations(ins, index: i)
+            guard stages.isEmpty else {
+                stages[stages.count - 1].args += decls
+                stages[stages.count - 1].instructions.append(i)
+                return
+            }
+            globals += decls
+            for d in decls {
+                if keepsAutomaticArgs && StageGraph.automaticArgs.contains(d.name) { continue }
+                scope[d.name] = buildArgs[d.name] ?? d.defaultValue.map { StageGraph.expand($0, scope) } ?? ""
+            }
+        }
+
+        /// A FROM starts a stage: one argument or three (`AS name`); its base, ARGs expanded, is
+        /// `scratch`, an earlier stage by name, or an image.
+        mutating func addStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+            let words = ins.node.strings
+            guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {
+                throw DockerfileSyntaxError(
+                    fileName: fileName, line: ins.startLine, reason: "FROM requires either one or three arguments")
+            }
+            let name = words.count == 3 ? words[2].lowercased() : nil
+            let raw = words[0]
+            let expanded = StageGraph.expand(raw, scope)
+            var base = StageBase.image(expanded)
+            if expanded.lowercased() == "scratch" { base = .scratch }
+            if let s = stages.last(where: { $0.name != nil && $0.name == expanded.lowercased() }) { base = .stage(s.index) }
+            var deps: [StageDependency] = []
+            if case .stage(let s) = base { deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine)) }
+            stages.append(Stage(
+                name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
+                platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
+                dependencies: deps, line: ins.startLine))
+        }
+
+        /// Any other instruction belongs to the current stage (only ARG may come before the first
+        /// FROM); `COPY/ADD --from` and `RUN --mount=from=` that name an earlier stage are edges, and
+        /// a RUN is one of the stage's runs.
+        mutating func addToStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+            guard !stages.isEmpty else {
+                throw DockerfileSyntaxError(
+                    fileName: fileName, line: ins.startLine,
+                    reason: "\(ins.keyword.uppercased()) instruction before the first FROM (only ARG may come first)")
+            }
+            let s = stages.count - 1
+            stages[s].instructions.append(i)
+            if ins.command == "copy" || ins.command == "add", let from = ins.flag("from")?.value {
+                addReference(from, .copyFrom, ins, index: i)
+            }
+            guard ins.command == "run" else { return }
+            for m in ins.flagValues("mount") {
+                if let from = StageGraph.mountOptions(m)["from"] { addReference(from, .mountFrom, ins, index: i) }
+            }
+            var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
+            for h in ins.heredocs { command += "\n" + h.content }
+            stages[s].runs.append(RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+        }
+
+        /// An edge from the current stage to the earlier stage `value` names, if it names one (else
+        /// it names an image).
+        mutating func addReference(_ value: String, _ kind: StageDependency.Kind, _ ins: Instruction, index i: Int) {
+            let s = stages.count - 1
+            guard let target = StageGraph.resolve(value, in: stages, before: s) else { return }
+            stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: i, line: ins.startLine))
+        }
     }
 
     /// Stage `name` (case-insensitive) or index `name`, if it names one.

@@ -109,31 +109,31 @@ public enum ELFInspector {
     static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
         let (phentsize, shentsize): (UInt64, UInt64) = elfClass == .elf64 ? (56, 64) : (32, 40)
         if ehdr.e_phnum > 0 {
-            guard UInt64(ehdr.e_phentsize) == phentsize else {
-                throw ELFError.malformed(path: path, reason: "e_phentsize \(ehdr.e_phentsize), expected \(phentsize)")
-            }
-            let end = ehdr.e_phoff.addingReportingOverflow(UInt64(ehdr.e_phnum) * phentsize)
-            guard !end.overflow, end.partialValue <= size else {
-                throw ELFError.malformed(
-                    path: path,
-                    reason: "program headers (e_phoff \(ehdr.e_phoff), e_phnum \(ehdr.e_phnum)) end past the file's \(size) bytes")
-            }
+            try checkTable("program", "ph", offset: ehdr.e_phoff, count: ehdr.e_phnum, entrySize: ehdr.e_phentsize,
+                           expected: phentsize, size: size, path: path)
         }
         // e_shnum 0 with e_shoff set means the count is in section 0's sh_size (more than 0xff00
         // sections); libelf handles that case and checks it.
         if ehdr.e_shnum > 0 {
-            guard UInt64(ehdr.e_shentsize) == shentsize else {
-                throw ELFError.malformed(path: path, reason: "e_shentsize \(ehdr.e_shentsize), expected \(shentsize)")
-            }
-            let end = ehdr.e_shoff.addingReportingOverflow(UInt64(ehdr.e_shnum) * shentsize)
-            guard !end.overflow, end.partialValue <= size else {
-                throw ELFError.malformed(
-                    path: path,
-                    reason: "section headers (e_shoff \(ehdr.e_shoff), e_shnum \(ehdr.e_shnum)) end past the file's \(size) bytes")
-            }
+            try checkTable("section", "sh", offset: ehdr.e_shoff, count: ehdr.e_shnum, entrySize: ehdr.e_shentsize,
+                           expected: shentsize, size: size, path: path)
             guard ehdr.e_shstrndx < ehdr.e_shnum || ehdr.e_shstrndx == UInt16(SHN_XINDEX) else {
                 throw ELFError.malformed(path: path, reason: "e_shstrndx \(ehdr.e_shstrndx) is not below e_shnum \(ehdr.e_shnum)")
             }
+        }
+    }
+
+    /// One header table (`program`/`ph`, `section`/`sh`): entries of the size the ELF class defines,
+    /// `count` of them from `offset`, all inside the file's `size` bytes.
+    static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
+                           expected: UInt64, size: UInt64, path: String) throws {
+        guard UInt64(entrySize) == expected else {
+            throw ELFError.malformed(path: path, reason: "e_\(field)entsize \(entrySize), expected \(expected)")
+        }
+        let end = offset.addingReportingOverflow(UInt64(count) * expected)
+        guard !end.overflow, end.partialValue <= size else {
+            throw ELFError.malformed(
+                path: path, reason: "\(name) headers (e_\(field)off \(offset), e_\(field)num \(count)) end past the file's \(size) bytes")
         }
     }
 

@@ -38,14 +38,14 @@ public struct PlatformImage: Sendable, Hashable {
     public var config: ImageConfig
 }
 
-/// `sha256:` and the hex SHA-256 of `bytes`.
+/// `sha256:` and the hex SHA-256 of `bytes`: `DigestHasher` over bytes held whole.
 public func sha256Digest<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    var hasher = SHA256()
-    hasher.update(data: Array(bytes))
-    return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    var hasher = DigestHasher()
+    hasher.update(Array(bytes))
+    return hasher.finalize()
 }
 
-/// An incremental SHA-256 for streamed content.
+/// The SHA-256 digest of content (`sha256:` and 64 hex digits), fed whole or in chunks as it streams.
 public struct DigestHasher {
     var hasher = SHA256()
     public init() {}
@@ -53,6 +53,7 @@ public struct DigestHasher {
         buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
     }
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
     public func finalize() -> String { "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }
 
@@ -100,9 +101,13 @@ extension RegistryClient {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ reference: RegistryReference, what: String) throws -> T {
+        try decode(type, data, RegistryOperation(registry: reference.registry, repository: reference.repository,
+                                                 reference: reference.reference, action: "read"), what: what)
+    }
+
+    /// Decodes what `op` fetched; content that is not `what` is the registry's `badContent`.
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ op: RegistryOperation, what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: data) } catch {
-            let op = RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                       reference: reference.reference, action: "read")
             throw RegistryError.badContent(op, "not \(what) (\(Self.decodingReason(error)))")
         }
     }
@@ -259,7 +264,9 @@ extension RegistryClient {
             let response = try await send(Call(operation: op, target: target, scopes: ["registry:catalog:*"], expected: [200]))
             let data = Data(try await collect(response, limit: 16 << 20, op).readableBytesView)
             struct Catalog: Decodable { var repositories: [String]? }
-            result += (try? JSONDecoder().decode(Catalog.self, from: data))?.repositories ?? []
+            // A page that is not a catalog is the registry's fault to report, not an empty list.
+            let page = try decode(Catalog.self, data, op, what: "a repository catalog")
+            result += page.repositories ?? []
             guard let link = response.headers.first(name: "Link"), let open = link.firstIndex(of: "<"),
                   let close = link.firstIndex(of: ">"), open < close else { return result }
             target = String(link[link.index(after: open)..<close])

@@ -114,6 +114,15 @@ public struct SubprocessRunner: CommandRunner {
         return .inherit.updating(overrides)
     }
 
+    /// How swift-subprocess starts `command`: its program, arguments, environment overrides and
+    /// folder, in a session of its own (`platformOptions`).
+    func configuration(for command: Command) -> Configuration {
+        Configuration(
+            executable: executable(for: command), arguments: Arguments(command.arguments),
+            environment: environment(for: command), workingDirectory: command.workingDirectory.map { FilePath($0) },
+            platformOptions: Self.platformOptions)
+    }
+
     /// Each program runs in a session of its own, and cancellation ends the whole group: `docker
     /// buildx` runs buildx as a child of the docker CLI, and a plugin outliving its killed parent
     /// would go on writing a cancelled build's export into a removed folder. SIGKILL goes to the
@@ -135,11 +144,7 @@ public struct SubprocessRunner: CommandRunner {
     public func run(_ command: Command) async throws -> CommandOutput {
         do {
             let result = try await Subprocess.run(
-                executable(for: command),
-                arguments: Arguments(command.arguments),
-                environment: environment(for: command),
-                workingDirectory: command.workingDirectory.map { FilePath($0) },
-                platformOptions: Self.platformOptions,
+                configuration(for: command),
                 input: .none,
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
@@ -158,11 +163,7 @@ public struct SubprocessRunner: CommandRunner {
     ) async throws -> CommandOutput {
         do {
             let result = try await Subprocess.run(
-                executable(for: command),
-                arguments: Arguments(command.arguments),
-                environment: environment(for: command),
-                workingDirectory: command.workingDirectory.map { FilePath($0) },
-                platformOptions: Self.platformOptions,
+                configuration(for: command),
                 input: .none,
                 output: .sequence,
                 error: .sequence

@@ -179,8 +179,12 @@ public struct Verifier: Sendable {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let base = URL(fileURLWithPath: trimmed).lastPathComponent
         if st.st_mode & S_IFMT == S_IFDIR {
-            guard let children = try? FileManager.default.contentsOfDirectory(atPath: trimmed) else {
-                throw VerifyError(path, "cannot read directory: \(String(cString: strerror(errno)))")
+            let children: [String]
+            do { children = try FileManager.default.contentsOfDirectory(atPath: trimmed) } catch {
+                // Foundation keeps the failing call's errno as the underlying error (a POSIXError on
+                // Linux, checked: ENOENT, ENOTDIR); errno itself may have moved on by now.
+                let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError
+                throw VerifyError(path, "cannot read directory: " + (posix.map { String(cString: strerror($0.code.rawValue)) } ?? "unreadable"))
             }
             let folders = children.compactMap { name in Self.platform(folderName: name).map { (name, $0) } }
             if !children.isEmpty, folders.count == children.count,
@@ -254,56 +258,76 @@ public struct Verifier: Sendable {
 
     // MARK: - Rules
 
+    /// The rules for one scanned file: it is an ELF file xplat can read; an executable or shared
+    /// object is for the root's platform; its interpreter exists in the root; with `--static`, an
+    /// executable is static.
     func check(_ file: ScannedFile, roots: [PlannedRoot]) -> FileResult {
         let planned = roots[file.root]
         let root = planned.root
-        let display: String
-        switch root.kind {
-        case .directory: display = planned.location + file.path
-        case .tar, .image, .attestation: display = root.path + ":" + file.path
-        case .file: display = file.path
-        }
-        var result = FileResult(path: file.path, root: root.path, displayPath: display, elf: file.info,
-                                error: file.error, expected: root.platform)
+        var result = FileResult(path: file.path, root: root.path, displayPath: Self.displayPath(file, in: planned),
+                                elf: file.info, error: file.error, expected: root.platform)
         result.rootIndex = file.root
         guard let info = file.info else {
             result.problems.append(Problem(.corrupt, file.error?.reason ?? "cannot inspect"))
             return result
         }
-        let loadable = info.kind == .executable || info.kind == .sharedObject
-        if let expected = root.platform, loadable {
-            if let found = info.platform {
-                if let note = Self.libraryVariantNote(expected, found, info) {
-                    result.notes.append(note)
-                } else if !expected.canRun(found) {
-                    result.problems.append(Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
-                } else if let reason = Self.compatibilityReason(expected, found) {
-                    if allowCompatible {
-                        result.notes.append("\(found) accepted on \(expected) (--allow-compatible); \(reason)")
-                    } else {
-                        result.problems.append(Problem(.compatibleOnly, "expected \(expected), found \(found) (32-bit: \(reason); --allow-compatible accepts it)"))
-                    }
-                }
-            } else {
-                result.problems.append(Problem(.unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
-            }
+        if let expected = root.platform, info.kind == .executable || info.kind == .sharedObject {
+            checkPlatform(info, expected: expected, into: &result)
         }
-        if let interpreter = info.interpreter, let lookup = planned.lookup {
-            switch PathResolver.resolve(interpreter, lookup: lookup) {
-            case .file: break
-            case .missing(let at):
-                let detail = at == interpreter ? "" : ": \(at) does not exist"
-                result.problems.append(Problem(.missingInterpreter, "interpreter \(interpreter) not found in \(root.path)\(detail)"))
-            case .notRegular(let at):
-                result.problems.append(Problem(.missingInterpreter, "interpreter \(interpreter) in \(root.path) resolves to \(at), not a regular file"))
-            case .loop:
-                result.problems.append(Problem(.missingInterpreter, "interpreter \(interpreter) in \(root.path): symlink loop (more than \(PathResolver.maxLinks) links)"))
-            }
+        if let interpreter = info.interpreter, let lookup = planned.lookup,
+           let problem = Self.interpreterProblem(interpreter, lookup: lookup, root: root.path) {
+            result.problems.append(problem)
         }
         if requireStatic, info.kind == .executable, info.linkage == .dynamic {
             result.problems.append(Problem(.notStatic, "dynamically linked (PT_INTERP \(info.interpreter ?? "?")), but --static requires static executables"))
         }
         return result
+    }
+
+    /// Where a file is, as the report shows it: a folder's path, `root:path` inside an archive or
+    /// image, a lone file's own path.
+    static func displayPath(_ file: ScannedFile, in planned: PlannedRoot) -> String {
+        switch planned.root.kind {
+        case .directory: return planned.location + file.path
+        case .tar, .image, .attestation: return planned.root.path + ":" + file.path
+        case .file: return file.path
+        }
+    }
+
+    /// The platform rule: a library's newer ARM variant is a note; a platform `expected` cannot run
+    /// is wrong; one it runs only as a compatible (32-bit) platform is a problem unless
+    /// `--allow-compatible`; an unknown platform is a problem.
+    func checkPlatform(_ info: ELFInfo, expected: Platform, into result: inout FileResult) {
+        guard let found = info.platform else {
+            result.problems.append(Problem(.unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
+            return
+        }
+        if let note = Self.libraryVariantNote(expected, found, info) {
+            result.notes.append(note)
+        } else if !expected.canRun(found) {
+            result.problems.append(Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
+        } else if let reason = Self.compatibilityReason(expected, found) {
+            if allowCompatible {
+                result.notes.append("\(found) accepted on \(expected) (--allow-compatible); \(reason)")
+            } else {
+                result.problems.append(Problem(.compatibleOnly, "expected \(expected), found \(found) (32-bit: \(reason); --allow-compatible accepts it)"))
+            }
+        }
+    }
+
+    /// The interpreter rule: `PT_INTERP` resolves, through the root's symlinks, to a regular file.
+    static func interpreterProblem(_ interpreter: String, lookup: (String) -> Node, root: String) -> Problem? {
+        switch PathResolver.resolve(interpreter, lookup: lookup) {
+        case .file:
+            return nil
+        case .missing(let at):
+            let detail = at == interpreter ? "" : ": \(at) does not exist"
+            return Problem(.missingInterpreter, "interpreter \(interpreter) not found in \(root)\(detail)")
+        case .notRegular(let at):
+            return Problem(.missingInterpreter, "interpreter \(interpreter) in \(root) resolves to \(at), not a regular file")
+        case .loop:
+            return Problem(.missingInterpreter, "interpreter \(interpreter) in \(root): symlink loop (more than \(PathResolver.maxLinks) links)")
+        }
     }
 
     /// A shared object of the expected architecture whose only disagreement is a higher ARM
@@ -323,10 +347,10 @@ public struct Verifier: Sendable {
     /// when it runs natively (same architecture).
     static func compatibilityReason(_ expected: Platform, _ found: Platform) -> String? {
         guard expected.architecture != found.architecture, expected.canRun(found) else { return nil }
-        switch expected.architecture {
-        case "arm64":
+        switch expected.info?.elfMachine {
+        case ELFMachine.aarch64:
             return "AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code"
-        case "amd64":
+        case ELFMachine.x86_64:
             return "a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code"
         default:
             return "it runs only where the kernel and CPU keep 32-bit compatibility"

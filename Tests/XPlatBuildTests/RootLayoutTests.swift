@@ -35,4 +35,16 @@ struct RootLayoutTests {
                          userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))])
         #expect(FileSystem.reason(ns) == "No such file or directory")
     }
+
+    @Test("a real Foundation error gives the system's reason from its underlying errno, not a Cocoa code")
+    func underlyingErrno() throws {
+        let work = try makeTemporaryDirectory("xplat-layout")
+        defer { removeTree(work) }
+        FileManager.default.createFile(atPath: "\(work)/file", contents: Data())
+        #expect {
+            try FileSystem.createDirectory("\(work)/file/sub")
+        } throws: { error in
+            "\(error)".hasSuffix(": Not a directory")
+        }
+    }
 }

@@ -100,6 +100,17 @@ struct BuildCLITests {
         #expect(out.stderr.contains("\"linux/mips\""), "the bad value is quoted: \(out.stderr)")
     }
 
+    @Test("a bad --node is a usage error (64) quoting the value, for plan as for build", arguments: ["plan", "build"])
+    func badNode(_ command: String) async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run([command, "--platform", "linux/amd64", "--node", "unix:///x.sock", goHello],
+                                         environment: docker.environment)
+        #expect(out.exitCode == 64, "\(out.stderr)")
+        #expect(out.stderr.contains("\"unix:///x.sock\"") && out.stderr.contains("missing NAME="), "\(out.stderr)")
+        #expect(docker.calls.isEmpty, "a bad --node is caught before docker is asked anything: \(docker.calls)")
+    }
+
     @Test("a bad DOCKER_DEFAULT_PLATFORM (no --platform) is a usage error (64) naming the variable and its value", arguments: ["plan", "build"])
     func badDefaultPlatform(_ command: String) async throws {
         let out = try await BuildCLI.run([command, goHello], environment: ["DOCKER_DEFAULT_PLATFORM": "linux/amd64/v9"])

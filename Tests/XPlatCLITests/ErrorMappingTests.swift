@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
-import XPlatCommands
+@testable import XPlatCommands
 import XPlatSupport
 
 /// Every subcommand maps every error to a documented exit code: what no command expected is "could
@@ -20,6 +20,16 @@ struct ErrorMappingTests {
         let failure = try #require(XPlatCommand.failure(for: Unexpected(), in: command))
         #expect(failure.exitCode == XPlatExit.couldNotCheck)
         #expect(failure.message == "\(name): the disk went away")
+    }
+
+    @Test("plan and build pass what is not a build error on: an unexpected error is exit 2 named by the command, a usage error stays 64",
+          arguments: ["plan", "build"])
+    func buildPath(name: String) throws {
+        let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
+        let failure = try #require(XPlatCommand.failure(for: BuildEnvironment.failure(Unexpected()), in: command))
+        #expect(failure.exitCode == XPlatExit.couldNotCheck)
+        #expect(failure.message == "\(name): the disk went away")
+        #expect(XPlatCommand.failure(for: BuildEnvironment.failure(ValidationError("bad flag")), in: command) == nil)
     }
 
     @Test("every subcommand is covered", arguments: ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])

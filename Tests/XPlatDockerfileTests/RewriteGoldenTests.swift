@@ -10,16 +10,10 @@ import Testing
 /// without marks must have none.
 /// `XPLAT_UPDATE_GOLDEN=1 swift test --filter RewriteGoldenTests` rewrites the expected files (review the diff).
 enum Golden {
-    static let sourceDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-    /// The source folder itself: a case and its expected files are read where `XPLAT_UPDATE_GOLDEN` writes them.
-    static var dir: URL { sourceDir }
-    static var cases: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: sourceDir.path)) ?? [])
-            .filter { !$0.hasPrefix(".") }.sorted()
-    }
-    static func read(_ c: String, _ f: String) throws -> String {
-        String(decoding: try Data(contentsOf: dir.appendingPathComponent("\(c)/\(f)")), as: UTF8.self)
-    }
+    static let folder = GoldenFolder("Golden")
+    static var sourceDir: URL { folder.sourceDir }
+    static var cases: [String] { folder.cases }
+    static func read(_ c: String, _ f: String) throws -> String { try folder.read(c, f) }
     static func report(_ r: RewriteResult) -> String {
         RewriteRenderer.findingsText(r.findings, r.stageFindings) + "--\n" + RewriteRenderer.stagesText(r.stages)
     }
@@ -37,14 +31,45 @@ enum Golden {
     }
 }
 
+/// A folder of golden cases (`<folder>/<case>/<file>`) beside the test sources. Cases are read in the
+/// source tree, where `XPLAT_UPDATE_GOLDEN=1` writes them (not from a copied bundle resource).
+struct GoldenFolder {
+    let sourceDir: URL
+
+    init(_ name: String, besides file: String = #filePath) {
+        sourceDir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    /// True when the run rewrites the expected files instead of comparing.
+    static var updating: Bool { ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" }
+
+    /// The case folders, sorted; none when the folder cannot be listed (each suite's count test fails then).
+    var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: sourceDir.path)) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    func read(_ c: String, _ f: String) throws -> String {
+        String(decoding: try Data(contentsOf: sourceDir.appendingPathComponent("\(c)/\(f)")), as: UTF8.self)
+    }
+
+    func write(_ text: String, _ c: String, _ f: String) throws {
+        try Data(text.utf8).write(to: sourceDir.appendingPathComponent("\(c)/\(f)"))
+    }
+}
+
 @Suite struct RewriteGoldenTests {
+    @Test("there are rewrite golden cases")
+    func present() {
+        #expect(Golden.cases.count >= 10, "Golden has too few cases at \(Golden.sourceDir.path)")
+    }
+
     @Test("rewrite and findings match the golden files", arguments: Golden.cases)
     func golden(_ name: String) throws {
         let result = try Golden.rewrite(name)
-        if ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" {
-            let d = Golden.sourceDir.appendingPathComponent(name)
-            try Data(result.text.utf8).write(to: d.appendingPathComponent("expected.Dockerfile"))
-            try Data(Golden.report(result).utf8).write(to: d.appendingPathComponent("expected.findings"))
+        if GoldenFolder.updating {
+            try Golden.folder.write(result.text, name, "expected.Dockerfile")
+            try Golden.folder.write(Golden.report(result), name, "expected.findings")
             return
         }
         #expect(result.text == (try Golden.read(name, "expected.Dockerfile")), "rewritten \(name) differs from expected.Dockerfile")

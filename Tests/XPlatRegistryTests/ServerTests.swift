@@ -46,8 +46,8 @@ class PythonServer: @unchecked Sendable {
 /// A Python http.server answering GET /v2/ from a script of statuses and logging each request line
 /// (and each accepted connection).
 final class ScriptedServer: PythonServer, @unchecked Sendable {
-    /// `statuses`: what the first requests get (then 200); `tls`: (certificate, key) files.
-    init(statuses: [Int], retryAfter: String? = nil, tls: (String, String)? = nil) throws {
+    /// `statuses`: what the first requests get (then 200, with `body`); `tls`: (certificate, key) files.
+    init(statuses: [Int], retryAfter: String? = nil, tls: (String, String)? = nil, body okBody: String = "{}") throws {
         try super.init { log in
             """
             import http.server, ssl, sys
@@ -58,7 +58,7 @@ final class ScriptedServer: PythonServer, @unchecked Sendable {
                 def do_GET(self):
                     log.write(self.command + " " + self.path + "\\n")
                     code = statuses.pop(0) if statuses else 200
-                    body = b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' if code != 200 else b"{}"
+                    body = b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' if code != 200 else \(okBody.debugDescription).encode()
                     self.send_response(code)
                     if code == 429 and \((retryAfter != nil) ? "True" : "False"):
                         self.send_header("Retry-After", "\(retryAfter ?? "")")
@@ -149,6 +149,26 @@ struct RetryServerTests {
             return expected == wanted && actual == sha256Digest(Array("{}".utf8))
         }
         #expect(server.requests == ["GET /v2/team/app/blobs/\(wanted)"])
+    }
+
+    @Test("a catalog page that is not a catalog is bad content naming the registry, not an empty list")
+    func badCatalog() async throws {
+        let server = try ScriptedServer(statuses: [], body: "[\"team/app\"]")
+        defer { server.stop() }
+        await #expect {
+            _ = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+                try await $0.repositories("127.0.0.1:\(server.port)")
+            }
+        } throws: { error in
+            guard case .badContent(let op, let why) = error as? RegistryError else { return false }
+            return op.registry == "127.0.0.1:\(server.port)" && why.hasPrefix("not a repository catalog")
+        }
+        let listed = try ScriptedServer(statuses: [], body: #"{"repositories": ["team/app"]}"#)
+        defer { listed.stop() }
+        let names = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+            try await $0.repositories("127.0.0.1:\(listed.port)")
+        }
+        #expect(names == ["team/app"])
     }
 
     @Test("nothing listening: unreachable, naming the registry, within the connect timeout")
