@@ -4,7 +4,7 @@ import XPlatPlatform
 import XPlatSupport
 import XPlatVerify
 
-/// `xplat verify [--platform P,...] [--static] [--allow-compatible] [--allow-empty] [--json] SOURCE...`
+/// `xplat verify [--platform P,...] [--static] [--allow-compatible] [--allow-empty] [--exclude PATTERN]... [--json] SOURCE...`
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -31,6 +31,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 0 when a source has no ELF file at all (default: exit 2, nothing to check).")
     var allowEmpty = false
 
+    @Option(name: .long, help: ArgumentHelp("Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches /), e.g. '*/testdata/*'. Repeatable; excluded files are counted.", valueName: "PATTERN"))
+    var exclude: [String] = []
+
     @Flag(name: .long, help: "Print JSON (schema xplat.verify/v2; see README).")
     var json = false
 
@@ -46,7 +49,11 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw XPlatFailure("--platform: \(error)", exitCode: XPlatExit.usage)
             }
         }
-        let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible)
+        for pattern in exclude where !(pattern.hasPrefix("/") || pattern.hasPrefix("*")) {
+            throw XPlatFailure("--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
+                               + "start it with / or *", exitCode: XPlatExit.usage)
+        }
+        let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible, excluded: exclude)
         let report: VerifyReport
         do {
             report = try await ImageVerifier(rules: rules).verify(sources: sources, platforms: platforms)

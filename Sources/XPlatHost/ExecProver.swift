@@ -142,7 +142,13 @@ public struct ProbeExecProver: ExecProver {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [nil]
         defer { free(argv[0]) }
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        // ETXTBSY: a process forked elsewhere in this program while the probe was open for writing
+        // still holds that descriptor until it execs; it lets go within milliseconds.
+        var rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        for _ in 0..<50 where rc == ETXTBSY {
+            usleep(10_000)
+            rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        }
         guard rc == 0 else {
             return .done(ExecProof(platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
                                    milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))

@@ -26,9 +26,11 @@ struct ScanCounts: Sendable {
     var files = 0
     var elf = 0
     var skipped = 0
+    /// ELF files left out by the verifier's `excluded` patterns.
+    var excluded = 0
 
     static func + (a: ScanCounts, b: ScanCounts) -> ScanCounts {
-        ScanCounts(files: a.files + b.files, elf: a.elf + b.elf, skipped: a.skipped + b.skipped)
+        ScanCounts(files: a.files + b.files, elf: a.elf + b.elf, skipped: a.skipped + b.skipped, excluded: a.excluded + b.excluded)
     }
 }
 

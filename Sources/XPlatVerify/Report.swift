@@ -229,6 +229,8 @@ public struct VerifySummary: Sendable, Hashable, Codable {
     public var elf: Int
     /// Non-ELF files skipped after the header read.
     public var skipped: Int
+    /// ELF files not checked because a `--exclude` pattern matched them.
+    public var excluded: Int
     /// Files with at least one problem.
     public var failed: Int
     /// Problems in all (a file may have several), and error findings.
@@ -252,8 +254,8 @@ public struct VerifySummary: Sendable, Hashable, Codable {
 ///   `interpreter`, `needed`, `evidence`, `class`, `byteOrder`, `machine`, `floatABI`, `go`).
 /// - `findings`: about a source as a whole (`kind`: missing-platform | extra-platform |
 ///   config-mismatch | unknown-entry; `source`, `platform`, `manifest`, `message`, `error`).
-/// - `summary`: `files`, `elf`, `skipped`, `failed` (files), `problems` (file problems and error
-///   findings), `seconds`.
+/// - `summary`: `files`, `elf`, `skipped`, `excluded` (ELF files matched by `--exclude`), `failed`
+///   (files), `problems` (file problems and error findings), `seconds`.
 public struct VerifyReport: Sendable, Codable {
     /// `xplat.verify/v2`.
     public static let schema = "xplat.verify/v2"

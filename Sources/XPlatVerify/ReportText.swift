@@ -98,6 +98,6 @@ extension VerifyReport {
         }
         let checked = roots.filter { $0.kind != .attestation }.count
         return "verify: \(verdict); \(checked) root\(checked == 1 ? "" : "s"), \(s.files) files, \(s.elf) ELF, "
-            + "\(s.skipped) skipped, \(String(format: "%.3f", s.seconds)) s\n"
+            + "\(s.skipped) skipped, \(s.excluded > 0 ? "\(s.excluded) excluded, " : "")\(String(format: "%.3f", s.seconds)) s\n"
     }
 }

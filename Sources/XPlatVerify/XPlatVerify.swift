@@ -68,12 +68,22 @@ public struct Verifier: Sendable {
     /// Accept a 32-bit binary on the 64-bit platform that can run it (arm/v7 on arm64, 386 on amd64)
     /// with a note, instead of failing it.
     public var allowCompatible: Bool
+    /// Files not to check: shell patterns (fnmatch, `*` also matches `/`) against a file's path in
+    /// its root, e.g. `*/testdata/*` for a Go toolchain's test inputs. They are counted as excluded.
+    public var excluded: [String]
 
-    public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false) {
+    public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false,
+                excluded: [String] = []) {
         self.platform = platform
         self.requireStatic = requireStatic
         self.threads = threads
         self.allowCompatible = allowCompatible
+        self.excluded = excluded
+    }
+
+    /// True when `path` (a path in a root, `/usr/bin/app`) matches one of the `excluded` patterns.
+    func isExcluded(_ path: String) -> Bool {
+        excluded.contains { fnmatch($0, path, 0) == 0 }
     }
 
     /// Verifies one root (a directory, a tar archive or a file) against `platform` (default: the
@@ -124,12 +134,19 @@ public struct Verifier: Sendable {
     /// Checks every scanned file of every root and counts: the common end of paths and images.
     func evaluate(_ planned: [PlannedRoot], start: UInt64, findings: [SourceFinding] = []) -> VerifyReport {
         var roots = planned
+        if !excluded.isEmpty {
+            for index in roots.indices {
+                let before = roots[index].scanned.count
+                roots[index].scanned.removeAll { isExcluded($0.path) }
+                roots[index].counts.excluded = before - roots[index].scanned.count
+            }
+        }
         for index in roots.indices where roots[index].root.kind != .directory {
             roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
-            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count
+            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
         }
         for index in roots.indices where roots[index].root.kind == .directory {
-            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count
+            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
             roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
         }
         let scanned = roots.flatMap(\.scanned)
@@ -145,7 +162,7 @@ public struct Verifier: Sendable {
         }
         let totals = roots.map(\.counts).reduce(ScanCounts(), +)
         let summary = VerifySummary(
-            files: totals.files, elf: totals.elf, skipped: totals.skipped,
+            files: totals.files, elf: totals.elf, skipped: totals.skipped, excluded: totals.excluded,
             failed: results.filter { !$0.ok }.count,
             problems: results.reduce(0) { $0 + $1.problems.count } + findings.filter { $0.isError }.count,
             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

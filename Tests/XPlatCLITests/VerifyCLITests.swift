@@ -67,6 +67,32 @@ struct VerifyCLITests {
         #expect(allowed.exitCode == 0 && allowed.stderr.isEmpty, "\(allowed.stderr)")
     }
 
+    @Test("--exclude leaves matching files unchecked and counts them; a pattern that cannot match a root path is a usage error")
+    func exclude() async throws {
+        let dir = try await Self.binaries()
+        let root = try makeTemporaryDirectory("xplat-exclude")
+        defer { removeTree(root) }
+        for (binary, path) in [("c-arm64-static", "/usr/bin/app"), ("go-amd64-v3", "/usr/lib/go/src/debug/testdata/x")] {
+            try FileManager.default.createDirectory(atPath: root + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: dir + "/" + binary, toPath: root + path)
+        }
+        let strict = try await xplat(["verify", "--platform", "linux/arm64", root])
+        #expect(strict.exitCode == 1)
+        #expect(strict.stdout.contains("FAIL \(root)/usr/lib/go/src/debug/testdata/x: expected linux/arm64, found linux/amd64/v3"), "\(strict.stdout)")
+        let excluded = try await xplat(["verify", "--platform", "linux/arm64", "--exclude", "*/testdata/*", root])
+        #expect(excluded.exitCode == 0, "\(excluded.stdout)\(excluded.stderr)")
+        #expect(excluded.stdout.contains("verify: ok; 1 root, 2 files, 1 ELF, 0 skipped, 1 excluded, "), "\(excluded.stdout)")
+        let json = try await xplat(["verify", "--platform", "linux/arm64", "--exclude", "*/testdata/*", "--json", root])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["excluded"] as? Int == 1 && summary["elf"] as? Int == 1)
+        let everything = try await xplat(["verify", "--exclude", "/usr/*", root])
+        #expect(everything.exitCode == 2, "every ELF excluded: nothing to check")
+        let usage = try await xplat(["verify", "--exclude", "testdata", root])
+        #expect(usage.exitCode == 64)
+        #expect(usage.stderr.contains("--exclude \"testdata\": a pattern is matched against a path from the root"), "\(usage.stderr)")
+    }
+
     @Test("--static and --json")
     func staticJSON() async throws {
         let dir = try await Self.binaries()

@@ -341,6 +341,6 @@ enum Fixture {
         let machine = withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let native = try #require(ArchitectureTable.platform(unameMachine: machine))
         let proofs = try await ProbeExecProver().prove([native])
-        #expect(proofs[native]?.outcome == .ran && proofs[native]?.exitCode == 42)
+        #expect(proofs[native]?.outcome == .ran && proofs[native]?.exitCode == 42, "\(String(describing: proofs[native]))")
     }
 }
