@@ -164,15 +164,25 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// `--sbom` makes BuildKit run a scanner image (`docker/buildkit-syft-scanner` by default),
     /// pulled by the builder like a base image: offline, or through a mirror that lacks it, the
-    /// solve fails on that image, not on the Dockerfile's.
+    /// solve fails on that image, not on the Dockerfile's. Every `--sbom` build prints
+    /// `resolve image config for …buildkit-syft-scanner…`: only a failure of that step counts.
     static func sbomScanner(_ t: Text) -> BuildDiagnosis? {
-        guard let line = t.lines.first(where: { $0.contains("buildkit-syft-scanner") && $0.contains("ERROR") })
-            ?? t.lines.first(where: { $0.contains("buildkit-syft-scanner") }) else { return nil }
+        guard let line = scannerFailure(t.lines) else { return nil }
         return BuildDiagnosis(
             kind: .sbomScanner,
             summary: "--sbom: the builder cannot pull BuildKit's SBOM scanner image docker/buildkit-syft-scanner (\(Self.trimmed(line)))",
             action: "put that image where the builder pulls from (its docker.io mirror), or name one it can pull with `--sbom generator=IMAGE`, or drop --sbom",
             excerpt: t.excerpt("buildkit-syft-scanner"))
+    }
+
+    /// The line saying a step of the scanner failed: an `ERROR` line naming the scanner, the
+    /// ` > STEP:` line of BuildKit's failed-step summary, or `#N ERROR` of a step `#N` naming it.
+    static func scannerFailure(_ lines: [String]) -> String? {
+        let scanner = "buildkit-syft-scanner"
+        if let line = lines.first(where: { $0.contains(scanner) && $0.contains("ERROR") }) { return line }
+        if let line = lines.first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("> ") && $0.contains(scanner) }) { return line }
+        let steps = Set(lines.filter { $0.hasPrefix("#") && $0.contains(scanner) }.compactMap { $0.split(separator: " ").first })
+        return lines.first { line in line.contains(" ERROR") && line.split(separator: " ").first.map(steps.contains) == true }
     }
 
     static func noNetwork(_ t: Text) -> BuildDiagnosis? {

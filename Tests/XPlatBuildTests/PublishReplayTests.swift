@@ -212,6 +212,22 @@ struct PublishReplayTests {
         #expect(diagnosis.kind == .sbomScanner && diagnosis.action.contains("--sbom generator=IMAGE"), "\(diagnosis)")
     }
 
+    /// Every `--sbom` build resolves the scanner image (`#3 resolve image config for …` in the
+    /// recording above): when that step succeeds and a RUN fails later, the RUN is the cause. The
+    /// stderr is the two recordings spliced: the sbom run's steps up to the scanner's resolve, that
+    /// step done, then the recorded failing RUN of `docker-driver-fan-out-fails`.
+    @Test("--sbom build whose scanner resolves and whose RUN fails: the RUN's failure is named, not the scanner")
+    func sbomScannerResolvedRunFails() throws {
+        let sbom = try #require(try Transcript.load("\(Replay.recordings)/remote-sbom-raw.json").entries.first).stderr
+        let fanOut = try Transcript.load("\(Replay.recordings)/docker-driver-fan-out-fails.json")
+        let failed = try #require(fanOut.entries.first { $0.exitCode != 0 }).stderr
+        let head = try #require(sbom.range(of: "#3 ERROR")).lowerBound
+        let tail = try #require(failed.range(of: "#4 [probe 1/2]")).lowerBound
+        let stderr = sbom[..<head] + "#3 DONE 1.2s\n\n" + failed[tail...]
+        let diagnosis = BuildDiagnosis.diagnose(stderr: String(stderr), platform: p("linux/arm64"))
+        #expect(diagnosis.kind == .other && diagnosis.summary.contains("executor failed running"), "\(diagnosis)\n\(stderr)")
+    }
+
     @Test("--load with attestations: buildx refuses it with its manifest-list message (recorded); xplat refuses it before building, on every driver")
     func loadAttested() throws {
         let transcript = try Transcript.load("\(Replay.recordings)/remote-load-attested-raw.json")
