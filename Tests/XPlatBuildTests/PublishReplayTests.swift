@@ -191,15 +191,18 @@ struct PublishReplayTests {
             let diagnosis = BuildDiagnosis.diagnose(stderr: entry.stderr, platform: p("linux/arm64"))
             #expect(diagnosis.kind == .driverLacksFeature && diagnosis.action.contains("--provenance"), "\(diagnosis)")
         }
-        var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64")], output: .push)
-        request.provenance = "true"
         let node = BuilderNode(name: "default", endpoint: "default", driver: .buildx(builder: "default", driver: .docker), native: [p("linux/amd64")])
         let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [node], platforms: [], solves: [])
-        do {
-            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
-            Issue.record("--provenance with --push on the docker driver must be refused")
-        } catch {
-            #expect("\(error)".contains("attestations are not supported by the current buildkitd"), "quotes the refusal: \(error)")
+        for (output, flag) in [(OutputSpec.push, "--push"), (.oci(dest: "out.tar", tar: true), "-o type=oci")] {
+            var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64")], output: output)
+            request.provenance = "true"
+            do {
+                try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+                Issue.record("--provenance with \(flag) on the docker driver must be refused")
+            } catch {
+                #expect("\(error)".contains("attestations are not supported by the current buildkitd") && "\(error)".contains(flag),
+                        "quotes the refusal and names \(flag): \(error)")
+            }
         }
     }
 
