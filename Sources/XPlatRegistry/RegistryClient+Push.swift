@@ -51,24 +51,26 @@ extension RegistryClient {
             counts.withLock { $0.blobsAlreadyThere += 1 }
             return .alreadyThere
         }
+        // Every session a mount (202) or a POST opened is DELETEd on every way out but success:
+        // a later mount that fails, a refused or interrupted upload (Ctrl-C cancels the task).
         var location: String?
-        for sourceRepository in mountFrom where sourceRepository != repository.repository {
-            switch try await mount(repository, digest: descriptor.digest, from: sourceRepository) {
-            case .mounted:
-                counts.withLock { $0.blobsMounted += 1 }
-                return .mounted
-            case .uploadOpened(let url):
-                if location == nil { location = url } else { await cancelUpload(repository, location: url) }
-            }
-        }
-        let uploadURL: String
-        if let location { uploadURL = location } else { uploadURL = try await startUpload(repository) }
         do {
+            for sourceRepository in mountFrom where sourceRepository != repository.repository {
+                switch try await mount(repository, digest: descriptor.digest, from: sourceRepository) {
+                case .mounted:
+                    if let location { await discardUpload(repository, location: location) }
+                    counts.withLock { $0.blobsMounted += 1 }
+                    return .mounted
+                case .uploadOpened(let url):
+                    if location == nil { location = url } else { await discardUpload(repository, location: url) }
+                }
+            }
+            let uploadURL: String
+            if let location { uploadURL = location } else { uploadURL = try await startUpload(repository) }
+            location = uploadURL
             try await upload(repository, descriptor: descriptor, source: try source(), location: uploadURL)
         } catch {
-            // An upload that failed or was interrupted (Ctrl-C cancels the task) leaves no open
-            // session: the DELETE runs outside the cancelled task, so it is still sent.
-            await Task { await cancelUpload(repository, location: uploadURL) }.value
+            if let location { await discardUpload(repository, location: location) }
             throw error
         }
         counts.withLock {
@@ -131,6 +133,12 @@ extension RegistryClient {
             headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(size))],
             body: body, scopes: [Self.scope(repository.repository, "pull,push")], expected: [201, 204]))
         _ = try? await response.body.collect(upTo: 1 << 16)
+    }
+
+    /// DELETEs an upload session from an unstructured task: when the push's own task is cancelled
+    /// (Ctrl-C), `send` in that task would stop before sending anything.
+    func discardUpload(_ repository: RegistryReference, location: String) async {
+        await Task { await cancelUpload(repository, location: location) }.value
     }
 
     func cancelUpload(_ repository: RegistryReference, location: String) async {
