@@ -321,8 +321,16 @@ struct BuildIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp").isEmpty, "no temp files left")
         let images = try await SubprocessRunner().run(listImages)
         #expect(!images.stdout.contains(tag), "the temporary tag \(tag) is removed from the engine: \(images.stdout)")
-        let tags = try await SubprocessRunner().run(Command("curl", ["-s", "http://\(BuildEngine.registry)/v2/\(repository)/tags/list"]))
-        #expect(!tags.stdout.contains("\"1\""), "no tag pushed: \(tags.stdout)")
+        // The registry answers (-f: a refused connection or an error status fails), and it has no
+        // manifest under the tag: 404 with the distribution error code, not a silent curl.
+        let ping = try await SubprocessRunner().run(Command("curl", ["-sf", "http://\(BuildEngine.registry)/v2/"]))
+        #expect(ping.succeeded, "the registry answers /v2/: \(ping.stderr)")
+        let manifest = try await SubprocessRunner().run(Command("curl", [
+            "-s", "-w", "\n%{http_code}", "-H", "Accept: application/vnd.oci.image.index.v1+json",
+            "http://\(BuildEngine.registry)/v2/\(repository)/manifests/1"]))
+        let answer = manifest.stdout.split(separator: "\n").last.map(String.init)
+        #expect(answer == "404" && (manifest.stdout.contains("NAME_UNKNOWN") || manifest.stdout.contains("MANIFEST_UNKNOWN")),
+                "no tag pushed: \(manifest.stdout)")
     }
 
     @Test("--push: an index with exactly the built platforms under the tag, no helper tags; -o type=oci: a valid layout holding an index", BuildEngine.enabled(bases: ["busybox"]))
