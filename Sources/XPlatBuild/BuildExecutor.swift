@@ -181,6 +181,8 @@ public struct BuildExecutor: Sendable {
         start = ContinuousClock.now
         let published = try await publish(job, &solved, publisher: publisher)
         phases["publish"] = (ContinuousClock.now - start).seconds
+        // The push's own requests: taken before the verification's GETs go through the same client.
+        let transfer = publisher?.client.transferCounts
         start = ContinuousClock.now
         if let publisher, let index = published.indexDigest, try await verifyPushed(job, index: index, publisher: publisher) {
             // Recorded only when the registry's copy was really verified (the phase is the evidence).
@@ -188,7 +190,7 @@ public struct BuildExecutor: Sendable {
         }
         let ordered = job.request.platforms.compactMap { solved.results[$0] }
         let result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
-                                 phases: phases, transfer: publisher?.client.transferCounts)
+                                 phases: phases, transfer: transfer)
         if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }
         return result
     }

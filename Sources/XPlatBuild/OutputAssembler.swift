@@ -88,7 +88,8 @@ public enum OutputAssembler {
     }
 
     /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`, `xplat.phases`
-    /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer`.
+    /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
+    /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
     public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
