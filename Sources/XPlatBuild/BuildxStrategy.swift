@@ -83,10 +83,6 @@ struct BuildxStrategy: DriverStrategy {
             let export = self.export(solve, index: index, node: node, job)
             let metadataFile = "\(job.work)/metadata-\(index)-0.json"
             let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
-            // A temporary tag is removed whatever happens from here on (also on Ctrl-C right after the load).
-            if case .load(let tags) = export, job.image == .staged {
-                job.cleanup.run(job.commands.removeImages(tags, engine: .of(node)), with: runner)
-            }
             try await build(command, solve: solve, feed: job.progress, job)
             if case .load = export { digest = try readDigest(metadataFile) }
             let read = ContinuousClock.now
@@ -114,7 +110,7 @@ struct BuildxStrategy: DriverStrategy {
     /// `docker save`; each platform's root is laid out from the image's own layers when needed.
     func readImage(_ export: Export, solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob,
                    into solved: inout SolvedBuild) async throws {
-        let files = ImageExport(runner: runner, docker: job.commands.docker)
+        let files = ImageExport(runner: runner, commands: job.commands)
         switch export {
         case .oci(let archive):
             let read = try await files.readOCIExport(archive, into: "\(job.work)/images/solve-\(index)")
@@ -137,14 +133,15 @@ struct BuildxStrategy: DriverStrategy {
     }
 
     /// The one export of solve `index`. Image outputs: the builder's OCI export, or for the
-    /// `docker` driver (which has no OCI exporter) a `--load` under a temporary tag; `--load`
+    /// `docker` driver (which has no OCI exporter) a `--load` under a temporary tag (removed at
+    /// cleanup); `--load`
     /// itself (the roots then come from the loaded image); else the roots, flat for one platform,
     /// one folder per platform for several.
     func export(_ solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob) -> Export {
         switch job.image {
         case .staged:
             if case .buildx(_, .docker) = node.driver, let p = solve.platforms.first {
-                return .load(tags: ["xplat-\(job.runID):\(p.folderName)"])
+                return .load(tags: [job.temporaryTag(p, on: node, runner: runner)])
             }
             return .oci(dest: "\(job.work)/solve-\(index).oci.tar")
         case .loaded(let tags):

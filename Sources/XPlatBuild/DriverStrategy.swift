@@ -31,6 +31,15 @@ struct SolveJob: Sendable {
 
     /// Where `platform`'s root goes.
     func root(_ platform: Platform) -> String { "\(work)/roots/\(platform.folderName)" }
+
+    /// The tag under which `platform`'s image waits in `node`'s engine to be read back (`--push`,
+    /// `type=oci`); its removal is registered at cleanup now, so it runs whatever happens from
+    /// here on (also Ctrl-C right after the build).
+    func temporaryTag(_ platform: Platform, on node: BuilderNode, runner: any CommandRunner) -> String {
+        let tag = "xplat-\(runID):\(platform.folderName)"
+        cleanup.run(commands.removeImages([tag], engine: .of(node)), with: runner)
+        return tag
+    }
 }
 
 /// The image a publisher needs each solve to make, besides the roots verification reads.

@@ -44,7 +44,7 @@ struct EngineStrategy: DriverStrategy {
         let start = ContinuousClock.now
         var imageTags: [String] = []
         switch job.image {
-        case .staged: imageTags = ["xplat-\(job.runID):\(platform.folderName)"]
+        case .staged: imageTags = [job.temporaryTag(platform, on: node, runner: runner)]
         case .loaded(let tags): imageTags = tags
         case .none: break
         }
@@ -53,12 +53,10 @@ struct EngineStrategy: DriverStrategy {
         var exported = Duration.zero
         do {
             let export: Export = !imageTags.isEmpty ? .image(tags: imageTags) : job.needRoots ? .local(dest: job.root(platform)) : .image(tags: [])
-            // The temporary tag is removed whatever happens from here on (also on Ctrl-C right after the build).
-            if job.image == .staged { job.cleanup.run(job.commands.removeImages(imageTags, engine: .of(node)), with: runner) }
             try await run(job.commands.engineBuild(platform: platform, node: node, export: export), platform: platform, feed: job.progress, job)
             if let tag = imageTags.first, job.image == .staged || job.needRoots {
                 let read = ContinuousClock.now
-                let files = ImageExport(runner: runner, docker: job.commands.docker)
+                let files = ImageExport(runner: runner, commands: job.commands)
                 let saved = try await files.saveFromEngine(tag, node: node, platform: platform, into: "\(job.work)/images/\(platform.folderName)",
                                                            compress: job.image == .staged)
                 if job.needRoots { try await files.extractRoot(saved, to: job.root(platform)) }

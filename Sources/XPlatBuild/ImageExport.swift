@@ -11,7 +11,7 @@ import XPlatSupport
 /// Reads images out of the engine and OCI exports, and lays their layers out as a root folder.
 struct ImageExport: Sendable {
     var runner: any CommandRunner
-    var docker: String
+    var commands: DriverCommands
 
     /// `docker save IMAGE` from the engine holding what `node` built (`EngineAccess`), unpacked
     /// into `folder`, as an OCI image whose layers are gzip-compressed (`gzip -n`: the same bytes
@@ -22,8 +22,7 @@ struct ImageExport: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let archive = folder + ".tar"
         defer { try? FileManager.default.removeItem(atPath: archive) }
-        let engine = EngineAccess.of(node)
-        let saved = try await runner.run(Command(docker, engine.options + ["save", "--output", archive, image], environment: engine.environment))
+        let saved = try await runner.run(commands.save(image, to: archive, engine: .of(node)))
         guard saved.succeeded else {
             throw BuildError.assemblyFailed("\(platform): cannot read the built image from \(node.name): docker save: \(Self.firstLine(saved.stderr))")
         }
