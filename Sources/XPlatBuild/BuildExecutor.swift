@@ -272,8 +272,7 @@ public struct BuildExecutor: Sendable {
         case .load:
             // buildx's drivers other than `docker` load into the current docker context's engine, not the node.
             let node = job.plan.platforms.first.flatMap { job.plan.node(named: $0.node) }
-            let engine = node.map { EngineAccess.of($0) == EngineAccess() } == true ? "the current docker context's engine"
-                : job.plan.platforms.first?.node ?? "the engine"
+            let engine = node.map(EngineAccess.name(of:)) ?? job.plan.platforms.first?.node ?? "the engine"
             return Published(output: request.tags.joined(separator: ", ") + " (loaded into \(engine))")
         case .none:
             return Published(output: "build cache only")

@@ -170,4 +170,10 @@ public struct EngineAccess: Sendable, Hashable {
             return EngineAccess()
         }
     }
+
+    /// The engine holding `node`'s images, in words: the node, or for buildx's drivers other than
+    /// `docker` (which load into the current docker context's engine) that engine.
+    public static func name(of node: BuilderNode) -> String {
+        of(node) == EngineAccess() ? "the current docker context's engine" : node.name
+    }
 }

@@ -24,7 +24,8 @@ struct ImageExport: Sendable {
         defer { try? FileManager.default.removeItem(atPath: archive) }
         let saved = try await runner.run(commands.save(image, to: archive, engine: .of(node)))
         guard saved.succeeded else {
-            throw BuildError.assemblyFailed("\(platform): cannot read the built image from \(node.name): docker save: \(Self.firstLine(saved.stderr))")
+            throw BuildError.assemblyFailed(
+                "\(platform): cannot read the built image from \(EngineAccess.name(of: node)): docker save: \(Self.firstLine(saved.stderr))")
         }
         try await untar(archive, into: folder)
         struct SaveEntry: Decodable { var Config: String; var Layers: [String] }

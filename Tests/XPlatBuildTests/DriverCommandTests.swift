@@ -201,6 +201,27 @@ struct DriverCommandTests {
         _ = try? await task.value
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(child)"), "the child was killed and reaped after the cancel")
     }
+
+    /// dockerd 20.10's answer to `docker save` of a missing image, as the real engine printed it.
+    @Test("a failed docker save names the engine holding the image: the node for the engine and buildx's docker driver, the current context's engine for a remote builder")
+    func failedSaveNamesEngine() async throws {
+        let runner = RecordingRunner { _ in CommandOutput(exitCode: 1, stderr: "Error response from daemon: reference does not exist\n") }
+        let files = ImageExport(runner: runner, commands: DriverCommands(docker: "docker", request: request, dockerfile: "ctx/Dockerfile"))
+        let folder = NSTemporaryDirectory() + "xplat-save-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let remote = BuilderNode(name: "r0", endpoint: "tcp://127.0.0.1:1234", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
+        let docker = BuilderNode(name: "default", endpoint: "default", driver: .buildx(builder: "default", driver: .docker), native: [p("linux/amd64")])
+        for (node, named) in [(remote, "the current docker context's engine"), (docker, "default"), (engineNode, "n2")] {
+            do {
+                _ = try await files.saveFromEngine("app:1", node: node, platform: p("linux/amd64"), into: folder + "/" + node.name)
+                Issue.record("a failed docker save must throw")
+            } catch {
+                #expect("\(error)".contains("cannot read the built image from \(named): docker save: Error response from daemon: reference does not exist"),
+                        "\(error)")
+            }
+        }
+        #expect(runner.commands.map(\.arguments.first) == ["save", "--context", "save"], "\(runner.commands)")
+    }
 }
 
 /// A pid handed over from the output callback.
