@@ -12,18 +12,11 @@ final class RefusingUploadServer: PythonServer, @unchecked Sendable {
     init() throws {
         try super.init { log in
             """
-            import http.server
-            log = open(\(log.debugDescription), "a", buffering=1)
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
+            \(PythonServer.registryHandler(log: log))
+            class H(Registry):
                 def answer(self, code, headers={}, body=b""):
-                    log.write(self.command + " " + self.path + "\\n")
-                    self.send_response(code)
-                    for k, v in headers.items(): self.send_header(k, v)
-                    self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    self.arrived()
+                    Registry.answer(self, code, headers, body)
                 def do_GET(self): self.answer(200, {"Content-Type": "application/json"}, b"{}")
                 def do_HEAD(self): self.answer(404)
                 def do_POST(self): self.answer(202, {"Location": "/v2/team/app/blobs/uploads/session-1"})
@@ -39,6 +32,27 @@ final class RefusingUploadServer: PythonServer, @unchecked Sendable {
     }
 
     var requests: [String] { logLines }
+}
+
+extension PythonServer {
+    /// Python: `log` (appended to, line-buffered) and `Registry`, a request handler whose `answer`
+    /// replies as a distribution registry does and whose `arrived` logs the request line.
+    static func registryHandler(log: String) -> String {
+        """
+        import http.server
+        log = open(\(log.debugDescription), "a", buffering=1)
+        class Registry(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def arrived(self): log.write(self.command + " " + self.path + "\\n")
+            def answer(self, code, headers={}, body=b""):
+                self.send_response(code)
+                for k, v in headers.items(): self.send_header(k, v)
+                self.send_header("Docker-Distribution-API-Version", "registry/2.0")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+        """
+    }
 }
 
 @Suite("upload sessions")

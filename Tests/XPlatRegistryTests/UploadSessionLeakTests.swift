@@ -14,19 +14,10 @@ final class StallingUploadServer: PythonServer, @unchecked Sendable {
     init() throws {
         try super.init { log in
             """
-            import http.server, itertools, time
-            log = open(\(log.debugDescription), "a", buffering=1)
+            \(PythonServer.registryHandler(log: log))
+            import itertools, time
             sessions = itertools.count(1)
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
-                def answer(self, code, headers={}, body=b""):
-                    self.send_response(code)
-                    for k, v in headers.items(): self.send_header(k, v)
-                    self.send_header("Docker-Distribution-API-Version", "registry/2.0")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def arrived(self): log.write(self.command + " " + self.path + "\\n")
+            class H(Registry):
                 def do_HEAD(self): self.arrived(); self.answer(404)
                 def do_POST(self):
                     self.arrived()
