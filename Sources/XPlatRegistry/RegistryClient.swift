@@ -137,8 +137,11 @@ public final class RegistryClient: Sendable {
 
     /// Closes connections. Call once, when done (`with` does it for you).
     public func shutdown() async throws {
-        try await probe.shutdown()
+        // Both, whatever the first does: a client not shut down stops the program in debug builds.
+        var failure: Error?
+        do { try await probe.shutdown() } catch { failure = error }
         try await http.shutdown()
+        if let failure { throw failure }
     }
 
     /// Runs `body` with a new client and shuts it down afterwards, whatever `body` does.

@@ -21,6 +21,7 @@ final class LayerChannel: ArchiveByteSource, @unchecked Sendable {
     private var failure: Error?
     private var stopped = false
     private var sender: CheckedContinuation<Void, Error>?
+    private var parked = 0
     // The reader's own: the chunk it is reading, kept alive until it asks for the next.
     private var current: (bytes: Int, storage: Unmanaged<AnyObject>)?
 
@@ -48,6 +49,7 @@ final class LayerChannel: ArchiveByteSource, @unchecked Sendable {
                 continuation.resume()
             } else {
                 sender = continuation
+                parked += 1
             }
         }
     }
@@ -61,6 +63,13 @@ final class LayerChannel: ArchiveByteSource, @unchecked Sendable {
         waiting += chunk.readableBytes
         condition.signal()
         return waiting < capacity
+    }
+
+    /// How many times a `send` has waited for room.
+    var parkedSends: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return parked
     }
 
     /// True while a `send` waits for room (the reader is behind).
@@ -92,6 +101,7 @@ final class LayerChannel: ArchiveByteSource, @unchecked Sendable {
             return UnsafeRawBufferPointer(start: nil, count: 0)
         }
         let chunk = chunks[head]
+        chunks[head] = ByteBuffer()  // the reader holds it now; `release` gives it back
         head += 1
         if head > 64 {
             chunks.removeFirst(head)

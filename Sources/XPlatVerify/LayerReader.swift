@@ -70,12 +70,15 @@ enum LayerReader {
     static func scan(_ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String,
                      into buffer: FileBuffer) throws(ArchiveError) -> ScannedFile? {
         guard entry.size >= 4 else { return nil }
+        var head: UInt32 = 0
+        let got = try withUnsafeMutableBytes(of: &head) { (raw) throws(ArchiveError) -> Int in try reader.read(into: raw) }
+        guard got == 4, withUnsafeBytes(of: head, { ELFInspector.hasMagic($0) }) else { return nil }
+        // Only an ELF file is read whole: any other file of any size costs its first 4 bytes.
         guard entry.size <= elfLimit else {
-            throw ArchiveError(archive: display, entry: path, reason: "entry of \(entry.size) bytes is over the \(elfLimit)-byte limit")
+            throw ArchiveError(archive: display, entry: path, reason: "ELF file of \(entry.size) bytes is over the \(elfLimit)-byte limit")
         }
         let memory = buffer.reserve(Int(entry.size))
-        let head = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: memory[0..<4]))
-        guard head == 4, ELFInspector.hasMagic(UnsafeRawBufferPointer(rebasing: memory[0..<4])) else { return nil }
+        memory.storeBytes(of: head, as: UInt32.self)
         let count = 4 + (try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: memory[4...])))
         let bytes = UnsafeMutableRawBufferPointer(rebasing: memory[0..<count])
         var hash = ContentHash()

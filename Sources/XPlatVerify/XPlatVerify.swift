@@ -69,7 +69,8 @@ public struct Verifier: Sendable {
     /// with a note, instead of failing it.
     public var allowCompatible: Bool
     /// Files not to check: shell patterns (fnmatch, `*` also matches `/`) against a file's path in
-    /// its root, e.g. `*/testdata/*` for a Go toolchain's test inputs. They are counted as excluded.
+    /// its root (a lone file: its path as given), e.g. `*/testdata/*` for a Go toolchain's test
+    /// inputs. They are counted as excluded.
     public var excluded: [String]
 
     public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false,

@@ -247,6 +247,35 @@ struct ImageReferenceTests {
         #expect(absent.stdout.isEmpty)
     }
 
+    /// The layer stream's errors: the blob's digest is right (the registry takes it), its gzip is
+    /// not. The reader's own error must be what the user reads, not the download's stop.
+    @Test("a layer whose gzip is corrupt, verified by reference: the reader's error naming the layer, exit 2")
+    func corruptLayerByReference() async throws {
+        guard await ImageEngine.usable("corruptLayerByReference") else { return }
+        let tree = try Tree()
+        defer { tree.remove() }
+        let set = try await TestBinarySet.load()
+        try tree.copy(set["c-arm64-static"], to: "l/usr/bin/app")
+        try tree.write(String(repeating: "padding so the deflate stream has blocks to break\n", count: 4000), to: "l/etc/big")
+        let oci = try OCIFixture(tree.root + "/oci")
+        let good = try await oci.layer(from: tree.root + "/l")
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: oci.folder + "/blobs/sha256/" + (good["digest"] as! String).dropFirst(7))))
+        for offset in stride(from: 64, to: bytes.count - 16, by: 97) { bytes[offset] ^= 0x5A }
+        let broken = try await oci.blob(Data(bytes), mediaType: "application/vnd.oci.image.layer.v1.tar+gzip")
+        try oci.index([try await oci.image(platform: "linux/arm64", layers: [broken])])
+        let reference = "\(ImageEngine.repository)/corrupt-layer:1"
+        try await ImageEngine.run("skopeo", ["copy", "-q", "--dest-tls-verify=false", "oci:\(oci.folder)", "docker://\(reference)"])
+        let layer = broken["digest"] as! String
+        await #expect {
+            _ = try await ImageVerifier().verify(reference)
+        } throws: { error in
+            let text = "\(error)"
+            return error is VerifyError && text.contains(layer) && text.contains("gzip") && !text.contains("LayerReaderStopped")
+        }
+        let out = try await xplat([reference])
+        #expect(out.exitCode == 2 && out.stderr.contains(layer), "\(out.stderr)")
+    }
+
     @Test("the recorded BuildKit 0.11.6 index with attestations, pushed and verified by reference")
     func attestedByReference() async throws {
         guard await ImageEngine.usable("attestedByReference") else { return }

@@ -286,6 +286,24 @@ struct VerifierRootTests {
         #expect(report.problemLines == ["\(bare):/usr/bin/app: interpreter /lib/ld-linux-armhf.so.3 not found in \(bare): /lib does not exist"])
     }
 
+    /// Only ELF files are read whole (and held to the 2 GiB limit): a 3 GiB data file costs its first
+    /// bytes. GNU tar's sparse format keeps the archive small; libarchive reports the full size.
+    @Test("a 3 GiB non-ELF member of a tar is skipped after its first bytes, not refused")
+    func hugeNonELFMember() async throws {
+        let set = try await TestBinarySet.load()
+        let tree = try Tree()
+        defer { tree.remove() }
+        try tree.copy(set["c-arm64-static"], to: "rootfs/usr/bin/app")
+        try tree.mkdir("rootfs/data")
+        let big = tree.root + "/rootfs/data/big.bin"
+        #expect(FileManager.default.createFile(atPath: big, contents: Data("data".utf8)))
+        #expect(truncate(big, 3 << 30) == 0)
+        let archive = try await tree.tar("sparse.tar", ["--sparse", "-C", tree.root + "/rootfs", "."])
+        let report = try Verifier(platform: Platform(parsing: "linux/arm64")).verify(root: archive)
+        #expect(report.ok, "\(report.problemLines)")
+        #expect(report.summary.files == 2 && report.summary.elf == 1 && report.summary.skipped == 1)
+    }
+
     @Test("a multi-platform tar splits into platform roots")
     func multiPlatformTar() async throws {
         let set = try await TestBinarySet.load()
