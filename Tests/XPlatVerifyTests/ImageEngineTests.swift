@@ -19,19 +19,32 @@ enum ImageEngine {
     static let registry = environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000"
     static let repository = registry + "/xplat-verify-test"
 
-    /// True when dockerd, the registry and skopeo answer; else says why the test skips (or fails).
-    static func usable(_ test: String) async -> Bool {
+    /// Why the engine tests cannot run here (dockerd, the registry or skopeo missing), or nil.
+    static func unusable() async -> String? {
         let runner = SubprocessRunner()
-        var why: String?
         if (try? await runner.run(Command(docker, ["info", "--format", "{{.ServerVersion}}"])))?.succeeded != true {
-            why = "dockerd does not answer through \(docker) (Scripts/engine-up)"
+            return "dockerd does not answer through \(docker) (Scripts/engine-up)"
         } else if (try? await runner.run(Command("curl", ["-fs", "--max-time", "3", "http://\(registry)/v2/"])))?.succeeded != true {
-            why = "the registry \(registry) does not answer (Scripts/engine-up)"
+            return "the registry \(registry) does not answer (Scripts/engine-up)"
         } else if (try? await runner.run(Command("skopeo", ["--version"])))?.succeeded != true {
-            why = "skopeo is not installed (Scripts/setup)"
+            return "skopeo is not installed (Scripts/setup)"
         }
-        guard let why else { return true }
-        if required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)") } else { print("\(test) skipped: \(why)") }
+        return nil
+    }
+
+    /// The suites' condition: a visible skip when the engine is absent, unless XPLAT_REQUIRE_ENGINE=1,
+    /// which runs them so that `usable` records the absence as a failure.
+    static let enabled: ConditionTrait = .enabled(
+        "needs dockerd, the registry \(registry) and skopeo (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure"
+    ) {
+        if required { return true }
+        return await unusable() == nil
+    }
+
+    /// Under XPLAT_REQUIRE_ENGINE=1 the tests run whatever the engine's state: records why they cannot.
+    static func usable(_ test: String) async -> Bool {
+        guard let why = await unusable() else { return true }
+        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
         return false
     }
 
@@ -136,7 +149,7 @@ struct EngineImages: Sendable {
     }
 }
 
-@Suite("xplat verify on real images (engine)", .serialized)
+@Suite("xplat verify on real images (engine)", .serialized, ImageEngine.enabled)
 struct ImageEngineTests {
     func verify(_ source: String, _ platforms: [String] = [], allowCompatible: Bool = false) async throws -> VerifyReport {
         let rules = Verifier(allowCompatible: allowCompatible)
@@ -208,7 +221,7 @@ struct ImageEngineTests {
     }
 }
 
-@Suite("xplat verify of image references (engine, registries)", .serialized)
+@Suite("xplat verify of image references (engine, registries)", .serialized, ImageEngine.enabled)
 struct ImageReferenceTests {
     static let three = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
@@ -292,14 +305,18 @@ struct ImageReferenceTests {
 
     /// The TLS registry with a login (Scripts/secure-registry-up): the CA in docker's certs.d, the
     /// login in a docker config.json as `docker login` writes it.
-    @Test("an image in the TLS registry behind a login, verified by reference")
+    static let secureCredentials = "/etc/xplat/secure-registry/credentials"
+
+    @Test("an image in the TLS registry behind a login, verified by reference",
+          .enabled("needs the TLS registry's login in \(secureCredentials) (Scripts/secure-registry-up)") {
+              ImageEngine.required || FileManager.default.fileExists(atPath: secureCredentials)
+          })
     func secureRegistry() async throws {
         guard await ImageEngine.usable("secureRegistry") else { return }
         let host = "xplat-registry.test:5443"
-        let credentials = "/etc/xplat/secure-registry/credentials"
+        let credentials = Self.secureCredentials
         guard let login = try? String(contentsOfFile: credentials, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
-            if ImageEngine.required { Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(credentials) is missing (Scripts/secure-registry-up)") }
-            else { print("secureRegistry skipped: \(credentials) is missing (Scripts/secure-registry-up)") }
+            Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(credentials) is missing (Scripts/secure-registry-up)")
             return
         }
         let images = try await ImageEngine.images.value
