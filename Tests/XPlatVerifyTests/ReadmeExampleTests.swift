@@ -6,7 +6,7 @@ import Testing
 import XPlatPlatform
 import XPlatVerify
 
-@Test func publishedImageHoldsOnlyItsOwnBinaries() async throws {
+@Test(ImageEngine.enabled) func publishedImageHoldsOnlyItsOwnBinaries() async throws {
     guard await ImageEngine.usable("README example") else { return }
     let image = try await ImageEngine.images.value.goodLayout
     // README example begins
