@@ -111,7 +111,7 @@ let package = Package(
             dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatRegistry", "XPlatSupport", "XPlatTestSupport"],
             resources: [.copy("Recordings")]
         ),
-        .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry"]),
+        .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry", "XPlatTestSupport"]),
         .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatIntegrationTests",

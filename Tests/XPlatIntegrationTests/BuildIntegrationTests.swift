@@ -21,7 +21,7 @@ private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
 /// The engine the tests build on, and the service that builds.
 enum BuildEngine {
     static let environment = ProcessInfo.processInfo.environment
-    static let required = environment["XPLAT_REQUIRE_ENGINE"] == "1"
+    static let required = Prerequisite.required
     static let docker = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker"
     static let registry = environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000"
     static var packageRoot: String { XPlatBinary.packageRoot }
@@ -53,18 +53,15 @@ enum BuildEngine {
 
     /// Runs the test when the engine, the registry and `bases` answer; skips it, with the reason,
     /// when they do not, except under XPLAT_REQUIRE_ENGINE=1, which runs it so absence fails it.
-    static func enabled(bases: [String]) -> ConditionTrait {
-        .enabled("needs dockerd, the registry \(registry) and \(bases.joined(separator: ", ")) seeded (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
-            if required { return true }
-            return await unusable(bases: bases) == nil
-        }
-    }
+    static func enabled(bases: [String]) -> ConditionTrait { prerequisite(bases: bases).trait }
 
     /// Under XPLAT_REQUIRE_ENGINE=1 the test runs whatever the engine's state: records why it cannot.
-    static func usable(_ test: String, bases: [String] = []) async -> Bool {
-        guard let why = await unusable(bases: bases) else { return true }
-        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
-        return false
+    static func usable(_ test: String, bases: [String] = []) async -> Bool { await prerequisite(bases: bases).usable(test) }
+
+    static func prerequisite(bases: [String]) -> Prerequisite {
+        Prerequisite(needs: "dockerd, the registry \(registry) and \(bases.joined(separator: ", ")) seeded (Scripts/setup --tests)") {
+            await unusable(bases: bases)
+        }
     }
 
     /// The platforms base image `name` (`busybox`, `golang:1.19`) has in the engine's mirror.

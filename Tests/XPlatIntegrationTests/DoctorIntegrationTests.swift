@@ -3,12 +3,13 @@ import Testing
 import XPlatHost
 import XPlatPlatform
 import XPlatSupport
+import XPlatTestSupport
 
 /// Runs the doctor suite as root with a writable binfmt_misc; skips it, with the reason, otherwise,
 /// except under XPLAT_REQUIRE_ENGINE=1, which runs it so the missing host fails it.
 enum DoctorHost {
     static let environment = ProcessInfo.processInfo.environment
-    static let required = environment["XPLAT_REQUIRE_ENGINE"] == "1"
+    static let required = Prerequisite.required
     static let roots = HostRoots.system(environment: environment)
 
     /// Nil when the host can be used; else why not.

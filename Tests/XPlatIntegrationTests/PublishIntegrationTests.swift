@@ -34,18 +34,15 @@ enum SecureTarget {
     }
 
     /// Skips, with the reason, when they are absent, except under XPLAT_REQUIRE_ENGINE=1.
-    static func enabled(bases: [String]) -> ConditionTrait {
-        .enabled("needs dockerd, \(bases.joined(separator: ", ")) and the TLS+login registry \(registry) (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
-            if BuildEngine.required { return true }
-            return await unusable(bases: bases) == nil
-        }
-    }
+    static func enabled(bases: [String]) -> ConditionTrait { prerequisite(bases: bases).trait }
 
     /// Records why the test cannot run (under XPLAT_REQUIRE_ENGINE=1).
-    static func usable(_ test: String, bases: [String]) async -> Bool {
-        guard let why = await unusable(bases: bases) else { return true }
-        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
-        return false
+    static func usable(_ test: String, bases: [String]) async -> Bool { await prerequisite(bases: bases).usable(test) }
+
+    static func prerequisite(bases: [String]) -> Prerequisite {
+        Prerequisite(needs: "dockerd, \(bases.joined(separator: ", ")) and the TLS+login registry \(registry) (Scripts/setup --tests)") {
+            await unusable(bases: bases)
+        }
     }
 
     /// The registry's repositories, less those of XPlatRegistryTests (`xplat-unit/...`), which push to

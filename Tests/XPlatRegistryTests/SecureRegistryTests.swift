@@ -7,6 +7,7 @@
 import Foundation
 import Testing
 import XPlatRegistry
+import XPlatTestSupport
 
 /// The test registries and their login.
 enum SecureRegistry {
@@ -15,7 +16,7 @@ enum SecureRegistry {
     static let token = "\(name):5445"
     static let user = "xplat-test"
     static let password = "xplat-test-password"
-    static let required = ProcessInfo.processInfo.environment["XPLAT_REQUIRE_ENGINE"] == "1"
+    static let required = Prerequisite.required
 
     /// Nil when both registries answer `/v2/` (401 without a login); else why not.
     static func unusable() async -> String? {
@@ -27,19 +28,13 @@ enum SecureRegistry {
     }
 
     /// Skips, with the reason, when the registries are absent, except under XPLAT_REQUIRE_ENGINE=1.
-    static var enabled: ConditionTrait {
-        .enabled("needs the TLS+login registries \(basic) and \(token) (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
-            if required { return true }
-            return await unusable() == nil
-        }
+    static let prerequisite = Prerequisite(needs: "the TLS+login registries \(basic) and \(token) (Scripts/setup --tests)") {
+        await unusable()
     }
+    static var enabled: ConditionTrait { prerequisite.trait }
 
     /// Records why the test cannot run (under XPLAT_REQUIRE_ENGINE=1).
-    static func usable(_ test: String) async -> Bool {
-        guard let why = await unusable() else { return true }
-        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
-        return false
-    }
+    static func usable(_ test: String) async -> Bool { await prerequisite.usable(test) }
 
     /// A docker config folder holding `user:password` for both registries.
     static func config(password: String = SecureRegistry.password) throws -> String {

@@ -14,7 +14,7 @@ import XPlatTestSupport
 /// The engine and registry the images are made with.
 enum ImageEngine {
     static let environment = ProcessInfo.processInfo.environment
-    static let required = environment["XPLAT_REQUIRE_ENGINE"] == "1"
+    static let required = Prerequisite.required
     static let docker = "/usr/bin/docker"
     static let registry = environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000"
     static let repository = registry + "/xplat-verify-test"
@@ -34,19 +34,13 @@ enum ImageEngine {
 
     /// The suites' condition: a visible skip when the engine is absent, unless XPLAT_REQUIRE_ENGINE=1,
     /// which runs them so that `usable` records the absence as a failure.
-    static let enabled: ConditionTrait = .enabled(
-        "needs dockerd, the registry \(registry) and skopeo (Scripts/setup --tests); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure"
-    ) {
-        if required { return true }
-        return await unusable() == nil
+    static let prerequisite = Prerequisite(needs: "dockerd, the registry \(registry) and skopeo (Scripts/setup --tests)") {
+        await unusable()
     }
+    static var enabled: ConditionTrait { prerequisite.trait }
 
     /// Under XPLAT_REQUIRE_ENGINE=1 the tests run whatever the engine's state: records why they cannot.
-    static func usable(_ test: String) async -> Bool {
-        guard let why = await unusable() else { return true }
-        Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(test) cannot run: \(why)")
-        return false
-    }
+    static func usable(_ test: String) async -> Bool { await prerequisite.usable(test) }
 
     /// Runs a command that must succeed.
     @discardableResult
