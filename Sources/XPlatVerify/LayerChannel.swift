@@ -65,18 +65,11 @@ final class LayerChannel: ArchiveByteSource, @unchecked Sendable {
         return waiting < capacity
     }
 
-    /// How many times a `send` has waited for room.
+    /// How many times a `send` has waited for room (the reader was behind).
     var parkedSends: Int {
         condition.lock()
         defer { condition.unlock() }
         return parked
-    }
-
-    /// True while a `send` waits for room (the reader is behind).
-    var senderWaits: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return sender != nil
     }
 
     /// No more chunks: the body ended, or failed with `error`.

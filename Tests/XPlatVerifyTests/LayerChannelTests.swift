@@ -50,8 +50,8 @@ struct LayerChannelTests {
         // 16 bytes fill the channel: the send waits until the reader takes or stops.
         let sending = Task { try await channel.send(ByteBuffer(bytes: [UInt8](repeating: 1, count: 16))) }
         let deadline = ContinuousClock.now + .seconds(5)
-        while !channel.senderWaits, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        let waitedBeforeStop = channel.senderWaits
+        while channel.parkedSends == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let waitedBeforeStop = channel.parkedSends == 1
         channel.stop()
         await #expect(throws: LayerReaderStopped.self) { try await sending.value }
         #expect(waitedBeforeStop)
