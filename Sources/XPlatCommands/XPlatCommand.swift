@@ -49,13 +49,16 @@ public struct XPlatCommand: AsyncParsableCommand {
     }
 
     /// The message and documented exit code for an error `command`'s `run()` threw: an `XPlatFailure`
-    /// as it is; ArgumentParser's own errors (`ValidationError`: 64, `ExitCode`, `CleanExit`) nil, for
-    /// ArgumentParser to report; anything else, which no command expected, "could not check" (2),
+    /// as it is; ArgumentParser's own errors (`ValidationError`: 64, `ExitCode`, `CleanExit`, and the
+    /// help command's) nil, for ArgumentParser to report; anything else, which no command expected, "could not check" (2),
     /// named by the command and described without Foundation's `Error Domain=` dump.
     public static func failure(for error: any Error, in command: any ParsableCommand.Type) -> XPlatFailure? {
         switch error {
         case let failure as XPlatFailure: return failure
         case is ValidationError, is ExitCode, is CleanExit: return nil
+        // `--help` parses to ArgumentParser's own help command, whose run() throws an error type
+        // internal to ArgumentParser: its `exit(withError:)` prints the help and exits 0.
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."): return nil
         default:
             let name = command.configuration.commandName ?? "xplat"
             return XPlatFailure("\(name): \(describe(error))", exitCode: XPlatExit.couldNotCheck)

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import XPlatCommands
 import XPlatSupport
+import XPlatTestSupport
 
 /// Every subcommand maps every error to a documented exit code: what no command expected is "could
 /// not check" (2), never ArgumentParser's generic 1.
@@ -54,5 +55,19 @@ struct ErrorMappingTests {
         #expect(XPlatCommand.failure(for: XPlatFailure("x", exitCode: XPlatExit.buildFailed), in: doctor)?.exitCode == XPlatExit.buildFailed)
         #expect(XPlatCommand.failure(for: ValidationError("bad flag"), in: doctor) == nil)
         #expect(XPlatCommand.failure(for: ExitCode(XPlatExit.checkFailed), in: doctor) == nil)
+    }
+}
+
+/// `--help` goes through ArgumentParser's own help command, whose run() throws an error internal
+/// to ArgumentParser: it must print the help and exit 0, not be mapped as an unexpected error.
+@Suite("--help, end to end")
+struct HelpCLITests {
+    @Test("xplat --help and each subcommand's --help print the usage and exit 0",
+          arguments: [""] + ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])
+    func help(subcommand: String) async throws {
+        let out = try await XPlatBinary.run((subcommand.isEmpty ? [] : [subcommand]) + ["--help"])
+        #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
+        #expect(out.stdout.contains("USAGE: xplat \(subcommand)".trimmingCharacters(in: .whitespaces)), "\(out.stdout)")
+        #expect(out.stderr.isEmpty, "\(out.stderr)")
     }
 }
