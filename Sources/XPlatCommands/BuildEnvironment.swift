@@ -30,7 +30,7 @@ enum BuildEnvironment {
         case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
         case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput:
             return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
+        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget:
             return XPlatFailure(error.description, exitCode: XPlatExit.usage)
         case .unreadable, .dockerfile, .endpointUnreachable:
             return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
