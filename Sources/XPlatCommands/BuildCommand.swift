@@ -87,7 +87,7 @@ struct BuildCommand: AsyncParsableCommand {
         }
         switch result {
         // buildx -q prints the image id alone (an empty line when the build made no image).
-        case .success(let built): emit(request.quiet ? (built.imageID ?? "") + "\n" : BuildResultRenderer.text(built))
+        case .success(let built): emit(request.quiet ? (built.quietID ?? "") + "\n" : BuildResultRenderer.text(built))
         case .failure(let error):
             if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
             throw BuildEnvironment.failure(error)
