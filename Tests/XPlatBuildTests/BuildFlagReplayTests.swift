@@ -218,6 +218,9 @@ struct BuildFlagReplayTests {
         let driverReport = try #require(try driver.entry(["--cgroup-parent"]).files["$OUT/ignored/report.txt"])
         #expect(driverReport.contains("nofile=20000") && driverReport.contains("shm=65536") && driverReport.contains(":/docker/buildkit/"), "\(driverReport)")
         #expect(try driver.entry(["--build-context"]).stderr.contains("unsupported frontend capability moby.buildkit.frontend.contexts"))
+        #expect(try driver.entry(["network.host"]).exitCode == 0, "the docker driver grants network.host")
+        let insecure = try driver.entry(["security.insecure"])
+        #expect(insecure.exitCode == 1 && BuildDiagnosis.diagnose(stderr: insecure.stderr, platform: nil).kind == .entitlementRefused)
         let remote = try FlagReplay("flags-remote-raw")
         defer { remote.remove() }
         let remoteReport = try #require(try remote.entry(["--cgroup-parent"]).files["$OUT/local/linux_arm64/report.txt"])

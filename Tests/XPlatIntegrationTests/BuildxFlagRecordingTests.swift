@@ -166,7 +166,7 @@ struct BuildxFlagRecordingTests {
         ] }
     }
 
-    @Test("docker driver (dockerd 20.10's BuildKit): named context, per-stage --no-cache, local cache import, inline cache export, env secret")
+    @Test("docker driver (dockerd 20.10's BuildKit): named context, ignored flags, per-stage --no-cache, local cache import, inline cache export, entitlements, env secret")
     func dockerDriverRaw() async throws {
         try await FlagRecording.raw("flags-docker-driver-raw") { out in [
             FlagRecording.buildx("default", "linux/amd64", out, ["--output", "type=local,dest=\(out)/named"]),
@@ -181,6 +181,10 @@ struct BuildxFlagRecordingTests {
                                            "--output", "type=local,dest=\(out)/localcache", Recording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--cache-to", "type=inline",
                                            "--tag", "xplat-rec:inline", Recording.context]),
+            Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=host", "--allow", "network.host",
+                                           "--output", "type=local,dest=\(out)/host", Recording.context]),
+            Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--allow", "security.insecure",
+                                           "--output", "type=local,dest=\(out)/insecure", Recording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--secret", "id=token,env=XPLAT_REC_TOKEN",
                                            "--output", "type=local,dest=\(out)/envsecret", Recording.context], environment: ["XPLAT_REC_TOKEN": "t"]),
         ] }
