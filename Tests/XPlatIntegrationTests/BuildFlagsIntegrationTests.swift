@@ -115,6 +115,23 @@ struct BuildFlagsIntegrationTests {
         #expect(BuildEngine.read(dir + "/iid") == id)
     }
 
+    @Test("-o -: a tar of the root on standard output, xplat's own lines on stderr", BuildEngine.enabled(bases: ["busybox"]))
+    func outputToStandardOutput() async throws {
+        guard await BuildEngine.usable("outputToStandardOutput", bases: ["busybox"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("xplat-it-stdout")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let context = dir + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN echo from-stdout > /note.txt\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let script = "\(ShellQuote.quote(BuildEngine.binary)) build --network none --platform linux/amd64 --no-verify -o - \(context) > \(dir)/root.tar"
+        let run = try await SubprocessRunner().run(Command("sh", ["-c", script], environment: ["NO_COLOR": "1", "TMPDIR": dir]))
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("output: -"), "the result lines go to stderr: \(run.stderr)")
+        let note = try await SubprocessRunner().run(Command("tar", ["-xOf", "\(dir)/root.tar", "./note.txt"]))
+        #expect(note.stdout == "from-stdout\n", "stdout held the root as a tar: \(note.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["ctx", "root.tar"], "no temporary files left")
+    }
+
     /// A blob of an OCI layout.
     private func blob(_ layout: String, _ digest: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(digest.dropFirst("sha256:".count))"))
