@@ -218,14 +218,17 @@ public struct BuildExecutor: Sendable {
         if let digest = published.indexDigest, let index = published.indexDescriptor {
             result.indexDescriptor = Descriptor(mediaType: index.mediaType, digest: digest, size: index.size)
         }
-        if job.request.platforms.count == 1 { result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest }
+        if job.request.platforms.count == 1, solved.attestations.isEmpty {
+            result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest
+        }
         if job.request.imageIDFile != nil || job.request.quiet {
             result.imageID = try await imageID(job, solved: solved, indexDigest: published.indexDigest)
         }
         if job.request.quiet {
             result.quietID = result.imageID
             let platforms = job.request.platforms
-            if let buildx = job.commands.buildx, !buildx.printsImageID, platforms.count == 1, job.request.output == .push || job.request.output.mode == "oci" {
+            if let buildx = job.commands.buildx, !buildx.printsImageID, platforms.count == 1, solved.attestations.isEmpty,
+               job.request.output == .push || job.request.output.mode == "oci" {
                 result.quietID = solved.results[platforms[0]]?.digest ?? result.imageID
             }
         }
@@ -244,7 +247,9 @@ public struct BuildExecutor: Sendable {
         let platforms = job.request.platforms
         switch job.request.output {
         case .push, .oci:
-            guard platforms.count == 1 else { return indexDigest }
+            // One image without attestations is an image (its id: the config digest); with them,
+            // as with several platforms, buildx's result is an index.
+            guard platforms.count == 1, solved.attestations.isEmpty else { return indexDigest }
             return solved.images[platforms[0]]?.decoded.config.digest ?? indexDigest
         case .load:
             guard let tag = job.request.tags.first, let entry = job.plan.platforms.first, let node = job.plan.node(named: entry.node) else { return nil }

@@ -95,7 +95,7 @@ public struct DriverCommands: Sendable {
             for value in importValues(cache, platforms: platforms) { args += ["--cache-from", value] }
         }
         for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
-        args += attestationFlags
+        args += attestationFlags(for: export)
         switch export {
         case .local(let dest):
             args += ["--output", "type=local,dest=\(dest)"]
@@ -155,16 +155,21 @@ public struct DriverCommands: Sendable {
         return own == all ? [own] : [own, all]
     }
 
-    /// buildx 0.10+ adds a provenance attestation (an `unknown/unknown` manifest) beside each
-    /// platform unless told not to: xplat asks for none unless the user asked (`--provenance`,
-    /// `--sbom`, passed through). Older buildx knows neither flag.
-    var attestationFlags: [String] {
+    /// buildx 0.10+ adds a provenance attestation (`mode=min`, an `unknown/unknown` manifest)
+    /// beside each platform of an image export unless told not to (`inline-only`: never to a local
+    /// or tar export, and `--load` drops it). xplat keeps that default where buildx applies it, the
+    /// builder's OCI export xplat publishes (`--push`, `-o type=oci`); elsewhere it passes
+    /// `--provenance=false`, which changes nothing there. What the user asks for (`--attest`,
+    /// `--provenance`, `--sbom`) is passed as given. Older buildx knows none of these flags.
+    func attestationFlags(for export: Export) -> [String] {
         guard let buildx, buildx.hasAttestations else { return [] }
         var flags: [String] = []
         for attest in request.attests { flags += ["--attest", attest.text] }
         if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
         if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
-        return flags.isEmpty ? ["--provenance=false"] : flags
+        guard flags.isEmpty else { return flags }
+        if case .oci = export { return [] }
+        return ["--provenance=false"]
     }
 
     /// A temporary one-node builder reaching the node of a multi-node builder, so that xplat, not

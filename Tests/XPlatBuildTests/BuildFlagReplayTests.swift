@@ -174,9 +174,13 @@ struct BuildFlagReplayTests {
         let recorded = try #require(replay.transcript.entries.first { $0.arguments.first == "skopeo" && !$0.arguments.contains("--config") })
         let index = try await RegistryClient.with { try await $0.manifest(try RegistryReference(parsing: tag)) }
         #expect(index.data == Data(recorded.stdout.utf8), "the pushed index is the recorded one, annotations and all")
+        let pushed = try JSONDecoder().decode(Index.self, from: index.data)
+        #expect(pushed.manifests.filter(\.isAttestation).count == 2 && !build.contains("--provenance=false"),
+                "no attestation flag: buildx's default provenance, one attestation per image, as buildx's own push")
         let indexDigest = try #require(result.indexDigest)
         #expect(replay.read("iid") == indexDigest, "--iidfile: the whole build's index digest")
         #expect(result.quietID == indexDigest, "-q prints it too (buildx 0.10.5 printed the index digest for two platforms)")
+        #expect(result.configDigest == nil, "an index, not one image")
         let iidRecorded = try #require(replay.transcript.entries.first { $0.arguments.first == "cat" })
         #expect(iidRecorded.stdout == indexDigest, "the recorded run wrote the same")
         let metadata = try JSONSerialization.jsonObject(with: Data(replay.read("metadata.json").utf8)) as? [String: Any]

@@ -65,7 +65,9 @@ struct DriverCommandTests {
         r.provenance = provenance
         r.sbom = sbom
         let c = DriverCommands(docker: "docker", request: r, dockerfile: "Dockerfile", buildx: BuildxVersion.parse(version))
-        #expect(c.attestationFlags == flags)
+        #expect(c.attestationFlags(for: .local(dest: "o")) == flags)
+        #expect(c.attestationFlags(for: .oci(dest: "o.tar")) == (flags == ["--provenance=false"] ? [] : flags),
+                "the builder's OCI export keeps buildx's default provenance")
     }
 
     @Test("temporary per-node builders use the remote driver to the node's own BuildKit")
