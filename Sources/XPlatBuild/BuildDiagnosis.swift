@@ -33,13 +33,16 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     public var excerpt: String
     /// For `baseLacksPlatform`: the image reference BuildKit could not resolve.
     public var image: String?
+    /// The steps that failed: their own last lines of output and the Dockerfile lines they come from.
+    public var steps: [FailedStep]
 
-    public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil) {
+    public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []) {
         self.kind = kind
         self.summary = summary
         self.action = action
         self.excerpt = excerpt
         self.image = image
+        self.steps = steps
     }
 
     /// Reads BuildKit/docker stderr from a build of `platform` (nil for a multi-platform solve):
@@ -227,6 +230,21 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         var s = Substring(line)
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         return String(s)
+    }
+
+    /// The diagnosis with the steps that failed. When no rule knew the cause, the steps' own
+    /// output is the cause: the action points at the step's Dockerfile line, and BuildKit's error
+    /// lines (which the steps' boxes repeat) are left out.
+    public func adding(failedSteps: [FailedStep]) -> BuildDiagnosis {
+        guard !failedSteps.isEmpty else { return self }
+        var copy = self
+        copy.steps += failedSteps
+        guard kind == .other, let first = failedSteps.first else { return copy }
+        copy.summary = first.error
+        let place = first.source.map { "\($0.file):\($0.lines.lowerBound)" } ?? first.name
+        copy.action = "the step's own output above says why it failed: fix \(place) or the code it builds, then build again"
+        copy.excerpt = ""
+        return copy
     }
 
     /// Adds to `baseLacksPlatform` the platforms the image does have (from the registry's index).

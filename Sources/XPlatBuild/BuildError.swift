@@ -60,12 +60,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dockerfile(let message, _):
             return message
         case .endpointUnreachable(let node, let endpoint, let detail):
-            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine (dockerd), or check DOCKER_HOST / --node"
+            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: \(action ?? "")"
         case .impossible(let plans):
             return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
         case .buildFailed(let platform, let diagnosis):
-            return "\(platform.map { "\($0): " } ?? "")build failed: \(diagnosis.summary)\n  action: \(diagnosis.action)"
-                + (diagnosis.excerpt.isEmpty ? "" : "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+            return Self.describe(failure: diagnosis, platform: platform)
         case .assemblyFailed(let why, _):
             return why
         case .fileSystem(let path, let action, let reason):
@@ -80,6 +79,47 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .interrupted:
             return "interrupted: child builds stopped, temporary outputs removed"
         }
+    }
+}
+
+extension BuildError {
+    /// What to do about it, where xplat knows.
+    public var action: String? {
+        switch self {
+        case .buildFailed(_, let diagnosis): return diagnosis.action
+        case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
+        default: return nil
+        }
+    }
+
+    /// A failed build, as buildx shows one: each failed step's box of last lines and its
+    /// Dockerfile lines, then the cause and the action.
+    private static func describe(failure diagnosis: BuildDiagnosis, platform: Platform?) -> String {
+        let prefix = platform.map { "\($0): " } ?? ""
+        var text = diagnosis.steps.isEmpty ? "\(prefix)build failed: \(diagnosis.summary)"
+            : "\(prefix)build failed at \(distinct(diagnosis.steps.map(\.name)).joined(separator: ", "))\n"
+                + diagnosis.steps.map(box).joined(separator: "\n") + "\n\(prefix)\(diagnosis.summary)"
+        text += "\n  action: \(diagnosis.action)"
+        if !diagnosis.excerpt.isEmpty {
+            text += "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+        }
+        return text
+    }
+
+    private static func distinct(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    /// BuildKit's box of a failed step (`------`, ` > NAME:`, its lines, `------`), headed by the
+    /// platform it was for, then the Dockerfile lines it comes from.
+    private static func box(_ step: FailedStep) -> String {
+        var text = step.platform.map { "\($0):\n" } ?? ""
+        text += "------\n > \(step.name):\n"
+        if step.omitted > 0 { text += "(\(step.omitted) earlier lines left out)\n" }
+        text += step.lines.map { $0 + "\n" }.joined() + "------"
+        if let source = step.source { text += "\n\(source.file):\(source.lines.lowerBound)\n\(source.text)" }
+        return text
     }
 }
 

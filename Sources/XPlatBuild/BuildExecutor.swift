@@ -2,6 +2,7 @@
 
 import Foundation
 import XPlatDocker
+import XPlatDockerfile
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
@@ -284,9 +285,13 @@ public struct BuildExecutor: Sendable {
     /// Maps a failed build's stderr to a `BuildError`, asking the registry (`registry`, the
     /// engine's mirror, for a name without a host) which platforms a base image has when it lacks
     /// the requested one.
-    static func failure(_ stderr: String, platform: Platform?, job: SolveJob) async -> BuildError {
+    /// The steps that failed (`output`) come with their last lines and the Dockerfile lines they
+    /// come from.
+    static func failure(_ stderr: String, output: SolveOutput, job: SolveJob) async -> BuildError {
+        let steps = output.failed.map { FailedStepSource.placing($0, job: job) }
+        let platform: Platform? = output.platforms.count == 1 ? output.platforms[0] : steps.first?.platform
         let registry = job.request.registry
-        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry)
+        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry).adding(failedSteps: steps)
         if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image, var reference = try? RegistryReference(parsing: image) {
             if reference.registry == RegistryReference.dockerHub && !registry.isEmpty { reference.registry = registry }
             let available = try? await RegistryClient.with(configuration: job.registryConfiguration) { client in
@@ -314,5 +319,24 @@ public struct BuildExecutor: Sendable {
         do { return try TemporaryDirectory.make(in: directory, prefix: prefix) } catch let error as FileWriteError {
             throw BuildError.unreadable(directory, "cannot make a temporary folder: \(error.reason)")
         }
+    }
+}
+
+/// Where a failed step comes from in the Dockerfile the build read.
+private enum FailedStepSource {
+    /// `step` with its Dockerfile lines, when they can be placed: named as the user's file, or as
+    /// its rewritten copy with `--rewrite` (whose lines the excerpt shows).
+    static func placing(_ step: FailedStep, job: SolveJob) -> FailedStep {
+        guard let label = StepLabel(step.name), let dockerfile = read(job.commands.dockerfile) else { return step }
+        let file = job.commands.dockerfile == job.request.dockerfile ? job.request.dockerfile
+            : "\(job.request.dockerfile) (as --rewrite rewrote it)"
+        var placed = step
+        placed.source = DockerfileExcerpt.locate(label, in: dockerfile, file: file)
+        return placed
+    }
+
+    private static func read(_ path: String) -> Dockerfile? {
+        guard let data = try? UserFile.read(path) else { return nil }
+        return try? DockerfileParser.parse(bytes: Array(data), fileName: path)
     }
 }

@@ -26,7 +26,10 @@ public struct XPlatCommand: AsyncParsableCommand {
     /// Parses the process arguments, runs the subcommand and exits with xplat's documented codes:
     /// parsing errors, `--help` and `--version` through ArgumentParser (usage: 64), everything the
     /// subcommand throws through `failure(for:in:)`.
+    /// Run by docker's CLI as its `xplat` plugin, it answers the metadata request and reads
+    /// docker's global options first (`DockerPlugin`).
     public static func runMain(arguments: [String]? = nil) async -> Never {
+        let arguments = pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst()))
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -45,6 +48,26 @@ public struct XPlatCommand: AsyncParsableCommand {
             guard let failure = failure(for: error, in: type(of: command)) else { exit(withError: error) }
             StandardError.write("xplat: \(failure.message)\n")
             Foundation.exit(failure.exitCode)
+        }
+    }
+
+    /// xplat's own arguments. Docker's metadata request is answered here; a run by docker's CLI
+    /// (`docker-xplat [GLOBAL OPTIONS] xplat ARGS`) sets the environment docker's global options
+    /// mean, for the docker client xplat runs, and leaves `ARGS`.
+    private static func pluginArguments(_ arguments: [String]) -> [String] {
+        if arguments == [DockerPlugin.metadataCommand] {
+            emit(DockerPlugin.metadata)
+            Foundation.exit(0)
+        }
+        do {
+            guard let invocation = try DockerPlugin.invocation(arguments: arguments, environment: ProcessInfo.processInfo.environment) else {
+                return arguments
+            }
+            for (name, value) in invocation.environment { setenv(name, value, 1) }
+            return invocation.arguments
+        } catch {
+            StandardError.write("xplat: \(error)\n")
+            Foundation.exit(XPlatExit.usage)
         }
     }
 
