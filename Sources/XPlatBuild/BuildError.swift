@@ -95,10 +95,11 @@ extension BuildError {
     /// A failed build, as buildx shows one: each failed step's box of last lines and its
     /// Dockerfile lines, then the cause and the action.
     private static func describe(failure diagnosis: BuildDiagnosis, platform: Platform?) -> String {
-        let prefix = platform.map { "\($0): " } ?? ""
+        let platforms = platform.map { [$0] } ?? distinct(diagnosis.steps.compactMap(\.platform))
+        let prefix = platforms.isEmpty ? "" : platforms.map(\.description).joined(separator: ", ") + ": "
         var text = diagnosis.steps.isEmpty ? "\(prefix)build failed: \(diagnosis.summary)"
             : "\(prefix)build failed at \(distinct(diagnosis.steps.map(\.name)).joined(separator: ", "))\n"
-                + diagnosis.steps.map(box).joined(separator: "\n") + "\n\(prefix)\(diagnosis.summary)"
+                + steps(diagnosis.steps, headed: platforms.count > 1) + "\n\(prefix)\(diagnosis.summary)"
         text += "\n  action: \(diagnosis.action)"
         if !diagnosis.excerpt.isEmpty {
             text += "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
@@ -106,20 +107,29 @@ extension BuildError {
         return text
     }
 
-    private static func distinct(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+    private static func distinct<T: Hashable>(_ items: [T]) -> [T] {
+        var seen = Set<T>()
+        return items.filter { seen.insert($0).inserted }
     }
 
-    /// BuildKit's box of a failed step (`------`, ` > NAME:`, its lines, `------`), headed by the
-    /// platform it was for, then the Dockerfile lines it comes from.
-    private static func box(_ step: FailedStep) -> String {
-        var text = step.platform.map { "\($0):\n" } ?? ""
+    /// Each step's box (headed by its platform when several failed), and after the boxes of the
+    /// steps of one Dockerfile place, that place once.
+    private static func steps(_ steps: [FailedStep], headed: Bool) -> String {
+        var parts: [String] = []
+        for (index, step) in steps.enumerated() {
+            parts.append(box(step, headed: headed))
+            let next = index + 1 < steps.count ? steps[index + 1].source : nil
+            if let source = step.source, source != next { parts.append("\(source.file):\(source.lines.lowerBound)\n\(source.text)") }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// BuildKit's box of a failed step: `------`, ` > NAME:`, its lines, `------`.
+    private static func box(_ step: FailedStep, headed: Bool) -> String {
+        var text = headed ? step.platform.map { "\($0):\n" } ?? "" : ""
         text += "------\n > \(step.name):\n"
         if step.omitted > 0 { text += "(\(step.omitted) earlier lines left out)\n" }
-        text += step.lines.map { $0 + "\n" }.joined() + "------"
-        if let source = step.source { text += "\n\(source.file):\(source.lines.lowerBound)\n\(source.text)" }
-        return text
+        return text + step.lines.map { $0 + "\n" }.joined() + "------"
     }
 }
 

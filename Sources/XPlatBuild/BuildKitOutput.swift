@@ -133,6 +133,9 @@ public struct StepLog: Sendable {
 
     private var steps: [Int: Step] = [:]
     private var order: [Int] = []
+    /// The step whose header came last: buildx 0.10.5 prints some of a step's lines as `#0 0.305
+    /// text` right after that header (and keeps them in that step's box).
+    private var lastStarted: Int?
     /// Lines kept per step (the last ones).
     private let keep: Int
 
@@ -151,8 +154,9 @@ public struct StepLog: Sendable {
         return parsed
     }
 
-    /// The name of step `id`, once it started.
-    public func name(of id: Int) -> String? { steps[id]?.name }
+    /// The name of step `id`, once it started; for an id no step has (buildx's `#0`), the step
+    /// whose header came last.
+    public func name(of id: Int) -> String? { (steps[id] ?? lastStarted.flatMap { steps[$0] })?.name }
 
     /// The steps that failed for their own reason (not cancelled because another one failed),
     /// in the order they started.
@@ -165,12 +169,13 @@ public struct StepLog: Sendable {
 
     private mutating func start(_ id: Int, name: String) {
         if steps[id] == nil { order.append(id) }
+        lastStarted = id
         // BuildKit names a step again when it resumes; its lines stay.
         steps[id, default: Step(name: name)].name = name
     }
 
-    private mutating func append(_ text: String, to id: Int) {
-        guard steps[id] != nil else { return }
+    private mutating func append(_ text: String, to step: Int) {
+        guard let id = steps[step] != nil ? step : lastStarted else { return }
         steps[id]?.lines.append(text)
         steps[id]?.total += 1
         if let count = steps[id]?.lines.count, count > keep { steps[id]?.lines.removeFirst(count - keep) }

@@ -92,7 +92,9 @@ public final class BuildProgress: Sendable {
     func show(_ text: String, parsed: BuildKitLine, step: String?, platforms: [Platform], node: String) {
         switch style {
         case .quiet: return
-        case .plain: write("[\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n")
+        case .plain:
+            // BuildKit's blank lines between steps carry nothing once every line is tagged.
+            if !text.isEmpty { write("[\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
         case .tty, .rows: showCompact(parsed, step: step, platforms: platforms)
         }
     }

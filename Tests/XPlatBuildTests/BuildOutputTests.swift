@@ -226,3 +226,42 @@ struct ProgressStyleTests {
         }
     }
 }
+
+/// The recorded stderr of real failed builds (Recordings/failed-step-*.txt, first line says what ran).
+struct FailedStepRecordingTests {
+    static func recording(_ name: String) throws -> [String] {
+        let text = try String(contentsOfFile: Replay.recordings + "/" + name, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    }
+
+    @Test("dockerd 20.10: BuildKit's own box is empty; xplat's holds the step's lines, placed at Dockerfile line 3")
+    func engine() throws {
+        let lines = try Self.recording("failed-step-engine.txt")
+        #expect(lines.contains(" > [3/3] RUN echo one; echo \"main.c:3:12: error: foo undeclared\" >&2; exit 2:"))
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: nil)
+        for line in lines { output.line(line) }
+        let step = try #require(output.failed.first)
+        #expect(output.failed.count == 1 && step.platform == p("linux/arm64"))
+        #expect(step.lines.map { $0.split(separator: " ", maxSplits: 2).last.map(String.init) } == ["one", "main.c:3:12: error: foo undeclared"])
+        let dockerfile = try DockerfileParser.parse(bytes: Array(try String(contentsOfFile: Replay.recordings + "/failed-step.Dockerfile",
+                                                                                  encoding: .utf8).utf8), fileName: "Dockerfile")
+        let label = try #require(StepLabel(step.name))
+        #expect(DockerfileExcerpt.locate(label, in: dockerfile, file: "Dockerfile")?.lines == 3...3)
+    }
+
+    @Test("buildx 0.10.5 on a remote BuildKit 0.11.6, two platforms: both failed steps, each with its platform, `#0` lines kept; the excerpt as buildx prints it")
+    func buildx() throws {
+        let lines = try Self.recording("failed-step-buildx.txt")
+        let output = SolveOutput(platforms: [p("linux/amd64"), p("linux/arm64")], node: "real-remote0", progress: nil)
+        for line in lines { output.line(line) }
+        let failed = output.failed
+        #expect(Set(failed.map(\.platform)) == [p("linux/amd64"), p("linux/arm64")])
+        for step in failed { #expect(step.lines.contains { $0.hasSuffix(" main.c:3:12: error: foo undeclared") }, "\(step)") }
+        let dockerfile = try DockerfileParser.parse(bytes: Array(try String(contentsOfFile: Replay.recordings + "/failed-step.Dockerfile",
+                                                                                  encoding: .utf8).utf8), fileName: "Dockerfile")
+        let label = try #require(StepLabel(failed[0].name))
+        let excerpt = try #require(DockerfileExcerpt.locate(label, in: dockerfile, file: "Dockerfile"))
+        let printed = lines.drop { $0 != "Dockerfile:3" }.dropFirst().prefix(6).joined(separator: "\n")
+        #expect(excerpt.text == printed, "the same excerpt buildx printed")
+    }
+}
