@@ -136,6 +136,9 @@ public struct StepLog: Sendable {
     /// The step whose header came last: buildx 0.10.5 prints some of a step's lines as `#0 0.305
     /// text` right after that header (and keeps them in that step's box).
     private var lastStarted: Int?
+    /// BuildKit's closing summary has begun (its first `------`): the boxes there repeat lines
+    /// already read.
+    private var summarizing = false
     /// Lines kept per step (the last ones).
     private let keep: Int
 
@@ -147,9 +150,10 @@ public struct StepLog: Sendable {
         let parsed = BuildKitLine(line)
         switch parsed {
         case .step(let id, let name): start(id, name: name)
-        case .output(let id, _): append(line, to: id)
+        case .output(let id, _): if !summarizing { append(line, to: id) }
         case .error(let id, let message): steps[id]?.error = message
-        case .status, .other: break
+        case .other: summarizing = summarizing || line == "------"
+        case .status: break
         }
         return parsed
     }

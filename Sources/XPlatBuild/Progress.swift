@@ -189,15 +189,15 @@ public final class BuildProgress: Sendable {
         let previous: Int? = drawn.withLock { d in
             if !force, let at = d.at, ContinuousClock.now - at < .milliseconds(100) { return nil }
             let old = d.lines
-            d = (max(old, block.count), .now)
+            d = (block.count, .now)
             return old
         }
         guard let previous else { return }
         var text = previous > 0 ? "\u{1B}[\(previous)A" : ""
-        // A shorter block than last time clears the lines it no longer uses.
-        for line in block + Array(repeating: "", count: max(0, previous - block.count)) {
-            text += "\u{1B}[2K" + String(line.prefix(160)) + "\n"
-        }
+        for line in block { text += "\u{1B}[2K" + String(line.prefix(160)) + "\n" }
+        // A shorter block than last time clears the lines it no longer uses and ends above them.
+        let unused = max(0, previous - block.count)
+        if unused > 0 { text += String(repeating: "\u{1B}[2K\n", count: unused) + "\u{1B}[\(unused)A" }
         write(text)
     }
 
