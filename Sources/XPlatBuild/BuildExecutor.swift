@@ -135,13 +135,13 @@ public struct BuildExecutor: Sendable {
 
     /// The temporary folder's random part, lower-cased (`xplat-build-Ab12Cd` -> `ab12cd`): temporary
     /// builders (`xplat-ab12cd-0`) and images are named after it.
-    static func runID(work: String) -> String {
+    private static func runID(work: String) -> String {
         let name = (work as NSString).lastPathComponent
         return String(name.split(separator: "-").last ?? Substring(name)).lowercased()
     }
 
     /// The strategy of the plan's driver.
-    func strategy(for plan: Plan) -> any DriverStrategy {
+    private func strategy(for plan: Plan) -> any DriverStrategy {
         switch plan.driverKind {
         case .engine: return EngineStrategy(runner: runner)
         case .buildx: return BuildxStrategy(runner: runner)
@@ -149,7 +149,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, work: String, cleanup: Cleanup,
+    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, work: String, cleanup: Cleanup,
                   progress: BuildProgress?) async throws -> SolveJob {
         var buildx: BuildxVersion?
         if plan.driverKind == .buildx {
@@ -198,7 +198,7 @@ public struct BuildExecutor: Sendable {
 
     /// For `--push`: a publisher whose registry client lives for this build (shut down at
     /// cleanup), the login checked for every target. Nil for other outputs.
-    func pushPublisher(_ job: SolveJob) async throws -> ImagePublisher? {
+    private func pushPublisher(_ job: SolveJob) async throws -> ImagePublisher? {
         guard job.request.output == .push else { return nil }
         let targets = try ImagePublisher.targets(job.request.tags)
         var configuration = registryConfiguration
@@ -230,7 +230,7 @@ public struct BuildExecutor: Sendable {
     /// After `--push`: what the registry now serves under the index digest is verified again,
     /// through the same image path as `xplat verify REFERENCE` (its layers, not the local files).
     /// Returns false when verification is off (`--no-verify`, no verifier).
-    func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
+    private func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
         guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
         let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, client: publisher.client)
@@ -304,7 +304,7 @@ public struct BuildExecutor: Sendable {
 
     /// Runs `command` (a path inside the root, then arguments) under QEMU user mode with the root as
     /// the library prefix: `qemu-aarch64-static -L ROOT ROOT/usr/local/bin/hello ARGS`.
-    func smokeTest(_ command: [String], root: String, platform: Platform) async throws -> CommandOutput {
+    private func smokeTest(_ command: [String], root: String, platform: Platform) async throws -> CommandOutput {
         guard let info = platform.info else { throw BuildError.verificationError("--smoke: no QEMU known for \(platform)") }
         // The command's program is a path inside the root.
         let program = command[0].hasPrefix("/") ? command[0] : "/" + command[0]
