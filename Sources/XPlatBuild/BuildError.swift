@@ -40,7 +40,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The user interrupted the build.
     case interrupted
 
-    public var description: String {
+    /// The error and, on its own line, what to do about it.
+    public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
+
+    /// What went wrong, without the action (`action`).
+    public var message: String {
         switch self {
         case .unknownTarget(let name, let available):
             let list = available.isEmpty ? "the Dockerfile names no stages (use AS NAME)" : "stages: \(available.joined(separator: ", "))"
@@ -60,7 +64,7 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dockerfile(let message, _):
             return message
         case .endpointUnreachable(let node, let endpoint, let detail):
-            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: \(action ?? "")"
+            return "node \(node) (\(endpoint)) does not answer: \(detail)"
         case .impossible(let plans):
             return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
         case .buildFailed(let platform, let diagnosis):
@@ -100,7 +104,6 @@ extension BuildError {
         var text = diagnosis.steps.isEmpty ? "\(prefix)build failed: \(diagnosis.summary)"
             : "\(prefix)build failed at \(distinct(diagnosis.steps.map(\.name)).joined(separator: ", "))\n"
                 + steps(diagnosis.steps, headed: platforms.count > 1) + "\n\(prefix)\(diagnosis.summary)"
-        text += "\n  action: \(diagnosis.action)"
         if !diagnosis.excerpt.isEmpty {
             text += "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
         }

@@ -17,7 +17,7 @@ enum BuildEnvironment {
         let runner = SubprocessRunner()
         let docker: DockerClientChoice
         do { docker = try await DockerClientChoice.find(environment: environment, runner: runner) } catch {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw XPlatFailure(error.message, action: error.action, exitCode: XPlatExit.couldNotCheck)
         }
         if let note = docker.note, !quiet { StandardError.write("xplat: \(note)\n") }
         return BuildService(runner: runner, docker: docker.path, environment: environment,
@@ -32,15 +32,17 @@ enum BuildEnvironment {
     /// describes it (exit 2).
     static func failure(_ error: any Error) -> any Error {
         guard let error = error as? BuildError else { return error }
+        return XPlatFailure(error.message, action: error.action, exitCode: exitCode(of: error))
+    }
+
+    private static func exitCode(of error: BuildError) -> Int32 {
         switch error {
-        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
-        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
-        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput:
-            return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
-            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
-        case .unreadable, .dockerfile, .endpointUnreachable:
-            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        case .interrupted: return XPlatExit.interrupted
+        case .impossible, .verificationFailed: return XPlatExit.checkFailed
+        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
+        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget: return XPlatExit.usage
+        case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
         }
     }
+
 }

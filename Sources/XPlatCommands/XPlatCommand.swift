@@ -46,7 +46,7 @@ public struct XPlatCommand: AsyncParsableCommand {
             Foundation.exit(0)
         } catch {
             guard let failure = failure(for: error, in: type(of: command)) else { exit(withError: error) }
-            StandardError.write("xplat: \(failure.message)\n")
+            StandardError.write("xplat: \(failure)\n")
             Foundation.exit(failure.exitCode)
         }
     }
@@ -109,14 +109,17 @@ public enum XPlatVersion {
 /// A failure a subcommand reports with its message and one of xplat's exit codes.
 public struct XPlatFailure: Error, CustomStringConvertible {
     public var message: String
+    /// What to do about it, shown on its own line after the message.
+    public var action: String?
     public var exitCode: Int32
 
-    public init(_ message: String, exitCode: Int32) {
+    public init(_ message: String, action: String? = nil, exitCode: Int32) {
         self.message = message
+        self.action = action
         self.exitCode = exitCode
     }
 
-    public var description: String { message }
+    public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
 }
 
 /// Prints `text` to standard output as is (renderers end their output with a newline).
