@@ -6,6 +6,7 @@
 // or broken"), so the next one on `PATH` that can is taken, and the one passed over is named.
 
 import Foundation
+import XPlatDocker
 import XPlatSupport
 #if canImport(Glibc)
 import Glibc
@@ -33,11 +34,33 @@ public struct DockerClientChoice: Sendable, Hashable {
         }
         var passedOver: [DockerClientFacts] = []
         for path in candidates(environment: environment, path: roots.path) {
-            let facts = await EngineProbe.probeClient(path: path, shownAs: path, preferred: false, runner: runner)
+            let facts = await probe(path, runner: runner)
             if facts.buildKitVia != nil { return DockerClientChoice(path: path, passedOver: passedOver) }
             passedOver.append(facts)
         }
         throw DockerClientError(unusable: passedOver, searched: roots.path)
+    }
+
+    /// What a client can do, asked without the daemon (`docker --version`, `docker buildx version`):
+    /// this runs before every build, so it must be quick.
+    private static func probe(_ path: String, runner: any CommandRunner) async -> DockerClientFacts {
+        async let versionRun = try? runner.run(Command(path, ["--version"]))
+        async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
+        let (version, buildx) = await (versionRun, buildxRun)
+        var facts = DockerClientFacts(path: path, builtInBuildKit: false, preferred: false)
+        // `Docker version 28.2.2, build e6534b4`
+        facts.version = version.flatMap { $0.succeeded ? $0.stdout.split(separator: " ").dropFirst(2).first : nil }
+            .map { String($0.prefix { $0 != "," }) }
+        if let buildx, buildx.succeeded { facts.buildxVersion = BuildxVersion.parse(buildx.stdout)?.text ?? "unknown" }
+        let major = facts.version.flatMap { Int($0.prefix { $0.isNumber }) }
+        facts.builtInBuildKit = major.map { $0 >= 18 && $0 < 23 } ?? false
+        facts.buildKitVia = facts.buildxVersion != nil ? "buildx" : facts.builtInBuildKit ? "built-in" : nil
+        if facts.buildKitVia == nil {
+            facts.note = version == nil ? "could not run it"
+                : major.map { "Docker \($0) client without the buildx plugin: `docker build` cannot use BuildKit" }
+                ?? "`docker --version` printed no version"
+        }
+        return facts
     }
 
     /// A note on the clients passed over, nil when there were none.
