@@ -176,11 +176,11 @@ struct DropInIntegrationTests {
         let local = "dropin-skaffold-hello:\(tag)"
         let load = try await Self.skaffoldRun(script, dir: dir, path: path,
                                               env: ["IMAGE": local, "PUSH_IMAGE": "false", "PLATFORMS": "linux/arm64,linux/amd64"])
-        defer { Task { _ = try? await SubprocessRunner().run(Command(BuildEngine.docker, ["rmi", "--force", local])) } }
         #expect(load.succeeded, "\(load.stdout)\(load.stderr)")
         #expect(load.stderr.contains("loading linux/arm64 only"), "says which platform it loads: \(load.stderr)")
         let inspect = try await SubprocessRunner().run(Command(BuildEngine.docker, ["image", "inspect", "--format", "{{.Os}}/{{.Architecture}}", local]))
         #expect(inspect.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "linux/arm64", "\(inspect.stderr)")
+        _ = try? await SubprocessRunner().run(Command(BuildEngine.docker, ["rmi", "--force", local]))
     }
 
     /// Runs the script as Skaffold runs a `buildCommand`: `sh -c`, in the artifact's folder, with
