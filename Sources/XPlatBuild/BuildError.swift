@@ -122,7 +122,9 @@ extension BuildError {
         for (index, step) in steps.enumerated() {
             parts.append(box(step, headed: headed))
             let next = index + 1 < steps.count ? steps[index + 1].source : nil
-            if let source = step.source, source != next { parts.append("\(source.file):\(source.lines.lowerBound)\n\(source.text)") }
+            if let source = step.source, source != next {
+                parts.append("\(source.file):\(source.lines.lowerBound)\n\(source.text)" + (source.note.map { "\n(\($0))" } ?? ""))
+            }
         }
         return parts.joined(separator: "\n")
     }

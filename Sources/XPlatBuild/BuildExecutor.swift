@@ -324,14 +324,22 @@ public struct BuildExecutor: Sendable {
 
 /// Where a failed step comes from in the Dockerfile the build read.
 private enum FailedStepSource {
-    /// `step` with its Dockerfile lines, when they can be placed: named as the user's file, or as
-    /// its rewritten copy with `--rewrite` (whose lines the excerpt shows).
+    /// `step` with its Dockerfile lines, when they can be placed. With `--rewrite` BuildKit read a
+    /// rewritten copy; the rewriter edits FROM and RUN lines and adds ARGs but never adds or drops
+    /// a step BuildKit numbers, so a label that fits the user's own file names the same step there
+    /// (with a note that it ran rewritten); else the copy's lines are shown, named as such.
     static func placing(_ step: FailedStep, job: SolveJob) -> FailedStep {
-        guard let label = StepLabel(step.name), let dockerfile = read(job.commands.dockerfile) else { return step }
-        let file = job.commands.dockerfile == job.request.dockerfile ? job.request.dockerfile
-            : "\(job.request.dockerfile) (as --rewrite rewrote it)"
+        guard let label = StepLabel(step.name) else { return step }
         var placed = step
-        placed.source = DockerfileExcerpt.locate(label, in: dockerfile, file: file)
+        let user = job.request.dockerfile, built = job.commands.dockerfile
+        if built == user {
+            placed.source = read(user).flatMap { DockerfileExcerpt.locate(label, in: $0, file: user) }
+        } else if var original = read(user).flatMap({ DockerfileExcerpt.locate(label, in: $0, file: user) }) {
+            original.note = "--rewrite built a rewritten copy of this Dockerfile: `xplat rewrite \(user)` shows it"
+            placed.source = original
+        } else {
+            placed.source = read(built).flatMap { DockerfileExcerpt.locate(label, in: $0, file: "\(user) (as --rewrite rewrote it)") }
+        }
         return placed
     }
 

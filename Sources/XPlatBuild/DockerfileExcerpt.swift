@@ -11,11 +11,14 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
     public var lines: ClosedRange<Int>
     /// The numbered lines, BuildKit's way (` %3d | >>> text`).
     public var text: String
+    /// A remark shown after the lines (the step ran rewritten, with `--rewrite`).
+    public var note: String?
 
-    public init(file: String, lines: ClosedRange<Int>, text: String) {
+    public init(file: String, lines: ClosedRange<Int>, text: String, note: String? = nil) {
         self.file = file
         self.lines = lines
         self.text = text
+        self.note = note
     }
 
     /// Places the step `label` names in `dockerfile`, nil when it cannot be placed for sure (a

@@ -35,6 +35,19 @@ private enum BrokenProject {
 
         """, compilerLine: "main.go:7:2: undefined: foo", dockerfileLine: " 5 | >>> RUN CGO_ENABLED=0 GOARCH=$TARGETARCH go build")
 
+    /// The same Go program built in the target's own stage: `--rewrite` makes it cross.
+    static let rewritten = (dockerfile: """
+        FROM golang:1.19 AS build
+        WORKDIR /src
+        COPY main.go .
+        RUN CGO_ENABLED=0 go build -o /out/hello main.go
+
+        FROM busybox
+        COPY --from=build /out/hello /usr/local/bin/hello
+
+        """, file: "main.go", source: cross.source, compilerLine: cross.compilerLine,
+        dockerfileLine: " 4 | >>> RUN CGO_ENABLED=0 go build -o /out/hello main.go")
+
     /// A C program whose line 3 uses an undeclared `foo`, compiled in the target's own stage (emulated).
     static let emulated = (dockerfile: """
         FROM gcc:12
@@ -61,21 +74,22 @@ private enum BrokenProject {
 struct DropInIntegrationTests {
     @Test("a failing RUN's compiler line and Dockerfile line reach stderr: cross and emulated steps, plain and auto progress",
           BuildEngine.enabled(bases: ["busybox"]),
-          arguments: [("cross", "plain"), ("cross", "auto"), ("emulated", "plain"), ("emulated", "auto"), ("emulated", "quiet")])
+          arguments: [("cross", "plain"), ("cross", "auto"), ("emulated", "plain"), ("emulated", "auto"), ("emulated", "quiet"), ("rewritten", "quiet")])
     func failingStep(_ kind: String, _ progress: String) async throws {
-        guard await BuildEngine.usable("failingStep", bases: kind == "cross" ? ["golang:1.19", "busybox"] : ["gcc:12"]) else { return }
+        guard await BuildEngine.usable("failingStep", bases: kind == "emulated" ? ["gcc:12"] : ["golang:1.19", "busybox"]) else { return }
         let dir = try BuildEngine.temporaryDirectory("dropin-broken")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let project = kind == "cross" ? BrokenProject.cross : BrokenProject.emulated
+        let project = kind == "cross" ? BrokenProject.cross : kind == "emulated" ? BrokenProject.emulated : BrokenProject.rewritten
         try BrokenProject.write(project, into: dir)
         let out = try await XPlatBinary.run(["build", "--platform", "linux/arm64", "--network", "none", "--progress", progress,
-                                              "-o", "type=local,dest=\(dir)/out", dir],
+                                              "-o", "type=local,dest=\(dir)/out", dir] + (kind == "rewritten" ? ["--rewrite"] : []),
                                              environment: ["XPLAT_DOCKER": BuildEngine.docker])
         #expect(out.exitCode == 3, "a failed build exits 3: \(out.stderr)")
         let failure = try #require(out.stderr.range(of: "xplat: linux/arm64: build failed at "), "\(out.stderr)")
         let report = String(out.stderr[failure.lowerBound...])
         #expect(report.contains(project.compilerLine), "the compiler's own line, word for word, in the failure report:\n\(report)")
-        #expect(report.contains("\(dir)/Dockerfile:\(kind == "cross" ? 5 : 4)\n--------------------\n"), "\(report)")
+        #expect(report.contains("\(dir)/Dockerfile:\(kind == "cross" ? 5 : 4)\n--------------------\n"), "the user's own file and line: \(report)")
+        #expect(report.contains("(--rewrite built a rewritten copy of this Dockerfile") == (kind == "rewritten"), "\(report)")
         #expect(report.contains(project.dockerfileLine), "the Dockerfile line, numbered:\n\(report)")
         if progress == "plain" {
             let before = String(out.stderr[..<failure.lowerBound])
