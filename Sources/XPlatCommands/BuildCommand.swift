@@ -74,7 +74,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = try makeRequest()
-        let service = try await BuildEnvironment.service(quiet: progress == .quiet)
+        let service = try await BuildEnvironment.service(quiet: progress == .quiet || flags.quiet)
         let selection = try input.selection()
         if dryRun {
             let plan: Plan

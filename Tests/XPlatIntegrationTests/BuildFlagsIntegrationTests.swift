@@ -42,7 +42,8 @@ private struct SSHAgent {
         return SSHAgent(socket: socket, pid: String(pid))
     }
 
-    func stop() async { _ = try? await SubprocessRunner().run(Command("kill", [pid])) }
+    /// Stops the agent now (a deferred task would not run before the test process ends).
+    func stop() { if let p = Int32(pid) { kill(p, SIGTERM) } }
 }
 
 @Suite("Build flags on the engine", .serialized)
@@ -56,7 +57,7 @@ struct BuildFlagsIntegrationTests {
         let context = try FlagsContext.make(in: dir)
         try "from-a-file".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
         let agent = try await SSHAgent.start(in: dir)
-        defer { Task { await agent.stop() } }
+        defer { agent.stop() }
         let layout = dir + "/image", iid = dir + "/iid"
         let run = try await SubprocessRunner().run(Command(BuildEngine.binary, [
             "build", "-q", "--network", "none", "--platform", "linux/amd64,linux/arm64", "-o", "type=oci,dest=\(layout),tar=false",
