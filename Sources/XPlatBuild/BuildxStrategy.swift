@@ -32,20 +32,26 @@ struct BuildxStrategy: DriverStrategy {
         if request.wantsAttestations, request.output == .load {
             throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
+        if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx, buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
+           plan.nodes.contains(where: { if case .buildx(_, .docker) = $0.driver { false } else { true } }) {
+            throw BuildError.unsupported(option: "--add-host \(gateway.flagValue)", driver: "buildx \(buildx)",
+                                         reason: "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote builder; 0.11.2 resolves it everywhere)",
+                                         action: "give the host's IP address, or update buildx to 0.11.2 or newer")
+        }
         guard let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } }) else { return }
-        try checkDockerDriver(request, builder: Self.builder(of: node))
+        try checkDockerDriver(request, node: node)
     }
 
     /// What buildx's `docker` driver (the engine's BuildKit behind buildx) cannot do.
-    private func checkDockerDriver(_ request: BuildRequest, builder: String) throws {
-        let driver = "buildx's docker driver (builder \(builder))"
+    private func checkDockerDriver(_ request: BuildRequest, node: BuilderNode) throws {
+        let driver = "buildx's docker driver (builder \(Self.builder(of: node))\(node.engineVersion.map { ", dockerd \($0)" } ?? ""))"
         let other = "use a builder with the docker-container or remote driver"
-        if let ignored = SilentlyIgnored.flags(request).first {
+        if let ignored = SilentlyIgnored.flags(request, on: [node]).first {
             throw BuildError.unsupported(option: ignored, driver: driver,
-                                         reason: "passes it to dockerd 20.10's BuildKit, which does not apply it (RUN steps keep the default; checked)",
+                                         reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
                                          action: "\(other) (BuildKit 0.10+ applies it)")
         }
-        if let context = request.buildContexts.first {
+        if let context = request.buildContexts.first, node.hasLegacyEngineBuildKit {
             throw BuildError.unsupported(option: "--build-context \(context.flagValue)", driver: driver,
                                          reason: "cannot read named contexts (dockerd 20.10's BuildKit: \"unsupported frontend capability moby.buildkit.frontend.contexts\")",
                                          action: other)

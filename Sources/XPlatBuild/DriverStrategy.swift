@@ -106,14 +106,21 @@ final class Cleanup: Sendable {
 
 
 /// Options dockerd 20.10's BuildKit (`docker build`, and buildx's `docker` driver) accepts and does
-/// not apply: checked on the engine, RUN saw the default `ulimit -n`, `/dev/shm` size and cgroup.
+/// not apply, or fails on: checked on the engine, RUN saw the default `ulimit -n`, `/dev/shm` size
+/// and cgroup, and `--add-host NAME:host-gateway` failed ("failed to parse IP").
 enum SilentlyIgnored {
-    /// The flags of `request` that would be ignored, as the user gave them.
+    /// The flags of `request` that such a BuildKit would ignore or fail on, as the user gave them.
     static func flags(_ request: BuildRequest) -> [String] {
         var flags: [String] = request.ulimits.map { "--ulimit \($0.flagValue)" }
         if let size = request.shmSize { flags.append("--shm-size \(size)") }
         if let parent = request.cgroupParent { flags.append("--cgroup-parent \(parent)") }
+        flags += request.extraHosts.filter { $0.ip == "host-gateway" }.map { "--add-host \($0.flagValue)" }
         return flags
+    }
+
+    /// The flags to refuse for the engine nodes of `plan` (none when every engine is dockerd 23+).
+    static func flags(_ request: BuildRequest, on nodes: [BuilderNode]) -> [String] {
+        nodes.contains(where: \.hasLegacyEngineBuildKit) ? flags(request) : []
     }
 }
 

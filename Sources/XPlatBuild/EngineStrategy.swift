@@ -18,9 +18,9 @@ struct EngineStrategy: DriverStrategy {
     func check(_ request: BuildRequest, plan: Plan, buildx _: BuildxVersion?) throws {
         let engine = "the engine's own BuildKit (docker build, no buildx)"
         let buildx = "build through buildx (`--driver buildx`) with a docker-container or remote builder"
-        if let ignored = SilentlyIgnored.flags(request).first {
-            throw BuildError.unsupported(option: ignored, driver: engine,
-                                         reason: "accepts it but does not apply it (docker build 20.10 with BuildKit: RUN steps keep the default; checked)",
+        if let ignored = SilentlyIgnored.flags(request, on: plan.nodes).first {
+            throw BuildError.unsupported(option: ignored, driver: engine + Self.version(plan.nodes),
+                                         reason: "does not apply it (dockerd before 23: RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
                                          action: "\(buildx) (BuildKit 0.10+ applies it)")
         }
         if request.wantsAttestations {
@@ -48,6 +48,11 @@ struct EngineStrategy: DriverStrategy {
             throw BuildError.unsupported(option: "--no-cache-filter \(stage)", driver: engine, reason: "has no per-stage --no-cache",
                                          action: "\(buildx), or use --no-cache for every stage")
         }
+    }
+
+    /// ` on dockerd VERSION`, the oldest engine's, when known.
+    private static func version(_ nodes: [BuilderNode]) -> String {
+        nodes.compactMap(\.engineVersion).min().map { " on dockerd \($0)" } ?? ""
     }
 
     func solve(_ job: SolveJob) async throws -> SolvedBuild {

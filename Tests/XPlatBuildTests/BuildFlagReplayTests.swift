@@ -231,6 +231,9 @@ struct BuildFlagReplayTests {
         #expect(remoteReport.contains("nofile=1024") && remoteReport.contains("shm=131072"), "BuildKit 0.11.6 applies them: \(remoteReport)")
         #expect(remoteReport.contains(":/buildkit/") && !remoteReport.contains("xplat-rec"), "buildx 0.10.5 never passed --cgroup-parent: \(remoteReport)")
         #expect(try remote.entry(["--annotation"]).exitCode == 125, "buildx 0.10 has no --annotation (unknown flag)")
+        #expect(try remote.entry(["gw:host-gateway"]).stderr.contains("ERROR: invalid host gw:host-gateway"), "buildx 0.10: host-gateway for the docker driver only")
+        #expect(try driver.entry(["gw:host-gateway"]).stderr.contains("failed to parse IP host-gateway"), "and dockerd 20.10's BuildKit cannot parse it")
+        #expect(try engine.entry(["gw:host-gateway"]).exitCode != 0, "nor docker build 20.10")
         let host = try remote.entry(["--network=host"])
         #expect(BuildDiagnosis.diagnose(stderr: host.stderr, platform: nil).kind == .entitlementRefused)
     }
@@ -238,7 +241,9 @@ struct BuildFlagReplayTests {
     @Test("the refusals themselves, before building: engine, docker driver, buildx 0.10")
     func refusals() throws {
         var request = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64")])
-        let engine = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        let engine = Plan(dockerfile: "D", context: ".", nodes: [
+            BuilderNode(name: "default", endpoint: "unix:///var/run/docker.sock", driver: .engine, native: [p("linux/amd64")], engineVersion: "20.10.24+dfsg1"),
+        ], platforms: [], solves: [])
         let docker = BuilderNode(name: "default", endpoint: "default", driver: .buildx(builder: "default", driver: .docker), native: [p("linux/amd64")])
         let remote = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
         let onDocker = Plan(dockerfile: "D", context: ".", nodes: [docker], platforms: [], solves: [])
@@ -250,6 +255,30 @@ struct BuildFlagReplayTests {
             #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(r, plan: engine, buildx: nil) }
             #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(r, plan: onDocker, buildx: v012) }
             #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(r, plan: onRemote, buildx: v012) }
+        }
+        var newer = docker
+        newer.engineVersion = "24.0.7"
+        let onNewerDocker = Plan(dockerfile: "D", context: ".", nodes: [newer], platforms: [], solves: [])
+        var newerEngine = BuilderNode(name: "default", endpoint: "unix:///var/run/docker.sock", driver: .engine, native: [p("linux/amd64")])
+        newerEngine.engineVersion = "24.0.7"
+        var limited = request
+        limited.ulimits = [Ulimit(name: "nofile", soft: 1, hard: 1)]
+        limited.buildContexts = [NamedContext(name: "extra", source: .image("busybox"))]
+        #expect(throws: Never.self, "dockerd 23+ ships BuildKit 0.10+: passed on") {
+            try BuildxStrategy(runner: RecordingRunner()).check(limited, plan: onNewerDocker, buildx: v012)
+        }
+        limited.buildContexts = []
+        #expect(throws: Never.self) {
+            try EngineStrategy(runner: RecordingRunner()).check(limited, plan: Plan(dockerfile: "D", context: ".", nodes: [newerEngine], platforms: [], solves: []), buildx: nil)
+        }
+        var gateway = request
+        gateway.extraHosts = [ExtraHost(host: "gw", ip: "host-gateway")]
+        #expect(throws: BuildError.self, "recorded: buildx 0.10.5 says \"invalid host gw:host-gateway\" on a remote builder") {
+            try BuildxStrategy(runner: RecordingRunner()).check(gateway, plan: onRemote, buildx: v010)
+        }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(gateway, plan: onRemote, buildx: v012) }
+        #expect(throws: BuildError.self, "dockerd 20.10 fails to parse it") {
+            try BuildxStrategy(runner: RecordingRunner()).check(gateway, plan: onDocker, buildx: v012)
         }
         request.cgroupParent = "ci"
         #expect { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onRemote, buildx: v010) } throws: {

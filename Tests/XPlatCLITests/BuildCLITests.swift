@@ -202,7 +202,8 @@ struct BuildCLITests {
         (["--cache-to", "type=local,dest=/tmp/c"], "cannot export one"), (["--cache-from", "type=local,src=/tmp"], "reads registry caches only"),
         (["--allow", "security.insecure"], "takes no entitlements"), (["--no-cache-filter", "build"], "has no per-stage --no-cache"),
         (["--attest", "type=provenance"], "makes no attestations"),
-        (["--ulimit", "nofile=1024"], "--ulimit nofile=1024:1024: the engine's own BuildKit (docker build, no buildx) accepts it but does not apply it"),
+        (["--ulimit", "nofile=1024"], "--ulimit nofile=1024:1024: the engine's own BuildKit (docker build, no buildx) on dockerd 20.10.24 does not apply it"),
+        (["--add-host", "gw:host-gateway"], "--add-host gw:host-gateway: the engine's own BuildKit"),
         (["--shm-size", "128m"], "--shm-size 134217728: the engine's own BuildKit"), (["--cgroup-parent", "ci"], "--cgroup-parent ci: the engine's own BuildKit"),
     ])
     func engineRefusals(_ flags: [String], _ message: String) async throws {
