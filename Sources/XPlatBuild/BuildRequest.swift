@@ -293,7 +293,9 @@ public struct BuildRequest: Sendable {
             }
         case .oci: break
         default:
-            throw BuildError.conflict("--annotation \(first.flagValue): \(output.mode == "load" ? "an engine's image store keeps no annotations" : "the \(output.mode) output has no image to annotate"); use --push or -o type=oci")
+            let why = output == .load ? "an engine's image store keeps no annotations"
+                : output == .none ? "the build makes no image to annotate" : "a \(output.mode) output has no image to annotate"
+            throw BuildError.conflict("--annotation \(first.flagValue): \(why); use --push or -o type=oci")
         }
     }
 
