@@ -402,6 +402,31 @@ public struct AnnotationSpec: Sendable, Hashable {
         key = String(left)
     }
 
+    /// An exporter attribute (`annotation-index.KEY`, `annotation-manifest[linux/arm64].KEY`,
+    /// `annotation.KEY`) of an `-o` value, as BuildKit reads it.
+    public init(exporterAttribute key: String, value: String, output: String) throws {
+        let fail = BuildError.badOutput(output, "\"\(key)\" is not an annotation attribute (annotation[-TYPE][[PLATFORM]].KEY)")
+        guard let dot = key.firstIndex(of: ".") else { throw fail }
+        var head = key[..<dot]
+        self.key = String(key[key.index(after: dot)...])
+        self.value = value
+        platform = nil
+        if let open = head.firstIndex(of: "["), head.last == "]" {
+            let inside = String(head[head.index(after: open)..<head.index(before: head.endIndex)])
+            guard let p = try? Platform(parsing: inside) else { throw fail }
+            platform = p
+            head = head[..<open]
+        }
+        if head == "annotation" {
+            level = nil
+        } else if head.hasPrefix("annotation-"), let l = Level(rawValue: String(head.dropFirst("annotation-".count))) {
+            level = l
+        } else {
+            throw fail
+        }
+        guard !self.key.isEmpty else { throw fail }
+    }
+
     /// The level this annotation lands on (its own, else the manifests).
     public var placement: Level { level ?? .manifest }
 

@@ -28,12 +28,9 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
             // `-o -`: a tar of the result on standard output, as buildx writes it.
             return text == OutputSpec.standardOutput ? .tar(dest: text) : .local(dest: text, split: nil)
         }
-        var attrs: [String: String] = [:]
-        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
-            attrs[kv.key.lowercased()] = value
-        }
+        let attrs = try attributes(text)
         let type = attrs["type"] ?? "local"
+        try checkAttributes(attrs, type: type, text: text)
         func dest() throws -> String {
             guard let d = attrs["dest"], !d.isEmpty else { throw BuildError.badOutput(text, "type=\(type) needs dest=PATH") }
             guard d != OutputSpec.standardOutput else { throw BuildError.badOutput(text, "dest cannot be stdout for \(type) exporter (as buildx)") }
@@ -62,6 +59,54 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         default:
             throw BuildError.badOutput(text, "unknown type \"\(type)\" (local, tar, oci, registry, image, docker, cacheonly)")
         }
+    }
+
+    /// The `key=value` fields of an `-o` value (CSV, as buildx reads them), keys lower-case.
+    private static func attributes(_ text: String) throws -> [String: String] {
+        let fields: [String]
+        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError { throw BuildError.badOutput(text, error.reason) }
+        var attrs: [String: String] = [:]
+        for field in fields {
+            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
+            attrs[kv.key.trimmingCharacters(in: .whitespaces).lowercased()] = value
+        }
+        return attrs
+    }
+
+    /// The attributes xplat takes for each exporter type: what it does with any other would be
+    /// to drop it silently, so another is refused, named.
+    private static let known: [String: Set<String>] = [
+        "local": ["dest", "platform-split"], "tar": ["dest"], "oci": ["dest", "tar", "name"],
+        "registry": ["name", "push"], "image": ["name", "push"], "docker": ["name"], "cacheonly": [],
+    ]
+
+    private static func checkAttributes(_ attrs: [String: String], type: String, text: String) throws {
+        guard let allowed = known[type] else { return }
+        if type == "docker", attrs["dest"] != nil {
+            throw BuildError.badOutput(text, "type=docker,dest=FILE (a tar for docker load) is not made by xplat: use --load, or -o type=oci,dest=FILE for a file")
+        }
+        for key in attrs.keys.sorted() where key.hasPrefix("annotation") {
+            guard type != "local", type != "tar", type != "cacheonly" else {
+                throw BuildError.badOutput(text, "\"\(key)\": a \(type) output has no image to annotate")
+            }
+            _ = try AnnotationSpec(exporterAttribute: key, value: attrs[key] ?? "", output: text)
+        }
+        for key in attrs.keys.sorted() where key != "type" && !allowed.contains(key) && !key.hasPrefix("annotation") {
+            throw BuildError.badOutput(text, "xplat does not take \"\(key)\" for type=\(type) (it takes \(allowed.sorted().joined(separator: ", ")), annotation.KEY=VALUE)")
+        }
+    }
+
+    /// What an image output's attributes add to the request: `name=` (more `-t` names, comma
+    /// separated) and buildx 0.10's way to annotate, `annotation[-TYPE][[PLATFORM]].KEY=VALUE`.
+    public static func imageAttributes(_ text: String) throws -> (names: [String], annotations: [AnnotationSpec]) {
+        guard text.contains("=") else { return ([], []) }
+        let attrs = try attributes(text)
+        let names = attrs["name"].map { $0.split(separator: ",").map(String.init) } ?? []
+        var annotations: [AnnotationSpec] = []
+        for (key, value) in attrs.sorted(by: { $0.key < $1.key }) where key.hasPrefix("annotation") {
+            annotations.append(try AnnotationSpec(exporterAttribute: key, value: value, output: text))
+        }
+        return (names, annotations)
     }
 
     /// `-` as a destination: standard output (a tar, or an OCI layout's tar).

@@ -113,6 +113,11 @@ struct BuildCommand: AsyncParsableCommand {
                 }, rewrite: input.rewrite,
                 progress: flags.quiet ? .quiet : progress, registry: BuildEnvironment.registry)
             try flags.apply(to: &request, environment: BuildEnvironment.environment)
+            if let first = output.first {
+                let extra = try OutputSpec.imageAttributes(first)
+                request.tags += extra.names.filter { !request.tags.contains($0) }
+                request.annotations += extra.annotations
+            }
             request.provenance = provenance
             request.sbom = sbom
             try request.validate()

@@ -157,6 +157,20 @@ struct BuildOptionsTests {
         #expect(try CacheSpec(parsing: "type=s3,region=eu,bucket=b").keyed(key).attributes["name"] == "buildkit-\(key.digest)")
     }
 
+    @Test("-o image attributes: name= adds -t names; annotation[-TYPE][[PLATFORM]].KEY as BuildKit reads it (buildx 0.10's way)")
+    func imageAttributes() throws {
+        let text = "type=image,\"name=127.0.0.1:5000/a:1,127.0.0.1:5000/a:2\",push=true,annotation-index.i=v,annotation-manifest[linux/arm64].m=n,annotation.d=e"
+        #expect(try OutputSpec.parse(text) == .push)
+        let extra = try OutputSpec.imageAttributes(text)
+        #expect(extra.names == ["127.0.0.1:5000/a:1", "127.0.0.1:5000/a:2"])
+        #expect(Set(extra.annotations) == [
+            AnnotationSpec(level: nil, platform: nil, key: "d", value: "e"),
+            AnnotationSpec(level: .index, platform: nil, key: "i", value: "v"),
+            AnnotationSpec(level: .manifest, platform: p("linux/arm64"), key: "m", value: "n"),
+        ])
+        #expect(try OutputSpec.imageAttributes("out").names.isEmpty)
+    }
+
     @Test("CSV fields as Go reads them: quotes keep commas, doubled quotes, errors for open quotes")
     func csv() throws {
         #expect(try CSVFields.split("a,b") == ["a", "b"])

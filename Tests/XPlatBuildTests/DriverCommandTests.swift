@@ -106,7 +106,8 @@ struct DriverCommandTests {
     }
 
     @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "type=local,dest=-", "type=oci,tar=false",
-                                                      "type=local,dest=x,platform-split=maybe"])
+                                                      "type=local,dest=x,platform-split=maybe", "type=registry,compression=zstd",
+                                                      "type=docker,dest=x.tar", "type=local,dest=x,tar=true", "type=image,push=true,annotation-layer.k=v"])
     func badOutputs(_ text: String) {
         #expect(throws: BuildError.self) { try OutputSpec.parse(text) }
     }
