@@ -42,8 +42,12 @@ private struct SSHAgent {
         return SSHAgent(socket: socket, pid: String(pid))
     }
 
-    /// Stops the agent now (a deferred task would not run before the test process ends).
-    func stop() { if let p = Int32(pid) { kill(p, SIGTERM) } }
+    /// Stops the agent and waits (up to 2 s) until it is gone: it unlinks its socket as it exits,
+    /// which would race the removal of the test's folder.
+    func stop() {
+        guard let p = Int32(pid), kill(p, SIGTERM) == 0 else { return }
+        for _ in 0..<200 where kill(p, 0) == 0 { usleep(10_000) }
+    }
 }
 
 @Suite("Build flags on the engine", .serialized)
