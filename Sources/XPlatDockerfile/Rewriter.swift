@@ -209,6 +209,10 @@ enum Shell {
                 while i < s.endIndex, s[i] != ASCII.newline { i += 1 }
                 continue
             }
+            // A line continuation (`\` before the newline, with or without a CR) does not end the command.
+            if c == ASCII.backslash, let nl = s[(i + 1)...].prefix(while: { $0 != ASCII.newline }).allSatisfy({ $0.isGoByteSpace }) ? s[(i + 1)...].firstIndex(of: ASCII.newline) : nil {
+                i = nl + 1; continue
+            }
             if c.isGoByteSpace || c == ASCII.backslash && (i + 1 == s.endIndex || s[i + 1].isGoByteSpace) { i += 1; continue }
             if c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "`") {
                 expectCommand = true; i += 1; continue

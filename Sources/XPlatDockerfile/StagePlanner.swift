@@ -21,6 +21,8 @@ struct RunInfo {
     /// Words of the shell text as it lies in the file, offsets absolute (for edits); empty for JSON.
     var sourceWords: [ShellWord]
     var packages: [InstalledPackage]
+    /// The context files the RUN sees (nil without a context).
+    var files: StageFiles?
 }
 
 /// Everything the rules of one family look at.
@@ -168,7 +170,7 @@ struct StagePlanner {
         refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
         refusal += ubuntuMultiarch(facts, plan)
         if !refusal.isEmpty { return leave(facts, [], refusal) }
-        apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts)
+        apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts, evidence: plan.evidence)
     }
 
     func collect(root rootIndex: Int, members: [Int]) -> FamilyFacts {
@@ -180,9 +182,11 @@ struct StagePlanner {
             for step in graph.stages[m].runs {
                 let words = Shell.words(Array(step.command.utf8)[...])
                 let source = Wiring.sourceWords(df.instructions[step.instruction], df)
-                runs.append(RunInfo(step: step, stage: m, toolchains: RunClassifier.toolchains(words, makeWraps: makeWraps),
-                                    wired: Self.isWired(step.command), words: words, sourceWords: source,
-                                    packages: InstalledPackage.parse(source, run: step.instruction)))
+                var run = RunInfo(step: step, stage: m, toolchains: [], wired: Self.isWired(step.command), words: words, sourceWords: source,
+                                  packages: InstalledPackage.parse(source, run: step.instruction),
+                                  files: stageFiles(m, instruction: step.instruction))
+                run.toolchains = RunClassifier.toolchains(words, makeWraps: makeWraps(run))
+                runs.append(run)
             }
         }
         let indices: [Int] = members.flatMap { graph.stages[$0].instructions }
@@ -199,23 +203,25 @@ struct StagePlanner {
                            apt: apt, text: text)
     }
 
-    /// What `make` drives in a family: the visible Makefile says; else the image or the other commands
-    /// (cargo in a Rust stage, go in a Go stage); nil for C.
-    func makeToolchain(image: String, members: [Int]) -> Toolchain? {
-        if let context, let mk = MakefileEvidence.makefile(context) {
-            return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
-        }
+    /// What `make` drives in a RUN: the Makefile it reads says (cargo: Rust, go: Go, else C); without
+    /// one in view, the image or the family's other commands (cargo in a Rust stage, go in a Go stage).
+    func makeToolchain(image: String, members: [Int]) -> (RunInfo) -> Toolchain? {
         let used = Set(members.flatMap { m in graph.stages[m].runs.flatMap { r in
             Shell.words(Array(r.command.utf8)[...]).filter(\.isCommand).map { Shell.name($0.text) } } })
-        if image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") { return .rust }
-        if image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") { return .go }
-        return nil
+        let fallback: Toolchain? = image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") ? .rust
+            : image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") ? .go : nil
+        return { run in
+            guard let files = run.files, let k = run.words.firstIndex(where: { $0.isCommand && Shell.name($0.text) == "make" }) else { return fallback }
+            let s = site(run.words, at: k, run: run, offset: 0, files: files)
+            guard let mk = makefile(s) else { return fallback }
+            return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
+        }
     }
 
     /// True when the command provably compiles for the target: xx, xplat's own wiring, or GOARCH from
     /// $TARGETARCH. Mentioning TARGETARCH alone (`if [ "$TARGETARCH" = amd64 ]`) proves nothing.
     static func isWired(_ command: String) -> Bool {
-        ["xx-", "$rust_target", "$triplet", "$zig_target"].contains { command.contains($0) }
+        (["xx-"] + WiringVariable.proofOfWiring.map(\.description)).contains { command.contains($0) }
             || command.contains("GOARCH") && command.contains("TARGETARCH")
     }
 
@@ -265,7 +271,7 @@ struct StagePlanner {
 
     // MARK: phase 3: apply
 
-    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts) {
+    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts, evidence: [String]) {
         edits += newEdits
         let root = f.root
         let after = root.platform == .none ? "$BUILDPLATFORM" : root.platform.description
@@ -279,7 +285,7 @@ struct StagePlanner {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason], toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
+                                          [reason] + (m == root.index ? evidence : []), toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
                                           after: m == root.index ? after : s.platform.description))
         }
     }
