@@ -38,12 +38,13 @@ struct LintCommand: AsyncParsableCommand {
         let findings: [Finding]
         let stageFindings: [RewriteFinding]
         do {
-            findings = try Linter.lint(dockerfile, target: target)
             // Why build stages cannot be moved (XP1nn), judged with the same context and platforms as the rewrite.
             var args: [String: String] = [:]
             for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
             let options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
-            stageFindings = try Rewriter.stageFindings(dockerfile, options: options)
+            let result = try Rewriter.rewrite(dockerfile, options: options)
+            findings = result.findings
+            stageFindings = result.stageFindings
         } catch let error as DockerfileSyntaxError {
             throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
         }

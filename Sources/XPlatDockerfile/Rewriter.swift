@@ -157,7 +157,11 @@ public enum Rewriter {
         for p in options.platforms { views.append(try StageGraph(dockerfile, buildArgs: options.buildArgs, platform: (p, p))) }
         var planner = StagePlanner(graph: graph, views: views, context: options.context)
         planner.decide(target: target.index)
-        let findings = Linter.lint(graph, target: options.target)
+        // XP013 over the platforms requested, or the common ones when none were: a Dockerfile that
+        // selects stages per platform is not expected to have one for every architecture there is.
+        let lintViews = options.platforms == RewriteOptions.defaultPlatforms
+            ? views.filter { v in v.platform.map { Self.commonPlatforms.contains($0.description) } ?? false } : views
+        let findings = Linter.lint(graph, target: options.target, views: lintViews)
         let edits = (planner.edits + ArgDefaults.edits(dockerfile)).sorted {
             ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
         }
@@ -167,6 +171,9 @@ public enum Rewriter {
             findings: findings, stageFindings: planner.findings.sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
             stages: planner.classes.sorted { $0.index < $1.index })
     }
+
+    /// Platforms XP013 checks when none were requested.
+    static let commonPlatforms: Set<String> = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
     /// The findings of `rewrite` that say why build stages stay on the target platform (for `xplat lint`).
     public static func stageFindings(_ dockerfile: Dockerfile, options: RewriteOptions = RewriteOptions()) throws(DockerfileSyntaxError) -> [RewriteFinding] {
