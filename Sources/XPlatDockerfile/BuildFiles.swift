@@ -15,6 +15,17 @@ struct CommandSite {
     /// The folder it runs in, absolute in the stage.
     var directory: String
     var files: StageFiles
+
+    /// The goals a `make` command names (none: the Makefile's first rule).
+    var makeGoals: [String] {
+        var out: [String] = [], skip = false
+        for a in arguments {
+            if skip { skip = false; continue }
+            if ["-C", "-f", "-j", "-l", "-o", "-W", "-I", "--directory", "--file", "--makefile"].contains(a) { skip = a != "-j"; continue }
+            if !a.hasPrefix("-") && !a.contains("=") && !a.allSatisfy(\.isNumber) { out.append(a) }
+        }
+        return out
+    }
 }
 
 extension StagePlanner {

@@ -18,6 +18,14 @@ extension StagePlanner {
         var out = goOpaque(f)
         let text = f.text
         let sites = goSites(f)
+        // The Makefile's own architecture variables, set for the target in make's environment.
+        for s in sites where s.name == "make" {
+            guard let mk = makefile(s) else { continue }
+            for v in MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).variables where !plan.makeVariables.contains(where: { $0.name == v.name }) {
+                plan.makeVariables.append(v)
+                plan.evidence.append("\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) for the target")
+            }
+        }
         let cgoOn = text.contains("CGO_ENABLED=1")
         let cgoOff = (text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")) && !cgoOn
         // A Makefile that turns cgo off for the go commands it runs settles it too.
@@ -93,11 +101,9 @@ extension StagePlanner {
                 out.append(missing("the Makefile make reads", c, consequence: "it may set GOARCH itself"))
                 continue
             }
-            if let (n, line) = mk.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().first(where: { _, l in
-                ["GOARCH=", "GOARCH :=", "GOARCH =", "GOOS=", "GOOS :=", "uname -m"].contains { l.contains($0) } && !l.contains("?=") && !l.contains("$(GOARCH)") && !l.contains("${GOARCH}")
-            }) {
+            if let blocker = MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).blocker {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(n + 1) picks the architecture itself (`\(String(line).trimmingCharacters(in: " \t"))`): the target from the environment would not reach go build"))
+                                   "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from the environment would not reach go build"))
             }
         }
         return out

@@ -44,7 +44,8 @@ extension Wiring {
             case "go" where ["build", "install"].contains(next) && r.toolchains.contains(.go):
                 out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
             case "make" where r.toolchains.contains(.go) && !r.toolchains.contains(.c):
-                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
+                let own = plan.makeVariables.map { "\($0.name)=\"$\($0.goVariable == "GOOS" ? "TARGETOS" : "TARGETARCH")\" " }.joined()
+                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: r.stage, .toolchainEnv))
             case "make" where r.toolchains.contains(.rust) && !r.toolchains.contains(.c):
                 out.append(edit(at: at, "CARGO_BUILD_TARGET=\"\(WiringVariable.rustTarget)\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
