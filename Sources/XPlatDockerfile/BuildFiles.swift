@@ -69,13 +69,17 @@ extension StagePlanner {
     // MARK: per build system
 
     /// The Makefile `make` reads: `-f FILE`, else GNUmakefile, makefile, Makefile in its folder (`-C DIR`).
+    /// Its text keeps only the lines make runs for the command's goals (`MakefileEvidence.linesRun`;
+    /// the others are blank, so line numbers stay): another rule's recipe is no evidence.
     func makefile(_ s: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
         let dir = Self.option(s.arguments, short: "-C", long: ["--directory"]).map { Paths.join(s.directory, $0) } ?? s.directory
-        if let f = Self.option(s.arguments, short: "-f", long: ["--file", "--makefile"]) {
-            return s.files.file(Paths.join(dir, f), in: context)
-        }
-        return s.files.file(in: dir, named: ["GNUmakefile", "makefile", "Makefile"], context: context)
+        let file = Self.option(s.arguments, short: "-f", long: ["--file", "--makefile"]).map { s.files.file(Paths.join(dir, $0), in: context) }
+            ?? s.files.file(in: dir, named: ["GNUmakefile", "makefile", "Makefile"], context: context)
+        guard let file else { return nil }
+        let run = MakefileEvidence.linesRun(file.text, goals: s.makeGoals)
+        let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { run.contains($0.offset) ? String($0.element) : "" }
+        return (file.path, lines.joined(separator: "\n"))
     }
 
     /// The CMakeLists.txt `cmake` configures: `-S DIR`, else its path argument, else its folder.
