@@ -31,7 +31,7 @@ struct CommandSite {
 extension StagePlanner {
     /// The files RUN `r` sees (nil without a context).
     func stageFiles(_ stage: Int, instruction: Int) -> StageFiles? {
-        context.map { StageFiles.at(instruction, stage: stage, graph: graph, context: $0) }
+        context.map { StageFiles.at(instruction, stage: stage, graph: graph, context: $0, cache: filesCache) }
     }
 
     /// Command `c` of a RUN with its folder and arguments; nil without a context.

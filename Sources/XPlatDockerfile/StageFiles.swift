@@ -13,27 +13,37 @@ struct StageFiles {
     /// The working directory (WORKDIR) at that instruction, absolute.
     var workdir = "/"
 
+    /// Stages' files at their end, computed once per rewrite (`COPY --from` and FROM chains read them
+    /// again and again), and the context's paths.
+    final class Cache {
+        var ends: [Int: StageFiles] = [:]
+        var contextPaths: [String: String]?
+    }
+
     /// The files of stage `index` just before instruction `limit` (or at its end), with that RUN's
     /// bind mounts when `limit` is a RUN.
-    static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext) -> StageFiles {
+    static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext, cache: Cache = Cache()) -> StageFiles {
+        if limit == nil, let done = cache.ends[index] { return done }
         let stage = graph.stages[index]
         var out = StageFiles()
         if case .stage(let parent) = stage.base, parent < index {
-            out = at(nil, stage: parent, graph: graph, context: context)
+            out = at(nil, stage: parent, graph: graph, context: context, cache: cache)
         }
         let df = graph.dockerfile
-        let contextFiles = Dictionary(context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+        let contextFiles = cache.contextPaths ?? Dictionary(context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+        cache.contextPaths = contextFiles
+        defer { if limit == nil { cache.ends[index] = out } }
         for i in stage.instructions where i != stage.fromInstruction {
             let ins = df.instructions[i]
             if let limit, i >= limit {
-                if i == limit && ins.command == "run" { out.mount(ins, stage: index, graph: graph, context: contextFiles) }
+                if i == limit && ins.command == "run" { out.mount(ins, stage: index, graph: graph, context: contextFiles, cache: cache) }
                 break
             }
             switch ins.command {
             case "workdir":
                 if let dir = ins.node.strings.first, !dir.contains("$") { out.workdir = Paths.join(out.workdir, dir) }
             case "copy", "add":
-                guard ins.heredocs.isEmpty, let source = out.source(ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles) else { continue }
+                guard ins.heredocs.isEmpty, let source = out.source(ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles, cache: cache) else { continue }
                 let words = ins.node.strings
                 guard words.count >= 2, let dest = words.last, !dest.contains("$") else { continue }
                 out.copy(Array(words.dropLast()), from: source, to: dest)
@@ -44,19 +54,19 @@ struct StageFiles {
     }
 
     /// The filesystem a COPY reads: the context, or an earlier stage's files (relative keys); nil for an image.
-    private func source(_ from: String?, stage index: Int, graph: StageGraph, context: [String: String]) -> [String: String]? {
+    private func source(_ from: String?, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache) -> [String: String]? {
         guard let from else { return context }
         guard let s = StageGraph.resolve(from, in: graph.stages, before: index) else { return nil }
-        let files = StageFiles.at(nil, stage: s, graph: graph, context: BuildContext(root: "", files: context.mapValues { _ in "" }))
+        let files = StageFiles.at(nil, stage: s, graph: graph, context: BuildContext(root: "", files: [:]), cache: cache)
         return Dictionary(files.files.map { (String($0.key.dropFirst()), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// RUN `--mount=type=bind` (the default type): the context's (or a stage's) files at the mount target.
-    private mutating func mount(_ ins: Instruction, stage index: Int, graph: StageGraph, context: [String: String]) {
+    private mutating func mount(_ ins: Instruction, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache) {
         for spec in ins.flagValues("mount") {
             let o = StageGraph.mountOptions(spec)
             guard (o["type"] ?? "bind") == "bind", let target = o["target"] ?? o["dst"] ?? o["destination"],
-                  let from = source(o["from"], stage: index, graph: graph, context: context) else { continue }
+                  let from = source(o["from"], stage: index, graph: graph, context: context, cache: cache) else { continue }
             copy([o["source"] ?? o["src"] ?? "."], from: from, to: target.hasSuffix("/") ? target : target + "/")
         }
     }

@@ -47,6 +47,8 @@ struct StagePlanner {
     let views: [StageGraph]
     let df: Dockerfile
     let context: BuildContext?
+    /// Stages' context files, computed once (see `StageFiles`).
+    let filesCache = StageFiles.Cache()
     var edits: [TextEdit] = []
     var classes: [StageClassification] = []
     var findings: [RewriteFinding] = []
