@@ -26,6 +26,9 @@ struct LintCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The build context read as evidence, as `xplat rewrite` reads it; default: the Dockerfile's folder.", valueName: "DIR"))
     var context: String?
 
+    @Flag(name: .customLong("no-registry"), help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names).")
+    var noRegistry = false
+
     @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated; default: one per architecture.", valueName: "LIST"))
     var platform: String?
 
@@ -41,7 +44,8 @@ struct LintCommand: AsyncParsableCommand {
             // Why build stages cannot be moved (XP1nn), judged with the same context and platforms as the rewrite.
             var args: [String: String] = [:]
             for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
-            let options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+            var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+            if !noRegistry { options.baseImages = await BaseImages.read(dockerfile, buildArgs: args) }
             let result = try Rewriter.rewrite(dockerfile, options: options)
             findings = result.findings
             stageFindings = result.stageFindings

@@ -29,6 +29,9 @@ public struct RewriteOptions: Sendable, Hashable {
     public var platforms: [Platform]
     /// The build context's evidence files; nil when none is visible (standard input).
     public var context: BuildContext?
+    /// What the registry says of base images (ENV, ONBUILD), by the name a FROM line gives; empty when
+    /// not read (the rewrite then judges by the Dockerfile and the context alone).
+    public var baseImages: [String: BaseImageConfig] = [:]
 
     /// The usual set: one platform per architecture of the table (amd64, 386, arm64, arm/v7, ...).
     public static var defaultPlatforms: [Platform] { ArchitectureTable.baseEntries.map(\.platform) }
@@ -120,6 +123,29 @@ public enum EditKind: String, Sendable, Hashable, Codable, CaseIterable {
     case archLiteral = "arch-literal"
 }
 
+/// A base image's config as the rewrite reads it: its environment and its ONBUILD triggers.
+public struct BaseImageConfig: Sendable, Hashable {
+    /// `NAME=value` pairs of the image's ENV.
+    public var env: [String: String]
+    /// `RUN go build ...`, as the image config lists them.
+    public var onBuild: [String]
+
+    public init(env: [String: String] = [:], onBuild: [String] = []) {
+        self.env = env
+        self.onBuild = onBuild
+    }
+
+    /// From the config's `Env` list (`NAME=value`).
+    public init(envList: [String], onBuild: [String]) {
+        var env: [String: String] = [:]
+        for pair in envList {
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            env[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        self.init(env: env, onBuild: onBuild)
+    }
+}
+
 /// The outcome of `Rewriter.rewrite`.
 public struct RewriteResult: Sendable {
     public var fileName: String
@@ -155,7 +181,7 @@ public enum Rewriter {
         }
         var views: [StageGraph] = []
         for p in options.platforms { views.append(try StageGraph(dockerfile, buildArgs: options.buildArgs, platform: (p, p))) }
-        var planner = StagePlanner(graph: graph, views: views, context: options.context)
+        var planner = StagePlanner(graph: graph, views: views, context: options.context, baseImages: options.baseImages)
         planner.decide(target: target.index)
         // XP013 over the platforms requested, or the common ones when none were: a Dockerfile that
         // selects stages per platform is not expected to have one for every architecture there is.

@@ -53,11 +53,21 @@ struct StagePlanner {
     var classes: [StageClassification] = []
     var findings: [RewriteFinding] = []
 
-    init(graph: StageGraph, views: [StageGraph], context: BuildContext?) {
+    /// Base images' configs from the registry, by FROM name.
+    let baseImages: [String: BaseImageConfig]
+
+    init(graph: StageGraph, views: [StageGraph], context: BuildContext?, baseImages: [String: BaseImageConfig] = [:]) {
         self.graph = graph
         self.views = views.isEmpty ? [graph] : views
         self.df = graph.dockerfile
         self.context = context
+        self.baseImages = baseImages
+    }
+
+    /// The registry's config of the image a family starts FROM, with its name.
+    func baseConfig(_ f: FamilyFacts) -> (image: String, config: BaseImageConfig)? {
+        guard case .image(let name) = f.root.base, let config = baseImages[name] else { return nil }
+        return (name, config)
     }
 
     func classification(_ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
@@ -164,7 +174,7 @@ struct StagePlanner {
         if let reason = platformRule(facts) { return leave(facts, [reason], []) }
         if let ready = crossReadyRule(facts) { return classes += ready }
         if facts.runs.isEmpty { return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], []) }
-        var refusal = blockers(facts)
+        var refusal = blockers(facts) + onBuildRule(facts)
         if facts.toolchains.isEmpty {
             return leave(facts, ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"], refusal)
         }
@@ -238,6 +248,21 @@ struct StagePlanner {
         for m in facts.members { classes.append(classification(graph.stages[m], .build, .left, all, toolchains: facts.toolchains)) }
         var placed = Set<String>()
         findings += refusal.filter { placed.insert("\($0.line):\($0.column):\($0.rule)").inserted }
+    }
+
+    /// A base image whose ONBUILD triggers compile: they run when the stage starts, before any wiring
+    /// xplat could add, for the platform the stage runs on.
+    func onBuildRule(_ f: FamilyFacts) -> Refusal {
+        guard let (image, config) = baseConfig(f) else { return [] }
+        let compiling = config.onBuild.filter { trigger in
+            trigger.lowercased().hasPrefix("run ") && !RunClassifier.toolchains(String(trigger.dropFirst(4))).isEmpty
+                && !Self.isWired(trigger) && !trigger.contains("GOARCH")
+        }
+        guard let first = compiling.first else { return [] }
+        let ins = df.instructions[f.root.fromInstruction]
+        return [finding(.opaqueBuild, at: ins.argumentsOffset, stage: f.root.index,
+                        "base image \(image) has ONBUILD `\(first)` (its config, from the registry): it compiles when this stage starts, before any wiring, for the platform the stage runs on",
+                        fix: "build FROM an image without compiling ONBUILD triggers, or wire them in the base image")]
     }
 
     func platformRule(_ f: FamilyFacts) -> String? {

@@ -27,7 +27,12 @@ extension StagePlanner {
             }
         }
         let cgoOn = text.contains("CGO_ENABLED=1")
-        let cgoOff = (text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")) && !cgoOn
+        let inDockerfile = text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")
+        // The base image's ENV (its config, from the registry), unless the Dockerfile sets it.
+        let base = baseConfig(f)
+        let baseOff = !inDockerfile && !cgoOn && base?.config.env["CGO_ENABLED"] == "0"
+        if baseOff, let base { plan.evidence.append("no cgo: base image \(base.image) sets CGO_ENABLED=0 (its config, from the registry)") }
+        let cgoOff = (inDockerfile || baseOff) && !cgoOn
         // A Makefile that turns cgo off for the go commands it runs settles it too.
         let makefileOff = !cgoOn && !sites.isEmpty && sites.allSatisfy { s in
             s.name == "make" && makefile(s).map { MakefileEvidence.disablesCgo($0.text) != nil } == true
@@ -69,6 +74,9 @@ extension StagePlanner {
             }
         }
         for p in targetLibraries(f) { out.append((p.offset, "\(p.name) is installed to link against")) }
+        if let base = baseConfig(f), base.config.env["CGO_ENABLED"] == "1" {
+            out.append((df.instructions[f.root.fromInstruction].argumentsOffset, "base image \(base.image) sets CGO_ENABLED=1 (its config, from the registry)"))
+        }
         for r in f.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() {
