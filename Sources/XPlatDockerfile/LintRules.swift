@@ -7,6 +7,8 @@ struct LintContext {
     let graph: StageGraph
     /// The stage built (`--target`, default the last).
     let targetIndex: Int?
+    /// Base images' configs from the registry (for their ONBUILD triggers), by FROM name.
+    var baseImages: [String: BaseImageConfig] = [:]
     var findings: [Finding] = []
 
     var df: Dockerfile { graph.dockerfile }
@@ -311,6 +313,9 @@ struct LintContext {
     /// A TARGET* in the FROM line (`FROM build-${TARGETARCH}`) selects a stage; it wires no compiler.
     func hasTargetWiring(_ stage: Stage) -> Bool {
         if stage.args.contains(where: { $0.name.hasPrefix("TARGET") }) { return true }
+        // ONBUILD triggers of the base image (its config) that declare or pass the target wire the stage too.
+        if case .image(let name) = stage.base, let triggers = baseImages[name]?.onBuild,
+           triggers.contains(where: { $0.contains("TARGET") || $0.contains(" xx-") }) { return true }
         return stage.instructions.contains { i in
             guard i != stage.fromInstruction else { return false }
             let text = df.bytes[df.instructions[i].sourceRange]

@@ -118,8 +118,11 @@ public enum Linter {
     /// - Parameter views: the graph expanded for each platform built (`FROM x-${TARGETARCH}` names
     ///   a stage per platform): XP012 is judged on each, and XP013 reports a platform for which such
     ///   a FROM names no stage.
-    public static func lint(_ graph: StageGraph, target: String? = nil, views: [StageGraph] = []) -> [Finding] {
-        var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index)
+    /// - Parameter baseImages: base images' configs from the registry: ONBUILD triggers that wire
+    ///   the target count as the stage's wiring (XP012).
+    public static func lint(_ graph: StageGraph, target: String? = nil, views: [StageGraph] = [],
+                            baseImages: [String: BaseImageConfig] = [:]) -> [Finding] {
+        var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index, baseImages: baseImages)
         c.argTargetDefaults()
         for stage in graph.stages {
             c.fromPlatform(stage)
@@ -130,7 +133,7 @@ public enum Linter {
         }
         c.buildStagesNotCross()
         for view in views {
-            var v = LintContext(graph: view, targetIndex: view.targetStage(target)?.index)
+            var v = LintContext(graph: view, targetIndex: view.targetStage(target)?.index, baseImages: baseImages)
             v.buildStagesNotCross()
             c.findings += v.findings.filter { f in !c.findings.contains { $0.line == f.line && $0.column == f.column && $0.rule == f.rule } }
         }

@@ -187,7 +187,7 @@ public enum Rewriter {
         // selects stages per platform is not expected to have one for every architecture there is.
         let lintViews = options.platforms == RewriteOptions.defaultPlatforms
             ? views.filter { v in v.platform.map { Self.commonPlatforms.contains($0.description) } ?? false } : views
-        let findings = Linter.lint(graph, target: options.target, views: lintViews)
+        let findings = Linter.lint(graph, target: options.target, views: lintViews, baseImages: options.baseImages)
         let edits = (planner.edits + ArgDefaults.edits(dockerfile)).sorted {
             ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
         }

@@ -31,7 +31,7 @@ struct BaseImageConfigTests {
         return (run.exitCode, run.stderr)
     }
 
-    @Test("ENV CGO_ENABLED=0 of the base image settles cgo; a compiling ONBUILD leaves the stage; --no-registry judges without them",
+    @Test("ENV CGO_ENABLED=0 of the base image settles cgo; a compiling ONBUILD leaves the stage; ONBUILD wiring the target counts for lint; --no-registry judges without them",
           .enabled("needs dockerd, the registry and the seeded images (Scripts/setup --tests)") { await CrossEngine.runnable() })
     func baseImageConfig() async throws {
         guard await BuildEngine.usable("baseImageConfig", bases: ["busybox"]) else { return }
@@ -62,5 +62,15 @@ struct BaseImageConfigTests {
         let triggers = try await Self.rewrite(["--context", context, onBuildFile])
         #expect(triggers.stderr.contains("XP104 opaque-build: base image \(onBuild) has ONBUILD `RUN go build -o /out/app .`"), "\(triggers.stderr)")
         #expect(triggers.stderr.contains("build, left [go]"), "\(triggers.stderr)")
+
+        // ONBUILD triggers that pass the target: a $BUILDPLATFORM stage FROM that image is wired (no XP012).
+        let wired = try await Self.push("onbuild-wired", "FROM busybox\nONBUILD ARG TARGETOS TARGETARCH\nONBUILD RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .\n", in: dir)
+        let crossFile = context + "/Dockerfile.cross"
+        try "FROM --platform=$BUILDPLATFORM \(wired) AS build\nRUN go build -o /out/tool ./tool\n\nFROM busybox\nCOPY --from=build /out/app /app\n"
+            .write(toFile: crossFile, atomically: true, encoding: .utf8)
+        let lint = try await SubprocessRunner().run(Command(BuildEngine.binary, ["lint", "--context", context, crossFile], environment: ["NO_COLOR": "1"]))
+        #expect(!lint.stdout.contains("XP012"), "the base image's ONBUILD wires the target: \(lint.stdout)")
+        let lintBlind = try await SubprocessRunner().run(Command(BuildEngine.binary, ["lint", "--no-registry", "--context", context, crossFile], environment: ["NO_COLOR": "1"]))
+        #expect(lintBlind.stdout.contains("XP012 build-stage-not-cross"), "without the registry the stage looks unwired: \(lintBlind.stdout)")
     }
 }
