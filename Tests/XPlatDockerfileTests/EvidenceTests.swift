@@ -69,6 +69,9 @@ import Testing
         #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nexport CGO_ENABLED\nbuild:\n\tgo build .\n") == 1)
         #expect(MakefileEvidence.disablesCgo("build:\n\tCGO_ENABLED=0 go build .\n") == 2)
         #expect(MakefileEvidence.disablesCgo("export CGO_ENABLED=0\nx:\n\tCGO_ENABLED=1 go build .\n") == nil)
+        // One recipe's CGO_ENABLED=0 says nothing of another recipe that runs go with cgo on.
+        #expect(MakefileEvidence.disablesCgo("all: relay probe\nrelay:\n\tCGO_ENABLED=0 go build ./cmd/relay\nprobe:\n\tgo build ./cmd/probe\n") == nil)
+        #expect(MakefileEvidence.disablesCgo("all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
     }
 
     @Test("go.mod: indirect requirements are no evidence; imports are read from import blocks")
