@@ -316,15 +316,19 @@ enum MakefileEvidence {
             }
         }
         var queue = goals.isEmpty ? (firstTarget.map { [$0] } ?? []) : goals
-        var seen = Set<String>(), out = outside
+        // A pattern rule's recipe may build any goal reached: it counts whenever make runs.
+        var out = outside.union(recipes.filter { $0.key.contains("%") }.flatMap(\.value))
+        var seen = Set<String>()
         while let goal = queue.popLast() {
+            // A goal named through a variable (`all: $(BINS)`, `$(MAKE) $(TARGET)`) could be any rule: all recipes count.
+            if goal.contains("$") { return Set(raw.indices) }
             guard seen.insert(goal).inserted else { continue }
             queue += prerequisites[goal] ?? []
             for n in recipes[goal] ?? [] {
                 out.insert(n)
                 let words = raw[n].split(whereSeparator: { " \t".contains($0) }).map(String.init)
                 for (i, w) in words.enumerated() where ["$(MAKE)", "${MAKE}", "make"].contains(w) {
-                    queue += words[(i + 1)...].filter { !$0.hasPrefix("-") && !$0.contains("=") && !$0.contains("$") }
+                    queue += words[(i + 1)...].filter { !$0.hasPrefix("-") && !$0.contains("=") }
                 }
             }
         }

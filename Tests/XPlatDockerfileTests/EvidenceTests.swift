@@ -74,6 +74,17 @@ import Testing
         #expect(MakefileEvidence.disablesCgo("all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
     }
 
+    @Test("a goal named through a variable, or built by a pattern rule, leaves no recipe out")
+    func makefileVariableGoals() {
+        let mk = "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+        #expect(MakefileEvidence.linesRun(mk, goals: []).contains(5))
+        #expect(MakefileEvidence.linesRun(mk, goals: []).contains(7))
+        let pattern = "all: bin/probe\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+        #expect(MakefileEvidence.linesRun(pattern, goals: []).contains(2))
+        #expect(!MakefileEvidence.linesRun(pattern, goals: []).contains(4))
+        #expect(MakefileEvidence.linesRun("all:\n\t$(MAKE) $(TARGET)\nx:\n\tgo build .\n", goals: []).contains(3))
+    }
+
     @Test("go.mod: indirect requirements are no evidence; imports are read from import blocks")
     func goFiles() {
         let mod = "module example.com/a\n\nrequire (\n\tgithub.com/mattn/go-sqlite3 v1 // indirect\n\tgolang.org/x/sys v0.5.0\n)\nrequire github.com/google/gopacket v1.1.19\n"
