@@ -226,16 +226,16 @@ enum MakefileEvidence {
 
     /// The 1-based line where the Makefile turns cgo off for the go commands it runs, if it does and
     /// never turns it on: `CGO_ENABLED ?= 0` (`:=`, `=`) that reaches the recipes (`export`,
-    /// `.EXPORT_ALL_VARIABLES`, or `CGO_ENABLED=$(CGO_ENABLED)` in them), or `CGO_ENABLED=0` on every
+    /// `.EXPORT_ALL_VARIABLES`, or `CGO_ENABLED=$(CGO_ENABLED)` on every go line), or `CGO_ENABLED=0` on every
     /// line that runs go (one `CGO_ENABLED=0 go build` says nothing of another recipe's `go build`).
     static func disablesCgo(_ text: String) -> Int? {
         guard enablesCgo(text) == nil else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
-        let exported = text.contains(".EXPORT_ALL_VARIABLES") || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
-            || text.contains("CGO_ENABLED=$(CGO_ENABLED)") || text.contains("CGO_ENABLED=${CGO_ENABLED}")
         let goLines = lines.indices.filter { n in
             !lines[n].hasPrefix("#") && (lines[n].contains("go build") || lines[n].contains("go install") || lines[n].contains("$(GO)"))
         }
+        let exported = text.contains(".EXPORT_ALL_VARIABLES") || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
+            || !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=$(CGO_ENABLED)") || lines[$0].contains("CGO_ENABLED=${CGO_ENABLED}") }
         let everyGoLineOff = !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=0 ") }
         for (n, line) in lines.enumerated() {
             if everyGoLineOff && goLines.contains(n) { return n + 1 }

@@ -72,6 +72,8 @@ import Testing
         // One recipe's CGO_ENABLED=0 says nothing of another recipe that runs go with cgo on.
         #expect(MakefileEvidence.disablesCgo("all: relay probe\nrelay:\n\tCGO_ENABLED=0 go build ./cmd/relay\nprobe:\n\tgo build ./cmd/probe\n") == nil)
         #expect(MakefileEvidence.disablesCgo("all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
+        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a b\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\nb:\n\tgo build ./b\n") == nil)
+        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\n") == 1)
     }
 
     @Test("a goal named through a variable, or built by a pattern rule, leaves no recipe out")
