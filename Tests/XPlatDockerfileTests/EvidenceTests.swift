@@ -87,6 +87,21 @@ import Testing
         #expect(MakefileEvidence.linesRun("all:\n\t$(MAKE) $(TARGET)\nx:\n\tgo build .\n", goals: []).contains(3))
     }
 
+    @Test("a base image's ONBUILD that compiles for the machine it runs on leaves the stage, even when it names GOARCH")
+    func onBuildGoarch() throws {
+        let text = "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\nCOPY --from=build /out/app /app\n"
+        func rewrite(_ trigger: String) throws -> RewriteResult {
+            var options = RewriteOptions(context: BuildContext(root: "/ctx", files: [:]))
+            options.baseImages = ["example.com/gobase:1": BaseImageConfig(onBuild: [trigger])]
+            return try Rewriter.rewrite(text: text, fileName: "Dockerfile", options: options)
+        }
+        let probed = try rewrite("RUN GOARCH=$(go env GOARCH) go build -o /out/app .")
+        #expect(probed.stageFindings.contains { $0.message.contains("has ONBUILD `RUN GOARCH=$(go env GOARCH)") }, "\(probed.stageFindings)")
+        #expect(probed.stages[0].outcome == .left)
+        let wired = try rewrite("RUN GOARCH=$TARGETARCH go build -o /out/app .")
+        #expect(!wired.stageFindings.contains { $0.message.contains("has ONBUILD") })
+    }
+
     @Test("go.mod: indirect requirements are no evidence; imports are read from import blocks")
     func goFiles() {
         let mod = "module example.com/a\n\nrequire (\n\tgithub.com/mattn/go-sqlite3 v1 // indirect\n\tgolang.org/x/sys v0.5.0\n)\nrequire github.com/google/gopacket v1.1.19\n"
