@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import XPlatDockerfile
 
@@ -129,6 +130,25 @@ import Testing
         #expect(CLibraryEvidence.unprovenLookup(in: "AC_CHECK_LIB([m], [cos])\nAC_CHECK_LIB([pcap], [pcap_open])\n", kind: .autoconf, installed: [])?.line == 2)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -lpthread\n", kind: .makefile, installed: []) == nil)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -ljudy\n", kind: .makefile, installed: [])?.line == 1)
+    }
+
+    @Test("a Cargo.lock past 256 KiB is read whole; a tree past the entry limit gives no evidence rather than part of it")
+    func contextLimits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/cmd", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 6000 crates before openssl-sys: a real workspace's lock is this long.
+        let lock = (0..<6000).map { "[[package]]\nname = \"crate-\($0)\"\nversion = \"1.0.0\"\n" }.joined(separator: "\n")
+            + "\n[[package]]\nname = \"openssl-sys\"\nversion = \"0.9.0\"\n"
+        #expect(lock.utf8.count > BuildContext.maxBytes)
+        try lock.write(toFile: dir + "/Cargo.lock", atomically: true, encoding: .utf8)
+        let whole = BuildContext.load(directory: dir)
+        #expect(RustEvidence.lockedCrates(whole.files["Cargo.lock"] ?? "").contains("openssl-sys"))
+        try "package main\n// #include <stdio.h>\nimport \"C\"\nfunc main() {}\n".write(toFile: dir + "/cmd/main.go", atomically: true, encoding: .utf8)
+        try "module x\n".write(toFile: dir + "/go.mod", atomically: true, encoding: .utf8)
+        #expect(BuildContext.load(directory: dir, maxEntries: 3).files.isEmpty)
+        #expect(BuildContext.load(directory: dir, maxEntries: 10).files["cmd/main.go"] != nil)
     }
 
     @Test("a backslash-newline continues the command: the packages after it are still apt-get's")
