@@ -187,6 +187,10 @@ public struct BuildRequest: Sendable {
     public var provenance: String?
     /// `--sbom VALUE`, passed through; nil: none asked for.
     public var sbom: String?
+    /// Named build contexts (`--build-context NAME=VALUE`), by name: what `xplat bake` passes a
+    /// target that builds on another (`contexts = { NAME = "target:OTHER" }`): the other target's
+    /// image as `oci-layout://DIR@DIGEST`.
+    public var buildContexts: [String: String] = [:]
 
     public init(dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
                 buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],

@@ -32,11 +32,15 @@ public struct NodeSelection: Sendable {
     public var nodes: [NodeSpec]
     public var builder: String?
     public var driver: DriverChoice
+    /// Nodes already discovered for this selection (`xplat bake` probes once for all targets);
+    /// nil: discover them.
+    public var discovered: [BuilderNode]?
 
-    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto) {
+    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto, discovered: [BuilderNode]? = nil) {
         self.nodes = nodes
         self.builder = builder
         self.driver = driver
+        self.discovered = discovered
     }
 }
 
@@ -84,8 +88,8 @@ public struct BuildService: Sendable {
                                      dockerfileToBuild: temporary ?? request.dockerfile, temporaryDockerfile: temporary)
         do {
             let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
-            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+            let nodes: [BuilderNode]
+            if let known = selection.discovered { nodes = known } else { nodes = try await discover(selection) }
             var ready = prepared
             ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
                               platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
@@ -94,6 +98,12 @@ public struct BuildService: Sendable {
             prepared.discard()
             throw error
         }
+    }
+
+    /// The nodes `selection` names, each probed (buildx builders, engine endpoints).
+    public func discover(_ selection: NodeSelection) async throws -> [BuilderNode] {
+        let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+        return try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
     }
 
     /// The request's Dockerfile, read and parsed; the build context must be a folder.

@@ -29,6 +29,9 @@ struct BuildxStrategy: DriverStrategy {
         if request.wantsAttestations, request.output == .push || request.output.mode == "oci", let node = dockerNode {
             throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node))) puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\"); use a builder with the docker-container or remote driver, or drop --provenance/--sbom")
         }
+        if let name = request.buildContexts.keys.sorted().first, let node = dockerNode {
+            throw BuildError.conflict("build context \"\(name)\" (\(request.buildContexts[name]!)): buildx's docker driver (builder \(Self.builder(of: node))) cannot take another target's image as a named context (dockerd 20.10's BuildKit refuses named contexts: \"unsupported frontend capability moby.buildkit.frontend.contexts\"); use a builder with the docker-container or remote driver")
+        }
         guard let cache = request.cacheTo.first, let node = dockerNode else { return }
         throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")
     }

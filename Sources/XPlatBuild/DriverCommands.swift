@@ -72,6 +72,7 @@ public struct DriverCommands: Sendable {
         }
         for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
         args += attestationFlags
+        for name in request.buildContexts.keys.sorted() { args += ["--build-context", "\(name)=\(request.buildContexts[name]!)"] }
         switch export {
         case .local(let dest):
             args += ["--output", "type=local,dest=\(dest)"]

@@ -16,6 +16,9 @@ struct EngineStrategy: DriverStrategy {
         if request.wantsAttestations {
             throw BuildError.conflict("--provenance/--sbom: attestations are made by buildx (0.10 or newer); the engine's own BuildKit makes none. Build through a buildx builder, or drop them")
         }
+        if let name = request.buildContexts.keys.sorted().first {
+            throw BuildError.conflict("build context \"\(name)\" (\(request.buildContexts[name]!)): the engine's own BuildKit (docker build, no buildx) takes no named build contexts; build through a buildx builder with the docker-container or remote driver")
+        }
         if let cache = request.cacheTo.first {
             throw BuildError.conflict("--cache-to \(cache.ref): the engine's own BuildKit (no buildx) imports a registry cache but cannot export one; build through a buildx builder with the docker-container or remote driver to export it, or drop --cache-to")
         }

@@ -26,12 +26,17 @@ public final class BuildProgress: Sendable {
     private let quiet: Bool
     private let write: @Sendable (String) -> Void
     private let drawn = Mutex<Int>(0)
+    /// What each line starts with besides the platform (a bake target's name); nil for a build.
+    private let label: String?
 
     /// - Parameters:
     ///   - plan: the platforms and the stages each runs under emulation.
     ///   - tty: redraw a block of lines in place; else one plain line per change.
+    ///   - label: a bake target's name, put before the platform on each line.
     ///   - write: where text goes (stderr in the CLI).
-    public init(plan: Plan, tty: Bool, quiet: Bool = false, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+    public init(plan: Plan, tty: Bool, quiet: Bool = false, label: String? = nil,
+                write: @escaping @Sendable (String) -> Void = StandardError.write) {
+        self.label = label
         self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
             Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
                 emulatedAnywhere: !$0.emulatedSteps.isEmpty)
@@ -65,12 +70,12 @@ public final class BuildProgress: Sendable {
             let isRun = step.contains("] RUN ")
             if let stage {
                 // BuildKit calls unnamed stages stage-N; the plan calls them #N.
-                let label = stage.hasPrefix("stage-") ? "#" + stage.dropFirst(6) : stage
-                rows[i].emulatedNow = rows[i].emulatedStages.contains(label) && isRun
+                let planStage = stage.hasPrefix("stage-") ? "#" + stage.dropFirst(6) : stage
+                rows[i].emulatedNow = rows[i].emulatedStages.contains(planStage) && isRun
             } else {
                 rows[i].emulatedNow = rows[i].emulatedAnywhere && isRun
             }
-            return Self.render(rows[i])
+            return Self.render(rows[i], label: label)
         }
         if let changed { emit(changed) }
     }
@@ -89,16 +94,16 @@ public final class BuildProgress: Sendable {
                 rows[i].emulatedNow = false
             }
             rows[i].state = state
-            return Self.render(rows[i])
+            return Self.render(rows[i], label: label)
         }
         if let changed { emit(changed) }
     }
 
-    static func render(_ row: Row) -> String {
+    static func render(_ row: Row, label: String?) -> String {
         let elapsed = row.finished ?? row.started.map { .now - $0 } ?? .zero
         let time = String(format: "%6.1fs", elapsed.seconds)
         let flag = row.emulatedNow ? " (emulated)" : ""
-        return "[\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
+        return "[\(label.map { $0 + " " } ?? "")\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
     }
 
     private func emit(_ line: String) {
@@ -107,7 +112,7 @@ public final class BuildProgress: Sendable {
             write(line + "\n")
             return
         }
-        let block = rows.withLock { $0.map(Self.render) }
+        let block = rows.withLock { $0.map { Self.render($0, label: label) } }
         let previous = drawn.withLock { n -> Int in
             let old = n
             n = block.count

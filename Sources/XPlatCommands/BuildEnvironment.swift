@@ -25,15 +25,18 @@ enum BuildEnvironment {
     /// describes it (exit 2).
     static func failure(_ error: any Error) -> any Error {
         guard let error = error as? BuildError else { return error }
+        return XPlatFailure(error.description, exitCode: exitCode(of: error))
+    }
+
+    /// The exit code of a build error (a bake target's error: its own error's code).
+    static func exitCode(of error: BuildError) -> Int32 {
         switch error {
-        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
-        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
-        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput:
-            return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
-            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
-        case .unreadable, .dockerfile, .endpointUnreachable:
-            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        case .interrupted: return XPlatExit.interrupted
+        case .impossible, .verificationFailed: return XPlatExit.checkFailed
+        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
+        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget, .bake: return XPlatExit.usage
+        case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
+        case .target(_, let inner): return exitCode(of: inner)
         }
     }
 }

@@ -1,0 +1,225 @@
+// `xplat bake` without an engine: buildx's recorded `bake --print` JSON (Recordings/bake, real
+// buildx v0.10.5) read into targets, mapped onto build requests, ordered and planned; the keys of
+// newer buildx; the refusals that come before anything builds.
+
+import Foundation
+import Testing
+import XPlatDocker
+import XPlatPlatform
+import XPlatSupport
+import XPlatTestSupport
+@testable import XPlatBuild
+
+private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+
+/// A recorded case, printed through xplat's own `printBake` from its transcript.
+private func printed(_ bakeCase: BakeCase) async throws -> BakePrint {
+    let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/\(bakeCase.name).json")
+    let service = BuildService(runner: TranscriptReplayer(transcript, placeholders: Placeholders([])), docker: "docker",
+                               environment: [:], probe: FixedEmulation([]), verifier: nil, rewriter: nil)
+    // printArguments is `buildx bake --print` and then the targets: the case's arguments, in order.
+    return try await service.printBake(BakeInvocation(targets: bakeCase.arguments))
+}
+
+private let options = BakeOptions(defaultPlatforms: [p("linux/amd64")], network: "none")
+
+/// The options of a bake run in the case's folder (where buildx printed its relative paths).
+private func options(in bakeCase: BakeCase) -> BakeOptions {
+    var o = options
+    o.directory = bakeCase.absoluteDirectory
+    return o
+}
+
+private func requests(_ definition: BakeDefinition) throws -> [String: BuildRequest] {
+    var out: [String: BuildRequest] = [:]
+    for (name, target) in definition.targets {
+        out[name] = try BakeMapping.request(for: target, options: options, inlineDirectory: { "/nonexistent" })
+    }
+    return out
+}
+
+@Suite("bake: buildx's definition")
+struct BakeDefinitionTests {
+    @Test("the group of three targets: variables, the function, inherits, three platform sets")
+    func group() async throws {
+        let print = try await printed(BakeRecordings.group)
+        #expect(print.buildx == "v0.10.5")
+        let d = print.definition
+        #expect(d.groups["default"] == ["tool", "app", "debug"])
+        #expect(Set(d.targets.keys) == ["tool", "app", "debug"])
+        let r = try requests(d)
+        #expect(r["tool"]?.platforms == [p("linux/amd64")])
+        #expect(r["app"]?.platforms == [p("linux/amd64"), p("linux/arm64")])
+        #expect(r["debug"]?.platforms == [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7")])
+        // One context and Dockerfile, three solves: different stages and args.
+        #expect(Set(r.values.map(\.dockerfile)) == ["ctx/Dockerfile"])
+        #expect(r["tool"]?.target == "tool" && r["app"]?.target == "app" && r["debug"]?.target == "app")
+        #expect(r["app"]?.buildArgs == ["GREETING=hello"])
+        #expect(r["debug"]?.buildArgs == ["GREETING=debug"])  // inherits app, overrides the arg
+        #expect(r["debug"]?.tags == ["127.0.0.1:5000/xplat-bake/debug:dev"])  // the function's result
+        #expect(r["tool"]?.output == OutputSpec.none)
+    }
+
+    @Test("target: contexts: the target built on comes first and reaches the dependent as a named context")
+    func linked() async throws {
+        let d = try await printed(BakeRecordings.linked).definition
+        #expect(Set(d.targets.keys) == ["derived", "base"])  // buildx prints the linked target too
+        #expect(try BakeMapping.order(d) == ["base", "derived"])
+        let r = try requests(d)
+        #expect(r["derived"]?.buildContexts == ["base": "target:base"])
+        #expect(r["derived"]?.dockerfile == "ctx/Dockerfile.derived")
+        #expect(r["base"]?.output == OutputSpec.none)  // buildx drops a linked target's outputs
+    }
+
+    @Test("--set *.platform and --push reach every target; variables from the environment")
+    func setPlatformPush() async throws {
+        let r = try requests(try await printed(BakeRecordings.setPlatformPush).definition)
+        #expect(Set(r.keys) == ["tool", "app"])
+        for request in r.values {
+            #expect(request.platforms == [p("linux/amd64"), p("linux/arm64")])
+            #expect(request.output == .push)
+        }
+        #expect(r["tool"]?.tags == ["xplat-registry.test:5443/xplat-bake/tool:set"])
+    }
+
+    @Test("a compose file: buildx reads x-bake.platforms, not build.platforms; xplat builds what buildx printed")
+    func compose() async throws {
+        let d = try await printed(BakeRecordings.compose).definition
+        #expect(d.targets["web"]?.platforms == [])  // build.platforms: not read by buildx 0.10.5
+        let r = try requests(d)
+        #expect(r["web"]?.platforms == [p("linux/amd64")])  // the default platform, as buildx builds it
+        #expect(r["web"]?.buildArgs == ["GREETING=compose"])
+        #expect(r["worker"]?.platforms == [p("linux/amd64"), p("linux/arm/v7")])
+        #expect(r["worker"]?.target == "tool")
+    }
+
+    @Test("a file buildx rejects (a matrix for buildx 0.10.5), an unknown target: buildx's own message")
+    func rejected() async throws {
+        for bakeCase in [BakeRecordings.matrix, BakeRecordings.missingTarget] {
+            let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/\(bakeCase.name).json")
+            let said = transcript.entries.last!.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(transcript.entries.last!.exitCode != 0)
+            do {
+                _ = try await printed(bakeCase)
+                Issue.record("\(bakeCase.name): accepted")
+            } catch let error as BuildError {
+                guard case .bake(let message) = error else { Issue.record("\(error)"); continue }
+                #expect(message == said)
+            }
+        }
+    }
+
+    @Test("the keys of buildx 0.12 and 0.13 are read; each one xplat cannot honour is refused, naming target and field")
+    func newerKeys() throws {
+        let json = """
+            {"target": {"a": {"context": ".", "annotations": ["index:org.opencontainers.image.title=a"]},
+                        "b": {"context": ".", "shm-size": "128m"}, "c": {"context": ".", "ulimits": ["nofile=1024:1024"]},
+                        "d": {"context": ".", "labels": {"x": "1"}}, "e": {"context": ".", "secret": ["id=s,src=f"]},
+                        "f": {"context": ".", "contexts": {"alpine": "docker-image://alpine:3.18"}}, "g": {"context": ".", "pull": true}}}
+            """
+        let d = try BakeDefinition.parse(json)
+        #expect(d.targets["a"]?.annotations == ["index:org.opencontainers.image.title=a"])
+        #expect(d.targets["b"]?.shmSize == "128m")
+        let fields = ["a": "annotations", "b": "shm-size", "c": "ulimits", "d": "labels", "e": "secret", "f": "contexts", "g": "pull"]
+        for (name, field) in fields {
+            #expect(throws: BuildError.self) { try BakeMapping.request(for: d.targets[name]!, options: options, inlineDirectory: { "/x" }) }
+            do { _ = try BakeMapping.request(for: d.targets[name]!, options: options, inlineDirectory: { "/x" }) } catch {
+                #expect("\(error)".hasPrefix("target \"\(name)\": \"\(field)\""), "\(error)")
+            }
+        }
+    }
+
+    @Test("a key xplat does not know is an error quoting it, not dropped")
+    func unknownKey() {
+        #expect(throws: BakeDefinitionError(target: "a", key: "call", reason:
+            "a bake field xplat does not know; it would be dropped, so xplat stops (xplat knows \(BakeDefinition.knownKeys.sorted().joined(separator: ", ")))")) {
+            try BakeDefinition.parse(#"{"target": {"a": {"call": "check"}}}"#)
+        }
+        #expect(throws: BakeDefinitionError.self) { try BakeDefinition.parse(#"{"target": {"a": {"platforms": "linux/amd64"}}}"#) }
+    }
+
+    @Test("attest entries become --provenance/--sbom; several outputs are refused as buildx refuses them")
+    func attestAndOutputs() throws {
+        var t = BakeTarget(name: "a")
+        t.attest = ["type=provenance,mode=max", "type=sbom"]
+        let r = try BakeMapping.request(for: t, options: options, inlineDirectory: { "/x" })
+        #expect(r.provenance == "mode=max" && r.sbom == "true")
+        t.attest = ["type=provenance,disabled=true"]
+        #expect(try BakeMapping.request(for: t, options: options, inlineDirectory: { "/x" }).provenance == "false")
+        t.attest = []
+        t.outputs = ["type=local,dest=a", "type=tar,dest=b"]
+        #expect(throws: BuildError.self) { try BakeMapping.request(for: t, options: options, inlineDirectory: { "/x" }) }
+    }
+
+    @Test("an inline Dockerfile is written to a file of its own; a cycle of target: contexts is refused")
+    func inlineAndCycle() throws {
+        let dir = try makeTemporaryDirectory("xplat-bake-inline")
+        defer { removeTree(dir) }
+        var t = BakeTarget(name: "inline")
+        t.dockerfileInline = "FROM busybox\n"
+        let r = try BakeMapping.request(for: t, options: options, inlineDirectory: { dir })
+        #expect(r.dockerfile == "\(dir)/inline.Dockerfile")
+        #expect(try String(contentsOfFile: r.dockerfile, encoding: .utf8) == "FROM busybox\n")
+        var a = BakeTarget(name: "a"), b = BakeTarget(name: "b")
+        a.contexts = ["x": "target:b"]
+        b.contexts = ["y": "target:a"]
+        #expect(throws: BuildError.self) { try BakeMapping.order(BakeDefinition(targets: ["a": a, "b": b])) }
+        a.contexts = ["x": "target:nowhere"]
+        #expect(throws: BuildError.self) { try BakeMapping.order(BakeDefinition(targets: ["a": a])) }
+    }
+
+    @Test("the print command line: files, sets, then buildx's shorthands, then targets")
+    func printArguments() {
+        let invocation = BakeInvocation(files: ["a.hcl", "b.hcl"], sets: ["*.platform=linux/arm64"], targets: ["app"], push: true,
+                                        noCache: true, provenance: "mode=max")
+        #expect(invocation.printArguments == ["buildx", "bake", "--print", "--file", "a.hcl", "--file", "b.hcl", "--set",
+                                              "*.platform=linux/arm64", "--push", "--no-cache=true", "--provenance=mode=max", "app"])
+        #expect(BakeRecordings.setPlatformPush.commandLine == BakeInvocation(
+            files: ["docker-bake.hcl"], sets: ["*.platform=linux/amd64,linux/arm64"], targets: ["tool", "app"], push: true).printArguments)
+    }
+}
+
+@Suite("bake: plan")
+struct BakePlanTests {
+    let engine = BuilderNode(name: "default", endpoint: "unix:///var/run/docker.sock", driver: .engine, native: [p("linux/amd64")],
+                             emulated: [p("linux/arm64"), p("linux/arm/v7")].map { EmulatedPlatform(platform: $0, proven: true) })
+
+    func service() -> BuildService {
+        BuildService(runner: TranscriptReplayer(Transcript(tools: ""), placeholders: Placeholders([])), docker: "docker",
+                     environment: [:], probe: FixedEmulation([]), verifier: nil, rewriter: CrossRewrite.rewriter)
+    }
+
+    @Test("one plan for the group: every target on the same nodes, each its own solves, JSON per target")
+    func groupPlan() async throws {
+        let print = try await printed(BakeRecordings.group)
+        let prepared = try await service().prepareBake(print, options: options(in: BakeRecordings.group),
+                                                       selection: NodeSelection(discovered: [engine]))
+        defer { prepared.discard() }
+        #expect(prepared.plan.targets.map(\.name) == ["app", "debug", "tool"])
+        let debug = try #require(prepared.plan.targets.first { $0.name == "debug" })
+        #expect(debug.plan.platforms.map(\.mode) == [.native, .emulated, .emulated])
+        #expect(debug.plan.solves.count == 3)
+        let document = try JSONDecoder().decode(BakePlanDocument.self, from: Data(try BakeRenderer.json(prepared.plan).utf8))
+        #expect(document.schema == "xplat.bake-plan/v1" && document.buildx == "v0.10.5")
+        #expect(document.targets.map(\.plan.target) == ["app", "app", "tool"])
+        let text = BakeRenderer.text(prepared.plan)
+        let dir = BakeRecordings.group.absoluteDirectory
+        #expect(text.contains("target tool: \(dir)/ctx/Dockerfile (context \(dir)/ctx, target tool), output cacheonly\n"), "\(text)")
+    }
+
+    @Test("a target: dependency on the engine is refused before anything builds, naming the driver")
+    func linkedOnEngine() async throws {
+        let print = try await printed(BakeRecordings.linked)
+        let prepared = try await service().prepareBake(print, options: options(in: BakeRecordings.linked),
+                                                       selection: NodeSelection(discovered: [engine]))
+        defer { prepared.discard() }
+        #expect(prepared.plan.targets.map(\.name) == ["base", "derived"])
+        #expect(prepared.plan.targets[1].links == [BakeLink(context: "base", target: "base")])
+        do {
+            _ = try await service().bake(prepared, options: options, tty: false)
+            Issue.record("built")
+        } catch let error as BuildError {
+            #expect(error.description.hasPrefix("target \"derived\": build context \"base\" (target:base): the engine's own BuildKit"))
+        }
+    }
+}
