@@ -193,8 +193,22 @@ public enum BakeMapping {
 
     /// A path buildx printed relative to `directory` (nil: the current folder).
     static func resolve(_ path: String, in directory: String?) -> String {
-        guard let directory, !path.hasPrefix("/") else { return path }
-        return path == "." ? directory : (directory as NSString).appendingPathComponent(path)
+        guard let directory, !path.hasPrefix("/") else { return clean(path) }
+        return clean(directory + "/" + path)
+    }
+
+    /// Go's `path.Clean`, as buildx joins paths: no `.` segments, no doubled `/`, `..` taken
+    /// lexically (`./hack/x` -> `hack/x`, `a/../b` -> `b`).
+    static func clean(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast() }
+            else if part == "..", absolute { continue }
+            else { parts.append(part) }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     /// buildx's rule: the Dockerfile is relative to the context unless absolute; an inline
@@ -209,7 +223,7 @@ public enum BakeMapping {
         }
         let file = t.dockerfile ?? "Dockerfile"
         if isRemote(file) { throw BuildError.conflict("dockerfile \"\(file)\": xplat reads the Dockerfile; give a local file") }
-        return file.hasPrefix("/") ? file : (context as NSString).appendingPathComponent(file)
+        return file.hasPrefix("/") ? clean(file) : clean(context + "/" + file)
     }
 
     static func isRemote(_ path: String) -> Bool {

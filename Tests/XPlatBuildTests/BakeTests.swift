@@ -168,6 +168,16 @@ struct BakeDefinitionTests {
         #expect(throws: BuildError.self) { try BakeMapping.order(BakeDefinition(targets: ["a": a])) }
     }
 
+    @Test("paths are joined and cleaned as buildx joins them (Go's path.Clean)")
+    func paths() {
+        #expect(BakeMapping.clean("./hack/dockerfiles/lint.Dockerfile") == "hack/dockerfiles/lint.Dockerfile")
+        #expect(BakeMapping.clean("ctx/../other//Dockerfile") == "other/Dockerfile")
+        #expect(BakeMapping.clean("/a/./b/../../..") == "/")
+        #expect(BakeMapping.clean("./.") == ".")
+        #expect(BakeMapping.clean("../up") == "../up")
+        #expect(BakeMapping.resolve(".", in: "/w/bake") == "/w/bake")
+    }
+
     @Test("the print command line: files, sets, then buildx's shorthands, then targets")
     func printArguments() {
         let invocation = BakeInvocation(files: ["a.hcl", "b.hcl"], sets: ["*.platform=linux/arm64"], targets: ["app"], push: true,
