@@ -4,8 +4,8 @@
 // xplat does not evaluate HCL, JSON or compose files: it runs `docker buildx bake --print` with the
 // user's files, `--set` overrides and target names, and takes buildx's resolved JSON
 // (`BakeDefinition`) as its input. Each target becomes a `BuildRequest` meaning what the same
-// flags mean to `xplat build`; a field xplat cannot honour is refused before anything builds,
-// naming the target and the field.
+// flags mean to `xplat build`; what a driver cannot honour is refused before anything builds,
+// by that driver's check, naming the target.
 
 import Foundation
 import XPlatDocker
@@ -67,17 +67,19 @@ public struct BakeOptions: Sendable {
     public var rewrite: Bool
     public var verify: Bool
     public var progress: ProgressMode
-    /// `--network` for every target that sets none; nil: `xplat build`'s default.
-    public var network: String?
+    /// `--network` for every target that sets none; nil: `xplat build`'s default (buildx's).
+    public var network: NetworkMode?
     /// Where base images come from (`XPLAT_REGISTRY`).
     public var registry: String
     /// `--metadata-file`: one object per target, in bake's shape.
     public var metadataFile: String?
     /// The folder buildx ran in, against which it printed relative paths; nil: the current one.
     public var directory: String?
+    /// The environment secrets and ssh agents are read from (`SSH_AUTH_SOCK`, `env=` secrets).
+    public var environment: [String: String] = [:]
 
     public init(defaultPlatforms: [Platform], rewrite: Bool = false, verify: Bool = true, progress: ProgressMode = .auto,
-                network: String? = nil, registry: String = "127.0.0.1:5000", metadataFile: String? = nil) {
+                network: NetworkMode? = nil, registry: String = "127.0.0.1:5000", metadataFile: String? = nil) {
         self.defaultPlatforms = defaultPlatforms
         self.rewrite = rewrite
         self.verify = verify
@@ -140,12 +142,12 @@ public enum BakeMapping {
         return done
     }
 
-    /// The request for `target`: each field means what the same flag means to `xplat build`.
-    /// A field xplat cannot honour is refused here, before anything builds (`.target(NAME, ...)`).
+    /// The request for `target`: each field means what the same flag means to `xplat build`
+    /// (parsed by the same parsers). A value that does not parse is refused here, before anything
+    /// builds (`.target(NAME, ...)`); what a driver cannot do, by that driver's check.
     /// `inlineDirectory` gives a folder for a `dockerfile-inline` text.
     public static func request(for target: BakeTarget, options: BakeOptions, inlineDirectory: () throws -> String) throws -> BuildRequest {
         do {
-            try refuseUnsupported(target)
             let printedContext = target.context ?? "."
             if isRemote(printedContext) {
                 throw BuildError.conflict("context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context must be a local folder")
@@ -154,17 +156,31 @@ public enum BakeMapping {
             let dockerfile = try dockerfilePath(target, context: context, inlineDirectory: inlineDirectory)
             let platforms = target.platforms.isEmpty ? options.defaultPlatforms
                 : try parsePlatforms(target.platforms, local: options.localPlatform ?? options.defaultPlatforms.first)
+            let env = options.environment
             var request = BuildRequest(
                 dockerfile: dockerfile, context: context, platforms: platforms, target: target.target,
                 buildArgs: target.args.keys.sorted().compactMap { key in target.args[key]!.map { "\(key)=\($0)" } },
                 output: try output(target.outputs), tags: target.tags,
-                cacheFrom: try target.cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try target.cacheTo.map(CacheSpec.init(parsing:)),
+                cacheFrom: try target.cacheFrom.flatMap { try CacheSpec.parse($0, direction: .import, environment: env) },
+                cacheTo: try target.cacheTo.flatMap { try CacheSpec.parse($0, direction: .export, environment: env) },
                 noCache: target.noCache ?? false, verify: options.verify, rewrite: options.rewrite, progress: options.progress,
                 registry: options.registry)
-            if let network = target.network ?? options.network { request.network = network }
-            try attest(target.attest, into: &request)
-            // Resolved to the other target's image when it has been built (`BakeService`).
-            for link in target.targetContexts { request.buildContexts[link.context] = "target:\(link.target)" }
+            if let network = try target.network.map(NetworkMode.init(parsing:)) ?? options.network { request.network = network }
+            request.attests = try target.attest.map(AttestSpec.init(parsing:))
+            request.secrets = try target.secrets.map { try SecretSpec(parsing: $0, environment: env) }
+            request.ssh = try target.ssh.map { try SSHSpec(parsing: $0, environment: env) }
+            request.labels = target.labels.compactMapValues { $0 }  // buildx drops a label whose value is null
+            request.annotations = try target.annotations.map(AnnotationSpec.init(parsing:))
+            request.ulimits = try target.ulimits.map(Ulimit.init(parsing:))
+            if let shm = target.shmSize {
+                guard let bytes = ByteSize.parse(shm) else {
+                    throw BuildError.badOption(option: "shm-size", value: shm, reason: "expected a size such as 128m or 1g")
+                }
+                request.shmSize = bytes
+            }
+            request.pull = target.pull ?? false
+            request.noCacheFilter = target.noCacheFilter
+            request.buildContexts = try namedContexts(target, in: options.directory)
             try request.validate()
             return request
         } catch let error as BuildError {
@@ -172,23 +188,16 @@ public enum BakeMapping {
         }
     }
 
-    /// Fields whose meaning xplat's drivers cannot give yet: refused, never dropped.
-    static func refuseUnsupported(_ t: BakeTarget) throws {
-        var fields: [(String, String)] = []
-        if !t.secrets.isEmpty { fields.append(("secret", t.secrets.joined(separator: " "))) }
-        if !t.ssh.isEmpty { fields.append(("ssh", t.ssh.joined(separator: " "))) }
-        if !t.labels.isEmpty { fields.append(("labels", t.labels.keys.sorted().joined(separator: ", "))) }
-        if !t.annotations.isEmpty { fields.append(("annotations", t.annotations.joined(separator: " "))) }
-        if !t.noCacheFilter.isEmpty { fields.append(("no-cache-filter", t.noCacheFilter.joined(separator: ","))) }
-        if t.pull == true { fields.append(("pull", "true")) }
-        if let shm = t.shmSize { fields.append(("shm-size", shm)) }
-        if !t.ulimits.isEmpty { fields.append(("ulimits", t.ulimits.joined(separator: " "))) }
-        for (name, value) in t.contexts.sorted(by: { $0.key < $1.key }) where !value.hasPrefix("target:") {
-            fields.append(("contexts", "\(name)=\(value)"))
+    /// `contexts`: `target:OTHER` kept as it is (`BakeService` replaces it with the other
+    /// target's image once built); the others as `--build-context` takes them, a relative folder
+    /// against the folder buildx ran in.
+    static func namedContexts(_ t: BakeTarget, in directory: String?) throws -> [NamedContext] {
+        try t.contexts.keys.sorted().map { name in
+            let value = t.contexts[name]!
+            if value.hasPrefix("target:") { return NamedContext(name: name, source: .target(String(value.dropFirst("target:".count)))) }
+            let isFolder = !value.contains("://") && !isRemote(value)
+            return try NamedContext(parsing: "\(name)=\(isFolder ? resolve(value, in: directory) : value)")
         }
-        guard let first = fields.first else { return }
-        let (field, value) = first
-        throw BuildError.conflict("\"\(field)\" (\(value)): xplat build has no equivalent of this field yet, and it is not dropped silently; remove it from the target (or `--set \(t.name).\(field)=`) to build with xplat")
     }
 
     /// A path buildx printed relative to `directory` (nil: the current folder).
@@ -251,27 +260,5 @@ public enum BakeMapping {
             throw BuildError.badOutput(outputs.joined(separator: " "), "one output per target (buildx: multiple outputs currently unsupported)")
         }
         return try outputs.first.map(OutputSpec.parse) ?? .none
-    }
-
-    /// `attest = ["type=provenance,mode=max", "type=sbom"]`: buildx's `--provenance`/`--sbom`
-    /// values (`disabled=true`: `false`).
-    static func attest(_ entries: [String], into request: inout BuildRequest) throws {
-        for entry in entries {
-            var type: String?, rest: [String] = [], disabled = false
-            for field in entry.split(separator: ",") {
-                guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.conflict("attest \"\(entry)\": \"\(field)\" is not key=value") }
-                switch kv.key {
-                case "type": type = value
-                case "disabled": disabled = ["true", "1"].contains(value.lowercased())
-                default: rest.append(String(field))
-                }
-            }
-            let value = disabled ? "false" : rest.isEmpty ? "true" : rest.joined(separator: ",")
-            switch type {
-            case "provenance": request.provenance = value
-            case "sbom": request.sbom = value
-            default: throw BuildError.conflict("attest \"\(entry)\": type must be provenance or sbom")
-            }
-        }
     }
 }

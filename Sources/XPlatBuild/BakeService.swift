@@ -102,7 +102,8 @@ extension BuildService {
                     throw BuildError.target(t.name, error)
                 }
                 if let file = prepared.temporaryDockerfile { temporary.append((file as NSString).deletingLastPathComponent) }
-                targets.append(BakeTargetPlan(name: t.name, links: t.links, request: t.request, plan: prepared.plan,
+                temporary += prepared.temporaryFolders
+                targets.append(BakeTargetPlan(name: t.name, links: t.links, request: prepared.request, plan: prepared.plan,
                                               dockerfileToBuild: prepared.dockerfileToBuild))
             }
             return PreparedBake(print: print, plan: BakePlan(buildx: print.buildx, targets: targets), temporary: temporary)
@@ -142,9 +143,11 @@ extension BuildService {
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
                                      registryConfiguration: Self.registryConfiguration(environment: environment))
         let targets = prepared.plan.targets
+        let buildx = targets.contains { $0.plan.driverKind == .buildx }
+            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion() : nil
         for t in targets {
             guard t.plan.buildable else { throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible })) }
-            do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan) } catch let error as BuildError {
+            do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan, buildx: buildx) } catch let error as BuildError {
                 throw BuildError.target(t.name, error)
             }
         }
@@ -156,7 +159,7 @@ extension BuildService {
         }
         let cleanup = Cleanup()
         do {
-            let staged = try await stageAll(targets, executor: executor, cleanup: cleanup, options: options, tty: tty)
+            let staged = try await stageAll(targets, executor: executor, buildx: buildx, cleanup: cleanup, options: options, tty: tty)
             var results: [(name: String, result: BuildResult)] = []
             for (name, build) in staged {
                 do { results.append((name, try await executor.finish(build))) } catch let error as BuildError {
@@ -177,21 +180,25 @@ extension BuildService {
     /// image too, written as an OCI layout, and passed to them as `--build-context
     /// NAME=oci-layout://DIR@DIGEST`: per platform, its filesystem and image config, as buildx
     /// passes a `target:` context's result to the dependent solve.
-    func stageAll(_ targets: [BakeTargetPlan], executor: BuildExecutor, cleanup: Cleanup, options: BakeOptions, tty: Bool) async throws
+    func stageAll(_ targets: [BakeTargetPlan], executor: BuildExecutor, buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions,
+                  tty: Bool) async throws
         -> [(String, BuildExecutor.StagedBuild)] {
         let used = Set(targets.flatMap { $0.links.map(\.target) })
         var layouts: [String: String] = [:]
         var staged: [(String, BuildExecutor.StagedBuild)] = []
         for t in targets {
             var request = t.request
-            for link in t.links { request.buildContexts[link.context] = layouts[link.target] }
+            request.buildContexts = request.buildContexts.map { context in
+                guard case .target(let other) = context.source, let layout = layouts[other] else { return context }
+                return NamedContext(name: context.name, source: .ociLayout(layout))
+            }
             let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
             cleanup.remove(work)
             let progress = BuildProgress(plan: t.plan, tty: options.progress == .tty || (options.progress == .auto && tty),
                                          quiet: options.progress == .quiet, label: t.name)
             do {
-                var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, work: work, cleanup: cleanup,
-                                                      progress: progress)
+                var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
+                                                      cleanup: cleanup, progress: progress)
                 if used.contains(t.name), job.image == .none {
                     job.image = .staged
                     job.needRoots = true
@@ -201,7 +208,7 @@ extension BuildService {
                     let dir = "\(work)/bake-context"
                     let digest = try await ImagePublisher.writeOCI(build.solved.images, attestations: [:], platforms: request.platforms,
                                                                    dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
-                    layouts[t.name] = "oci-layout://\(dir)@\(digest)"
+                    layouts[t.name] = "\(dir)@\(digest)"
                 }
                 staged.append((t.name, build))
             } catch let error as BuildError {

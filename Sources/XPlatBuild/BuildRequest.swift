@@ -82,66 +82,6 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A registry cache (`--cache-from`/`--cache-to type=registry,ref=REPO:TAG[,mode=max]`).
-public struct CacheSpec: Sendable, Hashable {
-    /// `REPO:TAG`.
-    public var ref: String
-    /// Other attributes passed through to buildx (`mode=max`).
-    public var attributes: [String: String]
-
-    /// Parses `type=registry,ref=R` or a bare `R`.
-    public init(parsing text: String) throws {
-        var attrs: [String: String] = [:]
-        if !text.contains("=") {
-            attrs["ref"] = text
-        } else {
-            for field in text.split(separator: ",") {
-                guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badCache(text, "\"\(field)\" is not key=value") }
-                attrs[kv.key] = value
-            }
-        }
-        if let type = attrs.removeValue(forKey: "type"), type != "registry" {
-            throw BuildError.badCache(text, "only type=registry is supported (a registry cache with a cache tag)")
-        }
-        guard let ref = attrs.removeValue(forKey: "ref"), !ref.isEmpty else { throw BuildError.badCache(text, "needs ref=REPO:TAG") }
-        self.ref = ref
-        self.attributes = attrs
-    }
-
-    /// The cache image of one solve: the tag gets the cache key (the solve's platform set and the
-    /// output mode), so a cache made for one set or mode is never taken for another, and two nodes
-    /// of one build never overwrite each other's cache.
-    public func keyedRef(key: CacheKey) -> String {
-        let (repo, tag) = ImageReference.split(ref)
-        return "\(repo):\(tag ?? "cache")-\(key.digest)"
-    }
-
-    /// buildx's `--cache-from`/`--cache-to` value: `type=registry,ref=KEYED` and the other attributes.
-    public func buildxValue(key: CacheKey) -> String {
-        (["type=registry", "ref=\(keyedRef(key: key))"] + attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" })
-            .joined(separator: ",")
-    }
-}
-
-/// The key of anything xplat caches for a build: the platform set and the output mode.
-public struct CacheKey: Sendable, Hashable {
-    public var platforms: [Platform]
-    public var outputMode: String
-
-    public init(platforms: [Platform], outputMode: String) {
-        self.platforms = platforms.sorted()
-        self.outputMode = outputMode
-    }
-
-    /// 12 hex digits of FNV-1a over `linux/amd64,linux/arm64|push`.
-    public var digest: String {
-        let text = platforms.map(\.description).joined(separator: ",") + "|" + outputMode
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(String(h, radix: 16).suffix(12))
-    }
-}
-
 /// Splitting image references.
 public enum ImageReference {
     /// `host:5000/a/b:tag` -> (`host:5000/a/b`, `tag`); digests are kept in the repository part.
@@ -160,9 +100,16 @@ public enum ProgressMode: String, Sendable, CaseIterable {
     case auto, plain, tty, quiet
 }
 
-/// A validated build request.
+
+/// A validated build request: every option of `docker buildx build` (buildx 0.10 to 0.12) as a
+/// typed value, with buildx's defaults.
 public struct BuildRequest: Sendable {
+    /// `-` for the path of a Dockerfile or a context read from standard input (`-f -`, context `-`).
+    public static let standardInput = "-"
+
+    /// The Dockerfile (`-f`), or `-`: read from standard input.
     public var dockerfile: String
+    /// The context folder, or `-`: a tar (or a lone Dockerfile) read from standard input.
     public var context: String
     public var platforms: [Platform]
     public var target: String?
@@ -174,8 +121,8 @@ public struct BuildRequest: Sendable {
     public var cacheTo: [CacheSpec]
     public var metadataFile: String?
     public var noCache: Bool
-    /// `--network` for RUN steps (`none`: hermetic, what engines without a bridge need).
-    public var network: String
+    /// `--network` for RUN steps; `.default` (buildx's default) passes nothing: the builder's own.
+    public var network: NetworkMode
     public var verify: Bool
     /// `--smoke 'CMD ARGS'`: run CMD from each platform's root under QEMU.
     public var smoke: [String]?
@@ -187,15 +134,41 @@ public struct BuildRequest: Sendable {
     public var provenance: String?
     /// `--sbom VALUE`, passed through; nil: none asked for.
     public var sbom: String?
-    /// Named build contexts (`--build-context NAME=VALUE`), by name: what `xplat bake` passes a
-    /// target that builds on another (`contexts = { NAME = "target:OTHER" }`): the other target's
-    /// image as `oci-layout://DIR@DIGEST`.
-    public var buildContexts: [String: String] = [:]
+    /// `--attest type=...` (repeatable), besides the `--provenance`/`--sbom` shorthands.
+    public var attests: [AttestSpec] = []
+    /// `--secret` (repeatable), each mounted by id in every solve.
+    public var secrets: [SecretSpec] = []
+    /// `--ssh` (repeatable), each agent or key set forwarded to every solve.
+    public var ssh: [SSHSpec] = []
+    /// `--build-context NAME=VALUE` (repeatable).
+    public var buildContexts: [NamedContext] = []
+    /// `--label KEY=VALUE` (repeatable; `KEY` alone is an empty value): in every platform's image config.
+    public var labels: [String: String] = [:]
+    /// `--annotation` (repeatable), placed as buildx places them.
+    public var annotations: [AnnotationSpec] = []
+    /// `--add-host HOST:IP` (repeatable, comma-separated lists accepted).
+    public var extraHosts: [ExtraHost] = []
+    /// `--allow` entitlements (repeatable, comma-separated lists accepted).
+    public var allow: [Entitlement] = []
+    /// `--ulimit NAME=SOFT[:HARD]` (repeatable).
+    public var ulimits: [Ulimit] = []
+    /// `--shm-size`, in bytes; nil: the builder's default (64 MiB).
+    public var shmSize: UInt64?
+    /// `--pull`: always look up base images in their registry.
+    public var pull: Bool = false
+    /// `-q`/`--quiet`: no progress; stdout gets only the image id, as buildx prints it.
+    public var quiet: Bool = false
+    /// `--no-cache-filter STAGE` (repeatable): stages built without the cache.
+    public var noCacheFilter: [String] = []
+    /// `--cgroup-parent`: the parent cgroup of RUN steps.
+    public var cgroupParent: String?
+    /// `--iidfile FILE`: where the image id of the whole build goes.
+    public var imageIDFile: String?
 
     public init(dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
                 buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],
                 cacheFrom: [CacheSpec] = [], cacheTo: [CacheSpec] = [], metadataFile: String? = nil,
-                noCache: Bool = false, network: String = "none", verify: Bool = true, smoke: [String]? = nil,
+                noCache: Bool = false, network: NetworkMode = .default, verify: Bool = true, smoke: [String]? = nil,
                 rewrite: Bool = false, progress: ProgressMode = .auto, registry: String = "127.0.0.1:5000") {
         self.dockerfile = dockerfile
         self.context = context
@@ -218,17 +191,36 @@ public struct BuildRequest: Sendable {
         self.sbom = nil
     }
 
-    /// True when the user asked buildx for attestations (`--provenance`/`--sbom` other than false).
-    public var wantsAttestations: Bool {
-        [provenance, sbom].contains { $0 != nil && $0 != "false" && $0 != "0" }
+    /// Every attestation asked for: `--attest` values, then the `--provenance`/`--sbom` shorthands.
+    public func allAttests() throws -> [AttestSpec] {
+        var all = attests
+        if let provenance, !provenance.isEmpty { all.append(try AttestSpec(shorthand: "provenance", value: provenance)) }
+        if let sbom, !sbom.isEmpty { all.append(try AttestSpec(shorthand: "sbom", value: sbom)) }
+        return all
     }
 
+    /// True when the user asked buildx for attestations (`--attest`, `--provenance`/`--sbom`
+    /// other than false).
+    public var wantsAttestations: Bool {
+        ((try? allAttests()) ?? []).contains(where: \.enabled)
+    }
 
     /// The cache key of a solve of `platforms` for this request's output.
     public func cacheKey(for platforms: [Platform]) -> CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
 
     /// The cache key of the whole request (all its platforms).
     public var cacheKey: CacheKey { cacheKey(for: platforms) }
+
+    /// The `--annotation` values placed at `level` (for `platform`'s manifest or descriptor, or
+    /// the index), as `KEY: VALUE`; nil when there are none.
+    public func annotations(at level: AnnotationSpec.Level, for platform: Platform? = nil) -> [String: String]? {
+        var found: [String: String] = [:]
+        for a in annotations where a.placement == level && (platform.map(a.applies(to:)) ?? true) { found[a.key] = a.value }
+        return found.isEmpty ? nil : found
+    }
+
+    /// True when the Dockerfile or the context comes from standard input.
+    public var readsStandardInput: Bool { dockerfile == Self.standardInput || context == Self.standardInput }
 
     /// Checks combinations buildx would reject, with the reason.
     public func validate() throws {
@@ -237,6 +229,18 @@ public struct BuildRequest: Sendable {
                 throw BuildError.badBuildArg(arg)
             }
         }
+        try validateOutput()
+        if let smoke, smoke.isEmpty { throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'") }
+        if dockerfile == Self.standardInput, context == Self.standardInput {
+            throw BuildError.conflict("-f - and context -: standard input can hold the Dockerfile or the context, not both (as buildx: \"can't use stdin for both build context and dockerfile\")")
+        }
+        if noCache, !noCacheFilter.isEmpty {
+            throw BuildError.conflict("--no-cache and --no-cache-filter cannot be used together (as buildx 0.10 refuses them)")
+        }
+        try validateAttests()
+    }
+
+    private func validateOutput() throws {
         switch output {
         case .push where tags.isEmpty:
             throw BuildError.conflict("--push needs -t/--tag NAME:TAG (e.g. -t \(registry)/hello:latest)")
@@ -247,8 +251,40 @@ public struct BuildRequest: Sendable {
             throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
+        case .local, .tar:
+            if let imageIDFile {
+                throw BuildError.conflict("--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx says): use --push, --load or -o type=oci")
+            }
+        case .none:
+            if let imageIDFile {
+                throw BuildError.conflict("--iidfile \(imageIDFile): the build makes no image (no -o, --push or --load): use --push, --load or -o type=oci")
+            }
         default: break
         }
-        if let smoke, smoke.isEmpty { throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'") }
+        try validateAnnotations()
+    }
+
+    /// Annotations need an image xplat publishes: an index pushed or written as an OCI layout
+    /// (an image store and a folder of files keep none); `index-descriptor` only has a place in
+    /// an OCI layout's `index.json`.
+    private func validateAnnotations() throws {
+        guard let first = annotations.first else { return }
+        switch output {
+        case .push:
+            if let a = annotations.first(where: { $0.level == .indexDescriptor }) {
+                throw BuildError.conflict("--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's index.json (-o type=oci); a registry has no place for it")
+            }
+        case .oci: break
+        default:
+            throw BuildError.conflict("--annotation \(first.flagValue): \(output.mode == "load" ? "an engine's image store keeps no annotations" : "the \(output.mode) output has no image to annotate"); use --push or -o type=oci")
+        }
+    }
+
+    /// One attestation of each type, as buildx insists ("duplicate attestation field").
+    private func validateAttests() throws {
+        var seen = Set<String>()
+        for attest in try allAttests() where !seen.insert(attest.type).inserted {
+            throw BuildError.conflict("--attest: duplicate attestation field \(attest.type) (give each type once, --provenance/--sbom included)")
+        }
     }
 }

@@ -37,22 +37,39 @@ public struct DriverCommands: Sendable {
         self.buildx = buildx
     }
 
+    /// Flags both `docker build` and `docker buildx build` take, with the same syntax: every
+    /// solve of the build gets them all. `--network` only when the user gave one (buildx's
+    /// default: the builder's own network).
     var commonFlags: [String] {
-        var args = ["--file", dockerfile, "--network=\(request.network)", "--progress=plain"]
+        var args = ["--file", dockerfile]
+        if request.network != .default { args.append("--network=\(request.network.rawValue)") }
+        args.append("--progress=plain")
         if let target = request.target { args += ["--target", target] }
         for arg in request.buildArgs { args += ["--build-arg", arg] }
         if request.noCache { args.append("--no-cache") }
+        if request.pull { args.append("--pull") }
+        for key in request.labels.keys.sorted() { args += ["--label", "\(key)=\(request.labels[key]!)"] }
+        for host in request.extraHosts { args += ["--add-host", host.flagValue] }
+        for limit in request.ulimits { args += ["--ulimit", limit.flagValue] }
+        if let shm = request.shmSize { args += ["--shm-size", String(shm)] }
+        if let parent = request.cgroupParent { args += ["--cgroup-parent", parent] }
+        for ssh in request.ssh { args += ["--ssh", ssh.flagValue] }
         return args
     }
 
+    /// `--secret` values, in the syntax `docker build` 20.10 and buildx share (both read
+    /// `env=NAME` from the environment they inherit from xplat, never from the command line).
+    var secretFlags: [String] { request.secrets.flatMap { ["--secret", $0.flagValue] } }
+
     /// `DOCKER_BUILDKIT=1 DOCKER_HOST=ENDPOINT docker build --platform P ...`: one platform, one
     /// export. The engine imports a registry cache (`--cache-from REF`, the tag keyed by this one
-    /// platform) but cannot export one.
+    /// platform) but cannot export one; an inline cache is its build arg `BUILDKIT_INLINE_CACHE`.
     public func engineBuild(platform: Platform, node: BuilderNode, export: Export) -> Command {
-        var args = ["build", "--platform", platform.description] + commonFlags
-        for cache in request.cacheFrom {
+        var args = ["build", "--platform", platform.description] + commonFlags + secretFlags
+        for cache in request.cacheFrom where cache.type == .registry {
             for key in importKeys([platform]) { args += ["--cache-from", cache.keyedRef(key: key)] }
         }
+        if request.cacheTo.contains(where: { $0.type == .inline }) { args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"] }
         switch export {
         case .local(let dest): args += ["--output", "type=local,dest=\(dest)"]
         case .oci(let dest): args += ["--output", "type=oci,dest=\(dest)"]
@@ -67,12 +84,19 @@ public struct DriverCommands: Sendable {
     public func buildxBuild(builder: String, platforms: [Platform], export: Export, metadataFile: String?) -> Command {
         var args = ["buildx", "build", "--builder", builder,
                     "--platform", platforms.map(\.description).joined(separator: ",")] + commonFlags
+        args += secretFlags
+        for context in request.buildContexts { args += ["--build-context", context.flagValue] }
+        for entitlement in request.allow { args += ["--allow", entitlement.rawValue] }
+        for stage in request.noCacheFilter { args += ["--no-cache-filter", stage] }
         for cache in request.cacheFrom {
-            for key in importKeys(platforms) { args += ["--cache-from", cache.buildxValue(key: key)] }
+            if cache.type == .registry || cache.keyedAttribute != nil {
+                for key in importKeys(platforms) { args += ["--cache-from", cache.buildxValue(key: key)] }
+            } else {
+                args += ["--cache-from", cache.flagValue]
+            }
         }
         for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
         args += attestationFlags
-        for name in request.buildContexts.keys.sorted() { args += ["--build-context", "\(name)=\(request.buildContexts[name]!)"] }
         switch export {
         case .local(let dest):
             args += ["--output", "type=local,dest=\(dest)"]
@@ -83,11 +107,19 @@ public struct DriverCommands: Sendable {
             for t in tags { args += ["--tag", t] }
             args.append("--load")
         case .oci(let dest):
-            args += ["--output", "type=oci,dest=\(dest)"]
+            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + manifestAnnotationAttributes)]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)
         return Command(docker, args)
+    }
+
+    /// The annotations BuildKit puts on each platform's manifest, as exporter attributes of the
+    /// builder's OCI export (`annotation.KEY=VALUE`, `annotation-manifest[linux/arm64].KEY=VALUE`):
+    /// a manifest xplat does not make itself keeps its digest, which the attestations name. The
+    /// other levels (index, descriptors) are on what xplat assembles.
+    var manifestAnnotationAttributes: [String] {
+        request.annotations.filter { $0.placement == .manifest }.map { "\($0.exporterAttribute)=\($0.value)" }
     }
 
     /// The caches a solve of `platforms` reads: its own, then the whole request's (a cache a
@@ -103,6 +135,7 @@ public struct DriverCommands: Sendable {
     var attestationFlags: [String] {
         guard let buildx, buildx.hasAttestations else { return [] }
         var flags: [String] = []
+        for attest in request.attests { flags += ["--attest", attest.text] }
         if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
         if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
         return flags.isEmpty ? ["--provenance=false"] : flags
@@ -137,6 +170,11 @@ public struct DriverCommands: Sendable {
     /// `docker rmi REF...` in an engine's image store (temporary per-platform tags).
     public func removeImages(_ refs: [String], engine: EngineAccess) -> Command {
         Command(docker, engine.options + ["rmi", "--force"] + refs, environment: engine.environment)
+    }
+
+    /// `docker image inspect --format {{.Id}} IMAGE`: the image id (its config's digest) in an engine's store.
+    public func imageID(of image: String, engine: EngineAccess) -> Command {
+        Command(docker, engine.options + ["image", "inspect", "--format", "{{.Id}}", image], environment: engine.environment)
     }
 
     /// `docker save --output FILE IMAGE` from an engine's image store.

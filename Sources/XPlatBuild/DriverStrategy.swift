@@ -74,8 +74,9 @@ struct SolvedBuild: Sendable {
 
 /// One driver's way of running a plan's solves.
 protocol DriverStrategy: Sendable {
-    /// Refuses, before anything runs, what this driver cannot do for `request`.
-    func check(_ request: BuildRequest, plan: Plan) throws
+    /// Refuses, before anything runs, what this driver (with this buildx, nil for the engine)
+    /// cannot do for `request`.
+    func check(_ request: BuildRequest, plan: Plan, buildx: BuildxVersion?) throws
     /// Runs every solve of the plan; throws `BuildError` (the first failure; the others are cancelled).
     func solve(_ job: SolveJob) async throws -> SolvedBuild
 }
@@ -103,3 +104,15 @@ final class Cleanup: Sendable {
     }
 }
 
+
+/// Options dockerd 20.10's BuildKit (`docker build`, and buildx's `docker` driver) accepts and does
+/// not apply: checked on the engine, RUN saw the default `ulimit -n`, `/dev/shm` size and cgroup.
+enum SilentlyIgnored {
+    /// The flags of `request` that would be ignored, as the user gave them.
+    static func flags(_ request: BuildRequest) -> [String] {
+        var flags: [String] = request.ulimits.map { "--ulimit \($0.flagValue)" }
+        if let size = request.shmSize { flags.append("--shm-size \(size)") }
+        if let parent = request.cgroupParent { flags.append("--cgroup-parent \(parent)") }
+        return flags
+    }
+}

@@ -87,7 +87,9 @@ public enum OutputAssembler {
         if let old { try? fm.removeItem(atPath: old) }
     }
 
-    /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`, `xplat.phases`
+    /// `--metadata-file`: buildx's keys where they apply (`containerimage.digest` and
+    /// `containerimage.descriptor` of the whole index, `containerimage.config.digest` of a
+    /// one-platform image, `image.name`), plus `xplat.platforms`, `xplat.phases`
     /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
     /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
     public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
@@ -104,6 +106,8 @@ public enum OutputAssembler {
     static func metadata(result: BuildResult, request: BuildRequest) -> [String: Any] {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
+        if let d = result.indexDescriptor { object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size] }
+        if let config = result.configDigest { object["containerimage.config.digest"] = config }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
         object["xplat.cache-key"] = request.cacheKey.digest
         object["xplat.output"] = request.output.description

@@ -59,7 +59,7 @@ struct BakeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-verify"), help: "Skip verifying each platform's binaries.")
     var noVerify = false
 
-    @Option(name: .long, help: "Network for RUN steps of targets that set none (default: as xplat build).")
+    @Option(name: .long, help: "Network for RUN steps of targets that set none: default, host or none (default: the builder's, as buildx).")
     var network: String?
 
     @Option(name: .long, help: "Progress: auto, plain, tty, quiet.")
@@ -128,9 +128,12 @@ struct BakeCommand: AsyncParsableCommand {
             platforms = try DefaultPlatform.resolve(environment: BuildEnvironment.environment, unameMachine: HostProbe.unameMachine())
         } catch { throw ValidationError("\(error)") }
         let local = try? DefaultPlatform.resolve(environment: [:], unameMachine: HostProbe.unameMachine()).first
-        var options = BakeOptions(defaultPlatforms: platforms, rewrite: rewrite, verify: !noVerify, progress: progress, network: network,
+        let mode: NetworkMode?
+        do { mode = try network.map(NetworkMode.init(parsing:)) } catch { throw ValidationError("\(error)") }
+        var options = BakeOptions(defaultPlatforms: platforms, rewrite: rewrite, verify: !noVerify, progress: progress, network: mode,
                            registry: BuildEnvironment.registry, metadataFile: metadataFile)
         options.localPlatform = local
+        options.environment = BuildEnvironment.environment
         return options
     }
 }

@@ -13,7 +13,7 @@ struct DriverCommandTests {
         dockerfile: "ctx/Dockerfile", context: "ctx", platforms: [p("linux/amd64"), p("linux/arm64")], target: "runtime",
         buildArgs: ["VERSION=1"], output: .push, tags: ["127.0.0.1:5000/hello:1"],
         cacheFrom: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache")],
-        cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max")])
+        cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max", direction: .export)], network: .none)
     let engineNode = BuilderNode(name: "n2", endpoint: "unix:///run/xplat/d2.sock", driver: .engine, native: [p("linux/amd64")])
 
     @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key")

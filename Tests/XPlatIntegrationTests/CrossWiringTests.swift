@@ -98,7 +98,7 @@ enum CrossEngine {
     /// the binary from each output; returns the result and the output folder.
     static func build(_ project: CrossProject, dockerfile: String, out: String) async throws -> BuildResult {
         let request = BuildRequest(dockerfile: dockerfile, context: BuildEngine.example(project.name), platforms: platforms,
-                                   output: .local(dest: out + "/out", split: nil), network: "host", smoke: [project.binary],
+                                   output: .local(dest: out + "/out", split: nil), network: .host, smoke: [project.binary],
                                    progress: .quiet, registry: BuildEngine.registry)
         return try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
     }
