@@ -206,9 +206,9 @@ extension BuildService {
                 let build = try await executor.stage(job, strategy: executor.strategy(for: t.plan))
                 if used.contains(t.name) {
                     let dir = "\(work)/bake-context"
-                    let digest = try await ImagePublisher.writeOCI(build.solved.images, attestations: [:], platforms: request.platforms,
+                    let index = try await ImagePublisher.writeOCI(build.solved.images, attestations: [:], platforms: request.platforms,
                                                                    dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
-                    layouts[t.name] = "\(dir)@\(digest)"
+                    layouts[t.name] = "\(dir)@\(index.digest)"
                 }
                 staged.append((t.name, build))
             } catch let error as BuildError {
