@@ -219,14 +219,20 @@ extension BuildService {
     }
 
     /// `--metadata-file` in bake's shape: one object per target, buildx's keys where they apply
-    /// (`containerimage.digest`, `image.name`) and xplat's (`xplat.platforms`, ...), plus
-    /// `xplat.buildx`, the buildx that printed the definition.
+    /// (`containerimage.digest`, `image.name` for image outputs) and xplat's (`xplat.platforms`,
+    /// ...), plus `xplat.buildx`, the buildx that printed the definition.
     static func writeBakeMetadata(to path: String, _ results: [(name: String, result: BuildResult)], targets: [BakeTargetPlan],
                                   buildx: String) throws {
         var object: [String: Any] = [:]
         for (name, result) in results {
             guard let request = targets.first(where: { $0.name == name })?.request else { continue }
             var entry = OutputAssembler.metadata(result: result, request: request)
+            // A target's tags name an image only when one is made (buildx writes no image.name
+            // for a local, tar or cache-only output).
+            switch request.output {
+            case .push, .load, .oci: break
+            case .local, .tar, .none: entry["image.name"] = nil
+            }
             entry["xplat.buildx"] = buildx
             object[name] = entry
         }

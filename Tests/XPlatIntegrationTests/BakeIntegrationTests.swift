@@ -58,6 +58,7 @@ struct BakeIntegrationTests {
             #expect(platforms.count == count)
             #expect(platforms.values.allSatisfy { $0["verified"] as? Bool == true }, "\(name): \(platforms)")
             #expect(entry["xplat.buildx"] as? String == "v0.10.5")
+            #expect(entry["image.name"] == nil, "a cache-only target names no image: \(entry)")
         }
     }
 
