@@ -5,6 +5,7 @@ import Foundation
 import XPlatDocker
 import XPlatJSON
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 
 /// The plan of every target of a bake, in build order, on one set of nodes.
@@ -50,13 +51,13 @@ extension BuildService {
     /// `docker buildx version`, then `docker buildx bake --print ...`: buildx's JSON, parsed.
     /// A client without buildx, a buildx without bake, or a file buildx rejects: `.bake` with
     /// buildx's own message.
-    public func printBake(_ invocation: BakeInvocation) async throws -> BakePrint {
+    public func printBake(_ invocation: BakeInvocation, in directory: String? = nil) async throws -> BakePrint {
         let version = try await runner.run(Command(docker, ["buildx", "version"]))
         guard version.succeeded else {
             throw BuildError.bake("\(docker) buildx version: \(Self.message(version)) (xplat bake reads bake files through docker buildx bake --print)")
         }
         let buildx = BuildxVersion.parse(version.stdout)?.text ?? version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let printed = try await runner.run(Command(docker, invocation.printArguments))
+        let printed = try await runner.run(Command(docker, invocation.printArguments, workingDirectory: directory))
         guard printed.succeeded else { throw BuildError.bake(Self.message(printed)) }
         do {
             return BakePrint(json: printed.stdout, definition: try BakeDefinition.parse(printed.stdout), buildx: buildx)
@@ -177,23 +178,29 @@ extension BuildService {
     }
 
     /// Solves and verifies each target in order. A target others build on is exported as an
-    /// image too, written as an OCI layout, and passed to them as `--build-context
-    /// NAME=oci-layout://DIR@DIGEST`: per platform, its filesystem and image config, as buildx
-    /// passes a `target:` context's result to the dependent solve.
+    /// image too; each target built on it gets it as an OCI layout in its own folder, passed as
+    /// `--build-context NAME=oci-layout://DIR@DIGEST`: per platform, its filesystem and image
+    /// config, as buildx passes a `target:` context's result to the dependent solve.
     func stageAll(_ targets: [BakeTargetPlan], executor: BuildExecutor, buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions,
                   tty: Bool) async throws
         -> [(String, BuildExecutor.StagedBuild)] {
         let used = Set(targets.flatMap { $0.links.map(\.target) })
-        var layouts: [String: String] = [:]
         var staged: [(String, BuildExecutor.StagedBuild)] = []
         for t in targets {
             var request = t.request
-            request.buildContexts = request.buildContexts.map { context in
-                guard case .target(let other) = context.source, let layout = layouts[other] else { return context }
-                return NamedContext(name: context.name, source: .ociLayout(layout))
-            }
             let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
             cleanup.remove(work)
+            // Each target it builds on, as an OCI layout in this target's own folder.
+            for (i, context) in request.buildContexts.enumerated() {
+                guard case .target(let other) = context.source, let base = staged.first(where: { $0.0 == other })?.1 else { continue }
+                let dir = "\(work)/context-\(i)"
+                let index: Descriptor
+                do {
+                    index = try await ImagePublisher.writeOCI(base.solved.images, attestations: [:], platforms: base.job.request.platforms,
+                                                              dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
+                } catch let error as BuildError { throw BuildError.target(t.name, error) }
+                request.buildContexts[i] = NamedContext(name: context.name, source: .ociLayout("\(dir)@\(index.digest)"))
+            }
             let progress = BuildProgress(plan: t.plan, tty: options.progress == .tty || (options.progress == .auto && tty),
                                          quiet: options.progress == .quiet, label: t.name)
             do {
@@ -203,14 +210,7 @@ extension BuildService {
                     job.image = .staged
                     job.needRoots = true
                 }
-                let build = try await executor.stage(job, strategy: executor.strategy(for: t.plan))
-                if used.contains(t.name) {
-                    let dir = "\(work)/bake-context"
-                    let index = try await ImagePublisher.writeOCI(build.solved.images, attestations: [:], platforms: request.platforms,
-                                                                   dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
-                    layouts[t.name] = "\(dir)@\(index.digest)"
-                }
-                staged.append((t.name, build))
+                staged.append((t.name, try await executor.stage(job, strategy: executor.strategy(for: t.plan))))
             } catch let error as BuildError {
                 throw BuildError.target(t.name, error)
             }

@@ -239,4 +239,37 @@ struct BakePlanTests {
             #expect(error.description.hasPrefix("target \"derived\": --build-context base=target:base: the engine's own BuildKit"), "\(error)")
         }
     }
+
+    @Test("a target: context on a remote builder (real buildx 0.10.5, BuildKit 0.11.6, recorded): the target it names is built first, exported, and reaches the dependent solve per platform as an OCI layout")
+    func linkedOnRemoteBuilder() async throws {
+        let bakeCase = BakeRecordings.linkedSmall
+        let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/linked-small-remote-build.json")
+        let tmp = try makeTemporaryDirectory("xplat-bake-replay-tmp")
+        let out = try makeTemporaryDirectory("xplat-bake-replay-out")
+        defer { removeTree(tmp); removeTree(out) }
+        let replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
+            ("$OUT", out), ("$CTX", bakeCase.absoluteDirectory), ("$TMP", tmp)]))
+        let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp],
+                                   probe: FixedEmulation([EmulatedPlatform(platform: p("linux/arm64"), proven: true)]),
+                                   verifier: nil, rewriter: nil)
+        let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], targets: ["uses"]), in: bakeCase.absoluteDirectory)
+        #expect(Set(print.definition.targets.keys) == ["uses", "probe"])
+        var options = BakeOptions(defaultPlatforms: [p("linux/amd64")], progress: .quiet)
+        options.directory = bakeCase.absoluteDirectory
+        let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: "real-remote", driver: .buildx))
+        defer { prepared.discard() }
+        let result = try await service.bake(prepared, options: options, tty: false)
+        #expect(replayer.unmatched.isEmpty, "\(replayer.unmatched)")
+        #expect(result.targets.map(\.name) == ["probe", "uses"])
+        // The dependent solve got the probe's image, as an OCI layout by its index digest.
+        let uses = try #require(replayer.commands.last { $0.arguments.contains("--file") && $0.arguments.contains { $0.hasSuffix("Dockerfile.uses-probe") } })
+        let context = try #require(uses.arguments.firstIndex(of: "--build-context").map { uses.arguments[$0 + 1] })
+        #expect(context.hasPrefix("probe=oci-layout://\(tmp)/xplat-build-") && context.contains("/context-0@sha256:"), "\(context)")
+        // What the dependent built from it, per platform: the probe's /arch of the same platform.
+        for (folder, machine) in [("linux_amd64", "x86_64"), ("linux_arm64", "aarch64")] {
+            let text = try String(contentsOfFile: "\(out)/uses/\(folder)/uses", encoding: .utf8)
+            #expect(text == "\(machine) uses probe built on \(machine)\n")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temporary files left")
+    }
 }

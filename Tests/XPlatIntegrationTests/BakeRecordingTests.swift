@@ -6,6 +6,10 @@
 
 import Foundation
 import Testing
+import XPlatBuild
+import XPlatCommands
+import XPlatHost
+import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
 
@@ -36,5 +40,37 @@ struct BakeRecordingTests {
         ])
         try FileManager.default.createDirectory(atPath: BakeRecordings.folder, withIntermediateDirectories: true)
         try transcript.save(bakeCase.transcriptPath)
+    }
+
+    /// xplat's bake of `linked.hcl`'s `uses` (built on `probe`) on the remote builder named by
+    /// XPLAT_RECORD_BUILDER (default `real-remote`), through the recorder: what BakeTests replays.
+    @Test("records xplat bake of a target: context on a remote builder")
+    func recordLinkedBuild() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let builder = environment["XPLAT_RECORD_BUILDER"] ?? "real-remote"
+        let bakeCase = BakeRecordings.linkedSmall
+        let out = bakeCase.environment["OUT"]!
+        try? FileManager.default.removeItem(atPath: out)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        setenv("OUT", out, 1)  // the bake variable, read by buildx from its environment
+        defer { unsetenv("OUT") }
+        let docker = "/usr/bin/docker"
+        let runner = SubprocessRunner()
+        let tools = (try await runner.run(Command(docker, ["buildx", "version"]))).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            + "; " + ((try await runner.run(Command(docker, ["buildx", "inspect", builder]))).stdout.split(separator: "\n")
+                .first { $0.hasPrefix("Buildkit:") }.map { $0.replacingOccurrences(of: "  ", with: "") } ?? "Buildkit: ?")
+        let recorder = TranscriptRecorder(runner, tools: tools, placeholders: Placeholders([
+            ("$OUT", out), ("$CTX", bakeCase.absoluteDirectory), ("$TMP", "/tmp"), ("docker", docker)]))
+        let service = BuildService(runner: recorder, docker: docker, environment: environment,
+                                   probe: HostEmulationProbe(roots: .system(environment: environment), environment: environment,
+                                                             runner: runner, prover: ProbeExecProver()),
+                                   verifier: nil, rewriter: nil)
+        let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], targets: ["uses"]), in: bakeCase.absoluteDirectory)
+        var options = BakeOptions(defaultPlatforms: [try Platform(parsing: "linux/amd64")], progress: .quiet)
+        options.directory = bakeCase.absoluteDirectory
+        let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: builder, driver: .buildx))
+        defer { prepared.discard() }
+        _ = try await service.bake(prepared, options: options, tty: false)
+        try recorder.transcript.save(BakeRecordings.linkedBuildTranscript)
     }
 }

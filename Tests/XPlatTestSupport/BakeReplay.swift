@@ -62,7 +62,15 @@ public enum BakeRecordings {
     public static let project = BakeCase("project", directory: "Dockerfiles/bake-project", ["--file", "docker-bake.hcl"],
                                          environment: ["OUT": "/tmp/xplat-bake-project"])
 
-    public static let all = [group, linked, setPlatformPush, compose, wrong, matrix, missingTarget, project]
+    /// Tiny images, `uses` built on `probe` through a `target:` context (its build on a remote
+    /// builder is recorded too: `linkedBuildTranscript`).
+    public static let linkedSmall = BakeCase("linked-small", ["--file", "linked.hcl", "uses"], environment: ["OUT": "/tmp/xplat-bake-linked"])
+
+    public static let all = [group, linked, setPlatformPush, compose, wrong, matrix, missingTarget, project, linkedSmall]
+
+    /// xplat's own bake of `linkedSmall` on a one-node `remote` builder (real buildx v0.10.5,
+    /// BuildKit v0.11.6), every command as the tools answered it.
+    public static var linkedBuildTranscript: String { "\(folder)/linked-small-remote-build.json" }
 }
 
 /// A fake `docker` answering `buildx` from a transcript and passing everything else to the real
