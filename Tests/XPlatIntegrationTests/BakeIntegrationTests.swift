@@ -129,6 +129,23 @@ struct BakeIntegrationTests {
         #expect(!docker.calls.contains { $0.first == "build" })
     }
 
+    @Test("--print --json: buildx's definition as it printed it, the buildx that printed it, and xplat's plan beside it")
+    func printJSON() async throws {
+        guard await BuildEngine.usable("bake print json", bases: ["busybox"]) else { return }
+        let (run, docker) = try await bake(BakeRecordings.group, ["--driver", "engine", "--print", "--json"])
+        defer { docker.remove() }
+        try #require(run.exitCode == 0, "\(run.stderr)")
+        let document = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? NSDictionary)
+        let printed = try JSONSerialization.jsonObject(with: Data(try Transcript.load(BakeRecordings.group.transcriptPath).entries[1].stdout.utf8))
+        #expect(document["schema"] as? String == "xplat.bake-print/v1")
+        #expect(document["buildx"] as? String == "v0.10.5")
+        #expect((document["definition"] as? NSDictionary)?.isEqual(printed) == true)
+        let plan = try #require(document["plan"] as? [String: Any])
+        #expect(plan["schema"] as? String == "xplat.bake-plan/v1")
+        #expect((plan["targets"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["app", "debug", "tool"])
+        #expect(!docker.calls.contains { $0.first == "build" }, "nothing built")
+    }
+
     @Test("a file buildx rejects (matrix, unknown to buildx 0.10.5): buildx's own message, exit 64")
     func matrix() async throws {
         let (run, docker) = try await bake(BakeRecordings.matrix, [])
