@@ -148,6 +148,9 @@ public enum BakeMapping {
     /// `inlineDirectory` gives a folder for a `dockerfile-inline` text.
     public static func request(for target: BakeTarget, options: BakeOptions, inlineDirectory: () throws -> String) throws -> BuildRequest {
         do {
+            if let call = target.call, call != "build" {
+                throw BuildError.conflict("call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker buildx bake --call \(call) for it, or drop it to build")
+            }
             let printedContext = target.context ?? "."
             if isRemote(printedContext) {
                 throw BuildError.conflict("context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context must be a local folder")
@@ -180,6 +183,7 @@ public enum BakeMapping {
             }
             request.pull = target.pull ?? false
             request.noCacheFilter = target.noCacheFilter
+            request.allow = try target.entitlements.map(Entitlement.init(parsing:))
             request.buildContexts = try namedContexts(target, in: options.directory)
             try request.validate()
             return request

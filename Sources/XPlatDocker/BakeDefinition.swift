@@ -4,8 +4,8 @@
 // 0.11+, `--set` overrides) and prints the result as
 // `{"group": {NAME: {"targets": [..]}}, "target": {NAME: {"context": .., "platforms": [..], ..}}}`.
 // xplat never evaluates a bake file itself: this is its only way in. Keys come from buildx's
-// `bake.Target` (v0.10 to v0.13): v0.12 added `annotations`, v0.13 `shm-size` and `ulimits`; later
-// releases add `network`, `entitlements`, `call`, `description`. A key xplat does not know is an
+// `bake.Target` (v0.10 to v0.19): v0.12 added `annotations`, v0.13 `shm-size` and `ulimits`; later
+// releases `network`, `entitlements`, `call` and `description`. A key xplat does not know is an
 // error that quotes it: a field is never dropped without a word.
 
 import Foundation
@@ -39,6 +39,12 @@ public struct BakeTarget: Sendable, Hashable {
     public var network: String?
     /// `inherits` as printed (buildx has already merged the parents in).
     public var inherits: [String]
+    /// `entitlements` (buildx 0.18+): what `--allow` grants.
+    public var entitlements: [String]
+    /// `call` (buildx 0.18+): `build`, or a frontend method (`check`, `outline`, `targets`).
+    public var call: String?
+    /// `description` (buildx 0.17+): words for people, no effect on the build.
+    public var description: String?
 
     public init(name: String) {
         self.name = name
@@ -57,6 +63,7 @@ public struct BakeTarget: Sendable, Hashable {
         annotations = []
         ulimits = []
         inherits = []
+        entitlements = []
     }
 
     /// The other targets this one builds on (`contexts = { x = "target:y" }`), by context name.
@@ -79,11 +86,11 @@ public struct BakeDefinition: Sendable, Hashable {
         self.targets = targets
     }
 
-    /// The keys of a target xplat reads (every key of buildx v0.10 to v0.13, and `network`).
+    /// The keys of a target xplat reads (every key of buildx v0.10 to v0.19).
     public static let knownKeys: Set<String> = [
         "context", "contexts", "dockerfile", "dockerfile-inline", "args", "labels", "tags", "cache-from", "cache-to",
         "target", "secret", "ssh", "platforms", "output", "pull", "no-cache", "no-cache-filter", "attest",
-        "annotations", "shm-size", "ulimits", "network", "inherits",
+        "annotations", "shm-size", "ulimits", "network", "inherits", "entitlements", "call", "description",
     ]
 
     /// Parses `bake --print`'s stdout. Throws `BakeDefinitionError` naming the target and key at fault.
@@ -144,6 +151,9 @@ public struct BakeDefinition: Sendable, Hashable {
         t.ulimits = try reader.strings("ulimits")
         t.network = try reader.string("network")
         t.inherits = try reader.strings("inherits")
+        t.entitlements = try reader.strings("entitlements")
+        t.call = try reader.string("call")
+        t.description = try reader.string("description")
         return t
     }
 }

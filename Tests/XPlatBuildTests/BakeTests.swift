@@ -109,7 +109,7 @@ struct BakeDefinitionTests {
         }
     }
 
-    @Test("the keys of buildx 0.12 and 0.13 are read and mean what the same flags mean to xplat build; a value that does not parse names target and field")
+    @Test("the keys of buildx 0.12 to 0.19 are read and mean what the same flags mean to xplat build; a value that does not parse names target and field")
     func newerKeys() throws {
         let json = """
             {"target": {"a": {"context": ".", "annotations": ["index:org.opencontainers.image.title=a"], "output": ["type=oci,dest=a.tar"]},
@@ -118,7 +118,9 @@ struct BakeDefinitionTests {
                         "f": {"context": ".", "contexts": {"alpine": "docker-image://alpine:3.18"}}, "g": {"context": ".", "pull": true},
                         "h": {"context": ".", "network": "host", "no-cache-filter": ["build"]},
                         "i": {"context": ".", "annotations": ["org.opencontainers.image.title=i"]},
-                        "j": {"context": ".", "shm-size": "lots"}}}
+                        "j": {"context": ".", "shm-size": "lots"},
+                        "k": {"context": ".", "entitlements": ["network.host"], "description": "for people", "call": "build"},
+                        "l": {"context": ".", "call": "check"}}}
             """
         let d = try BakeDefinition.parse(json)
         var withEnvironment = options
@@ -136,13 +138,15 @@ struct BakeDefinitionTests {
         // An annotation needs an image (as xplat build): none without an output.
         #expect(throws: BuildError.self) { try r("i") }
         do { _ = try r("j") } catch { #expect("\(error)".hasPrefix("target \"j\": shm-size \"lots\""), "\(error)") }
+        #expect(try r("k").allow == [.networkHost])  // buildx 0.18+'s entitlements are --allow
+        #expect(throws: BuildError.self) { try r("l") }  // call=check builds nothing
     }
 
     @Test("a key xplat does not know is an error quoting it, not dropped")
     func unknownKey() {
-        #expect(throws: BakeDefinitionError(target: "a", key: "call", reason:
+        #expect(throws: BakeDefinitionError(target: "a", key: "extra-hosts", reason:
             "a bake field xplat does not know; it would be dropped, so xplat stops (xplat knows \(BakeDefinition.knownKeys.sorted().joined(separator: ", ")))")) {
-            try BakeDefinition.parse(#"{"target": {"a": {"call": "check"}}}"#)
+            try BakeDefinition.parse(#"{"target": {"a": {"extra-hosts": ["h=1.2.3.4"]}}}"#)
         }
         #expect(throws: BakeDefinitionError.self) { try BakeDefinition.parse(#"{"target": {"a": {"platforms": "linux/amd64"}}}"#) }
     }
