@@ -90,6 +90,11 @@ public struct BuildResult: Sendable {
     public var indexDescriptor: Descriptor?
     /// For a one-platform image output, its config's digest (`containerimage.config.digest`).
     public var configDigest: String?
+    /// What `-q` prints, as the client it stands in for: the image id (`docker build`, buildx 0.11
+    /// and newer), or buildx 0.10's `containerimage.digest` (for one platform pushed or written as
+    /// OCI, the manifest's digest: checked, 0.10.5 printed the manifest digest and wrote the config
+    /// digest to --iidfile). Computed only with `--quiet`.
+    public var quietID: String?
     /// Wall time of each phase: `solve`, `verify` (verification and smoke tests), `publish`.
     public var phases: [String: Double] = [:]
     /// What `--push` moved.
@@ -176,7 +181,8 @@ public struct BuildExecutor: Sendable {
         case .local, .tar: needRoots = true
         default: needRoots = request.verify || request.smoke != nil
         }
-        let commands = DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx)
+        var commands = DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx)
+        commands.localCacheTags = LocalCacheIndex.tags(of: request.cacheFrom)
         return SolveJob(request: request, plan: plan,
                         commands: commands,
                         work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
@@ -237,6 +243,13 @@ public struct BuildExecutor: Sendable {
         if job.request.platforms.count == 1 { result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest }
         if job.request.imageIDFile != nil || job.request.quiet {
             result.imageID = try await imageID(job, solved: solved, indexDigest: published.indexDigest)
+        }
+        if job.request.quiet {
+            result.quietID = result.imageID
+            let platforms = job.request.platforms
+            if let buildx = job.commands.buildx, !buildx.printsImageID, platforms.count == 1, job.request.output == .push || job.request.output.mode == "oci" {
+                result.quietID = solved.results[platforms[0]]?.digest ?? result.imageID
+            }
         }
         if let file = job.request.imageIDFile, let id = result.imageID {
             do { try AtomicFile.write(Data(id.utf8), to: file) } catch {

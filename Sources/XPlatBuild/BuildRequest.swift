@@ -20,11 +20,13 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     case none
 
     /// Parses one `-o` value: `type=local,dest=DIR`, `type=tar,dest=F`, `type=oci,dest=X[,tar=false]`,
-    /// `type=registry`, `type=image,push=true`, `type=docker`, `type=cacheonly`, or a bare path (local).
+    /// `type=registry`, `type=image,push=true`, `type=docker`, `type=cacheonly`, or a bare path (local);
+    /// `-`, and `tar`/`oci` without dest or with `dest=-`: standard output, as buildx.
     public static func parse(_ text: String) throws -> OutputSpec {
         guard text.contains("=") else {
-            guard !text.isEmpty, text != "-" else { throw BuildError.badOutput(text, "writing to stdout is not supported; give dest=") }
-            return .local(dest: text, split: nil)
+            guard !text.isEmpty else { throw BuildError.badOutput(text, "expected a folder, - or type=...") }
+            // `-o -`: a tar of the result on standard output, as buildx writes it.
+            return text == OutputSpec.standardOutput ? .tar(dest: text) : .local(dest: text, split: nil)
         }
         var attrs: [String: String] = [:]
         for field in text.split(separator: ",", omittingEmptySubsequences: false) {
@@ -34,9 +36,11 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         let type = attrs["type"] ?? "local"
         func dest() throws -> String {
             guard let d = attrs["dest"], !d.isEmpty else { throw BuildError.badOutput(text, "type=\(type) needs dest=PATH") }
-            guard d != "-" else { throw BuildError.badOutput(text, "writing to stdout is not supported; give a file") }
+            guard d != OutputSpec.standardOutput else { throw BuildError.badOutput(text, "dest cannot be stdout for \(type) exporter (as buildx)") }
             return d
         }
+        // A file exporter without dest, or with dest=-, writes to standard output (buildx).
+        func file() -> String { attrs["dest"].flatMap { $0.isEmpty ? nil : $0 } ?? OutputSpec.standardOutput }
         func bool(_ key: String) throws -> Bool? {
             guard let v = attrs[key] else { return nil }
             switch v.lowercased() {
@@ -47,14 +51,27 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
         switch type {
         case "local": return .local(dest: try dest(), split: try bool("platform-split"))
-        case "tar": return .tar(dest: try dest())
-        case "oci": return .oci(dest: try dest(), tar: try bool("tar") ?? true)
+        case "tar": return .tar(dest: file())
+        case "oci":
+            let tar = try bool("tar") ?? true
+            return .oci(dest: tar ? file() : try dest(), tar: tar)
         case "registry": return .push
         case "image": return try bool("push") == true ? .push : .load
         case "docker": return .load
         case "cacheonly": return .none
         default:
             throw BuildError.badOutput(text, "unknown type \"\(type)\" (local, tar, oci, registry, image, docker, cacheonly)")
+        }
+    }
+
+    /// `-` as a destination: standard output (a tar, or an OCI layout's tar).
+    public static let standardOutput = "-"
+
+    /// True when the output goes to standard output (`-o -`, `type=tar`/`type=oci` to `-`).
+    public var isStandardOutput: Bool {
+        switch self {
+        case .tar(let dest), .oci(let dest, _): return dest == Self.standardOutput
+        default: return false
         }
     }
 

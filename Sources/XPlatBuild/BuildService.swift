@@ -173,7 +173,8 @@ public struct BuildService: Sendable {
         let prepared = try await prepare(request, selection: selection)
         defer { prepared.discard() }
         switch request.output {
-        case .local(let dest, _), .tar(let dest), .oci(let dest, _): try OutputAssembler.ensureParent(of: dest)
+        case .local(let dest, _), .tar(let dest), .oci(let dest, _):
+            if dest != OutputSpec.standardOutput { try OutputAssembler.ensureParent(of: dest) }
         default: break
         }
         let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),

@@ -167,3 +167,23 @@ public struct CacheKey: Sendable, Hashable {
         return String(String(h, radix: 16).suffix(12))
     }
 }
+
+/// The tags of local caches (`--cache-from type=local,src=DIR`): an OCI layout whose `index.json`
+/// names each exported cache by `org.opencontainers.image.ref.name`. buildx's BuildKit client
+/// warns and goes on when DIR has no `index.json`, but fails the build when it has one without
+/// the tag asked for (checked on buildx 0.10.5: "local cache importer requires either explicit
+/// digest, "latest" tag or custom tag on index.json"), so xplat asks a solve only for tags there.
+enum LocalCacheIndex {
+    /// The tags in each local cache source's `index.json`, by `src`; a source without one is absent.
+    static func tags(of caches: [CacheSpec]) -> [String: Set<String>] {
+        var found: [String: Set<String>] = [:]
+        for cache in caches where cache.type == .local {
+            guard let src = cache.attributes["src"], found[src] == nil,
+                  let data = FileManager.default.contents(atPath: "\(src)/index.json"),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            let manifests = object["manifests"] as? [[String: Any]] ?? []
+            found[src] = Set(manifests.compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] })
+        }
+        return found
+    }
+}

@@ -29,6 +29,8 @@ public struct DriverCommands: Sendable {
     public var dockerfile: String
     /// The buildx plugin's version (nil for the engine): which flags it takes.
     public var buildx: BuildxVersion?
+    /// The tags each local cache source holds (`LocalCacheIndex`), read before the build.
+    public var localCacheTags: [String: Set<String>] = [:]
 
     public init(docker: String, request: BuildRequest, dockerfile: String, buildx: BuildxVersion? = nil) {
         self.docker = docker
@@ -89,11 +91,7 @@ public struct DriverCommands: Sendable {
         for entitlement in request.allow { args += ["--allow", entitlement.rawValue] }
         for stage in request.noCacheFilter { args += ["--no-cache-filter", stage] }
         for cache in request.cacheFrom {
-            if cache.type == .registry || cache.keyedAttribute != nil {
-                for key in importKeys(platforms) { args += ["--cache-from", cache.buildxValue(key: key)] }
-            } else {
-                args += ["--cache-from", cache.flagValue]
-            }
+            for value in importValues(cache, platforms: platforms) { args += ["--cache-from", value] }
         }
         for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
         args += attestationFlags
@@ -120,6 +118,24 @@ public struct DriverCommands: Sendable {
     /// other levels (index, descriptors) are on what xplat assembles.
     var manifestAnnotationAttributes: [String] {
         request.annotations.filter { $0.placement == .manifest }.map { "\($0.exporterAttribute)=\($0.value)" }
+    }
+
+    /// The `--cache-from` values of `cache` for a solve of `platforms`: its own key, then the whole
+    /// build's. A local cache is read only under the tags its folder holds (its own key, the whole
+    /// build's, or the tag as given: a cache plain buildx exported), since buildx fails on a tag
+    /// `index.json` lacks; a folder without `index.json` is passed on (buildx warns and goes on).
+    func importValues(_ cache: CacheSpec, platforms: [Platform]) -> [String] {
+        if cache.type == .local, cache.attributes["digest"] == nil, let src = cache.attributes["src"] {
+            let keyed = importKeys(platforms).map { cache.keyed($0) }
+            guard let present = localCacheTags[src] else { return [keyed[0].flagValue] }
+            var plain = cache
+            plain.attributes["tag"] = cache.attributes["tag"] ?? "latest"
+            var seen = Set<String>()
+            return (keyed + [plain]).filter { present.contains($0.attributes["tag"] ?? "") && seen.insert($0.attributes["tag"] ?? "").inserted }
+                .map(\.flagValue)
+        }
+        guard cache.type == .registry || cache.keyedAttribute != nil else { return [cache.flagValue] }
+        return importKeys(platforms).map { cache.buildxValue(key: $0) }
     }
 
     /// The caches a solve of `platforms` reads: its own, then the whole request's (a cache a

@@ -81,7 +81,7 @@ struct ImagePublisher: Sendable {
         guard let top = (try? JSONDecoder().decode(Index.self, from: indexJSON))?.manifests.first, top.digest == digest else {
             throw BuildError.assemblyFailed("cannot write the OCI layout: its index.json does not name the index \(digest)")
         }
-        let staging = try OutputAssembler.stagingPath(for: dest)
+        let staging = dest == OutputSpec.standardOutput ? "\(work)/oci-layout.tar" : try OutputAssembler.stagingPath(for: dest)
         try await OutputAssembler.removingOnFailure(staging) {
             if asTar {
                 let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))

@@ -27,7 +27,7 @@ public enum OutputAssembler {
 
     /// Writes one tar: per-platform folders inside when several platforms (as buildx does).
     public static func placeTar(runner: any CommandRunner, roots: String, platforms: [Platform], dest: String) async throws {
-        let staging = try stagingPath(for: dest)
+        let staging = dest == OutputSpec.standardOutput ? "\(roots).tar" : try stagingPath(for: dest)
         let args = platforms.count == 1
             ? ["-C", "\(roots)/\(platforms[0].folderName)", "-cf", staging, "."]
             : ["-C", roots, "-cf", staging] + platforms.map(\.folderName)
@@ -44,6 +44,19 @@ public enum OutputAssembler {
         do { try await body() } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
+        }
+    }
+
+    /// Writes the file at `path` to standard output, 1 MiB at a time.
+    static func copyToStandardOutput(_ path: String) throws {
+        guard let input = FileHandle(forReadingAtPath: path) else {
+            throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output")
+        }
+        defer { try? input.close() }
+        while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
+                throw BuildError.assemblyFailed("standard output: cannot write the output: \(FileSystem.reason(error))")
+            }
         }
     }
 
@@ -72,8 +85,14 @@ public enum OutputAssembler {
     }
 
     /// Renames `staging` to `dest`; an existing `dest` is moved aside first and removed after.
+    /// For `-`, copies `staging` to standard output and removes it.
     static func swapIntoPlace(_ staging: String, _ dest: String) throws {
         let fm = FileManager.default
+        if dest == OutputSpec.standardOutput {
+            defer { try? fm.removeItem(atPath: staging) }
+            try copyToStandardOutput(staging)
+            return
+        }
         var old: String?
         if fm.fileExists(atPath: dest) {
             old = staging + ".old"

@@ -63,6 +63,9 @@ struct BuildCommand: AsyncParsableCommand {
         if push && load { throw ValidationError("--push and --load cannot go together") }
         if output.count > 1 { throw ValidationError("-o/--output: multiple outputs currently unsupported (as buildx)") }
         if !output.isEmpty && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
+        if let first = output.first, (try? OutputSpec.parse(first))?.isStandardOutput == true, isatty(1) == 1 {
+            throw ValidationError("-o \(first): dest file is required for this exporter; refusing to write to console (as buildx)")
+        }
         if flags.quiet && progress != .auto && progress != .quiet {
             throw ValidationError("--progress \(progress.rawValue) and --quiet cannot be used together (as buildx)")
         }
@@ -87,7 +90,10 @@ struct BuildCommand: AsyncParsableCommand {
         }
         switch result {
         // buildx -q prints the image id alone (an empty line when the build made no image).
-        case .success(let built): emit(request.quiet ? (built.imageID ?? "") + "\n" : BuildResultRenderer.text(built))
+        case .success(let built):
+            let text = request.quiet ? (built.quietID ?? "") + "\n" : BuildResultRenderer.text(built)
+            // With the output itself on stdout (`-o -`), what xplat says goes to stderr.
+            if request.output.isStandardOutput { FileHandle.standardError.write(Data(text.utf8)) } else { emit(text) }
         case .failure(let error):
             if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
             throw BuildEnvironment.failure(error)

@@ -43,6 +43,10 @@ public struct BuildxVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     /// v0.11.6 given `cgroup-parent` directly under `/PARENT/buildkit/ID`).
     public var passesCgroupParent: Bool { self >= BuildxVersion(major: 0, minor: 11, patch: 0) }
 
+    /// `-q` prints the image id (the config digest of a one-platform image) from buildx 0.11 on;
+    /// 0.10 prints `containerimage.digest` (that image's manifest digest).
+    public var printsImageID: Bool { self >= BuildxVersion(major: 0, minor: 11, patch: 0) }
+
     public static func < (a: BuildxVersion, b: BuildxVersion) -> Bool {
         (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
     }

@@ -96,12 +96,14 @@ struct DriverCommandTests {
         ("type=local,dest=out", OutputSpec.local(dest: "out", split: nil)), ("out", .local(dest: "out", split: nil)),
         ("type=tar,dest=o.tar", .tar(dest: "o.tar")), ("type=oci,dest=o,tar=false", .oci(dest: "o", tar: false)),
         ("type=registry", .push), ("type=image,push=true", .push), ("type=docker", .load),
+        ("-", .tar(dest: "-")), ("type=tar", .tar(dest: "-")), ("type=tar,dest=-", .tar(dest: "-")), ("type=oci", .oci(dest: "-", tar: true)),
     ])
     func outputs(_ text: String, _ expected: OutputSpec) throws {
         #expect(try OutputSpec.parse(text) == expected)
     }
 
-    @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "-", "type=local,dest=x,platform-split=maybe"])
+    @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "type=local,dest=-", "type=oci,tar=false",
+                                                      "type=local,dest=x,platform-split=maybe"])
     func badOutputs(_ text: String) {
         #expect(throws: BuildError.self) { try OutputSpec.parse(text) }
     }

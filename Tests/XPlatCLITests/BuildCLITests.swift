@@ -122,7 +122,7 @@ struct BuildCLITests {
     @Test("-o values that do not parse are usage errors (64) quoting the value", arguments: [
         ("type=s3,dest=x", "unknown type \"s3\""), ("type=local", "type=local needs dest=PATH"),
         ("type=local,dest=x,platform-split=maybe", "platform-split=maybe: expected true or false"),
-        ("type=tar,dest=-", "writing to stdout is not supported"), ("type=local,,dest=x", "is not key=value"),
+        ("type=local,dest=-", "dest cannot be stdout for local exporter"), ("type=local,,dest=x", "is not key=value"),
     ])
     func badOutput(_ value: String, _ why: String) async throws {
         let docker = try FakeDocker()

@@ -6,6 +6,9 @@
 //   real-remote   one remote node (buildkitd on XPLAT_RECORD_BKA)
 //   real-multi    node real-multi-amd (XPLAT_RECORD_BKA, linux/amd64) and real-multi-arm
 //                 (XPLAT_RECORD_BKB, pinned to linux/arm64,linux/arm/v7)
+//   dfl-fresh     node dfl-fresh-amd (XPLAT_RECORD_BKA, linux/amd64) and dfl-fresh-arm, a
+//                 buildkitd with an empty cache (XPLAT_RECORD_BKC, pinned to linux/arm64,linux/arm/v7):
+//                 what it finds cached it can only have from an imported cache
 // Every transcript is what the tools printed and wrote; nothing is edited by hand.
 
 import Foundation
@@ -36,8 +39,9 @@ enum FlagRecording {
     }
 
     static func placeholders(out: String) -> Placeholders {
-        Placeholders([("$OUT", out), ("$CTX", context), ("$BKA", environment["XPLAT_RECORD_BKA"] ?? "/nonexistent-a"),
-                      ("$BKB", environment["XPLAT_RECORD_BKB"] ?? "/nonexistent-b"), ("$TMP", "/tmp"), ("docker", docker)])
+        Placeholders([("$OUT", out), ("$CTX", context), ("$CTX0", Recording.context), ("$BKA", environment["XPLAT_RECORD_BKA"] ?? "/nonexistent-a"),
+                      ("$BKB", environment["XPLAT_RECORD_BKB"] ?? "/nonexistent-b"), ("$BKC", environment["XPLAT_RECORD_BKC"] ?? "/nonexistent-c"),
+                      ("$TMP", "/tmp"), ("docker", docker)])
     }
 
     /// The files every flag recording reads: a secret and an ssh agent's socket (a real `ssh-agent`).
@@ -101,11 +105,18 @@ enum FlagRecording {
     }
 
     /// `docker buildx build` of the flags context on `builder` with `extra` flags.
-    static func buildx(_ builder: String, _ platforms: String, _ out: String, _ extra: [String]) -> Command {
-        Command(docker, ["buildx", "build", "--builder", builder, "--platform", platforms, "--network=none", "--progress=plain",
+    static func buildx(_ builder: String, _ platforms: String, _ out: String, _ extra: [String], progress: String = "plain") -> Command {
+        Command(docker, ["buildx", "build", "--builder", builder, "--platform", platforms, "--network=none", "--progress=\(progress)",
                          "--secret", "id=token,src=\(out)/token", "--ssh", "default=\(out)/agent.sock",
                          "--add-host", "db.internal:10.1.2.3", "--ulimit", "nofile=1024:2048", "--shm-size", "134217728",
                          "--label", "org.example.flavour=flags", "--build-context", "extra=\(context)/extra"] + extra + [context])
+    }
+
+    /// The manifest of entry `n` (1-based) of the index under `reference`, as the registry serves it.
+    static func indexEntry(_ reference: String, _ n: Int) -> Command {
+        let inspect = "skopeo inspect --raw --tls-verify=false"
+        let repository = ImageReference.split(reference).repository
+        return Command("sh", ["-c", "\(inspect) docker://\(repository)@$(\(inspect) docker://\(reference) | grep -o 'sha256:[0-9a-f]*' | sed -n \(n)p)"])
     }
 
     static func skopeo(_ reference: String, config: Bool = false, arch: String? = nil) -> Command {
@@ -120,20 +131,23 @@ struct BuildxFlagRecordingTests {
     func remoteRaw() async throws {
         let repo = "127.0.0.1:5000/xplat-rec/flags"
         try await FlagRecording.raw("flags-remote-raw") { out in [
-            FlagRecording.buildx("real-remote", "linux/amd64,linux/arm64", out, ["--provenance=false", "--output", "type=local,dest=\(out)/local"]),
+            FlagRecording.buildx("real-remote", "linux/amd64,linux/arm64", out, ["--provenance=false", "--cgroup-parent", "xplat-rec",
+                                                                                  "--output", "type=local,dest=\(out)/local"]),
             FlagRecording.buildx("real-remote", "linux/amd64,linux/arm64", out, ["--provenance=false", "-q", "--tag", "\(repo):two", "--push",
-                                                                                  "--iidfile", "\(out)/two.iid", "--metadata-file", "\(out)/two.json"]),
+                                                                                  "--iidfile", "\(out)/two.iid", "--metadata-file", "\(out)/two.json"],
+                                 progress: "auto"),
             FlagRecording.skopeo("\(repo):two"),
             FlagRecording.skopeo("\(repo):two", config: true, arch: "arm64"),
             FlagRecording.buildx("real-remote", "linux/arm64", out, ["--provenance=false", "-q", "--tag", "\(repo):one", "--push",
-                                                                      "--iidfile", "\(out)/one.iid", "--metadata-file", "\(out)/one.json"]),
+                                                                      "--iidfile", "\(out)/one.iid", "--metadata-file", "\(out)/one.json"],
+                                 progress: "auto"),
             FlagRecording.skopeo("\(repo):one"),
             FlagRecording.buildx("real-remote", "linux/amd64,linux/arm64", out, [
                 "--provenance=false", "--output",
                 "type=image,name=\(repo):annotated,push=true,annotation.org.example.manifest=yes,annotation-index.org.example.index=yes,annotation-manifest-descriptor[linux/arm64].org.example.arm=yes",
             ]),
             FlagRecording.skopeo("\(repo):annotated"),
-            FlagRecording.skopeo("\(repo):annotated", arch: "arm64"),
+            FlagRecording.indexEntry("\(repo):annotated", 2),
             FlagRecording.buildx("real-remote", "linux/arm64", out, ["--annotation", "org.example.k=v", "--output", "type=local,dest=\(out)/annotation"]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "real-remote", "--platform", "linux/arm64", "--network=host",
                                            "--output", "type=local,dest=\(out)/host", "\(Recording.context)"]),
@@ -152,16 +166,25 @@ struct BuildxFlagRecordingTests {
         ] }
     }
 
-    @Test("docker driver (dockerd 20.10's BuildKit): named context, per-stage --no-cache, local cache import, inline cache export, env secret")
+    @Test("docker driver (dockerd 20.10's BuildKit): named context, ignored flags, per-stage --no-cache, local cache import, inline cache export, entitlements, env secret")
     func dockerDriverRaw() async throws {
         try await FlagRecording.raw("flags-docker-driver-raw") { out in [
             FlagRecording.buildx("default", "linux/amd64", out, ["--output", "type=local,dest=\(out)/named"]),
+            Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--progress=plain",
+                                           "--secret", "id=token,src=\(out)/token", "--ssh", "default=\(out)/agent.sock",
+                                           "--add-host", "db.internal:10.1.2.3", "--ulimit", "nofile=1024:2048", "--shm-size", "134217728",
+                                           "--cgroup-parent", "xplat-rec", "-f", "\(FlagRecording.context)/Dockerfile.engine",
+                                           "--output", "type=local,dest=\(out)/ignored", FlagRecording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--no-cache-filter", "probe",
                                            "--output", "type=local,dest=\(out)/filter", Recording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--cache-from", "type=local,src=\(out)/nocache",
                                            "--output", "type=local,dest=\(out)/localcache", Recording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--cache-to", "type=inline",
                                            "--tag", "xplat-rec:inline", Recording.context]),
+            Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=host", "--allow", "network.host",
+                                           "--output", "type=local,dest=\(out)/host", Recording.context]),
+            Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--allow", "security.insecure",
+                                           "--output", "type=local,dest=\(out)/insecure", Recording.context]),
             Command(FlagRecording.docker, ["buildx", "build", "--builder", "default", "--network=none", "--secret", "id=token,env=XPLAT_REC_TOKEN",
                                            "--output", "type=local,dest=\(out)/envsecret", Recording.context], environment: ["XPLAT_REC_TOKEN": "t"]),
         ] }
@@ -169,17 +192,20 @@ struct BuildxFlagRecordingTests {
 
     @Test("docker 20.10's own docker build (no buildx): which flags it takes and what they do")
     func engineRaw() async throws {
-        let engine: [String: String?] = ["DOCKER_BUILDKIT": "1", "DOCKER_CONFIG": "/nonexistent-docker-config"]
+        let engine: [String: String?] = ["DOCKER_BUILDKIT": "1"]
         try await FlagRecording.raw("flags-engine-raw") { out in [
             Command(FlagRecording.docker, ["build", "--help"], environment: engine),
             Command(FlagRecording.docker, ["build", "--network=none", "--platform", "linux/arm64", "--secret", "id=token,src=\(out)/token",
                                            "--ssh", "default=\(out)/agent.sock", "--add-host", "db.internal:10.1.2.3", "--ulimit", "nofile=1024:2048",
-                                           "--shm-size", "134217728", "--label", "org.example.flavour=flags", "--cgroup-parent", "xplat-rec",
-                                           "--iidfile", "\(out)/engine.iid", "-q", "--tag", "xplat-rec:engine-flags",
-                                           "-f", "\(FlagRecording.context)/Dockerfile.engine", FlagRecording.context], environment: engine),
+                                           "--shm-size", "134217728", "--cgroup-parent", "xplat-rec",
+                                           "-o", "type=local,dest=\(out)/engine", "-f", "\(FlagRecording.context)/Dockerfile.engine", FlagRecording.context],
+                    environment: engine),
+            Command(FlagRecording.docker, ["build", "--network=none", "--label", "org.example.flavour=flags", "--iidfile", "\(out)/engine.iid",
+                                           "-q", "--tag", "xplat-rec:engine-flags", Recording.context], environment: engine),
             Command(FlagRecording.docker, ["image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", "xplat-rec:engine-flags"], environment: engine),
-            Command(FlagRecording.docker, ["build", "--network=none", "--secret", "id=token,env=XPLAT_REC_TOKEN", "-o", "type=local,dest=\(out)/env",
-                                           Recording.context], environment: engine.merging(["XPLAT_REC_TOKEN": "t"]) { $1 }),
+            Command(FlagRecording.docker, ["build", "--network=none", "--secret", "id=token,env=XPLAT_REC_TOKEN", "--ssh", "default=\(out)/agent.sock",
+                                           "-o", "type=local,dest=\(out)/env", "-f", "\(FlagRecording.context)/Dockerfile.engine", FlagRecording.context],
+                    environment: engine.merging(["XPLAT_REC_TOKEN": "from-the-environment"]) { $1 }),
             Command(FlagRecording.docker, ["build", "--network=none", "--cache-from", "type=local,src=\(out)", "-o", "type=local,dest=\(out)/cache",
                                            Recording.context], environment: engine),
             Command(FlagRecording.docker, ["build", "--network=none", "--build-arg", "BUILDKIT_INLINE_CACHE=1", "--tag", "127.0.0.1:5000/xplat-rec/inline:engine",
@@ -195,14 +221,17 @@ struct BuildxFlagRecordingTests {
         }.map { try $0.get() }
     }
 
-    @Test("xplat on the two-node builder: a local cache from two solves under two keyed tags, read back by a second build")
+    @Test("xplat on two-node builders: a local cache from two solves under two keyed tags, read back by a builder whose arm node starts empty")
     func xplatLocalCache() async throws {
+        let nonce = "nonce-\(UInt32.random(in: 0...UInt32.max))"
         _ = try await FlagRecording.build("flags-xplat-local-cache", { out in
-            let export = try FlagRecording.request("linux/amd64,linux/arm64", output: .local(dest: "\(out)/first", split: nil), out: out,
+            var export = try FlagRecording.request("linux/amd64,linux/arm64", output: .local(dest: "\(out)/first", split: nil), out: out,
                                                    extra: ["--cache-to", "type=local,dest=\(out)/cache"])
-            let reuse = try FlagRecording.request("linux/amd64,linux/arm64", output: .local(dest: "\(out)/second", split: nil), out: out,
+            export.buildArgs = ["NONCE=\(nonce)"]
+            var reuse = try FlagRecording.request("linux/amd64,linux/arm64", output: .local(dest: "\(out)/second", split: nil), out: out,
                                                   extra: ["--cache-from", "type=local,src=\(out)/cache"])
-            return [(export, NodeSelection(builder: "real-multi", driver: .buildx)), (reuse, NodeSelection(builder: "real-multi", driver: .buildx))]
+            reuse.buildArgs = ["NONCE=\(nonce)"]
+            return [(export, NodeSelection(builder: "real-multi", driver: .buildx)), (reuse, NodeSelection(builder: "dfl-fresh", driver: .buildx))]
         }, after: { out in [Command("cat", ["\(out)/cache/index.json"])] }).map { try $0.get() }
     }
 
@@ -217,7 +246,7 @@ struct BuildxFlagRecordingTests {
             request.tags = [tag]
             request.metadataFile = "\(out)/metadata.json"
             return [(request, NodeSelection(builder: "real-remote", driver: .buildx))]
-        }, after: { out in [Command("cat", ["\(out)/iid"]), FlagRecording.skopeo(tag), FlagRecording.skopeo(tag, arch: "arm64"),
+        }, after: { out in [Command("cat", ["\(out)/iid"]), FlagRecording.skopeo(tag), FlagRecording.indexEntry(tag, 2),
                             FlagRecording.skopeo(tag, config: true, arch: "arm64")] }).map { try $0.get() }
     }
 }
