@@ -263,6 +263,11 @@ public enum BakeMapping {
         guard outputs.count <= 1 else {
             throw BuildError.badOutput(outputs.joined(separator: " "), "one output per target (buildx: multiple outputs currently unsupported)")
         }
-        return try outputs.first.map(OutputSpec.parse) ?? .none
+        let spec = try outputs.first.map(OutputSpec.parse) ?? .none
+        // Several targets' results and xplat's own lines would share one stream.
+        if spec.isStandardOutput {
+            throw BuildError.badOutput(outputs[0], "a bake target writes to a file or folder, not to standard output: give dest=PATH")
+        }
+        return spec
     }
 }

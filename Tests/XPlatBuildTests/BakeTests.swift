@@ -160,6 +160,8 @@ struct BakeDefinitionTests {
         t.attest = []
         t.outputs = ["type=local,dest=a", "type=tar,dest=b"]
         #expect(throws: BuildError.self) { try BakeMapping.request(for: t, options: options, inlineDirectory: { "/x" }) }
+        t.outputs = ["type=tar"]  // buildx: standard output; a bake's targets write to files
+        #expect(throws: BuildError.self) { try BakeMapping.request(for: t, options: options, inlineDirectory: { "/x" }) }
     }
 
     @Test("an inline Dockerfile is written to a file of its own; a cycle of target: contexts is refused")
