@@ -35,6 +35,9 @@ struct BakeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not use BuildKit's cache (every target).")
     var noCache = false
 
+    @Flag(name: .long, help: "Always look up base images in their registry (every target).")
+    var pull = false
+
     @Option(name: .long, help: "buildx attestation for every target: provenance value, passed to buildx.")
     var provenance: String?
 
@@ -85,7 +88,7 @@ struct BakeCommand: AsyncParsableCommand {
     func run() async throws {
         let service = BuildEnvironment.service()
         let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
-                                        noCache: noCache ? true : nil, provenance: provenance, sbom: sbom)
+                                        noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
         let selection: NodeSelection
         do { selection = NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder, driver: driver) } catch {
