@@ -177,45 +177,64 @@ extension BuildService {
         }
     }
 
-    /// Solves and verifies each target in order. A target others build on is exported as an
-    /// image too; each target built on it gets it as an OCI layout in its own folder, passed as
-    /// `--build-context NAME=oci-layout://DIR@DIGEST`: per platform, its filesystem and image
-    /// config, as buildx passes a `target:` context's result to the dependent solve.
+    /// Solves and verifies every target, in waves: the targets whose bases are done run
+    /// together (as buildx runs independent targets at once), each wave after the one before.
+    /// A wave of several targets reports in plain lines, also on a terminal. The first failure
+    /// cancels the rest.
     func stageAll(_ targets: [BakeTargetPlan], executor: BuildExecutor, buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions,
                   tty: Bool) async throws
         -> [(String, BuildExecutor.StagedBuild)] {
         let used = Set(targets.flatMap { $0.links.map(\.target) })
-        var staged: [(String, BuildExecutor.StagedBuild)] = []
-        for t in targets {
-            var request = t.request
-            let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
-            cleanup.remove(work)
-            // Each target it builds on, as an OCI layout in this target's own folder.
-            for (i, context) in request.buildContexts.enumerated() {
-                guard case .target(let other) = context.source, let base = staged.first(where: { $0.0 == other })?.1 else { continue }
-                let dir = "\(work)/context-\(i)"
-                let index: Descriptor
-                do {
-                    index = try await ImagePublisher.writeOCI(base.solved.images, attestations: [:], platforms: base.job.request.platforms,
-                                                              dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
-                } catch let error as BuildError { throw BuildError.target(t.name, error) }
-                request.buildContexts[i] = NamedContext(name: context.name, source: .ociLayout("\(dir)@\(index.digest)"))
-            }
-            let progress = BuildProgress(plan: t.plan, tty: options.progress == .tty || (options.progress == .auto && tty),
-                                         quiet: options.progress == .quiet, label: t.name)
-            do {
-                var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
-                                                      cleanup: cleanup, progress: progress)
-                if used.contains(t.name), job.image == .none {
-                    job.image = .staged
-                    job.needRoots = true
+        var staged: [String: BuildExecutor.StagedBuild] = [:]
+        var remaining = targets
+        while !remaining.isEmpty {
+            let wave = remaining.filter { $0.links.allSatisfy { staged[$0.target] != nil } }
+            guard !wave.isEmpty else { throw BuildError.bake("target: contexts form a cycle among \(remaining.map(\.name).joined(separator: ", "))") }
+            remaining.removeAll { t in wave.contains { $0.name == t.name } }
+            let bases = staged
+            // One redrawn block per target would overwrite another's: several at once report in lines.
+            let terminal = wave.count == 1 && (options.progress == .tty || (options.progress == .auto && tty))
+            try await withThrowingTaskGroup(of: (String, BuildExecutor.StagedBuild).self) { group in
+                for t in wave {
+                    group.addTask {
+                        do {
+                            return (t.name, try await stage(t, bases: bases, needsImage: used.contains(t.name), executor: executor, buildx: buildx,
+                                                            cleanup: cleanup, options: options, tty: terminal))
+                        } catch let error as BuildError {
+                            throw BuildError.target(t.name, error)
+                        }
+                    }
                 }
-                staged.append((t.name, try await executor.stage(job, strategy: executor.strategy(for: t.plan))))
-            } catch let error as BuildError {
-                throw BuildError.target(t.name, error)
+                for try await (name, build) in group { staged[name] = build }
             }
         }
-        return staged
+        return targets.map { ($0.name, staged[$0.name]!) }
+    }
+
+    /// One target solved and verified. Each target it builds on reaches it as an OCI layout in
+    /// this target's own folder, passed as `--build-context NAME=oci-layout://DIR@DIGEST`: per
+    /// platform, its filesystem and image config, as buildx passes a `target:` context's result
+    /// to the dependent solve. A target others build on is exported as an image too.
+    func stage(_ t: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
+               buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions, tty: Bool) async throws -> BuildExecutor.StagedBuild {
+        var request = t.request
+        let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
+        cleanup.remove(work)
+        for (i, context) in request.buildContexts.enumerated() {
+            guard case .target(let other) = context.source, let base = bases[other] else { continue }
+            let dir = "\(work)/context-\(i)"
+            let index = try await ImagePublisher.writeOCI(base.solved.images, attestations: [:], platforms: base.job.request.platforms,
+                                                          dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
+            request.buildContexts[i] = NamedContext(name: context.name, source: .ociLayout("\(dir)@\(index.digest)"))
+        }
+        let progress = BuildProgress(plan: t.plan, tty: tty, quiet: options.progress == .quiet, label: t.name)
+        var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
+                                              cleanup: cleanup, progress: progress)
+        if needsImage, job.image == .none {
+            job.image = .staged
+            job.needRoots = true
+        }
+        return try await executor.stage(job, strategy: executor.strategy(for: t.plan))
     }
 
     /// `--metadata-file` in bake's shape: one object per target, buildx's keys where they apply
