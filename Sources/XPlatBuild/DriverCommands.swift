@@ -65,11 +65,12 @@ public struct DriverCommands: Sendable {
 
     /// `DOCKER_BUILDKIT=1 DOCKER_HOST=ENDPOINT docker build --platform P ...`: one platform, one
     /// export. The engine imports a registry cache (`--cache-from REF`, the tag keyed by this one
-    /// platform) but cannot export one; an inline cache is its build arg `BUILDKIT_INLINE_CACHE`.
+    /// platform, the whole build's, and the reference as given) but cannot export one; an inline
+    /// cache is its build arg `BUILDKIT_INLINE_CACHE`.
     public func engineBuild(platform: Platform, node: BuilderNode, export: Export) -> Command {
         var args = ["build", "--platform", platform.description] + commonFlags + secretFlags
         for cache in request.cacheFrom where cache.type == .registry {
-            for key in importKeys([platform]) { args += ["--cache-from", cache.keyedRef(key: key)] }
+            for value in importValues(cache, platforms: [platform]) { args += ["--cache-from", cache.ref == nil ? value : registryRef(value)] }
         }
         if request.cacheTo.contains(where: { $0.type == .inline }) { args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"] }
         switch export {
@@ -135,7 +136,16 @@ public struct DriverCommands: Sendable {
                 .map(\.flagValue)
         }
         guard cache.type == .registry || cache.keyedAttribute != nil else { return [cache.flagValue] }
-        return importKeys(platforms).map { cache.buildxValue(key: $0) }
+        let keyed = importKeys(platforms).map { cache.buildxValue(key: $0) }
+        // The reference as given too: an image pushed with its inline cache (`--cache-to
+        // type=inline`), or a cache plain buildx exported (a missing one only warns).
+        return cache.type == .registry ? keyed + [cache.flagValue] : keyed
+    }
+
+    /// The `ref=` of a registry cache value (what `docker build --cache-from` takes).
+    private func registryRef(_ value: String) -> String {
+        let fields = (try? CSVFields.split(value)) ?? []
+        return fields.first { $0.hasPrefix("ref=") }.map { String($0.dropFirst(4)) } ?? value
     }
 
     /// The caches a solve of `platforms` reads: its own, then the whole request's (a cache a

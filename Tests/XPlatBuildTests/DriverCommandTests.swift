@@ -16,7 +16,7 @@ struct DriverCommandTests {
         cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max", direction: .export)], network: .none)
     let engineNode = BuilderNode(name: "n2", endpoint: "unix:///run/xplat/d2.sock", driver: .engine, native: [p("linux/amd64")])
 
-    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key")
+    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key, then as given")
     func engine() {
         let c = DriverCommands(docker: "/usr/bin/docker", request: request, dockerfile: "/tmp/rw/Dockerfile")
             .engineBuild(platform: p("linux/arm64"), node: engineNode, export: .local(dest: "/w/roots/linux_arm64"))
@@ -28,7 +28,7 @@ struct DriverCommandTests {
             "build", "--platform", "linux/arm64", "--file", "/tmp/rw/Dockerfile", "--network=none", "--progress=plain",
             "--target", "runtime", "--build-arg", "VERSION=1",
             "--cache-from", "127.0.0.1:5000/hello:buildcache-\(own)",
-            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(all)",
+            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(all)", "--cache-from", "127.0.0.1:5000/hello:buildcache",
             "--output", "type=local,dest=/w/roots/linux_arm64", "ctx",
         ])
     }
@@ -44,6 +44,7 @@ struct DriverCommandTests {
             "buildx", "build", "--builder", "multi", "--platform", "linux/amd64,linux/arm64",
             "--file", "ctx/Dockerfile", "--network=none", "--progress=plain", "--target", "runtime", "--build-arg", "VERSION=1",
             "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key)",
+            "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache",
             "--cache-to", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key),mode=max",
             "--provenance=false",
             "--tag", "127.0.0.1:5000/hello:1", "--push", "--metadata-file", "/tmp/meta.json", "ctx",

@@ -132,6 +132,34 @@ struct BuildFlagsIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["ctx", "root.tar"], "no temporary files left")
     }
 
+    @Test("--cache-to type=inline on the engine: the pushed config carries BuildKit's inline cache, and a later build imports the image as given",
+          BuildEngine.enabled(bases: ["busybox"]))
+    func inlineCache() async throws {
+        guard await BuildEngine.usable("inlineCache", bases: ["busybox"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("xplat-it-inline")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let context = dir + "/ctx"
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN echo inline > /note.txt\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        let tag = "\(BuildEngine.registry)/xplat-it-flags/inline:\(getpid())"
+        let push = try await SubprocessRunner().run(Command(BuildEngine.binary, [
+            "build", "--network", "none", "--platform", "linux/arm64", "--no-verify", "--push", "-t", tag, "--cache-to", "type=inline", context,
+        ], environment: ["NO_COLOR": "1"]))
+        try #require(push.exitCode == 0, "\(push.stderr)")
+        let config = try await SubprocessRunner().run(Command("skopeo", ["inspect", "--config", "--raw", "--tls-verify=false", "--override-arch", "arm64",
+                                                                          "docker://\(tag)"]))
+        #expect(config.stdout.contains("\"moby.buildkit.cache.v0\""), "the inline cache survives docker save and xplat's push: \(config.stdout.prefix(300))")
+        // The docker client through a wrapper that logs each call's arguments.
+        let wrapper = dir + "/docker"
+        try "#!/bin/sh\necho \"$*\" >> \(dir)/docker.log\nexec \(BuildEngine.docker) \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+        let reuse = try await SubprocessRunner().run(Command(BuildEngine.binary, [
+            "build", "--network", "none", "--platform", "linux/arm64", "--no-verify", "--cache-from", tag, "-o", "type=local,dest=\(dir)/out", context,
+        ], environment: ["NO_COLOR": "1", "XPLAT_DOCKER": wrapper]))
+        try #require(reuse.exitCode == 0, "\(reuse.stderr)")
+        #expect(BuildEngine.read(dir + "/docker.log").contains("--cache-from \(tag) "), "the image is read as given, besides the keyed tags")
+    }
+
     /// A blob of an OCI layout.
     private func blob(_ layout: String, _ digest: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(digest.dropFirst("sha256:".count))"))
