@@ -246,6 +246,36 @@ struct BakePlanTests {
         }
     }
 
+    @Test("a target: context whose target does not build every platform of the dependent is refused before anything builds (buildx's rule for several platforms, xplat's per-platform passing)")
+    func linkPlatforms() throws {
+        func linked(base: [String], uses: [String]) throws -> [BakeTargetRequest] {
+            var b = BakeTarget(name: "base"), u = BakeTarget(name: "uses")
+            b.platforms = base
+            u.platforms = uses
+            u.contexts = ["base": "target:base"]
+            return [BakeTargetRequest(name: "base", request: try BakeMapping.request(for: b, options: options, inlineDirectory: { "/x" }), links: []),
+                    BakeTargetRequest(name: "uses", request: try BakeMapping.request(for: u, options: options, inlineDirectory: { "/x" }),
+                                      links: [BakeLink(context: "base", target: "base")])]
+        }
+        func refusal(base: [String], uses: [String]) throws -> String? {
+            do { try service().checkLinks(try linked(base: base, uses: uses)) } catch let error as BuildError { return error.description }
+            return nil
+        }
+        // Accepted: the same platforms, or the dependent's among the base's (real buildx 0.10.5 builds both).
+        #expect(try refusal(base: ["linux/amd64", "linux/arm64"], uses: ["linux/arm64", "linux/amd64"]) == nil)
+        #expect(try refusal(base: ["linux/amd64", "linux/arm64"], uses: ["linux/amd64"]) == nil)
+        #expect(try refusal(base: ["linux/arm64"], uses: ["linux/arm64"]) == nil)
+        // buildx 0.10.5: "target probe can't be used by uses because it is defined for different platforms".
+        #expect(try refusal(base: ["linux/amd64", "linux/arm64"], uses: ["linux/amd64", "linux/arm/v7"])?
+            .hasPrefix("target \"uses\": context base = target:base: base is defined for different platforms") == true)
+        // A platform the base does not build: refused here, not failed in BuildKit after the base is built
+        // ("no match for platform in manifest", exit 3, as it was).
+        let message = "target \"uses\": context base = target:base: base is built for linux/arm64, not for linux/amd64, and xplat passes a target's image per platform; give base the platforms of uses"
+        #expect(try refusal(base: ["linux/arm64"], uses: ["linux/amd64"]) == message)
+        #expect(try refusal(base: ["linux/amd64", "linux/arm64"], uses: ["linux/arm/v7"])?.contains("not for linux/arm/v7") == true)
+        #expect(try refusal(base: ["linux/arm64"], uses: ["linux/amd64", "linux/arm64"])?.contains("not for linux/amd64,") == true)
+    }
+
     @Test("a target: context on a remote builder (real buildx 0.10.5, BuildKit 0.11.6, recorded): the target it names is built first, exported, and reaches the dependent solve per platform as an OCI layout")
     func linkedOnRemoteBuilder() async throws {
         let bakeCase = BakeRecordings.linkedSmall
