@@ -95,6 +95,11 @@ let package = Package(
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
         // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
         .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile", "XPlatSupport"]),
+        // Scripts/seed-images' image half: configs, manifests, the index, the registry check and the push.
+        .executableTarget(
+            name: "xplat-seed",
+            dependencies: ["XPlatRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], exclude: ["Golden"]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.

@@ -90,9 +90,10 @@ public enum LocalImageError: Error, Sendable, Equatable, CustomStringConvertible
 public enum OCILayout {
     /// Writes `images` into the empty or missing folder `folder`: blobs hard-linked (copied across
     /// file systems), each manifest, one index blob, and `index.json` naming that index `refName`.
-    /// Returns the index's digest.
+    /// `annotations` go on that index. Returns the index's digest.
     @discardableResult
-    public static func write(_ images: [LocalImage], refName: String, to folder: String) throws -> String {
+    public static func write(_ images: [LocalImage], refName: String, annotations: [String: String]? = nil,
+                             to folder: String) throws -> String {
         let fm = FileManager.default
         let blobs = "\(folder)/blobs/sha256"
         do { try fm.createDirectory(atPath: blobs, withIntermediateDirectories: true) } catch { throw LocalImageError.unwritable(folder) }
@@ -111,7 +112,7 @@ public enum OCILayout {
             }
             try put(image.manifest.data, image.manifest.digest)
         }
-        let (indexData, mediaType) = makeIndex(images)
+        let (indexData, mediaType) = makeIndex(images, annotations: annotations)
         let indexDigest = sha256Digest(indexData)
         try put(indexData, indexDigest)
         let top = Index(mediaType: MediaType.ociIndex, manifests: [
@@ -176,7 +177,8 @@ public enum OCILayout {
     static func decode<T: Decodable>(_ path: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else { throw LocalImageError.unreadable(path) }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw LocalImageError.malformed(path, "not \(T.self == Index.self ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config") (\(RegistryClient.decodingReason(error)))")
+            let what = T.self == Index.self ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config"
+            throw LocalImageError.malformed(path, "not \(what) (\(RegistryClient.decodingReason(error)))")
         }
     }
 }
@@ -193,9 +195,10 @@ extension RegistryClient {
     /// Publishes `images` under every tag of `targets`: each repository gets every blob (mounted
     /// from a repository already holding it where the registry allows, else uploaded) and every
     /// per-platform manifest by digest, untagged; then one index under each tag. Nothing else is
-    /// created in the registry.
-    public func publish(_ images: [LocalImage], to targets: [RegistryReference]) async throws -> PublishResult {
-        let (indexData, indexType) = makeIndex(images)
+    /// created in the registry. `annotations` go on the index.
+    public func publish(_ images: [LocalImage], annotations: [String: String]? = nil,
+                        to targets: [RegistryReference]) async throws -> PublishResult {
+        let (indexData, indexType) = makeIndex(images, annotations: annotations)
         var done: [String: Set<String>] = [:]  // registry -> repositories holding everything
         var indexDigest = sha256Digest(indexData)
         for target in targets {
