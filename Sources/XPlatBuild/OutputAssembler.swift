@@ -56,7 +56,7 @@ public enum OutputAssembler {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(FileSystem.reason(error))")
+                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(SystemError.reason(error))")
             }
         } else if !isDir.boolValue {
             throw BuildError.badOutput(dest, "\(parent) is not a folder")

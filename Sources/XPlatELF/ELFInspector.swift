@@ -2,6 +2,7 @@
 
 import CElf
 import XPlatPlatform
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ public enum ELFInspector {
     /// - Throws: `ELFError` (`.unreadable`, `.notELF`, `.libelf` with `elf_errmsg`, `.malformed`).
     public static func inspect(path: String) throws -> ELFInfo {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw ELFError.unreadable(path: path, reason: errorText(errno)) }
         defer { close(fd) }
         return try inspect(fileDescriptor: fd, path: path)
     }
@@ -32,7 +33,7 @@ public enum ELFInspector {
     public static func inspect(fileDescriptor fd: Int32, path: String) throws -> ELFInfo {
         _ = LibELF.ready
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard fstat(fd, &st) == 0 else { throw ELFError.unreadable(path: path, reason: errorText(errno)) }
         let elf = try LibELF.wrap("elf_begin", path) { elf_begin(fd, ELF_C_READ, nil) }
         defer { elf_end(elf) }
         return try inspect(elf: elf, path: path, size: UInt64(st.st_size)) {

@@ -17,6 +17,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Synchronization
+import XPlatSystem
 
 /// Retries of one request: on 5xx and 429 answers, with doubling delays.
 public struct RetryOptions: Sendable, Hashable {
@@ -320,8 +321,6 @@ public final class RegistryClient: Sendable {
         if looksLikePlainHTTP(text) { return "the server does not speak TLS (a plain-HTTP registry?)" }
         return text
     }
-
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     // MARK: TLS
 

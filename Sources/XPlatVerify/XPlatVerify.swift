@@ -39,6 +39,7 @@ import Foundation
 import XPlatArchive
 import XPlatELF
 import XPlatPlatform
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -192,7 +193,7 @@ public struct Verifier: Sendable {
     func plan(_ path: String) throws -> [PlannedRoot] {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw VerifyError(path, "cannot open: \(String(cString: strerror(errno)))")
+            throw VerifyError(path, "cannot open: \(errorText(errno))")
         }
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let base = URL(fileURLWithPath: trimmed).lastPathComponent
@@ -202,7 +203,7 @@ public struct Verifier: Sendable {
                 // Foundation keeps the failing call's errno as the underlying error (a POSIXError on
                 // Linux, checked: ENOENT, ENOTDIR); errno itself may have moved on by now.
                 let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError
-                throw VerifyError(path, "cannot read directory: " + (posix.map { String(cString: strerror($0.code.rawValue)) } ?? "unreadable"))
+                throw VerifyError(path, "cannot read directory: " + (posix.map { errorText($0.code.rawValue) } ?? "unreadable"))
             }
             let folders = children.compactMap { name in Self.platform(folderName: name).map { (name, $0) } }
             if !children.isEmpty, folders.count == children.count,
