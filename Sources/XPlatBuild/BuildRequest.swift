@@ -219,7 +219,6 @@ public struct BuildRequest: Sendable {
         [provenance, sbom].contains { $0 != nil && $0 != "false" && $0 != "0" }
     }
 
-
     /// The cache key of a solve of `platforms` for this request's output.
     public func cacheKey(for platforms: [Platform]) -> CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
 
@@ -240,7 +239,8 @@ public struct BuildRequest: Sendable {
             // Each -t is a registry reference with a tag (a name without a host is Docker Hub's).
             _ = try ImagePublisher.targets(tags)
         case .load where platforms.count != 1:
-            throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an engine image store holds one platform per tag; use --push or -o type=oci for several")
+            throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ",")))"
+                + ": an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
         default: break

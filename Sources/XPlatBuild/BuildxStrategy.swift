@@ -23,14 +23,20 @@ struct BuildxStrategy: DriverStrategy {
     /// gives for a list ("docker exporter does not currently support exporting manifest lists").
     func check(_ request: BuildRequest, plan: Plan) throws {
         if request.wantsAttestations, request.output == .load {
-            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
+            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations"
+                + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\")"
+                + "; use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
         let dockerNode = plan.nodes.first { if case .buildx(_, .docker) = $0.driver { true } else { false } }
         if request.wantsAttestations, request.output == .push || request.output.mode == "oci", let node = dockerNode {
-            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node))) puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\"); use a builder with the docker-container or remote driver, or drop --provenance/--sbom")
+            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node)))"
+                + " puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\")"
+                + "; use a builder with the docker-container or remote driver, or drop --provenance/--sbom")
         }
         guard let cache = request.cacheTo.first, let node = dockerNode else { return }
-        throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")
+        throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node)))"
+            + " cannot export a cache (\"cache export feature is currently not supported for docker driver\")"
+            + "; use a builder with the docker-container or remote driver, or drop --cache-to")
     }
 
     static func builder(of node: BuilderNode) -> String {

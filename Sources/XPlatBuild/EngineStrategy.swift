@@ -17,7 +17,8 @@ struct EngineStrategy: DriverStrategy {
             throw BuildError.conflict("--provenance/--sbom: attestations are made by buildx (0.10 or newer); the engine's own BuildKit makes none. Build through a buildx builder, or drop them")
         }
         if let cache = request.cacheTo.first {
-            throw BuildError.conflict("--cache-to \(cache.ref): the engine's own BuildKit (no buildx) imports a registry cache but cannot export one; build through a buildx builder with the docker-container or remote driver to export it, or drop --cache-to")
+            throw BuildError.conflict("--cache-to \(cache.ref): the engine's own BuildKit (no buildx) imports a registry cache but cannot export one"
+                + "; build through a buildx builder with the docker-container or remote driver to export it, or drop --cache-to")
         }
     }
 

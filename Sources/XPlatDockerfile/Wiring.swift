@@ -169,7 +169,8 @@ struct Wiring {
         }
         // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
         // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"$debarch\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"$debarch\" ;; esac"
+            + " && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
         if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"$rust_target\"; fi;") }
         return lines
     }
@@ -207,7 +208,8 @@ struct Wiring {
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + specific + wildcard + [fallback, "esac;"]
     }
 
-    static let goInstallFix = "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ]; then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
+    static let goInstallFix = "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ];"
+        + " then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
 
     /// `text` after the RUN's last command (`&& text`), or as the heredoc body's last line.
     func appendEdit(_ r: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {

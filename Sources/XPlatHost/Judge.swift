@@ -333,7 +333,8 @@ public enum DoctorJudge {
         guard e.entry.enabled else { return out }
         if !e.entry.fixBinary {
             out.append(DoctorFinding(id: .entryNoFixBinary, severity: .warning, subject: name,
-                               message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
+                               message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter)"
+                                   + " inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
                                fix: "sudo xplat doctor --fix", platforms: foreign))
         }
         if !e.interpreter.exists {
@@ -372,7 +373,8 @@ public enum DoctorJudge {
             let broken = claims.filter { !$0.entry.fixBinary || !$0.interpreter.isStatic }
             let fix = broken.isEmpty || broken.count == claims.count ? nil : "sudo xplat doctor --fix --remove-duplicates"
             out.append(DoctorFinding(id: .duplicateEntries, severity: .warning, subject: names.joined(separator: " + "),
-                               message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
+                               message: "\(names.joined(separator: " and ")) all claim \(row.platform)"
+                                   + ": only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
                                fix: fix, platforms: [row.platform]))
         }
         return out
@@ -412,7 +414,8 @@ public enum DoctorJudge {
         }
         if !emulating.isEmpty, emulating.count > unpersisted.count, !facts.persistence.systemd {
             out.append(DoctorFinding(id: .noBootService, severity: .note, subject: "boot",
-                               message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
+                               message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d"))"
+                                   + " but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
                                fix: "run `sudo xplat doctor --fix` at startup (an init script, rc.local or the CI job's first step)", platforms: []))
         }
         for text in facts.persistence.malformed {

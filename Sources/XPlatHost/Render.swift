@@ -1,7 +1,7 @@
 import Foundation
+import XPlatJSON
 import XPlatPlatform
 import XPlatSupport
-import XPlatJSON
 
 /// Renders a `DoctorReport`: the human table and findings, or the stable JSON.
 public enum DoctorRenderer {

@@ -134,7 +134,8 @@ public struct DockerCredentials: CredentialSource {
     func runHelper(_ name: String, server: String, registry: String) async throws -> Credential? {
         let program = "docker-credential-\(name)"
         guard let path = helperSearchPath.map({ "\($0)/\(program)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw RegistryError.credentials(registry: registry, "the docker config (\(configFile)) names credential helper `\(name)`, but \(program) is not on PATH; install it or remove it from the config")
+            throw RegistryError.credentials(registry: registry, "the docker config (\(configFile)) names credential helper `\(name)`"
+                + ", but \(program) is not on PATH; install it or remove it from the config")
         }
         let status: TerminationStatus
         let stdout: String
