@@ -107,7 +107,7 @@ public enum ELFInspector {
 
     /// libelf quietly treats a program or section header table that lies outside the file as empty;
     /// such a file is corrupt (truncated, or a hostile header), and a check must say so.
-    static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
+    private static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
         let (phentsize, shentsize): (UInt64, UInt64) = elfClass == .elf64 ? (56, 64) : (32, 40)
         if ehdr.e_phnum > 0 {
             try checkTable("program", "ph", offset: ehdr.e_phoff, count: ehdr.e_phnum, entrySize: ehdr.e_phentsize,
@@ -126,7 +126,7 @@ public enum ELFInspector {
 
     /// One header table (`program`/`ph`, `section`/`sh`): entries of the size the ELF class defines,
     /// `count` of them from `offset`, all inside the file's `size` bytes.
-    static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
+    private static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
                            expected: UInt64, size: UInt64, path: String) throws {
         guard UInt64(entrySize) == expected else {
             throw ELFError.malformed(path: path, reason: "e_\(field)entsize \(entrySize), expected \(expected)")

@@ -114,7 +114,7 @@ enum EngineProbe {
                            builders: builders, registry: await registry)
     }
 
-    static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
+    private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
         var facts = DockerClientFacts(path: shownAs, builtInBuildKit: false, preferred: preferred)
         async let versionRun = try? runner.run(Command(path, ["version", "--format", "{{json .}}"]))
         async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
@@ -148,7 +148,7 @@ enum EngineProbe {
         return facts
     }
 
-    static func probeDaemon(roots: HostRoots) async -> DaemonFacts {
+    private static func probeDaemon(roots: HostRoots) async -> DaemonFacts {
         let socket = roots.dockerSockets.first { HostFiles.exists($0) } ?? roots.dockerSockets.first
         guard let socket else {
             return DaemonFacts(socket: nil, socketExists: false, reachable: false, error: "no docker socket configured")
@@ -225,7 +225,7 @@ enum EngineProbe {
     }
 
     /// The reason part of a registry error, for doctor's one-line finding.
-    static func registryReason(_ error: RegistryError) -> String {
+    private static func registryReason(_ error: RegistryError) -> String {
         switch error {
         case .unreachable(let op, let reason): return "\(op.registry): \(reason)"
         case .tls(let op, let reason): return "\(op.registry): TLS: \(reason)"

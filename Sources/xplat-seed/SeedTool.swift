@@ -17,7 +17,7 @@ struct SeedTool: AsyncParsableCommand {
 }
 
 /// `xplat-seed manifest LAYOUT --platform P --config JSON --history TEXT < LAYERS`
-struct AddImage: ParsableCommand {
+private struct AddImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "manifest",
         abstract: "Writes one platform's config and manifest into LAYOUT; prints the manifest digest.",
@@ -72,7 +72,7 @@ struct AddImage: ParsableCommand {
 }
 
 /// `xplat-seed index LAYOUT --tag TAG [--annotation K=V]... MANIFEST...`
-struct WriteIndex: ParsableCommand {
+private struct WriteIndex: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Writes the index over the given manifests of LAYOUT, and index.json naming it TAG."
@@ -91,7 +91,7 @@ struct WriteIndex: ParsableCommand {
 }
 
 /// `xplat-seed present REF [--annotation K=V]... [--platform P]...`: exit 0 when present.
-struct Present: AsyncParsableCommand {
+private struct Present: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "present",
         abstract: "Exit 0 when REF is an index with every annotation and platform given, else 1 (the reason on stderr)."
@@ -143,7 +143,7 @@ struct Push: AsyncParsableCommand {
 // MARK: - Parsing shared by the subcommands
 
 /// `linux/arm/v7` -> os, architecture, variant.
-func parsePlatform(_ text: String) throws -> OCIPlatform {
+private func parsePlatform(_ text: String) throws -> OCIPlatform {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
     guard (2...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
         throw ValidationError("platform '\(text)': not OS/ARCH[/VARIANT]")
@@ -152,7 +152,7 @@ func parsePlatform(_ text: String) throws -> OCIPlatform {
 }
 
 /// `KEY=VALUE`... -> a dictionary; nil for none.
-func parseAnnotations(_ pairs: [String]) throws -> [String: String]? {
+private func parseAnnotations(_ pairs: [String]) throws -> [String: String]? {
     guard !pairs.isEmpty else { return nil }
     var annotations: [String: String] = [:]
     for pair in pairs {
@@ -164,11 +164,11 @@ func parseAnnotations(_ pairs: [String]) throws -> [String: String]? {
     return annotations
 }
 
-func parseReference(_ text: String) throws -> RegistryReference {
+private func parseReference(_ text: String) throws -> RegistryReference {
     do { return try RegistryReference(parsing: text) } catch { throw ValidationError("\(error)") }
 }
 
 /// The seeding registry may be a plain-HTTP one outside loopback too (as `skopeo --tls-verify=false`).
-func seedConfiguration(_ reference: RegistryReference) -> RegistryConfiguration {
+private func seedConfiguration(_ reference: RegistryReference) -> RegistryConfiguration {
     RegistryConfiguration(insecureRegistries: [reference.registry])
 }
