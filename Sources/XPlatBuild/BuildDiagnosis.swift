@@ -33,13 +33,16 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     public var excerpt: String
     /// For `baseLacksPlatform`: the image reference BuildKit could not resolve.
     public var image: String?
+    /// The steps that failed: their own last lines of output and the Dockerfile lines they come from.
+    public var steps: [FailedStep]
 
-    public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil) {
+    public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []) {
         self.kind = kind
         self.summary = summary
         self.action = action
         self.excerpt = excerpt
         self.image = image
+        self.steps = steps
     }
 
     /// Reads BuildKit/docker stderr from a build of `platform` (nil for a multi-platform solve):
@@ -51,7 +54,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// The failed build's stderr, as the rules read it.
-    struct Text {
+    private struct Text {
         var lines: [String]
         var lower: String
         var platform: Platform?
@@ -78,11 +81,11 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// The known causes, most specific first.
-    static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
+    private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
                                                                baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork]
 
     /// A foreign binary ran without a binfmt handler.
-    static func execFormat(_ t: Text) -> BuildDiagnosis? {
+    private static func execFormat(_ t: Text) -> BuildDiagnosis? {
         guard t.lower.contains("exec format error") else { return nil }
         let qemu = t.platform?.info?.qemuName ?? "qemu-<arch>"
         return BuildDiagnosis(
@@ -93,7 +96,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// buildx's `docker` driver (or an old engine) asked for several platforms at once.
-    static func severalPlatforms(_ t: Text) -> BuildDiagnosis? {
+    private static func severalPlatforms(_ t: Text) -> BuildDiagnosis? {
         let needles = [
             "multiple platforms feature is currently not supported for docker driver",
             "docker exporter does not currently support exporting manifest lists",
@@ -112,7 +115,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// export): the engine's BuildKit behind buildx has no such exporter. `attestations are not
     /// supported by the current buildkitd`: a BuildKit older than 0.11 (dockerd 20.10's) asked
     /// for `--provenance`/`--sbom`.
-    static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
+    private static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
         if let line = t.lines.first(where: { $0.lowercased().contains("attestations are not supported by the current buildkitd") }) {
             return BuildDiagnosis(
                 kind: .driverLacksFeature,
@@ -130,7 +133,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             excerpt: t.excerpt("feature is currently not supported for docker driver"))
     }
 
-    static func noDaemon(_ t: Text) -> BuildDiagnosis? {
+    private static func noDaemon(_ t: Text) -> BuildDiagnosis? {
         guard let needle = t.first(["cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
                                     "no builder", "failed to find driver", "connect: no such file or directory"]) else { return nil }
         return BuildDiagnosis(
@@ -140,7 +143,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             excerpt: t.excerpt(needle))
     }
 
-    static func baseLacksPlatform(_ t: Text) -> BuildDiagnosis? {
+    private static func baseLacksPlatform(_ t: Text) -> BuildDiagnosis? {
         guard let needle = t.first(["no match for platform in manifest", "does not provide the specified platform",
                                     "no matching manifest for"]) else { return nil }
         let image = Self.imageReference(in: t.lines)
@@ -151,7 +154,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             excerpt: t.excerpt(needle), image: image)
     }
 
-    static func registryUnreachable(_ t: Text) -> BuildDiagnosis? {
+    private static func registryUnreachable(_ t: Text) -> BuildDiagnosis? {
         guard t.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
         let needle = t.first([t.registry.lowercased(), "connection refused", "no such host", "server gave http response to https client",
                               "dial tcp", "i/o timeout"]) ?? "dial tcp"
@@ -166,7 +169,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// pulled by the builder like a base image: offline, or through a mirror that lacks it, the
     /// solve fails on that image, not on the Dockerfile's. Every `--sbom` build prints
     /// `resolve image config for …buildkit-syft-scanner…`: only a failure of that step counts.
-    static func sbomScanner(_ t: Text) -> BuildDiagnosis? {
+    private static func sbomScanner(_ t: Text) -> BuildDiagnosis? {
         guard let line = scannerFailure(t.lines) else { return nil }
         return BuildDiagnosis(
             kind: .sbomScanner,
@@ -177,7 +180,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// The line saying a step of the scanner failed: an `ERROR` line naming the scanner, the
     /// ` > STEP:` line of BuildKit's failed-step summary, or `#N ERROR` of a step `#N` naming it.
-    static func scannerFailure(_ lines: [String]) -> String? {
+    private static func scannerFailure(_ lines: [String]) -> String? {
         let scanner = "buildkit-syft-scanner"
         if let line = lines.first(where: { $0.contains(scanner) && $0.contains("ERROR") }) { return line }
         if let line = lines.first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("> ") && $0.contains(scanner) }) { return line }
@@ -185,7 +188,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return lines.first { line in line.contains(" ERROR") && line.split(separator: " ").first.map(steps.contains) == true }
     }
 
-    static func noNetwork(_ t: Text) -> BuildDiagnosis? {
+    private static func noNetwork(_ t: Text) -> BuildDiagnosis? {
         guard t.lower.contains("network bridge not found") else { return nil }
         return BuildDiagnosis(
             kind: .noNetwork,
@@ -195,7 +198,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// Anything else: the last error lines BuildKit printed.
-    static func other(_ t: Text) -> BuildDiagnosis {
+    private static func other(_ t: Text) -> BuildDiagnosis {
         let errors = t.lines.filter { $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve") }
         let summary = errors.last.map { Self.trimmed($0) } ?? (t.lines.last ?? "the build failed without a message")
         return BuildDiagnosis(
@@ -206,7 +209,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// The image BuildKit was resolving when it failed: the last `load metadata for REF` line, or a
     /// `REF: no match`/`manifest for REF` in the error itself.
-    static func imageReference(in lines: [String]) -> String? {
+    private static func imageReference(in lines: [String]) -> String? {
         for line in lines.reversed() {
             if let r = line.range(of: "load metadata for ") {
                 // The error summary repeats the step as `> [internal] load metadata for REF:`.
@@ -223,10 +226,25 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return nil
     }
 
-    static func trimmed(_ line: String) -> String {
+    private static func trimmed(_ line: String) -> String {
         var s = Substring(line)
         while let c = s.first, c.isWhitespace { s.removeFirst() }
         return String(s)
+    }
+
+    /// The diagnosis with the steps that failed. When no rule knew the cause, the steps' own
+    /// output is the cause: the action points at the step's Dockerfile line, and BuildKit's error
+    /// lines (which the steps' boxes repeat) are left out.
+    public func adding(failedSteps: [FailedStep]) -> BuildDiagnosis {
+        guard !failedSteps.isEmpty else { return self }
+        var copy = self
+        copy.steps += failedSteps
+        guard kind == .other, let first = failedSteps.first else { return copy }
+        copy.summary = first.error
+        let place = first.source.map { "\($0.file):\($0.lines.lowerBound)" } ?? first.name
+        copy.action = "the step's own output above says why it failed: fix \(place) or the code it builds, then build again"
+        copy.excerpt = ""
+        return copy
     }
 
     /// Adds to `baseLacksPlatform` the platforms the image does have (from the registry's index).

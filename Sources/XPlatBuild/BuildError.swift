@@ -40,7 +40,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The user interrupted the build.
     case interrupted
 
-    public var description: String {
+    /// The error and, on its own line, what to do about it.
+    public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
+
+    /// What went wrong, without the action (`action`).
+    public var message: String {
         switch self {
         case .unknownTarget(let name, let available):
             let list = available.isEmpty ? "the Dockerfile names no stages (use AS NAME)" : "stages: \(available.joined(separator: ", "))"
@@ -60,12 +64,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dockerfile(let message, _):
             return message
         case .endpointUnreachable(let node, let endpoint, let detail):
-            return "node \(node) (\(endpoint)) does not answer: \(detail)\n  action: start the engine (dockerd), or check DOCKER_HOST / --node"
+            return "node \(node) (\(endpoint)) does not answer: \(detail)"
         case .impossible(let plans):
             return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
         case .buildFailed(let platform, let diagnosis):
-            return "\(platform.map { "\($0): " } ?? "")build failed: \(diagnosis.summary)\n  action: \(diagnosis.action)"
-                + (diagnosis.excerpt.isEmpty ? "" : "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+            return Self.describe(failure: diagnosis, platform: platform)
         case .assemblyFailed(let why, _):
             return why
         case .fileSystem(let path, let action, let reason):
@@ -80,6 +83,58 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .interrupted:
             return "interrupted: child builds stopped, temporary outputs removed"
         }
+    }
+}
+
+extension BuildError {
+    /// What to do about it, where xplat knows.
+    public var action: String? {
+        switch self {
+        case .buildFailed(_, let diagnosis): return diagnosis.action
+        case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
+        default: return nil
+        }
+    }
+
+    /// A failed build, as buildx shows one: each failed step's box of last lines and its
+    /// Dockerfile lines, then the cause and the action.
+    private static func describe(failure diagnosis: BuildDiagnosis, platform: Platform?) -> String {
+        let platforms = platform.map { [$0] } ?? distinct(diagnosis.steps.compactMap(\.platform))
+        let prefix = platforms.isEmpty ? "" : platforms.map(\.description).joined(separator: ", ") + ": "
+        var text = diagnosis.steps.isEmpty ? "\(prefix)build failed: \(diagnosis.summary)"
+            : "\(prefix)build failed at \(distinct(diagnosis.steps.map(\.name)).joined(separator: ", "))\n"
+                + steps(diagnosis.steps, headed: platforms.count > 1) + "\n\(prefix)\(diagnosis.summary)"
+        if !diagnosis.excerpt.isEmpty {
+            text += "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+        }
+        return text
+    }
+
+    private static func distinct<T: Hashable>(_ items: [T]) -> [T] {
+        var seen = Set<T>()
+        return items.filter { seen.insert($0).inserted }
+    }
+
+    /// Each step's box (headed by its platform when several failed), and after the boxes of the
+    /// steps of one Dockerfile place, that place once.
+    private static func steps(_ steps: [FailedStep], headed: Bool) -> String {
+        var parts: [String] = []
+        for (index, step) in steps.enumerated() {
+            parts.append(box(step, headed: headed))
+            let next = index + 1 < steps.count ? steps[index + 1].source : nil
+            if let source = step.source, source != next {
+                parts.append("\(source.file):\(source.lines.lowerBound)\n\(source.text)" + (source.note.map { "\n(\($0))" } ?? ""))
+            }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// BuildKit's box of a failed step: `------`, ` > NAME:`, its lines, `------`.
+    private static func box(_ step: FailedStep, headed: Bool) -> String {
+        var text = headed ? step.platform.map { "\($0):\n" } ?? "" : ""
+        text += "------\n > \(step.name):\n"
+        if step.omitted > 0 { text += "(\(step.omitted) earlier lines left out)\n" }
+        return text + step.lines.map { $0 + "\n" }.joined() + "------"
     }
 }
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import XPlatDocker
+import XPlatDockerfile
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
@@ -134,13 +135,13 @@ public struct BuildExecutor: Sendable {
 
     /// The temporary folder's random part, lower-cased (`xplat-build-Ab12Cd` -> `ab12cd`): temporary
     /// builders (`xplat-ab12cd-0`) and images are named after it.
-    static func runID(work: String) -> String {
+    private static func runID(work: String) -> String {
         let name = (work as NSString).lastPathComponent
         return String(name.split(separator: "-").last ?? Substring(name)).lowercased()
     }
 
     /// The strategy of the plan's driver.
-    func strategy(for plan: Plan) -> any DriverStrategy {
+    private func strategy(for plan: Plan) -> any DriverStrategy {
         switch plan.driverKind {
         case .engine: return EngineStrategy(runner: runner)
         case .buildx: return BuildxStrategy(runner: runner)
@@ -148,7 +149,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, work: String, cleanup: Cleanup,
+    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, work: String, cleanup: Cleanup,
                   progress: BuildProgress?) async throws -> SolveJob {
         var buildx: BuildxVersion?
         if plan.driverKind == .buildx {
@@ -197,7 +198,7 @@ public struct BuildExecutor: Sendable {
 
     /// For `--push`: a publisher whose registry client lives for this build (shut down at
     /// cleanup), the login checked for every target. Nil for other outputs.
-    func pushPublisher(_ job: SolveJob) async throws -> ImagePublisher? {
+    private func pushPublisher(_ job: SolveJob) async throws -> ImagePublisher? {
         guard job.request.output == .push else { return nil }
         let targets = try ImagePublisher.targets(job.request.tags)
         var configuration = registryConfiguration
@@ -229,7 +230,7 @@ public struct BuildExecutor: Sendable {
     /// After `--push`: what the registry now serves under the index digest is verified again,
     /// through the same image path as `xplat verify REFERENCE` (its layers, not the local files).
     /// Returns false when verification is off (`--no-verify`, no verifier).
-    func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
+    private func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
         guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
         let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, client: publisher.client)
@@ -284,9 +285,13 @@ public struct BuildExecutor: Sendable {
     /// Maps a failed build's stderr to a `BuildError`, asking the registry (`registry`, the
     /// engine's mirror, for a name without a host) which platforms a base image has when it lacks
     /// the requested one.
-    static func failure(_ stderr: String, platform: Platform?, job: SolveJob) async -> BuildError {
+    /// The steps that failed (`output`) come with their last lines and the Dockerfile lines they
+    /// come from.
+    static func failure(_ stderr: String, output: SolveOutput, job: SolveJob) async -> BuildError {
+        let steps = output.failed.map { FailedStepSource.placing($0, job: job) }
+        let platform: Platform? = output.platforms.count == 1 ? output.platforms[0] : steps.first?.platform
         let registry = job.request.registry
-        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry)
+        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry).adding(failedSteps: steps)
         if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image, var reference = try? RegistryReference(parsing: image) {
             if reference.registry == RegistryReference.dockerHub && !registry.isEmpty { reference.registry = registry }
             let available = try? await RegistryClient.with(configuration: job.registryConfiguration) { client in
@@ -299,7 +304,7 @@ public struct BuildExecutor: Sendable {
 
     /// Runs `command` (a path inside the root, then arguments) under QEMU user mode with the root as
     /// the library prefix: `qemu-aarch64-static -L ROOT ROOT/usr/local/bin/hello ARGS`.
-    func smokeTest(_ command: [String], root: String, platform: Platform) async throws -> CommandOutput {
+    private func smokeTest(_ command: [String], root: String, platform: Platform) async throws -> CommandOutput {
         guard let info = platform.info else { throw BuildError.verificationError("--smoke: no QEMU known for \(platform)") }
         // The command's program is a path inside the root.
         let program = command[0].hasPrefix("/") ? command[0] : "/" + command[0]
@@ -314,5 +319,32 @@ public struct BuildExecutor: Sendable {
         do { return try TemporaryDirectory.make(in: directory, prefix: prefix) } catch let error as FileWriteError {
             throw BuildError.unreadable(directory, "cannot make a temporary folder: \(error.reason)")
         }
+    }
+}
+
+/// Where a failed step comes from in the Dockerfile the build read.
+private enum FailedStepSource {
+    /// `step` with its Dockerfile lines, when they can be placed. With `--rewrite` BuildKit read a
+    /// rewritten copy; the rewriter edits FROM and RUN lines and adds ARGs but never adds or drops
+    /// a step BuildKit numbers, so a label that fits the user's own file names the same step there
+    /// (with a note that it ran rewritten); else the copy's lines are shown, named as such.
+    static func placing(_ step: FailedStep, job: SolveJob) -> FailedStep {
+        guard let label = StepLabel(step.name) else { return step }
+        var placed = step
+        let user = job.request.dockerfile, built = job.commands.dockerfile
+        if built == user {
+            placed.source = read(user).flatMap { DockerfileExcerpt.locate(label, in: $0, file: user) }
+        } else if var original = read(user).flatMap({ DockerfileExcerpt.locate(label, in: $0, file: user) }) {
+            original.note = "--rewrite built a rewritten copy of this Dockerfile: `xplat rewrite \(user)` shows it"
+            placed.source = original
+        } else {
+            placed.source = read(built).flatMap { DockerfileExcerpt.locate(label, in: $0, file: "\(user) (as --rewrite rewrote it)") }
+        }
+        return placed
+    }
+
+    private static func read(_ path: String) -> Dockerfile? {
+        guard let data = try? UserFile.read(path) else { return nil }
+        return try? DockerfileParser.parse(bytes: Array(data), fileName: path)
     }
 }

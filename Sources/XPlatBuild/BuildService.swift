@@ -156,8 +156,7 @@ public struct BuildService: Sendable {
         case .local(let dest, _), .tar(let dest), .oci(let dest, _): try OutputAssembler.ensureParent(of: dest)
         default: break
         }
-        let progress = BuildProgress(plan: prepared.plan, tty: request.progress == .tty || (request.progress == .auto && tty),
-                                     quiet: request.progress == .quiet)
+        let progress = BuildProgress(plan: prepared.plan, style: ProgressStyle(request.progress, terminal: tty))
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
                                      registryConfiguration: Self.registryConfiguration(environment: environment))
         return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)

@@ -46,22 +46,18 @@ struct BuildxStrategy: DriverStrategy {
 
     func solve(_ job: SolveJob) async throws -> SolvedBuild {
         let multiNode = job.plan.nodes.count > 1
-        return try await withThrowingTaskGroup(of: SolvedBuild.self) { group in
-            for (index, solve) in job.plan.solves.enumerated() {
-                guard let node = job.plan.node(named: solve.node) else { continue }
-                group.addTask {
-                    let builder = multiNode ? try await temporaryBuilder(for: node, index: index, job) : Self.builder(of: node)
-                    return try await run(solve, index: index, node: node, builder: builder, job)
-                }
-            }
-            var solved = SolvedBuild()
-            for try await part in group {
-                solved.results.merge(part.results) { a, _ in a }
-                solved.images.merge(part.images) { a, _ in a }
-                solved.attestations.merge(part.attestations) { a, _ in a }
-            }
-            return solved
+        let solves = job.plan.solves.enumerated().compactMap { index, solve in job.plan.node(named: solve.node).map { (index, solve, $0) } }
+        let parts = try await solveConcurrently(solves) { index, solve, node in
+            let builder = multiNode ? try await temporaryBuilder(for: node, index: index, job) : Self.builder(of: node)
+            return try await run(solve, index: index, node: node, builder: builder, job)
         }
+        var solved = SolvedBuild()
+        for part in parts {
+            solved.results.merge(part.results) { a, _ in a }
+            solved.images.merge(part.images) { a, _ in a }
+            solved.attestations.merge(part.attestations) { a, _ in a }
+        }
+        return solved
     }
 
     /// A one-node builder reaching `node` (removed at cleanup); the builder itself for drivers
@@ -89,7 +85,7 @@ struct BuildxStrategy: DriverStrategy {
             let export = self.export(solve, index: index, node: node, job)
             let metadataFile = "\(job.work)/metadata-\(index)-0.json"
             let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
-            try await build(command, solve: solve, feed: job.progress, job)
+            try await build(command, output: SolveOutput(platforms: solve.platforms, node: node.name, progress: job.progress), job)
             if case .load = export { digest = try readDigest(metadataFile) }
             let read = ContinuousClock.now
             try await readImage(export, solve: solve, index: index, node: node, job, into: &solved)
@@ -158,14 +154,11 @@ struct BuildxStrategy: DriverStrategy {
         }
     }
 
-    /// Runs one `docker buildx build`; BuildKit's step lines go to the platform they name.
-    func build(_ command: Command, solve: Solve, feed: BuildProgress?, _ job: SolveJob) async throws {
-        let single = solve.platforms.count == 1 ? solve.platforms[0] : nil
-        let out = try await runner.stream(command) { _, line in
-            for p in solve.platforms where single != nil || line.contains(p.description) { feed?.line(line, platform: p) }
-        }
+    /// Runs one `docker buildx build`; `output` gives each line to the platform its step names.
+    func build(_ command: Command, output: SolveOutput, _ job: SolveJob) async throws {
+        let out = try await runner.stream(command) { _, line in output.line(line) }
         try Task.checkCancellation()
-        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: single, job: job) }
+        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, output: output, job: job) }
     }
 
     /// The image digest buildx wrote to `--metadata-file`.

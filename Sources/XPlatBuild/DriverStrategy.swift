@@ -103,3 +103,56 @@ final class Cleanup: Sendable {
     }
 }
 
+
+/// Runs one piece of work per solve concurrently. When one fails, the others get `grace` to finish
+/// (a compile error in one platform usually comes with the same in the others, a moment later)
+/// before they are cancelled, and the failures are reported together: every failed platform's step.
+func solveConcurrently<Item: Sendable, Part: Sendable>(
+    _ items: [Item], grace: Duration = .seconds(3), _ work: @escaping @Sendable (Item) async throws -> Part
+) async throws -> [Part] {
+    try await withThrowingTaskGroup(of: Part?.self) { group in
+        for item in items { group.addTask { try await work(item) } }
+        var parts: [Part] = []
+        var errors: [any Error] = []
+        var running = items.count
+        while let next = await group.nextResult() {
+            switch next {
+            case .success(let part?): parts.append(part)
+            case .success(nil): group.cancelAll()
+            case .failure(let error):
+                if errors.isEmpty { group.addTask { try? await Task.sleep(for: grace); return nil } }
+                errors.append(error)
+            }
+            if case .success(nil) = next { continue }
+            running -= 1
+            // The grace ends early when nothing is left to wait for.
+            if running == 0 { group.cancelAll() }
+        }
+        if let error = combinedFailure(errors) { throw error }
+        return parts
+    }
+}
+
+/// The failures of several solves as one: build failures together (each step under its platform),
+/// else the first error.
+private func combinedFailure(_ errors: [any Error]) -> (any Error)? {
+    let failed = errors.compactMap { error -> (Platform?, BuildDiagnosis)? in
+        guard case .buildFailed(let platform, let diagnosis) = error as? BuildError else { return nil }
+        return (platform, diagnosis)
+    }
+    guard let first = failed.first, failed.count > 1 else { return errors.first }
+    var diagnosis = first.1
+    for (platform, other) in failed.dropFirst() {
+        diagnosis.steps += other.steps.map { step in
+            var step = step
+            step.platform = step.platform ?? platform
+            return step
+        }
+    }
+    diagnosis.steps = diagnosis.steps.map { step in
+        var step = step
+        step.platform = step.platform ?? first.0
+        return step
+    }
+    return BuildError.buildFailed(platform: nil, diagnosis: diagnosis)
+}

@@ -23,18 +23,13 @@ struct EngineStrategy: DriverStrategy {
     }
 
     func solve(_ job: SolveJob) async throws -> SolvedBuild {
-        try await withThrowingTaskGroup(of: (PlatformResult, LocalImage?).self) { group in
-            for entry in job.plan.platforms {
-                guard let node = job.plan.node(named: entry.node) else { continue }
-                group.addTask { try await build(entry, on: node, job) }
-            }
-            var solved = SolvedBuild()
-            for try await (result, image) in group {
-                solved.results[result.platform] = result
-                if let image { solved.images[result.platform] = image }
-            }
-            return solved
+        let builds = job.plan.platforms.compactMap { entry in job.plan.node(named: entry.node).map { (entry, $0) } }
+        var solved = SolvedBuild()
+        for (result, image) in try await solveConcurrently(builds, { entry, node in try await build(entry, on: node, job) }) {
+            solved.results[result.platform] = result
+            if let image { solved.images[result.platform] = image }
         }
+        return solved
     }
 
     /// One platform, built once: `local`/`tar` outputs export the root; image outputs build an
@@ -54,7 +49,8 @@ struct EngineStrategy: DriverStrategy {
         var exported = Duration.zero
         do {
             let export: Export = !imageTags.isEmpty ? .image(tags: imageTags) : job.needRoots ? .local(dest: job.root(platform)) : .image(tags: [])
-            try await run(job.commands.engineBuild(platform: platform, node: node, export: export), platform: platform, feed: job.progress, job)
+            let output = SolveOutput(platforms: [platform], node: node.name, progress: job.progress)
+            try await run(job.commands.engineBuild(platform: platform, node: node, export: export), output: output, job)
             if let tag = imageTags.first, job.image == .staged || job.needRoots {
                 let read = ContinuousClock.now
                 let files = ImageExport(runner: runner, commands: job.commands)
@@ -73,10 +69,10 @@ struct EngineStrategy: DriverStrategy {
                                exportSeconds: exported.seconds), image)
     }
 
-    /// Runs one build, its step lines fed to `feed`; a failure becomes the diagnosed `BuildError`.
-    func run(_ command: Command, platform: Platform, feed: BuildProgress?, _ job: SolveJob) async throws {
-        let out = try await runner.stream(command) { _, line in feed?.line(line, platform: platform) }
+    /// Runs one build, its lines read by `output`; a failure becomes the diagnosed `BuildError`.
+    func run(_ command: Command, output: SolveOutput, _ job: SolveJob) async throws {
+        let out = try await runner.stream(command) { _, line in output.line(line) }
         try Task.checkCancellation()
-        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, platform: platform, job: job) }
+        guard out.succeeded else { throw await BuildExecutor.failure(out.stderr, output: output, job: job) }
     }
 }

@@ -1,9 +1,34 @@
-// Progress on stderr: per platform, the current BuildKit step, elapsed time, emulated or not.
+// Progress on stderr, per platform. `plain`: every line BuildKit prints, tagged with its platform and
+// node. `tty`: a block redrawn in place, one row per platform (current step, elapsed time,
+// `(emulated)` when the step runs under QEMU) with the running step's last output lines under it.
+// Otherwise (`auto` off a terminal): one row per step change.
 
 import Foundation
 import Synchronization
 import XPlatPlatform
 import XPlatSupport
+
+/// How progress is shown.
+public enum ProgressStyle: Sendable, Hashable {
+    /// Every BuildKit line, tagged `[linux/arm64 on default]`.
+    case plain
+    /// The per-platform block, redrawn in place, with each running step's last lines.
+    case tty
+    /// One row per step change.
+    case rows
+    /// Nothing.
+    case quiet
+
+    /// The style of a `--progress` mode; `auto` is `tty` on a terminal, else rows.
+    public init(_ mode: ProgressMode, terminal: Bool) {
+        switch mode {
+        case .plain: self = .plain
+        case .tty: self = .tty
+        case .quiet: self = .quiet
+        case .auto: self = terminal ? .tty : .rows
+        }
+    }
+}
 
 /// Reads BuildKit's `--progress=plain` lines and reports per-platform state.
 public final class BuildProgress: Sendable {
@@ -19,60 +44,105 @@ public final class BuildProgress: Sendable {
         var started: ContinuousClock.Instant?
         var finished: Duration?
         var state = "queued"
+        /// The running step's last output lines (tty).
+        var lastLines: [String] = []
     }
 
+    /// Output lines shown under a running step (tty).
+    static let shownLines = 3
+
     private let rows: Mutex<[Row]>
-    private let tty: Bool
-    private let quiet: Bool
+    private let style: ProgressStyle
     private let write: @Sendable (String) -> Void
-    private let drawn = Mutex<Int>(0)
+    private let drawn = Mutex<(lines: Int, at: ContinuousClock.Instant?)>((0, nil))
 
     /// - Parameters:
     ///   - plan: the platforms and the stages each runs under emulation.
-    ///   - tty: redraw a block of lines in place; else one plain line per change.
+    ///   - style: how progress is shown.
     ///   - write: where text goes (stderr in the CLI).
-    public init(plan: Plan, tty: Bool, quiet: Bool = false, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+    public init(plan: Plan, style: ProgressStyle, write: @escaping @Sendable (String) -> Void = StandardError.write) {
         self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
             Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
                 emulatedAnywhere: !$0.emulatedSteps.isEmpty)
         })
-        self.tty = tty
-        self.quiet = quiet
+        self.style = style
         self.write = write
+    }
+
+    /// The rows style (`tty` false) or the redrawn block (`tty` true); `quiet` shows nothing.
+    public convenience init(plan: Plan, tty: Bool, quiet: Bool = false, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+        self.init(plan: plan, style: quiet ? .quiet : tty ? .tty : .rows, write: write)
     }
 
     /// The step name in a plain progress line (`#8 [build 2/4] RUN go build` -> `[build 2/4] RUN go build`),
     /// and the stage label in BuildKit's form (`build`, or `stage-1` for an unnamed stage).
     public static func step(in line: String) -> (step: String, stage: String?)? {
-        guard line.hasPrefix("#"), let space = line.firstIndex(of: " ") else { return nil }
-        let rest = line[line.index(after: space)...]
-        guard rest.hasPrefix("["), let close = rest.firstIndex(of: "]") else { return nil }
-        let inside = rest[rest.index(after: rest.startIndex)..<close]
-        if inside.hasPrefix("internal") || inside.hasPrefix("auth") { return nil }
-        // A single-stage Dockerfile's steps carry no stage label at all: `[2/3] RUN ...`.
-        let words = inside.split(separator: " ")
-        let stage = words.count >= 2 ? words.first.map(String.init) : nil
-        return (String(rest), stage)
+        guard case .step(_, let name) = BuildKitLine(line), let label = StepLabel(name) else { return nil }
+        return (name, label.stage)
     }
 
-    /// Feeds one line of a platform's build output.
+    /// Feeds one line of a platform's build output (a one-platform solve).
     public func line(_ text: String, platform: Platform) {
         guard let (step, stage) = Self.step(in: text) else { return }
-        let changed: String? = rows.withLock { rows in
-            guard let i = rows.firstIndex(where: { $0.platform == platform }) else { return nil }
-            guard rows[i].step != step else { return nil }
-            rows[i].step = step
-            let isRun = step.contains("] RUN ")
-            if let stage {
-                // BuildKit calls unnamed stages stage-N; the plan calls them #N.
-                let label = stage.hasPrefix("stage-") ? "#" + stage.dropFirst(6) : stage
-                rows[i].emulatedNow = rows[i].emulatedStages.contains(label) && isRun
-            } else {
-                rows[i].emulatedNow = rows[i].emulatedAnywhere && isRun
-            }
-            return Self.render(rows[i])
+        started(step: step, stage: stage, platforms: [platform])
+    }
+
+    /// One line of a solve's output, read: shown as the style wants it. `step` is the name of the
+    /// step the line belongs to; `platforms` the platforms it is for, `node` where it runs.
+    func show(_ text: String, parsed: BuildKitLine, step: String?, platforms: [Platform], node: String) {
+        switch style {
+        case .quiet: return
+        case .plain:
+            // BuildKit's blank lines between steps carry nothing once every line is tagged.
+            if !text.isEmpty { write("[\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
+        case .tty, .rows: showCompact(parsed, step: step, platforms: platforms)
         }
-        if let changed { emit(changed) }
+    }
+
+    private func showCompact(_ parsed: BuildKitLine, step: String?, platforms: [Platform]) {
+        switch parsed {
+        case .step(_, let name):
+            guard let label = StepLabel(name) else { return }
+            started(step: name, stage: label.stage, platforms: platforms)
+        case .output(_, let text):
+            guard style == .tty, let step, StepLabel(step) != nil else { return }
+            output(text, platforms: platforms)
+        default:
+            return
+        }
+    }
+
+    private func started(step: String, stage: String?, platforms: [Platform]) {
+        for platform in platforms {
+            let changed: String? = rows.withLock { rows in
+                guard let i = rows.firstIndex(where: { $0.platform == platform }), rows[i].step != step else { return nil }
+                Self.start(step, stage: stage, in: &rows[i])
+                return Self.render(rows[i])
+            }
+            if let changed { emit(changed, force: true) }
+        }
+    }
+
+    private static func start(_ step: String, stage: String?, in row: inout Row) {
+        row.step = step
+        row.lastLines = []
+        let isRun = step.contains("] RUN ")
+        if let stage {
+            // BuildKit calls unnamed stages stage-N; the plan calls them #N.
+            let label = stage.hasPrefix("stage-") ? "#" + stage.dropFirst(6) : stage
+            row.emulatedNow = row.emulatedStages.contains(label) && isRun
+        } else {
+            row.emulatedNow = row.emulatedAnywhere && isRun
+        }
+    }
+
+    private func output(_ text: String, platforms: [Platform]) {
+        rows.withLock { rows in
+            for i in rows.indices where platforms.contains(rows[i].platform) {
+                rows[i].lastLines = Array((rows[i].lastLines + [text]).suffix(Self.shownLines))
+            }
+        }
+        emit(nil, force: false)
     }
 
     /// Marks a platform started, finished or failed.
@@ -87,11 +157,14 @@ public final class BuildProgress: Sendable {
                 if let s = rows[i].started { rows[i].finished = .now - s }
                 rows[i].step = state
                 rows[i].emulatedNow = false
+                rows[i].lastLines = []
             }
             rows[i].state = state
             return Self.render(rows[i])
         }
-        if let changed { emit(changed) }
+        if let changed {
+            if style == .plain { write(changed + "\n") } else { emit(changed, force: true) }
+        }
     }
 
     static func render(_ row: Row) -> String {
@@ -101,20 +174,89 @@ public final class BuildProgress: Sendable {
         return "[\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
     }
 
-    private func emit(_ line: String) {
-        guard !quiet else { return }
-        guard tty else {
-            write(line + "\n")
-            return
+    /// A row changed (`line`), or a running step printed (nil): a row per change, or the block
+    /// redrawn (output lines redraw it at most ten times a second).
+    private func emit(_ line: String?, force: Bool) {
+        switch style {
+        case .quiet, .plain: return
+        case .rows: if let line { write(line + "\n") }
+        case .tty: redraw(force: force)
         }
-        let block = rows.withLock { $0.map(Self.render) }
-        let previous = drawn.withLock { n -> Int in
-            let old = n
-            n = block.count
+    }
+
+    private func redraw(force: Bool) {
+        let block = rows.withLock { $0.flatMap(Self.block) }
+        let previous: Int? = drawn.withLock { d in
+            if !force, let at = d.at, ContinuousClock.now - at < .milliseconds(100) { return nil }
+            let old = d.lines
+            d = (block.count, .now)
             return old
         }
+        guard let previous else { return }
         var text = previous > 0 ? "\u{1B}[\(previous)A" : ""
         for line in block { text += "\u{1B}[2K" + String(line.prefix(160)) + "\n" }
+        // A shorter block than last time clears the lines it no longer uses and ends above them.
+        let unused = max(0, previous - block.count)
+        if unused > 0 { text += String(repeating: "\u{1B}[2K\n", count: unused) + "\u{1B}[\(unused)A" }
         write(text)
+    }
+
+    /// A row and, while its step runs, the step's last output lines.
+    private static func block(_ row: Row) -> [String] {
+        [render(row)] + row.lastLines.map { "    " + $0 }
+    }
+}
+
+/// One solve's output (one `docker build` or `docker buildx build`): BuildKit's lines read into
+/// steps, each line given to the build's progress with the platforms it is for, and what failed.
+public final class SolveOutput: Sendable {
+    /// The platforms of the solve.
+    public let platforms: [Platform]
+    /// The node that runs it.
+    public let node: String
+    private let progress: BuildProgress?
+    private let log = Mutex(StepLog())
+
+    public init(platforms: [Platform], node: String, progress: BuildProgress?) {
+        self.platforms = platforms
+        self.node = node
+        self.progress = progress
+    }
+
+    /// Reads one line of the solve's output.
+    public func line(_ text: String) {
+        let (parsed, step) = log.withLock { log -> (BuildKitLine, String?) in
+            let parsed = log.read(text)
+            return (parsed, Self.stepID(parsed).flatMap { log.name(of: $0) })
+        }
+        progress?.show(text, parsed: parsed, step: step, platforms: owners(of: step), node: node)
+    }
+
+    /// The steps that failed, each with the platform it was for (nil: all of the solve's).
+    public var failed: [FailedStep] {
+        log.withLock { $0.failed }.map { step in
+            var step = step
+            step.platform = owner(of: step.name)
+            return step
+        }
+    }
+
+    /// The platform a step is for: the one its label names, else the solve's only one.
+    func owner(of step: String) -> Platform? {
+        if let named = StepLabel(step)?.platform, let match = platforms.first(where: { $0 == named || $0.description == named.description }) {
+            return match
+        }
+        return platforms.count == 1 ? platforms[0] : nil
+    }
+
+    private func owners(of step: String?) -> [Platform] {
+        step.flatMap(owner(of:)).map { [$0] } ?? platforms
+    }
+
+    private static func stepID(_ line: BuildKitLine) -> Int? {
+        switch line {
+        case .step(let id, _), .output(let id, _), .error(let id, _), .status(let id): return id
+        case .other: return nil
+        }
     }
 }

@@ -74,7 +74,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let request = try makeRequest()
-        let service = BuildEnvironment.service()
+        let service = try await BuildEnvironment.service(quiet: progress == .quiet)
         let selection = try input.selection()
         if dryRun {
             let plan: Plan

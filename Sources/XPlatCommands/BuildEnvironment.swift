@@ -3,17 +3,24 @@
 
 import Foundation
 import XPlatBuild
+import XPlatHost
 import XPlatSupport
 
 /// The environment-derived pieces every build needs.
 enum BuildEnvironment {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
-    static var docker: String { environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : $0 } ?? "/usr/bin/docker" }
     static var registry: String { environment["XPLAT_REGISTRY"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1:5000" }
 
-    static func service() -> BuildService {
+    /// The service, with the docker client found as docker users expect (`DockerClientChoice`);
+    /// a client passed over is named on stderr unless `quiet`.
+    static func service(quiet: Bool = false) async throws -> BuildService {
         let runner = SubprocessRunner()
-        return BuildService(runner: runner, docker: docker, environment: environment,
+        let docker: DockerClientChoice
+        do { docker = try await DockerClientChoice.find(environment: environment, runner: runner) } catch {
+            throw XPlatFailure(error.message, action: error.action, exitCode: XPlatExit.couldNotCheck)
+        }
+        if let note = docker.note, !quiet { StandardError.write("xplat: \(note)\n") }
+        return BuildService(runner: runner, docker: docker.path, environment: environment,
                             probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
                             verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
     }
@@ -25,15 +32,17 @@ enum BuildEnvironment {
     /// describes it (exit 2).
     static func failure(_ error: any Error) -> any Error {
         guard let error = error as? BuildError else { return error }
+        return XPlatFailure(error.message, action: error.action, exitCode: exitCode(of: error))
+    }
+
+    private static func exitCode(of error: BuildError) -> Int32 {
         switch error {
-        case .interrupted: return XPlatFailure(error.description, exitCode: XPlatExit.interrupted)
-        case .impossible, .verificationFailed: return XPlatFailure(error.description, exitCode: XPlatExit.checkFailed)
-        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput:
-            return XPlatFailure(error.description, exitCode: XPlatExit.buildFailed)
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget:
-            return XPlatFailure(error.description, exitCode: XPlatExit.usage)
-        case .unreadable, .dockerfile, .endpointUnreachable:
-            return XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+        case .interrupted: return XPlatExit.interrupted
+        case .impossible, .verificationFailed: return XPlatExit.checkFailed
+        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
+        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget: return XPlatExit.usage
+        case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
         }
     }
+
 }

@@ -78,7 +78,8 @@ struct PlanCommand: AsyncParsableCommand {
                                    target: input.target, buildArgs: input.buildArgs, rewrite: input.rewrite,
                                    registry: BuildEnvironment.registry)
         let plan: Plan
-        do { plan = try await BuildEnvironment.service().plan(request, selection: try input.selection()) } catch {
+        let service = try await BuildEnvironment.service()
+        do { plan = try await service.plan(request, selection: try input.selection()) } catch {
             throw BuildEnvironment.failure(error)
         }
         emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))

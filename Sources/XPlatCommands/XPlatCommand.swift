@@ -26,7 +26,10 @@ public struct XPlatCommand: AsyncParsableCommand {
     /// Parses the process arguments, runs the subcommand and exits with xplat's documented codes:
     /// parsing errors, `--help` and `--version` through ArgumentParser (usage: 64), everything the
     /// subcommand throws through `failure(for:in:)`.
+    /// Run by docker's CLI as its `xplat` plugin, it answers the metadata request and reads
+    /// docker's global options first (`DockerPlugin`).
     public static func runMain(arguments: [String]? = nil) async -> Never {
+        let arguments = pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst()))
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -43,8 +46,28 @@ public struct XPlatCommand: AsyncParsableCommand {
             Foundation.exit(0)
         } catch {
             guard let failure = failure(for: error, in: type(of: command)) else { exit(withError: error) }
-            StandardError.write("xplat: \(failure.message)\n")
+            StandardError.write("xplat: \(failure)\n")
             Foundation.exit(failure.exitCode)
+        }
+    }
+
+    /// xplat's own arguments. Docker's metadata request is answered here; a run by docker's CLI
+    /// (`docker-xplat [GLOBAL OPTIONS] xplat ARGS`) sets the environment docker's global options
+    /// mean, for the docker client xplat runs, and leaves `ARGS`.
+    private static func pluginArguments(_ arguments: [String]) -> [String] {
+        if arguments == [DockerPlugin.metadataCommand] {
+            emit(DockerPlugin.metadata)
+            Foundation.exit(0)
+        }
+        do {
+            guard let invocation = try DockerPlugin.invocation(arguments: arguments, environment: ProcessInfo.processInfo.environment) else {
+                return arguments
+            }
+            for (name, value) in invocation.environment { setenv(name, value, 1) }
+            return invocation.arguments
+        } catch {
+            StandardError.write("xplat: \(error)\n")
+            Foundation.exit(XPlatExit.usage)
         }
     }
 
@@ -78,14 +101,17 @@ public enum XPlatVersion {
 /// A failure a subcommand reports with its message and one of xplat's exit codes.
 public struct XPlatFailure: Error, CustomStringConvertible {
     public var message: String
+    /// What to do about it, shown on its own line after the message.
+    public var action: String?
     public var exitCode: Int32
 
-    public init(_ message: String, exitCode: Int32) {
+    public init(_ message: String, action: String? = nil, exitCode: Int32) {
         self.message = message
+        self.action = action
         self.exitCode = exitCode
     }
 
-    public var description: String { message }
+    public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
 }
 
 /// Prints `text` to standard output as is (renderers end their output with a newline).

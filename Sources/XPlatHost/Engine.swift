@@ -64,7 +64,8 @@ public struct EngineFacts: Sendable, Hashable, Codable {
 /// Reads the engine's state through a `CommandRunner` and the roots' sockets.
 enum EngineProbe {
     static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
-        let preferred = environment["XPLAT_DOCKER"] ?? "/usr/bin/docker"
+        // As `DockerClientChoice` finds it: XPLAT_DOCKER, else the plugin's parent, else the first usable on PATH.
+        let preferred = environment["XPLAT_DOCKER"] ?? environment[DockerClientChoice.pluginParent] ?? ""
         var paths: [String] = []
         var seen = Set<String>()
         for dir in roots.path {

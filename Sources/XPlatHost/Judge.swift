@@ -434,7 +434,7 @@ public enum DoctorJudge {
                                fix: "sudo apt-get install docker.io", platforms: []))
         }
         for client in engine.clients where client.buildKitVia == nil {
-            let better = engine.buildClient.map { "; use \($0) (set XPLAT_DOCKER=\($0))" } ?? ""
+            let better = engine.buildClient.map { "; xplat builds with \($0) (XPLAT_DOCKER chooses another)" } ?? ""
             out.append(DoctorFinding(id: .clientNoBuildkit, severity: engine.buildClient == nil ? .error : .note, subject: client.path,
                                message: "\(client.path) \(client.version ?? ""): \(client.note ?? "cannot use BuildKit")\(better)",
                                fix: engine.buildClient == nil ? "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)" : nil,

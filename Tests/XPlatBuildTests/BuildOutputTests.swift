@@ -1,0 +1,269 @@
+// BuildKit's plain progress read into steps; the failed step's box, its Dockerfile lines and the
+// diagnosis, in that order; progress styles. The lines have the shape dockerd 20.10's BuildKit and
+// buildx 0.10.5 print (see the recordings and the engine tests, which run the real thing).
+
+import Foundation
+import Synchronization
+import Testing
+import XPlatDockerfile
+import XPlatPlatform
+@testable import XPlatBuild
+
+private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+
+/// Collects what a `BuildProgress` writes.
+private final class Sink: Sendable {
+    let text = Mutex<[String]>([])
+    var write: @Sendable (String) -> Void { { line in self.text.withLock { $0.append(line) } } }
+    var all: String { text.withLock { $0.joined() } }
+}
+
+struct BuildKitLineTests {
+    @Test("plain progress lines: a step, its output, its error, its status, and lines outside steps", arguments: [
+        ("#9 [build 3/3] RUN go build -o /out/hello .", BuildKitLine.step(id: 9, name: "[build 3/3] RUN go build -o /out/hello .")),
+        ("#9 0.412 ./main.go:7:2: undefined: foo", .output(id: 9, text: "./main.go:7:2: undefined: foo")),
+        ("#9 12.05 ", .output(id: 9, text: "")),
+        ("#9 ERROR: process \"/bin/sh -c go build\" did not complete successfully: exit code: 1",
+         .error(id: 9, message: "process \"/bin/sh -c go build\" did not complete successfully: exit code: 1")),
+        ("#9 DONE 0.4s", .status(id: 9)),
+        ("#2 transferring dockerfile: 468B done", .status(id: 2)),
+        ("#5 sha256:0f1e 1.05MB / 2.10MB 0.2s", .status(id: 5)),
+        ("------", .other),
+        ("ERROR: failed to solve: process \"/bin/sh -c go build\" did not complete successfully: exit code: 1", .other),
+    ])
+    func classify(_ line: String, _ expected: BuildKitLine) {
+        #expect(BuildKitLine(line) == expected)
+    }
+
+    @Test("step labels: stage, position, the platform of a multi-platform solve and the target of a cross step", arguments: [
+        ("[build 3/3] RUN go build", nil as String?, "build" as String?, 3, 3),
+        ("[stage-1  2/12] COPY --from=build /out /", nil, "stage-1", 2, 12),
+        ("[2/3] RUN uname -m", nil, nil, 2, 3),
+        ("[linux/arm64 build 3/3] RUN go build", "linux/arm64", "build", 3, 3),
+        ("[linux/amd64->arm64 build 3/3] RUN go build", "linux/arm64", "build", 3, 3),
+        ("[linux/amd64->arm/v7 build 3/3] RUN go build", "linux/arm/v7", "build", 3, 3),
+    ])
+    func labels(_ name: String, _ platform: String?, _ stage: String?, _ index: Int, _ total: Int) throws {
+        let label = try #require(StepLabel(name))
+        #expect(label.platform?.description == platform)
+        #expect(label.stage == stage)
+        #expect(label.index == index && label.total == total)
+    }
+
+    @Test("internal steps have no label", arguments: ["[internal] load build definition from Dockerfile", "[auth] library/busybox:pull", "resolve image config for x"])
+    func internalSteps(_ name: String) {
+        #expect(StepLabel(name) == nil)
+    }
+
+    @Test("a failed step keeps its last lines; a step cancelled because another failed is not a failure")
+    func failedSteps() {
+        var log = StepLog(keep: 2)
+        for line in ["#7 [build 2/3] RUN apt-get update", "#9 [build 3/3] RUN go build", "#9 0.1 # example.com/hello",
+                     "#9 0.2 ./main.go:6:2: undefined: bar", "#9 0.2 ./main.go:7:2: undefined: foo",
+                     "#7 ERROR: context canceled", "#9 ERROR: process \"/bin/sh -c go build\" did not complete successfully: exit code: 1"] {
+            log.read(line)
+        }
+        let failed = log.failed
+        #expect(failed.count == 1)
+        #expect(failed.first?.name == "[build 3/3] RUN go build")
+        #expect(failed.first?.lines == ["#9 0.2 ./main.go:6:2: undefined: bar", "#9 0.2 ./main.go:7:2: undefined: foo"])
+        #expect(failed.first?.omitted == 1)
+    }
+}
+
+struct DockerfileExcerptTests {
+    static let text = """
+        FROM --platform=$BUILDPLATFORM golang:1.19 AS build
+        WORKDIR /src
+        COPY main.go .
+        ARG TARGETARCH
+        RUN GOARCH=$TARGETARCH go build -o /out/hello .
+
+        FROM busybox
+        COPY --from=build /out/hello /usr/local/bin/hello
+        RUN chmod +x /usr/local/bin/hello \\
+            && hello
+
+        """
+
+    static func dockerfile(_ text: String = text) throws -> Dockerfile {
+        try DockerfileParser.parse(bytes: Array(text.utf8), fileName: "Dockerfile")
+    }
+
+    @Test("a step of a named stage: the line, with two lines around it, numbered as BuildKit numbers them")
+    func namedStage() throws {
+        let label = try #require(StepLabel("[build 4/4] RUN GOARCH=arm64 go build -o /out/hello ."))
+        let excerpt = try #require(DockerfileExcerpt.locate(label, in: try Self.dockerfile(), file: "app/Dockerfile"))
+        #expect(excerpt.lines == 5...5)
+        #expect(excerpt.text == """
+            --------------------
+               3 |     COPY main.go .
+               4 |     ARG TARGETARCH
+               5 | >>> RUN GOARCH=$TARGETARCH go build -o /out/hello .
+               6 |     
+               7 |     FROM busybox
+            --------------------
+            """)
+    }
+
+    @Test("a continued step of an unnamed stage (stage-1): every line marked, one line around")
+    func unnamedStage() throws {
+        let label = try #require(StepLabel("[stage-1 3/3] RUN chmod +x /usr/local/bin/hello && hello"))
+        let excerpt = try #require(DockerfileExcerpt.locate(label, in: try Self.dockerfile(), file: "Dockerfile"))
+        #expect(excerpt.lines == 9...10)
+        #expect(excerpt.text.contains("   9 | >>> RUN chmod +x /usr/local/bin/hello \\\n  10 | >>>     && hello\n  11 |     \n"))
+        #expect(excerpt.text.hasPrefix("--------------------\n   8 |     COPY --from=build"))
+    }
+
+    @Test("a label that does not fit the file is not placed (no guessing)", arguments: [
+        "[build 4/5] RUN GOARCH=arm64 go build", "[build 3/4] RUN go build", "[nosuch 2/2] RUN x", "[2/2] RUN x",
+    ])
+    func notPlaced(_ name: String) throws {
+        let label = try #require(StepLabel(name))
+        #expect(DockerfileExcerpt.locate(label, in: try Self.dockerfile(), file: "Dockerfile") == nil)
+    }
+
+    @Test("a stage FROM another stage does not count its FROM; a single stage has no label")
+    func counting() throws {
+        let stages = try Self.dockerfile("FROM busybox AS base\nRUN true\nFROM base\nRUN false\n")
+        let label = try #require(StepLabel("[stage-1 1/1] RUN false"))
+        #expect(DockerfileExcerpt.locate(label, in: stages, file: "D")?.lines == 4...4)
+        let single = try Self.dockerfile("FROM busybox\nWORKDIR /x\nRUN false\n")
+        #expect(DockerfileExcerpt.locate(try #require(StepLabel("[3/3] RUN false")), in: single, file: "D")?.lines == 3...3)
+    }
+}
+
+struct FailureReportTests {
+    static let step = FailedStep(
+        name: "[build 4/4] RUN GOARCH=arm64 go build -o /out/hello .", platform: p("linux/arm64"),
+        lines: ["#11 0.401 # example.com/hello", "#11 0.401 ./main.go:7:2: undefined: foo"],
+        error: "process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not complete successfully: exit code: 2",
+        source: DockerfileExcerpt(file: "app/Dockerfile", lines: 5...5, text: "--------------------\n   5 | >>> RUN GOARCH=$TARGETARCH go build -o /out/hello .\n--------------------"))
+
+    @Test("a failed step: its box, its Dockerfile lines, then the cause and the action, in that order")
+    func order() throws {
+        let stderr = "#11 ERROR: \(Self.step.error)\nERROR: failed to solve: \(Self.step.error)\n"
+        let diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: p("linux/arm64")).adding(failedSteps: [Self.step])
+        let text = BuildError.buildFailed(platform: p("linux/arm64"), diagnosis: diagnosis).description
+        let box = try #require(text.range(of: "------\n > [build 4/4] RUN GOARCH=arm64 go build -o /out/hello .:\n#11 0.401 # example.com/hello\n#11 0.401 ./main.go:7:2: undefined: foo\n------"))
+        let source = try #require(text.range(of: "app/Dockerfile:5\n--------------------\n   5 | >>> RUN"))
+        let cause = try #require(text.range(of: "linux/arm64: process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not complete successfully: exit code: 2\n  action: "))
+        #expect(box.upperBound <= source.lowerBound && source.upperBound <= cause.lowerBound, "\(text)")
+        #expect(text.contains("fix app/Dockerfile:5"))
+        #expect(!text.contains("rerun with --progress plain"), "the step's own lines are already there")
+        #expect(BuildError.buildFailed(platform: nil, diagnosis: diagnosis).action == diagnosis.action)
+    }
+
+    @Test("a known cause keeps its diagnosis and BuildKit's lines, after the step's box")
+    func knownCause() {
+        let exec = FailedStep(name: "[build 2/3] RUN go build", lines: ["#6 0.101 exec /bin/sh: exec format error"],
+                              error: "executor failed running [/bin/sh -c go build]: exit code: 1")
+        let stderr = "#6 0.101 exec /bin/sh: exec format error\n#6 ERROR: \(exec.error)\n"
+        let diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: p("linux/arm64")).adding(failedSteps: [exec])
+        #expect(diagnosis.kind == .execFormat)
+        let text = BuildError.buildFailed(platform: p("linux/arm64"), diagnosis: diagnosis).description
+        #expect(text.contains(" > [build 2/3] RUN go build:\n#6 0.101 exec /bin/sh: exec format error\n------"))
+        #expect(text.contains("xplat doctor --fix"))
+    }
+}
+
+struct ProgressStyleTests {
+    static let node = BuilderNode(name: "default", endpoint: "unix:///var/run/docker.sock", driver: .engine,
+                                  native: [p("linux/amd64")], emulated: [EmulatedPlatform(platform: p("linux/arm64"), proven: true)])
+    static func plan(_ platforms: [Platform]) -> Plan {
+        let stage = BuildStage(index: 0, base: "busybox", runs: [RunStep(line: 2, text: "RUN make", heavy: false)])
+        return Plan(dockerfile: "Dockerfile", context: ".", target: nil, platforms: platforms, nodes: [node], graph: BuildGraph(stages: [stage]))
+    }
+
+    static let lines = ["#1 [internal] load build definition from Dockerfile", "#5 [linux/arm64 2/2] RUN make",
+                        "#6 [linux/amd64 2/2] RUN make", "#5 0.20 cc -c a.c", "#6 0.21 cc -c a.c", "#5 1.50 a.c:3:5: error: 'foo' undeclared",
+                        "#5 ERROR: process \"/bin/sh -c make\" did not complete successfully: exit code: 2"]
+
+    @Test("plain: every line, tagged with the platform its step is for and the node; shared steps with every platform of the solve")
+    func plain() {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/amd64"), p("linux/arm64")]), style: .plain, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/amd64"), p("linux/arm64")], node: "default", progress: progress)
+        for line in Self.lines { output.line(line) }
+        let shown = sink.all.split(separator: "\n").map(String.init)
+        #expect(shown == [
+            "[linux/amd64,linux/arm64 on default] #1 [internal] load build definition from Dockerfile",
+            "[linux/arm64 on default] #5 [linux/arm64 2/2] RUN make",
+            "[linux/amd64 on default] #6 [linux/amd64 2/2] RUN make",
+            "[linux/arm64 on default] #5 0.20 cc -c a.c",
+            "[linux/amd64 on default] #6 0.21 cc -c a.c",
+            "[linux/arm64 on default] #5 1.50 a.c:3:5: error: 'foo' undeclared",
+            "[linux/arm64 on default] #5 ERROR: process \"/bin/sh -c make\" did not complete successfully: exit code: 2",
+        ])
+        #expect(output.failed.map(\.platform) == [p("linux/arm64")])
+        #expect(output.failed.first?.lines == ["#5 0.20 cc -c a.c", "#5 1.50 a.c:3:5: error: 'foo' undeclared"])
+    }
+
+    @Test("tty: the block shows each running step's last lines under its platform's row")
+    func tty() {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.2 two", "#5 0.3 three", "#5 0.4 four"] {
+            output.line(line)
+            Thread.sleep(forTimeInterval: 0.11)
+        }
+        let last = sink.text.withLock { $0.last ?? "" }
+        #expect(last.contains("(emulated) [2/2] RUN make\n"), "\(last)")
+        #expect(last.contains("    two\n") && last.contains("    three\n") && last.contains("    four\n") && !last.contains("one"), "\(last)")
+    }
+
+    @Test("rows (auto off a terminal) and quiet show no step output")
+    func compact() {
+        for style in [ProgressStyle.rows, .quiet] {
+            let sink = Sink()
+            let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: style, write: sink.write)
+            let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+            for line in ["#5 [2/2] RUN make", "#5 0.1 a.c:3:5: error: 'foo' undeclared"] { output.line(line) }
+            #expect(!sink.all.contains("undeclared"))
+            #expect(sink.all.contains("[2/2] RUN make") == (style == .rows))
+        }
+    }
+}
+
+/// The recorded stderr of real failed builds (Recordings/failed-step-*.txt, first line says what ran).
+struct FailedStepRecordingTests {
+    static func recording(_ name: String) throws -> [String] {
+        let text = try String(contentsOfFile: Replay.recordings + "/" + name, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    }
+
+    @Test("dockerd 20.10: BuildKit's own box is empty; xplat's holds the step's lines, placed at Dockerfile line 3")
+    func engine() throws {
+        let lines = try Self.recording("failed-step-engine.txt")
+        #expect(lines.contains(" > [3/3] RUN echo one; echo \"main.c:3:12: error: foo undeclared\" >&2; exit 2:"))
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: nil)
+        for line in lines { output.line(line) }
+        let step = try #require(output.failed.first)
+        #expect(output.failed.count == 1 && step.platform == p("linux/arm64"))
+        #expect(step.lines.map { $0.split(separator: " ", maxSplits: 2).last.map(String.init) } == ["one", "main.c:3:12: error: foo undeclared"])
+        let dockerfile = try DockerfileParser.parse(bytes: Array(try String(contentsOfFile: Replay.recordings + "/failed-step.Dockerfile",
+                                                                                  encoding: .utf8).utf8), fileName: "Dockerfile")
+        let label = try #require(StepLabel(step.name))
+        #expect(DockerfileExcerpt.locate(label, in: dockerfile, file: "Dockerfile")?.lines == 3...3)
+    }
+
+    @Test("buildx 0.10.5 on a remote BuildKit 0.11.6, two platforms: both failed steps, each with its platform, `#0` lines kept; the excerpt as buildx prints it")
+    func buildx() throws {
+        let lines = try Self.recording("failed-step-buildx.txt")
+        let output = SolveOutput(platforms: [p("linux/amd64"), p("linux/arm64")], node: "real-remote0", progress: nil)
+        for line in lines { output.line(line) }
+        let failed = output.failed
+        #expect(Set(failed.map(\.platform)) == [p("linux/amd64"), p("linux/arm64")])
+        for step in failed {
+            #expect(step.lines.filter { $0.hasSuffix(" main.c:3:12: error: foo undeclared") }.count == 1, "once: buildx's closing box repeats it: \(step)")
+        }
+        let dockerfile = try DockerfileParser.parse(bytes: Array(try String(contentsOfFile: Replay.recordings + "/failed-step.Dockerfile",
+                                                                                  encoding: .utf8).utf8), fileName: "Dockerfile")
+        let label = try #require(StepLabel(failed[0].name))
+        let excerpt = try #require(DockerfileExcerpt.locate(label, in: dockerfile, file: "Dockerfile"))
+        let printed = lines.drop { $0 != "Dockerfile:3" }.dropFirst().prefix(6).joined(separator: "\n")
+        #expect(excerpt.text == printed, "the same excerpt buildx printed")
+    }
+}
