@@ -125,17 +125,22 @@ extension BuildService {
                 guard let base = byName[link.target] else { continue }
                 let a = Set(t.request.platforms), b = Set(base.request.platforms)
                 if a.count > 1, b.count > 1, a != b {
-                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target) is defined for different platforms (\(base.request.platforms.map(\.description).joined(separator: ","))) than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
+                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target)"
+                        + " is defined for different platforms (\(base.request.platforms.map(\.description).joined(separator: ",")))"
+                        + " than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
                 }
                 // Each platform's solve reads the base's image of that platform: one the base
                 // does not build would fail in BuildKit ("no match for platform"), after the base
                 // was built. (buildx 0.10.5 hands a one-platform base to every platform instead.)
                 if !a.isSubset(of: b) {
                     let missing = t.request.platforms.filter { !b.contains($0) }.map(\.description).joined(separator: ",")
-                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target) is built for \(base.request.platforms.map(\.description).joined(separator: ",")), not for \(missing), and xplat passes a target's image per platform; give \(link.target) the platforms of \(t.name)"))
+                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target)"
+                        + " is built for \(base.request.platforms.map(\.description).joined(separator: ","))"
+                        + ", not for \(missing), and xplat passes a target's image per platform; give \(link.target) the platforms of \(t.name)"))
                 }
                 if base.request.output == .load {
-                    throw BuildError.target(link.target, .conflict("--load: \(t.name) builds on this target (context \(link.context)); xplat passes its image to \(t.name) as an OCI layout, which a loaded image is not; use another output for \(link.target)"))
+                    throw BuildError.target(link.target, .conflict("--load: \(t.name) builds on this target"
+                        + " (context \(link.context)); xplat passes its image to \(t.name) as an OCI layout, which a loaded image is not; use another output for \(link.target)"))
                 }
             }
         }

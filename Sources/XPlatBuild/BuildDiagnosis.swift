@@ -196,7 +196,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return BuildDiagnosis(
             kind: .noNetwork,
             summary: "a RUN step needed the default bridge network, which this engine does not have",
-            action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline); without --network they get the builder's default network, which here is the missing bridge",
+            action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline)"
+                + "; without --network they get the builder's default network, which here is the missing bridge",
             excerpt: t.excerpt("network bridge not found"))
     }
 

@@ -155,7 +155,7 @@ public struct BuildExecutor: Sendable {
     static func removeStaleImageIDFile(_ path: String?) throws {
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
         do { try FileManager.default.removeItem(atPath: path) } catch {
-            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: FileSystem.reason(error))
+            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: SystemError.reason(error))
         }
     }
 
@@ -257,7 +257,7 @@ public struct BuildExecutor: Sendable {
         }
         if let file = job.request.imageIDFile, let id = result.imageID {
             do { try AtomicFile.write(Data(id.utf8), to: file) } catch {
-                throw BuildError.fileSystem(path: file, action: "write the image id", reason: FileSystem.reason(error))
+                throw BuildError.fileSystem(path: file, action: "write the image id", reason: SystemError.reason(error))
             }
         }
         if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }

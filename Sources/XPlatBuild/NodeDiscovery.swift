@@ -90,7 +90,8 @@ public struct NodeDiscovery: Sendable {
             // A builder name is never dropped: without buildx there is no builder to give it to.
             throw BuildError.conflict(driver == .engine || !specs.isEmpty
                                       ? "--builder \(builder): \(driver == .engine ? "--driver engine" : "--node") builds on docker endpoints, not buildx builders; drop one of them"
-                                      : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed), and buildx builders need it; install docker-buildx, or drop --builder to build on the engine")
+                                      : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed)"
+                                          + ", and buildx builders need it; install docker-buildx, or drop --builder to build on the engine")
         }
         let targets: [NodeSpec] = specs.isEmpty
             ? [NodeSpec(name: "default", endpoint: environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock")]

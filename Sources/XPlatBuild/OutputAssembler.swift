@@ -55,7 +55,7 @@ public enum OutputAssembler {
         defer { try? input.close() }
         while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty {
             do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
-                throw BuildError.assemblyFailed("standard output: cannot write the output: \(FileSystem.reason(error))")
+                throw BuildError.assemblyFailed("standard output: cannot write the output: \(SystemError.reason(error))")
             }
         }
     }
@@ -69,7 +69,7 @@ public enum OutputAssembler {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(FileSystem.reason(error))")
+                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(SystemError.reason(error))")
             }
         } else if !isDir.boolValue {
             throw BuildError.badOutput(dest, "\(parent) is not a folder")

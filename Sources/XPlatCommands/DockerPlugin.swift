@@ -100,7 +100,8 @@ private struct GlobalOptions {
         guard !files.isEmpty else { return nil }
         let folders = Set(files.map { ($0.1 as NSString).deletingLastPathComponent })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
-            throw XPlatFailure("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem; put the files there under those names and set DOCKER_CERT_PATH",
+            throw XPlatFailure("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
+                + "; put the files there under those names and set DOCKER_CERT_PATH",
                                exitCode: XPlatExit.usage)
         }
         return folders.first

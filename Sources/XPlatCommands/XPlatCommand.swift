@@ -88,17 +88,9 @@ public struct XPlatCommand: AsyncParsableCommand {
         }
     }
 
-    /// An error as a sentence: its own description, or a Foundation error's sentence after the file
-    /// it names (`/x/Dockerfile: The file doesn't exist.`).
-    static func describe(_ error: any Error) -> String {
-        guard error is CocoaError || type(of: error) == NSError.self else { return String(describing: error) }
-        let ns = error as NSError
-        var text = ns.localizedDescription
-        let generic = "The operation could not be completed. "
-        if text.hasPrefix(generic), text.count > generic.count { text.removeFirst(generic.count) }
-        let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-        return path.map { "\($0): \(text)" } ?? text
-    }
+    /// An error as a sentence: its own description, or a Foundation error's reason after the file
+    /// it names (`/x/Dockerfile: No such file or directory`).
+    static func describe(_ error: any Error) -> String { SystemError.sentence(error) }
 }
 
 /// xplat's version string.

@@ -10,6 +10,7 @@
 //
 // - `BuildxPlatformList`: `linux/amd64, linux/arm64*, linux/mips64 (+3)`: platforms, the ones the
 //   user pinned (`*`), the words that are not platforms, and whether the listing was cut short.
+// - `BuildxListing`: `docker buildx ls` (JSON and table forms): builders, their nodes and platforms.
 // - `BuildxVersion`: `github.com/docker/buildx v0.10.5 ed00243...`: which flags this buildx knows
 //   (`--provenance`/`--sbom` from 0.10, which also adds provenance attestations by default).
 // - `BuildxMetadata`: the JSON of `--metadata-file` (`containerimage.digest`, the descriptor, the

@@ -285,7 +285,10 @@ struct BakePlanTests {
         #expect(try refusal(base: ["linux/arm64"], uses: ["linux/amd64", "linux/arm64"])?.contains("not for linux/amd64,") == true)
     }
 
-    @Test("a target: context on a remote builder (real buildx 0.10.5, BuildKit 0.11.6, recorded): the target it names is built first, exported, and reaches the dependent solve per platform as an OCI layout")
+    @Test("""
+          a target: context on a remote builder (real buildx 0.10.5, BuildKit 0.11.6, recorded): the target it names is built first, \
+          exported, and reaches the dependent solve per platform as an OCI layout
+          """)
     func linkedOnRemoteBuilder() async throws {
         let bakeCase = BakeRecordings.linkedSmall
         let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/linked-small-remote-build.json")
