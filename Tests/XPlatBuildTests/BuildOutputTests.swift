@@ -123,6 +123,19 @@ struct DockerfileExcerptTests {
         #expect(DockerfileExcerpt.locate(label, in: try Self.dockerfile(), file: "Dockerfile") == nil)
     }
 
+    /// BuildKit 0.11.6 (buildx 0.10.5, real-remote) on this file ran `[stage-1 1/2] RUN true` (the
+    /// trigger), then failed `[stage-1 2/2] RUN echo x; exit 3` and placed it at Dockerfile:4; by
+    /// position, 2/2 is line 5's `RUN echo y`.
+    @Test("a stage whose base stage has ONBUILD is not placed: BuildKit numbers the triggers among its steps")
+    func onBuildBase() throws {
+        let file = try Self.dockerfile("FROM busybox AS a\nONBUILD RUN true\nFROM a\nRUN echo x; exit 3\nRUN echo y\n")
+        let label = try #require(StepLabel("[stage-1 2/2] RUN echo x; exit 3"))
+        #expect(DockerfileExcerpt.locate(label, in: file, file: "Dockerfile") == nil)
+        // A stage FROM the one that ran the triggers is numbered as usual (`[stage-2 1/2] RUN echo x`, Dockerfile:5).
+        let grandchild = try Self.dockerfile("FROM busybox AS a\nONBUILD RUN true\nFROM a AS b\nFROM b\nRUN echo x; exit 3\nRUN echo y\n")
+        #expect(DockerfileExcerpt.locate(try #require(StepLabel("[stage-2 1/2] RUN echo x; exit 3")), in: grandchild, file: "Dockerfile")?.lines == 5...5)
+    }
+
     @Test("a stage FROM another stage does not count its FROM; a single stage has no label")
     func counting() throws {
         let stages = try Self.dockerfile("FROM busybox AS base\nRUN true\nFROM base\nRUN false\n")
