@@ -227,6 +227,26 @@ struct ProgressStyleTests {
         #expect(last.contains("    two\n") && last.contains("    three\n") && last.contains("    four\n") && !last.contains("one"), "\(last)")
     }
 
+    @Test("tty: lines that come faster than the redraw limit are still drawn once the step falls silent")
+    func ttyBurst() async throws {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        // A compiler's error lines arrive together, then the step runs on without printing.
+        for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.1 two", "#5 0.1 three", "#5 0.1 four"] { output.line(line) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !sink.text.withLock({ $0.last ?? "" }).contains("    four\n"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let last = sink.text.withLock { $0.last ?? "" }
+        #expect(last.contains("    two\n") && last.contains("    three\n") && last.contains("    four\n"), "\(last)")
+        progress.state(p("linux/arm64"), "failed")
+        let final = sink.text.withLock { $0.count }
+        try await Task.sleep(for: BuildProgress.redrawInterval * 3)
+        #expect(sink.text.withLock { $0.count } == final, "nothing is drawn after the final rows (the failure report follows them)")
+    }
+
     @Test("rows (auto off a terminal) and quiet show no step output")
     func compact() {
         for style in [ProgressStyle.rows, .quiet] {
