@@ -59,8 +59,10 @@ public struct StepLabel: Sendable, Hashable {
     public var platform: Platform?
     /// The stage label: a name, `stage-N` for an unnamed stage, nil for a single-stage Dockerfile.
     public var stage: String?
-    /// The step's position in its stage (1-based) and the stage's step count.
+    /// The step's position in its stage (1-based).
     public var index: Int
+    /// The stage's step count as BuildKit counts it (ONBUILD triggers run before the stage's own
+    /// steps are numbered among them but not counted: `[stage-1 3/2]`).
     public var total: Int
     /// What follows the label (`RUN go build -o /out/hello .`).
     public var command: String
@@ -111,6 +113,7 @@ public struct FailedStep: Sendable, Hashable, Codable {
     /// How many of a failed step's last lines are shown.
     public static let lineLimit = 20
 
+    /// A failed step; `source` is filled in once the step is placed in its Dockerfile.
     public init(name: String, platform: Platform? = nil, lines: [String], omitted: Int = 0, error: String,
                 source: DockerfileExcerpt? = nil) {
         self.name = name
@@ -142,6 +145,7 @@ public struct StepLog: Sendable {
     /// Lines kept per step (the last ones).
     private let keep: Int
 
+    /// An empty log keeping each step's last `keep` output lines.
     public init(keep: Int = FailedStep.lineLimit) { self.keep = keep }
 
     /// Reads one line; returns it classified.
