@@ -137,6 +137,18 @@ struct DropInIntegrationTests {
         let builder = try await runner.run(Command(docker, ["xplat", "build", "--builder", "dropin-no-such-builder", "--platform", "linux/amd64",
                                                             BuildEngine.example("busybox-only")], environment: env))
         #expect(!builder.succeeded && builder.stderr.contains("dropin-no-such-builder"), "--builder reaches xplat: \(builder.stderr)")
+
+        // A context whose engine is not there: docker (and buildx's default builder) fail on it;
+        // xplat must not build on the local engine instead.
+        let socket = config + "/no-engine.sock"
+        let context = try await runner.run(Command(docker, ["context", "create", "dropin-elsewhere", "--docker", "host=unix://\(socket)"],
+                                                   environment: env))
+        #expect(context.succeeded, "\(context.stderr)")
+        let elsewhere = try await runner.run(Command(docker, ["--context", "dropin-elsewhere", "xplat", "build", "--platform", "linux/amd64",
+                                                              "--network", "none", "-o", "type=local,dest=\(config)/out-elsewhere",
+                                                              BuildEngine.example("busybox-only")], environment: env))
+        #expect(!elsewhere.succeeded && elsewhere.stderr.contains(socket), "--context reaches the engine xplat builds on: \(elsewhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: config + "/out-elsewhere"), "nothing was built on another engine")
     }
 
     @Test("the docker client is the first on PATH that can build: docker 28.2 without buildx is passed over, by name; none usable is a clear error",
