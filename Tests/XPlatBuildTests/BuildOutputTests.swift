@@ -180,6 +180,48 @@ struct FailureReportTests {
     }
 }
 
+/// Several solves failing: `solveConcurrently` waits `grace` for the others, then reports them.
+struct ConcurrentFailureTests {
+    static func failure(_ platform: String, kind: BuildDiagnosis.Kind, summary: String, step: String? = nil) -> BuildError {
+        let steps = step.map { [FailedStep(name: $0, lines: ["#7 0.1 \(platform): error"], error: summary)] } ?? []
+        return .buildFailed(platform: p(platform), diagnosis: BuildDiagnosis(kind: kind, summary: summary, action: "act on \(summary)",
+                                                                             excerpt: "", steps: steps))
+    }
+
+    static func run(_ work: [(delay: Duration, error: BuildError?)], grace: Duration) async -> (any Error)? {
+        do {
+            _ = try await solveConcurrently(Array(work.indices), grace: grace) { index in
+                try await Task.sleep(for: work[index].delay)
+                if let error = work[index].error { throw error }
+                return index
+            }
+            return nil
+        } catch { return error }
+    }
+
+    @Test("failures of one cause are told together, each step under its platform; a solve still running after the grace is cancelled")
+    func sameCause() async throws {
+        let started = ContinuousClock.now
+        let error = await Self.run([(.zero, Self.failure("linux/arm64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make")),
+                                    (.milliseconds(50), Self.failure("linux/amd64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make")),
+                                    (.seconds(60), nil)], grace: .milliseconds(300))
+        #expect(ContinuousClock.now - started < .seconds(30), "the slow solve was cancelled after the grace, not waited for")
+        guard case .buildFailed(nil, let diagnosis) = error as? BuildError else { Issue.record("\(String(describing: error))"); return }
+        #expect(diagnosis.steps.map(\.platform) == [p("linux/arm64"), p("linux/amd64")])
+    }
+
+    @Test("failures of different causes are not told as one: the first is reported with its own platform, cause and action")
+    func differentCauses() async throws {
+        let base = Self.failure("linux/riscv64", kind: .baseLacksPlatform, summary: "the base image gcc:12 has no linux/riscv64 variant")
+        let error = await Self.run([(.zero, base),
+                                    (.milliseconds(50), Self.failure("linux/amd64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make"))],
+                                   grace: .seconds(5))
+        let reported = try #require(error as? BuildError)
+        #expect(reported == base, "\(reported)")
+        #expect(!reported.description.contains("linux/amd64"), "amd64 did not fail for riscv64's reason: \(reported)")
+    }
+}
+
 struct ProgressStyleTests {
     static let node = BuilderNode(name: "default", endpoint: "unix:///var/run/docker.sock", driver: .engine,
                                   native: [p("linux/amd64")], emulated: [EmulatedPlatform(platform: p("linux/arm64"), proven: true)])
