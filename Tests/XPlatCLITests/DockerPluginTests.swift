@@ -5,6 +5,7 @@
 
 import Foundation
 import Testing
+import XPlatSupport
 import XPlatTestSupport
 @testable import XPlatCommands
 
@@ -43,10 +44,14 @@ struct DockerPluginTests {
     }
 
     @Test("a global option xplat cannot pass on is a usage error naming it")
-    func refused() {
-        #expect(throws: XPlatFailure.self) { try DockerPlugin.invocation(arguments: ["--bogus", "xplat", "build"], environment: Self.parent) }
-        #expect(throws: XPlatFailure.self) {
+    func refused() throws {
+        let bogus = try #require(#expect(throws: XPlatFailure.self) {
+            try DockerPlugin.invocation(arguments: ["--bogus", "xplat", "build"], environment: Self.parent)
+        })
+        #expect(bogus.exitCode == XPlatExit.usage && bogus.message.contains("--bogus"), "\(bogus)")
+        let certificate = try #require(#expect(throws: XPlatFailure.self) {
             try DockerPlugin.invocation(arguments: ["--tlscacert", "/t/my-ca.crt", "xplat", "build"], environment: Self.parent)
-        }
+        })
+        #expect(certificate.exitCode == XPlatExit.usage && certificate.message.contains("--tlscacert"), "\(certificate)")
     }
 }
