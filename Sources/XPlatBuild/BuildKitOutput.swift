@@ -142,6 +142,9 @@ public struct StepLog: Sendable {
     /// BuildKit's closing summary has begun (its first `------`): the boxes there repeat lines
     /// already read.
     private var summarizing = false
+    /// In the summary, the step whose box is open (` > NAME:`): its lines there are its own, also
+    /// buildx's `#0` ones, whatever step started last.
+    private var boxed: String?
     /// Lines kept per step (the last ones).
     private let keep: Int
 
@@ -156,7 +159,7 @@ public struct StepLog: Sendable {
         case .step(let id, let name): start(id, name: name)
         case .output(let id, _): if !summarizing { append(line, to: id) }
         case .error(let id, let message): steps[id]?.error = message
-        case .other: summarizing = summarizing || line == "------"
+        case .other: summary(line)
         case .status: break
         }
         return parsed
@@ -164,7 +167,10 @@ public struct StepLog: Sendable {
 
     /// The name of step `id`, once it started; for an id no step has (buildx's `#0`), the step
     /// whose header came last.
-    public func name(of id: Int) -> String? { (steps[id] ?? lastStarted.flatMap { steps[$0] })?.name }
+    public func name(of id: Int) -> String? {
+        if summarizing { return boxed }
+        return (steps[id] ?? lastStarted.flatMap { steps[$0] })?.name
+    }
 
     /// The steps that failed for their own reason (not cancelled because another one failed),
     /// in the order they started.
@@ -172,6 +178,15 @@ public struct StepLog: Sendable {
         order.compactMap { id -> FailedStep? in
             guard let step = steps[id], let error = step.error, !Self.isCancellation(error) else { return nil }
             return FailedStep(name: step.name, lines: step.lines, omitted: step.total - step.lines.count, error: error)
+        }
+    }
+
+    /// A line outside any step: the summary's rules and box headings.
+    private mutating func summary(_ line: String) {
+        if line == "------" {
+            summarizing = true
+        } else if summarizing, line.hasPrefix(" > "), line.hasSuffix(":") {
+            boxed = String(line.dropFirst(3).dropLast())
         }
     }
 

@@ -341,4 +341,20 @@ struct FailedStepRecordingTests {
         let printed = lines.drop { $0 != "Dockerfile:3" }.dropFirst().prefix(6).joined(separator: "\n")
         #expect(excerpt.text == printed, "the same excerpt buildx printed")
     }
+
+    @Test("plain progress, buildx 0.10.5: the lines BuildKit's closing box repeats are tagged with the box's step's platform, not the last step started")
+    func boxTagged() throws {
+        let lines = try Self.recording("failed-step-buildx-cancelled.txt")
+        let sink = Sink()
+        let platforms = [p("linux/amd64"), p("linux/arm64")]
+        let progress = BuildProgress(plan: ProgressStyleTests.plan(platforms), style: .plain, write: sink.write)
+        let output = SolveOutput(platforms: platforms, node: "real-remote0", progress: progress)
+        for line in lines { output.line(line) }
+        let shown = sink.all.split(separator: "\n").map(String.init)
+        let compiler = shown.filter { $0.hasSuffix("main.c:3:12: error: 'foo' undeclared (first use in this function)") }
+        #expect(compiler.count == 2, "as it ran and in the box: \(shown)")
+        #expect(compiler.allSatisfy { $0.hasPrefix("[linux/arm64 on real-remote0] #0 ") }, "\(compiler)")
+        #expect(output.failed.map(\.platform) == [p("linux/arm64")])
+        #expect(output.failed.first?.lines.count == 5, "the box's lines are not read twice")
+    }
 }
