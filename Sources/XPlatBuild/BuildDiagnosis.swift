@@ -20,6 +20,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case baseLacksPlatform
         /// RUN needed a network and the engine has no bridge.
         case noNetwork
+        /// The builder does not grant an entitlement (`--network host`, `--allow`).
+        case entitlementRefused
         /// `--sbom`: the builder could not pull the SBOM scanner image BuildKit runs.
         case sbomScanner
         /// Anything else: the error lines BuildKit printed.
@@ -83,7 +85,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// The known causes, most specific first.
     private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
-                                                               baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork]
+                                                                       baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork,
+                                                                       entitlementRefused]
 
     /// A foreign binary ran without a binfmt handler.
     private static func execFormat(_ t: Text) -> BuildDiagnosis? {
@@ -194,8 +197,22 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return BuildDiagnosis(
             kind: .noNetwork,
             summary: "a RUN step needed the default bridge network, which this engine does not have",
-            action: "build with --network=none (xplat's default) and keep RUN steps offline",
+            action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline); without --network they get the builder's default network, which here is the missing bridge",
             excerpt: t.excerpt("network bridge not found"))
+    }
+
+    /// `--network host` or `--allow` on a BuildKit that does not grant the entitlement (buildx
+    /// 0.10.5 on a buildkitd without `--allow-insecure-entitlement`: "granting entitlement
+    /// network.host is not allowed by build daemon configuration").
+    private static func entitlementRefused(_ t: Text) -> BuildDiagnosis? {
+        guard let line = t.lines.first(where: { $0.contains("is not allowed by build daemon configuration") }) else { return nil }
+        let entitlement = ["network.host", "security.insecure"].first { line.contains($0) } ?? "the entitlement"
+        let flag = entitlement == "network.host" ? "--network host" : "--allow \(entitlement)"
+        return BuildDiagnosis(
+            kind: .entitlementRefused,
+            summary: "the builder does not grant \(entitlement), which \(flag) needs (\(Self.trimmed(line)))",
+            action: "start its buildkitd with --allow-insecure-entitlement \(entitlement) (docker buildx create --buildkitd-flags for a docker-container builder), or build without \(flag)",
+            excerpt: t.excerpt("is not allowed by build daemon configuration"))
     }
 
     /// Anything else: the last error lines BuildKit printed.

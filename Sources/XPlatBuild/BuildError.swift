@@ -14,6 +14,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     case badCache(String, String)
     /// A `--build-arg` is not `KEY=VALUE` or `KEY`.
     case badBuildArg(String)
+    /// A value of another option is malformed: the option, the value as given, and why.
+    case badOption(option: String, value: String, reason: String)
+    /// The chosen driver cannot do what an option asks: the option, the driver (as the user
+    /// knows it), what it lacks, and the action (the driver that can).
+    case unsupported(option: String, driver: String, reason: String, action: String)
     /// Options that cannot go together.
     case conflict(String)
     /// The Dockerfile or context cannot be read.
@@ -57,6 +62,10 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cache option \"\(value)\": \(why)"
         case .badBuildArg(let value):
             return "--build-arg \"\(value)\": expected KEY=VALUE or KEY"
+        case .badOption(let option, let value, let reason):
+            return "\(option) \"\(value)\": \(reason)"
+        case .unsupported(let option, let driver, let reason, _):
+            return "\(option): \(driver) \(reason)"
         case .conflict(let why):
             return why
         case .unreadable(let path, let why):
@@ -91,6 +100,7 @@ extension BuildError {
     public var action: String? {
         switch self {
         case .buildFailed(_, let diagnosis): return diagnosis.action
+        case .unsupported(_, _, _, let action): return action
         case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
         default: return nil
         }

@@ -82,6 +82,20 @@ public struct BuildResult: Sendable {
     public var output: String
     /// The image index digest for `--push`.
     public var indexDigest: String?
+    /// The image id as buildx reports it (`--iidfile`, `--quiet`): for one platform its config
+    /// digest (what an image store calls the image), for several the index digest. Computed only
+    /// when `--iidfile` or `--quiet` asks for it.
+    public var imageID: String?
+    /// The index's descriptor (media type, digest, size) for `--push` and `type=oci`: the metadata
+    /// file's `containerimage.descriptor`, as buildx writes it.
+    public var indexDescriptor: Descriptor?
+    /// For a one-platform image output, its config's digest (`containerimage.config.digest`).
+    public var configDigest: String?
+    /// What `-q` prints, as the client it stands in for: the image id (`docker build`, buildx 0.11
+    /// and newer), or buildx 0.10's `containerimage.digest` (for one platform pushed or written as
+    /// OCI, the manifest's digest: checked, 0.10.5 printed the manifest digest and wrote the config
+    /// digest to --iidfile). Computed only with `--quiet`.
+    public var quietID: String?
     /// Wall time of each phase: `solve`, `verify` (verification and smoke tests), `publish`.
     public var phases: [String: Double] = [:]
     /// What `--push` moved.
@@ -117,12 +131,16 @@ public struct BuildExecutor: Sendable {
         try request.validate()
         guard plan.buildable else { throw BuildError.impossible(plan.platforms.filter { $0.mode == .impossible }) }
         let strategy = self.strategy(for: plan)
-        try strategy.check(request, plan: plan)
+        let buildx = plan.driverKind == .buildx
+            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion() : nil
+        try strategy.check(request, plan: plan, buildx: buildx)
+        try Self.removeStaleImageIDFile(request.imageIDFile)
         let cleanup = Cleanup()
         let work = try Self.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
         cleanup.remove(work)
         do {
-            let job = try await solveJob(request, plan: plan, dockerfile: dockerfile, work: work, cleanup: cleanup, progress: progress)
+            let job = try await solveJob(request, plan: plan, dockerfile: dockerfile, buildx: buildx, work: work, cleanup: cleanup,
+                                         progress: progress)
             let result = try await execute(job, strategy: strategy)
             await cleanup.run()
             return result
@@ -130,6 +148,14 @@ public struct BuildExecutor: Sendable {
             await cleanup.run()
             if Task.isCancelled || error is CancellationError { throw BuildError.interrupted }
             throw error
+        }
+    }
+
+    /// A failed build leaves no image id of an earlier one behind (as buildx removes it first).
+    static func removeStaleImageIDFile(_ path: String?) throws {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: FileSystem.reason(error))
         }
     }
 
@@ -149,19 +175,17 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, work: String, cleanup: Cleanup,
+    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
                   progress: BuildProgress?) async throws -> SolveJob {
-        var buildx: BuildxVersion?
-        if plan.driverKind == .buildx {
-            buildx = await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion()
-        }
         let needRoots: Bool
         switch request.output {
         case .local, .tar: needRoots = true
         default: needRoots = request.verify || request.smoke != nil
         }
+        var commands = DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx)
+        commands.localCacheTags = LocalCacheIndex.tags(of: request.cacheFrom)
         return SolveJob(request: request, plan: plan,
-                        commands: DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx),
+                        commands: commands,
                         work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
                         runID: Self.runID(work: work),
                         cleanup: cleanup, progress: progress, registryConfiguration: registryConfiguration)
@@ -190,10 +214,54 @@ public struct BuildExecutor: Sendable {
             phases["verify-pushed"] = (ContinuousClock.now - start).seconds
         }
         let ordered = job.request.platforms.compactMap { solved.results[$0] }
-        let result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
+        var result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
                                  phases: phases, transfer: transfer)
+        if let digest = published.indexDigest, let index = published.indexDescriptor {
+            result.indexDescriptor = Descriptor(mediaType: index.mediaType, digest: digest, size: index.size)
+        }
+        if job.request.platforms.count == 1, solved.attestations.isEmpty {
+            result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest
+        }
+        if job.request.imageIDFile != nil || job.request.quiet {
+            result.imageID = try await imageID(job, solved: solved, indexDigest: published.indexDigest)
+        }
+        if job.request.quiet {
+            result.quietID = result.imageID
+            let platforms = job.request.platforms
+            if let buildx = job.commands.buildx, !buildx.printsImageID, platforms.count == 1, solved.attestations.isEmpty,
+               job.request.output == .push || job.request.output.mode == "oci" {
+                result.quietID = solved.results[platforms[0]]?.digest ?? result.imageID
+            }
+        }
+        if let file = job.request.imageIDFile, let id = result.imageID {
+            do { try AtomicFile.write(Data(id.utf8), to: file) } catch {
+                throw BuildError.fileSystem(path: file, action: "write the image id", reason: FileSystem.reason(error))
+            }
+        }
         if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }
         return result
+    }
+
+    /// The image id buildx writes to `--iidfile` and prints with `--quiet`: one platform's config
+    /// digest, or the index digest of several; for `--load`, the id the engine gives the loaded image.
+    func imageID(_ job: SolveJob, solved: SolvedBuild, indexDigest: String?) async throws -> String? {
+        let platforms = job.request.platforms
+        switch job.request.output {
+        case .push, .oci:
+            // One image without attestations is an image (its id: the config digest); with them,
+            // as with several platforms, buildx's result is an index.
+            guard platforms.count == 1, solved.attestations.isEmpty else { return indexDigest }
+            return solved.images[platforms[0]]?.decoded.config.digest ?? indexDigest
+        case .load:
+            guard let tag = job.request.tags.first, let entry = job.plan.platforms.first, let node = job.plan.node(named: entry.node) else { return nil }
+            let out = try await runner.run(job.commands.imageID(of: tag, engine: .of(node)))
+            guard out.succeeded else {
+                throw BuildError.assemblyFailed("cannot read the id of the loaded image \(tag) from \(EngineAccess.name(of: node)): \(ImageExport.firstLine(out.stderr))")
+            }
+            return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .local, .tar, .none:
+            return nil
+        }
     }
 
     /// For `--push`: a publisher whose registry client lives for this build (shut down at
@@ -244,6 +312,17 @@ public struct BuildExecutor: Sendable {
     struct Published: Sendable {
         var output: String
         var indexDigest: String?
+        /// The pushed index's media type and size (for the metadata file's descriptor).
+        var indexDescriptor: (mediaType: String, size: Int64)?
+    }
+
+    /// `--annotation manifest-descriptor:...`: on the index's entry of each platform's manifest.
+    func annotateDescriptors(_ solved: inout SolvedBuild, _ request: BuildRequest) {
+        for p in request.platforms {
+            guard let extra = request.annotations(at: .manifestDescriptor, for: p), var image = solved.images[p] else { continue }
+            image.annotations = (image.annotations ?? [:]).merging(extra) { $1 }
+            solved.images[p] = image
+        }
     }
 
     /// The publish phase: turns the verified solve into the output the user asked for. Image
@@ -260,16 +339,22 @@ public struct BuildExecutor: Sendable {
             return Published(output: dest)
         case .push:
             guard let publisher else { return Published(output: request.tags.joined(separator: ", ")) }
-            let pushed = try await publisher.push(solved.images, attestations: solved.attestations, platforms: request.platforms)
+            annotateDescriptors(&solved, request)
+            let pushed = try await publisher.push(solved.images, attestations: solved.attestations, platforms: request.platforms,
+                                                  indexAnnotations: request.annotations(at: .index))
             for p in request.platforms { solved.results[p]?.digest = pushed.manifests[p] }
-            return Published(output: request.tags.joined(separator: ", "), indexDigest: pushed.index)
+            return Published(output: request.tags.joined(separator: ", "), indexDigest: pushed.index.indexDigest,
+                             indexDescriptor: (pushed.index.indexMediaType, pushed.index.indexSize))
         case .oci(let dest, let asTar):
             // Named like buildx names it: the tag of the first -t, else latest.
             let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
-            let digest = try await ImagePublisher.writeOCI(solved.images, attestations: solved.attestations, platforms: request.platforms,
-                                                           dest: dest, asTar: asTar, refName: refName, work: work, runner: runner)
+            annotateDescriptors(&solved, request)
+            let index = try await ImagePublisher.writeOCI(solved.images, attestations: solved.attestations, platforms: request.platforms,
+                                                           dest: dest, asTar: asTar, refName: refName, work: work, runner: runner,
+                                                           indexAnnotations: request.annotations(at: .index),
+                                                           descriptorAnnotations: request.annotations(at: .indexDescriptor) ?? [:])
             for p in request.platforms { solved.results[p]?.digest = solved.images[p]?.manifest.digest }
-            return Published(output: dest, indexDigest: digest)
+            return Published(output: dest, indexDigest: index.digest, indexDescriptor: (index.mediaType, index.size))
         case .load:
             // buildx's drivers other than `docker` load into the current docker context's engine, not the node.
             let node = job.plan.platforms.first.flatMap { job.plan.node(named: $0.node) }

@@ -20,23 +20,24 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     case none
 
     /// Parses one `-o` value: `type=local,dest=DIR`, `type=tar,dest=F`, `type=oci,dest=X[,tar=false]`,
-    /// `type=registry`, `type=image,push=true`, `type=docker`, `type=cacheonly`, or a bare path (local).
+    /// `type=registry`, `type=image,push=true`, `type=docker`, `type=cacheonly`, or a bare path (local);
+    /// `-`, and `tar`/`oci` without dest or with `dest=-`: standard output, as buildx.
     public static func parse(_ text: String) throws -> OutputSpec {
         guard text.contains("=") else {
-            guard !text.isEmpty, text != "-" else { throw BuildError.badOutput(text, "writing to stdout is not supported; give dest=") }
-            return .local(dest: text, split: nil)
+            guard !text.isEmpty else { throw BuildError.badOutput(text, "expected a folder, - or type=...") }
+            // `-o -`: a tar of the result on standard output, as buildx writes it.
+            return text == OutputSpec.standardOutput ? .tar(dest: text) : .local(dest: text, split: nil)
         }
-        var attrs: [String: String] = [:]
-        for field in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
-            attrs[kv.key.lowercased()] = value
-        }
+        let attrs = try attributes(text)
         let type = attrs["type"] ?? "local"
+        try checkAttributes(attrs, type: type, text: text)
         func dest() throws -> String {
             guard let d = attrs["dest"], !d.isEmpty else { throw BuildError.badOutput(text, "type=\(type) needs dest=PATH") }
-            guard d != "-" else { throw BuildError.badOutput(text, "writing to stdout is not supported; give a file") }
+            guard d != OutputSpec.standardOutput else { throw BuildError.badOutput(text, "dest cannot be stdout for \(type) exporter (as buildx)") }
             return d
         }
+        // A file exporter without dest, or with dest=-, writes to standard output (buildx).
+        func file() -> String { attrs["dest"].flatMap { $0.isEmpty ? nil : $0 } ?? OutputSpec.standardOutput }
         func bool(_ key: String) throws -> Bool? {
             guard let v = attrs[key] else { return nil }
             switch v.lowercased() {
@@ -47,14 +48,75 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
         switch type {
         case "local": return .local(dest: try dest(), split: try bool("platform-split"))
-        case "tar": return .tar(dest: try dest())
-        case "oci": return .oci(dest: try dest(), tar: try bool("tar") ?? true)
+        case "tar": return .tar(dest: file())
+        case "oci":
+            let tar = try bool("tar") ?? true
+            return .oci(dest: tar ? file() : try dest(), tar: tar)
         case "registry": return .push
         case "image": return try bool("push") == true ? .push : .load
         case "docker": return .load
         case "cacheonly": return .none
         default:
             throw BuildError.badOutput(text, "unknown type \"\(type)\" (local, tar, oci, registry, image, docker, cacheonly)")
+        }
+    }
+
+    /// The `key=value` fields of an `-o` value (CSV, as buildx reads them), keys lower-case.
+    private static func attributes(_ text: String) throws -> [String: String] {
+        let fields: [String]
+        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError { throw BuildError.badOutput(text, error.reason) }
+        var attrs: [String: String] = [:]
+        for field in fields {
+            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
+            attrs[kv.key.trimmingCharacters(in: .whitespaces).lowercased()] = value
+        }
+        return attrs
+    }
+
+    /// The attributes xplat takes for each exporter type: what it does with any other would be
+    /// to drop it silently, so another is refused, named.
+    private static let known: [String: Set<String>] = [
+        "local": ["dest", "platform-split"], "tar": ["dest"], "oci": ["dest", "tar", "name"],
+        "registry": ["name", "push"], "image": ["name", "push"], "docker": ["name"], "cacheonly": [],
+    ]
+
+    private static func checkAttributes(_ attrs: [String: String], type: String, text: String) throws {
+        guard let allowed = known[type] else { return }
+        if type == "docker", attrs["dest"] != nil {
+            throw BuildError.badOutput(text, "type=docker,dest=FILE (a tar for docker load) is not made by xplat: use --load, or -o type=oci,dest=FILE for a file")
+        }
+        for key in attrs.keys.sorted() where key.hasPrefix("annotation") {
+            guard type != "local", type != "tar", type != "cacheonly" else {
+                throw BuildError.badOutput(text, "\"\(key)\": a \(type) output has no image to annotate")
+            }
+            _ = try AnnotationSpec(exporterAttribute: key, value: attrs[key] ?? "", output: text)
+        }
+        for key in attrs.keys.sorted() where key != "type" && !allowed.contains(key) && !key.hasPrefix("annotation") {
+            throw BuildError.badOutput(text, "xplat does not take \"\(key)\" for type=\(type) (it takes \(allowed.sorted().joined(separator: ", ")), annotation.KEY=VALUE)")
+        }
+    }
+
+    /// What an image output's attributes add to the request: `name=` (more `-t` names, comma
+    /// separated) and buildx 0.10's way to annotate, `annotation[-TYPE][[PLATFORM]].KEY=VALUE`.
+    public static func imageAttributes(_ text: String) throws -> (names: [String], annotations: [AnnotationSpec]) {
+        guard text.contains("=") else { return ([], []) }
+        let attrs = try attributes(text)
+        let names = attrs["name"].map { $0.split(separator: ",").map(String.init) } ?? []
+        var annotations: [AnnotationSpec] = []
+        for (key, value) in attrs.sorted(by: { $0.key < $1.key }) where key.hasPrefix("annotation") {
+            annotations.append(try AnnotationSpec(exporterAttribute: key, value: value, output: text))
+        }
+        return (names, annotations)
+    }
+
+    /// `-` as a destination: standard output (a tar, or an OCI layout's tar).
+    public static let standardOutput = "-"
+
+    /// True when the output goes to standard output (`-o -`, `type=tar`/`type=oci` to `-`).
+    public var isStandardOutput: Bool {
+        switch self {
+        case .tar(let dest), .oci(let dest, _): return dest == Self.standardOutput
+        default: return false
         }
     }
 
@@ -82,66 +144,6 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A registry cache (`--cache-from`/`--cache-to type=registry,ref=REPO:TAG[,mode=max]`).
-public struct CacheSpec: Sendable, Hashable {
-    /// `REPO:TAG`.
-    public var ref: String
-    /// Other attributes passed through to buildx (`mode=max`).
-    public var attributes: [String: String]
-
-    /// Parses `type=registry,ref=R` or a bare `R`.
-    public init(parsing text: String) throws {
-        var attrs: [String: String] = [:]
-        if !text.contains("=") {
-            attrs["ref"] = text
-        } else {
-            for field in text.split(separator: ",") {
-                guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badCache(text, "\"\(field)\" is not key=value") }
-                attrs[kv.key] = value
-            }
-        }
-        if let type = attrs.removeValue(forKey: "type"), type != "registry" {
-            throw BuildError.badCache(text, "only type=registry is supported (a registry cache with a cache tag)")
-        }
-        guard let ref = attrs.removeValue(forKey: "ref"), !ref.isEmpty else { throw BuildError.badCache(text, "needs ref=REPO:TAG") }
-        self.ref = ref
-        self.attributes = attrs
-    }
-
-    /// The cache image of one solve: the tag gets the cache key (the solve's platform set and the
-    /// output mode), so a cache made for one set or mode is never taken for another, and two nodes
-    /// of one build never overwrite each other's cache.
-    public func keyedRef(key: CacheKey) -> String {
-        let (repo, tag) = ImageReference.split(ref)
-        return "\(repo):\(tag ?? "cache")-\(key.digest)"
-    }
-
-    /// buildx's `--cache-from`/`--cache-to` value: `type=registry,ref=KEYED` and the other attributes.
-    public func buildxValue(key: CacheKey) -> String {
-        (["type=registry", "ref=\(keyedRef(key: key))"] + attributes.keys.sorted().map { "\($0)=\(attributes[$0]!)" })
-            .joined(separator: ",")
-    }
-}
-
-/// The key of anything xplat caches for a build: the platform set and the output mode.
-public struct CacheKey: Sendable, Hashable {
-    public var platforms: [Platform]
-    public var outputMode: String
-
-    public init(platforms: [Platform], outputMode: String) {
-        self.platforms = platforms.sorted()
-        self.outputMode = outputMode
-    }
-
-    /// 12 hex digits of FNV-1a over `linux/amd64,linux/arm64|push`.
-    public var digest: String {
-        let text = platforms.map(\.description).joined(separator: ",") + "|" + outputMode
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return String(String(h, radix: 16).suffix(12))
-    }
-}
-
 /// Splitting image references.
 public enum ImageReference {
     /// `host:5000/a/b:tag` -> (`host:5000/a/b`, `tag`); digests are kept in the repository part.
@@ -160,9 +162,16 @@ public enum ProgressMode: String, Sendable, CaseIterable {
     case auto, plain, tty, quiet
 }
 
-/// A validated build request.
+
+/// A validated build request: every option of `docker buildx build` (buildx 0.10 to 0.12) as a
+/// typed value, with buildx's defaults.
 public struct BuildRequest: Sendable {
+    /// `-` for the path of a Dockerfile or a context read from standard input (`-f -`, context `-`).
+    public static let standardInput = "-"
+
+    /// The Dockerfile (`-f`), or `-`: read from standard input.
     public var dockerfile: String
+    /// The context folder, or `-`: a tar (or a lone Dockerfile) read from standard input.
     public var context: String
     public var platforms: [Platform]
     public var target: String?
@@ -174,8 +183,8 @@ public struct BuildRequest: Sendable {
     public var cacheTo: [CacheSpec]
     public var metadataFile: String?
     public var noCache: Bool
-    /// `--network` for RUN steps (`none`: hermetic, what engines without a bridge need).
-    public var network: String
+    /// `--network` for RUN steps; `.default` (buildx's default) passes nothing: the builder's own.
+    public var network: NetworkMode
     public var verify: Bool
     /// `--smoke 'CMD ARGS'`: run CMD from each platform's root under QEMU.
     public var smoke: [String]?
@@ -187,11 +196,41 @@ public struct BuildRequest: Sendable {
     public var provenance: String?
     /// `--sbom VALUE`, passed through; nil: none asked for.
     public var sbom: String?
+    /// `--attest type=...` (repeatable), besides the `--provenance`/`--sbom` shorthands.
+    public var attests: [AttestSpec] = []
+    /// `--secret` (repeatable), each mounted by id in every solve.
+    public var secrets: [SecretSpec] = []
+    /// `--ssh` (repeatable), each agent or key set forwarded to every solve.
+    public var ssh: [SSHSpec] = []
+    /// `--build-context NAME=VALUE` (repeatable).
+    public var buildContexts: [NamedContext] = []
+    /// `--label KEY=VALUE` (repeatable; `KEY` alone is an empty value): in every platform's image config.
+    public var labels: [String: String] = [:]
+    /// `--annotation` (repeatable), placed as buildx places them.
+    public var annotations: [AnnotationSpec] = []
+    /// `--add-host HOST:IP` (repeatable, comma-separated lists accepted).
+    public var extraHosts: [ExtraHost] = []
+    /// `--allow` entitlements (repeatable, comma-separated lists accepted).
+    public var allow: [Entitlement] = []
+    /// `--ulimit NAME=SOFT[:HARD]` (repeatable).
+    public var ulimits: [Ulimit] = []
+    /// `--shm-size`, in bytes; nil: the builder's default (64 MiB).
+    public var shmSize: UInt64?
+    /// `--pull`: always look up base images in their registry.
+    public var pull: Bool = false
+    /// `-q`/`--quiet`: no progress; stdout gets only the image id, as buildx prints it.
+    public var quiet: Bool = false
+    /// `--no-cache-filter STAGE` (repeatable): stages built without the cache.
+    public var noCacheFilter: [String] = []
+    /// `--cgroup-parent`: the parent cgroup of RUN steps.
+    public var cgroupParent: String?
+    /// `--iidfile FILE`: where the image id of the whole build goes.
+    public var imageIDFile: String?
 
     public init(dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
                 buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],
                 cacheFrom: [CacheSpec] = [], cacheTo: [CacheSpec] = [], metadataFile: String? = nil,
-                noCache: Bool = false, network: String = "none", verify: Bool = true, smoke: [String]? = nil,
+                noCache: Bool = false, network: NetworkMode = .default, verify: Bool = true, smoke: [String]? = nil,
                 rewrite: Bool = false, progress: ProgressMode = .auto, registry: String = "127.0.0.1:5000") {
         self.dockerfile = dockerfile
         self.context = context
@@ -214,17 +253,36 @@ public struct BuildRequest: Sendable {
         self.sbom = nil
     }
 
-    /// True when the user asked buildx for attestations (`--provenance`/`--sbom` other than false).
-    public var wantsAttestations: Bool {
-        [provenance, sbom].contains { $0 != nil && $0 != "false" && $0 != "0" }
+    /// Every attestation asked for: `--attest` values, then the `--provenance`/`--sbom` shorthands.
+    public func allAttests() throws -> [AttestSpec] {
+        var all = attests
+        if let provenance, !provenance.isEmpty { all.append(try AttestSpec(shorthand: "provenance", value: provenance)) }
+        if let sbom, !sbom.isEmpty { all.append(try AttestSpec(shorthand: "sbom", value: sbom)) }
+        return all
     }
 
+    /// True when the user asked buildx for attestations (`--attest`, `--provenance`/`--sbom`
+    /// other than false).
+    public var wantsAttestations: Bool {
+        ((try? allAttests()) ?? []).contains(where: \.enabled)
+    }
 
     /// The cache key of a solve of `platforms` for this request's output.
     public func cacheKey(for platforms: [Platform]) -> CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
 
     /// The cache key of the whole request (all its platforms).
     public var cacheKey: CacheKey { cacheKey(for: platforms) }
+
+    /// The `--annotation` values placed at `level` (for `platform`'s manifest or descriptor, or
+    /// the index), as `KEY: VALUE`; nil when there are none.
+    public func annotations(at level: AnnotationSpec.Level, for platform: Platform? = nil) -> [String: String]? {
+        var found: [String: String] = [:]
+        for a in annotations where a.placement == level && (platform.map(a.applies(to:)) ?? true) { found[a.key] = a.value }
+        return found.isEmpty ? nil : found
+    }
+
+    /// True when the Dockerfile or the context comes from standard input.
+    public var readsStandardInput: Bool { dockerfile == Self.standardInput || context == Self.standardInput }
 
     /// Checks combinations buildx would reject, with the reason.
     public func validate() throws {
@@ -233,6 +291,18 @@ public struct BuildRequest: Sendable {
                 throw BuildError.badBuildArg(arg)
             }
         }
+        try validateOutput()
+        if let smoke, smoke.isEmpty { throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'") }
+        if dockerfile == Self.standardInput, context == Self.standardInput {
+            throw BuildError.conflict("-f - and context -: standard input can hold the Dockerfile or the context, not both (as buildx: \"can't use stdin for both build context and dockerfile\")")
+        }
+        if noCache, !noCacheFilter.isEmpty {
+            throw BuildError.conflict("--no-cache and --no-cache-filter cannot be used together (as buildx 0.10 refuses them)")
+        }
+        try validateAttests()
+    }
+
+    private func validateOutput() throws {
         switch output {
         case .push where tags.isEmpty:
             throw BuildError.conflict("--push needs -t/--tag NAME:TAG (e.g. -t \(registry)/hello:latest)")
@@ -243,8 +313,42 @@ public struct BuildRequest: Sendable {
             throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
+        case .local, .tar:
+            if let imageIDFile {
+                throw BuildError.conflict("--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx says): use --push, --load or -o type=oci")
+            }
+        case .none:
+            if let imageIDFile {
+                throw BuildError.conflict("--iidfile \(imageIDFile): the build makes no image (no -o, --push or --load): use --push, --load or -o type=oci")
+            }
         default: break
         }
-        if let smoke, smoke.isEmpty { throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'") }
+        try validateAnnotations()
+    }
+
+    /// Annotations need an image xplat publishes: an index pushed or written as an OCI layout
+    /// (an image store and a folder of files keep none); `index-descriptor` only has a place in
+    /// an OCI layout's `index.json`.
+    private func validateAnnotations() throws {
+        guard let first = annotations.first else { return }
+        switch output {
+        case .push:
+            if let a = annotations.first(where: { $0.level == .indexDescriptor }) {
+                throw BuildError.conflict("--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's index.json (-o type=oci); a registry has no place for it")
+            }
+        case .oci: break
+        default:
+            let why = output == .load ? "an engine's image store keeps no annotations"
+                : output == .none ? "the build makes no image to annotate" : "a \(output.mode) output has no image to annotate"
+            throw BuildError.conflict("--annotation \(first.flagValue): \(why); use --push or -o type=oci")
+        }
+    }
+
+    /// One attestation of each type, as buildx insists ("duplicate attestation field").
+    private func validateAttests() throws {
+        var seen = Set<String>()
+        for attest in try allAttests() where !seen.insert(attest.type).inserted {
+            throw BuildError.conflict("--attest: duplicate attestation field \(attest.type) (give each type once, --provenance/--sbom included)")
+        }
     }
 }

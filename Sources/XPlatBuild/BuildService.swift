@@ -40,15 +40,21 @@ public struct NodeSelection: Sendable {
     }
 }
 
-/// A plan with the Dockerfile it will build (a temp file with `--rewrite`, removed by `discard()`).
+/// A plan with the Dockerfile it will build (a temp file with `--rewrite`) and the request as it
+/// is built (standard input written to files); `discard()` removes the temporary files.
 public struct PreparedBuild: Sendable {
     public var plan: Plan
     public var dockerfileToBuild: String
     public var temporaryDockerfile: String?
+    /// The request with `-f -` and context `-` replaced by the files standard input was written to.
+    public var request: BuildRequest
+    /// Folders of this build's own (standard input's files), removed by `discard()`.
+    public var temporaryFolders: [String] = []
 
-    /// Removes the rewritten temp Dockerfile.
+    /// Removes the rewritten temp Dockerfile and standard input's files.
     public func discard() {
         if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
+        for folder in temporaryFolders { try? FileManager.default.removeItem(atPath: folder) }
     }
 }
 
@@ -62,6 +68,8 @@ public struct BuildService: Sendable {
     public var rewriter: DockerfileRewriter?
     /// Where temp files go (the rewritten Dockerfile, staged outputs): `$TMPDIR`, else `/tmp`.
     public var temporaryDirectory: String
+    /// Reads all of standard input (`-f -`, context `-`), once.
+    public var standardInput: @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
 
     public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
                 verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?) {
@@ -75,21 +83,23 @@ public struct BuildService: Sendable {
     }
 
     /// Reads and parses the Dockerfile, rewrites it with `--rewrite`, discovers nodes and plans.
-    public func prepare(_ request: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
-        try request.validate()
-        let parsed = try readDockerfile(request)
-        let rewritten = request.rewrite ? try rewrite(parsed, request) : nil
-        let temporary = rewritten?.file?.path
-        let prepared = PreparedBuild(plan: Plan(dockerfile: request.dockerfile, context: request.context, nodes: [], platforms: [], solves: []),
-                                     dockerfileToBuild: temporary ?? request.dockerfile, temporaryDockerfile: temporary)
+    /// Standard input (`-f -`, context `-`) is read first, into files of the build's own.
+    public func prepare(_ original: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
+        try original.validate()
+        let (request, folders) = try await StandardInput(service: self).materialize(original)
+        var prepared = PreparedBuild(plan: Plan(dockerfile: original.dockerfile, context: original.context, nodes: [], platforms: [], solves: []),
+                                     dockerfileToBuild: request.dockerfile, temporaryDockerfile: nil, request: request, temporaryFolders: folders)
         do {
+            let parsed = try readDockerfile(request)
+            let rewritten = request.rewrite ? try rewrite(parsed, request) : nil
+            prepared.temporaryDockerfile = rewritten?.file?.path
+            prepared.dockerfileToBuild = rewritten?.file?.path ?? request.dockerfile
             let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
             let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
             let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
-            var ready = prepared
-            ready.plan = Plan(dockerfile: request.dockerfile, context: request.context, target: request.target,
-                              platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
-            return ready
+            prepared.plan = Plan(dockerfile: original.dockerfile, context: original.context, target: request.target,
+                                 platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
+            return prepared
         } catch {
             prepared.discard()
             throw error
@@ -153,13 +163,14 @@ public struct BuildService: Sendable {
         let prepared = try await prepare(request, selection: selection)
         defer { prepared.discard() }
         switch request.output {
-        case .local(let dest, _), .tar(let dest), .oci(let dest, _): try OutputAssembler.ensureParent(of: dest)
+        case .local(let dest, _), .tar(let dest), .oci(let dest, _):
+            if dest != OutputSpec.standardOutput { try OutputAssembler.ensureParent(of: dest) }
         default: break
         }
         let progress = BuildProgress(plan: prepared.plan, style: ProgressStyle(request.progress, terminal: tty))
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
                                      registryConfiguration: Self.registryConfiguration(environment: environment))
-        return try await executor.run(request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+        return try await executor.run(prepared.request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
     }
 }
 

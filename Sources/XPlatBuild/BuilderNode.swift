@@ -115,10 +115,14 @@ public struct BuilderNode: Sendable, Hashable, Codable {
     /// For an engine node: the registries its engine reaches without TLS (from the `docker info`
     /// discovery already read), so a push needs no second probe.
     public var insecureRegistries: [String]?
+    /// The version of the docker engine whose BuildKit builds (`docker info`'s ServerVersion for an
+    /// engine node, `buildx inspect`'s `Buildkit:` for a `docker` driver node); nil for the others.
+    public var engineVersion: String?
 
     public init(name: String, endpoint: String, driver: NodeDriver, native: [Platform],
                 emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil,
-                insecureRegistries: [String]? = nil) {
+                insecureRegistries: [String]? = nil, engineVersion: String? = nil) {
+        self.engineVersion = engineVersion
         self.name = name
         self.endpoint = endpoint
         self.driver = driver
@@ -127,6 +131,15 @@ public struct BuilderNode: Sendable, Hashable, Codable {
         self.pinned = pinned
         self.unparsed = unparsed?.isEmpty == true ? nil : unparsed
         self.insecureRegistries = insecureRegistries
+    }
+
+    /// True when the engine's BuildKit is the one of dockerd before 23 (BuildKit 0.8/0.9: checked on
+    /// 20.10.24, it ignores `--ulimit`, `--shm-size`, `--cgroup-parent`, cannot parse
+    /// `host-gateway` and has no named contexts), or its version is unknown; dockerd 23 and newer
+    /// ship BuildKit 0.10+, which does these.
+    public var hasLegacyEngineBuildKit: Bool {
+        guard let version = engineVersion, let major = Int(version.prefix { $0.isNumber }) else { return true }
+        return major < 23
     }
 
     /// The node's own platform (`$BUILDPLATFORM` on it).

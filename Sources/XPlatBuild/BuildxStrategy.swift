@@ -15,22 +15,62 @@ import XPlatSupport
 struct BuildxStrategy: DriverStrategy {
     var runner: any CommandRunner
 
-    /// The `docker` driver has no cache exporter: `--cache-to` needs another driver. Its images
-    /// reach xplat through the engine's image store (`--load`, then `docker save`), which keeps
-    /// no attestations: `--provenance`/`--sbom` for an index xplat assembles (`--push`,
-    /// `type=oci`) need another driver, whose OCI export carries them.
+    /// The `docker` driver has no cache exporter but the inline one: other `--cache-to` types
+    /// need another driver. Its images reach xplat through the engine's image store (`--load`,
+    /// then `docker save`), which keeps no attestations: `--provenance`/`--sbom` for an index xplat
+    /// assembles (`--push`, `type=oci`) need another driver, whose OCI export carries them.
     /// `--load` keeps no attestations on any driver: buildx 0.10 refuses them with the message it
     /// gives for a list ("docker exporter does not currently support exporting manifest lists").
-    func check(_ request: BuildRequest, plan: Plan) throws {
+    /// Its BuildKit (dockerd 20.10's) has no named contexts and ignores `--ulimit`, `--shm-size`
+    /// and `--cgroup-parent`; buildx 0.10 drops `--cgroup-parent` on every driver.
+    func check(_ request: BuildRequest, plan: Plan, buildx: BuildxVersion?) throws {
+        if let parent = request.cgroupParent, let buildx, !buildx.passesCgroupParent {
+            throw BuildError.unsupported(option: "--cgroup-parent \(parent)", driver: "buildx \(buildx)",
+                                         reason: "takes it but never passes it to BuildKit (fixed in buildx 0.11)",
+                                         action: "update buildx to 0.11 or newer, or drop --cgroup-parent")
+        }
         if request.wantsAttestations, request.output == .load {
             throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
-        let dockerNode = plan.nodes.first { if case .buildx(_, .docker) = $0.driver { true } else { false } }
-        if request.wantsAttestations, request.output == .push || request.output.mode == "oci", let node = dockerNode {
-            throw BuildError.conflict("--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push"): buildx's docker driver (builder \(Self.builder(of: node))) puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\"); use a builder with the docker-container or remote driver, or drop --provenance/--sbom")
+        if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx, buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
+           plan.nodes.contains(where: { if case .buildx(_, .docker) = $0.driver { false } else { true } }) {
+            throw BuildError.unsupported(option: "--add-host \(gateway.flagValue)", driver: "buildx \(buildx)",
+                                         reason: "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote builder; 0.11.2 resolves it everywhere)",
+                                         action: "give the host's IP address, or update buildx to 0.11.2 or newer")
         }
-        guard let cache = request.cacheTo.first, let node = dockerNode else { return }
-        throw BuildError.conflict("--cache-to \(cache.ref): buildx's docker driver (builder \(Self.builder(of: node))) cannot export a cache (\"cache export feature is currently not supported for docker driver\"); use a builder with the docker-container or remote driver, or drop --cache-to")
+        guard let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } }) else { return }
+        try checkDockerDriver(request, node: node)
+    }
+
+    /// What buildx's `docker` driver (the engine's BuildKit behind buildx) cannot do.
+    private func checkDockerDriver(_ request: BuildRequest, node: BuilderNode) throws {
+        let driver = "buildx's docker driver (builder \(Self.builder(of: node))\(node.engineVersion.map { ", dockerd \($0)" } ?? ""))"
+        let other = "use a builder with the docker-container or remote driver"
+        if let ignored = SilentlyIgnored.flags(request, on: [node]).first {
+            throw BuildError.unsupported(option: ignored, driver: driver,
+                                         reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
+                                         action: "\(other) (BuildKit 0.10+ applies it)")
+        }
+        if let context = request.buildContexts.first, node.hasLegacyEngineBuildKit {
+            throw BuildError.unsupported(option: "--build-context \(context.flagValue)", driver: driver,
+                                         reason: "cannot read named contexts (dockerd 20.10's BuildKit: \"unsupported frontend capability moby.buildkit.frontend.contexts\")",
+                                         action: other)
+        }
+        if request.wantsAttestations, request.output == .push || request.output.mode == "oci" {
+            throw BuildError.unsupported(option: "--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push")", driver: driver,
+                                         reason: "puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\")",
+                                         action: "\(other), or drop --provenance/--sbom")
+        }
+        if let cache = request.cacheTo.first(where: { $0.type != .inline }) {
+            throw BuildError.unsupported(option: "--cache-to \(cache.flagValue)", driver: driver,
+                                         reason: "cannot export a cache but inline (\"cache export feature is currently not supported for docker driver\")",
+                                         action: "\(other), or use --cache-to type=inline, or drop --cache-to")
+        }
+        if let cache = request.cacheFrom.first(where: { $0.type != .registry && $0.type != .local }) {
+            throw BuildError.unsupported(option: "--cache-from \(cache.flagValue)", driver: driver,
+                                         reason: "reads registry and local caches only (the engine's BuildKit has no \(cache.type.rawValue) backend)",
+                                         action: other)
+        }
     }
 
     static func builder(of node: BuilderNode) -> String {

@@ -74,8 +74,9 @@ struct SolvedBuild: Sendable {
 
 /// One driver's way of running a plan's solves.
 protocol DriverStrategy: Sendable {
-    /// Refuses, before anything runs, what this driver cannot do for `request`.
-    func check(_ request: BuildRequest, plan: Plan) throws
+    /// Refuses, before anything runs, what this driver (with this buildx, nil for the engine)
+    /// cannot do for `request`.
+    func check(_ request: BuildRequest, plan: Plan, buildx: BuildxVersion?) throws
     /// Runs every solve of the plan; throws `BuildError` (the first failure; the others are cancelled).
     func solve(_ job: SolveJob) async throws -> SolvedBuild
 }
@@ -103,6 +104,25 @@ final class Cleanup: Sendable {
     }
 }
 
+
+/// Options dockerd 20.10's BuildKit (`docker build`, and buildx's `docker` driver) accepts and does
+/// not apply, or fails on: checked on the engine, RUN saw the default `ulimit -n`, `/dev/shm` size
+/// and cgroup, and `--add-host NAME:host-gateway` failed ("failed to parse IP").
+enum SilentlyIgnored {
+    /// The flags of `request` that such a BuildKit would ignore or fail on, as the user gave them.
+    static func flags(_ request: BuildRequest) -> [String] {
+        var flags: [String] = request.ulimits.map { "--ulimit \($0.flagValue)" }
+        if let size = request.shmSize { flags.append("--shm-size \(size)") }
+        if let parent = request.cgroupParent { flags.append("--cgroup-parent \(parent)") }
+        flags += request.extraHosts.filter { $0.ip == "host-gateway" }.map { "--add-host \($0.flagValue)" }
+        return flags
+    }
+
+    /// The flags to refuse for the engine nodes of `plan` (none when every engine is dockerd 23+).
+    static func flags(_ request: BuildRequest, on nodes: [BuilderNode]) -> [String] {
+        nodes.contains(where: \.hasLegacyEngineBuildKit) ? flags(request) : []
+    }
+}
 
 /// Runs one piece of work per solve concurrently. When one fails, the others get `grace` to finish
 /// (a compile error in one platform usually comes with the same in the others, a moment later)

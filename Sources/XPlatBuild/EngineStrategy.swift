@@ -2,6 +2,7 @@
 // the builds run concurrently and fanned out over the nodes the plan chose.
 
 import Foundation
+import XPlatDocker
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
@@ -10,15 +11,48 @@ import XPlatSupport
 struct EngineStrategy: DriverStrategy {
     var runner: any CommandRunner
 
-    /// The engine imports a registry cache but has no cache exporter (`docker build` 20.10 takes
-    /// `--cache-from` only): `--cache-to` needs a buildx builder; so do attestations.
-    func check(_ request: BuildRequest, plan: Plan) throws {
+    /// What `docker build` 20.10 (the engine's BuildKit without buildx) cannot do, refused before
+    /// anything runs with the driver that can: it imports a registry cache and exports an inline
+    /// one (its build arg `BUILDKIT_INLINE_CACHE`), but has no other cache backend, no named
+    /// contexts, no entitlements, no stage filter for `--no-cache` and no attestations.
+    func check(_ request: BuildRequest, plan: Plan, buildx _: BuildxVersion?) throws {
+        let engine = "the engine's own BuildKit (docker build, no buildx)"
+        let buildx = "build through buildx (`--driver buildx`) with a docker-container or remote builder"
+        if let ignored = SilentlyIgnored.flags(request, on: plan.nodes).first {
+            throw BuildError.unsupported(option: ignored, driver: engine + Self.version(plan.nodes),
+                                         reason: "does not apply it (dockerd before 23: RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
+                                         action: "\(buildx) (BuildKit 0.10+ applies it)")
+        }
         if request.wantsAttestations {
-            throw BuildError.conflict("--provenance/--sbom: attestations are made by buildx (0.10 or newer); the engine's own BuildKit makes none. Build through a buildx builder, or drop them")
+            throw BuildError.unsupported(option: "--provenance/--sbom/--attest", driver: engine, reason: "makes no attestations",
+                                         action: "\(buildx) (buildx 0.10 or newer), or drop them")
         }
-        if let cache = request.cacheTo.first {
-            throw BuildError.conflict("--cache-to \(cache.ref): the engine's own BuildKit (no buildx) imports a registry cache but cannot export one; build through a buildx builder with the docker-container or remote driver to export it, or drop --cache-to")
+        if let cache = request.cacheTo.first(where: { $0.type != .inline }) {
+            throw BuildError.unsupported(option: "--cache-to \(cache.flagValue)", driver: engine,
+                                         reason: "imports a registry cache but cannot export one (only type=inline, inside the image)",
+                                         action: "\(buildx) to export it, or drop --cache-to")
         }
+        if let cache = request.cacheFrom.first(where: { $0.type != .registry }) {
+            throw BuildError.unsupported(option: "--cache-from \(cache.flagValue)", driver: engine, reason: "reads registry caches only",
+                                         action: "\(buildx) to read a \(cache.type.rawValue) cache")
+        }
+        if let context = request.buildContexts.first {
+            throw BuildError.unsupported(option: "--build-context \(context.flagValue)", driver: engine, reason: "has no named build contexts",
+                                         action: "\(buildx) (its BuildKit 0.10+ Dockerfile frontend reads them)")
+        }
+        if let entitlement = request.allow.first {
+            throw BuildError.unsupported(option: "--allow \(entitlement.rawValue)", driver: engine, reason: "takes no entitlements",
+                                         action: "\(buildx) whose BuildKit allows \(entitlement.rawValue) (buildkitd --allow-insecure-entitlement)")
+        }
+        if let stage = request.noCacheFilter.first {
+            throw BuildError.unsupported(option: "--no-cache-filter \(stage)", driver: engine, reason: "has no per-stage --no-cache",
+                                         action: "\(buildx), or use --no-cache for every stage")
+        }
+    }
+
+    /// ` on dockerd VERSION`, the oldest engine's, when known.
+    private static func version(_ nodes: [BuilderNode]) -> String {
+        nodes.compactMap(\.engineVersion).min().map { " on dockerd \($0)" } ?? ""
     }
 
     func solve(_ job: SolveJob) async throws -> SolvedBuild {

@@ -51,7 +51,8 @@ struct ImageExport: Sendable {
             files[descriptor.digest] = path + ".gz"
             layers.append(descriptor)
         }
-        let manifest = Manifest(config: config, layers: layers)
+        // xplat makes this manifest itself: `--annotation` values for the manifests go on it here.
+        let manifest = Manifest(config: config, layers: layers, annotations: commands.request.annotations(at: .manifest, for: platform))
         let bytes = canonicalJSON(manifest)
         let oci = OCIPlatform(os: platform.os, architecture: platform.architecture, variant: platform.variant)
         return LocalImage(platform: oci, manifest: FetchedManifest(mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), data: bytes),

@@ -52,28 +52,36 @@ struct ImagePublisher: Sendable {
 
     /// Pushes one image per platform (in `platforms` order) and the attestation manifests about
     /// them under every target tag; returns the index digest and each platform's manifest digest.
-    func push(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform]) async throws
-        -> (index: String, manifests: [Platform: String]) {
+    func push(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform],
+              indexAnnotations: [String: String]? = nil) async throws -> (index: PublishResult, manifests: [Platform: String]) {
         let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         do {
-            let result = try await client.publish(ordered, to: targets)
-            return (result.indexDigest, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
+            let result = try await client.publish(ordered, to: targets, indexAnnotations: indexAnnotations)
+            return (result, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
         } catch let error as RegistryError {
             throw BuildError.assemblyFailed("push failed: \(error)")
         }
     }
 
     /// Writes an OCI layout of the images and their attestations (one index named `refName`) to
-    /// `dest`, as a folder or a tar, staged beside it and renamed into place. Returns the index digest.
+    /// `dest`, as a folder or a tar, staged beside it and renamed into place. Returns the index's descriptor.
     static func writeOCI(_ images: [Platform: LocalImage], attestations: [String: [LocalImage]], platforms: [Platform], dest: String,
-                         asTar: Bool, refName: String, work: String, runner: any CommandRunner) async throws -> String {
+                         asTar: Bool, refName: String, work: String, runner: any CommandRunner,
+                         indexAnnotations: [String: String]? = nil, descriptorAnnotations: [String: String] = [:]) async throws -> Descriptor {
         let ordered = try Self.ordered(images, attestations: attestations, platforms: platforms)
         let layout = "\(work)/oci-layout"
         let digest: String
-        do { digest = try OCILayout.write(ordered, refName: refName, to: layout) } catch let error as LocalImageError {
+        do {
+            digest = try OCILayout.write(ordered, refName: refName, to: layout, indexAnnotations: indexAnnotations,
+                                         descriptorAnnotations: descriptorAnnotations)
+        } catch let error as LocalImageError {
             throw BuildError.assemblyFailed("cannot write the OCI layout: \(error)")
         }
-        let staging = try OutputAssembler.stagingPath(for: dest)
+        let indexJSON = FileManager.default.contents(atPath: "\(layout)/index.json") ?? Data()
+        guard let top = (try? JSONDecoder().decode(Index.self, from: indexJSON))?.manifests.first, top.digest == digest else {
+            throw BuildError.assemblyFailed("cannot write the OCI layout: its index.json does not name the index \(digest)")
+        }
+        let staging = dest == OutputSpec.standardOutput ? "\(work)/oci-layout.tar" : try OutputAssembler.stagingPath(for: dest)
         try await OutputAssembler.removingOnFailure(staging) {
             if asTar {
                 let out = try await runner.run(Command("tar", ["-C", layout, "-cf", staging, "."]))
@@ -85,7 +93,7 @@ struct ImagePublisher: Sendable {
             }
             try OutputAssembler.swapIntoPlace(staging, dest)
         }
-        return digest
+        return Descriptor(mediaType: top.mediaType, digest: top.digest, size: top.size)
     }
 
     /// The registries treated as insecure by the engine that `--load` and pushes of this build's

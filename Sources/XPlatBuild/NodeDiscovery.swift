@@ -149,9 +149,10 @@ public struct NodeDiscovery: Sendable {
             + list.platforms.filter { $0.architecture == own.architecture && !own.runnable.contains($0) }
         let emulated = list.platforms.filter { !native.contains($0) && !own.canRun($0) }
             .map { EmulatedPlatform(platform: $0, proven: true) }
-        return BuilderNode(name: node.name, endpoint: node.endpoint,
-                           driver: .buildx(builder: builder.name, driver: BuildxDriver(name: builder.driver)),
-                           native: native, emulated: emulated, pinned: list.pinned, unparsed: list.unparsed)
+        let driver = BuildxDriver(name: builder.driver)
+        return BuilderNode(name: node.name, endpoint: node.endpoint, driver: .buildx(builder: builder.name, driver: driver),
+                           native: native, emulated: emulated, pinned: list.pinned, unparsed: list.unparsed,
+                           engineVersion: driver == .docker ? node.buildkit : nil)
     }
 
     /// Probes one docker endpoint: its native platform from `docker info`, what it emulates from the probe.
@@ -175,7 +176,7 @@ public struct NodeDiscovery: Sendable {
         let emulated = await probe.emulation(endpoint: endpoint, native: native)
             .filter { !native.canRun($0.platform) }
         return BuilderNode(name: spec.name, endpoint: endpoint, driver: .engine, native: native.runnable.filter { $0.info != nil },
-                           emulated: emulated, insecureRegistries: info.insecureRegistries)
+                           emulated: emulated, insecureRegistries: info.insecureRegistries, engineVersion: info.serverVersion)
     }
 
     /// The docker endpoint of context `name` (`docker context inspect`).

@@ -27,7 +27,7 @@ public enum OutputAssembler {
 
     /// Writes one tar: per-platform folders inside when several platforms (as buildx does).
     public static func placeTar(runner: any CommandRunner, roots: String, platforms: [Platform], dest: String) async throws {
-        let staging = try stagingPath(for: dest)
+        let staging = dest == OutputSpec.standardOutput ? "\(roots).tar" : try stagingPath(for: dest)
         let args = platforms.count == 1
             ? ["-C", "\(roots)/\(platforms[0].folderName)", "-cf", staging, "."]
             : ["-C", roots, "-cf", staging] + platforms.map(\.folderName)
@@ -44,6 +44,19 @@ public enum OutputAssembler {
         do { try await body() } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
+        }
+    }
+
+    /// Writes the file at `path` to standard output, 1 MiB at a time.
+    static func copyToStandardOutput(_ path: String) throws {
+        guard let input = FileHandle(forReadingAtPath: path) else {
+            throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output")
+        }
+        defer { try? input.close() }
+        while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty {
+            do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
+                throw BuildError.assemblyFailed("standard output: cannot write the output: \(FileSystem.reason(error))")
+            }
         }
     }
 
@@ -72,8 +85,14 @@ public enum OutputAssembler {
     }
 
     /// Renames `staging` to `dest`; an existing `dest` is moved aside first and removed after.
+    /// For `-`, copies `staging` to standard output and removes it.
     static func swapIntoPlace(_ staging: String, _ dest: String) throws {
         let fm = FileManager.default
+        if dest == OutputSpec.standardOutput {
+            defer { try? fm.removeItem(atPath: staging) }
+            try copyToStandardOutput(staging)
+            return
+        }
         var old: String?
         if fm.fileExists(atPath: dest) {
             old = staging + ".old"
@@ -87,12 +106,16 @@ public enum OutputAssembler {
         if let old { try? fm.removeItem(atPath: old) }
     }
 
-    /// `--metadata-file`: buildx's keys where they apply, plus `xplat.platforms`, `xplat.phases`
+    /// `--metadata-file`: buildx's keys where they apply (`containerimage.digest` and
+    /// `containerimage.descriptor` of the whole index, `containerimage.config.digest` of a
+    /// one-platform image, `image.name`), plus `xplat.platforms`, `xplat.phases`
     /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
     /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
     public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
+        if let d = result.indexDescriptor { object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size] }
+        if let config = result.configDigest { object["containerimage.config.digest"] = config }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
         object["xplat.cache-key"] = request.cacheKey.digest
         object["xplat.output"] = request.output.description

@@ -18,8 +18,10 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var input: BuildInputOptions
 
+    @OptionGroup var flags: BuildFlagOptions
+
     @Option(name: [.short, .customLong("output")], help: "type=local,dest=DIR | type=tar,dest=F | type=oci,dest=F | type=registry | DIR")
-    var output: String?
+    var output: [String] = []
 
     @Option(name: [.short, .customLong("tag")], help: "Image name, repeatable (with --push or --load).")
     var tags: [String] = []
@@ -30,20 +32,11 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Load the image (one platform) into the engine (needs -t).")
     var load = false
 
-    @Option(name: .customLong("cache-from"), help: "type=registry,ref=REPO:TAG (repeatable).")
-    var cacheFrom: [String] = []
-
-    @Option(name: .customLong("cache-to"), help: "type=registry,ref=REPO:TAG[,mode=max] (repeatable).")
-    var cacheTo: [String] = []
-
     @Option(name: .customLong("metadata-file"), help: "Write build metadata (digests, per-platform node, mode, time) as JSON.")
     var metadataFile: String?
 
     @Flag(name: .customLong("no-cache"), help: "Do not use BuildKit's cache.")
     var noCache = false
-
-    @Option(name: .long, help: "Network for RUN steps (default none: hermetic).")
-    var network: String = "none"
 
     @Flag(name: .customLong("no-verify"), help: "Skip verifying each platform's binaries.")
     var noVerify = false
@@ -68,13 +61,20 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         if push && load { throw ValidationError("--push and --load cannot go together") }
-        if output != nil && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
+        if output.count > 1 { throw ValidationError("-o/--output: multiple outputs currently unsupported (as buildx)") }
+        if !output.isEmpty && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
+        if let first = output.first, (try? OutputSpec.parse(first))?.isStandardOutput == true, isatty(1) == 1 {
+            throw ValidationError("-o \(first): dest file is required for this exporter; refusing to write to console (as buildx)")
+        }
+        if flags.quiet && progress != .auto && progress != .quiet {
+            throw ValidationError("--progress \(progress.rawValue) and --quiet cannot be used together (as buildx)")
+        }
         if json && !dryRun { throw ValidationError("--json goes with --dry-run") }
     }
 
     func run() async throws {
         let request = try makeRequest()
-        let service = try await BuildEnvironment.service(quiet: progress == .quiet)
+        let service = try await BuildEnvironment.service(quiet: progress == .quiet || flags.quiet)
         let selection = try input.selection()
         if dryRun {
             let plan: Plan
@@ -83,12 +83,17 @@ struct BuildCommand: AsyncParsableCommand {
             if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
             return
         }
+        if let warning = flags.ignoredWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let tty = isatty(2) == 1
         let (result, interrupted) = try await Interrupts.cancellingOnSignals {
             try await service.build(request, selection: selection, tty: tty)
         }
         switch result {
-        case .success(let built): emit(BuildResultRenderer.text(built))
+        // buildx -q prints the image id alone (an empty line when the build made no image).
+        case .success(let built):
+            let text = request.quiet ? (built.quietID ?? "") + "\n" : BuildResultRenderer.text(built)
+            // With the output itself on stdout (`-o -`), what xplat says goes to stderr.
+            if request.output.isStandardOutput { FileHandle.standardError.write(Data(text.utf8)) } else { emit(text) }
         case .failure(let error):
             if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
             throw BuildEnvironment.failure(error)
@@ -98,16 +103,21 @@ struct BuildCommand: AsyncParsableCommand {
     /// The validated request; a bad value exits with the build's usage code.
     func makeRequest() throws -> BuildRequest {
         do {
-            let spec: OutputSpec = try push ? .push : load ? .load : output.map(OutputSpec.parse) ?? .none
+            let spec: OutputSpec = try push ? .push : load ? .load : output.first.map(OutputSpec.parse) ?? .none
             var request = BuildRequest(
                 dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
                 target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,
-                cacheFrom: try cacheFrom.map(CacheSpec.init(parsing:)), cacheTo: try cacheTo.map(CacheSpec.init(parsing:)),
-                metadataFile: metadataFile, noCache: noCache, network: network, verify: !noVerify,
+                metadataFile: metadataFile, noCache: noCache, verify: !noVerify,
                 smoke: try smoke.map { line in
                     do { return try ShellQuote.split(line) } catch { throw BuildError.conflict("--smoke: \(error)") }
                 }, rewrite: input.rewrite,
-                progress: progress, registry: BuildEnvironment.registry)
+                progress: flags.quiet ? .quiet : progress, registry: BuildEnvironment.registry)
+            try flags.apply(to: &request, environment: BuildEnvironment.environment)
+            if let first = output.first {
+                let extra = try OutputSpec.imageAttributes(first)
+                request.tags += extra.names.filter { !request.tags.contains($0) }
+                request.annotations += extra.annotations
+            }
             request.provenance = provenance
             request.sbom = sbom
             try request.validate()

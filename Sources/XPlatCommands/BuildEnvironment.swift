@@ -40,7 +40,7 @@ enum BuildEnvironment {
         case .interrupted: return XPlatExit.interrupted
         case .impossible, .verificationFailed: return XPlatExit.checkFailed
         case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
-        case .badOutput, .badCache, .badBuildArg, .badNode, .conflict, .unknownTarget: return XPlatExit.usage
+        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget: return XPlatExit.usage
         case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
         }
     }

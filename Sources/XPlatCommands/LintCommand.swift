@@ -3,7 +3,7 @@ import Foundation
 import XPlatDockerfile
 import XPlatSupport
 
-/// `xplat lint Dockerfile [--json]`
+/// `xplat lint Dockerfile [--json] [--context DIR] [--platform LIST]`
 struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
@@ -20,15 +20,35 @@ struct LintCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stage to build (default: the last).")
     var target: String?
 
+    @Option(name: .customLong("build-arg"), help: "NAME=VALUE used to expand ARGs in FROM (repeatable).")
+    var buildArgs: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The build context read as evidence, as `xplat rewrite` reads it; default: the Dockerfile's folder.", valueName: "DIR"))
+    var context: String?
+
+    @Flag(name: .customLong("no-registry"), help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names).")
+    var noRegistry = false
+
+    @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated; default: one per architecture.", valueName: "LIST"))
+    var platform: String?
+
+    func validate() throws {
+        for arg in buildArgs where KeyValue(arg)?.value == nil { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
+    }
+
     func run() async throws {
         let dockerfile = try DockerfileInput.parse(file)
         let findings: [Finding]
         let stageFindings: [RewriteFinding]
         do {
-            findings = try Linter.lint(dockerfile, target: target)
-            // Why build stages cannot be moved (XP1nn), judged with the Dockerfile's folder as context.
-            let options = try DockerfileInput.options(file: file, target: target, buildArgs: [:], context: nil, platform: nil)
-            stageFindings = try Rewriter.stageFindings(dockerfile, options: options)
+            // Why build stages cannot be moved (XP1nn), judged with the same context and platforms as the rewrite.
+            var args: [String: String] = [:]
+            for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
+            var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+            if !noRegistry { options.baseImages = await BaseImages.read(dockerfile, buildArgs: args) }
+            let result = try Rewriter.rewrite(dockerfile, options: options)
+            findings = result.findings
+            stageFindings = result.stageFindings
         } catch let error as DockerfileSyntaxError {
             throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
         }

@@ -91,6 +91,9 @@ struct RewriteCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The build context read as evidence (go.mod, import \"C\", Cargo.lock, Makefile, ...); default: the Dockerfile's folder.", valueName: "DIR"))
     var context: String?
 
+    @Flag(name: .customLong("no-registry"), help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names).")
+    var noRegistry = false
+
     @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per architecture.", valueName: "LIST"))
     var platform: String?
 
@@ -105,7 +108,8 @@ struct RewriteCommand: AsyncParsableCommand {
         let dockerfile = try DockerfileInput.parse(file)
         var args: [String: String] = [:]
         for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
-        let options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+        var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+        if !noRegistry { options.baseImages = await BaseImages.read(dockerfile, buildArgs: args) }
         let result: RewriteResult
         do {
             result = try Rewriter.rewrite(dockerfile, options: options)

@@ -38,6 +38,15 @@ public struct BuildxVersion: Sendable, Hashable, Comparable, Codable, CustomStri
     /// (`unknown/unknown`) beside each platform of an image export. Older releases reject the flags.
     public var hasAttestations: Bool { self >= BuildxVersion(major: 0, minor: 10, patch: 0) }
 
+    /// buildx 0.10 takes `--cgroup-parent` but never passes it to BuildKit (its build options
+    /// leave it out); 0.11 passes it (checked: v0.10.5's RUN runs under `/buildkit/ID`, BuildKit
+    /// v0.11.6 given `cgroup-parent` directly under `/PARENT/buildkit/ID`).
+    public var passesCgroupParent: Bool { self >= BuildxVersion(major: 0, minor: 11, patch: 0) }
+
+    /// `-q` prints the image id (the config digest of a one-platform image) from buildx 0.11 on;
+    /// 0.10 prints `containerimage.digest` (that image's manifest digest).
+    public var printsImageID: Bool { self >= BuildxVersion(major: 0, minor: 11, patch: 0) }
+
     public static func < (a: BuildxVersion, b: BuildxVersion) -> Bool {
         (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
     }

@@ -11,53 +11,76 @@ public struct BuildContext: Sendable, Hashable {
     public var root: String
     /// Relative path -> text (only the file kinds `isEvidence` selects; a `.go` file only when it imports "C").
     public var files: [String: String]
+    /// Relative path of each non-test `.go` file -> the import paths it names.
+    public var goImports: [String: [String]]
 
-    public init(root: String, files: [String: String]) {
+    public init(root: String, files: [String: String], goImports: [String: [String]] = [:]) {
         self.root = root
         self.files = files
+        self.goImports = goImports
     }
 
     /// Files read at most, and bytes read per file: a context is a source tree, not a disk.
     static let maxFiles = 20_000
     static let maxBytes = 256 * 1024
 
-    /// Reads the evidence files under `directory` (skipping `.git`, `node_modules`, `target`, ...).
+    /// Reads the evidence files under `directory` (skipping `.git`, `node_modules`, `target`, ... and
+    /// what `.dockerignore` excludes: the builder never sends those).
     /// A folder that cannot be read gives an empty context: no evidence, so nothing is proven by it.
     public static func load(directory: String) -> BuildContext {
         var files: [String: String] = [:]
+        var imports: [String: [String]] = [:]
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: directory) else { return BuildContext(root: directory, files: [:]) }
+        let ignore = DockerIgnore(text: (try? String(contentsOfFile: directory + "/.dockerignore", encoding: .utf8)) ?? "")
         var seen = 0
         while let path = walker.nextObject() as? String, seen < maxFiles {
             seen += 1
             let name = (path as NSString).lastPathComponent
             if [".git", "node_modules", "target", ".build", "dist"].contains(name) { walker.skipDescendants(); continue }
+            if ignore.excludes(path) { continue }
             guard isEvidence(path), let handle = FileHandle(forReadingAtPath: directory + "/" + path) else { continue }
             let data = (try? handle.read(upToCount: maxBytes)) ?? nil
             try? handle.close()
             guard let data else { continue }
             let text = String(decoding: data, as: UTF8.self)
-            if path.hasSuffix(".go") && GoEvidence.cgoImportLine(text) == nil { continue }
+            if path.hasSuffix(".go") {
+                imports[path] = GoEvidence.imports(text)
+                if GoEvidence.cgoImportLine(text) == nil { continue }
+            }
             files[path] = text
         }
-        return BuildContext(root: directory, files: files)
+        return BuildContext(root: directory, files: files, goImports: imports)
     }
 
     /// File kinds the rewriter reads.
     static func isEvidence(_ path: String) -> Bool {
         let name = (path as NSString).lastPathComponent
         if path.hasSuffix(".go") { return !path.hasSuffix("_test.go") }
+        if path.hasSuffix(".sh") || path == "vendor/modules.txt" || path.hasSuffix("/vendor/modules.txt") { return true }
         return ["go.mod", "go.sum", "Cargo.toml", "Cargo.lock", "Makefile", "makefile", "GNUmakefile",
                 "CMakeLists.txt", "configure.ac", "configure.in", "meson.build"].contains(name)
     }
+}
 
-    /// True when a file named `name` (go.mod, Cargo.toml, ...) is anywhere in the context.
-    func has(_ name: String) -> Bool { files.keys.contains { ($0 as NSString).lastPathComponent == name } }
+/// `.dockerignore` patterns: a path is excluded when the last pattern matching it (or a folder above
+/// it) is not a `!` exception.
+struct DockerIgnore {
+    private var patterns: [(negated: Bool, pattern: String)] = []
 
-    /// Files named `name`, shallowest first.
-    func named(_ name: String) -> [(path: String, text: String)] {
-        files.filter { ($0.key as NSString).lastPathComponent == name }
-            .sorted { ($0.key.split(separator: "/").count, $0.key) < ($1.key.split(separator: "/").count, $1.key) }
-            .map { ($0.key, $0.value) }
+    init(text: String) {
+        for raw in text.split(whereSeparator: \.isNewline) {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let negated = line.hasPrefix("!")
+            if negated { line = String(line.dropFirst()).trimmingCharacters(in: .whitespaces) }
+            if !Paths.clean(line).isEmpty { patterns.append((negated, line)) }
+        }
+    }
+
+    func excludes(_ path: String) -> Bool {
+        var excluded = false
+        for p in patterns where Paths.matchesIgnore(path, p.pattern) { excluded = !p.negated }
+        return excluded
     }
 }

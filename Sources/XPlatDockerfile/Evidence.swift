@@ -87,14 +87,47 @@ enum GoEvidence {
         return nil
     }
 
-    /// The context's reasons to believe the Go code needs cgo: `file:line: import "C"`, required modules.
-    static func contextReasons(_ context: BuildContext) -> [String] {
-        var out: [String] = []
-        for (path, text) in context.files.sorted(by: { $0.key < $1.key }) where path.hasSuffix(".go") {
-            if let line = cgoImportLine(text) { out.append("\(path):\(line) imports \"C\"") }
+    /// The `module` path of a go.mod.
+    static func modulePath(_ text: String) -> String? {
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if line.hasPrefix("module ") { return String(line.dropFirst(7)).trimmingCharacters(in: " \t\"") }
         }
-        for (path, text) in context.named("go.mod") {
-            for module in cgoModules where text.contains(module) { out.append("\(path) requires \(module), which needs cgo") }
+        return nil
+    }
+
+    /// Required modules of a go.mod that are not `// indirect`, with their 1-based lines.
+    static func directRequirements(_ text: String) -> [(line: Int, module: String)] {
+        var out: [(Int, String)] = []
+        var inBlock = false
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw).trimmingCharacters(in: " \t\r")
+            if inBlock && line.hasPrefix(")") { inBlock = false; continue }
+            if line.hasPrefix("require (") { inBlock = true; continue }
+            if line.hasPrefix("require ") { line = String(line.dropFirst(8)) } else if !inBlock { continue }
+            if line.contains("// indirect") || line.hasPrefix("//") { continue }
+            if let name = line.split(separator: " ").first { out.append((n + 1, String(name))) }
+        }
+        return out
+    }
+
+    /// Import paths of a Go file (single imports and import blocks, aliases dropped).
+    static func imports(_ text: String) -> [String] {
+        var out: [String] = []
+        var inBlock = false
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if inBlock {
+                if line.hasPrefix(")") { inBlock = false; continue }
+            } else if line.hasPrefix("import (") {
+                inBlock = true; continue
+            } else if !line.hasPrefix("import ") {
+                if line.hasPrefix("func ") || line.hasPrefix("type ") || line.hasPrefix("var ") { break }
+                continue
+            }
+            if let q = line.firstIndex(of: "\""), let e = line[line.index(after: q)...].firstIndex(of: "\"") {
+                out.append(String(line[line.index(after: q)..<e]))
+            }
         }
         return out
     }
@@ -120,33 +153,198 @@ enum RustEvidence {
         "bzip2-sys", "lzma-sys", "libmimalloc-sys", "tikv-jemalloc-sys", "jemalloc-sys", "ring", "cc",
         "psm", "stacker", "blake3", "libc", "errno", "windows_x86_64_gnu", "io-uring", "system-configuration-sys",
     ]
+    /// -sys crates built only for other operating systems (macOS, iOS, Windows, Android, BSD): never
+    /// compiled for a Linux target, whatever Cargo.lock lists.
+    static let otherPlatformOnly: Set<String> = [
+        "security-framework-sys", "core-foundation-sys", "coreaudio-sys", "io-kit-sys", "IOKit-sys", "objc-sys",
+        "objc2-sys", "fsevent-sys", "mach-sys", "cocoa-sys", "metal-sys", "core-graphics-sys", "core-text-sys",
+        "winapi-sys", "windows-sys", "winreg-sys", "ndk-sys", "android-sys", "jni-sys", "oboe-sys", "kqueue-sys",
+    ]
+    /// Crates that run on the build machine only (inside build scripts): not target libraries.
+    static let hostOnly: Set<String> = ["clang-sys", "bindgen", "cmake", "pkg-config", "cc", "vcpkg"]
 
-    /// Package names in Cargo.lock.
-    static func lockedCrates(_ context: BuildContext) -> Set<String> {
+    /// True when a locked crate needs a target library xplat has no mapping for.
+    static func needsTargetLibrary(_ crate: String) -> Bool {
+        crate.hasSuffix("-sys") && systemLibraries[crate] == nil && !selfContained.contains(crate)
+            && !otherPlatformOnly.contains(crate) && !hostOnly.contains(crate)
+    }
+
+    /// Package names in a Cargo.lock.
+    static func lockedCrates(_ text: String) -> Set<String> {
         var out = Set<String>()
-        for (_, text) in context.named("Cargo.lock") {
-            for line in text.split(separator: "\n") where line.hasPrefix("name = \"") {
-                out.insert(String(line.dropFirst(8).prefix { $0 != "\"" }))
-            }
+        for line in text.split(separator: "\n") where line.hasPrefix("name = \"") {
+            out.insert(String(line.dropFirst(8).prefix { $0 != "\"" }))
         }
         return out
     }
-}
 
-/// What a visible Makefile drives.
-enum MakefileEvidence {
-    /// A Makefile `make` reads in the context (the shallowest), if any.
-    static func makefile(_ context: BuildContext) -> (path: String, text: String)? {
-        (context.named("GNUmakefile") + context.named("makefile") + context.named("Makefile")).min { a, b in
-            a.path.split(separator: "/").count < b.path.split(separator: "/").count
+    /// True when a Cargo.toml declares no dependencies at all (and is no workspace): its build needs no Cargo.lock.
+    static func hasNoDependencies(_ text: String) -> Bool {
+        var section = ""
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") { section = line; if line.hasPrefix("[workspace") || line.contains("dependencies.") { return false }; continue }
+            if section.hasSuffix("dependencies]") { return false }
         }
+        return true
     }
 
+    /// Crates listed only under `[target.'cfg(...)'.dependencies]` (or a target triple) for another OS:
+    /// `windows`, `target_os = "macos"`, "ios", "android", "freebsd", ... (not `unix`, not `linux`).
+    static func otherPlatformDependencies(_ text: String) -> Set<String> {
+        var other = Set<String>(), linux = Set<String>()
+        var section: (target: Bool, otherOS: Bool)? = nil
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if line.hasPrefix("[") {
+                let inner = line.lowercased()
+                if inner.hasSuffix("dependencies]") {
+                    let isTarget = inner.hasPrefix("[target.")
+                    let os = ["windows", "\"macos\"", "\"ios\"", "\"android\"", "\"freebsd\"", "\"openbsd\"", "\"netbsd\"", "\"dragonfly\"",
+                              "apple", "-darwin", "wasm32", "msvc"]
+                    let negated = inner.contains("not(")
+                    section = (isTarget, isTarget && !negated && os.contains { inner.contains($0) } && !inner.contains("linux") && !inner.contains("unix"))
+                } else { section = nil }
+                continue
+            }
+            guard let sec = section, let eq = line.firstIndex(of: "="), !line.hasPrefix("#") else { continue }
+            let name = String(line[..<eq]).trimmingCharacters(in: " \t\"")
+            if sec.otherOS { other.insert(name) } else { linux.insert(name) }
+        }
+        return other.subtracting(linux)
+    }
+}
+
+/// What a Makefile drives.
+enum MakefileEvidence {
     /// True when the Makefile calls cargo.
     static func wrapsCargo(_ text: String) -> Bool { text.contains("cargo ") }
 
     /// True when the Makefile compiles Go.
     static func wrapsGo(_ text: String) -> Bool { text.contains("go build") || text.contains("go install") || text.contains("$(GO)") }
+
+    /// The 1-based line where the Makefile turns cgo off for the go commands it runs, if it does and
+    /// never turns it on: `CGO_ENABLED=0 go build` in a recipe, or `CGO_ENABLED ?= 0` (`:=`, `=`) that
+    /// reaches the recipes (`export`, `.EXPORT_ALL_VARIABLES`, or `CGO_ENABLED=$(CGO_ENABLED)` in them).
+    static func disablesCgo(_ text: String) -> Int? {
+        guard enablesCgo(text) == nil else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
+        let exported = text.contains(".EXPORT_ALL_VARIABLES") || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
+            || text.contains("CGO_ENABLED=$(CGO_ENABLED)") || text.contains("CGO_ENABLED=${CGO_ENABLED}")
+        for (n, line) in lines.enumerated() {
+            if line.contains("CGO_ENABLED=0 ") && (line.contains("go build") || line.contains("go install") || line.contains("$(GO)")) { return n + 1 }
+            let bare = line.hasPrefix("export ") ? String(line.dropFirst(7)) : line
+            guard bare.hasPrefix("CGO_ENABLED") else { continue }
+            let rest = bare.dropFirst("CGO_ENABLED".count).replacingOccurrences(of: " ", with: "")
+            if ["=0", "?=0", ":=0", "::=0"].contains(rest) && (exported || line.hasPrefix("export ")) { return n + 1 }
+        }
+        return nil
+    }
+
+    /// The 1-based line where the Makefile turns cgo on, if it does.
+    static func enablesCgo(_ text: String) -> Int? {
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.replacingOccurrences(of: " ", with: "")
+            if line.hasPrefix("#") { continue }
+            if ["CGO_ENABLED=1", "CGO_ENABLED?=1", "CGO_ENABLED:=1"].contains(where: { line.contains($0) }) { return n + 1 }
+        }
+        return nil
+    }
+
+    /// How the Makefile sets GOOS/GOARCH for go: variables of its own that the environment can set
+    /// (`GOARCH=$(TARGET_ARCH) go build` with `TARGET_ARCH` assigned only by `?=`), each with the Go
+    /// variable it reaches; or the first line that fixes the architecture another way
+    /// (`GOARCH := amd64`, `GOARCH=$(shell uname -m)`, a variable assigned with `=` or `:=`).
+    /// Only the lines `make` reads for `goals` count (`linesRun`).
+    static func goArchitecture(_ text: String, goals: [String]) -> (variables: [(name: String, goVariable: String)], blocker: (line: Int, text: String)?) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
+        let run = linesRun(text, goals: goals)
+        var variables: [(String, String)] = []
+        for (n, line) in lines.enumerated() where !line.hasPrefix("#") && run.contains(n) {
+            let suspicious = ["GOARCH=", "GOARCH :=", "GOARCH =", "GOOS=", "GOOS :=", "uname -m"].contains { line.contains($0) }
+                && !line.contains("?=") && !line.contains("$(GOARCH)") && !line.contains("${GOARCH}")
+            guard suspicious else { continue }
+            var resolved: [(String, String)] = []
+            var ok = !line.contains("uname -m")
+            for goVariable in ["GOOS", "GOARCH"] {
+                for a in Text.assignments(of: goVariable, in: Array(line.utf8)[...]) {
+                    if let name = Self.reference(a.value), name != goVariable, Self.onlyConditional(name, lines) {
+                        resolved.append((name, goVariable))
+                    } else { ok = false }
+                }
+            }
+            if line.contains("GOARCH :=") || line.contains("GOARCH =") || line.contains("GOOS :=") { ok = false }
+            guard ok else { return (variables, (n + 1, line)) }
+            for r in resolved where !variables.contains(where: { $0.0 == r.0 }) { variables.append(r) }
+        }
+        return (variables, nil)
+    }
+
+    /// 0-based lines that take part when make builds `goals` (none: the first rule's target): every
+    /// line outside a recipe (assignments, conditionals), and the recipes of the goals and of the
+    /// rules they reach through prerequisites and `$(MAKE) target` calls. Other rules' recipes do not run.
+    static func linesRun(_ text: String, goals: [String]) -> Set<Int> {
+        let raw = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var recipes: [String: [Int]] = [:], prerequisites: [String: [String]] = [:]
+        var outside = Set<Int>(), firstTarget: String?, current: [String] = []
+        for (n, line) in raw.enumerated() {
+            if line.hasPrefix("\t") && !current.isEmpty {
+                for t in current { recipes[t, default: []].append(n) }
+                continue
+            }
+            outside.insert(n)
+            let trimmed = line.trimmingCharacters(in: " \t\r")
+            guard !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":"),
+                  !trimmed[colon...].hasPrefix(":="), !trimmed[colon...].hasPrefix("::="),
+                  !trimmed[..<colon].contains("="), !trimmed.hasPrefix("ifeq"), !trimmed.hasPrefix("ifneq") else {
+                // A conditional inside a recipe keeps the recipe going; any other line ends it.
+                let conditional = ["ifeq", "ifneq", "ifdef", "ifndef", "else", "endif"].contains { trimmed.hasPrefix($0) }
+                if !trimmed.isEmpty && !conditional { current = [] }
+                continue
+            }
+            current = trimmed[..<colon].split(separator: " ").map(String.init)
+            let rest = trimmed[trimmed.index(after: colon)...].split(separator: ";").first.map(String.init) ?? ""
+            for t in current {
+                prerequisites[t, default: []] += rest.split(separator: " ").map(String.init)
+                if firstTarget == nil && !t.hasPrefix(".") && !t.contains("%") { firstTarget = t }
+            }
+        }
+        var queue = goals.isEmpty ? (firstTarget.map { [$0] } ?? []) : goals
+        var seen = Set<String>(), out = outside
+        while let goal = queue.popLast() {
+            guard seen.insert(goal).inserted else { continue }
+            queue += prerequisites[goal] ?? []
+            for n in recipes[goal] ?? [] {
+                out.insert(n)
+                let words = raw[n].split(whereSeparator: { " \t".contains($0) }).map(String.init)
+                for (i, w) in words.enumerated() where ["$(MAKE)", "${MAKE}", "make"].contains(w) {
+                    queue += words[(i + 1)...].filter { !$0.hasPrefix("-") && !$0.contains("=") && !$0.contains("$") }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `$(NAME)` or `${NAME}` -> NAME.
+    private static func reference(_ value: String) -> String? {
+        guard value.count > 3, value.hasPrefix("$(") && value.hasSuffix(")") || value.hasPrefix("${") && value.hasSuffix("}") else { return nil }
+        let name = String(value.dropFirst(2).dropLast())
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? name : nil
+    }
+
+    /// True when every assignment of make variable `name` is `?=`, which a value from the environment overrides.
+    private static func onlyConditional(_ name: String, _ lines: [String]) -> Bool {
+        for line in lines {
+            let bare = line.hasPrefix("export ") ? String(line.dropFirst(7)) : line.hasPrefix("override ") ? "override" : line
+            guard bare.hasPrefix(name) || bare == "override" && line.contains(name) else { continue }
+            if bare == "override" { return false }
+            let rest = String(bare.dropFirst(name.count)).trimmingCharacters(in: " \t")
+            if rest.hasPrefix("?=") { continue }
+            if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") || rest.hasPrefix("+=") || rest.hasPrefix("!=") { return false }
+        }
+        return true
+    }
 
     /// True when a Makefile line runs cmake to configure (`cmake ..`, `$(CMAKE) -S .`), not only to build or install.
     static func callsCMake(_ line: String) -> Bool {
@@ -158,20 +356,74 @@ enum MakefileEvidence {
         return false
     }
 
-    /// A reason the environment (`CC=...`) does not reach the compiler, if the Makefile shows one:
-    /// `CC = gcc` (an assignment the environment does not override), `-march=native`, or a cmake call.
-    static func ccBlocker(_ text: String) -> String? {
-        for raw in text.split(separator: "\n") {
+    /// A reason the environment (`CC=...`) does not reach the compiler, with its line, if the Makefile
+    /// shows one: `CC = gcc` (an assignment the environment does not override), `-march=native`, or a cmake call.
+    static func ccBlocker(_ text: String) -> (line: Int, reason: String)? {
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw).trimmingCharacters(in: " \t\r")
             for name in ["CC", "CXX"] where line.hasPrefix(name) {
                 let rest = String(line.dropFirst(name.count)).trimmingCharacters(in: " \t")
-                if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") { return "sets `\(line)`, which the environment does not override" }
+                if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") { return (n + 1, "sets `\(line)`, which the environment does not override") }
             }
-            if line.contains("-march=native") || line.contains("-mtune=native") { return "builds with -march=native" }
+            if line.contains("-march=native") || line.contains("-mtune=native") { return (n + 1, "builds with -march=native") }
             if Self.callsCMake(line) {
-                return "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)"
+                return (n + 1, "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)")
             }
         }
         return nil
+    }
+}
+
+extension Text {
+    /// The 1-based line of the first occurrence of `needle` in `text`.
+    static func lineNumber(of needle: String, in text: String) -> Int? {
+        text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(needle) }.map { $0 + 1 }
+    }
+}
+
+/// Library lookups in a C project's build files: what a cross build must find for the target.
+enum CLibraryEvidence {
+    /// The kind of build file, by the command that reads it.
+    enum Kind { case cmake, autoconf, makefile }
+
+    /// Libraries every cross gcc brings with libc6-dev-<debarch>-cross.
+    static let libcParts: Set<String> = ["m", "c", "pthread", "dl", "rt", "util", "crypt", "resolv", "gcc", "stdc++", "atomic"]
+
+    /// The first library lookup in `text` that xplat's wiring does not cover, with its 1-based line:
+    /// CMake's find_package/find_library/find_path/pkg_check_modules (except Threads, and ZLIB when
+    /// zlib1g-dev is `installed`), autoconf's PKG_CHECK_MODULES/AC_CHECK_LIB/AC_SEARCH_LIBS/AC_PATH_PROG of a
+    /// `*-config`, a Makefile's pkg-config, `*-config --cflags/--libs` or `-lNAME` beyond libc's parts.
+    static func unprovenLookup(in text: String, kind: Kind, installed: Set<String>) -> (line: Int, text: String)? {
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw).trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") || line.hasPrefix("dnl") { continue }
+            if lookup(line, kind: kind, installed: installed) { return (n + 1, line.count > 80 ? String(line.prefix(77)) + "..." : line) }
+        }
+        return nil
+    }
+
+    private static func lookup(_ line: String, kind: Kind, installed: Set<String>) -> Bool {
+        switch kind {
+        case .cmake:
+            let lower = line.lowercased()
+            if lower.hasPrefix("find_package(") {
+                let name = lower.dropFirst("find_package(".count).prefix { !" )".contains($0) }
+                return !(name == "threads" || name == "zlib" && installed.contains("zlib1g-dev"))
+            }
+            return ["find_library(", "find_path(", "pkg_check_modules(", "pkg_search_module("].contains { lower.hasPrefix($0) }
+        case .autoconf:
+            if ["PKG_CHECK_MODULES", "AC_SEARCH_LIBS", "AM_PATH_", "PKG_CHECK_EXISTS"].contains(where: { line.contains($0) }) { return true }
+            if let r = line.range(of: "AC_CHECK_LIB(") {
+                let name = String(line[r.upperBound...].prefix { !",)]".contains($0) }).trimmingCharacters(in: "[ ")
+                return !libcParts.contains(name)
+            }
+            return line.contains("AC_PATH_PROG") && line.contains("-config")
+        case .makefile:
+            if line.contains("pkg-config") || line.contains("-config --") { return true }
+            return line.split(whereSeparator: { " \t=".contains($0) }).contains { w in
+                w.hasPrefix("-l") && w.count > 2 && w.dropFirst(2).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "+" || $0 == "-" }
+                    && !libcParts.contains(String(w.dropFirst(2)))
+            }
+        }
     }
 }

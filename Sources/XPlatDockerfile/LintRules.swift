@@ -7,6 +7,8 @@ struct LintContext {
     let graph: StageGraph
     /// The stage built (`--target`, default the last).
     let targetIndex: Int?
+    /// Base images' configs from the registry (for their ONBUILD triggers), by FROM name.
+    var baseImages: [String: BaseImageConfig] = [:]
     var findings: [Finding] = []
 
     var df: Dockerfile { graph.dockerfile }
@@ -272,17 +274,50 @@ struct LintContext {
                           && reader.dependencies.contains { $0.stage == stage.index && $0.kind != .base }
                   }) else { continue }
             let tools = RunClassifier.toolchains(compile.command).map(\.rawValue).joined(separator: ", ")
+            let compiler = chain.first { graph.stages[$0].runs.contains { $0.instruction == compile.instruction } }.map { graph.stages[$0] }
+            let through = compiler.map { $0.index == stage.index ? "" : " (in stage \($0.displayName), which it derives from"
+                + (graph.platform.map { " for \($0)" } ?? "") + ")" } ?? ""
             add(.buildStageNotCross, df.instructions[compile.instruction].sourceRange.lowerBound,
-                "stage \(stage.displayName) runs on $BUILDPLATFORM and compiles (\(tools)) without TARGETOS/TARGETARCH, "
+                "stage \(stage.displayName) runs on $BUILDPLATFORM and compiles (\(tools))\(through) without TARGETOS/TARGETARCH, "
                     + "and stage \(reader.displayName) copies from it: the image gets binaries for the build machine",
                 fix: "declare ARG TARGETOS TARGETARCH in stage \(stage.displayName) and pass them to the compiler, or run xplat rewrite")
         }
     }
 
+    /// XP013: `FROM name-${TARGETOS}-${TARGETARCH}` that names a stage for some platforms built but
+    /// not for others: for those, BuildKit pulls an image of that name instead.
+    mutating func platformStagesMissing(_ views: [StageGraph], target: String?) {
+        var missing: [Int: [(platform: String, image: String)]] = [:], found: [Int: [String]] = [:]
+        for view in views {
+            guard let p = view.platform, let t = view.targetStage(target)?.index else { continue }
+            for s in view.closure(of: t).sorted() where view.stages[s].baseText.contains("$") {
+                switch view.stages[s].base {
+                case .stage(let b): found[s, default: []].append("\(p) (\(view.stages[b].displayName))")
+                case .image(let image): missing[s, default: []].append((p.description, image))
+                case .scratch: break
+                }
+            }
+        }
+        for (s, list) in missing.sorted(by: { $0.key < $1.key }) {
+            guard let stagesFor = found[s], !stagesFor.isEmpty else { continue }
+            let ins = df.instructions[graph.stages[s].fromInstruction]
+            let at = offset(of: graph.stages[s].baseText, in: ins) ?? ins.sourceRange.lowerBound
+            let what = list.map { "for \($0.platform) it names \($0.image), which is no stage: BuildKit would pull the image \($0.image)" }.joined(separator: "; ")
+            add(.platformStageMissing, at,
+                "FROM \(graph.stages[s].baseText) names a stage per platform (\(stagesFor.joined(separator: ", "))); \(what)",
+                fix: "add a stage for each platform built, or build only the platforms that have one (--platform)")
+        }
+    }
+
     /// Any TARGET* argument declared or used, or an `xx-` tool (which reads TARGETPLATFORM itself).
+    /// A TARGET* in the FROM line (`FROM build-${TARGETARCH}`) selects a stage; it wires no compiler.
     func hasTargetWiring(_ stage: Stage) -> Bool {
         if stage.args.contains(where: { $0.name.hasPrefix("TARGET") }) { return true }
+        // ONBUILD triggers of the base image (its config) that declare or pass the target wire the stage too.
+        if case .image(let name) = stage.base, let triggers = baseImages[name]?.onBuild,
+           triggers.contains(where: { $0.contains("TARGET") || $0.contains(" xx-") }) { return true }
         return stage.instructions.contains { i in
+            guard i != stage.fromInstruction else { return false }
             let text = df.bytes[df.instructions[i].sourceRange]
             return Text.variableReferences(in: text).contains { $0.1.hasPrefix("TARGET") }
                 || Bytes.find(Array(" xx-".utf8), in: text) != nil

@@ -22,6 +22,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
     case archCaseFallback = "arch-case-fallback"
     case buildPlatformForeignTool = "buildplatform-amd64-download"
     case buildStageNotCross = "build-stage-not-cross"
+    case platformStageMissing = "platform-stage-missing"
 
     /// `XP001` ...
     public var id: String {
@@ -38,6 +39,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         case .archCaseFallback: return "XP010"
         case .buildPlatformForeignTool: return "XP011"
         case .buildStageNotCross: return "XP012"
+        case .platformStageMissing: return "XP013"
         }
     }
 
@@ -47,7 +49,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         // `uname -m` on the build platform is right for host tools (a compiler, rustup-init): a warning.
         // The others name a hazard whose effect depends on the platforms built: warnings.
         case .hardcodedGoArch, .hardcodedPlatform, .archInURL, .runtimeArchDetection, .hardcodedRustTarget,
-             .archInImage, .archCaseFallback, .buildPlatformForeignTool, .buildStageNotCross:
+             .archInImage, .archCaseFallback, .buildPlatformForeignTool, .buildStageNotCross, .platformStageMissing:
             return .warning
         }
     }
@@ -112,8 +114,15 @@ public enum Linter {
 
     /// All findings for an already-built graph: the file-wide rules, then each stage's FROM and
     /// instructions, then the rules about how stages feed each other.
-    public static func lint(_ graph: StageGraph, target: String? = nil) -> [Finding] {
-        var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index)
+    ///
+    /// - Parameter views: the graph expanded for each platform built (`FROM x-${TARGETARCH}` names
+    ///   a stage per platform): XP012 is judged on each, and XP013 reports a platform for which such
+    ///   a FROM names no stage.
+    /// - Parameter baseImages: base images' configs from the registry: ONBUILD triggers that wire
+    ///   the target count as the stage's wiring (XP012).
+    public static func lint(_ graph: StageGraph, target: String? = nil, views: [StageGraph] = [],
+                            baseImages: [String: BaseImageConfig] = [:]) -> [Finding] {
+        var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index, baseImages: baseImages)
         c.argTargetDefaults()
         for stage in graph.stages {
             c.fromPlatform(stage)
@@ -123,6 +132,12 @@ public enum Linter {
             }
         }
         c.buildStagesNotCross()
+        for view in views {
+            var v = LintContext(graph: view, targetIndex: view.targetStage(target)?.index, baseImages: baseImages)
+            v.buildStagesNotCross()
+            c.findings += v.findings.filter { f in !c.findings.contains { $0.line == f.line && $0.column == f.column && $0.rule == f.rule } }
+        }
+        c.platformStagesMissing(views, target: target)
         return c.findings.sorted { $0.precedes($1) }
     }
 

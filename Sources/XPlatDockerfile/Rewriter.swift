@@ -29,6 +29,9 @@ public struct RewriteOptions: Sendable, Hashable {
     public var platforms: [Platform]
     /// The build context's evidence files; nil when none is visible (standard input).
     public var context: BuildContext?
+    /// What the registry says of base images (ENV, ONBUILD), by the name a FROM line gives; empty when
+    /// not read (the rewrite then judges by the Dockerfile and the context alone).
+    public var baseImages: [String: BaseImageConfig] = [:]
 
     /// The usual set: one platform per architecture of the table (amd64, 386, arm64, arm/v7, ...).
     public static var defaultPlatforms: [Platform] { ArchitectureTable.baseEntries.map(\.platform) }
@@ -120,6 +123,29 @@ public enum EditKind: String, Sendable, Hashable, Codable, CaseIterable {
     case archLiteral = "arch-literal"
 }
 
+/// A base image's config as the rewrite reads it: its environment and its ONBUILD triggers.
+public struct BaseImageConfig: Sendable, Hashable {
+    /// `NAME=value` pairs of the image's ENV.
+    public var env: [String: String]
+    /// `RUN go build ...`, as the image config lists them.
+    public var onBuild: [String]
+
+    public init(env: [String: String] = [:], onBuild: [String] = []) {
+        self.env = env
+        self.onBuild = onBuild
+    }
+
+    /// From the config's `Env` list (`NAME=value`).
+    public init(envList: [String], onBuild: [String]) {
+        var env: [String: String] = [:]
+        for pair in envList {
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            env[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        self.init(env: env, onBuild: onBuild)
+    }
+}
+
 /// The outcome of `Rewriter.rewrite`.
 public struct RewriteResult: Sendable {
     public var fileName: String
@@ -155,9 +181,13 @@ public enum Rewriter {
         }
         var views: [StageGraph] = []
         for p in options.platforms { views.append(try StageGraph(dockerfile, buildArgs: options.buildArgs, platform: (p, p))) }
-        var planner = StagePlanner(graph: graph, views: views, context: options.context)
+        var planner = StagePlanner(graph: graph, views: views, context: options.context, baseImages: options.baseImages)
         planner.decide(target: target.index)
-        let findings = Linter.lint(graph, target: options.target)
+        // XP013 over the platforms requested, or the common ones when none were: a Dockerfile that
+        // selects stages per platform is not expected to have one for every architecture there is.
+        let lintViews = options.platforms == RewriteOptions.defaultPlatforms
+            ? views.filter { v in v.platform.map { Self.commonPlatforms.contains($0.description) } ?? false } : views
+        let findings = Linter.lint(graph, target: options.target, views: lintViews, baseImages: options.baseImages)
         let edits = (planner.edits + ArgDefaults.edits(dockerfile)).sorted {
             ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
         }
@@ -167,6 +197,9 @@ public enum Rewriter {
             findings: findings, stageFindings: planner.findings.sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
             stages: planner.classes.sorted { $0.index < $1.index })
     }
+
+    /// Platforms XP013 checks when none were requested.
+    static let commonPlatforms: Set<String> = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
     /// The findings of `rewrite` that say why build stages stay on the target platform (for `xplat lint`).
     public static func stageFindings(_ dockerfile: Dockerfile, options: RewriteOptions = RewriteOptions()) throws(DockerfileSyntaxError) -> [RewriteFinding] {
@@ -208,6 +241,10 @@ enum Shell {
             if c == ASCII.hash {
                 while i < s.endIndex, s[i] != ASCII.newline { i += 1 }
                 continue
+            }
+            // A line continuation (`\` before the newline, with or without a CR) does not end the command.
+            if c == ASCII.backslash, let nl = s[(i + 1)...].prefix(while: { $0 != ASCII.newline }).allSatisfy({ $0.isGoByteSpace }) ? s[(i + 1)...].firstIndex(of: ASCII.newline) : nil {
+                i = nl + 1; continue
             }
             if c.isGoByteSpace || c == ASCII.backslash && (i + 1 == s.endIndex || s[i + 1].isGoByteSpace) { i += 1; continue }
             if c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "`") {

@@ -21,6 +21,8 @@ struct RunInfo {
     /// Words of the shell text as it lies in the file, offsets absolute (for edits); empty for JSON.
     var sourceWords: [ShellWord]
     var packages: [InstalledPackage]
+    /// The context files the RUN sees (nil without a context).
+    var files: StageFiles?
 }
 
 /// Everything the rules of one family look at.
@@ -45,15 +47,27 @@ struct StagePlanner {
     let views: [StageGraph]
     let df: Dockerfile
     let context: BuildContext?
+    /// Stages' context files, computed once (see `StageFiles`).
+    let filesCache = StageFiles.Cache()
     var edits: [TextEdit] = []
     var classes: [StageClassification] = []
     var findings: [RewriteFinding] = []
 
-    init(graph: StageGraph, views: [StageGraph], context: BuildContext?) {
+    /// Base images' configs from the registry, by FROM name.
+    let baseImages: [String: BaseImageConfig]
+
+    init(graph: StageGraph, views: [StageGraph], context: BuildContext?, baseImages: [String: BaseImageConfig] = [:]) {
         self.graph = graph
         self.views = views.isEmpty ? [graph] : views
         self.df = graph.dockerfile
         self.context = context
+        self.baseImages = baseImages
+    }
+
+    /// The registry's config of the image a family starts FROM, with its name.
+    func baseConfig(_ f: FamilyFacts) -> (image: String, config: BaseImageConfig)? {
+        guard case .image(let name) = f.root.base, let config = baseImages[name] else { return nil }
+        return (name, config)
     }
 
     func classification(_ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
@@ -160,7 +174,7 @@ struct StagePlanner {
         if let reason = platformRule(facts) { return leave(facts, [reason], []) }
         if let ready = crossReadyRule(facts) { return classes += ready }
         if facts.runs.isEmpty { return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], []) }
-        var refusal = blockers(facts)
+        var refusal = blockers(facts) + onBuildRule(facts)
         if facts.toolchains.isEmpty {
             return leave(facts, ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"], refusal)
         }
@@ -168,7 +182,7 @@ struct StagePlanner {
         refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
         refusal += ubuntuMultiarch(facts, plan)
         if !refusal.isEmpty { return leave(facts, [], refusal) }
-        apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts)
+        apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts, evidence: plan.evidence)
     }
 
     func collect(root rootIndex: Int, members: [Int]) -> FamilyFacts {
@@ -180,9 +194,11 @@ struct StagePlanner {
             for step in graph.stages[m].runs {
                 let words = Shell.words(Array(step.command.utf8)[...])
                 let source = Wiring.sourceWords(df.instructions[step.instruction], df)
-                runs.append(RunInfo(step: step, stage: m, toolchains: RunClassifier.toolchains(words, makeWraps: makeWraps),
-                                    wired: Self.isWired(step.command), words: words, sourceWords: source,
-                                    packages: InstalledPackage.parse(source, run: step.instruction)))
+                var run = RunInfo(step: step, stage: m, toolchains: [], wired: Self.isWired(step.command), words: words, sourceWords: source,
+                                  packages: InstalledPackage.parse(source, run: step.instruction),
+                                  files: stageFiles(m, instruction: step.instruction))
+                run.toolchains = RunClassifier.toolchains(words, makeWraps: makeWraps(run))
+                runs.append(run)
             }
         }
         let indices: [Int] = members.flatMap { graph.stages[$0].instructions }
@@ -199,23 +215,25 @@ struct StagePlanner {
                            apt: apt, text: text)
     }
 
-    /// What `make` drives in a family: the visible Makefile says; else the image or the other commands
-    /// (cargo in a Rust stage, go in a Go stage); nil for C.
-    func makeToolchain(image: String, members: [Int]) -> Toolchain? {
-        if let context, let mk = MakefileEvidence.makefile(context) {
-            return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
-        }
+    /// What `make` drives in a RUN: the Makefile it reads says (cargo: Rust, go: Go, else C); without
+    /// one in view, the image or the family's other commands (cargo in a Rust stage, go in a Go stage).
+    func makeToolchain(image: String, members: [Int]) -> (RunInfo) -> Toolchain? {
         let used = Set(members.flatMap { m in graph.stages[m].runs.flatMap { r in
             Shell.words(Array(r.command.utf8)[...]).filter(\.isCommand).map { Shell.name($0.text) } } })
-        if image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") { return .rust }
-        if image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") { return .go }
-        return nil
+        let fallback: Toolchain? = image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") ? .rust
+            : image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") ? .go : nil
+        return { run in
+            guard let files = run.files, let k = run.words.firstIndex(where: { $0.isCommand && Shell.name($0.text) == "make" }) else { return fallback }
+            let s = site(run.words, at: k, run: run, offset: 0, files: files)
+            guard let mk = makefile(s) else { return fallback }
+            return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
+        }
     }
 
     /// True when the command provably compiles for the target: xx, xplat's own wiring, or GOARCH from
     /// $TARGETARCH. Mentioning TARGETARCH alone (`if [ "$TARGETARCH" = amd64 ]`) proves nothing.
     static func isWired(_ command: String) -> Bool {
-        ["xx-", "$rust_target", "$triplet", "$zig_target"].contains { command.contains($0) }
+        (["xx-"] + WiringVariable.proofOfWiring.map(\.description)).contains { command.contains($0) }
             || command.contains("GOARCH") && command.contains("TARGETARCH")
     }
 
@@ -230,6 +248,21 @@ struct StagePlanner {
         for m in facts.members { classes.append(classification(graph.stages[m], .build, .left, all, toolchains: facts.toolchains)) }
         var placed = Set<String>()
         findings += refusal.filter { placed.insert("\($0.line):\($0.column):\($0.rule)").inserted }
+    }
+
+    /// A base image whose ONBUILD triggers compile: they run when the stage starts, before any wiring
+    /// xplat could add, for the platform the stage runs on.
+    func onBuildRule(_ f: FamilyFacts) -> Refusal {
+        guard let (image, config) = baseConfig(f) else { return [] }
+        let compiling = config.onBuild.filter { trigger in
+            trigger.lowercased().hasPrefix("run ") && !RunClassifier.toolchains(String(trigger.dropFirst(4))).isEmpty
+                && !Self.isWired(trigger) && !trigger.contains("GOARCH")
+        }
+        guard let first = compiling.first else { return [] }
+        let ins = df.instructions[f.root.fromInstruction]
+        return [finding(.opaqueBuild, at: ins.argumentsOffset, stage: f.root.index,
+                        "base image \(image) has ONBUILD `\(first)` (its config, from the registry): it compiles when this stage starts, before any wiring, for the platform the stage runs on",
+                        fix: "build FROM an image without compiling ONBUILD triggers, or wire them in the base image")]
     }
 
     func platformRule(_ f: FamilyFacts) -> String? {
@@ -265,7 +298,7 @@ struct StagePlanner {
 
     // MARK: phase 3: apply
 
-    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts) {
+    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts, evidence: [String]) {
         edits += newEdits
         let root = f.root
         let after = root.platform == .none ? "$BUILDPLATFORM" : root.platform.description
@@ -279,7 +312,7 @@ struct StagePlanner {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason], toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
+                                          [reason] + (m == root.index ? evidence : []), toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
                                           after: m == root.index ? after : s.platform.description))
         }
     }

@@ -11,6 +11,10 @@ struct WiringPlan {
     var c = false
     /// Debian -dev packages to install for the target architecture (multiarch).
     var targetPackages: [String] = []
+    /// A Go Makefile's own variables that reach GOOS/GOARCH (`TARGET_ARCH`), set in make's environment.
+    var makeVariables: [(name: String, goVariable: String)] = []
+    /// What the choice rests on (`cgo: main.go:5 imports "C"`), for the stage's reasons.
+    var evidence: [String] = []
 
     var needsCross: Bool { go == .cgo || rust || c }
 }

@@ -8,22 +8,54 @@ extension StagePlanner {
 
     // MARK: Go
 
+    /// The family's Go compile commands (`go build`, `go install`, a `make` that wraps them) with their files.
+    func goSites(_ f: FamilyFacts) -> [CommandSite] {
+        commands(f, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }.compactMap(site)
+    }
+
     func planGo(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
         guard f.toolchains.contains(.go), let first = firstRun(f, .go) else { return [] }
         var out = goOpaque(f)
         let text = f.text
-        let cgoOff = (text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")) && !text.contains("CGO_ENABLED=1")
-        if cgoOff { plan.go = .pure; return out }
-        let evidence = cgoEvidence(f)
-        let contextVisible = context?.has("go.mod") == true
+        let sites = goSites(f)
+        // The Makefile's own architecture variables, set for the target in make's environment.
+        for s in sites where s.name == "make" {
+            guard let mk = makefile(s) else { continue }
+            for v in MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).variables where !plan.makeVariables.contains(where: { $0.name == v.name }) {
+                plan.makeVariables.append(v)
+                plan.evidence.append("\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) for the target")
+            }
+        }
+        let cgoOn = text.contains("CGO_ENABLED=1")
+        let inDockerfile = text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")
+        // The base image's ENV (its config, from the registry), unless the Dockerfile sets it.
+        let base = baseConfig(f)
+        let baseOff = !inDockerfile && !cgoOn && base?.config.env["CGO_ENABLED"] == "0"
+        if baseOff, let base { plan.evidence.append("no cgo: base image \(base.image) sets CGO_ENABLED=0 (its config, from the registry)") }
+        let cgoOff = (inDockerfile || baseOff) && !cgoOn
+        // A Makefile that turns cgo off for the go commands it runs settles it too.
+        let makefileOff = !cgoOn && !sites.isEmpty && sites.allSatisfy { s in
+            s.name == "make" && makefile(s).map { MakefileEvidence.disablesCgo($0.text) != nil } == true
+        }
+        if cgoOff || makefileOff {
+            plan.go = .pure
+            if !cgoOff, let s = sites.first, let mk = makefile(s), let line = MakefileEvidence.disablesCgo(mk.text) {
+                plan.evidence.append("no cgo: \(mk.path):\(line) turns it off")
+            }
+            return out
+        }
+        let evidence = cgoEvidence(f, sites)
+        let contextVisible = sites.contains { goModule($0) != nil }
         let nativeCgo = f.apt || f.packages.contains { $0.kind == .cCompiler || $0.kind == .libc }
         guard !evidence.isEmpty || nativeCgo && !contextVisible else { plan.go = .pure; return out }
         if f.apt {
             plan.go = .cgo
+            plan.evidence.append("cgo: " + (evidence.first.map { e in e.message.contains(":") ? e.message : "line \(df.position(of: e.offset).line): \(e.message)" }
+                                             ?? "a C compiler is installed and no go.mod is among the files the stage holds"))
             plan.targetPackages += targetLibraries(f).map(\.name)
             return out
         }
-        let why = evidence.first?.message ?? "a C compiler is installed and the Go sources are not in the build context"
+        let why = evidence.first?.message ?? "a C compiler is installed and no go.mod is among the files the stage holds"
         out.append(finding(.cgoUnwired, at: evidence.first?.offset ?? first.sourceWords.first?.offset ?? first.step.line, stage: first.stage,
                            "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); xplat wires cgo on Debian/Ubuntu images",
                            fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand"))
@@ -31,7 +63,7 @@ extension StagePlanner {
     }
 
     /// Places and reasons that say the Go code needs cgo.
-    func cgoEvidence(_ f: FamilyFacts) -> [(offset: Int, message: String)] {
+    func cgoEvidence(_ f: FamilyFacts, _ sites: [CommandSite]) -> [(offset: Int, message: String)] {
         var out: [(Int, String)] = []
         for m in f.members {
             for i in graph.stages[m].instructions where ["run", "env"].contains(df.instructions[i].command) {
@@ -42,6 +74,9 @@ extension StagePlanner {
             }
         }
         for p in targetLibraries(f) { out.append((p.offset, "\(p.name) is installed to link against")) }
+        if let base = baseConfig(f), base.config.env["CGO_ENABLED"] == "1" {
+            out.append((df.instructions[f.root.fromInstruction].argumentsOffset, "base image \(base.image) sets CGO_ENABLED=1 (its config, from the registry)"))
+        }
         for r in f.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() {
@@ -51,18 +86,17 @@ extension StagePlanner {
                 if GoEvidence.hasCgoTag(value) { out.append((at, "build tags \"\(value)\" select cgo code")) }
             }
         }
-        if let context, let r = firstRun(f, .go) {
-            let at = r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset
-            out += GoEvidence.contextReasons(context).map { (at, $0) }
-            if let mk = MakefileEvidence.makefile(context), mk.text.contains("CGO_ENABLED=1") || mk.text.contains("CGO_ENABLED ?= 1") {
-                out.append((at, "\(mk.path) sets CGO_ENABLED=1"))
+        for s in sites {
+            out += goCgoReasons(s).map { (s.offset, $0) }
+            if s.name == "make", let mk = makefile(s), let line = MakefileEvidence.enablesCgo(mk.text) {
+                out.append((s.offset, "\(mk.path):\(line) sets CGO_ENABLED=1"))
             }
         }
         return out
     }
 
     /// Go built through something xplat cannot see into: `go run x.go install`, a Makefile not in the
-    /// context, or one that sets GOOS/GOARCH itself.
+    /// stage, or one that sets GOOS/GOARCH itself.
     func goOpaque(_ f: FamilyFacts) -> Refusal {
         var out: Refusal = []
         for c in commands(f, .go, ["go"]) where c.next == "run" {
@@ -71,20 +105,28 @@ extension StagePlanner {
                                fix: "call go build/go install directly, or wire GOOS/GOARCH into the program's flags by hand"))
         }
         for c in commands(f, .go, ["make"]) {
-            guard let context, let mk = MakefileEvidence.makefile(context) else {
-                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "make builds Go through a Makefile that is not in the build context; it may set GOARCH itself",
-                                   fix: Self.notVisible))
+            guard let s = site(c), let mk = makefile(s) else {
+                out.append(missing("the Makefile make reads", c, consequence: "it may set GOARCH itself"))
                 continue
             }
-            if let line = mk.text.split(separator: "\n").first(where: { l in
-                ["GOARCH=", "GOARCH :=", "GOARCH =", "GOOS=", "GOOS :=", "uname -m"].contains { l.contains($0) } && !l.contains("?=") && !l.contains("$(GOARCH)") && !l.contains("${GOARCH}")
-            }) {
+            if let blocker = MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).blocker {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path) picks the architecture itself (`\(String(line).trimmingCharacters(in: " \t"))`): the target from the environment would not reach go build"))
+                                   "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from the environment would not reach go build"))
             }
         }
         return out
+    }
+
+    /// A finding for a project file the command reads that xplat cannot see: not in the build context
+    /// given, or (with one) not among the files the stage holds where the command runs.
+    func missing(_ what: String, _ c: (run: RunInfo, offset: Int, name: String, next: String), consequence: String) -> RewriteFinding {
+        guard context != nil else {
+            return finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)", fix: Self.notVisible)
+        }
+        let dir = site(c)?.directory ?? "?"
+        return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
+                       "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put none there): \(consequence)",
+                       fix: "COPY the project files before this RUN, or check the folder the command runs in")
     }
 
     // MARK: Rust
@@ -98,31 +140,45 @@ extension StagePlanner {
         }
         var out: Refusal = []
         for c in commands(f, .rust, ["make"]) {
-            guard let context, let mk = MakefileEvidence.makefile(context) else {
-                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "make wraps cargo through a Makefile that is not in the build context; its output paths are unknown",
-                                   fix: Self.notVisible))
+            guard let s = site(c), let mk = makefile(s) else {
+                out.append(missing("the Makefile make reads", c, consequence: "it wraps cargo, and its output paths are unknown"))
                 continue
             }
-            if mk.text.contains("target/release") || mk.text.contains("target/debug") || mk.text.contains("--target") {
+            if let (n, line) = mk.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().first(where: { _, l in
+                l.contains("target/release") || l.contains("target/debug") || l.contains("--target")
+            }) {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path) names cargo's output folders or target itself; with CARGO_BUILD_TARGET they move to target/<triple>/"))
+                                   "\(mk.path):\(n + 1) names cargo's output folder or target itself (`\(String(line).trimmingCharacters(in: " \t"))`); with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
             }
         }
-        guard let context, context.has("Cargo.lock") else {
-            return out + [finding(.opaqueBuild, at: at, stage: first.stage,
-                                  "Cargo.lock is not in the build context: which -sys crates link C libraries is unknown",
-                                  fix: Self.notVisible)]
+        var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
+        for c in commands(f, .rust, ["cargo", "make"]) where c.name == "make" || ["build", "install", "chef"].contains(c.next) {
+            guard let context, let s = site(c) else {
+                return out + [finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
+                                      "Cargo.lock is not in the build context: which -sys crates link C libraries is unknown", fix: Self.notVisible)]
+            }
+            let dir = cargoFolder(s)
+            let manifest = s.files.file(in: dir, named: ["Cargo.toml"], context: context)
+            guard let lock = s.files.nearest("Cargo.lock", from: dir, context: context) else {
+                if let manifest, RustEvidence.hasNoDependencies(manifest.text) { continue }
+                out.append(missing("Cargo.lock", c, consequence: "which -sys crates link C libraries is unknown"))
+                continue
+            }
+            lockPaths.append(lock.path)
+            crates.formUnion(RustEvidence.lockedCrates(lock.text))
+            for (_, origin) in s.files.files(under: lock.dir, recursive: true) where origin.hasSuffix("Cargo.toml") {
+                platformOnly.formUnion(RustEvidence.otherPlatformDependencies(context.files[origin] ?? ""))
+            }
         }
-        let crates = RustEvidence.lockedCrates(context)
+        let lockName = lockPaths.first ?? "Cargo.lock"
         if crates.contains("bindgen") {
             out.append(finding(.opaqueBuild, at: at, stage: first.stage,
-                               "Cargo.lock has bindgen: it runs libclang on the build machine against the target's headers, which xplat does not wire"))
+                               "\(lockName) has bindgen: it runs libclang on the build machine against the target's headers, which xplat does not wire"))
         }
-        let unknown = crates.filter { $0.hasSuffix("-sys") && RustEvidence.systemLibraries[$0] == nil && !RustEvidence.selfContained.contains($0) }.sorted()
+        let unknown = crates.filter { RustEvidence.needsTargetLibrary($0) && !platformOnly.contains($0) }.sorted()
         if !unknown.isEmpty {
             out.append(finding(.targetLibraries, at: at, stage: first.stage,
-                               "Cargo.lock has -sys crates xplat cannot map to target libraries: \(unknown.joined(separator: ", "))"))
+                               "\(lockName) has -sys crates for Linux targets that xplat cannot map to Debian -dev packages: \(unknown.joined(separator: ", "))"))
         }
         plan.rust = true
         plan.targetPackages += crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(f).map(\.name)
@@ -157,45 +213,79 @@ extension StagePlanner {
                             "C cross toolchains are wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image cross-compiling needs \(Self.alpineTechnique)")]
         }
         var out: Refusal = []
-        let configured = !commands(f, .c, ["configure"]).isEmpty
+        // make and ninja after cmake or configure run the build files those generated.
+        let configured = !commands(f, .c, ["configure", "cmake"]).isEmpty
         for c in commands(f, .c, ["clang", "clang++", "meson"]) {
             out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
                                c.name == "meson" ? "meson needs a cross file, which xplat does not write"
                                    : "clang needs --target and a target sysroot, which xplat does not wire"))
         }
         for c in commands(f, .c, ["make", "ninja"]) where !configured {
-            out += makeEvidence(c.run, c.offset, ninja: c.name == "ninja", f)
+            out += makeEvidence(c, ninja: c.name == "ninja", f)
         }
         for c in commands(f, .c, ["cmake"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
-            out += projectFile(c.run, c.offset, "CMakeLists.txt", blockers: ["try_run", "check_c_source_runs", "CheckCSourceRuns", "-march=native"])
+            out += projectFile(c, "CMakeLists.txt", site(c).flatMap(cmakeLists), blockers: ["try_run", "check_c_source_runs", "CheckCSourceRuns", "-march=native"])
         }
         for c in commands(f, .c, ["configure"]) {
-            out += projectFile(c.run, c.offset, "configure.ac", alternative: "configure.in",
-                               blockers: ["AC_RUN_IFELSE", "AC_TRY_RUN", "-march=native"])
+            out += projectFile(c, "configure.ac", site(c).flatMap(configureSource), blockers: ["AC_RUN_IFELSE", "AC_TRY_RUN", "-march=native"])
         }
+        out += cLibraries(f)
         plan.c = true
         plan.targetPackages += targetLibraries(f).map(\.name)
         return out
     }
 
-    func makeEvidence(_ r: RunInfo, _ at: Int, ninja: Bool, _ f: FamilyFacts) -> Refusal {
-        if ninja { return f.runs.contains { $0.words.contains { $0.isCommand && Shell.name($0.text) == "cmake" } } ? [] :
-            [finding(.opaqueBuild, at: at, stage: r.stage, "ninja runs a build file this stage did not generate")] }
-        guard let context, let mk = MakefileEvidence.makefile(context) else {
-            return [finding(.opaqueBuild, at: at, stage: r.stage,
-                            "make runs a Makefile that is not in the build context: whether CC from the environment reaches the compiler is unknown",
-                            fix: Self.notVisible)]
+    /// Libraries a C build links, which a cross compiler must find for the target. Proven end to end
+    /// (CrossWiringTests, cmake-zlib, for arm64 and arm/v7): zlib1g-dev installed as `:<debarch>` and
+    /// found by CMake's `find_package(ZLIB)`. Any other -dev package the family installs for the build
+    /// machine, or a library lookup in the project files the commands read, leaves the stage: the cross
+    /// compiler would otherwise meet the build machine's headers and libraries (its `*-config` scripts,
+    /// its pkg-config files, /usr/include/<build triplet>), as two real projects did.
+    func cLibraries(_ f: FamilyFacts) -> Refusal {
+        guard let first = firstRun(f, .c) else { return [] }
+        let libraries = targetLibraries(f)
+        let cmakeOnly = !commands(f, .c, ["cmake"]).isEmpty && commands(f, .c, ["configure"]).isEmpty
+            && !f.runs.contains { r in r.toolchains.contains(.c) && r.words.contains { $0.isCommand && ["gcc", "cc", "g++", "c++"].contains(Shell.name($0.text)) } }
+        let unproven = libraries.filter { !(cmakeOnly && Self.provenCLibraries.contains($0.name)) }
+        var out: Refusal = []
+        if let p = unproven.first {
+            let listed = unproven.map { pkg -> String in
+                let (line, column) = df.position(of: pkg.offset)
+                return "\(pkg.name) (\(df.fileName):\(line):\(column))"
+            }.joined(separator: ", ")
+            out.append(finding(.targetLibraries, at: p.offset, stage: first.stage,
+                               "the C build may link these -dev packages, installed for the build machine: \(listed); xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's find_package(ZLIB)",
+                               fix: "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, pkg-config and CMake paths for the triplet), or leave the stage on the target platform"))
         }
-        return MakefileEvidence.ccBlocker(mk.text).map { [finding(.opaqueBuild, at: at, stage: r.stage, "\(mk.path) \($0)")] } ?? []
+        let installed = Set(libraries.map(\.name))
+        let generated = !commands(f, .c, ["cmake", "configure"]).isEmpty
+        for c in commands(f, .c, generated ? ["cmake", "configure"] : ["make"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
+            guard let s = site(c), let file = buildFile(s) else { continue }
+            if let lookup = CLibraryEvidence.unprovenLookup(in: file.text, kind: file.kind, installed: installed) {
+                out.append(finding(.targetLibraries, at: c.offset, stage: c.run.stage,
+                                   "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`) that xplat does not install for the target; a cross compiler could find the build machine's copy or none",
+                                   fix: "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or leave the stage on the target platform"))
+            }
+        }
+        return out
     }
 
-    func projectFile(_ r: RunInfo, _ at: Int, _ name: String, alternative: String? = nil, blockers: [String]) -> Refusal {
-        guard let context, let file = context.named(name).first ?? alternative.flatMap({ context.named($0).first }) else {
-            return [finding(.opaqueBuild, at: at, stage: r.stage, "\(name) is not in the build context: whether the project cross-compiles is unknown",
-                            fix: Self.notVisible)]
+    /// The -dev packages whose multiarch wiring for C is proven by a real cross build (see `cLibraries`).
+    static let provenCLibraries: Set<String> = ["zlib1g-dev"]
+
+    func makeEvidence(_ c: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ f: FamilyFacts) -> Refusal {
+        if ninja { return [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "ninja runs a build file this stage did not generate")] }
+        guard let s = site(c), let mk = makefile(s) else {
+            return [missing("the Makefile make reads", c, consequence: "whether CC from the environment reaches the compiler is unknown")]
         }
-        return blockers.filter { file.text.contains($0) }.map {
-            finding(.opaqueBuild, at: at, stage: r.stage, "\(file.path) uses \($0), which does not work when cross-compiling")
+        return MakefileEvidence.ccBlocker(mk.text).map { [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(mk.path):\($0.line) \($0.reason)")] } ?? []
+    }
+
+    func projectFile(_ c: (run: RunInfo, offset: Int, name: String, next: String), _ name: String, _ file: (path: String, text: String)?,
+                     blockers: [String]) -> Refusal {
+        guard let file else { return [missing(name, c, consequence: "whether the project cross-compiles is unknown")] }
+        return blockers.compactMap { b in
+            Text.lineNumber(of: b, in: file.text).map { finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(file.path):\($0) uses \(b), which does not work when cross-compiling") }
         }
     }
 }

@@ -17,6 +17,20 @@
 
 import XPlatPlatform
 
+/// The shell variables the generated `case "$TARGETARCH/$TARGETVARIANT"` mapping sets. One definition
+/// for the generator (`Wiring`) and the detector (`StagePlanner.isWired`): a command that reads one of
+/// `proofOfWiring` was wired by xplat (or written the same way), so a second rewrite leaves it.
+enum WiringVariable: String, CaseIterable, CustomStringConvertible {
+    case goarm, goamd64, triplet, debarch, rustTarget = "rust_target", rustLinker = "rust_linker",
+         zigTarget = "zig_target", cmakeProcessor = "cmake_processor"
+
+    /// `$triplet`: how the generated shell reads the variable.
+    var description: String { "$" + rawValue }
+
+    /// Variables whose use proves that a command compiles for the target.
+    static let proofOfWiring: [WiringVariable] = [.rustTarget, .triplet, .zigTarget]
+}
+
 struct Wiring {
     let planner: StagePlanner
     let facts: FamilyFacts
@@ -94,7 +108,7 @@ struct Wiring {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
         let values: [(String, String)] = quoted
-            ? [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"$goarm\"")]
+            ? [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\"")]
             : [("GOOS", "$TARGETOS"), ("GOARCH", "$TARGETARCH")]
         for (key, value) in values {
             for a in Text.assignments(of: key, in: text) where !a.value.hasPrefix("$") && !a.value.hasPrefix("\"$") {
@@ -140,49 +154,49 @@ struct Wiring {
     func setupLines(_ r: RunInfo) -> [String] {
         let go = r.toolchains.contains(.go), rust = r.toolchains.contains(.rust) && plan.rust
         let cross = (go && plan.go == .cgo) || rust || (r.toolchains.contains(.c) && plan.c)
-        var vars: [String] = []
-        if go { vars += ["goarm", "goamd64"] }
-        if cross { vars += ["triplet", "debarch"] }
-        if rust { vars += ["rust_target", "rust_linker"] }
-        if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) { vars.append("cmake_processor") }
-        if r.toolchains.contains(.zig) { vars.append("zig_target") }
+        var vars: [WiringVariable] = []
+        if go { vars += [.goarm, .goamd64] }
+        if cross { vars += [.triplet, .debarch] }
+        if rust { vars += [.rustTarget, .rustLinker] }
+        if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) { vars.append(.cmakeProcessor) }
+        if r.toolchains.contains(.zig) { vars.append(.zigTarget) }
         var lines = Self.caseMapping(vars, strict: cross || r.toolchains.contains(.zig))
         // The C++ cross compiler only where C++ is evident (CMake enables CXX by default).
         let cxx = r.toolchains.contains(.c) && r.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
         if cross { lines += installLines(cxx: cxx, rust: rust) }
-        if rust { lines.append("export \"$rust_linker=$triplet-gcc\";") }
+        if rust { lines.append("export \"\(WiringVariable.rustLinker)=\(WiringVariable.triplet)-gcc\";") }
         return lines
     }
 
     /// What is missing for the target, installed once: nothing on a native build.
     func installLines(cxx: Bool, rust: Bool) -> [String] {
         var lines = ["xplat_pkgs=;",
-                     "command -v \"$triplet-gcc\" >/dev/null 2>&1 || xplat_pkgs=\"gcc-$(echo \"$triplet\" | tr _ -) libc6-dev-$debarch-cross\";"]
-        if cxx { lines.append("command -v \"$triplet-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs g++-$(echo \"$triplet\" | tr _ -)\";") }
+                     "command -v \"\(WiringVariable.triplet)-gcc\" >/dev/null 2>&1 || xplat_pkgs=\"gcc-$(echo \"\(WiringVariable.triplet)\" | tr _ -) libc6-dev-\(WiringVariable.debarch)-cross\";"]
+        if cxx { lines.append("command -v \"\(WiringVariable.triplet)-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs g++-$(echo \"\(WiringVariable.triplet)\" | tr _ -)\";") }
         var seen = Set<String>()
         let libs = plan.targetPackages.filter { seen.insert($0).inserted }
         if !libs.isEmpty {
-            lines.append("for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:$debarch\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs $p:$debarch\"; done;")
+            lines.append("for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;")
         }
         if rust {
-            lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:$debarch\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:$debarch\";")
+            lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
         }
         // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
         // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"$debarch\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
-        if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"$rust_target\"; fi;") }
+        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"\(WiringVariable.debarch)\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"\(WiringVariable.rustTarget)\"; fi;") }
         return lines
     }
 
     /// `case "$TARGETARCH/$TARGETVARIANT" in ... esac;` setting `variables`, one arm per platform of the
     /// architecture table that has them all (Debian-supported ones when `debarch` is asked for); a
     /// variant's arm only where its values differ from its architecture's. `strict`: other targets fail.
-    static func caseMapping(_ variables: [String], strict: Bool) -> [String] {
-        func values(_ row: ArchitectureInfo) -> [String: String?] {
-            ["triplet": row.gnuTriplet, "debarch": row.debianArch, "rust_target": row.rustTarget,
-             "rust_linker": "CARGO_TARGET_" + row.rustTarget.uppercased().replacingOccurrences(of: "-", with: "_") + "_LINKER",
-             "zig_target": row.zigTarget, "goarm": row.goarm ?? "", "goamd64": row.goamd64 ?? "",
-             "cmake_processor": row.unameMachine]
+    static func caseMapping(_ variables: [WiringVariable], strict: Bool) -> [String] {
+        func values(_ row: ArchitectureInfo) -> [WiringVariable: String?] {
+            [.triplet: row.gnuTriplet, .debarch: row.debianArch, .rustTarget: row.rustTarget,
+             .rustLinker: "CARGO_TARGET_" + row.rustTarget.uppercased().replacingOccurrences(of: "-", with: "_") + "_LINKER",
+             .zigTarget: row.zigTarget, .goarm: row.goarm ?? "", .goamd64: row.goamd64 ?? "",
+             .cmakeProcessor: row.unameMachine]
         }
         var specific: [String] = [], wildcard: [String] = []
         var wildcardValues: [String: String] = [:]
@@ -194,7 +208,7 @@ struct Wiring {
             guard variables.allSatisfy({ v[$0] != nil && v[$0]! != nil }) else { continue }
             // Without `strict`, the fallback arm sets every variable empty: arms that would too are left out.
             if !strict && variables.allSatisfy({ v[$0]!!.isEmpty }) { continue }
-            let assignment = variables.map { "\($0)=\(v[$0]!!)" }.joined(separator: " ")
+            let assignment = variables.map { "\($0.rawValue)=\(v[$0]!!)" }.joined(separator: " ")
             let key = row.platform.architecture + "/" + (row.platform.variant ?? "*")
             if row.platform.variant == nil {
                 wildcard.append("  \(key)) \(assignment) ;;")
@@ -203,7 +217,7 @@ struct Wiring {
             }
         }
         let fallback = strict ? "  *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;;"
-                              : "  *) " + variables.map { "\($0)=" }.joined(separator: " ") + " ;;"
+                              : "  *) " + variables.map { "\($0.rawValue)=" }.joined(separator: " ") + " ;;"
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + specific + wildcard + [fallback, "esac;"]
     }
 

@@ -2,15 +2,15 @@
 // compiler names, flags and output paths.
 
 extension Wiring {
-    static let pkgConfig = "PKG_CONFIG_LIBDIR=\"/usr/lib/$triplet/pkgconfig:/usr/share/pkgconfig\" "
+    static let pkgConfig = "PKG_CONFIG_LIBDIR=\"/usr/lib/\(WiringVariable.triplet)/pkgconfig:/usr/share/pkgconfig\" "
 
     var libraries: Bool { !plan.targetPackages.isEmpty }
 
     /// Environment for Go's compile commands (and a `make` that wraps them), without the variables the
     /// command already assigns (`assigned`; their literal values are replaced by `archLiteralEdits`).
     func goEnvironment(_ assigned: Set<String>) -> String {
-        var env = [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"$goarm\""), ("GOAMD64", "\"$goamd64\"")]
-        if plan.go == .cgo { env += [("CGO_ENABLED", "1"), ("CC", "\"$triplet-gcc\""), ("CXX", "\"$triplet-g++\"")] }
+        var env = [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\""), ("GOAMD64", "\"\(WiringVariable.goamd64)\"")]
+        if plan.go == .cgo { env += [("CGO_ENABLED", "1"), ("CC", "\"\(WiringVariable.triplet)-gcc\""), ("CXX", "\"\(WiringVariable.triplet)-g++\"")] }
         return env.filter { !assigned.contains($0.0) }.map { "\($0.0)=\($0.1) " }.joined()
             + (plan.go == .cgo && libraries ? Self.pkgConfig : "")
     }
@@ -26,10 +26,10 @@ extension Wiring {
         return out
     }
 
-    var cEnvironment: String { "CC=\"$triplet-gcc\" CXX=\"$triplet-g++\" " + (libraries ? Self.pkgConfig : "") }
+    var cEnvironment: String { "CC=\"\(WiringVariable.triplet)-gcc\" CXX=\"\(WiringVariable.triplet)-g++\" " + (libraries ? Self.pkgConfig : "") }
 
     var rustEnvironment: String {
-        "TARGET_CC=\"$triplet-gcc\" " + (libraries ? "PKG_CONFIG_ALLOW_CROSS=1 " + Self.pkgConfig : "")
+        "TARGET_CC=\"\(WiringVariable.triplet)-gcc\" " + (libraries ? "PKG_CONFIG_ALLOW_CROSS=1 " + Self.pkgConfig : "")
     }
 
     /// Environment in front of compile commands; compiler names replaced.
@@ -44,15 +44,16 @@ extension Wiring {
             case "go" where ["build", "install"].contains(next) && r.toolchains.contains(.go):
                 out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
             case "make" where r.toolchains.contains(.go) && !r.toolchains.contains(.c):
-                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
+                let own = plan.makeVariables.map { "\($0.name)=\"$\($0.goVariable == "GOOS" ? "TARGETOS" : "TARGETARCH")\" " }.joined()
+                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: r.stage, .toolchainEnv))
             case "make" where r.toolchains.contains(.rust) && !r.toolchains.contains(.c):
-                out.append(edit(at: at, "CARGO_BUILD_TARGET=\"$rust_target\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
+                out.append(edit(at: at, "CARGO_BUILD_TARGET=\"\(WiringVariable.rustTarget)\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
                 out.append(edit(at: at, rustEnvironment, stage: r.stage, .toolchainEnv))
             case "gcc" where r.toolchains.contains(.c), "cc" where r.toolchains.contains(.c):
-                out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-gcc\"", stage: r.stage, .compilerName))
+                out.append(edit(at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: r.stage, .compilerName))
             case "g++" where r.toolchains.contains(.c), "c++" where r.toolchains.contains(.c):
-                out.append(edit(at..<(at + w.text.utf8.count), "\"$triplet-g++\"", stage: r.stage, .compilerName))
+                out.append(edit(at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: r.stage, .compilerName))
             case "make" where r.toolchains.contains(.c), "ninja" where r.toolchains.contains(.c),
                  "configure" where r.toolchains.contains(.c):
                 out.append(edit(at: at, cEnvironment, stage: r.stage, .toolchainEnv))
@@ -65,7 +66,7 @@ extension Wiring {
         return out
     }
 
-    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"$cmake_processor\" -DCMAKE_C_COMPILER=\"$triplet-gcc\" -DCMAKE_CXX_COMPILER=\"$triplet-g++\""
+    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\" -DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 
     /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
     func flagEdits(_ r: RunInfo, _ ins: Instruction) -> [TextEdit] {
@@ -82,10 +83,10 @@ extension Wiring {
             }
         }
         if r.toolchains.contains(.rust) {
-            for command in ["cargo build", "cargo install", "cargo chef cook"] { insertAfter(command, " --target \"$rust_target\"") }
+            for command in ["cargo build", "cargo install", "cargo chef cook"] { insertAfter(command, " --target \"\(WiringVariable.rustTarget)\"") }
         }
-        if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"$zig_target\"") }
-        if r.toolchains.contains(.c) && !ins.original.contains("--host") { insertAfter("./configure", " --host=\"$triplet\"") }
+        if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"\(WiringVariable.zigTarget)\"") }
+        if r.toolchains.contains(.c) && !ins.original.contains("--host") { insertAfter("./configure", " --host=\"\(WiringVariable.triplet)\"") }
         return out
     }
 
@@ -94,7 +95,7 @@ extension Wiring {
     func cargoPathEdits(_ r: RunInfo, _ ins: Instruction, laterCargoPaths: Bool) -> [TextEdit] {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
-        for (needle, replacement) in [("target/release/", "target/$rust_target/release/"), ("target/debug/", "target/$rust_target/debug/")] {
+        for (needle, replacement) in [("target/release/", "target/\(WiringVariable.rustTarget)/release/"), ("target/debug/", "target/\(WiringVariable.rustTarget)/debug/")] {
             var from = text.startIndex
             while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let s = from + at
@@ -108,7 +109,7 @@ extension Wiring {
             ?? r.words.first { $0.text.hasPrefix("--manifest-path=") }.map { String($0.text.dropFirst("--manifest-path=".count)) }
         if let manifest, let slash = manifest.lastIndex(of: "/") { targetDir = String(manifest[..<slash]) + "/target" }
         let profile = ins.original.contains("--release") ? "release" : "debug"
-        out.append(appendEdit(r, ins, "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/$rust_target/\(profile)/.\" \(targetDir)/\(profile)/"))
+        out.append(appendEdit(r, ins, "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" \(targetDir)/\(profile)/"))
         return out
     }
 }

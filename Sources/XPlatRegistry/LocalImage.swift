@@ -90,9 +90,11 @@ public enum LocalImageError: Error, Sendable, Equatable, CustomStringConvertible
 public enum OCILayout {
     /// Writes `images` into the empty or missing folder `folder`: blobs hard-linked (copied across
     /// file systems), each manifest, one index blob, and `index.json` naming that index `refName`.
-    /// Returns the index's digest.
+    /// Returns the index's digest. `indexAnnotations` go on the index, `descriptorAnnotations`
+    /// on `index.json`'s descriptor of it (beside the ref name).
     @discardableResult
-    public static func write(_ images: [LocalImage], refName: String, to folder: String) throws -> String {
+    public static func write(_ images: [LocalImage], refName: String, to folder: String, indexAnnotations: [String: String]? = nil,
+                             descriptorAnnotations: [String: String] = [:]) throws -> String {
         let fm = FileManager.default
         let blobs = "\(folder)/blobs/sha256"
         do { try fm.createDirectory(atPath: blobs, withIntermediateDirectories: true) } catch { throw LocalImageError.unwritable(folder) }
@@ -111,12 +113,12 @@ public enum OCILayout {
             }
             try put(image.manifest.data, image.manifest.digest)
         }
-        let (indexData, mediaType) = makeIndex(images)
+        let (indexData, mediaType) = makeIndex(images, annotations: indexAnnotations)
         let indexDigest = sha256Digest(indexData)
         try put(indexData, indexDigest)
         let top = Index(mediaType: MediaType.ociIndex, manifests: [
             Descriptor(mediaType: mediaType, digest: indexDigest, size: Int64(indexData.count),
-                       annotations: [AnnotationKey.refName: refName]),
+                       annotations: descriptorAnnotations.merging([AnnotationKey.refName: refName]) { $1 }),
         ])
         guard fm.createFile(atPath: "\(folder)/index.json", contents: canonicalJSON(top)),
               fm.createFile(atPath: "\(folder)/oci-layout", contents: canonicalJSON(OCILayoutFile())) else {
@@ -187,15 +189,19 @@ public struct PublishResult: Sendable, Hashable {
     public var indexDigest: String
     /// Each platform's manifest digest, in the order of the images.
     public var manifestDigests: [String]
+    /// The index's media type (OCI index or Docker manifest list) and size in bytes.
+    public var indexMediaType: String = MediaType.ociIndex
+    public var indexSize: Int64 = 0
 }
 
 extension RegistryClient {
     /// Publishes `images` under every tag of `targets`: each repository gets every blob (mounted
     /// from a repository already holding it where the registry allows, else uploaded) and every
     /// per-platform manifest by digest, untagged; then one index under each tag. Nothing else is
-    /// created in the registry.
-    public func publish(_ images: [LocalImage], to targets: [RegistryReference]) async throws -> PublishResult {
-        let (indexData, indexType) = makeIndex(images)
+    /// created in the registry. `indexAnnotations` go on the index.
+    public func publish(_ images: [LocalImage], to targets: [RegistryReference], indexAnnotations: [String: String]? = nil) async throws
+        -> PublishResult {
+        let (indexData, indexType) = makeIndex(images, annotations: indexAnnotations)
         var done: [String: Set<String>] = [:]  // registry -> repositories holding everything
         var indexDigest = sha256Digest(indexData)
         for target in targets {
@@ -216,6 +222,7 @@ extension RegistryClient {
             }
             indexDigest = try await putManifest(target, mediaType: indexType, data: indexData)
         }
-        return PublishResult(indexDigest: indexDigest, manifestDigests: images.map(\.manifest.digest))
+        return PublishResult(indexDigest: indexDigest, manifestDigests: images.map(\.manifest.digest), indexMediaType: indexType,
+                             indexSize: Int64(indexData.count))
     }
 }

@@ -151,6 +151,8 @@ public struct ImageConfig: Codable, Sendable, Hashable {
         public var Cmd: [String]?
         public var Env: [String]?
         public var WorkingDir: String?
+        /// Instructions that run when a Dockerfile builds FROM the image (`ONBUILD RUN ...`).
+        public var OnBuild: [String]?
     }
 
     /// `layers` and the uncompressed digests of each layer (`diff_ids`).

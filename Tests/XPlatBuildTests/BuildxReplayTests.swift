@@ -41,7 +41,7 @@ struct Replay {
     func build(_ platforms: String, output: OutputSpec, selection: NodeSelection, verifier: (any OutputVerifier)? = nil,
                edit: (inout BuildRequest) -> Void = { _ in }) async throws -> BuildResult {
         var request = BuildRequest(dockerfile: "\(Self.context)/Dockerfile", context: Self.context,
-                                   platforms: try Platform.parseList(platforms), output: output, verify: false, progress: .plain)
+                                   platforms: try Platform.parseList(platforms), output: output, network: .none, verify: false, progress: .plain)
         edit(&request)
         let emulation = FixedEmulation(["linux/arm64", "linux/arm/v7"].map { EmulatedPlatform(platform: p($0), proven: true) })
         let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp], probe: emulation,
@@ -117,8 +117,8 @@ struct BuildxReplayTests {
         var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/arm64")], output: .none)
         request.cacheTo = [try CacheSpec(parsing: "type=registry,ref=r/c:main,mode=max")]
         let plan = Plan(dockerfile: "Dockerfile", context: ".", target: nil, platforms: request.platforms, nodes: nodes, graph: BuildGraph(stages: []))
-        #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) }
-        do { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan) } catch {
+        #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil) }
+        do { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil) } catch {
             let quoted = "cache export feature is currently not supported for docker driver"
             #expect(refusal.contains(quoted) && "\(error)".contains(quoted))
         }
@@ -235,7 +235,7 @@ struct BuildxReplayTests {
         var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64")])
         request.cacheTo = [try CacheSpec(parsing: "type=registry,ref=r/c:main")]
         let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [], platforms: [], solves: [])
-        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan) }
+        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil) }
     }
 
     @Test("asked-for attestations: refused by the engine (it makes none) and by the docker driver for an index xplat assembles; kept otherwise")
@@ -249,16 +249,16 @@ struct BuildxReplayTests {
                                  native: [p("linux/amd64")], emulated: [])
         let onRemote = Plan(dockerfile: "Dockerfile", context: ".", nodes: [remote], platforms: [], solves: [])
         let onDocker = Plan(dockerfile: "Dockerfile", context: ".", nodes: [docker], platforms: [], solves: [])
-        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: onRemote) }
-        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
+        #expect(throws: BuildError.self) { try EngineStrategy(runner: RecordingRunner()).check(request, plan: onRemote, buildx: nil) }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker, buildx: nil) }
         for output in [OutputSpec.push, .oci(dest: "o.tar", tar: true)] {
             request.output = output
             request.tags = ["127.0.0.1:5000/a/b:1"]
-            #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onRemote) }
-            #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
+            #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onRemote, buildx: nil) }
+            #expect(throws: BuildError.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker, buildx: nil) }
         }
         request.provenance = "false"
         #expect(!request.wantsAttestations)
-        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker) }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker, buildx: nil) }
     }
 }

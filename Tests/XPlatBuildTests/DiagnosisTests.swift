@@ -37,7 +37,7 @@ struct DiagnosisTests {
              > [internal] load metadata for docker.io/library/golang:1.19:
             failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
             """, kind: .baseLacksPlatform, actionMentions: "base"),
-        Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network=none"),
+        Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network host"),
         Case(name: "other failures quote BuildKit", stderr: """
             #7 [2/2] RUN false
             #7 ERROR: executor failed running [/bin/sh -c false]: exit code: 1

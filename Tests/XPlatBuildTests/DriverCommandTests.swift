@@ -13,10 +13,10 @@ struct DriverCommandTests {
         dockerfile: "ctx/Dockerfile", context: "ctx", platforms: [p("linux/amd64"), p("linux/arm64")], target: "runtime",
         buildArgs: ["VERSION=1"], output: .push, tags: ["127.0.0.1:5000/hello:1"],
         cacheFrom: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache")],
-        cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max")])
+        cacheTo: [try! CacheSpec(parsing: "type=registry,ref=127.0.0.1:5000/hello:buildcache,mode=max", direction: .export)], network: .none)
     let engineNode = BuilderNode(name: "n2", endpoint: "unix:///run/xplat/d2.sock", driver: .engine, native: [p("linux/amd64")])
 
-    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key")
+    @Test("engine build: one platform, DOCKER_HOST per node, hermetic network, cache imported by the platform's and the build's key, then as given")
     func engine() {
         let c = DriverCommands(docker: "/usr/bin/docker", request: request, dockerfile: "/tmp/rw/Dockerfile")
             .engineBuild(platform: p("linux/arm64"), node: engineNode, export: .local(dest: "/w/roots/linux_arm64"))
@@ -28,7 +28,7 @@ struct DriverCommandTests {
             "build", "--platform", "linux/arm64", "--file", "/tmp/rw/Dockerfile", "--network=none", "--progress=plain",
             "--target", "runtime", "--build-arg", "VERSION=1",
             "--cache-from", "127.0.0.1:5000/hello:buildcache-\(own)",
-            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(all)",
+            "--cache-from", "127.0.0.1:5000/hello:buildcache-\(all)", "--cache-from", "127.0.0.1:5000/hello:buildcache",
             "--output", "type=local,dest=/w/roots/linux_arm64", "ctx",
         ])
     }
@@ -44,6 +44,7 @@ struct DriverCommandTests {
             "buildx", "build", "--builder", "multi", "--platform", "linux/amd64,linux/arm64",
             "--file", "ctx/Dockerfile", "--network=none", "--progress=plain", "--target", "runtime", "--build-arg", "VERSION=1",
             "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key)",
+            "--cache-from", "type=registry,ref=127.0.0.1:5000/hello:buildcache",
             "--cache-to", "type=registry,ref=127.0.0.1:5000/hello:buildcache-\(key),mode=max",
             "--provenance=false",
             "--tag", "127.0.0.1:5000/hello:1", "--push", "--metadata-file", "/tmp/meta.json", "ctx",
@@ -64,7 +65,9 @@ struct DriverCommandTests {
         r.provenance = provenance
         r.sbom = sbom
         let c = DriverCommands(docker: "docker", request: r, dockerfile: "Dockerfile", buildx: BuildxVersion.parse(version))
-        #expect(c.attestationFlags == flags)
+        #expect(c.attestationFlags(for: .local(dest: "o")) == flags)
+        #expect(c.attestationFlags(for: .oci(dest: "o.tar")) == (flags == ["--provenance=false"] ? [] : flags),
+                "the builder's OCI export keeps buildx's default provenance")
     }
 
     @Test("temporary per-node builders use the remote driver to the node's own BuildKit")
@@ -96,12 +99,15 @@ struct DriverCommandTests {
         ("type=local,dest=out", OutputSpec.local(dest: "out", split: nil)), ("out", .local(dest: "out", split: nil)),
         ("type=tar,dest=o.tar", .tar(dest: "o.tar")), ("type=oci,dest=o,tar=false", .oci(dest: "o", tar: false)),
         ("type=registry", .push), ("type=image,push=true", .push), ("type=docker", .load),
+        ("-", .tar(dest: "-")), ("type=tar", .tar(dest: "-")), ("type=tar,dest=-", .tar(dest: "-")), ("type=oci", .oci(dest: "-", tar: true)),
     ])
     func outputs(_ text: String, _ expected: OutputSpec) throws {
         #expect(try OutputSpec.parse(text) == expected)
     }
 
-    @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "-", "type=local,dest=x,platform-split=maybe"])
+    @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "type=local,dest=-", "type=oci,tar=false",
+                                                      "type=local,dest=x,platform-split=maybe", "type=registry,compression=zstd",
+                                                      "type=docker,dest=x.tar", "type=local,dest=x,tar=true", "type=image,push=true,annotation-layer.k=v"])
     func badOutputs(_ text: String) {
         #expect(throws: BuildError.self) { try OutputSpec.parse(text) }
     }

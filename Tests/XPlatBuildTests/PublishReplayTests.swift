@@ -197,7 +197,7 @@ struct PublishReplayTests {
             var request = BuildRequest(dockerfile: "Dockerfile", context: ".", platforms: [p("linux/amd64")], output: output)
             request.provenance = "true"
             do {
-                try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+                try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil)
                 Issue.record("--provenance with \(flag) on the docker driver must be refused")
             } catch {
                 #expect("\(error)".contains("attestations are not supported by the current buildkitd") && "\(error)".contains(flag),
@@ -243,7 +243,7 @@ struct PublishReplayTests {
         let node = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
         let plan = Plan(dockerfile: "Dockerfile", context: ".", nodes: [node], platforms: [], solves: [])
         do {
-            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan)
+            try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil)
             Issue.record("--provenance with --load must be refused")
         } catch {
             #expect("\(error)".contains(quoted) && "\(error)".contains("--push or -o type=oci"), "\(error)")

@@ -122,7 +122,7 @@ struct BuildCLITests {
     @Test("-o values that do not parse are usage errors (64) quoting the value", arguments: [
         ("type=s3,dest=x", "unknown type \"s3\""), ("type=local", "type=local needs dest=PATH"),
         ("type=local,dest=x,platform-split=maybe", "platform-split=maybe: expected true or false"),
-        ("type=tar,dest=-", "writing to stdout is not supported"), ("type=local,,dest=x", "is not key=value"),
+        ("type=local,dest=-", "dest cannot be stdout for local exporter"), ("type=local,,dest=x", "is not key=value"),
     ])
     func badOutput(_ value: String, _ why: String) async throws {
         let docker = try FakeDocker()
@@ -138,7 +138,17 @@ struct BuildCLITests {
         (["--push", "-t", "Hello:1"], "-t \"Hello:1\": not an image reference"), (["--json"], "--json goes with --dry-run"),
         (["--push", "--load", "-t", "r:1"], "cannot go together"), (["--progress", "fancy"], "The value 'fancy' is invalid for '--progress"),
         (["--driver", "podman"], "The value 'podman' is invalid for '--driver"),
-        (["--build-arg", "A-B=1"], "--build-arg \"A-B=1\""), (["--cache-to", "type=local,dest=x"], "only type=registry"),
+        (["--build-arg", "A-B=1"], "--build-arg \"A-B=1\""), (["--cache-to", "type=nope,dest=x"], "unknown type \"nope\""),
+        (["--cache-from", "type=local,dest=x"], "type=local needs src=DIR"), (["--secret", "src=/etc/hostname"], "--secret \"src=/etc/hostname\": needs id=ID"),
+        (["--add-host", "db"], "--add-host \"db\": expected HOST:IP"), (["--frobnicate"], "Unknown option '--frobnicate'"),
+        (["-q", "--progress", "plain"], "--progress plain and --quiet cannot be used together"),
+        (["--network", "bridge"], "--network \"bridge\""), (["-o", "type=local,dest=a", "-o", "type=tar,dest=b"], "multiple outputs"),
+        (["--iidfile", "iid", "-o", "type=local,dest=a"], "incompatible with image ID file"),
+        (["--ulimit", "nofile=2:1"], "--ulimit \"nofile=2:1\": the soft limit 2 is above the hard limit 1"),
+        (["--shm-size", "lots"], "--shm-size \"lots\""), (["--allow", "network.host,root"], "--allow \"root\": invalid entitlement"),
+        (["--attest", "type=sbom", "--sbom", "true"], "duplicate attestation field sbom"),
+        (["--annotation", "layer:k=v", "--push", "-t", "127.0.0.1:5000/a:1"], "unknown annotation type \"layer\""),
+        (["--no-cache", "--no-cache-filter", "build"], "--no-cache and --no-cache-filter cannot be used together"),
         (["--smoke", "sh -c 'uname"], #"--smoke: unterminated ' in "sh -c 'uname""#),
     ])
     func usageErrors(_ flags: [String], _ message: String) async throws {
@@ -184,7 +194,36 @@ struct BuildCLITests {
         #expect(out.stderr.contains("linux/amd64: build failed") && out.stderr.contains("xplat doctor --fix"), "\(out.stderr)")
         let build = try #require(docker.calls.first { $0.first == "build" })
         #expect(Array(build.prefix(5)) == ["build", "--platform", "linux/amd64", "--file", goHello + "/Dockerfile"])
-        #expect(build.contains("--network=none"), "hermetic by default")
+        #expect(!build.contains { $0.hasPrefix("--network") }, "buildx's default: no --network, the builder's own network")
+    }
+
+    @Test("what the engine's own BuildKit cannot do is refused before building (64), naming the driver that can", arguments: [
+        (["--build-context", "src=/tmp"], "--build-context src=/tmp: the engine's own BuildKit (docker build, no buildx) has no named build contexts"),
+        (["--cache-to", "type=local,dest=/tmp/c"], "cannot export one"), (["--cache-from", "type=local,src=/tmp"], "reads registry caches only"),
+        (["--allow", "security.insecure"], "takes no entitlements"), (["--no-cache-filter", "build"], "has no per-stage --no-cache"),
+        (["--attest", "type=provenance"], "makes no attestations"),
+        (["--ulimit", "nofile=1024"], "--ulimit nofile=1024:1024: the engine's own BuildKit (docker build, no buildx) on dockerd 20.10.24 does not apply it"),
+        (["--add-host", "gw:host-gateway"], "--add-host gw:host-gateway: the engine's own BuildKit"),
+        (["--shm-size", "128m"], "--shm-size 134217728: the engine's own BuildKit"), (["--cgroup-parent", "ci"], "--cgroup-parent ci: the engine's own BuildKit"),
+    ])
+    func engineRefusals(_ flags: [String], _ message: String) async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--platform", "linux/amd64"] + flags + [goHello], environment: docker.environment)
+        #expect(out.exitCode == 64, "\(flags): \(out.stderr)")
+        #expect(out.stderr.contains(message), "\(out.stderr)")
+        #expect(out.stderr.contains("action: build through buildx"), "names the driver that can: \(out.stderr)")
+        #expect(docker.calls.allSatisfy { $0.first == "info" || $0 == ["buildx", "version"] }, "nothing built: \(docker.calls)")
+    }
+
+    @Test("buildx's ignored docker build flags are accepted with a warning, and reach no build")
+    func ignoredFlags() async throws {
+        let docker = try FakeDocker(buildStderr: "fake: no build")
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--compress", "-m", "1g", "--squash", goHello], environment: docker.environment)
+        #expect(out.stderr.contains("warning: --compress, --squash, --memory: ignored with BuildKit, as buildx ignores them"), "\(out.stderr)")
+        let build = try #require(docker.calls.first { $0.first == "build" })
+        #expect(!build.contains("--squash") && !build.contains("-m") && !build.contains("--compress"))
     }
 
     @Test("plan --rewrite: the unified diff in text and JSON, cross mode, your Dockerfile untouched, no temp file left")

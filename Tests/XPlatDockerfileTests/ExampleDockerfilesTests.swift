@@ -19,7 +19,7 @@ struct ExampleDockerfilesTests {
     }
 
     @Test("the compiling examples are rewritten, and the rewrite is stable", arguments: [
-        "go-hello/Dockerfile", "go-std/Dockerfile", "c-hello/Dockerfile",
+        "go-hello/Dockerfile", "go-std/Dockerfile", "c-hello/Dockerfile", "go-make/Dockerfile",
     ])
     func rewritten(path: String) throws {
         let original = try Self.read(path)
@@ -34,7 +34,7 @@ struct ExampleDockerfilesTests {
     }
 
     @Test("the hand-written cross versions are already cross-ready: they come back byte-identical", arguments: [
-        "go-hello/Dockerfile.cross", "c-hello/Dockerfile.cross",
+        "go-hello/Dockerfile.cross", "c-hello/Dockerfile.cross", "go-make/Dockerfile.cross",
     ])
     func crossReady(path: String) throws {
         let original = try Self.read(path)

@@ -100,6 +100,6 @@ struct Marked {
     @Test("rule ids are stable and unique")
     func ids() {
         #expect(Rule.allCases.map(\.id) == ["XP001", "XP002", "XP003", "XP004", "XP005", "XP006", "XP007", "XP008", "XP009",
-                                            "XP010", "XP011", "XP012"])
+                                            "XP010", "XP011", "XP012", "XP013"])
     }
 }

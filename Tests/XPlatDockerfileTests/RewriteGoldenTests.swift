@@ -107,7 +107,7 @@ struct GoldenFolder {
         ("refuse-self-tests", RewriteRule.runsTargetCode, "`go test` runs tests"),
         ("refuse-cgo-alpine", RewriteRule.cgoUnwired, "xx-apk-style target sysroot with clang"),
         ("refuse-npm-native", RewriteRule.nativeAddons, "`npm ci` may build native add-ons"),
-        ("refuse-make-cargo-opaque", RewriteRule.opaqueBuild, "make wraps cargo through a Makefile that is not in the build context"),
+        ("refuse-make-cargo-opaque", RewriteRule.opaqueBuild, "the Makefile make reads is not in the build context"),
         ("refuse-cargo-fixed-target", RewriteRule.fixedTarget, "cargo already has a fixed --target"),
     ])
     func refusals(name: String, rule: RewriteRule, reason: String) throws {

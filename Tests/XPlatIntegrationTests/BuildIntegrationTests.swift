@@ -98,7 +98,7 @@ struct BuildIntegrationTests {
         let platforms = [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7")]
         let request = BuildRequest(dockerfile: BuildEngine.example("go-hello") + "/Dockerfile", context: BuildEngine.example("go-hello"),
                                    platforms: platforms, output: .local(dest: out + "/out", split: nil),
-                                   smoke: ["/usr/local/bin/go-hello"], rewrite: true, progress: .quiet, registry: BuildEngine.registry)
+                                   network: .none, smoke: ["/usr/local/bin/go-hello"], rewrite: true, progress: .quiet, registry: BuildEngine.registry)
         let result = try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
         #expect(result.plan.rewriteDiff?.contains("+FROM --platform=$BUILDPLATFORM golang:1.19 AS build") == true)
         #expect(result.platforms.map(\.mode) == [.native, .cross, .cross])
@@ -120,7 +120,7 @@ struct BuildIntegrationTests {
         let platforms = [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7"), p("linux/riscv64")]
         let request = BuildRequest(dockerfile: BuildEngine.example("c-hello") + "/Dockerfile", context: BuildEngine.example("c-hello"),
                                    platforms: platforms, output: .local(dest: out + "/out", split: nil),
-                                   smoke: ["/usr/local/bin/c-hello"], rewrite: true, progress: .quiet, registry: BuildEngine.registry)
+                                   network: .none, smoke: ["/usr/local/bin/c-hello"], rewrite: true, progress: .quiet, registry: BuildEngine.registry)
         let result = try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
         #expect(result.platforms.map(\.mode) == [.native, .cross, .cross, .cross])
         let machines = ["linux/amd64": "x86_64", "linux/arm64": "aarch64", "linux/arm/v7": "arm", "linux/riscv64": "riscv64"]
@@ -139,7 +139,7 @@ struct BuildIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let platforms = [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7"), p("linux/riscv64")]
         let request = BuildRequest(dockerfile: BuildEngine.example("busybox-only") + "/Dockerfile", context: BuildEngine.example("busybox-only"),
-                                   platforms: platforms, output: .local(dest: out + "/out", split: nil), progress: .quiet,
+                                   platforms: platforms, output: .local(dest: out + "/out", split: nil), network: .none, progress: .quiet,
                                    registry: BuildEngine.registry)
         let result = try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
         #expect(result.platforms.map(\.mode) == [.native, .emulated, .emulated, .emulated])
@@ -158,7 +158,7 @@ struct BuildIntegrationTests {
         let out = try BuildEngine.temporaryDirectory("xplat-it-wrong")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let run = try await SubprocessRunner().run(Command(BuildEngine.binary, [
-            "build", "--progress", "quiet", "--platform", "linux/amd64,linux/arm64,linux/arm/v7", "-o", "type=local,dest=\(out)/out",
+            "build", "--network", "none", "--progress", "quiet", "--platform", "linux/amd64,linux/arm64,linux/arm/v7", "-o", "type=local,dest=\(out)/out",
             BuildEngine.example("wrong-copy"),
         ], environment: ["NO_COLOR": "1"]))
         #expect(run.exitCode == 1, "verification failure exits 1: \(run.stderr)")
@@ -205,7 +205,7 @@ struct BuildIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let platforms = [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7"), p("linux/riscv64")]
         let request = BuildRequest(dockerfile: BuildEngine.example("busybox-only") + "/Dockerfile", context: BuildEngine.example("busybox-only"),
-                                   platforms: platforms, output: .local(dest: out + "/out", split: nil), progress: .quiet,
+                                   platforms: platforms, output: .local(dest: out + "/out", split: nil), network: .none, progress: .quiet,
                                    registry: BuildEngine.registry)
         let selection = NodeSelection(nodes: [NodeSpec(name: "default", endpoint: "unix:///var/run/docker.sock"),
                                               NodeSpec(name: name, endpoint: "unix://\(socket)")], driver: .engine)
@@ -243,7 +243,7 @@ struct BuildIntegrationTests {
         // as a terminal's Ctrl-C would reach it (a fixed delay raced the build's start on a loaded machine).
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuildEngine.binary)
-        process.arguments = ["build", "--no-cache", "--progress", "plain", "--platform", "linux/amd64",
+        process.arguments = ["build", "--network", "none", "--no-cache", "--progress", "plain", "--platform", "linux/amd64",
                              "-o", "type=local,dest=\(dir)/out", dir + "/ctx"]
         process.environment = BuildEngine.environment.merging(["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]) { $1 }
         let log = dir + "/stderr"
@@ -288,7 +288,7 @@ struct BuildIntegrationTests {
         let repository = "xplat-itest/interrupted\(getpid())"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuildEngine.binary)
-        process.arguments = ["build", "--progress", "plain", "--no-verify", "--platform", "linux/amd64", "--push",
+        process.arguments = ["build", "--network", "none", "--progress", "plain", "--no-verify", "--platform", "linux/amd64", "--push",
                              "-t", "\(BuildEngine.registry)/\(repository):1", dir + "/ctx"]
         process.environment = BuildEngine.environment.merging(["TMPDIR": dir + "/tmp", "NO_COLOR": "1"]) { $1 }
         process.standardError = FileHandle.nullDevice
@@ -337,7 +337,7 @@ struct BuildIntegrationTests {
         let tag = "\(BuildEngine.registry)/\(repository):1"
         let platforms = [p("linux/amd64"), p("linux/arm64")]
         var request = BuildRequest(dockerfile: BuildEngine.example("busybox-only") + "/Dockerfile", context: BuildEngine.example("busybox-only"),
-                                   platforms: platforms, output: .push, tags: [tag], progress: .quiet, registry: BuildEngine.registry)
+                                   platforms: platforms, output: .push, tags: [tag], network: .none, progress: .quiet, registry: BuildEngine.registry)
         let pushed = try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
         #expect(pushed.platforms.allSatisfy { $0.verification?.passed == true })
         let runner = SubprocessRunner()

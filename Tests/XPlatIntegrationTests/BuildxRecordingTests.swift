@@ -75,7 +75,7 @@ enum Recording {
 
     static func request(_ platforms: String, output: OutputSpec, registry: String = "127.0.0.1:5000") -> BuildRequest {
         BuildRequest(dockerfile: "\(context)/Dockerfile", context: context, platforms: try! Platform.parseList(platforms),
-                     output: output, verify: false, progress: .plain, registry: registry)
+                     output: output, network: .none, verify: false, progress: .plain, registry: registry)
     }
 
     static func buildx(_ builder: String, _ platforms: String, _ extra: [String]) -> Command {

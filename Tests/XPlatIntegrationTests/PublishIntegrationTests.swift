@@ -83,7 +83,7 @@ struct PublishIntegrationTests {
             .write(toFile: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
         let run = try await SecureTarget.xplat(
-            ["build", "--rewrite", "--push", "-t", tag, "--platform", Self.platforms.joined(separator: ","), "--progress", "plain",
+            ["build", "--network", "none", "--rewrite", "--push", "-t", tag, "--platform", Self.platforms.joined(separator: ","), "--progress", "plain",
              "--metadata-file", metadata, BuildEngine.example(example)],
             environment: ["DOCKER_CONFIG": config, "TMPDIR": tmp, "XPLAT_DOCKER": wrapper])
         try #require(run.exitCode == 0, "\(run.stderr)")
@@ -155,7 +155,7 @@ struct PublishIntegrationTests {
         let tmp = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-it-denytmp")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         let run = try await SecureTarget.xplat(
-            ["build", "--push", "-t", "\(SecureTarget.registry)/\(repository):1", "--platform", "linux/amd64", "--progress", "plain",
+            ["build", "--network", "none", "--push", "-t", "\(SecureTarget.registry)/\(repository):1", "--platform", "linux/amd64", "--progress", "plain",
              BuildEngine.example("busybox-only")],
             environment: ["DOCKER_CONFIG": bad, "TMPDIR": tmp])
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temp files left")
@@ -176,7 +176,7 @@ struct PublishIntegrationTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let env = ["XPLAT_REGISTRY": "127.0.0.1:9"]
         let platforms = "linux/amd64,linux/arm64"
-        let oci = try await SecureTarget.xplat(["build", "-o", "type=oci,dest=\(out)/image.oci.tar", "-t", "demo:2", "--platform", platforms,
+        let oci = try await SecureTarget.xplat(["build", "--network", "none", "-o", "type=oci,dest=\(out)/image.oci.tar", "-t", "demo:2", "--platform", platforms,
                                                 "--progress", "quiet", BuildEngine.example("busybox-only")], environment: env)
         try #require(oci.exitCode == 0, "\(oci.stderr)")
         let raw = try await SubprocessRunner().run(Command("skopeo", ["inspect", "--raw", "oci-archive:\(out)/image.oci.tar:2"]))
@@ -187,7 +187,7 @@ struct PublishIntegrationTests {
                                                                         "oci-archive:\(out)/image.oci.tar:2", "dir:\(out)/arm64"]))
         #expect(copy.succeeded, "every blob the layout names is there: \(copy.stderr)")
 
-        let tar = try await SecureTarget.xplat(["build", "-o", "type=tar,dest=\(out)/root.tar", "--platform", "linux/arm64",
+        let tar = try await SecureTarget.xplat(["build", "--network", "none", "-o", "type=tar,dest=\(out)/root.tar", "--platform", "linux/arm64",
                                                 "--progress", "quiet", BuildEngine.example("busybox-only")], environment: env)
         try #require(tar.exitCode == 0, "\(tar.stderr)")
         let listing = try await SubprocessRunner().run(Command("tar", ["-tf", "\(out)/root.tar"]))

@@ -203,11 +203,15 @@ public final class TranscriptReplayer: CommandRunner {
 
 /// The files a command writes, read and written back.
 public enum TranscriptFiles {
-    /// `--output type=local,dest=D` and `--metadata-file F` paths of an argument list.
+    /// `--output type=local,dest=D`, `--cache-to type=local,dest=D`, `--metadata-file F` and
+    /// `--iidfile F` paths of an argument list.
     public static func written(by arguments: [String]) -> [String] {
         var paths: [String] = []
         for (i, argument) in arguments.enumerated() {
-            if argument == "--metadata-file", i + 1 < arguments.count { paths.append(arguments[i + 1]) }
+            if argument == "--metadata-file" || argument == "--iidfile", i + 1 < arguments.count { paths.append(arguments[i + 1]) }
+            if argument == "--cache-to", i + 1 < arguments.count {
+                for field in arguments[i + 1].split(separator: ",") where field.hasPrefix("dest=") { paths.append(String(field.dropFirst(5))) }
+            }
             if argument == "--output" || argument == "-o", i + 1 < arguments.count {
                 let value = arguments[i + 1]
                 // `docker save --output FILE` names the file itself; buildx's `--output` is `key=value,...`.

@@ -1,0 +1,3 @@
+module example.com/go-make
+
+go 1.19

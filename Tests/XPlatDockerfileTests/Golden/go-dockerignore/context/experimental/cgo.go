@@ -1,0 +1,4 @@
+package experimental
+
+// #include <stdlib.h>
+import "C"

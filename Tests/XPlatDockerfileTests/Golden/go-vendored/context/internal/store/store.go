@@ -1,0 +1,5 @@
+package store
+
+import "example.com/shim"
+
+func Open() string { return shim.Version() }

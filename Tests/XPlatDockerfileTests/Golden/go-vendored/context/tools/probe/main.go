@@ -1,0 +1,6 @@
+package main
+
+// #include <pcap.h>
+import "C"
+
+func main() {}

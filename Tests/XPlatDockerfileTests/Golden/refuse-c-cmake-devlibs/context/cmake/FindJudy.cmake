@@ -1,0 +1,5 @@
+find_path(JUDY_INCLUDE_DIR Judy.h)
+find_library(JUDY_LIBRARIES NAMES Judy)
+if(NOT JUDY_INCLUDE_DIR OR NOT JUDY_LIBRARIES)
+  message(FATAL_ERROR "Missing dependency: did not find Judy library")
+endif()
