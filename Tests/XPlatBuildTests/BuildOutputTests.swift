@@ -180,6 +180,19 @@ struct FailureReportTests {
     }
 }
 
+struct FailedStepSourceTests {
+    @Test("a Dockerfile read from standard input is named as the user gave it, not by xplat's temporary copy", arguments: [
+        ("/tmp/xplat-stdin-fqJ0Wn/Dockerfile", "<stdin>"),
+        ("/tmp/xplat-stdin-fqJ0Wn/context/Dockerfile", "<stdin context>/Dockerfile"),
+        ("/tmp/xplat-stdin-fqJ0Wn/context/docker/app.Dockerfile", "<stdin context>/docker/app.Dockerfile"),
+        ("/home/me/app/Dockerfile", "/home/me/app/Dockerfile"),
+        ("./Dockerfile", "./Dockerfile"),
+    ])
+    func stdinNamed(_ path: String, _ shown: String) {
+        #expect(FailedStepSource.userName(of: path) == shown)
+    }
+}
+
 /// Several solves failing: `solveConcurrently` waits `grace` for the others, then reports them.
 struct ConcurrentFailureTests {
     static func failure(_ platform: String, kind: BuildDiagnosis.Kind, summary: String, step: String? = nil) -> BuildError {

@@ -100,6 +100,23 @@ struct DropInIntegrationTests {
         }
     }
 
+    @Test("-f -: the failed step's Dockerfile is named <stdin>, not xplat's temporary copy of it (removed when the build ends)",
+          BuildEngine.enabled(bases: ["busybox"]))
+    func failingStepFromStandardInput() async throws {
+        guard await BuildEngine.usable("failingStepFromStandardInput", bases: ["gcc:12"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("dropin-stdin")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try BrokenProject.write(BrokenProject.emulated, into: dir)
+        let script = "exec \"$0\" build --platform linux/amd64 --network none -f - -o type=local,dest=out . < Dockerfile"
+        let out = try await SubprocessRunner().run(Command("/bin/sh", ["-c", script, XPlatBinary.path],
+                                                           environment: ["XPLAT_DOCKER": BuildEngine.docker, "NO_COLOR": "1"],
+                                                           workingDirectory: dir))
+        #expect(out.exitCode == 3, "\(out.stderr)")
+        #expect(out.stderr.contains(BrokenProject.emulated.compilerLine), "\(out.stderr)")
+        #expect(out.stderr.contains("<stdin>:4\n--------------------\n") && out.stderr.contains("fix <stdin>:4"), "\(out.stderr)")
+        #expect(!out.stderr.contains("xplat-stdin-"), "no temporary path the user cannot open: \(out.stderr)")
+    }
+
     @Test("docker xplat build: the plugin through docker 20.10 and 28.2, with --config, --context and --builder as the CLI passes them",
           BuildEngine.enabled(bases: ["busybox"]), arguments: ["/usr/bin/docker", "/usr/local/bin/docker"])
     func dockerPlugin(_ docker: String) async throws {
