@@ -64,6 +64,9 @@ public final class BuildProgress: Sendable {
         var owed = false
     }
 
+    /// DEC auto-wrap mode off and on (`CSI ? 7 l`, `CSI ? 7 h`).
+    static let wrapOff = "\u{1B}[?7l", wrapOn = "\u{1B}[?7h"
+
     /// Output lines redraw the block at most this often.
     static let redrawInterval = Duration.milliseconds(100)
 
@@ -231,12 +234,15 @@ public final class BuildProgress: Sendable {
         let block = rows.withLock { $0.flatMap(Self.block) }
         let previous = d.lines
         d = Drawn(lines: block.count, at: .now, owed: false)
-        var text = previous > 0 ? "\u{1B}[\(previous)A" : ""
+        // Auto-wrap is off while the block is drawn: a line wider than the terminal (a compiler's
+        // line under its step) is cut at the edge instead of taking two rows, so moving up
+        // `previous` rows lands on the block's first line.
+        var text = Self.wrapOff + (previous > 0 ? "\u{1B}[\(previous)A" : "")
         for line in block { text += "\u{1B}[2K" + String(line.prefix(160)) + "\n" }
         // A shorter block than last time clears the lines it no longer uses and ends above them.
         let unused = max(0, previous - block.count)
         if unused > 0 { text += String(repeating: "\u{1B}[2K\n", count: unused) + "\u{1B}[\(unused)A" }
-        write(text)
+        write(text + Self.wrapOn)
     }
 
     /// A row and, while its step runs, the step's last output lines.

@@ -302,6 +302,23 @@ struct ProgressStyleTests {
         #expect(sink.text.withLock { $0.count } == final, "nothing is drawn after the final rows (the failure report follows them)")
     }
 
+    @Test("tty: a line wider than the terminal cannot wrap (auto-wrap is off while the block is drawn), so a redraw moves up exactly the rows it drew")
+    func ttyNoWrap() {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        output.line("#5 [2/2] RUN make")
+        output.line("#5 0.1 " + String(repeating: "main.c:3:12: error: 'foo' undeclared ", count: 4))
+        Thread.sleep(forTimeInterval: 0.15)
+        output.line("#5 [3/3] RUN make install")
+        let writes = sink.text.withLock { $0 }
+        #expect(writes.count >= 3)
+        for text in writes {
+            #expect(text.hasPrefix("\u{1B}[?7l") && text.hasSuffix("\u{1B}[?7h"), "\(text.debugDescription)")
+        }
+    }
+
     @Test("rows (auto off a terminal) and quiet show no step output")
     func compact() {
         for style in [ProgressStyle.rows, .quiet] {
