@@ -194,6 +194,20 @@ public struct BuildExecutor: Sendable {
     /// The phases, in order; nothing is published before every platform passed verification.
     /// For `--push` the login is checked before anything is built.
     func execute(_ job: SolveJob, strategy: any DriverStrategy) async throws -> BuildResult {
+        try await finish(try await stage(job, strategy: strategy))
+    }
+
+    /// A build solved and verified, not yet published (what `xplat bake` holds for every target
+    /// before it publishes any).
+    struct StagedBuild: Sendable {
+        var job: SolveJob
+        var solved: SolvedBuild
+        var publisher: ImagePublisher?
+        var phases: [String: Double]
+    }
+
+    /// The login check (`--push`), the solve and the verification of every platform's root.
+    func stage(_ job: SolveJob, strategy: any DriverStrategy) async throws -> StagedBuild {
         let publisher = try await pushPublisher(job)
         var phases: [String: Double] = [:]
         var start = ContinuousClock.now
@@ -203,7 +217,15 @@ public struct BuildExecutor: Sendable {
         start = ContinuousClock.now
         if job.needRoots { try await check(job, &solved) }
         phases["verify"] = (ContinuousClock.now - start).seconds
-        start = ContinuousClock.now
+        return StagedBuild(job: job, solved: solved, publisher: publisher, phases: phases)
+    }
+
+    /// Publishes a staged build, verifies what the registry serves (`--push`) and writes the
+    /// request's metadata file.
+    func finish(_ staged: StagedBuild) async throws -> BuildResult {
+        let job = staged.job, publisher = staged.publisher
+        var solved = staged.solved, phases = staged.phases
+        var start = ContinuousClock.now
         let published = try await publish(job, &solved, publisher: publisher)
         phases["publish"] = (ContinuousClock.now - start).seconds
         // The push's own requests: taken before the verification's GETs go through the same client.

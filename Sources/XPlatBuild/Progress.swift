@@ -55,6 +55,8 @@ public final class BuildProgress: Sendable {
     private let style: ProgressStyle
     private let write: @Sendable (String) -> Void
     private let drawn = Mutex(Drawn())
+    /// What each line starts with besides the platform (a bake target's name); nil for a build.
+    private let label: String?
 
     /// The block on screen: how many lines, when it was drawn, and whether a redraw held back by
     /// the rate limit is still owed.
@@ -73,8 +75,10 @@ public final class BuildProgress: Sendable {
     /// - Parameters:
     ///   - plan: the platforms and the stages each runs under emulation.
     ///   - style: how progress is shown.
+    ///   - label: a bake target's name, put before the platform on each line.
     ///   - write: where text goes (stderr in the CLI).
-    public init(plan: Plan, style: ProgressStyle, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+    public init(plan: Plan, style: ProgressStyle, label: String? = nil, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+        self.label = label
         self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
             Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
                 emulatedAnywhere: !$0.emulatedSteps.isEmpty)
@@ -108,7 +112,7 @@ public final class BuildProgress: Sendable {
         case .quiet: return
         case .plain:
             // BuildKit's blank lines between steps carry nothing once every line is tagged.
-            if !text.isEmpty { write("[\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
+            if !text.isEmpty { write("[\(label.map { $0 + " " } ?? "")\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
         case .tty, .rows: showCompact(parsed, step: step, platforms: platforms)
         }
     }
@@ -131,7 +135,7 @@ public final class BuildProgress: Sendable {
             let changed: String? = rows.withLock { rows in
                 guard let i = rows.firstIndex(where: { $0.platform == platform }), rows[i].step != step else { return nil }
                 Self.start(step, stage: stage, in: &rows[i])
-                return Self.render(rows[i])
+                return Self.render(rows[i], label: label)
             }
             if let changed { emit(changed, force: true) }
         }
@@ -174,18 +178,18 @@ public final class BuildProgress: Sendable {
                 rows[i].lastLines = []
             }
             rows[i].state = state
-            return Self.render(rows[i])
+            return Self.render(rows[i], label: label)
         }
         if let changed {
             if style == .plain { write(changed + "\n") } else { emit(changed, force: true) }
         }
     }
 
-    static func render(_ row: Row) -> String {
+    static func render(_ row: Row, label: String?) -> String {
         let elapsed = row.finished ?? row.started.map { .now - $0 } ?? .zero
         let time = String(format: "%6.1fs", elapsed.seconds)
         let flag = row.emulatedNow ? " (emulated)" : ""
-        return "[\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
+        return "[\(label.map { $0 + " " } ?? "")\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
     }
 
     /// A row changed (`line`), or a running step printed (nil): a row per change, or the block
@@ -231,7 +235,7 @@ public final class BuildProgress: Sendable {
 
     /// Writes the block over the one drawn before (under `drawn`'s lock: one redraw at a time).
     private func draw(_ d: inout Drawn) {
-        let block = rows.withLock { $0.flatMap(Self.block) }
+        let block = rows.withLock { rows in rows.flatMap { Self.block($0, label: label) } }
         let previous = d.lines
         d = Drawn(lines: block.count, at: .now, owed: false)
         // Auto-wrap is off while the block is drawn: a line wider than the terminal (a compiler's
@@ -246,8 +250,8 @@ public final class BuildProgress: Sendable {
     }
 
     /// A row and, while its step runs, the step's last output lines.
-    private static func block(_ row: Row) -> [String] {
-        [render(row)] + row.lastLines.map { "    " + $0 }
+    private static func block(_ row: Row, label: String?) -> [String] {
+        [render(row, label: label)] + row.lastLines.map { "    " + $0 }
     }
 }
 

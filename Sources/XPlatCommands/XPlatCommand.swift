@@ -17,7 +17,7 @@ public struct XPlatCommand: AsyncParsableCommand {
         version: XPlatVersion.string,
         subcommands: [
             PlatformsCommand.self, DoctorCommand.self, RewriteCommand.self, LintCommand.self,
-            PlanCommand.self, BuildCommand.self, VerifyCommand.self,
+            PlanCommand.self, BuildCommand.self, BakeCommand.self, VerifyCommand.self,
         ]
     )
 

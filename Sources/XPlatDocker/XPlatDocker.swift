@@ -15,5 +15,7 @@
 // - `BuildxMetadata`: the JSON of `--metadata-file` (`containerimage.digest`, the descriptor, the
 //   build ref).
 // - `EngineInfo`: the parts of `docker info --format '{{json .}}'` a build needs.
+// - `BakeDefinition`: `docker buildx bake --print`'s resolved groups and targets (buildx 0.10 to
+//   0.13 keys; an unknown key is an error that quotes it).
 //
 // Nothing here runs a program: callers run them and hand over the text.
