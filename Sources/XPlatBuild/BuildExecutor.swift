@@ -167,7 +167,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// The strategy of the plan's driver.
-    private func strategy(for plan: Plan) -> any DriverStrategy {
+    func strategy(for plan: Plan) -> any DriverStrategy {
         switch plan.driverKind {
         case .engine: return EngineStrategy(runner: runner)
         case .buildx: return BuildxStrategy(runner: runner)
@@ -175,7 +175,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
+    func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
                   progress: BuildProgress?) async throws -> SolveJob {
         let needRoots: Bool
         switch request.output {

@@ -86,7 +86,7 @@ struct BakeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = BuildEnvironment.service()
+        let service = try await BuildEnvironment.service()
         let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
                                         noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
