@@ -38,6 +38,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// The steps that failed: their own last lines of output and the Dockerfile lines they come from.
     public var steps: [FailedStep]
 
+    /// A diagnosis; `diagnose(stderr:platform:registry:)` makes them from a failed build's stderr.
     public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []) {
         self.kind = kind
         self.summary = summary

@@ -63,7 +63,9 @@ public struct XPlatCommand: AsyncParsableCommand {
             guard let invocation = try DockerPlugin.invocation(arguments: arguments, environment: ProcessInfo.processInfo.environment) else {
                 return arguments
             }
-            for (name, value) in invocation.environment { setenv(name, value, 1) }
+            for (name, value) in invocation.environment {
+                if let value { setenv(name, value, 1) } else { unsetenv(name) }
+            }
             return invocation.arguments
         } catch {
             StandardError.write("xplat: \(error)\n")
