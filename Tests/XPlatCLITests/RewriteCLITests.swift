@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
 /// End-to-end: runs the built `xplat` binary and checks stdout, stderr and the exit code.
 @Suite struct RewriteCLITests {
@@ -8,18 +9,8 @@ import XPlatSupport
         .deletingLastPathComponent()
     static let golden = packageRoot.appendingPathComponent("Tests/XPlatDockerfileTests/Golden")
 
-    static var binary: String {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent(),
-                          packageRoot.appendingPathComponent(".build/debug")].compactMap { $0 }
-        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("xplat").path) {
-            return dir.appendingPathComponent("xplat").path
-        }
-        return packageRoot.appendingPathComponent(".build/debug/xplat").path
-    }
-
     func xplat(_ args: [String]) async throws -> CommandOutput {
-        try await SubprocessRunner().run(Command(Self.binary, args, environment: ["NO_COLOR": "1"]))
+        try await XPlatBinary.run(args)
     }
 
     /// A scratch copy of golden case `name`'s Dockerfile.
@@ -61,8 +52,7 @@ import XPlatSupport
         // A silent registry: the 3 s read timeout or the 4 s deadline of the whole reading, whichever comes first.
         for (registry, reasons) in [("127.0.0.1:9", ["Connection refused"]), ("127.0.0.1:\(silent.port)", ["timed out", "not read within 4 s"])] {
             let started = Date()
-            let out = try await SubprocessRunner().run(Command(Self.binary, ["rewrite", "--findings-only", file],
-                                                               environment: ["NO_COLOR": "1", "XPLAT_REGISTRY": registry]))
+            let out = try await XPlatBinary.run(["rewrite", "--findings-only", file], environment: ["XPLAT_REGISTRY": registry])
             let seconds = Date().timeIntervalSince(started)
             #expect(out.exitCode <= 1, "\(out.stderr)")
             #expect(reasons.contains { out.stderr.contains("xplat: base image config not read: debian:bookworm-slim (\(registry): \($0))") }, "\(registry): \(out.stderr)")
@@ -70,8 +60,7 @@ import XPlatSupport
             #expect(out.stderr.contains("judged by the Dockerfile and the context alone"))
             #expect(seconds < 7, "\(registry): \(seconds) s")
         }
-        let skipped = try await SubprocessRunner().run(Command(Self.binary, ["rewrite", "--findings-only", "--no-registry", file],
-                                                               environment: ["NO_COLOR": "1", "XPLAT_REGISTRY": "127.0.0.1:9"]))
+        let skipped = try await XPlatBinary.run(["rewrite", "--findings-only", "--no-registry", file], environment: ["XPLAT_REGISTRY": "127.0.0.1:9"])
         #expect(!skipped.stderr.contains("not read"), "\(skipped.stderr)")
     }
 
