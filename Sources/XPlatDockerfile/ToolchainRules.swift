@@ -124,6 +124,11 @@ extension StagePlanner {
             return finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)", fix: Self.notVisible)
         }
         let dir = site(c)?.directory ?? "?"
+        if site(c)?.directoryKnown == false {
+            return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
+                           "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is unknown: \(consequence)",
+                           fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
+        }
         return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
                        "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put none there): \(consequence)",
                        fix: "COPY the project files before this RUN, or check the folder the command runs in")
