@@ -57,6 +57,10 @@ extension StagePlanner {
             }
         }
         let args = words[(k + 1)...].prefix { !$0.isCommand }.map(\.text)
+        // `go build -C DIR` (Go 1.20) runs in DIR: its go.mod and packages are there.
+        if Shell.name(words[k].text) == "go", args.count > 2, args[1] == "-C" {
+            if args[2].contains("$") { known = false } else { dir = Paths.join(dir, args[2]) }
+        }
         return CommandSite(run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
                            arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
                            directoryKnown: known)
