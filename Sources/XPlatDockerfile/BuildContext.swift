@@ -43,7 +43,9 @@ public struct BuildContext: Sendable, Hashable {
             seen += 1
             if seen > maxEntries { return BuildContext(root: directory, files: [:]) }
             let name = (path as NSString).lastPathComponent
-            if [".git", "node_modules", "target", ".build", "dist"].contains(name) { walker.skipDescendants(); continue }
+            if Self.isToolOutput(name, in: directory + "/" + (path as NSString).deletingLastPathComponent, fileManager: fm) {
+                walker.skipDescendants(); continue
+            }
             if ignore.excludes(path) { continue }
             guard isEvidence(path), let handle = FileHandle(forReadingAtPath: directory + "/" + path) else { continue }
             let limit = ["Cargo.lock", "go.sum", "modules.txt"].contains(name) ? maxListBytes : maxBytes
@@ -60,6 +62,19 @@ public struct BuildContext: Sendable, Hashable {
             files[path] = text
         }
         return BuildContext(root: directory, files: files, goImports: imports)
+    }
+
+    /// Folders no build reads sources from: `.git`, `node_modules`, and a tool's output folder beside
+    /// the file that makes it (`target` beside Cargo.toml, `.build` beside Package.swift, `dist` beside
+    /// package.json). A Go package called `target` or `dist` is source, and is read.
+    static func isToolOutput(_ name: String, in parent: String, fileManager fm: FileManager) -> Bool {
+        switch name {
+        case ".git", "node_modules": return true
+        case "target": return fm.fileExists(atPath: parent + "/Cargo.toml")
+        case ".build": return fm.fileExists(atPath: parent + "/Package.swift")
+        case "dist": return fm.fileExists(atPath: parent + "/package.json")
+        default: return false
+        }
     }
 
     /// File kinds the rewriter reads.

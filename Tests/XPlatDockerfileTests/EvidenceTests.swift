@@ -151,6 +151,25 @@ import Testing
         #expect(BuildContext.load(directory: dir, maxEntries: 10).files["cmd/main.go"] != nil)
     }
 
+    @Test("a Go package in a folder called target or dist is read; Cargo's target folder is not")
+    func toolOutputFolders() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-out-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["internal/target", "cmd/dist", "rs/target/release"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+        }
+        let cgo = "package x\n// #include <stdio.h>\nimport \"C\"\n"
+        try cgo.write(toFile: dir + "/internal/target/t.go", atomically: true, encoding: .utf8)
+        try cgo.write(toFile: dir + "/cmd/dist/d.go", atomically: true, encoding: .utf8)
+        try "[package]\nname = \"r\"\n".write(toFile: dir + "/rs/Cargo.toml", atomically: true, encoding: .utf8)
+        try "all:\n".write(toFile: dir + "/rs/target/release/Makefile", atomically: true, encoding: .utf8)
+        let context = BuildContext.load(directory: dir)
+        #expect(context.files["internal/target/t.go"] != nil)
+        #expect(context.files["cmd/dist/d.go"] != nil)
+        #expect(context.files["rs/target/release/Makefile"] == nil)
+    }
+
     @Test("a backslash-newline continues the command: the packages after it are still apt-get's")
     func continuation() {
         let words = Shell.words(Array("apt-get install -y \\\n    libjudy-dev \\\r\n    libpcap-dev && make".utf8)[...])
