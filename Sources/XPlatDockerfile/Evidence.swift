@@ -283,6 +283,13 @@ enum MakefileEvidence {
             guard ok else { return (variables, (n + 1, line)) }
             for r in resolved where !variables.contains(where: { $0.0 == r.0 }) { variables.append(r) }
         }
+        // The variables are set through the environment, which any `:=` in an included file overrides:
+        // with an include make reads, that they reach go is not shown.
+        if !variables.isEmpty, let n = lines.indices.first(where: { n in
+            run.contains(n) && ["include ", "-include ", "sinclude "].contains { lines[n].hasPrefix($0) }
+        }) {
+            return (variables, (n + 1, lines[n]))
+        }
         return (variables, nil)
     }
 

@@ -60,6 +60,10 @@ import Testing
         #expect(MakefileEvidence.goArchitecture(mk, goals: ["release"]).blocker?.line == 6)
         let own = "ARCH ?= $(shell uname -m)\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
         #expect(MakefileEvidence.goArchitecture(own, goals: []).variables.map(\.name) == ["ARCH"])
+        // An included file may assign ARCH with := (which the environment does not override): not shown to reach go.
+        let included = "include arch.mk\nARCH ?= $(shell uname -m)\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
+        #expect(MakefileEvidence.goArchitecture(included, goals: []).blocker?.line == 1)
+        #expect(MakefileEvidence.goArchitecture("include common.mk\nbuild:\n\tgo build .\n", goals: []).blocker == nil)
         let fixed = "ARCH := amd64\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
         #expect(MakefileEvidence.goArchitecture(fixed, goals: []).blocker?.line == 3)
     }
