@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
@@ -134,13 +135,31 @@ struct BuildOptionsTests {
         #expect(try CacheSpec(parsing: "type=local,src=/c").type == .local)
         #expect(try CacheSpec(parsing: "type=inline", direction: .export).type == .inline)
         let gha = try CacheSpec.parse("type=gha,scope=main", direction: .export, environment: ["ACTIONS_RUNTIME_TOKEN": "t", "ACTIONS_CACHE_URL": "u"])
-        #expect(gha.first?.attributes == ["scope": "main", "token": "t", "url": "u"])
+        #expect(gha.first?.attributes == ["scope": "main"], "buildx reads the runner's token and URL itself")
         #expect(try CacheSpec(parsing: "type=s3,region=eu,bucket=b").type == .s3)
         #expect(try CacheSpec(parsing: "type=azblob,account_url=https://a.invalid").type == .azblob)
         for (bad, direction) in [("type=local,src=/c", CacheDirection.export), ("type=local,dest=/c", .import), ("type=inline", .import),
                                  ("type=gha", .export), ("type=s3,bucket=b", .import), ("type=nope,x=1", .import),
                                  ("mode=max", .export), ("type=registry", .import), ("type=local,dest=/c,mode=all", .export)] {
             #expect(throws: BuildError.self, "\(bad)") { try CacheSpec.parse(bad, direction: direction) }
+        }
+    }
+
+    @Test("the gha token from the runner's environment reaches no command line and no message")
+    func ghaTokenStaysInTheEnvironment() throws {
+        let token = "ghs_xplatTokenNotForLogs"
+        let environment = ["ACTIONS_RUNTIME_TOKEN": token, "ACTIONS_CACHE_URL": "https://cache.invalid/"]
+        var request = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64"), p("linux/arm64")], output: .push,
+                                   tags: ["127.0.0.1:5000/a:1"])
+        request.cacheTo = try CacheSpec.parse("type=gha,scope=main,mode=max", direction: .export, environment: environment)
+        request.cacheFrom = try CacheSpec.parse("type=gha,scope=main", direction: .import, environment: environment)
+        let commands = DriverCommands(docker: "docker", request: request, dockerfile: "D", buildx: BuildxVersion(major: 0, minor: 10, patch: 5))
+        let args = commands.buildxBuild(builder: "b", platforms: [p("linux/arm64")], export: .oci(dest: "o.tar"), metadataFile: nil).arguments
+        #expect(args.contains { $0.hasPrefix("type=gha,") && $0.contains("scope=main-") })
+        #expect(!args.contains { $0.contains(token) }, "\(args)")
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        #expect { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil) } throws: { error in
+            "\(error)".contains("type=gha") && !"\(error)".contains(token)
         }
     }
 
