@@ -307,7 +307,8 @@ public enum ByteSize {
 public struct AttestSpec: Sendable, Hashable {
     /// `provenance` or `sbom`.
     public var type: String
-    /// False for `enabled=false` (or `--provenance=false`): none of this type.
+    /// False for `enabled=false` (buildx 0.10), `disabled=true` (0.11+) or `--provenance=false`:
+    /// none of this type.
     public var enabled: Bool
     /// The value as buildx passes it on.
     public var text: String
@@ -330,6 +331,10 @@ public struct AttestSpec: Sendable, Hashable {
             case "enabled":
                 guard let b = OptionFields.bool(value) else { throw fail("enabled=\(value): expected true or false") }
                 enabled = b
+            case "disabled":
+                // buildx 0.11 and newer spell it `disabled=` (0.10: `enabled=`).
+                guard let b = OptionFields.bool(value) else { throw fail("disabled=\(value): expected true or false") }
+                enabled = !b
             default: break
             }
         }

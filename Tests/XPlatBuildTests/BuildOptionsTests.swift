@@ -110,6 +110,18 @@ struct BuildOptionsTests {
         #expect(!r.wantsAttestations)
     }
 
+    @Test("--attest type=T,disabled=true (buildx 0.11+'s spelling) asks for none: nothing to refuse on the engine")
+    func disabledAttest() throws {
+        #expect(try !AttestSpec(parsing: "type=provenance,disabled=true").enabled)
+        #expect(try AttestSpec(parsing: "type=sbom,disabled=false").enabled)
+        #expect(throws: BuildError.self) { try AttestSpec(parsing: "type=sbom,disabled=maybe") }
+        var r = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64")], output: .push, tags: ["127.0.0.1:5000/a:1"])
+        r.attests = [try AttestSpec(parsing: "type=provenance,disabled=true"), try AttestSpec(parsing: "type=sbom,disabled=true")]
+        #expect(!r.wantsAttestations)
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        try EngineStrategy(runner: RecordingRunner()).check(r, plan: plan, buildx: nil)
+    }
+
     @Test("--annotation: default on the manifests; index:, manifest-descriptor:, index-descriptor:, [platform]; bad types refused")
     func annotations() throws {
         let plain = try AnnotationSpec(parsing: "org.opencontainers.image.title=hello")
