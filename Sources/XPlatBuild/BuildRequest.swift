@@ -61,6 +61,13 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The exporter type of an `-o` value as buildx reads it (`local` for a bare folder, `tar`
+    /// for `-`); `registry` stays `registry`.
+    public static func exporterType(_ text: String) throws -> String {
+        guard text.contains("=") else { return text == standardOutput ? "tar" : "local" }
+        return try attributes(text)["type"] ?? "local"
+    }
+
     /// The `key=value` fields of an `-o` value (CSV, as buildx reads them), keys lower-case.
     private static func attributes(_ text: String) throws -> [String: String] {
         let fields: [String]
