@@ -13,7 +13,7 @@ struct BuildCommand: AsyncParsableCommand {
             Outputs as buildx: -o type=local,dest=DIR (DIR/linux_arm64/... per platform), type=tar,dest=F, \
             type=oci,dest=F[,tar=false], --push -t NAME:TAG (image index for all platforms), --load -t NAME (one platform). \
             Exit codes: 0 built and verified; 1 verification failed or platform impossible; 2 could not start; \
-            3 build failed; 130 interrupted.
+            3 build failed; 64 bad usage, or a flag the chosen driver cannot do (refused before building); 130 interrupted.
             """)
 
     @OptionGroup var input: BuildInputOptions
