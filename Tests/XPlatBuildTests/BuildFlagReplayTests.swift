@@ -299,6 +299,24 @@ struct BuildFlagReplayTests {
             try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker, buildx: v010)
         }
     }
+
+    @Test("attestations asked of a buildx older than 0.10 (no --attest/--provenance/--sbom) are refused, not dropped")
+    func attestationsNeedBuildx010() throws {
+        let remote = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [remote], platforms: [], solves: [])
+        var request = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64")], output: .push, tags: ["127.0.0.1:5000/a:1"])
+        request.provenance = "mode=max"
+        let old = try #require(BuildxVersion.parse("github.com/docker/buildx v0.9.1 ed00243"))
+        #expect(DriverCommands(docker: "docker", request: request, dockerfile: "D", buildx: old)
+            .attestationFlags(for: .oci(dest: "o.tar")).isEmpty, "what such a buildx would be given: nothing")
+        #expect { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: old) } throws: { error in
+            guard case BuildError.unsupported = error else { return false }
+            return "\(error)".contains("buildx v0.9.1") && "\(error)".contains("--provenance/--sbom/--attest")
+        }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: BuildxVersion.parse("v0.10.5")) }
+        request.provenance = "false"
+        #expect(throws: Never.self, "none asked for: nothing to drop") { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: old) }
+    }
 }
 
 /// True when something listens on 127.0.0.1:5000 (the tests' plain registry).
