@@ -300,6 +300,24 @@ struct BuildFlagReplayTests {
         }
     }
 
+    @Test("-q with --load as buildx 0.10 prints it: containerimage.digest (through a remote builder the manifest digest), the image id with 0.11+ and the engine")
+    func quietLoad() throws {
+        // Checked on buildx 0.10.5, builder real-remote, `--load -q --iidfile`: -q printed the
+        // manifest digest (the metadata file's containerimage.digest), --iidfile the image id; the
+        // docker driver's containerimage.digest is the image id itself.
+        let arm = p("linux/arm64")
+        let request = BuildRequest(dockerfile: "D", context: ".", platforms: [arm], output: .load, tags: ["a:1"])
+        var solved = SolvedBuild()
+        solved.results[arm] = PlatformResult(platform: arm, node: "r0", mode: .native, seconds: 1, digest: "sha256:manifest")
+        let v010 = BuildxVersion.parse("v0.10.5"), v011 = BuildxVersion.parse("v0.11.2")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: v010, request: request, solved: solved) == "sha256:manifest")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: v011, request: request, solved: solved) == "sha256:config")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: nil, request: request, solved: solved) == "sha256:config")
+        var local = request
+        local.output = .local(dest: "o", split: nil)
+        #expect(BuildExecutor.quietID(imageID: nil, buildx: v010, request: local, solved: solved) == nil, "no image, nothing printed")
+    }
+
     @Test("attestations asked of a buildx older than 0.10 (no --attest/--provenance/--sbom) are refused, not dropped")
     func attestationsNeedBuildx010() throws {
         let remote = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
