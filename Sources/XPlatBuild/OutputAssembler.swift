@@ -107,13 +107,18 @@ public enum OutputAssembler {
     }
 
     /// `--metadata-file`: buildx's keys where they apply (`containerimage.digest` and
-    /// `containerimage.descriptor` of the whole index, `containerimage.config.digest` of a
+    /// `containerimage.descriptor` of the whole index, or with `--load` through buildx the loaded
+    /// image's `containerimage.digest`, `containerimage.config.digest` of a
     /// one-platform image, `image.name`), plus `xplat.platforms`, `xplat.phases`
     /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
     /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
     public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
+        // `--load` through buildx: the loaded image's digest, as buildx's own metadata file gave it.
+        if request.output == .load, result.platforms.count == 1, let digest = result.platforms[0].digest {
+            object["containerimage.digest"] = digest
+        }
         if let d = result.indexDescriptor { object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size] }
         if let config = result.configDigest { object["containerimage.config.digest"] = config }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
