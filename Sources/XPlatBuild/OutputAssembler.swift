@@ -53,7 +53,14 @@ public enum OutputAssembler {
             throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output")
         }
         defer { try? input.close() }
-        while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty {
+        while true {
+            // A read error must fail the build: ending the loop on it would leave a cut tar on
+            // standard output and exit 0.
+            let chunk: Data
+            do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output: \(FileSystem.reason(error))")
+            }
+            if chunk.isEmpty { return }
             do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
                 throw BuildError.assemblyFailed("standard output: cannot write the output: \(FileSystem.reason(error))")
             }

@@ -47,4 +47,16 @@ struct OutputDestinationTests {
             String(describing: error).contains(file + "/out") && String(describing: error).contains("is not a folder")
         }
     }
+
+    @Test("-o -: a read error of the staged file fails the output instead of ending the copy early with success")
+    func standardOutputReadError() throws {
+        // A folder opens for reading but every read fails (EISDIR), as a failing disk would.
+        let dir = try makeTemporaryDirectory("xplat-stdout-read")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(FileHandle(forReadingAtPath: dir) != nil, "the precondition: it opens")
+        #expect { try OutputAssembler.copyToStandardOutput(dir) } throws: { error in
+            guard case BuildError.assemblyFailed(let why, _) = error else { return false }
+            return why.contains(dir)
+        }
+    }
 }
