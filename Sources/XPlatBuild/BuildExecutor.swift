@@ -228,8 +228,10 @@ public struct BuildExecutor: Sendable {
         if job.request.quiet {
             result.quietID = Self.quietID(imageID: result.imageID, buildx: job.commands.buildx, request: job.request, solved: solved)
         }
-        if let file = job.request.imageIDFile, let id = result.imageID {
-            do { try AtomicFile.write(Data(id.utf8), to: file) } catch {
+        // A build without an image output leaves the file empty, as buildx does (checked: 0.10.5 on
+        // a remote builder, no output, `--iidfile`: exit 0 and an empty file).
+        if let file = job.request.imageIDFile {
+            do { try AtomicFile.write(Data((result.imageID ?? "").utf8), to: file) } catch {
                 throw BuildError.fileSystem(path: file, action: "write the image id", reason: FileSystem.reason(error))
             }
         }

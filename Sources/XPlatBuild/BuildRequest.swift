@@ -324,10 +324,6 @@ public struct BuildRequest: Sendable {
             if let imageIDFile {
                 throw BuildError.conflict("--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx says): use --push, --load or -o type=oci")
             }
-        case .none:
-            if let imageIDFile {
-                throw BuildError.conflict("--iidfile \(imageIDFile): the build makes no image (no -o, --push or --load): use --push, --load or -o type=oci")
-            }
         default: break
         }
         try validateAnnotations()

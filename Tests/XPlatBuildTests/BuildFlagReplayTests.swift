@@ -107,6 +107,18 @@ struct BuildFlagReplayTests {
         }
     }
 
+    @Test("--iidfile without an image output: the build runs and leaves the file empty, as buildx 0.10.5 does")
+    func imageIDFileWithoutImage() async throws {
+        let replay = try FlagReplay("flags-xplat-remote")
+        defer { replay.remove() }
+        var request = replay.request(.none)
+        request.imageIDFile = "\(replay.out)/iid"
+        try "sha256:an-earlier-build".write(toFile: "\(replay.out)/iid", atomically: true, encoding: .utf8)
+        _ = try await replay.build(request, builder: "real-remote")
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        #expect(FileManager.default.fileExists(atPath: "\(replay.out)/iid") && replay.read("iid").isEmpty, "an empty file: \(replay.read("iid"))")
+    }
+
     @Test("two-node builder: --cache-to type=local from two solves keeps both under keyed tags in one index.json; a second build reads each solve's own tag, and the arm node that never ran the RUN finds it cached")
     func localCacheKeyed() async throws {
         let replay = try FlagReplay("flags-xplat-local-cache")
