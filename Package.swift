@@ -47,26 +47,31 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
-        .target(name: "XPlatArchive", dependencies: ["CArchive", "CIsal"]),
+        // errno text, Foundation errors in the system's words, user file reads, atomic writes,
+        // temporary folders: the bottom layer under every module that touches files. Leaf.
+        .target(name: "XPlatSystem"),
+        .target(name: "XPlatArchive", dependencies: ["CArchive", "CIsal", "XPlatSystem"]),
         // The one JSON writer of every `--json` document. Leaf.
         .target(name: "XPlatJSON"),
         // The platform model; needs only the JSON writer (for `xplat platforms --json`).
         .target(name: "XPlatPlatform", dependencies: ["XPlatJSON"]),
-        // Subprocess runner, atomic file writes, terminal styling: the I/O edges shared by services.
+        // Subprocess runner, terminal styling, interrupts: the I/O edges shared by services (it
+        // re-exports XPlatSystem, so a service importing it has the file helpers too).
         .target(
             name: "XPlatSupport",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: ["XPlatSystem", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
-        .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform"]),
+        .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform", "XPlatSystem"]),
         .target(
             name: "XPlatVerify",
-            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatJSON", "XPlatArchive", "XPlatRegistry", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatJSON", "XPlatArchive", "XPlatRegistry", "XPlatSystem", .product(name: "NIOCore", package: "swift-nio")]
         ),
         // The registry client: AsyncHTTPClient for HTTP/TLS, swift-crypto for digests, swift-subprocess
-        // for docker credential helpers. Leaf: nothing else of xplat.
+        // for docker credential helpers. Of xplat, only the bottom layer (XPlatSystem).
         .target(
             name: "XPlatRegistry",
             dependencies: [
+                "XPlatSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,17 +100,31 @@ let package = Package(
         .executableTarget(name: "xplat", dependencies: ["XPlatCommands"]),
         // Scripts/bench-rewrite's in-process timing of parse + rewrite (not part of the CLI).
         .executableTarget(name: "xplat-bench", dependencies: ["XPlatDockerfile", "XPlatSupport"]),
+        // Scripts/seed-images' image half: configs, manifests, the index, the registry check and the push.
+        .executableTarget(
+            name: "xplat-seed",
+            dependencies: ["XPlatRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
-        .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform"], exclude: ["Golden"]),
+        .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform", "XPlatTestSupport"], exclude: ["Golden"]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.
         .target(name: "XPlatTestSupport", dependencies: ["XPlatSupport"], path: "Tests/XPlatTestSupport"),
         .testTarget(name: "XPlatSupportTests", dependencies: ["XPlatSupport", "XPlatTestSupport"]),
         .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
-        .testTarget(name: "XPlatVerifyTests", dependencies: ["XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport", "XPlatArchive", .product(name: "NIOCore", package: "swift-nio")],
-                    exclude: ["Recordings"]),
+        .testTarget(
+            name: "XPlatVerifyTests",
+            dependencies: [
+                "XPlatVerify", "XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport", "XPlatArchive",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Recordings"]
+        ),
         .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatDocker", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"], resources: [.copy("Fixtures")]),
         // The golden cases are read in the source tree, where XPLAT_UPDATE_GOLDEN=1 rewrites them.
-        .testTarget(name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform"], exclude: ["Golden", "LintGolden"]),
+        .testTarget(
+            name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform", "XPlatTestSupport"],
+            exclude: ["Golden", "LintGolden"]
+        ),
         .testTarget(
             name: "XPlatBuildTests",
             dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatRegistry", "XPlatSupport", "XPlatTestSupport"],

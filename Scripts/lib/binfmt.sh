@@ -16,7 +16,7 @@ export XPLAT_LOG_NAME=binfmt
 need_root
 apt_install qemu-user-static binfmt-support
 
-xplat="$(xplat_bin)"
+xplat="$(xplat_bin xplat)"
 
 # --fix prints its changes to stderr; whether they were enough is decided by the check below (an
 # unrelated finding elsewhere on the host must not stop the set-up).

@@ -107,16 +107,25 @@ die_usage() {
     exit 64
 }
 
-# Prints the path of the xplat binary: $XPLAT_BIN when set, else this checkout's debug build, built
-# first when missing. Scripts that need a fact of xplat's (the architecture table, doctor --fix) ask it.
+# xplat_bin [PRODUCT]: prints the path of the xplat binary (or of another product of this package,
+# e.g. xplat-seed): $XPLAT_BIN (or PRODUCT beside it) when set and built, else this checkout's debug
+# build, built first when missing. Scripts that need a fact of xplat's (the architecture table,
+# doctor --fix) ask it.
 xplat_bin() {
-    if [ -n "${XPLAT_BIN:-}" ]; then echo "$XPLAT_BIN"; return; fi
-    local root bin
+    local product="${1:-xplat}" root bin
+    if [ -n "${XPLAT_BIN:-}" ]; then
+        bin="$(dirname "$XPLAT_BIN")/$product"
+        [ "$product" = xplat ] && bin="$XPLAT_BIN"
+        if [ -x "$bin" ]; then
+            echo "$bin"
+            return
+        fi
+    fi
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-    bin="$(cd "$root" && swift build --show-bin-path)/xplat"
+    bin="$(cd "$root" && swift build --show-bin-path)/$product"
     if [ ! -x "$bin" ]; then
-        log "building xplat"
-        (cd "$root" && swift build --product xplat 2>&1 | tail -n 3 >&2)
+        log "building $product"
+        (cd "$root" && swift build --product "$product" 2>&1 | tail -n 3 >&2)
     fi
     echo "$bin"
 }

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Helpers for Scripts/make-test-binaries (sourced, not run).
 
 # Package installation: apt_install from common.sh (sourced by the scripts that use this file).

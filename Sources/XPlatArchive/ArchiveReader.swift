@@ -16,6 +16,7 @@
 // and the archive's name; a truncated or corrupt archive is an error, never a crash.
 
 import CArchive
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -87,7 +88,7 @@ public final class ArchiveReader {
     /// Opens the file at `path` (any supported compression, detected from its content).
     public convenience init(path: String) throws(ArchiveError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ArchiveError(archive: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ArchiveError(archive: path, reason: "cannot open: \(errorText(errno))") }
         try self.init(fileDescriptor: fd, name: path, owned: true)
     }
 

@@ -5,6 +5,7 @@
 // (zstd, xz, bzip2) are left to libarchive's own filters.
 
 import CIsal
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ final class FileByteSource: ArchiveByteSource {
         while true {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return UnsafeRawBufferPointer(rebasing: buffer[0..<n]) }
-            if errno != EINTR { throw ArchiveError(archive: name, reason: "read error: \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw ArchiveError(archive: name, reason: "read error: \(errorText(errno))") }
         }
     }
 }

@@ -38,6 +38,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// The steps that failed: their own last lines of output and the Dockerfile lines they come from.
     public var steps: [FailedStep]
 
+    /// A diagnosis; `diagnose(stderr:platform:registry:)` makes them from a failed build's stderr.
     public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []) {
         self.kind = kind
         self.summary = summary
@@ -196,7 +197,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return BuildDiagnosis(
             kind: .noNetwork,
             summary: "a RUN step needed the default bridge network, which this engine does not have",
-            action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline); without --network they get the builder's default network, which here is the missing bridge",
+            action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline)"
+                + "; without --network they get the builder's default network, which here is the missing bridge",
             excerpt: t.excerpt("network bridge not found"))
     }
 

@@ -44,6 +44,11 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     case verificationError(String, cause: ErrorCause? = nil)
     /// The user interrupted the build.
     case interrupted
+    /// `docker buildx bake --print` failed or printed a definition xplat cannot honour: buildx's
+    /// own message, or xplat's naming the target and field.
+    case bake(String)
+    /// An error of one bake target (the target's name, then the error as `xplat build` gives it).
+    indirect case target(String, BuildError)
 
     /// The error and, on its own line, what to do about it.
     public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
@@ -91,6 +96,10 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
             return why
         case .interrupted:
             return "interrupted: child builds stopped, temporary outputs removed"
+        case .bake(let why):
+            return why
+        case .target(let name, let error):
+            return "target \"\(name)\": \(error.description)"
         }
     }
 }

@@ -155,7 +155,7 @@ public struct BuildExecutor: Sendable {
     static func removeStaleImageIDFile(_ path: String?) throws {
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
         do { try FileManager.default.removeItem(atPath: path) } catch {
-            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: FileSystem.reason(error))
+            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: SystemError.reason(error))
         }
     }
 
@@ -167,7 +167,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// The strategy of the plan's driver.
-    private func strategy(for plan: Plan) -> any DriverStrategy {
+    func strategy(for plan: Plan) -> any DriverStrategy {
         switch plan.driverKind {
         case .engine: return EngineStrategy(runner: runner)
         case .buildx: return BuildxStrategy(runner: runner)
@@ -175,7 +175,7 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    private func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
+    func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
                   progress: BuildProgress?) async throws -> SolveJob {
         let needRoots: Bool
         switch request.output {
@@ -194,6 +194,20 @@ public struct BuildExecutor: Sendable {
     /// The phases, in order; nothing is published before every platform passed verification.
     /// For `--push` the login is checked before anything is built.
     func execute(_ job: SolveJob, strategy: any DriverStrategy) async throws -> BuildResult {
+        try await finish(try await stage(job, strategy: strategy))
+    }
+
+    /// A build solved and verified, not yet published (what `xplat bake` holds for every target
+    /// before it publishes any).
+    struct StagedBuild: Sendable {
+        var job: SolveJob
+        var solved: SolvedBuild
+        var publisher: ImagePublisher?
+        var phases: [String: Double]
+    }
+
+    /// The login check (`--push`), the solve and the verification of every platform's root.
+    func stage(_ job: SolveJob, strategy: any DriverStrategy) async throws -> StagedBuild {
         let publisher = try await pushPublisher(job)
         var phases: [String: Double] = [:]
         var start = ContinuousClock.now
@@ -203,7 +217,15 @@ public struct BuildExecutor: Sendable {
         start = ContinuousClock.now
         if job.needRoots { try await check(job, &solved) }
         phases["verify"] = (ContinuousClock.now - start).seconds
-        start = ContinuousClock.now
+        return StagedBuild(job: job, solved: solved, publisher: publisher, phases: phases)
+    }
+
+    /// Publishes a staged build, verifies what the registry serves (`--push`) and writes the
+    /// request's metadata file.
+    func finish(_ staged: StagedBuild) async throws -> BuildResult {
+        let job = staged.job, publisher = staged.publisher
+        var solved = staged.solved, phases = staged.phases
+        var start = ContinuousClock.now
         let published = try await publish(job, &solved, publisher: publisher)
         phases["publish"] = (ContinuousClock.now - start).seconds
         // The push's own requests: taken before the verification's GETs go through the same client.
@@ -232,7 +254,7 @@ public struct BuildExecutor: Sendable {
         // a remote builder, no output, `--iidfile`: exit 0 and an empty file).
         if let file = job.request.imageIDFile {
             do { try AtomicFile.write(Data((result.imageID ?? "").utf8), to: file) } catch {
-                throw BuildError.fileSystem(path: file, action: "write the image id", reason: FileSystem.reason(error))
+                throw BuildError.fileSystem(path: file, action: "write the image id", reason: SystemError.reason(error))
             }
         }
         if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }
@@ -417,7 +439,7 @@ public struct BuildExecutor: Sendable {
 }
 
 /// Where a failed step comes from in the Dockerfile the build read.
-private enum FailedStepSource {
+enum FailedStepSource {
     /// `step` with its Dockerfile lines, when they can be placed. With `--rewrite` BuildKit read a
     /// rewritten copy; the rewriter edits FROM and RUN lines and adds ARGs but never adds or drops
     /// a step BuildKit numbers, so a label that fits the user's own file names the same step there
@@ -425,16 +447,29 @@ private enum FailedStepSource {
     static func placing(_ step: FailedStep, job: SolveJob) -> FailedStep {
         guard let label = StepLabel(step.name) else { return step }
         var placed = step
-        let user = job.request.dockerfile, built = job.commands.dockerfile
+        let user = job.request.dockerfile, built = job.commands.dockerfile, shown = userName(of: user)
         if built == user {
-            placed.source = read(user).flatMap { DockerfileExcerpt.locate(label, in: $0, file: user) }
-        } else if var original = read(user).flatMap({ DockerfileExcerpt.locate(label, in: $0, file: user) }) {
-            original.note = "--rewrite built a rewritten copy of this Dockerfile: `xplat rewrite \(user)` shows it"
+            placed.source = read(user).flatMap { DockerfileExcerpt.locate(label, in: $0, file: shown) }
+        } else if var original = read(user).flatMap({ DockerfileExcerpt.locate(label, in: $0, file: shown) }) {
+            let rewrite = shown == user ? "`xplat rewrite \(user)`" : shown == "<stdin>" ? "`xplat rewrite -` (the same Dockerfile on its standard input)" : "`xplat rewrite FILE`"
+            original.note = "--rewrite built a rewritten copy of this Dockerfile: \(rewrite) shows it"
             placed.source = original
         } else {
-            placed.source = read(built).flatMap { DockerfileExcerpt.locate(label, in: $0, file: "\(user) (as --rewrite rewrote it)") }
+            placed.source = read(built).flatMap { DockerfileExcerpt.locate(label, in: $0, file: "\(shown) (as --rewrite rewrote it)") }
         }
         return placed
+    }
+
+    /// The Dockerfile as the user knows it. One read from standard input (`-f -`, or a lone
+    /// Dockerfile as the context `-`) is xplat's copy in a `xplat-stdin-*` folder, removed when the
+    /// build ends: it is `<stdin>` (as `xplat rewrite -` names it), and a Dockerfile inside a
+    /// context tar on standard input `<stdin context>/PATH`.
+    static func userName(of path: String) -> String {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let folder = parts.lastIndex(where: { $0.hasPrefix(StandardInput.folderPrefix + "-") }) else { return path }
+        let inside = parts[(folder + 1)...]
+        if inside.first == "context", inside.count > 1 { return (["<stdin context>"] + inside.dropFirst()).joined(separator: "/") }
+        return inside.count == 1 ? "<stdin>" : path
     }
 
     private static func read(_ path: String) -> Dockerfile? {

@@ -59,8 +59,10 @@ public struct StepLabel: Sendable, Hashable {
     public var platform: Platform?
     /// The stage label: a name, `stage-N` for an unnamed stage, nil for a single-stage Dockerfile.
     public var stage: String?
-    /// The step's position in its stage (1-based) and the stage's step count.
+    /// The step's position in its stage (1-based).
     public var index: Int
+    /// The stage's step count as BuildKit counts it (ONBUILD triggers run before the stage's own
+    /// steps are numbered among them but not counted: `[stage-1 3/2]`).
     public var total: Int
     /// What follows the label (`RUN go build -o /out/hello .`).
     public var command: String
@@ -111,6 +113,7 @@ public struct FailedStep: Sendable, Hashable, Codable {
     /// How many of a failed step's last lines are shown.
     public static let lineLimit = 20
 
+    /// A failed step; `source` is filled in once the step is placed in its Dockerfile.
     public init(name: String, platform: Platform? = nil, lines: [String], omitted: Int = 0, error: String,
                 source: DockerfileExcerpt? = nil) {
         self.name = name
@@ -139,9 +142,13 @@ public struct StepLog: Sendable {
     /// BuildKit's closing summary has begun (its first `------`): the boxes there repeat lines
     /// already read.
     private var summarizing = false
+    /// In the summary, the step whose box is open (` > NAME:`): its lines there are its own, also
+    /// buildx's `#0` ones, whatever step started last.
+    private var boxed: String?
     /// Lines kept per step (the last ones).
     private let keep: Int
 
+    /// An empty log keeping each step's last `keep` output lines.
     public init(keep: Int = FailedStep.lineLimit) { self.keep = keep }
 
     /// Reads one line; returns it classified.
@@ -152,7 +159,7 @@ public struct StepLog: Sendable {
         case .step(let id, let name): start(id, name: name)
         case .output(let id, _): if !summarizing { append(line, to: id) }
         case .error(let id, let message): steps[id]?.error = message
-        case .other: summarizing = summarizing || line == "------"
+        case .other: summary(line)
         case .status: break
         }
         return parsed
@@ -160,7 +167,10 @@ public struct StepLog: Sendable {
 
     /// The name of step `id`, once it started; for an id no step has (buildx's `#0`), the step
     /// whose header came last.
-    public func name(of id: Int) -> String? { (steps[id] ?? lastStarted.flatMap { steps[$0] })?.name }
+    public func name(of id: Int) -> String? {
+        if summarizing { return boxed }
+        return (steps[id] ?? lastStarted.flatMap { steps[$0] })?.name
+    }
 
     /// The steps that failed for their own reason (not cancelled because another one failed),
     /// in the order they started.
@@ -168,6 +178,15 @@ public struct StepLog: Sendable {
         order.compactMap { id -> FailedStep? in
             guard let step = steps[id], let error = step.error, !Self.isCancellation(error) else { return nil }
             return FailedStep(name: step.name, lines: step.lines, omitted: step.total - step.lines.count, error: error)
+        }
+    }
+
+    /// A line outside any step: the summary's rules and box headings.
+    private mutating func summary(_ line: String) {
+        if line == "------" {
+            summarizing = true
+        } else if summarizing, line.hasPrefix(" > "), line.hasSuffix(":") {
+            boxed = String(line.dropFirst(3).dropLast())
         }
     }
 

@@ -317,7 +317,8 @@ public struct BuildRequest: Sendable {
             // Each -t is a registry reference with a tag (a name without a host is Docker Hub's).
             _ = try ImagePublisher.targets(tags)
         case .load where platforms.count != 1:
-            throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an engine image store holds one platform per tag; use --push or -o type=oci for several")
+            throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ",")))"
+                + ": an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
         case .local, .tar:

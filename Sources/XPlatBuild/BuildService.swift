@@ -32,11 +32,15 @@ public struct NodeSelection: Sendable {
     public var nodes: [NodeSpec]
     public var builder: String?
     public var driver: DriverChoice
+    /// Nodes already discovered for this selection (`xplat bake` probes once for all targets);
+    /// nil: discover them.
+    public var discovered: [BuilderNode]?
 
-    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto) {
+    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto, discovered: [BuilderNode]? = nil) {
         self.nodes = nodes
         self.builder = builder
         self.driver = driver
+        self.discovered = discovered
     }
 }
 
@@ -95,8 +99,8 @@ public struct BuildService: Sendable {
             prepared.temporaryDockerfile = rewritten?.file?.path
             prepared.dockerfileToBuild = rewritten?.file?.path ?? request.dockerfile
             let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
-            let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-            let nodes = try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+            let nodes: [BuilderNode]
+            if let known = selection.discovered { nodes = known } else { nodes = try await discover(selection) }
             prepared.plan = Plan(dockerfile: original.dockerfile, context: original.context, target: request.target,
                                  platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
             return prepared
@@ -104,6 +108,12 @@ public struct BuildService: Sendable {
             prepared.discard()
             throw error
         }
+    }
+
+    /// The nodes `selection` names, each probed (buildx builders, engine endpoints).
+    public func discover(_ selection: NodeSelection) async throws -> [BuilderNode] {
+        let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
+        return try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
     }
 
     /// The request's Dockerfile, read and parsed; the build context must be a folder.

@@ -35,7 +35,9 @@ struct BuildxStrategy: DriverStrategy {
                                          action: "update buildx to 0.10 or newer, or drop them")
         }
         if request.wantsAttestations, request.output == .load {
-            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\"); use --push or -o type=oci for attested images, or drop --provenance/--sbom")
+            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations"
+                + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\")"
+                + "; use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
         if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx, buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
            plan.nodes.contains(where: { if case .buildx(_, .docker) = $0.driver { false } else { true } }) {
@@ -53,7 +55,8 @@ struct BuildxStrategy: DriverStrategy {
         let other = "use a builder with the docker-container or remote driver"
         if let ignored = SilentlyIgnored.flags(request, on: [node]).first {
             throw BuildError.unsupported(option: ignored, driver: driver,
-                                         reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
+                                         reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it"
+                                             + " (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
                                          action: "\(other) (BuildKit 0.10+ applies it)")
         }
         if let context = request.buildContexts.first, node.hasLegacyEngineBuildKit {
@@ -63,7 +66,8 @@ struct BuildxStrategy: DriverStrategy {
         }
         if request.wantsAttestations, request.output == .push || request.output.mode == "oci" {
             throw BuildError.unsupported(option: "--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push")", driver: driver,
-                                         reason: "puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\")",
+                                         reason: "puts images into the engine's image store, which keeps no attestations"
+                                             + " (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\")",
                                          action: "\(other), or drop --provenance/--sbom")
         }
         if let cache = request.cacheTo.first(where: { $0.type != .inline }) {

@@ -14,6 +14,7 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
     /// A remark shown after the lines (the step ran rewritten, with `--rewrite`).
     public var note: String?
 
+    /// An excerpt as `locate` makes it.
     public init(file: String, lines: ClosedRange<Int>, text: String, note: String? = nil) {
         self.file = file
         self.lines = lines
@@ -25,7 +26,8 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
     /// stage that gets steps from its base's ONBUILD, a label that does not fit the file).
     /// `file` is how the excerpt names the file.
     public static func locate(_ label: StepLabel, in dockerfile: Dockerfile, file: String) -> DockerfileExcerpt? {
-        guard let graph = try? StageGraph(dockerfile), let stage = stage(label, in: graph) else { return nil }
+        guard let graph = try? StageGraph(dockerfile), let stage = stage(label, in: graph),
+              !inheritsOnBuild(stage, in: graph, dockerfile: dockerfile) else { return nil }
         let steps = countedSteps(of: stage, in: dockerfile)
         guard steps.count == label.total, (1...steps.count).contains(label.index) else { return nil }
         let instruction = dockerfile.instructions[steps[label.index - 1]]
@@ -40,6 +42,17 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
         if let named = graph.stage(named: name) { return named }
         guard name.hasPrefix("stage-"), let index = Int(name.dropFirst(6)), graph.stages.indices.contains(index) else { return nil }
         return graph.stages[index].name == nil ? graph.stages[index] : nil
+    }
+
+    /// Whether the stage this stage is built FROM has ONBUILD instructions: BuildKit runs the
+    /// triggers first and numbers them among the stage's own steps (`[stage-1 1/2] RUN trigger`,
+    /// then `[stage-1 2/2]` for the stage's own first step and `[stage-1 3/2]` for its second, seen
+    /// with BuildKit 0.11.6), so the label's position does not name the stage's own instruction.
+    /// Triggers reach only the stage directly FROM the one declaring them (a stage FROM that one
+    /// is numbered as usual, checked the same way).
+    private static func inheritsOnBuild(_ stage: Stage, in graph: StageGraph, dockerfile: Dockerfile) -> Bool {
+        guard case .stage(let base) = stage.base, graph.stages.indices.contains(base) else { return false }
+        return graph.stages[base].instructions.contains { dockerfile.instructions[$0].command == "onbuild" }
     }
 
     /// The instructions BuildKit numbers `[i/n]` in a stage: FROM of an image (not of another

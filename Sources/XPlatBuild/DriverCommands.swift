@@ -158,7 +158,7 @@ public struct DriverCommands: Sendable {
     /// buildx 0.10+ adds a provenance attestation (`mode=min`, an `unknown/unknown` manifest)
     /// beside each platform of an image export unless told not to (`inline-only`: never to a local
     /// or tar export, and `--load` drops it). xplat keeps that default where buildx applies it, the
-    /// builder's OCI export xplat publishes (`--push`, `-o type=oci`); elsewhere it passes
+    /// builder's OCI export xplat publishes (`--push`, `-o type=oci`); elsewhere (a staged bake target too) it passes
     /// `--provenance=false`, which changes nothing there. What the user asks for (`--attest`,
     /// `--provenance`, `--sbom`) is passed as given. Older buildx knows none of these flags.
     func attestationFlags(for export: Export) -> [String] {
@@ -168,7 +168,9 @@ public struct DriverCommands: Sendable {
         if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
         if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
         guard flags.isEmpty else { return flags }
-        if case .oci = export { return [] }
+        // An OCI export the user does not get (a bake target staged as another's `target:` context)
+        // is an input, not a publication: no attestation of its own.
+        if case .oci = export, ["push", "oci"].contains(request.output.mode) { return [] }
         return ["--provenance=false"]
     }
 

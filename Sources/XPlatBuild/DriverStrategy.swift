@@ -153,13 +153,18 @@ func solveConcurrently<Item: Sendable, Part: Sendable>(
     }
 }
 
-/// The failures of several solves as one: build failures together (each step under its platform),
-/// else the first error.
+/// The failures of several solves as one: build failures of one cause (the first's diagnosis)
+/// together, each step under its platform; else the first error. A failure of another cause is
+/// left out, as buildx shows only the first: one summary and action cannot speak for both, and
+/// told together the first's cause was printed for every platform (`linux/riscv64,
+/// linux/amd64: the base image … has no linux/riscv64 variant` over amd64's compile error).
 private func combinedFailure(_ errors: [any Error]) -> (any Error)? {
-    let failed = errors.compactMap { error -> (Platform?, BuildDiagnosis)? in
+    let all = errors.compactMap { error -> (Platform?, BuildDiagnosis)? in
         guard case .buildFailed(let platform, let diagnosis) = error as? BuildError else { return nil }
         return (platform, diagnosis)
     }
+    guard let cause = all.first?.1 else { return errors.first }
+    let failed = all.filter { $0.1.kind == cause.kind && $0.1.summary == cause.summary && $0.1.action == cause.action }
     guard let first = failed.first, failed.count > 1 else { return errors.first }
     var diagnosis = first.1
     for (platform, other) in failed.dropFirst() {

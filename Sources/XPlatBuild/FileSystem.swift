@@ -16,32 +16,14 @@ enum FileSystem {
             try FileManager.default.removeItem(atPath: source)
         } catch {
             try? FileManager.default.removeItem(atPath: target)
-            throw BuildError.fileSystem(path: source, action: "copy to \(target)", reason: reason(error))
+            throw BuildError.fileSystem(path: source, action: "copy to \(target)", reason: SystemError.reason(error))
         }
     }
 
     /// Makes `path` and its missing parents.
     static func createDirectory(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw BuildError.fileSystem(path: path, action: "create the folder", reason: reason(error))
-        }
-    }
-
-    /// The POSIX reason behind a Foundation error (`No such file or directory`), else its description.
-    static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        // On Linux Foundation keeps the failing call's errno as a POSIXError (not an NSError).
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? POSIXError { return errorText(underlying.code.rawValue) }
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return errorText(Int32(underlying.code))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return errorText(Int32(ns.code)) }
-        switch ns.code {
-        case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return errorText(ENOENT)
-        case NSFileWriteOutOfSpaceError: return errorText(ENOSPC)
-        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return errorText(EACCES)
-        case NSFileWriteFileExistsError: return errorText(EEXIST)
-        default: return "error \(ns.code)"
+            throw BuildError.fileSystem(path: path, action: "create the folder", reason: SystemError.reason(error))
         }
     }
 }

@@ -90,11 +90,10 @@ public struct NodeDiscovery: Sendable {
             // A builder name is never dropped: without buildx there is no builder to give it to.
             throw BuildError.conflict(driver == .engine || !specs.isEmpty
                                       ? "--builder \(builder): \(driver == .engine ? "--driver engine" : "--node") builds on docker endpoints, not buildx builders; drop one of them"
-                                      : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed), and buildx builders need it; install docker-buildx, or drop --builder to build on the engine")
+                                      : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed)"
+                                          + ", and buildx builders need it; install docker-buildx, or drop --builder to build on the engine")
         }
-        let targets: [NodeSpec] = specs.isEmpty
-            ? [NodeSpec(name: "default", endpoint: environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "unix:///var/run/docker.sock")]
-            : specs
+        let targets: [NodeSpec] = specs.isEmpty ? [Self.defaultEngine(environment: environment)] : specs
         return try await withThrowingTaskGroup(of: (Int, BuilderNode).self) { group in
             for (i, spec) in targets.enumerated() {
                 group.addTask { (i, try await engineNode(spec)) }
@@ -103,6 +102,19 @@ public struct NodeDiscovery: Sendable {
             for try await item in group { found.append(item) }
             return found.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    /// The engine a build without `--node` runs on, as docker's CLI picks it: `DOCKER_HOST`; else the
+    /// context `DOCKER_CONTEXT` names (docker's `--context`, which `docker xplat` passes on that way),
+    /// resolved by `docker context inspect`; else the local socket. Without this the context was
+    /// dropped: every engine command is given the node's endpoint as `DOCKER_HOST`, which docker
+    /// puts before `DOCKER_CONTEXT`.
+    static func defaultEngine(environment: [String: String]) -> NodeSpec {
+        if let host = environment["DOCKER_HOST"], !host.isEmpty { return NodeSpec(name: "default", endpoint: host) }
+        if let context = environment["DOCKER_CONTEXT"], !context.isEmpty, context != "default" {
+            return NodeSpec(name: "default", endpoint: context)
+        }
+        return NodeSpec(name: "default", endpoint: "unix:///var/run/docker.sock")
     }
 
     /// True when `docker buildx version` works.

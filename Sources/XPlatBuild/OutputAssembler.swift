@@ -58,11 +58,11 @@ public enum OutputAssembler {
             // standard output and exit 0.
             let chunk: Data
             do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output: \(FileSystem.reason(error))")
+                throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output: \(SystemError.reason(error))")
             }
             if chunk.isEmpty { return }
             do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
-                throw BuildError.assemblyFailed("standard output: cannot write the output: \(FileSystem.reason(error))")
+                throw BuildError.assemblyFailed("standard output: cannot write the output: \(SystemError.reason(error))")
             }
         }
     }
@@ -76,7 +76,7 @@ public enum OutputAssembler {
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {
-                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(FileSystem.reason(error))")
+                throw BuildError.badOutput(dest, "cannot create folder \(parent): \(SystemError.reason(error))")
             }
         } else if !isDir.boolValue {
             throw BuildError.badOutput(dest, "\(parent) is not a folder")
@@ -120,6 +120,17 @@ public enum OutputAssembler {
     /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
     /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
     public static func writeMetadata(to path: String, result: BuildResult, request: BuildRequest) throws {
+        try writeJSON(metadata(result: result, request: request), to: path)
+    }
+
+    /// Writes a metadata document (sorted keys, slashes unescaped, a final newline) through a temp file.
+    static func writeJSON(_ object: [String: Any], to path: String) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try AtomicFile.write(data + Data("\n".utf8), to: path)
+    }
+
+    /// One build's metadata object: buildx's keys where they apply, then xplat's.
+    static func metadata(result: BuildResult, request: BuildRequest) -> [String: Any] {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
         // `--load` through buildx: the loaded image's digest, as buildx's own metadata file gave it.
@@ -144,7 +155,6 @@ public enum OutputAssembler {
             object["xplat.transfer"] = ["bytesUploaded": t.bytesUploaded, "blobsUploaded": t.blobsUploaded,
                                         "blobsMounted": t.blobsMounted, "blobsAlreadyThere": t.blobsAlreadyThere, "requests": t.requests]
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: path)
+        return object
     }
 }

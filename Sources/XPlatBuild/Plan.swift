@@ -1,9 +1,9 @@
 // The plan document: what `xplat plan` prints and `xplat build` executes.
 
 import Foundation
+import XPlatJSON
 import XPlatPlatform
 import XPlatSupport
-import XPlatJSON
 
 /// A complete build plan.
 ///

@@ -54,13 +54,31 @@ public final class BuildProgress: Sendable {
     private let rows: Mutex<[Row]>
     private let style: ProgressStyle
     private let write: @Sendable (String) -> Void
-    private let drawn = Mutex<(lines: Int, at: ContinuousClock.Instant?)>((0, nil))
+    private let drawn = Mutex(Drawn())
+    /// What each line starts with besides the platform (a bake target's name); nil for a build.
+    private let label: String?
+
+    /// The block on screen: how many lines, when it was drawn, and whether a redraw held back by
+    /// the rate limit is still owed.
+    private struct Drawn {
+        var lines = 0
+        var at: ContinuousClock.Instant?
+        var owed = false
+    }
+
+    /// DEC auto-wrap mode off and on (`CSI ? 7 l`, `CSI ? 7 h`).
+    static let wrapOff = "\u{1B}[?7l", wrapOn = "\u{1B}[?7h"
+
+    /// Output lines redraw the block at most this often.
+    static let redrawInterval = Duration.milliseconds(100)
 
     /// - Parameters:
     ///   - plan: the platforms and the stages each runs under emulation.
     ///   - style: how progress is shown.
+    ///   - label: a bake target's name, put before the platform on each line.
     ///   - write: where text goes (stderr in the CLI).
-    public init(plan: Plan, style: ProgressStyle, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+    public init(plan: Plan, style: ProgressStyle, label: String? = nil, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+        self.label = label
         self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
             Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
                 emulatedAnywhere: !$0.emulatedSteps.isEmpty)
@@ -94,7 +112,7 @@ public final class BuildProgress: Sendable {
         case .quiet: return
         case .plain:
             // BuildKit's blank lines between steps carry nothing once every line is tagged.
-            if !text.isEmpty { write("[\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
+            if !text.isEmpty { write("[\(label.map { $0 + " " } ?? "")\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
         case .tty, .rows: showCompact(parsed, step: step, platforms: platforms)
         }
     }
@@ -117,7 +135,7 @@ public final class BuildProgress: Sendable {
             let changed: String? = rows.withLock { rows in
                 guard let i = rows.firstIndex(where: { $0.platform == platform }), rows[i].step != step else { return nil }
                 Self.start(step, stage: stage, in: &rows[i])
-                return Self.render(rows[i])
+                return Self.render(rows[i], label: label)
             }
             if let changed { emit(changed, force: true) }
         }
@@ -160,18 +178,18 @@ public final class BuildProgress: Sendable {
                 rows[i].lastLines = []
             }
             rows[i].state = state
-            return Self.render(rows[i])
+            return Self.render(rows[i], label: label)
         }
         if let changed {
             if style == .plain { write(changed + "\n") } else { emit(changed, force: true) }
         }
     }
 
-    static func render(_ row: Row) -> String {
+    static func render(_ row: Row, label: String?) -> String {
         let elapsed = row.finished ?? row.started.map { .now - $0 } ?? .zero
         let time = String(format: "%6.1fs", elapsed.seconds)
         let flag = row.emulatedNow ? " (emulated)" : ""
-        return "[\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
+        return "[\(label.map { $0 + " " } ?? "")\(row.platform) on \(row.node) \(time)]\(flag) \(row.step)"
     }
 
     /// A row changed (`line`), or a running step printed (nil): a row per change, or the block
@@ -184,26 +202,56 @@ public final class BuildProgress: Sendable {
         }
     }
 
+    /// Redraws the block; output lines (`force` false) at most every `redrawInterval`. A redraw the
+    /// limit holds back is made when the interval is over, so a step's last lines are shown even
+    /// when it prints nothing after them.
     private func redraw(force: Bool) {
-        let block = rows.withLock { $0.flatMap(Self.block) }
-        let previous: Int? = drawn.withLock { d in
-            if !force, let at = d.at, ContinuousClock.now - at < .milliseconds(100) { return nil }
-            let old = d.lines
-            d = (block.count, .now)
-            return old
+        let wait: Duration? = drawn.withLock { d in
+            if !force, let at = d.at, ContinuousClock.now - at < Self.redrawInterval {
+                guard !d.owed else { return nil }
+                d.owed = true
+                return Self.redrawInterval - (ContinuousClock.now - at)
+            }
+            draw(&d)
+            return nil
         }
-        guard let previous else { return }
-        var text = previous > 0 ? "\u{1B}[\(previous)A" : ""
+        guard let wait else { return }
+        Task { [self] in
+            try? await Task.sleep(for: wait)
+            owedRedraw()
+        }
+    }
+
+    /// The held-back redraw, unless a redraw made since took its place or no platform still builds
+    /// (the final rows are drawn, and what follows them on stderr must not be drawn over).
+    private func owedRedraw() {
+        drawn.withLock { d in
+            guard d.owed else { return }
+            d.owed = false
+            guard rows.withLock({ $0.contains { $0.state == "building" } }) else { return }
+            draw(&d)
+        }
+    }
+
+    /// Writes the block over the one drawn before (under `drawn`'s lock: one redraw at a time).
+    private func draw(_ d: inout Drawn) {
+        let block = rows.withLock { rows in rows.flatMap { Self.block($0, label: label) } }
+        let previous = d.lines
+        d = Drawn(lines: block.count, at: .now, owed: false)
+        // Auto-wrap is off while the block is drawn: a line wider than the terminal (a compiler's
+        // line under its step) is cut at the edge instead of taking two rows, so moving up
+        // `previous` rows lands on the block's first line.
+        var text = Self.wrapOff + (previous > 0 ? "\u{1B}[\(previous)A" : "")
         for line in block { text += "\u{1B}[2K" + String(line.prefix(160)) + "\n" }
         // A shorter block than last time clears the lines it no longer uses and ends above them.
         let unused = max(0, previous - block.count)
         if unused > 0 { text += String(repeating: "\u{1B}[2K\n", count: unused) + "\u{1B}[\(unused)A" }
-        write(text)
+        write(text + Self.wrapOn)
     }
 
     /// A row and, while its step runs, the step's last output lines.
-    private static func block(_ row: Row) -> [String] {
-        [render(row)] + row.lastLines.map { "    " + $0 }
+    private static func block(_ row: Row, label: String?) -> [String] {
+        [render(row, label: label)] + row.lastLines.map { "    " + $0 }
     }
 }
 
@@ -217,6 +265,7 @@ public final class SolveOutput: Sendable {
     private let progress: BuildProgress?
     private let log = Mutex(StepLog())
 
+    /// The output of a solve of `platforms` on `node`, shown through `progress` (nil: only read).
     public init(platforms: [Platform], node: String, progress: BuildProgress?) {
         self.platforms = platforms
         self.node = node

@@ -9,11 +9,15 @@ import XPlatSupport
 struct StandardInput {
     var service: BuildService
 
+    /// The start of the name of the folder standard input is written to (a failed step's
+    /// Dockerfile there is named `<stdin>`, not by that folder).
+    static let folderPrefix = "xplat-stdin"
+
     /// `request` with `-` replaced by the files standard input was written to, and the folders
     /// to remove afterwards. A request that reads no standard input comes back unchanged.
     func materialize(_ request: BuildRequest) async throws -> (BuildRequest, [String]) {
         guard request.readsStandardInput else { return (request, []) }
-        let folder = try BuildExecutor.makeTemporaryDirectory(in: service.temporaryDirectory, prefix: "xplat-stdin")
+        let folder = try BuildExecutor.makeTemporaryDirectory(in: service.temporaryDirectory, prefix: Self.folderPrefix)
         do {
             return (try await materialize(request, into: folder), [folder])
         } catch {

@@ -35,13 +35,16 @@ enum BuildEnvironment {
         return XPlatFailure(error.message, action: error.action, exitCode: exitCode(of: error))
     }
 
-    private static func exitCode(of error: BuildError) -> Int32 {
+    /// The exit code of a build error (a bake target's error: its own error's code).
+    static func exitCode(of error: BuildError) -> Int32 {
         switch error {
         case .interrupted: return XPlatExit.interrupted
         case .impossible, .verificationFailed: return XPlatExit.checkFailed
         case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
-        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget: return XPlatExit.usage
+        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake:
+            return XPlatExit.usage
         case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
+        case .target(_, let inner): return exitCode(of: inner)
         }
     }
 

@@ -22,10 +22,11 @@ enum DockerPlugin {
         #"{"SchemaVersion":"0.1.0","Vendor":"xplat","Version":"\#(XPlatVersion.string)","ShortDescription":"Multi-platform builds, native, cross or emulated per platform, verified"}"# + "\n"
     }
 
-    /// A run by docker's CLI: xplat's own arguments and the environment docker's global options mean.
+    /// A run by docker's CLI: xplat's own arguments and the environment docker's global options mean
+    /// (a nil value: the variable is removed).
     struct Invocation: Equatable {
         var arguments: [String]
-        var environment: [String: String]
+        var environment: [String: String?]
     }
 
     /// Reads `[GLOBAL OPTIONS] xplat ARGS` (or `help xplat ARGS`, which is `xplat ARGS --help`); nil
@@ -79,12 +80,17 @@ private struct GlobalOptions {
         }
     }
 
-    /// The environment variables docker's client reads for the same settings.
-    func environment() throws -> [String: String] {
-        var env: [String: String] = [:]
-        env["DOCKER_CONFIG"] = values["config"]
-        env["DOCKER_CONTEXT"] = values["context"]
-        env["DOCKER_HOST"] = values["host"]
+    /// The environment variables docker's client reads for the same settings. `--context NAME`
+    /// beats a `DOCKER_HOST` in the environment for docker's CLI, while the variable beats
+    /// `DOCKER_CONTEXT`: so the variable is removed (the `default` context is `DOCKER_HOST`'s).
+    func environment() throws -> [String: String?] {
+        var env: [String: String?] = [:]
+        if let config = values["config"] { env["DOCKER_CONFIG"] = config }
+        if let context = values["context"] {
+            env["DOCKER_CONTEXT"] = context
+            if context != "default" { env["DOCKER_HOST"] = .some(nil) }
+        }
+        if let host = values["host"] { env["DOCKER_HOST"] = host }
         if flags.contains("tlsverify") { env["DOCKER_TLS_VERIFY"] = "1" }
         if flags.contains("tls") { env["DOCKER_TLS"] = "1" }
         if let certs = try certificateFolder() { env["DOCKER_CERT_PATH"] = certs }
@@ -100,7 +106,8 @@ private struct GlobalOptions {
         guard !files.isEmpty else { return nil }
         let folders = Set(files.map { ($0.1 as NSString).deletingLastPathComponent })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
-            throw XPlatFailure("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem; put the files there under those names and set DOCKER_CERT_PATH",
+            throw XPlatFailure("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
+                + "; put the files there under those names and set DOCKER_CERT_PATH",
                                exitCode: XPlatExit.usage)
         }
         return folders.first

@@ -31,7 +31,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 0 when a source has no ELF file at all (default: exit 2, nothing to check).")
     var allowEmpty = false
 
-    @Option(name: .long, help: ArgumentHelp("Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches /), e.g. '*/testdata/*'. Repeatable; excluded files are counted.", valueName: "PATTERN"))
+    @Option(name: .long, help: ArgumentHelp("Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches /), e.g. '*/testdata/*'."
+        + " Repeatable; excluded files are counted.", valueName: "PATTERN"))
     var exclude: [String] = []
 
     @Flag(name: .long, help: "Print JSON (schema xplat.verify/v2; see README).")

@@ -17,7 +17,7 @@ public struct XPlatCommand: AsyncParsableCommand {
         version: XPlatVersion.string,
         subcommands: [
             PlatformsCommand.self, DoctorCommand.self, RewriteCommand.self, LintCommand.self,
-            PlanCommand.self, BuildCommand.self, VerifyCommand.self,
+            PlanCommand.self, BuildCommand.self, BakeCommand.self, VerifyCommand.self,
         ]
     )
 
@@ -63,7 +63,9 @@ public struct XPlatCommand: AsyncParsableCommand {
             guard let invocation = try DockerPlugin.invocation(arguments: arguments, environment: ProcessInfo.processInfo.environment) else {
                 return arguments
             }
-            for (name, value) in invocation.environment { setenv(name, value, 1) }
+            for (name, value) in invocation.environment {
+                if let value { setenv(name, value, 1) } else { unsetenv(name) }
+            }
             return invocation.arguments
         } catch {
             StandardError.write("xplat: \(error)\n")
@@ -88,17 +90,9 @@ public struct XPlatCommand: AsyncParsableCommand {
         }
     }
 
-    /// An error as a sentence: its own description, or a Foundation error's sentence after the file
-    /// it names (`/x/Dockerfile: The file doesn't exist.`).
-    static func describe(_ error: any Error) -> String {
-        guard error is CocoaError || type(of: error) == NSError.self else { return String(describing: error) }
-        let ns = error as NSError
-        var text = ns.localizedDescription
-        let generic = "The operation could not be completed. "
-        if text.hasPrefix(generic), text.count > generic.count { text.removeFirst(generic.count) }
-        let path = ns.userInfo[NSFilePathErrorKey] as? String ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
-        return path.map { "\($0): \(text)" } ?? text
-    }
+    /// An error as a sentence: its own description, or a Foundation error's reason after the file
+    /// it names (`/x/Dockerfile: No such file or directory`).
+    static func describe(_ error: any Error) -> String { SystemError.sentence(error) }
 }
 
 /// xplat's version string.

@@ -22,8 +22,8 @@
 //
 // `xplat lint --json` prints `{"schema": "xplat.lint/v1", "file": ..., "errors": n, "findings": [...]}`.
 
-import XPlatPlatform
 import XPlatJSON
+import XPlatPlatform
 
 /// Text and JSON output for rewrite and lint results.
 public enum RewriteRenderer {

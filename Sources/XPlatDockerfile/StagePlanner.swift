@@ -100,7 +100,8 @@ struct StagePlanner {
         for s in graph.stages {
             if !needed.contains(s.index), let (line, value) = variableFrom, s.name != nil {
                 classes.append(classification(s, .unused, .notApplicable, [
-                    "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does not expand variables in --from (it fails with \"failed to parse stage name\"): left as it is"]))
+                    "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does not expand variables in --from"
+                        + " (it fails with \"failed to parse stage name\"): left as it is"]))
             } else if !needed.contains(s.index) {
                 classes.append(classification(s, .unused, .notApplicable, [
                     "not needed to build target stage \(graph.stages[target].displayName)" + (platforms.isEmpty ? "" : " for \(platforms)")]))
@@ -154,9 +155,11 @@ struct StagePlanner {
                                          : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
         if !tools.isEmpty {
             if let arch = ArchitectureWords.inImageReference(baseImage(s)).first?.word {
-                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) on a base image whose name fixes one architecture (\(arch)): other platforms need a base image of their own first")
+                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
+                    + " on a base image whose name fixes one architecture (\(arch)): other platforms need a base image of their own first")
             } else {
-                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", "))) in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
+                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
+                    + " in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
             }
         }
         return classification(s, s.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools)
@@ -172,7 +175,10 @@ struct StagePlanner {
     mutating func planFamily(root rootIndex: Int, members: [Int]) {
         let facts = collect(root: rootIndex, members: members)
         if let reason = platformRule(facts) { return leave(facts, [reason], []) }
-        if let ready = crossReadyRule(facts) { return classes += ready }
+        if let ready = crossReadyRule(facts) {
+            classes += ready
+            return
+        }
         if facts.runs.isEmpty { return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], []) }
         var refusal = blockers(facts) + onBuildRule(facts)
         if facts.toolchains.isEmpty {
@@ -312,7 +318,8 @@ struct StagePlanner {
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
                 : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
             classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason] + (m == root.index ? evidence : []), toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
+                                          [reason] + (m == root.index ? evidence : []),
+                                          toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
                                           after: m == root.index ? after : s.platform.description))
         }
     }

@@ -59,7 +59,8 @@ extension StagePlanner {
             }
             out += probes(r) + fixedTargets(r, words)
             if f.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command) {
-                out.append(finding(.opaqueBuild, r, "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross wiring; moving it to $BUILDPLATFORM could build for the build machine"))
+                out.append(finding(.opaqueBuild, r, "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross wiring"
+                    + "; moving it to $BUILDPLATFORM could build for the build machine"))
             }
             if r.step.isJSON && !r.toolchains.isEmpty {
                 out.append(finding(.execForm, r, "exec-form (JSON) RUN cannot take the cross-compilation environment",
@@ -103,7 +104,6 @@ extension StagePlanner {
         var seen = Set<String>()
         return f.packages.filter { $0.kind == .targetLibrary && seen.insert($0.name).inserted }
     }
-
 
     /// The first compile RUN of `tool`.
     func firstRun(_ f: FamilyFacts, _ tool: Toolchain) -> RunInfo? { f.runs.first { $0.toolchains.contains(tool) && !$0.wired } }

@@ -148,7 +148,8 @@ extension StagePlanner {
                 l.contains("target/release") || l.contains("target/debug") || l.contains("--target")
             }) {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(n + 1) names cargo's output folder or target itself (`\(String(line).trimmingCharacters(in: " \t"))`); with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
+                                   "\(mk.path):\(n + 1) names cargo's output folder or target itself (`\(String(line).trimmingCharacters(in: " \t"))`)"
+                                       + "; with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
             }
         }
         var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
@@ -254,8 +255,10 @@ extension StagePlanner {
                 return "\(pkg.name) (\(df.fileName):\(line):\(column))"
             }.joined(separator: ", ")
             out.append(finding(.targetLibraries, at: p.offset, stage: first.stage,
-                               "the C build may link these -dev packages, installed for the build machine: \(listed); xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's find_package(ZLIB)",
-                               fix: "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, pkg-config and CMake paths for the triplet), or leave the stage on the target platform"))
+                               "the C build may link these -dev packages, installed for the build machine: \(listed)"
+                                   + "; xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's find_package(ZLIB)",
+                               fix: "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, pkg-config and CMake paths for the triplet)"
+                                   + ", or leave the stage on the target platform"))
         }
         let installed = Set(libraries.map(\.name))
         let generated = !commands(f, .c, ["cmake", "configure"]).isEmpty
@@ -263,7 +266,8 @@ extension StagePlanner {
             guard let s = site(c), let file = buildFile(s) else { continue }
             if let lookup = CLibraryEvidence.unprovenLookup(in: file.text, kind: file.kind, installed: installed) {
                 out.append(finding(.targetLibraries, at: c.offset, stage: c.run.stage,
-                                   "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`) that xplat does not install for the target; a cross compiler could find the build machine's copy or none",
+                                   "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`)"
+                                       + " that xplat does not install for the target; a cross compiler could find the build machine's copy or none",
                                    fix: "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or leave the stage on the target platform"))
             }
         }

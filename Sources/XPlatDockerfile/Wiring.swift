@@ -179,11 +179,13 @@ struct Wiring {
             lines.append("for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;")
         }
         if rust {
-            lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
+            lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" >/dev/null 2>&1"
+                + " || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
         }
         // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
         // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"\(WiringVariable.debarch)\" ;; esac && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"\(WiringVariable.debarch)\" ;; esac"
+            + " && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
         if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"\(WiringVariable.rustTarget)\"; fi;") }
         return lines
     }
@@ -221,7 +223,8 @@ struct Wiring {
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + specific + wildcard + [fallback, "esac;"]
     }
 
-    static let goInstallFix = "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ]; then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
+    static let goInstallFix = "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ];"
+        + " then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
 
     /// `text` after the RUN's last command (`&& text`), or as the heredoc body's last line.
     func appendEdit(_ r: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {

@@ -66,7 +66,8 @@ extension Wiring {
         return out
     }
 
-    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\" -DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
+    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\""
+        + " -DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 
     /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
     func flagEdits(_ r: RunInfo, _ ins: Instruction) -> [TextEdit] {

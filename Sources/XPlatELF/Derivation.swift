@@ -83,7 +83,7 @@ enum Derivation {
 
     /// The ARM variant: Go's GOARM, else `Tag_CPU_arch`, else the Debian port of the file's float ABI
     /// (hard: armhf, v7; soft: armel, v5), each read from the table's rows of this ELF identity.
-    static func armVariant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
+    private static func armVariant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
         if let goarm = info.go?.goarm, let row = rows.first(where: { $0.goarm == goarm }) {
             info.evidence.variant = "Go GOARM=\(goarm)"
             return row.platform.variant
@@ -100,7 +100,7 @@ enum Derivation {
     }
 
     /// The x86-64 level: Go's GOAMD64, else the GNU property note's ISA level, else the baseline row.
-    static func x86Variant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
+    private static func x86Variant(_ info: inout ELFInfo, rows: [ArchitectureInfo]) -> String? {
         if let goamd64 = info.go?.goamd64, let row = rows.first(where: { $0.goamd64 == goamd64 }) {
             info.evidence.variant = "Go GOAMD64=\(goamd64)"
             return row.platform.variant
@@ -115,7 +115,7 @@ enum Derivation {
         return nil
     }
 
-    static func armFloat(_ info: inout ELFInfo, vfpArgs: Int?) {
+    private static func armFloat(_ info: inout ELFInfo, vfpArgs: Int?) {
         var facts: [String] = []
         var hard = false
         if info.flags & UInt32(EF_ARM_ABI_FLOAT_HARD) != 0 {

@@ -2,6 +2,7 @@
 
 import CElf
 import XPlatPlatform
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ public enum ELFInspector {
     /// - Throws: `ELFError` (`.unreadable`, `.notELF`, `.libelf` with `elf_errmsg`, `.malformed`).
     public static func inspect(path: String) throws -> ELFInfo {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw ELFError.unreadable(path: path, reason: errorText(errno)) }
         defer { close(fd) }
         return try inspect(fileDescriptor: fd, path: path)
     }
@@ -32,7 +33,7 @@ public enum ELFInspector {
     public static func inspect(fileDescriptor fd: Int32, path: String) throws -> ELFInfo {
         _ = LibELF.ready
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ELFError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard fstat(fd, &st) == 0 else { throw ELFError.unreadable(path: path, reason: errorText(errno)) }
         let elf = try LibELF.wrap("elf_begin", path) { elf_begin(fd, ELF_C_READ, nil) }
         defer { elf_end(elf) }
         return try inspect(elf: elf, path: path, size: UInt64(st.st_size)) {
@@ -106,7 +107,7 @@ public enum ELFInspector {
 
     /// libelf quietly treats a program or section header table that lies outside the file as empty;
     /// such a file is corrupt (truncated, or a hostile header), and a check must say so.
-    static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
+    private static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
         let (phentsize, shentsize): (UInt64, UInt64) = elfClass == .elf64 ? (56, 64) : (32, 40)
         if ehdr.e_phnum > 0 {
             try checkTable("program", "ph", offset: ehdr.e_phoff, count: ehdr.e_phnum, entrySize: ehdr.e_phentsize,
@@ -125,7 +126,7 @@ public enum ELFInspector {
 
     /// One header table (`program`/`ph`, `section`/`sh`): entries of the size the ELF class defines,
     /// `count` of them from `offset`, all inside the file's `size` bytes.
-    static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
+    private static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
                            expected: UInt64, size: UInt64, path: String) throws {
         guard UInt64(entrySize) == expected else {
             throw ELFError.malformed(path: path, reason: "e_\(field)entsize \(entrySize), expected \(expected)")

@@ -17,7 +17,8 @@
 //
 // Every libelf failure becomes an `ELFError` carrying `elf_errmsg(-1)` (see `LibELF.wrap`); truncated,
 // corrupt, empty or absurd inputs are errors, never crashes. Files are opened with `ELF_C_READ`, not
-// `ELF_C_READ_MMAP`: on a tree scan mmap doubles the cost (see PERFORMANCE.md). Inspections of
+// `ELF_C_READ_MMAP`: on a tree scan mmap doubles the cost (a Scripts/bench-verify measurement, the
+// tree scan of the README's Benchmarks). Inspections of
 // different files may run on different threads at once.
 
 import CElf

@@ -85,7 +85,7 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
         return (String(line[..<space]), String(line[line.index(after: space)...]))
     }
 
-    static func hexBytes(_ text: String) -> [UInt8]? {
+    private static func hexBytes(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
@@ -122,7 +122,7 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
     }
 }
 
-func hex2(_ b: UInt8) -> String { (b < 16 ? "0" : "") + String(b, radix: 16) }
+private func hex2(_ b: UInt8) -> String { (b < 16 ? "0" : "") + String(b, radix: 16) }
 
 /// A binfmt_misc register line: `:name:type:offset:magic:mask:interpreter:flags`.
 ///

@@ -121,5 +121,6 @@ public struct DockerClientError: Error, Sendable, Hashable, CustomStringConverti
         }
     }
 
+    /// The message and, on its own line, the action.
     public var description: String { "\(message)\n  action: \(action)" }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import XPlatRegistry
 import XPlatDocker
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 #if canImport(Glibc)
 import Glibc
@@ -35,29 +35,6 @@ public struct DaemonFacts: Sendable, Hashable, Codable {
     public var version: String?
     public var apiVersion: String?
     public var platform: String?
-    public var error: String?
-}
-
-/// A buildx builder and its nodes (`docker buildx ls`).
-public struct BuilderFacts: Sendable, Hashable, Codable {
-    /// One node of the builder, as `docker buildx ls` lists it.
-    public struct Node: Sendable, Hashable, Codable {
-        public var name: String
-        public var endpoint: String
-        public var status: String?
-        public var buildkitVersion: String?
-        /// Platforms as listed, normalized; a trailing `*` (set by the user) is dropped.
-        public var platforms: [Platform]
-        /// Platform strings the parser could not read (kept, never dropped silently).
-        public var unparsedPlatforms: [String]
-        /// The listing cut the platforms short (`(+3)`): run with `--no-trunc` for all.
-        public var truncated: Bool
-    }
-
-    public var name: String
-    public var driver: String
-    public var current: Bool
-    public var nodes: [Node]
     public var error: String?
 }
 
@@ -138,7 +115,7 @@ enum EngineProbe {
                            builders: builders, registry: await registry)
     }
 
-    static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
+    private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
         var facts = DockerClientFacts(path: shownAs, builtInBuildKit: false, preferred: preferred)
         async let versionRun = try? runner.run(Command(path, ["version", "--format", "{{json .}}"]))
         async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
@@ -172,7 +149,7 @@ enum EngineProbe {
         return facts
     }
 
-    static func probeDaemon(roots: HostRoots) async -> DaemonFacts {
+    private static func probeDaemon(roots: HostRoots) async -> DaemonFacts {
         let socket = roots.dockerSockets.first { HostFiles.exists($0) } ?? roots.dockerSockets.first
         guard let socket else {
             return DaemonFacts(socket: nil, socketExists: false, reachable: false, error: "no docker socket configured")
@@ -249,7 +226,7 @@ enum EngineProbe {
     }
 
     /// The reason part of a registry error, for doctor's one-line finding.
-    static func registryReason(_ error: RegistryError) -> String {
+    private static func registryReason(_ error: RegistryError) -> String {
         switch error {
         case .unreachable(let op, let reason): return "\(op.registry): \(reason)"
         case .tls(let op, let reason): return "\(op.registry): TLS: \(reason)"
@@ -259,96 +236,5 @@ enum EngineProbe {
 
     static func firstLine(_ text: String) -> String? {
         text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
-    }
-}
-
-/// Parsers for `docker buildx ls`, in both of its forms.
-public enum BuildxListing {
-    /// `docker buildx ls --format json` (buildx 0.13+): one JSON object per builder per line, with
-    /// `Name`, `Driver`, `Nodes[].{Name, Endpoint, Status, Version, Platforms}`; platforms are OCI
-    /// platform objects (`{"os":"linux","architecture":"arm","variant":"v7"}`) or strings.
-    public static func parseJSON(_ text: String) throws -> [BuilderFacts] {
-        var builders: [BuilderFacts] = []
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        var objects: [[String: Any]] = []
-        if trimmed.hasPrefix("[") {
-            guard let array = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [[String: Any]] else {
-                throw HostProbeError.malformedEntry(file: "docker buildx ls --format json", line: 1,
-                                                    value: String(trimmed.prefix(40)), reason: "expected JSON objects")
-            }
-            objects = array
-        } else {
-            for (index, line) in trimmed.split(separator: "\n").enumerated() {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw HostProbeError.malformedEntry(file: "docker buildx ls --format json", line: index + 1,
-                                                        value: String(line.prefix(60)), reason: "not a JSON object")
-                }
-                objects.append(object)
-            }
-        }
-        for object in objects {
-            let nodes = (object["Nodes"] as? [[String: Any]] ?? []).map { node -> BuilderFacts.Node in
-                let words = (node["Platforms"] as? [Any] ?? []).compactMap { item -> String? in
-                    if let s = item as? String { return s }
-                    guard let p = item as? [String: Any], let os = p["os"] as? String, let arch = p["architecture"] as? String else { return nil }
-                    return [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
-                }
-                let list = BuildxPlatformList.parse(items: words)
-                return BuilderFacts.Node(
-                    name: node["Name"] as? String ?? "", endpoint: node["Endpoint"] as? String ?? "",
-                    status: node["Status"] as? String, buildkitVersion: node["Version"] as? String,
-                    platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated)
-            }
-            builders.append(BuilderFacts(
-                name: object["Name"] as? String ?? "", driver: object["Driver"] as? String ?? "",
-                current: object["Current"] as? Bool ?? false, nodes: nodes, error: object["Err"] as? String))
-        }
-        return builders
-    }
-
-    /// The table form, old (`  node  endpoint  running v0.10.3 linux/amd64`) and new
-    /// (` \_ node  \_ endpoint  running  v0.13.2  linux/amd64, linux/arm64*`): builder rows start at
-    /// column 0, node rows are indented; the current builder is marked `*` or ` *`.
-    public static func parseText(_ text: String) -> [BuilderFacts] {
-        var builders: [BuilderFacts] = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst() {
-            let line = String(rawLine)
-            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            if !line.hasPrefix(" ") {
-                // builder row: NAME[ *]  DRIVER  [STATUS]
-                var words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-                var current = false
-                if words.count > 1, words[1] == "*" {
-                    current = true
-                    words.remove(at: 1)
-                }
-                if var name = words.first, name.hasSuffix("*") {
-                    name.removeLast()
-                    words[0] = name
-                    current = true
-                }
-                let status = words.count > 2 ? words[2] : nil
-                builders.append(BuilderFacts(name: words.first ?? "", driver: words.count > 1 ? words[1] : "",
-                                             current: current, nodes: [], error: status == "error" ? "error" : nil))
-                continue
-            }
-            guard !builders.isEmpty else { continue }
-            let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init).filter { $0 != "\\_" }
-            guard words.count >= 2 else { continue }
-            let name = words[0]
-            let endpoint = words[1]
-            let status = words.count > 2 ? words[2] : nil
-            var buildkit: String?
-            var platformStart = 3
-            if words.count > 3, words[3].first == "v" || words[3].first?.isNumber == true, !words[3].contains("/") {
-                buildkit = words[3]
-                platformStart = 4
-            }
-            let list = BuildxPlatformList.parse(words.count > platformStart ? words[platformStart...].joined(separator: " ") : "")
-            builders[builders.count - 1].nodes.append(BuilderFacts.Node(
-                name: name, endpoint: endpoint, status: status, buildkitVersion: buildkit,
-                platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated))
-        }
-        return builders
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import XPlatSupport
 import XPlatPlatform
+import XPlatSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import Foundation
-import XPlatSupport
 import XPlatPlatform
+import XPlatSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -122,7 +122,7 @@ public struct DirectoryBinfmtWriter: BinfmtWriter {
 public enum BinfmtFixer {
     /// Installed static interpreters for `row`, best first, with the flags to register them with.
     /// Debian's `/usr/libexec/qemu-binfmt/<arch>-binfmt-P` wrappers expect P (argv[0] preserved).
-    static func interpreterCandidates(for row: ArchitectureInfo) -> [(path: String, flags: String)] {
+    private static func interpreterCandidates(for row: ArchitectureInfo) -> [(path: String, flags: String)] {
         let arch = row.qemuName.hasPrefix("qemu-") ? String(row.qemuName.dropFirst(5)) : row.qemuName
         return [
             ("/usr/libexec/qemu-binfmt/\(arch)-binfmt-P", "PF"),
@@ -152,7 +152,7 @@ public enum BinfmtFixer {
 
     /// The table's base row (the one binfmt_misc registers) for `platform`, unless the host runs it
     /// natively.
-    static func emulatedRow(of platform: Platform, native: Platform?) -> ArchitectureInfo? {
+    private static func emulatedRow(of platform: Platform, native: Platform?) -> ArchitectureInfo? {
         guard let row = platform.info,
               let base = ArchitectureTable.baseEntries.first(where: { ELFIdentity.sameIdentity($0, row) }) else { return nil }
         if let native, native.canRun(base.platform) || native.architecture == base.platform.architecture { return nil }

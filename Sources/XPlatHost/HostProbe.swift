@@ -168,7 +168,7 @@ public enum HostProbe {
         return withUnsafeBytes(of: &u.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    static func probeKernel(roots: HostRoots) throws -> KernelFacts {
+    private static func probeKernel(roots: HostRoots) throws -> KernelFacts {
         var release = roots.kernelRelease
         if release == nil {
             let path = roots.proc + "/sys/kernel/osrelease"
@@ -202,13 +202,13 @@ public enum HostProbe {
         return 4
     }
 
-    static func kernelAtLeast(_ release: String, _ major: Int, _ minor: Int) -> Bool {
+    private static func kernelAtLeast(_ release: String, _ major: Int, _ minor: Int) -> Bool {
         let parts = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
         guard parts.count == 2 else { return true }
         return parts[0] > major || (parts[0] == major && parts[1] >= minor)
     }
 
-    static func readBinfmt(roots: HostRoots) -> BinfmtFacts {
+    private static func readBinfmt(roots: HostRoots) -> BinfmtFacts {
         let dir = roots.binfmtMisc
         let mounts = HostFiles.text(roots.proc + "/self/mounts") ?? ""
         let mountPoint = mounts.split(separator: "\n").compactMap { line -> String? in
@@ -251,7 +251,7 @@ public enum HostProbe {
         return EntryFacts(entry: entry, platforms: platforms, coverage: coverage, interpreter: interpreter, persistence: [])
     }
 
-    static func readPersistence(roots: HostRoots, binfmt: inout BinfmtFacts) -> PersistenceFacts {
+    private static func readPersistence(roots: HostRoots, binfmt: inout BinfmtFacts) -> PersistenceFacts {
         var sources: [String] = []
         // name -> files that register it at boot
         var byName: [String: [String]] = [:]

@@ -153,7 +153,7 @@ public enum DoctorJudge {
         }
     }
 
-    static func proofText(_ proof: ExecProof) -> String {
+    private static func proofText(_ proof: ExecProof) -> String {
         switch proof.outcome {
         case .ran:
             return "probe exited \(proof.exitCode ?? 0)" + (proof.milliseconds.map { " in \(String(format: "%.0f", $0)) ms" } ?? "")
@@ -181,7 +181,7 @@ public enum DoctorJudge {
     /// The CPU runs `platform` itself (same platform, a lower x86-64 level of the table's row, or a
     /// compatible platform that the exec proof did not contradict), or cannot by x86-64 level; nil
     /// when emulation decides.
-    static func cpuVerdict(_ platform: Platform, row: ArchitectureInfo, native: Platform, proof: ExecProof?) -> PlatformVerdict? {
+    private static func cpuVerdict(_ platform: Platform, row: ArchitectureInfo, native: Platform, proof: ExecProof?) -> PlatformVerdict? {
         // x86-64 levels of one architecture: the CPU's level decides, without QEMU or a probe.
         let nativeLevel = native.info?.x86Level, wantedLevel = row.x86Level
         let sameX86 = nativeLevel != nil && wantedLevel != nil && native.architecture == platform.architecture
@@ -203,7 +203,7 @@ public enum DoctorJudge {
 
     /// Emulation: binfmt_misc mounted and enabled, an entry claiming the row's ELF identity, and the
     /// exec proof's outcome (the F flag decides whether it also works inside containers).
-    static func emulationVerdict(_ platform: Platform, row: ArchitectureInfo, facts: HostFacts, proof: ExecProof?) -> PlatformVerdict {
+    private static func emulationVerdict(_ platform: Platform, row: ArchitectureInfo, facts: HostFacts, proof: ExecProof?) -> PlatformVerdict {
         guard facts.binfmt.mounted else {
             return PlatformVerdict(platform: platform, verdict: .missing, via: nil,
                                    reason: "binfmt_misc is not mounted at \(facts.binfmt.path)")
@@ -238,7 +238,7 @@ public enum DoctorJudge {
         return PlatformVerdict(platform: platform, verdict: .emulatedUnproven, via: via, reason: "\(version)\(why)")
     }
 
-    static func nodeVerdicts(facts: HostFacts, host: [PlatformVerdict], platforms: [Platform]) -> [NodeVerdicts] {
+    private static func nodeVerdicts(facts: HostFacts, host: [PlatformVerdict], platforms: [Platform]) -> [NodeVerdicts] {
         guard let engine = facts.engine else { return [] }
         var nodes: [NodeVerdicts] = []
         let socket = engine.daemon.socket.map { "unix://\($0)" }
@@ -291,7 +291,7 @@ public enum DoctorJudge {
     }
 
     /// The kernel's F-flag support, binfmt_misc mounted and enabled, entries that could not be read.
-    static func kernelAndMountFindings(_ facts: HostFacts) -> [DoctorFinding] {
+    private static func kernelAndMountFindings(_ facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let b = facts.binfmt
         let k = facts.kernel
@@ -319,7 +319,7 @@ public enum DoctorJudge {
     }
 
     /// One entry: matching native executables, the F flag, its interpreter, the C flag, its mask.
-    static func entryFindings(_ e: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
+    private static func entryFindings(_ e: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let native = facts.kernel.nativePlatform
         let name = e.entry.name
@@ -333,7 +333,8 @@ public enum DoctorJudge {
         guard e.entry.enabled else { return out }
         if !e.entry.fixBinary {
             out.append(DoctorFinding(id: .entryNoFixBinary, severity: .warning, subject: name,
-                               message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
+                               message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter)"
+                                   + " inside each container or chroot, which fails with \"exec format error\" or \"no such file or directory\"",
                                fix: "sudo xplat doctor --fix", platforms: foreign))
         }
         if !e.interpreter.exists {
@@ -361,7 +362,7 @@ public enum DoctorJudge {
     }
 
     /// More than one enabled entry claiming the same architecture.
-    static func duplicateFindings(_ facts: HostFacts) -> [DoctorFinding] {
+    private static func duplicateFindings(_ facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         var reported = Set<String>()
         for row in ArchitectureTable.baseEntries {
@@ -372,14 +373,15 @@ public enum DoctorJudge {
             let broken = claims.filter { !$0.entry.fixBinary || !$0.interpreter.isStatic }
             let fix = broken.isEmpty || broken.count == claims.count ? nil : "sudo xplat doctor --fix --remove-duplicates"
             out.append(DoctorFinding(id: .duplicateEntries, severity: .warning, subject: names.joined(separator: " + "),
-                               message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
+                               message: "\(names.joined(separator: " and ")) all claim \(row.platform)"
+                                   + ": only one is used, which one depends on registration order\(broken.isEmpty ? "" : "; broken: \(broken.map(\.entry.name).joined(separator: ", "))")",
                                fix: fix, platforms: [row.platform]))
         }
         return out
     }
 
     /// Exec proofs that failed although an entry (or the CPU's compatibility) claims the platform.
-    static func proofFindings(_ facts: HostFacts) -> [DoctorFinding] {
+    private static func proofFindings(_ facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let native = facts.kernel.nativePlatform
         for proof in facts.proofs where !proof.succeeded && proof.outcome != .noProbe {
@@ -400,7 +402,7 @@ public enum DoctorJudge {
     }
 
     /// Enabled QEMU-like entries with nothing to bring them back at boot; boot config that does not parse.
-    static func persistenceFindings(_ facts: HostFacts) -> [DoctorFinding] {
+    private static func persistenceFindings(_ facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let b = facts.binfmt
         let emulating = b.entries.filter { $0.entry.enabled && !$0.platforms.isEmpty }
@@ -412,7 +414,8 @@ public enum DoctorJudge {
         }
         if !emulating.isEmpty, emulating.count > unpersisted.count, !facts.persistence.systemd {
             out.append(DoctorFinding(id: .noBootService, severity: .note, subject: "boot",
-                               message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
+                               message: "registrations are configured (\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d"))"
+                                   + " but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
                                fix: "run `sudo xplat doctor --fix` at startup (an init script, rc.local or the CI job's first step)", platforms: []))
         }
         for text in facts.persistence.malformed {
@@ -423,7 +426,7 @@ public enum DoctorJudge {
         return out
     }
 
-    static func engineFindings(_ engine: EngineFacts) -> [DoctorFinding] {
+    private static func engineFindings(_ engine: EngineFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         if engine.clients.isEmpty {
             out.append(DoctorFinding(id: .noDockerClient, severity: .warning, subject: "PATH",

@@ -1,7 +1,7 @@
 import Foundation
+import XPlatJSON
 import XPlatPlatform
 import XPlatSupport
-import XPlatJSON
 
 /// Renders a `DoctorReport`: the human table and findings, or the stable JSON.
 public enum DoctorRenderer {
@@ -72,7 +72,7 @@ public enum DoctorRenderer {
     }
 
     /// The host and binfmt_misc summary lines.
-    static func hostLines(_ f: HostFacts, style: Style) -> [String] {
+    private static func hostLines(_ f: HostFacts, style: Style) -> [String] {
         var out: [String] = []
         let native = f.kernel.nativePlatform?.description ?? "unknown (\(f.kernel.machine))"
         out.append(style.bold("host") + ": \(native), kernel \(f.kernel.release) (\(f.kernel.machine))")
@@ -87,7 +87,7 @@ public enum DoctorRenderer {
     }
 
     /// This host's table, then each builder node's (or one line when it is this host).
-    static func machineLines(_ r: DoctorReport, style: Style) -> [String] {
+    private static func machineLines(_ r: DoctorReport, style: Style) -> [String] {
         var out: [String] = []
         out += table(title: "this host", r.host, style: style)
         for node in r.nodes {
@@ -102,7 +102,7 @@ public enum DoctorRenderer {
     }
 
     /// Docker clients, the daemon, buildx builders and the base-image registry.
-    static func engineLines(_ engine: EngineFacts, style: Style) -> [String] {
+    private static func engineLines(_ engine: EngineFacts, style: Style) -> [String] {
         var out: [String] = []
         if engine.clients.isEmpty { out.append("  no docker client on PATH") }
         for c in engine.clients {
@@ -132,7 +132,7 @@ public enum DoctorRenderer {
     }
 
     /// What `--fix` changed, and what it could not fix.
-    static func changeLines(_ outcome: DoctorOutcome, style: Style) -> [String] {
+    private static func changeLines(_ outcome: DoctorOutcome, style: Style) -> [String] {
         var out: [String] = []
         if !outcome.changes.isEmpty {
             out.append("")
@@ -146,7 +146,7 @@ public enum DoctorRenderer {
     }
 
     /// The findings, most serious first, each with its fix.
-    static func findingLines(_ r: DoctorReport, style: Style) -> [String] {
+    private static func findingLines(_ r: DoctorReport, style: Style) -> [String] {
         var out: [String] = []
         if r.findings.isEmpty {
             out.append(style.green("no findings"))

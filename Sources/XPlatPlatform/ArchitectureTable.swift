@@ -341,7 +341,7 @@ public enum ArchitectureTable {
     /// - arm/v8 (32-bit code on ARMv8) has the arm/v7 ABI and runs what arm/v7 runs;
     /// - arm64/v8.1-v8.9, v9, v9.1-v9.9 are arm64 with newer instructions; v9.x also runs v8.0 to
     ///   v8.(x+5) (v9.0 branched from v8.5), as containerd's `Only` orders them.
-    static func extendedRow(_ platform: Platform) -> ArchitectureInfo? {
+    private static func extendedRow(_ platform: Platform) -> ArchitectureInfo? {
         guard let variant = platform.variant else { return nil }
         let arm64 = entries.first { $0.elfMachine == ELFMachine.aarch64 }!
         if platform.architecture == arm64.platform.architecture, let (major, minor) = arm64Level(variant),
@@ -371,7 +371,7 @@ public enum ArchitectureTable {
     }
 
     /// `v8.2` -> (8, 2), `v9` -> (9, 0): the arm64 levels containerd orders (single-digit minors).
-    static func arm64Level(_ variant: String) -> (major: Int, minor: Int)? {
+    private static func arm64Level(_ variant: String) -> (major: Int, minor: Int)? {
         let parts = variant.drop { $0 == "v" }.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let major = Int(parts[0]), (8...9).contains(major) else { return nil }
         guard parts.count == 2 else { return (major, 0) }
@@ -380,7 +380,7 @@ public enum ArchitectureTable {
     }
 
     /// linux/arm64 at a level: (8, 0) is plain linux/arm64, (9, 0) is linux/arm64/v9.
-    static func arm64Platform(_ major: Int, _ minor: Int) -> Platform {
+    private static func arm64Platform(_ major: Int, _ minor: Int) -> Platform {
         let arm64 = entries.first { $0.elfMachine == ELFMachine.aarch64 }!.platform
         let variant: String? = (major, minor) == (8, 0) ? nil : minor == 0 ? "v\(major)" : "v\(major).\(minor)"
         return Platform(normalizedOS: "linux", architecture: arm64.architecture, variant: variant)

@@ -122,7 +122,7 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
         "ios", "plan9", "dragonfly", "js", "wasip1",
     ]
 
-    static func normalizeOS(_ os: String, input: String) throws -> String {
+    private static func normalizeOS(_ os: String, input: String) throws -> String {
         let lower = os.lowercased()
         if lower == "macos" { return "darwin" }
         guard knownOS.contains(lower) else { throw PlatformError.unknownOS(input, os) }
@@ -130,7 +130,7 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
     }
 
     /// The architecture word and variant spelling, normalized through the architecture table's names.
-    static func normalizeArchitecture(_ arch: String, variant: String?, input: String) throws -> (String, String?) {
+    private static func normalizeArchitecture(_ arch: String, variant: String?, input: String) throws -> (String, String?) {
         guard let (row, fixesVariant) = ArchitectureTable.row(named: arch.lowercased()) else {
             throw PlatformError.unknownArchitecture(input, arch)
         }

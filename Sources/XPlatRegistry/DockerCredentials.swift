@@ -63,7 +63,7 @@ public struct DockerCredentials: CredentialSource {
     public var configFile: String { configDirectory + "/config.json" }
 
     /// The parts of `config.json` that hold credentials.
-    struct ConfigFile: Decodable {
+    private struct ConfigFile: Decodable {
         struct Auth: Decodable {
             var auth: String?
             var username: String?
@@ -94,7 +94,7 @@ public struct DockerCredentials: CredentialSource {
         return nil
     }
 
-    func decode(_ entry: ConfigFile.Auth, registry: String) throws -> Credential? {
+    private func decode(_ entry: ConfigFile.Auth, registry: String) throws -> Credential? {
         if let auth = entry.auth, !auth.isEmpty {
             guard let raw = Data(base64Encoded: auth), let text = String(data: raw, encoding: .utf8),
                   let colon = text.firstIndex(of: ":") else {
@@ -117,7 +117,7 @@ public struct DockerCredentials: CredentialSource {
     }
 
     /// An `auths` entry whose key, without scheme and path, is the registry (`https://host:5443/v1/` too).
-    static func lookup(_ auths: [String: ConfigFile.Auth], registry: String) -> ConfigFile.Auth? {
+    private static func lookup(_ auths: [String: ConfigFile.Auth], registry: String) -> ConfigFile.Auth? {
         let wanted = Set(keys(for: registry).map(normalize))
         return auths.sorted { $0.key < $1.key }.first { wanted.contains(normalize($0.key)) }?.value
     }
@@ -131,10 +131,11 @@ public struct DockerCredentials: CredentialSource {
 
     /// Runs `docker-credential-NAME get` with the server on stdin. Exit 1 with "credentials not
     /// found" means no login; anything else failing is an error naming the helper.
-    func runHelper(_ name: String, server: String, registry: String) async throws -> Credential? {
+    private func runHelper(_ name: String, server: String, registry: String) async throws -> Credential? {
         let program = "docker-credential-\(name)"
         guard let path = helperSearchPath.map({ "\($0)/\(program)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw RegistryError.credentials(registry: registry, "the docker config (\(configFile)) names credential helper `\(name)`, but \(program) is not on PATH; install it or remove it from the config")
+            throw RegistryError.credentials(registry: registry, "the docker config (\(configFile)) names credential helper `\(name)`"
+                + ", but \(program) is not on PATH; install it or remove it from the config")
         }
         let status: TerminationStatus
         let stdout: String
@@ -161,7 +162,7 @@ public struct DockerCredentials: CredentialSource {
     }
 
     /// An open, already unlinked file holding `text`, positioned at its start.
-    static func inputFile(_ text: String) throws -> FileDescriptor {
+    private static func inputFile(_ text: String) throws -> FileDescriptor {
         var template = Array((NSTemporaryDirectory() + "xplat-credential-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw RegistryError.credentials(registry: "", "cannot make a temporary file") }
@@ -172,7 +173,7 @@ public struct DockerCredentials: CredentialSource {
         return FileDescriptor(rawValue: fd)
     }
 
-    func decodeAnswer(_ stdout: String, program: String, registry: String) throws -> Credential? {
+    private func decodeAnswer(_ stdout: String, program: String, registry: String) throws -> Credential? {
         struct Answer: Decodable { var Username: String?; var Secret: String? }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(stdout.utf8)), let secret = answer.Secret else {
             throw RegistryError.credentials(registry: registry, "\(program) get printed no {\"Username\",\"Secret\"} JSON")

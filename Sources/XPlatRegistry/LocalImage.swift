@@ -178,7 +178,8 @@ public enum OCILayout {
     static func decode<T: Decodable>(_ path: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else { throw LocalImageError.unreadable(path) }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw LocalImageError.malformed(path, "not \(T.self == Index.self ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config") (\(RegistryClient.decodingReason(error)))")
+            let what = T.self == Index.self ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config"
+            throw LocalImageError.malformed(path, "not \(what) (\(RegistryClient.decodingReason(error)))")
         }
     }
 }

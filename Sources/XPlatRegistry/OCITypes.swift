@@ -138,11 +138,24 @@ public struct ImageConfig: Codable, Sendable, Hashable {
     public var osVersion: String?
     public var created: String?
     public var config: ContainerConfig?
+    public var history: [History]?
     public var rootfs: RootFS
 
     enum CodingKeys: String, CodingKey {
-        case architecture, os, variant, created, config, rootfs
+        case architecture, os, variant, created, config, history, rootfs
         case osVersion = "os.version"
+    }
+
+    /// A config for `platform` over the layers whose uncompressed digests are `diffIDs`.
+    public init(platform: OCIPlatform, created: String? = nil, config: ContainerConfig? = nil, history: [History]? = nil,
+                diffIDs: [String]) {
+        self.architecture = platform.architecture
+        self.os = platform.os
+        self.variant = platform.variant
+        self.created = created
+        self.config = config
+        self.history = history
+        self.rootfs = RootFS(diffIDs: diffIDs)
     }
 
     /// The container defaults xplat reads (entry point and command, for naming what runs).
@@ -153,6 +166,22 @@ public struct ImageConfig: Codable, Sendable, Hashable {
         public var WorkingDir: String?
         /// Instructions that run when a Dockerfile builds FROM the image (`ONBUILD RUN ...`).
         public var OnBuild: [String]?
+    }
+
+    /// One step of the image's making (`created_by`: the command or tool that made it).
+    public struct History: Codable, Sendable, Hashable {
+        public var created: String?
+        public var createdBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case created
+            case createdBy = "created_by"
+        }
+
+        public init(created: String? = nil, createdBy: String? = nil) {
+            self.created = created
+            self.createdBy = createdBy
+        }
     }
 
     /// `layers` and the uncompressed digests of each layer (`diff_ids`).

@@ -80,11 +80,11 @@ extension RegistryClient {
         return .uploaded
     }
 
-    enum MountAnswer { case mounted, uploadOpened(String) }
+    private enum MountAnswer { case mounted, uploadOpened(String) }
 
     /// `POST /v2/REPO/blobs/uploads/?mount=DIGEST&from=SOURCE`: 201 mounted; 202 opened an upload
     /// instead (the blob is not in the source, or the registry does not mount).
-    func mount(_ repository: RegistryReference, digest: String, from source: String) async throws -> MountAnswer {
+    private func mount(_ repository: RegistryReference, digest: String, from source: String) async throws -> MountAnswer {
         let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: digest,
                                    action: "mount blob from \(source) into")
         let response = try await send(Call(
@@ -97,7 +97,7 @@ extension RegistryClient {
     }
 
     /// Opens an upload session; returns its URL.
-    func startUpload(_ repository: RegistryReference) async throws -> String {
+    private func startUpload(_ repository: RegistryReference) async throws -> String {
         let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
         let response = try await send(Call(operation: op, method: .POST, target: "/v2/\(repository.repository)/blobs/uploads/",
                                            headers: [("Content-Length", "0")],
@@ -137,11 +137,11 @@ extension RegistryClient {
 
     /// DELETEs an upload session from an unstructured task: when the push's own task is cancelled
     /// (Ctrl-C), `send` in that task would stop before sending anything.
-    func discardUpload(_ repository: RegistryReference, location: String) async {
+    private func discardUpload(_ repository: RegistryReference, location: String) async {
         await Task { await cancelUpload(repository, location: location) }.value
     }
 
-    func cancelUpload(_ repository: RegistryReference, location: String) async {
+    private func cancelUpload(_ repository: RegistryReference, location: String) async {
         let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "cancel upload to")
         let response = try? await send(Call(operation: op, method: .DELETE, target: location,
                                             scopes: [Self.scope(repository.repository, "pull,push")], expected: [204, 404, 200]))
@@ -178,7 +178,7 @@ extension RegistryClient {
 }
 
 /// A file read in 1 MiB chunks, as an upload body; each iteration opens the file anew (retries).
-struct FileChunks: AsyncSequence, Sendable {
+private struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let path: String
 

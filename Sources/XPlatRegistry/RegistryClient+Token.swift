@@ -68,7 +68,7 @@ extension RegistryClient {
     /// `repository:NAME:ACTIONS`.
     static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
 
-    func authorizationKey(_ registry: String, _ scopes: [String]) -> String { registry + " " + scopes.sorted().joined(separator: " ") }
+    private func authorizationKey(_ registry: String, _ scopes: [String]) -> String { registry + " " + scopes.sorted().joined(separator: " ") }
 
     /// The header remembered for this call's host and scopes, if the host challenged before.
     func cachedAuthorization(_ call: Call) -> String? {
@@ -102,7 +102,7 @@ extension RegistryClient {
 
     /// Asks the realm for a token: GET with Basic credentials (or none), or, with an identity token,
     /// the OAuth2 refresh-token POST.
-    func fetchToken(challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation) async throws -> String {
+    private func fetchToken(challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation) async throws -> String {
         guard let realm = challenge.realm, var components = URLComponents(string: realm), let realmHost = components.host else {
             throw RegistryError.status(op, code: 401, detail: "the token realm is not a URL: \(challenge.realm ?? "")")
         }

@@ -17,6 +17,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Synchronization
+import XPlatSystem
 
 /// Retries of one request: on 5xx and 429 answers, with doubling delays.
 public struct RetryOptions: Sendable, Hashable {
@@ -131,7 +132,7 @@ public final class RegistryClient: Sendable {
         self.probe = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
@@ -261,7 +262,7 @@ public final class RegistryClient: Sendable {
         registry == RegistryReference.dockerHub ? "registry-1.docker.io" : registry
     }
 
-    static func looksLikePlainHTTP(_ reason: String) -> Bool {
+    private static func looksLikePlainHTTP(_ reason: String) -> Bool {
         let text = reason.lowercased()
         return text.contains("wrong_version_number") || text.contains("wrong version number") || text.contains("http request")
             || text.contains("does not speak tls")
@@ -311,7 +312,7 @@ public final class RegistryClient: Sendable {
     }
 
     /// NIOSSL's error text, shortened to the part a user can act on.
-    static func tlsReason(_ text: String) -> String {
+    private static func tlsReason(_ text: String) -> String {
         let lower = text.lowercased()
         if lower.contains("certificate_verify_failed") || lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") {
             return "the registry's certificate is not signed by a trusted CA"
@@ -320,8 +321,6 @@ public final class RegistryClient: Sendable {
         if looksLikePlainHTTP(text) { return "the server does not speak TLS (a plain-HTTP registry?)" }
         return text
     }
-
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     // MARK: TLS
 

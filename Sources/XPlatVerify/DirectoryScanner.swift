@@ -1,9 +1,11 @@
 // Scanning a directory tree fast: readdir's d_type (no stat on the common path), the first 64 bytes
 // read by hand, libelf only for ELF files, and worker threads sharing a stack of directories so both
-// the walk and the reads use every core (PERFORMANCE.md: ~4.5 µs of syscalls per file dominate).
+// the walk and the reads use every core (measured with Scripts/bench-verify, the README's Benchmarks:
+// ~4.5 µs of syscalls per file dominate).
 
 import Foundation
 import XPlatELF
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +100,7 @@ enum DirectoryScanner {
     ) {
         let directory = root + relative
         guard let dir = opendir(directory) else {
-            let reason = String(cString: strerror(errno))
+            let reason = errorText(errno)
             files.append(ScannedFile(root: rootIndex, path: relative.isEmpty ? "/" : relative,
                                      error: .unreadable(path: directory, reason: reason), size: 0))
             return
@@ -140,13 +142,13 @@ enum DirectoryScanner {
         let full = root + path
         let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
         guard fd >= 0 else {
-            return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: String(cString: strerror(errno))), size: 0)
+            return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
         }
         defer { close(fd) }
         let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
         guard n >= 4 else {
             if n < 0 {
-                return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: String(cString: strerror(errno))), size: 0)
+                return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
             }
             return nil
         }

@@ -7,6 +7,7 @@
 import Foundation
 import XPlatArchive
 import XPlatRegistry
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ public enum VerifySource: Sendable, Hashable, CustomStringConvertible {
             let looksLocal = argument.hasPrefix("/") || argument.hasPrefix(".") || argument.hasPrefix("~")
             if !looksLocal, argument.contains(where: { "/:@".contains($0) }) { return .reference(argument) }
             let hint = looksLocal || argument.contains("/") ? "" : " (for an image in a registry write docker://\(argument))"
-            throw VerifyError(argument, "cannot open: \(String(cString: strerror(errno)))\(hint)")
+            throw VerifyError(argument, "cannot open: \(errorText(errno))\(hint)")
         }
         if st.st_mode & S_IFMT == S_IFDIR {
             let layout = FileManager.default.fileExists(atPath: argument + "/oci-layout")
@@ -64,7 +65,10 @@ enum SourceKind {
 
     /// True for a tar (ustar magic) or a compressed file libarchive reads (gzip, zstd, xz, bzip2).
     static func isArchive(_ path: String) throws -> Bool {
-        let head = try firstBytes(path, 512)
+        let head: [UInt8]
+        do { head = try UserFile.firstBytes(of: path, count: 512) } catch let error as FileReadError {
+            throw VerifyError(path, "cannot open: \(error.reason)")
+        }
         let magics: [[UInt8]] = [[0x1F, 0x8B], [0x28, 0xB5, 0x2F, 0xFD], [0xFD, 0x37, 0x7A, 0x58, 0x5A], [0x42, 0x5A, 0x68]]
         if magics.contains(where: { head.starts(with: $0) }) { return true }
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
@@ -101,15 +105,6 @@ enum SourceKind {
     }
 }
 
-func firstBytes(_ path: String, _ count: Int) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw VerifyError(path, "cannot open: \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: count)
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
-    guard n >= 0 else { throw VerifyError(path, "cannot read: \(String(cString: strerror(errno)))") }
-    return Array(buffer.prefix(n))
-}
 
 /// One top-level image of a source: a tag of a layout or archive, or the reference itself.
 struct ContentRoot: Sendable {
@@ -159,7 +154,7 @@ struct OCILayoutContent: ImageContent {
 
     func read(_ path: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VerifyError(path, "cannot read: \(String(cString: strerror(errno)))")
+            throw VerifyError(path, "cannot read: \(errorText(errno))")
         }
         return data
     }

@@ -75,7 +75,7 @@ public struct ImageVerifier: Sendable {
 
     /// `platforms` against what a source has: each missing one is an error, each extra one a note.
     /// Sources without any platform (a plain folder) are left alone.
-    func platformFindings(_ roots: [Verifier.PlannedRoot], argument: String, platforms: [Platform]) -> [SourceFinding] {
+    private func platformFindings(_ roots: [Verifier.PlannedRoot], argument: String, platforms: [Platform]) -> [SourceFinding] {
         guard platforms.count > 1 || roots.contains(where: { $0.root.kind == .image }), !platforms.isEmpty else { return [] }
         let have = roots.filter { $0.root.kind != .attestation }.compactMap(\.root.platform)
         guard !have.isEmpty else { return [] }

@@ -2,8 +2,8 @@
 
 import Foundation
 import XPlatELF
-import XPlatPlatform
 import XPlatJSON
+import XPlatPlatform
 
 /// One thing wrong with one file.
 public struct Problem: Sendable, Hashable, Codable, CustomStringConvertible {

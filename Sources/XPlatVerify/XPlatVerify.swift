@@ -39,6 +39,7 @@ import Foundation
 import XPlatArchive
 import XPlatELF
 import XPlatPlatform
+import XPlatSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +84,7 @@ public struct Verifier: Sendable {
     }
 
     /// True when `path` (a path in a root, `/usr/bin/app`) matches one of the `excluded` patterns.
-    func isExcluded(_ path: String) -> Bool {
+    private func isExcluded(_ path: String) -> Bool {
         excluded.contains { fnmatch($0, path, 0) == 0 }
     }
 
@@ -192,7 +193,7 @@ public struct Verifier: Sendable {
     func plan(_ path: String) throws -> [PlannedRoot] {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw VerifyError(path, "cannot open: \(String(cString: strerror(errno)))")
+            throw VerifyError(path, "cannot open: \(errorText(errno))")
         }
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let base = URL(fileURLWithPath: trimmed).lastPathComponent
@@ -202,7 +203,7 @@ public struct Verifier: Sendable {
                 // Foundation keeps the failing call's errno as the underlying error (a POSIXError on
                 // Linux, checked: ENOENT, ENOTDIR); errno itself may have moved on by now.
                 let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError
-                throw VerifyError(path, "cannot read directory: " + (posix.map { String(cString: strerror($0.code.rawValue)) } ?? "unreadable"))
+                throw VerifyError(path, "cannot read directory: " + (posix.map { errorText($0.code.rawValue) } ?? "unreadable"))
             }
             let folders = children.compactMap { name in Self.platform(folderName: name).map { (name, $0) } }
             if !children.isEmpty, folders.count == children.count,
@@ -227,7 +228,7 @@ public struct Verifier: Sendable {
     }
 
     /// A plain tar (any compression): one root, or one per platform folder at its top.
-    func planTar(_ path: String) throws -> [PlannedRoot] {
+    private func planTar(_ path: String) throws -> [PlannedRoot] {
         let layer: LayerSummary
         do {
             layer = try LayerReader.read(try ArchiveReader(path: path), display: path, whiteouts: false)
@@ -315,7 +316,7 @@ public struct Verifier: Sendable {
     /// The platform rule: a library's newer ARM variant is a note; a platform `expected` cannot run
     /// is wrong; one it runs only as a compatible (32-bit) platform is a problem unless
     /// `--allow-compatible`; an unknown platform is a problem.
-    func checkPlatform(_ info: ELFInfo, expected: Platform, into result: inout FileResult) {
+    private func checkPlatform(_ info: ELFInfo, expected: Platform, into result: inout FileResult) {
         guard let found = info.platform else {
             result.problems.append(Problem(.unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
             return
@@ -334,7 +335,7 @@ public struct Verifier: Sendable {
     }
 
     /// The interpreter rule: `PT_INTERP` resolves, through the root's symlinks, to a regular file.
-    static func interpreterProblem(_ interpreter: String, lookup: (String) -> Node, root: String) -> Problem? {
+    private static func interpreterProblem(_ interpreter: String, lookup: (String) -> Node, root: String) -> Problem? {
         switch PathResolver.resolve(interpreter, lookup: lookup) {
         case .file:
             return nil
@@ -352,7 +353,7 @@ public struct Verifier: Sendable {
     /// `Tag_CPU_arch`: a note, not a mismatch. The file attribute is the highest of the library's
     /// objects, and libraries ship optional ARMv8 code they pick at run time by CPU features
     /// (Debian's armhf libgcrypt says v8 and runs on ARMv7). Executables are held to the variant.
-    static func libraryVariantNote(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String? {
+    private static func libraryVariantNote(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String? {
         guard info.kind == .sharedObject, info.interpreter == nil, expected.os == found.os,
               expected.architecture == found.architecture, expected.variant != found.variant,
               let variant = info.evidence.variant, variant.hasPrefix("Tag_CPU_arch="),
@@ -390,7 +391,7 @@ public struct Verifier: Sendable {
         return info.evidence.variant ?? info.evidence.architecture ?? ""
     }
 
-    func flagDuplicates(_ results: inout [FileResult], scanned: [ScannedFile], roots: [PlannedRoot]) {
+    private func flagDuplicates(_ results: inout [FileResult], scanned: [ScannedFile], roots: [PlannedRoot]) {
         guard roots.count > 1 else { return }
         var bySize: [UInt64: [Int]] = [:]
         // Only what runs: object files and core dumps (Go's .syso, test data) are not held to a

@@ -119,7 +119,10 @@ struct BuildFlagReplayTests {
         #expect(FileManager.default.fileExists(atPath: "\(replay.out)/iid") && replay.read("iid").isEmpty, "an empty file: \(replay.read("iid"))")
     }
 
-    @Test("two-node builder: --cache-to type=local from two solves keeps both under keyed tags in one index.json; a second build reads each solve's own tag, and the arm node that never ran the RUN finds it cached")
+    @Test("""
+          two-node builder: --cache-to type=local from two solves keeps both under keyed tags in one index.json; \
+          a second build reads each solve's own tag, and the arm node that never ran the RUN finds it cached
+          """)
     func localCacheKeyed() async throws {
         let replay = try FlagReplay("flags-xplat-local-cache")
         defer { replay.remove() }
@@ -220,7 +223,10 @@ struct BuildFlagReplayTests {
         #expect(BuildxVersion.parse("v0.10.5").map { !$0.printsImageID } == true && BuildxVersion.parse("v0.11.0")?.printsImageID == true)
     }
 
-    @Test("evidence for the refusals: docker build 20.10 and the docker driver ignore --ulimit, --shm-size, --cgroup-parent; buildx 0.10 drops --cgroup-parent; the docker driver has no named contexts")
+    @Test("""
+          evidence for the refusals: docker build 20.10 and the docker driver ignore --ulimit, --shm-size, --cgroup-parent; \
+          buildx 0.10 drops --cgroup-parent; the docker driver has no named contexts
+          """)
     func refusalEvidence() throws {
         let engine = try FlagReplay("flags-engine-raw")
         defer { engine.remove() }

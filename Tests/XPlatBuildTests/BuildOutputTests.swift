@@ -123,6 +123,19 @@ struct DockerfileExcerptTests {
         #expect(DockerfileExcerpt.locate(label, in: try Self.dockerfile(), file: "Dockerfile") == nil)
     }
 
+    /// BuildKit 0.11.6 (buildx 0.10.5, real-remote) on this file ran `[stage-1 1/2] RUN true` (the
+    /// trigger), then failed `[stage-1 2/2] RUN echo x; exit 3` and placed it at Dockerfile:4; by
+    /// position, 2/2 is line 5's `RUN echo y`.
+    @Test("a stage whose base stage has ONBUILD is not placed: BuildKit numbers the triggers among its steps")
+    func onBuildBase() throws {
+        let file = try Self.dockerfile("FROM busybox AS a\nONBUILD RUN true\nFROM a\nRUN echo x; exit 3\nRUN echo y\n")
+        let label = try #require(StepLabel("[stage-1 2/2] RUN echo x; exit 3"))
+        #expect(DockerfileExcerpt.locate(label, in: file, file: "Dockerfile") == nil)
+        // A stage FROM the one that ran the triggers is numbered as usual (`[stage-2 1/2] RUN echo x`, Dockerfile:5).
+        let grandchild = try Self.dockerfile("FROM busybox AS a\nONBUILD RUN true\nFROM a AS b\nFROM b\nRUN echo x; exit 3\nRUN echo y\n")
+        #expect(DockerfileExcerpt.locate(try #require(StepLabel("[stage-2 1/2] RUN echo x; exit 3")), in: grandchild, file: "Dockerfile")?.lines == 5...5)
+    }
+
     @Test("a stage FROM another stage does not count its FROM; a single stage has no label")
     func counting() throws {
         let stages = try Self.dockerfile("FROM busybox AS base\nRUN true\nFROM base\nRUN false\n")
@@ -164,6 +177,61 @@ struct FailureReportTests {
         let text = BuildError.buildFailed(platform: p("linux/arm64"), diagnosis: diagnosis).description
         #expect(text.contains(" > [build 2/3] RUN go build:\n#6 0.101 exec /bin/sh: exec format error\n------"))
         #expect(text.contains("xplat doctor --fix"))
+    }
+}
+
+struct FailedStepSourceTests {
+    @Test("a Dockerfile read from standard input is named as the user gave it, not by xplat's temporary copy", arguments: [
+        ("/tmp/xplat-stdin-fqJ0Wn/Dockerfile", "<stdin>"),
+        ("/tmp/xplat-stdin-fqJ0Wn/context/Dockerfile", "<stdin context>/Dockerfile"),
+        ("/tmp/xplat-stdin-fqJ0Wn/context/docker/app.Dockerfile", "<stdin context>/docker/app.Dockerfile"),
+        ("/home/me/app/Dockerfile", "/home/me/app/Dockerfile"),
+        ("./Dockerfile", "./Dockerfile"),
+    ])
+    func stdinNamed(_ path: String, _ shown: String) {
+        #expect(FailedStepSource.userName(of: path) == shown)
+    }
+}
+
+/// Several solves failing: `solveConcurrently` waits `grace` for the others, then reports them.
+struct ConcurrentFailureTests {
+    static func failure(_ platform: String, kind: BuildDiagnosis.Kind, summary: String, step: String? = nil) -> BuildError {
+        let steps = step.map { [FailedStep(name: $0, lines: ["#7 0.1 \(platform): error"], error: summary)] } ?? []
+        return .buildFailed(platform: p(platform), diagnosis: BuildDiagnosis(kind: kind, summary: summary, action: "act on \(summary)",
+                                                                             excerpt: "", steps: steps))
+    }
+
+    static func run(_ work: [(delay: Duration, error: BuildError?)], grace: Duration) async -> (any Error)? {
+        do {
+            _ = try await solveConcurrently(Array(work.indices), grace: grace) { index in
+                try await Task.sleep(for: work[index].delay)
+                if let error = work[index].error { throw error }
+                return index
+            }
+            return nil
+        } catch { return error }
+    }
+
+    @Test("failures of one cause are told together, each step under its platform; a solve still running after the grace is cancelled")
+    func sameCause() async throws {
+        let started = ContinuousClock.now
+        let error = await Self.run([(.zero, Self.failure("linux/arm64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make")),
+                                    (.milliseconds(50), Self.failure("linux/amd64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make")),
+                                    (.seconds(60), nil)], grace: .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(30), "the slow solve was cancelled after the grace, not waited for")
+        guard case .buildFailed(nil, let diagnosis) = error as? BuildError else { Issue.record("\(String(describing: error))"); return }
+        #expect(diagnosis.steps.map(\.platform) == [p("linux/arm64"), p("linux/amd64")])
+    }
+
+    @Test("failures of different causes are not told as one: the first is reported with its own platform, cause and action")
+    func differentCauses() async throws {
+        let base = Self.failure("linux/riscv64", kind: .baseLacksPlatform, summary: "the base image gcc:12 has no linux/riscv64 variant")
+        let error = await Self.run([(.zero, base),
+                                    (.milliseconds(50), Self.failure("linux/amd64", kind: .other, summary: "exit code: 1", step: "[4/4] RUN make"))],
+                                   grace: .seconds(5))
+        let reported = try #require(error as? BuildError)
+        #expect(reported == base, "\(reported)")
+        #expect(!reported.description.contains("linux/amd64"), "amd64 did not fail for riscv64's reason: \(reported)")
     }
 }
 
@@ -212,6 +280,43 @@ struct ProgressStyleTests {
         let last = sink.text.withLock { $0.last ?? "" }
         #expect(last.contains("(emulated) [2/2] RUN make\n"), "\(last)")
         #expect(last.contains("    two\n") && last.contains("    three\n") && last.contains("    four\n") && !last.contains("one"), "\(last)")
+    }
+
+    @Test("tty: lines that come faster than the redraw limit are still drawn once the step falls silent")
+    func ttyBurst() async throws {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        // A compiler's error lines arrive together, then the step runs on without printing.
+        for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.1 two", "#5 0.1 three", "#5 0.1 four"] { output.line(line) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !sink.text.withLock({ $0.last ?? "" }).contains("    four\n"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let last = sink.text.withLock { $0.last ?? "" }
+        #expect(last.contains("    two\n") && last.contains("    three\n") && last.contains("    four\n"), "\(last)")
+        progress.state(p("linux/arm64"), "failed")
+        let final = sink.text.withLock { $0.count }
+        try await Task.sleep(for: BuildProgress.redrawInterval * 3)
+        #expect(sink.text.withLock { $0.count } == final, "nothing is drawn after the final rows (the failure report follows them)")
+    }
+
+    @Test("tty: a line wider than the terminal cannot wrap (auto-wrap is off while the block is drawn), so a redraw moves up exactly the rows it drew")
+    func ttyNoWrap() {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        output.line("#5 [2/2] RUN make")
+        output.line("#5 0.1 " + String(repeating: "main.c:3:12: error: 'foo' undeclared ", count: 4))
+        Thread.sleep(forTimeInterval: 0.15)
+        output.line("#5 [3/3] RUN make install")
+        let writes = sink.text.withLock { $0 }
+        #expect(writes.count >= 3)
+        for text in writes {
+            #expect(text.hasPrefix("\u{1B}[?7l") && text.hasSuffix("\u{1B}[?7h"), "\(text.debugDescription)")
+        }
     }
 
     @Test("rows (auto off a terminal) and quiet show no step output")
@@ -265,5 +370,21 @@ struct FailedStepRecordingTests {
         let excerpt = try #require(DockerfileExcerpt.locate(label, in: dockerfile, file: "Dockerfile"))
         let printed = lines.drop { $0 != "Dockerfile:3" }.dropFirst().prefix(6).joined(separator: "\n")
         #expect(excerpt.text == printed, "the same excerpt buildx printed")
+    }
+
+    @Test("plain progress, buildx 0.10.5: the lines BuildKit's closing box repeats are tagged with the box's step's platform, not the last step started")
+    func boxTagged() throws {
+        let lines = try Self.recording("failed-step-buildx-cancelled.txt")
+        let sink = Sink()
+        let platforms = [p("linux/amd64"), p("linux/arm64")]
+        let progress = BuildProgress(plan: ProgressStyleTests.plan(platforms), style: .plain, write: sink.write)
+        let output = SolveOutput(platforms: platforms, node: "real-remote0", progress: progress)
+        for line in lines { output.line(line) }
+        let shown = sink.all.split(separator: "\n").map(String.init)
+        let compiler = shown.filter { $0.hasSuffix("main.c:3:12: error: 'foo' undeclared (first use in this function)") }
+        #expect(compiler.count == 2, "as it ran and in the box: \(shown)")
+        #expect(compiler.allSatisfy { $0.hasPrefix("[linux/arm64 on real-remote0] #0 ") }, "\(compiler)")
+        #expect(output.failed.map(\.platform) == [p("linux/arm64")])
+        #expect(output.failed.first?.lines.count == 5, "the box's lines are not read twice")
     }
 }

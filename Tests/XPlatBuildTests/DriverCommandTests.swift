@@ -185,6 +185,32 @@ struct DriverCommandTests {
         await #expect(throws: BuildError.self) { try await down.discover(nodes: [NodeSpec(name: "x", endpoint: "unix:///x.sock")], builder: nil, driver: .engine) }
     }
 
+    @Test("without --node the engine is docker's: DOCKER_HOST, else the context DOCKER_CONTEXT names (resolved), else the local socket")
+    func defaultEngineFollowsContext() async throws {
+        let runner = RecordingRunner { c in
+            if c.arguments.starts(with: ["context", "inspect"]) {
+                return c.arguments[2] == "remote" ? CommandOutput(exitCode: 0, stdout: "unix:///run/remote.sock\n")
+                    : CommandOutput(exitCode: 1, stderr: "context \"\(c.arguments[2])\": context not found")
+            }
+            if c.arguments.first == "info" {
+                return CommandOutput(exitCode: 0, stdout: "{\"Architecture\":\"x86_64\",\"OSType\":\"linux\",\"ServerVersion\":\"20.10.24\"}\n")
+            }
+            return CommandOutput(exitCode: 1, stderr: "unexpected")
+        }
+        func endpoint(_ environment: [String: String]) async throws -> String? {
+            try await NodeDiscovery(runner: runner, docker: "/usr/bin/docker", environment: environment, probe: FixedEmulation([]))
+                .discover(nodes: [], builder: nil, driver: .engine).first?.endpoint
+        }
+        #expect(try await endpoint(["DOCKER_CONTEXT": "remote"]) == "unix:///run/remote.sock")
+        #expect(runner.commands.last?.environment["DOCKER_HOST"] == "unix:///run/remote.sock", "docker info asks the context's engine")
+        #expect(try await endpoint(["DOCKER_CONTEXT": "remote", "DOCKER_HOST": "unix:///h.sock"]) == "unix:///h.sock", "DOCKER_HOST first, as docker")
+        #expect(try await endpoint(["DOCKER_CONTEXT": "default"]) == "unix:///var/run/docker.sock")
+        #expect(try await endpoint([:]) == "unix:///var/run/docker.sock")
+        await #expect(throws: BuildError.self, "a context that does not exist is an error, not the local engine") {
+            _ = try await endpoint(["DOCKER_CONTEXT": "nosuch"])
+        }
+    }
+
     // The child sleeps an hour: it can only be gone if it was killed. Had the runner merely waited for
     // it, the time limit fails the test instead of letting it hang.
     @Test("a cancelled child build is killed, not waited for (swift-subprocess kills on cancellation)",

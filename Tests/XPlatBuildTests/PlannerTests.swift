@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import XPlatPlatform
 import XPlatSupport
@@ -135,5 +136,3 @@ struct PlannerTests {
         #expect(!PlanRenderer.text(rewritten).contains("hint:"))
     }
 }
-
-import Foundation

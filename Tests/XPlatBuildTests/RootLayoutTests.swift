@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatPlatform
+import XPlatSupport
 import XPlatTestSupport
 @testable import XPlatBuild
 
@@ -33,7 +34,7 @@ struct RootLayoutTests {
         }
         let ns = NSError(domain: NSCocoaErrorDomain, code: NSFileNoSuchFileError,
                          userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))])
-        #expect(FileSystem.reason(ns) == "No such file or directory")
+        #expect(SystemError.reason(ns) == "No such file or directory")
     }
 
     @Test("a real Foundation error gives the system's reason from its underlying errno, not a Cocoa code")

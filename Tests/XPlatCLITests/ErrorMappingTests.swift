@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import XPlatCommands
 import XPlatSupport
 import XPlatTestSupport
+@testable import XPlatCommands
 
 /// Every subcommand maps every error to a documented exit code: what no command expected is "could
 /// not check" (2), never ArgumentParser's generic 1.

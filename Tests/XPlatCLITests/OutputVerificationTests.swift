@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import XPlatBuild
 import XPlatPlatform
 import XPlatTestSupport
-import XPlatBuild
 @testable import XPlatCommands
 
 /// The build's verification step on real binaries: every platform's root in one XPlatVerify run.

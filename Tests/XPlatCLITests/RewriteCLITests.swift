@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatSupport
+import XPlatTestSupport
 
 /// End-to-end: runs the built `xplat` binary and checks stdout, stderr and the exit code.
 @Suite struct RewriteCLITests {
@@ -8,18 +9,8 @@ import XPlatSupport
         .deletingLastPathComponent()
     static let golden = packageRoot.appendingPathComponent("Tests/XPlatDockerfileTests/Golden")
 
-    static var binary: String {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent(),
-                          packageRoot.appendingPathComponent(".build/debug")].compactMap { $0 }
-        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("xplat").path) {
-            return dir.appendingPathComponent("xplat").path
-        }
-        return packageRoot.appendingPathComponent(".build/debug/xplat").path
-    }
-
     func xplat(_ args: [String]) async throws -> CommandOutput {
-        try await SubprocessRunner().run(Command(Self.binary, args, environment: ["NO_COLOR": "1"]))
+        try await XPlatBinary.run(args)
     }
 
     /// A scratch copy of golden case `name`'s Dockerfile.

@@ -47,7 +47,8 @@ struct VerifyCLITests {
         let dir = try await Self.binaries()
         let strict = try await xplat(["verify", "--platform", "linux/arm64", dir + "/c-armhf-static"])
         #expect(strict.exitCode == 1)
-        #expect(strict.stdout.contains("FAIL \(dir)/c-armhf-static: expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"))
+        #expect(strict.stdout.contains("FAIL \(dir)/c-armhf-static: expected linux/arm64, found linux/arm/v7"
+            + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"))
         let allowed = try await xplat(["verify", "--allow-compatible", "--platform", "linux/amd64", dir + "/c-386-static"])
         #expect(allowed.exitCode == 0, "\(allowed.stdout)")
         #expect(allowed.stdout.contains("note: \(dir)/c-386-static: linux/386 accepted on linux/amd64 (--allow-compatible); a kernel without IA32 emulation"))

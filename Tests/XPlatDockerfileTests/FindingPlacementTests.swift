@@ -52,7 +52,8 @@ struct Marked {
         (.archCaseFallback, "FROM alpine\nRUN case \"$(uname -m)\" in aarch64) A=arm64 ;; 1️⃣*) A=amd64 ;; esac && wget https://e.com/t-$A\n"),
         (.archCaseFallback, "FROM alpine\nARG TARGETARCH\nRUN case \"$TARGETARCH\" in \\\n  arm64) A=aarch64 ;; \\\n  1️⃣*) A=x86_64 ;; \\\n esac\n"),
         (.buildPlatformForeignTool, "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\nRUN curl -LO 1️⃣https://e.com/zig-linux-x86_64-0.11.tar.xz\nFROM alpine\nCOPY --from=b /t /t\n"),
-        (.buildPlatformForeignTool, "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\nRUN curl -L 1️⃣https://musl.cc/aarch64-linux-musl-cross.tgz | tar xz\nFROM alpine\nCOPY --from=b /t /t\n"),
+        (.buildPlatformForeignTool, "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\nRUN curl -L 1️⃣https://musl.cc/aarch64-linux-musl-cross.tgz | tar xz\n"
+            + "FROM alpine\nCOPY --from=b /t /t\n"),
         (.buildStageNotCross, "FROM --platform=$BUILDPLATFORM golang AS b\nCOPY . .\n1️⃣RUN go build -o /app .\nFROM alpine\nCOPY --from=b /app /app\n"),
     ]
 
@@ -77,7 +78,8 @@ struct Marked {
         // URLs and Rust targets inside the arms of a case on the architecture are the mapping itself.
         "FROM alpine\nARG TARGETARCH\nRUN case \"$TARGETARCH\" in amd64) u=https://e.com/x86_64.tgz t=x86_64-unknown-linux-gnu ;; arm64) u=https://e.com/aarch64.tgz ;; *) exit 1 ;; esac\n",
         // A $BUILDPLATFORM stage wired through TARGETARCH, or through tonistiigi/xx.
-        "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\nFROM --platform=$BUILDPLATFORM golang AS b\nCOPY --from=xx / /\nARG TARGETPLATFORM\nRUN xx-go build -o /app .\nFROM alpine\nCOPY --from=b /app /app\n",
+        "FROM --platform=$BUILDPLATFORM tonistiigi/xx AS xx\nFROM --platform=$BUILDPLATFORM golang AS b\nCOPY --from=xx / /\n"
+            + "ARG TARGETPLATFORM\nRUN xx-go build -o /app .\nFROM alpine\nCOPY --from=b /app /app\n",
         // A default in a parameter expansion is used only when the (declared) variable is unset.
         "FROM alpine\nARG TARGETOS TARGETARCH\nRUN wget https://e.com/tool_${TARGETOS:-linux}-${TARGETARCH:-amd64}\n",
         // Words that only contain an architecture name are not one.

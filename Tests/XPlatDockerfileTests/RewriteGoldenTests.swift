@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XPlatTestSupport
 @testable import XPlatDockerfile
 
 /// Golden cases: `Golden/<case>/Dockerfile` rewritten must equal `expected.Dockerfile`; the findings
@@ -41,7 +42,7 @@ struct GoldenFolder {
     }
 
     /// True when the run rewrites the expected files instead of comparing.
-    static var updating: Bool { ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" }
+    static var updating: Bool { GoldenFile.updating }
 
     /// The case folders, sorted; none when the folder cannot be listed (each suite's count test fails then).
     var cases: [String] {
@@ -54,7 +55,7 @@ struct GoldenFolder {
     }
 
     func write(_ text: String, _ c: String, _ f: String) throws {
-        try Data(text.utf8).write(to: sourceDir.appendingPathComponent("\(c)/\(f)"))
+        _ = try GoldenFile.expected(text, at: sourceDir.appendingPathComponent("\(c)/\(f)").path)
     }
 }
 

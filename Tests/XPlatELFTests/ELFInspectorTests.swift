@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import XPlatTestSupport
 import XPlatPlatform
+import XPlatTestSupport
 @testable import XPlatELF
 
 @Suite("ELF inspection of real cross-compiled binaries")

@@ -14,11 +14,12 @@
 import Foundation
 import Testing
 import XPlatBuild
-@testable import XPlatCommands
 import XPlatHost
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
+@testable import XPlatCommands
 
 enum FlagRecording {
     static let environment = ProcessInfo.processInfo.environment
@@ -144,7 +145,8 @@ struct BuildxFlagRecordingTests {
             FlagRecording.skopeo("\(repo):one"),
             FlagRecording.buildx("real-remote", "linux/amd64,linux/arm64", out, [
                 "--provenance=false", "--output",
-                "type=image,name=\(repo):annotated,push=true,annotation.org.example.manifest=yes,annotation-index.org.example.index=yes,annotation-manifest-descriptor[linux/arm64].org.example.arm=yes",
+                "type=image,name=\(repo):annotated,push=true,annotation.org.example.manifest=yes,annotation-index.org.example.index=yes,"
+                    + "annotation-manifest-descriptor[linux/arm64].org.example.arm=yes",
             ]),
             FlagRecording.skopeo("\(repo):annotated"),
             FlagRecording.indexEntry("\(repo):annotated", 2),

@@ -100,6 +100,23 @@ struct DropInIntegrationTests {
         }
     }
 
+    @Test("-f -: the failed step's Dockerfile is named <stdin>, not xplat's temporary copy of it (removed when the build ends)",
+          BuildEngine.enabled(bases: ["busybox"]))
+    func failingStepFromStandardInput() async throws {
+        guard await BuildEngine.usable("failingStepFromStandardInput", bases: ["gcc:12"]) else { return }
+        let dir = try BuildEngine.temporaryDirectory("dropin-stdin")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try BrokenProject.write(BrokenProject.emulated, into: dir)
+        let script = "exec \"$0\" build --platform linux/amd64 --network none -f - -o type=local,dest=out . < Dockerfile"
+        let out = try await SubprocessRunner().run(Command("/bin/sh", ["-c", script, XPlatBinary.path],
+                                                           environment: ["XPLAT_DOCKER": BuildEngine.docker, "NO_COLOR": "1"],
+                                                           workingDirectory: dir))
+        #expect(out.exitCode == 3, "\(out.stderr)")
+        #expect(out.stderr.contains(BrokenProject.emulated.compilerLine), "\(out.stderr)")
+        #expect(out.stderr.contains("<stdin>:4\n--------------------\n") && out.stderr.contains("fix <stdin>:4"), "\(out.stderr)")
+        #expect(!out.stderr.contains("xplat-stdin-"), "no temporary path the user cannot open: \(out.stderr)")
+    }
+
     @Test("docker xplat build: the plugin through docker 20.10 and 28.2, with --config, --context and --builder as the CLI passes them",
           BuildEngine.enabled(bases: ["busybox"]), arguments: ["/usr/bin/docker", "/usr/local/bin/docker"])
     func dockerPlugin(_ docker: String) async throws {
@@ -137,6 +154,20 @@ struct DropInIntegrationTests {
         let builder = try await runner.run(Command(docker, ["xplat", "build", "--builder", "dropin-no-such-builder", "--platform", "linux/amd64",
                                                             BuildEngine.example("busybox-only")], environment: env))
         #expect(!builder.succeeded && builder.stderr.contains("dropin-no-such-builder"), "--builder reaches xplat: \(builder.stderr)")
+
+        // A context whose engine is not there: docker (and buildx's default builder) fail on it;
+        // xplat must not build on the local engine instead.
+        let socket = config + "/no-engine.sock"
+        let context = try await runner.run(Command(docker, ["context", "create", "dropin-elsewhere", "--docker", "host=unix://\(socket)"],
+                                                   environment: env))
+        #expect(context.succeeded, "\(context.stderr)")
+        let elsewhere = try await runner.run(Command(docker, ["--context", "dropin-elsewhere", "xplat", "build", "--platform", "linux/amd64",
+                                                              "--network", "none", "-o", "type=local,dest=\(config)/out-elsewhere",
+                                                              BuildEngine.example("busybox-only")],
+                                                     environment: env.merging(["DOCKER_HOST": "unix://\(config)/other.sock"]) { _, new in new }))
+        // docker's --context beats DOCKER_HOST in the environment (docker 20.10 and 28.2 checked).
+        #expect(!elsewhere.succeeded && elsewhere.stderr.contains(socket), "--context reaches the engine xplat builds on: \(elsewhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: config + "/out-elsewhere"), "nothing was built on another engine")
     }
 
     @Test("the docker client is the first on PATH that can build: docker 28.2 without buildx is passed over, by name; none usable is a clear error",

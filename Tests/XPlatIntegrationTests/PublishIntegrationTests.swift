@@ -63,7 +63,10 @@ enum SecureTarget {
 struct PublishIntegrationTests {
     static let platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
-    @Test("--push go-hello and c-hello (amd64, arm64, arm/v7) to the TLS+login registry: one build per platform, an index of exactly those platforms, each platform pulled back passes xplat verify, no other repository, no temp leftovers",
+    @Test("""
+          --push go-hello and c-hello (amd64, arm64, arm/v7) to the TLS+login registry: one build per platform, \
+          an index of exactly those platforms, each platform pulled back passes xplat verify, no other repository, no temp leftovers
+          """,
           SecureTarget.enabled(bases: ["golang:1.19", "gcc:12", "busybox"]), arguments: ["go-hello", "c-hello"])
     func push(_ example: String) async throws {
         guard await SecureTarget.usable("push \(example)", bases: ["golang:1.19", "gcc:12", "busybox"]) else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XPlatTestSupport
 @testable import XPlatPlatform
 
 /// `xplat platforms` output pinned by golden files. Regenerate with `XPLAT_UPDATE_GOLDEN=1 swift test`.
@@ -8,11 +9,7 @@ struct PlatformReportGoldenTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     func check(_ actual: String, _ name: String) throws {
-        let url = Self.golden.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["XPLAT_UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
+        let expected = try GoldenFile.expected(actual, at: Self.golden.appendingPathComponent(name).path)
         #expect(actual == expected, "\(name) differs from the golden file")
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import XPlatSupport
 import XPlatTestSupport
+@testable import XPlatSupport
 
 @Suite("Atomic file writes")
 struct AtomicFileTests {

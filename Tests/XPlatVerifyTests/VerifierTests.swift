@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-import XPlatTestSupport
 import XPlatELF
 import XPlatPlatform
 import XPlatSupport
+import XPlatTestSupport
 @testable import XPlatVerify
 
 /// A scratch tree of real binaries; removed at the end of each test.
@@ -96,7 +96,8 @@ struct VerifierPlatformTests {
         let library = try Verifier(platform: v7).verify(root: set["libxplat-armv8-hard.so"].path)
         #expect(library.ok, "\(library.problemLines)")
         let notes = library.files.flatMap(\.notes)
-        #expect(notes == ["linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects; libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"])
+        #expect(notes == ["linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects"
+            + "; libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"])
         let executable = try Verifier(platform: v7).verify(root: set["c-armv8-hard-static"].path)
         #expect(!executable.ok)
         let v6 = try Platform(parsing: "linux/arm/v6")
@@ -110,8 +111,10 @@ struct VerifierPlatformTests {
     }
 
     @Test("a 32-bit binary on its 64-bit platform fails with the reason, unless allowCompatible (then a note)", arguments: [
-        ("c-armhf-static", "linux/arm64", "expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"),
-        ("c-386-static", "linux/amd64", "expected linux/amd64, found linux/386 (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code; --allow-compatible accepts it)"),
+        ("c-armhf-static", "linux/arm64", "expected linux/arm64, found linux/arm/v7"
+            + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"),
+        ("c-386-static", "linux/amd64", "expected linux/amd64, found linux/386"
+            + " (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code; --allow-compatible accepts it)"),
     ])
     func compatibleOnly(file: String, platform: String, message: String) async throws {
         let set = try await TestBinarySet.load()
