@@ -163,6 +163,20 @@ struct BuildCLITests {
         #expect(docker.calls.isEmpty)
     }
 
+    @Test("buildx's boolean flags with a value, as pflag takes them: --pull=true is --pull, --no-cache=0 and --rm=false are dropped")
+    func booleanFlagValues() async throws {
+        let docker = try FakeDocker(buildStderr: "fake: no build")
+        defer { docker.remove() }
+        _ = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--rm=false", "--pull=true", "--no-cache=0", "--squash=False", goHello],
+                                   environment: docker.environment)
+        let build = try #require(docker.calls.first { $0.first == "build" }, "the flags parse: \(docker.calls)")
+        #expect(build.contains("--pull") && !build.contains("--no-cache"), "\(build)")
+        let push = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--push=true", "--load=false", goHello], environment: docker.environment)
+        #expect(push.exitCode == 64 && push.stderr.contains("--push needs -t"), "--push=true is --push, --load=false no --load: \(push.stderr)")
+        let bad = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--pull=maybe", goHello], environment: docker.environment)
+        #expect(bad.exitCode == 64 && bad.stderr.contains("--pull"), "not a boolean: refused, named: \(bad.stderr)")
+    }
+
     @Test("--push with an image output and --load with type=docker are taken, as buildx takes them", arguments: [
         ["--push", "-o", "type=image,name=127.0.0.1:5000/a:1"], ["--push", "-t", "127.0.0.1:5000/a:1", "-o", "type=registry"],
         ["--load", "-t", "a:1", "-o", "type=docker"],
