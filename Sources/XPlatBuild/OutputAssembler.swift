@@ -126,7 +126,10 @@ public enum OutputAssembler {
     /// Writes a metadata document (sorted keys, slashes unescaped, a final newline) through a temp file.
     static func writeJSON(_ object: [String: Any], to path: String) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: path)
+        // As the image id file: a build that ran and cannot write its report failed (exit 3).
+        do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
+            throw BuildError.fileSystem(path: path, action: "write the metadata file", reason: SystemError.reason(error))
+        }
     }
 
     /// One build's metadata object: buildx's keys where they apply, then xplat's.

@@ -59,4 +59,19 @@ struct OutputDestinationTests {
             return why.contains(dir)
         }
     }
+
+    @Test("--metadata-file in a missing folder: the build's file-system error naming the file (exit 3, as --iidfile), not an unexpected error")
+    func metadataFileError() throws {
+        let dir = try makeTemporaryDirectory("xplat-metadata-missing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        let request = BuildRequest(dockerfile: "D", context: ".", platforms: [])
+        let result = BuildResult(plan: plan, platforms: [], output: "build cache only")
+        #expect {
+            try OutputAssembler.writeMetadata(to: dir + "/missing/metadata.json", result: result, request: request)
+        } throws: { error in
+            guard case BuildError.fileSystem(let path, _, _) = error else { return false }
+            return path == dir + "/missing/metadata.json"
+        }
+    }
 }
