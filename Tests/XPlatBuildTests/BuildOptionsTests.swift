@@ -157,6 +157,15 @@ struct BuildOptionsTests {
         }
     }
 
+    @Test("--annotation: only [a-z-]+[PLATFORM] before the first colon is a type, as buildx 0.12's pattern reads it; the platform as containerd reads it")
+    func annotationTypePrefix() throws {
+        #expect(try AnnotationSpec(parsing: "v2_1:k=v") == AnnotationSpec(level: nil, platform: nil, key: "v2_1:k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "ab1:k=v") == AnnotationSpec(level: nil, platform: nil, key: "ab1:k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "manifest[linux/ARM64]:k=v") == AnnotationSpec(level: .manifest, platform: p("linux/arm64"), key: "k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "index:k=v") == AnnotationSpec(level: .index, platform: nil, key: "k", value: "v"))
+        #expect(throws: BuildError.self, "a lower-case word before the colon is a type: unknown") { try AnnotationSpec(parsing: "layer:k=v") }
+    }
+
     @Test("the gha token from the runner's environment reaches no command line and no message")
     func ghaTokenStaysInTheEnvironment() throws {
         let token = "ghs_xplatTokenNotForLogs"
