@@ -10,7 +10,7 @@ enum DockerfileInput {
         do {
             return (path, Array(try UserFile.read(path)))
         } catch {
-            throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.couldNotCheck("\(error)")
         }
     }
 
@@ -19,7 +19,7 @@ enum DockerfileInput {
         do {
             return try DockerfileParser.parse(bytes: bytes, fileName: name)
         } catch {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
     }
 
@@ -29,7 +29,7 @@ enum DockerfileInput {
         var platforms = RewriteOptions.defaultPlatforms
         if let platform {
             do { platforms = try Platform.parseList(platform) } catch {
-                throw XPlatFailure("--platform \(platform): \(error)", exitCode: XPlatExit.usage)
+                throw ErrorMap.usage("--platform \(platform): \(error)")
             }
         }
         var folder = context
@@ -37,7 +37,7 @@ enum DockerfileInput {
         if folder == "" { folder = "." }
         var isDir: ObjCBool = false
         if let folder, context != nil, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
-            throw XPlatFailure("--context \(folder): not a folder", exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.couldNotCheck("--context \(folder): not a folder")
         }
         return RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms,
                               context: folder.map { BuildContext.load(directory: $0) })

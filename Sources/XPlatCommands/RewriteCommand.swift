@@ -69,7 +69,7 @@ struct RewriteCommand: AsyncParsableCommand {
         do {
             result = try Rewriter.rewrite(dockerfile, options: options)
         } catch {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         let env = ProcessInfo.processInfo.environment
         let out = Style.detect(fd: 1, environment: env), err = Style.detect(fd: 2, environment: env)
@@ -87,7 +87,7 @@ struct RewriteCommand: AsyncParsableCommand {
                 let path = output ?? file
                 if result.changed || output != nil {
                     do { try AtomicFile.write(result.text, to: path) } catch {
-                        throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
+                        throw ErrorMap.couldNotCheck("\(error)")
                     }
                 }
                 StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): no rewrite, unchanged\n")
@@ -97,13 +97,12 @@ struct RewriteCommand: AsyncParsableCommand {
             }
         }
         if check && (result.changed || result.hasErrors) {
-            throw XPlatFailure(
+            throw ErrorMap.checkFailed(
                 "\(result.fileName): " + (result.changed ? "rewrite needed" : "") + (result.changed && result.hasErrors ? ", " : "")
-                    + (result.hasErrors ? "error-level findings" : ""),
-                exitCode: XPlatExit.checkFailed)
+                    + (result.hasErrors ? "error-level findings" : ""))
         }
         if findingsOnly && result.hasErrors {
-            throw XPlatFailure("\(result.fileName): error-level findings", exitCode: XPlatExit.checkFailed)
+            throw ErrorMap.checkFailed("\(result.fileName): error-level findings")
         }
     }
 }
