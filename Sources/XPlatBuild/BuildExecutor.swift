@@ -248,20 +248,29 @@ public struct BuildExecutor: Sendable {
             result.imageID = try await imageID(job, solved: solved, indexDigest: published.indexDigest)
         }
         if job.request.quiet {
-            result.quietID = result.imageID
-            let platforms = job.request.platforms
-            if let buildx = job.commands.buildx, !buildx.printsImageID, platforms.count == 1, solved.attestations.isEmpty,
-               job.request.output == .push || job.request.output.mode == "oci" {
-                result.quietID = solved.results[platforms[0]]?.digest ?? result.imageID
-            }
+            result.quietID = Self.quietID(imageID: result.imageID, buildx: job.commands.buildx, request: job.request, solved: solved)
         }
-        if let file = job.request.imageIDFile, let id = result.imageID {
-            do { try AtomicFile.write(Data(id.utf8), to: file) } catch {
+        // A build without an image output leaves the file empty, as buildx does (checked: 0.10.5 on
+        // a remote builder, no output, `--iidfile`: exit 0 and an empty file).
+        if let file = job.request.imageIDFile {
+            do { try AtomicFile.write(Data((result.imageID ?? "").utf8), to: file) } catch {
                 throw BuildError.fileSystem(path: file, action: "write the image id", reason: SystemError.reason(error))
             }
         }
         if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }
         return result
+    }
+
+    /// What `-q` prints, as the client xplat stands in for: the image id (`docker build`, buildx
+    /// 0.11 and newer), or buildx 0.10's `containerimage.digest` of a one-platform image without
+    /// attestations, the manifest's digest for one it pushed, wrote as OCI or loaded through a
+    /// driver other than `docker` (checked on 0.10.5, remote driver, `--load -q`: the manifest
+    /// digest printed, the image id in --iidfile; the `docker` driver's digest is the image id).
+    static func quietID(imageID: String?, buildx: BuildxVersion?, request: BuildRequest, solved: SolvedBuild) -> String? {
+        let platforms = request.platforms
+        guard let buildx, !buildx.printsImageID, platforms.count == 1, solved.attestations.isEmpty,
+              request.output == .push || request.output == .load || request.output.mode == "oci" else { return imageID }
+        return solved.results[platforms[0]]?.digest ?? imageID
     }
 
     /// The image id buildx writes to `--iidfile` and prints with `--quiet`: one platform's config

@@ -307,7 +307,8 @@ public enum ByteSize {
 public struct AttestSpec: Sendable, Hashable {
     /// `provenance` or `sbom`.
     public var type: String
-    /// False for `enabled=false` (or `--provenance=false`): none of this type.
+    /// False for `enabled=false` (buildx 0.10), `disabled=true` (0.11+) or `--provenance=false`:
+    /// none of this type.
     public var enabled: Bool
     /// The value as buildx passes it on.
     public var text: String
@@ -330,6 +331,10 @@ public struct AttestSpec: Sendable, Hashable {
             case "enabled":
                 guard let b = OptionFields.bool(value) else { throw fail("enabled=\(value): expected true or false") }
                 enabled = b
+            case "disabled":
+                // buildx 0.11 and newer spell it `disabled=` (0.10: `enabled=`).
+                guard let b = OptionFields.bool(value) else { throw fail("disabled=\(value): expected true or false") }
+                enabled = !b
             default: break
             }
         }
@@ -385,11 +390,12 @@ public struct AnnotationSpec: Sendable, Hashable {
         value = String(text[text.index(after: equals)...])
         level = nil
         platform = nil
-        if let colon = left.firstIndex(of: ":"), left[..<colon].allSatisfy({ $0.isLowercase || $0 == "-" || $0 == "[" || $0 == "]" || $0 == "/" || $0.isNumber || $0 == "_" }) {
+        if let colon = left.firstIndex(of: ":"), Self.isTypePrefix(left[..<colon]) {
             var typePart = left[..<colon]
             if let open = typePart.firstIndex(of: "["), typePart.last == "]" {
                 let inside = String(typePart[typePart.index(after: open)..<typePart.index(before: typePart.endIndex)])
-                do { platform = try Platform(parsing: inside) } catch { throw fail("invalid platform \"\(inside)\"") }
+                // containerd's platforms.Parse, which buildx uses, lower-cases what it reads.
+                do { platform = try Platform(parsing: inside.lowercased()) } catch { throw fail("invalid platform \"\(inside)\"") }
                 typePart = typePart[..<open]
             }
             guard let l = Level(rawValue: String(typePart)) else {
@@ -400,6 +406,18 @@ public struct AnnotationSpec: Sendable, Hashable {
         }
         guard !left.isEmpty, !left.contains(where: \.isWhitespace) else { throw fail("expected [TYPE:]KEY=VALUE with a key") }
         key = String(left)
+    }
+
+    /// True when `text` (what precedes the first `:`) is a TYPE[PLATFORM] as buildx 0.12's
+    /// pattern reads it: `[a-z-]+`, then optionally `[` `[A-Za-z0-9_/-]+` `]`. Anything else
+    /// before a `:` is part of the key (`com.example:k`, `v2_1:k`).
+    private static func isTypePrefix(_ text: Substring) -> Bool {
+        let name = text.prefix { $0 != "[" }
+        guard !name.isEmpty, name.allSatisfy({ ("a"..."z").contains($0) || $0 == "-" }) else { return false }
+        let rest = text.dropFirst(name.count)
+        guard !rest.isEmpty else { return true }
+        guard rest.count > 2, rest.first == "[", rest.last == "]" else { return false }
+        return rest.dropFirst().dropLast().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "/" || $0 == "-") }
     }
 
     /// An exporter attribute (`annotation-index.KEY`, `annotation-manifest[linux/arm64].KEY`,

@@ -61,6 +61,13 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The exporter type of an `-o` value as buildx reads it (`local` for a bare folder, `tar`
+    /// for `-`); `registry` stays `registry`.
+    public static func exporterType(_ text: String) throws -> String {
+        guard text.contains("=") else { return text == standardOutput ? "tar" : "local" }
+        return try attributes(text)["type"] ?? "local"
+    }
+
     /// The `key=value` fields of an `-o` value (CSV, as buildx reads them), keys lower-case.
     private static func attributes(_ text: String) throws -> [String: String] {
         let fields: [String]
@@ -317,10 +324,6 @@ public struct BuildRequest: Sendable {
         case .local, .tar:
             if let imageIDFile {
                 throw BuildError.conflict("--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx says): use --push, --load or -o type=oci")
-            }
-        case .none:
-            if let imageIDFile {
-                throw BuildError.conflict("--iidfile \(imageIDFile): the build makes no image (no -o, --push or --load): use --push, --load or -o type=oci")
             }
         default: break
         }

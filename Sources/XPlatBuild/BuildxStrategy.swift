@@ -29,6 +29,11 @@ struct BuildxStrategy: DriverStrategy {
                                          reason: "takes it but never passes it to BuildKit (fixed in buildx 0.11)",
                                          action: "update buildx to 0.11 or newer, or drop --cgroup-parent")
         }
+        if request.wantsAttestations, let buildx, !buildx.hasAttestations {
+            throw BuildError.unsupported(option: "--provenance/--sbom/--attest", driver: "buildx \(buildx)",
+                                         reason: "has no attestation flags (buildx 0.10 added them): they would be dropped",
+                                         action: "update buildx to 0.10 or newer, or drop them")
+        }
         if request.wantsAttestations, request.output == .load {
             throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations"
                 + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\")"

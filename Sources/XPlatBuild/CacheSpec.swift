@@ -48,8 +48,8 @@ public struct CacheSpec: Sendable, Hashable {
 
     /// Parses one value of `direction`'s flag. A value without `=` is one or more registry
     /// references (`user/app:cache,user/app:cache2`), as buildx reads it; gha takes its token and
-    /// URL from `ACTIONS_RUNTIME_TOKEN`/`ACTIONS_CACHE_URL` when not given (buildx silently drops
-    /// a gha cache without them; xplat refuses it).
+    /// URL from `ACTIONS_RUNTIME_TOKEN`/`ACTIONS_CACHE_URL` when not given (buildx reads them
+    /// itself, and silently drops a gha cache without them; xplat refuses it).
     public static func parse(_ text: String, direction: CacheDirection, environment: [String: String] = [:]) throws -> [CacheSpec] {
         let fields: [String]
         do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError { throw BuildError.badCache(text, error.reason) }
@@ -90,9 +90,12 @@ public struct CacheSpec: Sendable, Hashable {
         case .inline:
             guard direction == .export else { throw BuildError.badCache(text, "type=inline is an export (--cache-to); import the image itself with --cache-from REF") }
         case .gha:
-            if attributes["token"] == nil, let token = environment["ACTIONS_RUNTIME_TOKEN"] { attributes["token"] = token }
-            if attributes["url"] == nil, let url = environment["ACTIONS_CACHE_URL"] { attributes["url"] = url }
-            guard attributes["token"]?.isEmpty == false, attributes["url"]?.isEmpty == false else {
+            // buildx reads the runner's token and URL from the environment it inherits from xplat;
+            // they are checked here, never copied into the value: a token on buildx's command
+            // line would show in `ps`, in recordings and in every message quoting the cache.
+            let token = attributes["token"] ?? environment["ACTIONS_RUNTIME_TOKEN"]
+            let url = attributes["url"] ?? environment["ACTIONS_CACHE_URL"]
+            guard token?.isEmpty == false, url?.isEmpty == false else {
                 throw BuildError.badCache(text, "type=gha needs token= and url= (or ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL, as a GitHub Actions runner sets them)")
             }
         case .s3: try need("region", "REGION"); try need("bucket", "BUCKET")

@@ -53,7 +53,14 @@ public enum OutputAssembler {
             throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output")
         }
         defer { try? input.close() }
-        while let chunk = try? input.read(upToCount: 1 << 20), !chunk.isEmpty {
+        while true {
+            // A read error must fail the build: ending the loop on it would leave a cut tar on
+            // standard output and exit 0.
+            let chunk: Data
+            do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output: \(SystemError.reason(error))")
+            }
+            if chunk.isEmpty { return }
             do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
                 throw BuildError.assemblyFailed("standard output: cannot write the output: \(SystemError.reason(error))")
             }
@@ -107,7 +114,8 @@ public enum OutputAssembler {
     }
 
     /// `--metadata-file`: buildx's keys where they apply (`containerimage.digest` and
-    /// `containerimage.descriptor` of the whole index, `containerimage.config.digest` of a
+    /// `containerimage.descriptor` of the whole index, or with `--load` through buildx the loaded
+    /// image's `containerimage.digest`, `containerimage.config.digest` of a
     /// one-platform image, `image.name`), plus `xplat.platforms`, `xplat.phases`
     /// (seconds of solve, verify, publish), `xplat.solves` and, for `--push`, `xplat.transfer` (the
     /// push's own requests and blobs, counted before `verify-pushed` reads the image back).
@@ -118,13 +126,20 @@ public enum OutputAssembler {
     /// Writes a metadata document (sorted keys, slashes unescaped, a final newline) through a temp file.
     static func writeJSON(_ object: [String: Any], to path: String) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicFile.write(data + Data("\n".utf8), to: path)
+        // As the image id file: a build that ran and cannot write its report failed (exit 3).
+        do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
+            throw BuildError.fileSystem(path: path, action: "write the metadata file", reason: SystemError.reason(error))
+        }
     }
 
     /// One build's metadata object: buildx's keys where they apply, then xplat's.
     static func metadata(result: BuildResult, request: BuildRequest) -> [String: Any] {
         var object: [String: Any] = [:]
         if let indexDigest = result.indexDigest { object["containerimage.digest"] = indexDigest }
+        // `--load` through buildx: the loaded image's digest, as buildx's own metadata file gave it.
+        if request.output == .load, result.platforms.count == 1, let digest = result.platforms[0].digest {
+            object["containerimage.digest"] = digest
+        }
         if let d = result.indexDescriptor { object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size] }
         if let config = result.configDigest { object["containerimage.config.digest"] = config }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }

@@ -13,7 +13,7 @@ struct BuildCommand: AsyncParsableCommand {
             Outputs as buildx: -o type=local,dest=DIR (DIR/linux_arm64/... per platform), type=tar,dest=F, \
             type=oci,dest=F[,tar=false], --push -t NAME:TAG (image index for all platforms), --load -t NAME (one platform). \
             Exit codes: 0 built and verified; 1 verification failed or platform impossible; 2 could not start; \
-            3 build failed; 130 interrupted.
+            3 build failed; 64 bad usage, or a flag the chosen driver cannot do (refused before building); 130 interrupted.
             """)
 
     @OptionGroup var input: BuildInputOptions
@@ -62,7 +62,12 @@ struct BuildCommand: AsyncParsableCommand {
     func validate() throws {
         if push && load { throw ValidationError("--push and --load cannot go together") }
         if output.count > 1 { throw ValidationError("-o/--output: multiple outputs currently unsupported (as buildx)") }
-        if !output.isEmpty && (push || load) { throw ValidationError("-o/--output cannot go with --push or --load") }
+        // buildx: --push adds push=true to an image output (`registry` is one), --load is
+        // `type=docker`; any other output with them is refused.
+        if let first = output.first, push || load, let type = try? OutputSpec.exporterType(first),
+           push ? type != "image" && type != "registry" : type != "docker" {
+            throw ValidationError("--\(push ? "push" : "load") and \"\(type)\" output can't be used together (as buildx)")
+        }
         if let first = output.first, (try? OutputSpec.parse(first))?.isStandardOutput == true, isatty(1) == 1 {
             throw ValidationError("-o \(first): dest file is required for this exporter; refusing to write to console (as buildx)")
         }
@@ -103,7 +108,9 @@ struct BuildCommand: AsyncParsableCommand {
     /// The validated request; a bad value exits with the build's usage code.
     func makeRequest() throws -> BuildRequest {
         do {
-            let spec: OutputSpec = try push ? .push : load ? .load : output.first.map(OutputSpec.parse) ?? .none
+            // Parsed with --push/--load too: its attributes are checked, none dropped.
+            let parsed = try output.first.map(OutputSpec.parse)
+            let spec: OutputSpec = push ? .push : load ? .load : parsed ?? .none
             var request = BuildRequest(
                 dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
                 target: input.target, buildArgs: input.buildArgs, output: spec, tags: tags,

@@ -151,3 +151,33 @@ private func lastByKey<T>(_ values: [T], _ key: (T) -> String) -> [T] {
     }
     return result
 }
+
+/// buildx's boolean flags take a value too, as pflag reads them (`--push=true`, `--pull=false`,
+/// `--rm=false`: docker build's idiom), which ArgumentParser's flags refuse. Before parsing,
+/// `build`'s `--NAME=TRUE` becomes `--NAME` and `--NAME=FALSE` is dropped; any other value is
+/// left for the parser to refuse. Words after `--` are the user's, left as they are.
+enum BuildxBoolFlags {
+    /// buildx build's boolean flags (v0.10 to v0.12).
+    static let names: Set<String> = ["load", "push", "pull", "no-cache", "quiet", "compress", "squash", "rm", "force-rm"]
+
+    /// `arguments` (subcommand first) with the boolean flags of `build` written as ArgumentParser takes them.
+    static func normalize(_ arguments: [String]) -> [String] {
+        guard arguments.first == "build" else { return arguments }
+        var result: [String] = []
+        var options = true
+        for word in arguments {
+            guard options, word.hasPrefix("--"), let equals = word.firstIndex(of: "="),
+                  names.contains(String(word[word.index(word.startIndex, offsetBy: 2)..<equals])) else {
+                if word == "--" { options = false }
+                result.append(word)
+                continue
+            }
+            switch word[word.index(after: equals)...] {
+            case "1", "t", "T", "true", "TRUE", "True": result.append(String(word[..<equals]))
+            case "0", "f", "F", "false", "FALSE", "False": break
+            default: result.append(word)
+            }
+        }
+        return result
+    }
+}

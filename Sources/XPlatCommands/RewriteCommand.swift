@@ -64,7 +64,11 @@ struct RewriteCommand: AsyncParsableCommand {
         var args: [String: String] = [:]
         for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
         var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
-        if !noRegistry { options.baseImages = await BaseImages.read(dockerfile, buildArgs: args) }
+        if !noRegistry {
+            let reading = await BaseImages.read(dockerfile, buildArgs: args)
+            options.baseImages = reading.configs
+            if let note = reading.note { StandardError.write(note) }
+        }
         let result: RewriteResult
         do {
             result = try Rewriter.rewrite(dockerfile, options: options)

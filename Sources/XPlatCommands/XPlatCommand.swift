@@ -29,7 +29,7 @@ public struct XPlatCommand: AsyncParsableCommand {
     /// Run by docker's CLI as its `xplat` plugin, it answers the metadata request and reads
     /// docker's global options first (`DockerPlugin`).
     public static func runMain(arguments: [String]? = nil) async -> Never {
-        let arguments = pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst()))
+        let arguments = BuildxBoolFlags.normalize(pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst())))
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

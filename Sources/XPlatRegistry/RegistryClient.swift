@@ -60,6 +60,9 @@ public struct RegistryConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Read timeout: the longest silence while a response is awaited or streamed.
     public var readTimeout: Duration
+    /// False: a refused connection fails at once instead of being tried again until `connectTimeout`
+    /// (for reads that are worth little when the registry is not there).
+    public var retriesConnections = true
     public var userAgent: String
 
     public init(certsDirectory: String = "/etc/docker/certs.d", insecureRegistries: Set<String> = [],
@@ -127,6 +130,7 @@ public final class RegistryClient: Sendable {
                            read: .nanoseconds(Self.nanoseconds(configuration.readTimeout))))
         http.decompression = .disabled
         http.httpVersion = .http1Only
+        http.connectionPool.retryConnectionEstablishment = configuration.retriesConnections
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
         http.connectionPool.retryConnectionEstablishment = false
         self.probe = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)

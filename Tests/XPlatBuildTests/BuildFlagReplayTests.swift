@@ -107,6 +107,18 @@ struct BuildFlagReplayTests {
         }
     }
 
+    @Test("--iidfile without an image output: the build runs and leaves the file empty, as buildx 0.10.5 does")
+    func imageIDFileWithoutImage() async throws {
+        let replay = try FlagReplay("flags-xplat-remote")
+        defer { replay.remove() }
+        var request = replay.request(.none)
+        request.imageIDFile = "\(replay.out)/iid"
+        try "sha256:an-earlier-build".write(toFile: "\(replay.out)/iid", atomically: true, encoding: .utf8)
+        _ = try await replay.build(request, builder: "real-remote")
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        #expect(FileManager.default.fileExists(atPath: "\(replay.out)/iid") && replay.read("iid").isEmpty, "an empty file: \(replay.read("iid"))")
+    }
+
     @Test("""
           two-node builder: --cache-to type=local from two solves keeps both under keyed tags in one index.json; \
           a second build reads each solve's own tag, and the arm node that never ran the RUN finds it cached
@@ -304,6 +316,42 @@ struct BuildFlagReplayTests {
         #expect(throws: Never.self, "per-stage --no-cache works on the docker driver (recorded)") {
             try BuildxStrategy(runner: RecordingRunner()).check(request, plan: onDocker, buildx: v010)
         }
+    }
+
+    @Test("-q with --load as buildx 0.10 prints it: containerimage.digest (through a remote builder the manifest digest), the image id with 0.11+ and the engine")
+    func quietLoad() throws {
+        // Checked on buildx 0.10.5, builder real-remote, `--load -q --iidfile`: -q printed the
+        // manifest digest (the metadata file's containerimage.digest), --iidfile the image id; the
+        // docker driver's containerimage.digest is the image id itself.
+        let arm = p("linux/arm64")
+        let request = BuildRequest(dockerfile: "D", context: ".", platforms: [arm], output: .load, tags: ["a:1"])
+        var solved = SolvedBuild()
+        solved.results[arm] = PlatformResult(platform: arm, node: "r0", mode: .native, seconds: 1, digest: "sha256:manifest")
+        let v010 = BuildxVersion.parse("v0.10.5"), v011 = BuildxVersion.parse("v0.11.2")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: v010, request: request, solved: solved) == "sha256:manifest")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: v011, request: request, solved: solved) == "sha256:config")
+        #expect(BuildExecutor.quietID(imageID: "sha256:config", buildx: nil, request: request, solved: solved) == "sha256:config")
+        var local = request
+        local.output = .local(dest: "o", split: nil)
+        #expect(BuildExecutor.quietID(imageID: nil, buildx: v010, request: local, solved: solved) == nil, "no image, nothing printed")
+    }
+
+    @Test("attestations asked of a buildx older than 0.10 (no --attest/--provenance/--sbom) are refused, not dropped")
+    func attestationsNeedBuildx010() throws {
+        let remote = BuilderNode(name: "r0", endpoint: "unix:///run/bk.sock", driver: .buildx(builder: "r", driver: .remote), native: [p("linux/amd64")])
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [remote], platforms: [], solves: [])
+        var request = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64")], output: .push, tags: ["127.0.0.1:5000/a:1"])
+        request.provenance = "mode=max"
+        let old = try #require(BuildxVersion.parse("github.com/docker/buildx v0.9.1 ed00243"))
+        #expect(DriverCommands(docker: "docker", request: request, dockerfile: "D", buildx: old)
+            .attestationFlags(for: .oci(dest: "o.tar")).isEmpty, "what such a buildx would be given: nothing")
+        #expect { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: old) } throws: { error in
+            guard case BuildError.unsupported = error else { return false }
+            return "\(error)".contains("buildx v0.9.1") && "\(error)".contains("--provenance/--sbom/--attest")
+        }
+        #expect(throws: Never.self) { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: BuildxVersion.parse("v0.10.5")) }
+        request.provenance = "false"
+        #expect(throws: Never.self, "none asked for: nothing to drop") { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: old) }
     }
 }
 

@@ -3,6 +3,7 @@
 
 import Foundation
 import Testing
+import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
@@ -109,6 +110,18 @@ struct BuildOptionsTests {
         #expect(!r.wantsAttestations)
     }
 
+    @Test("--attest type=T,disabled=true (buildx 0.11+'s spelling) asks for none: nothing to refuse on the engine")
+    func disabledAttest() throws {
+        #expect(try !AttestSpec(parsing: "type=provenance,disabled=true").enabled)
+        #expect(try AttestSpec(parsing: "type=sbom,disabled=false").enabled)
+        #expect(throws: BuildError.self) { try AttestSpec(parsing: "type=sbom,disabled=maybe") }
+        var r = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64")], output: .push, tags: ["127.0.0.1:5000/a:1"])
+        r.attests = [try AttestSpec(parsing: "type=provenance,disabled=true"), try AttestSpec(parsing: "type=sbom,disabled=true")]
+        #expect(!r.wantsAttestations)
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        try EngineStrategy(runner: RecordingRunner()).check(r, plan: plan, buildx: nil)
+    }
+
     @Test("--annotation: default on the manifests; index:, manifest-descriptor:, index-descriptor:, [platform]; bad types refused")
     func annotations() throws {
         let plain = try AnnotationSpec(parsing: "org.opencontainers.image.title=hello")
@@ -134,13 +147,40 @@ struct BuildOptionsTests {
         #expect(try CacheSpec(parsing: "type=local,src=/c").type == .local)
         #expect(try CacheSpec(parsing: "type=inline", direction: .export).type == .inline)
         let gha = try CacheSpec.parse("type=gha,scope=main", direction: .export, environment: ["ACTIONS_RUNTIME_TOKEN": "t", "ACTIONS_CACHE_URL": "u"])
-        #expect(gha.first?.attributes == ["scope": "main", "token": "t", "url": "u"])
+        #expect(gha.first?.attributes == ["scope": "main"], "buildx reads the runner's token and URL itself")
         #expect(try CacheSpec(parsing: "type=s3,region=eu,bucket=b").type == .s3)
         #expect(try CacheSpec(parsing: "type=azblob,account_url=https://a.invalid").type == .azblob)
         for (bad, direction) in [("type=local,src=/c", CacheDirection.export), ("type=local,dest=/c", .import), ("type=inline", .import),
                                  ("type=gha", .export), ("type=s3,bucket=b", .import), ("type=nope,x=1", .import),
                                  ("mode=max", .export), ("type=registry", .import), ("type=local,dest=/c,mode=all", .export)] {
             #expect(throws: BuildError.self, "\(bad)") { try CacheSpec.parse(bad, direction: direction) }
+        }
+    }
+
+    @Test("--annotation: only [a-z-]+[PLATFORM] before the first colon is a type, as buildx 0.12's pattern reads it; the platform as containerd reads it")
+    func annotationTypePrefix() throws {
+        #expect(try AnnotationSpec(parsing: "v2_1:k=v") == AnnotationSpec(level: nil, platform: nil, key: "v2_1:k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "ab1:k=v") == AnnotationSpec(level: nil, platform: nil, key: "ab1:k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "manifest[linux/ARM64]:k=v") == AnnotationSpec(level: .manifest, platform: p("linux/arm64"), key: "k", value: "v"))
+        #expect(try AnnotationSpec(parsing: "index:k=v") == AnnotationSpec(level: .index, platform: nil, key: "k", value: "v"))
+        #expect(throws: BuildError.self, "a lower-case word before the colon is a type: unknown") { try AnnotationSpec(parsing: "layer:k=v") }
+    }
+
+    @Test("the gha token from the runner's environment reaches no command line and no message")
+    func ghaTokenStaysInTheEnvironment() throws {
+        let token = "ghs_xplatTokenNotForLogs"
+        let environment = ["ACTIONS_RUNTIME_TOKEN": token, "ACTIONS_CACHE_URL": "https://cache.invalid/"]
+        var request = BuildRequest(dockerfile: "D", context: ".", platforms: [p("linux/amd64"), p("linux/arm64")], output: .push,
+                                   tags: ["127.0.0.1:5000/a:1"])
+        request.cacheTo = try CacheSpec.parse("type=gha,scope=main,mode=max", direction: .export, environment: environment)
+        request.cacheFrom = try CacheSpec.parse("type=gha,scope=main", direction: .import, environment: environment)
+        let commands = DriverCommands(docker: "docker", request: request, dockerfile: "D", buildx: BuildxVersion(major: 0, minor: 10, patch: 5))
+        let args = commands.buildxBuild(builder: "b", platforms: [p("linux/arm64")], export: .oci(dest: "o.tar"), metadataFile: nil).arguments
+        #expect(args.contains { $0.hasPrefix("type=gha,") && $0.contains("scope=main-") })
+        #expect(!args.contains { $0.contains(token) }, "\(args)")
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        #expect { try EngineStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: nil) } throws: { error in
+            "\(error)".contains("type=gha") && !"\(error)".contains(token)
         }
     }
 

@@ -47,4 +47,31 @@ struct OutputDestinationTests {
             String(describing: error).contains(file + "/out") && String(describing: error).contains("is not a folder")
         }
     }
+
+    @Test("-o -: a read error of the staged file fails the output instead of ending the copy early with success")
+    func standardOutputReadError() throws {
+        // A folder opens for reading but every read fails (EISDIR), as a failing disk would.
+        let dir = try makeTemporaryDirectory("xplat-stdout-read")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(FileHandle(forReadingAtPath: dir) != nil, "the precondition: it opens")
+        #expect { try OutputAssembler.copyToStandardOutput(dir) } throws: { error in
+            guard case BuildError.assemblyFailed(let why, _) = error else { return false }
+            return why.contains(dir)
+        }
+    }
+
+    @Test("--metadata-file in a missing folder: the build's file-system error naming the file (exit 3, as --iidfile), not an unexpected error")
+    func metadataFileError() throws {
+        let dir = try makeTemporaryDirectory("xplat-metadata-missing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plan = Plan(dockerfile: "D", context: ".", nodes: [], platforms: [], solves: [])
+        let request = BuildRequest(dockerfile: "D", context: ".", platforms: [])
+        let result = BuildResult(plan: plan, platforms: [], output: "build cache only")
+        #expect {
+            try OutputAssembler.writeMetadata(to: dir + "/missing/metadata.json", result: result, request: request)
+        } throws: { error in
+            guard case BuildError.fileSystem(let path, _, _) = error else { return false }
+            return path == dir + "/missing/metadata.json"
+        }
+    }
 }

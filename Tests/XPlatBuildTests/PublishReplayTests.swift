@@ -171,9 +171,14 @@ struct PublishReplayTests {
                                             verifier: reader) {
             $0.tags = ["xplat-rec:\(name)"]
             $0.verify = true
+            $0.metadataFile = replay.out + "/metadata.json"
         }
         #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
         #expect(replay.builds.count == 1 && replay.builds[0].contains("--load"), "one solve: \(replay.builds)")
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: replay.out + "/metadata.json"))) as? [String: Any]
+        let loaded = try #require(result.platforms.first?.digest)
+        #expect(metadata?["containerimage.digest"] as? String == loaded,
+                "--metadata-file has buildx's containerimage.digest of the loaded image: \(metadata ?? [:])")
         let save = try #require(replay.replayer.commands.first { $0.arguments.contains("save") })
         #expect(save.arguments.last == "xplat-rec:\(name)")
         #expect(save.arguments.starts(with: ["--context"]) == (builder == "default"))

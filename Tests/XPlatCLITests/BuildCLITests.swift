@@ -150,6 +150,9 @@ struct BuildCLITests {
         (["--annotation", "layer:k=v", "--push", "-t", "127.0.0.1:5000/a:1"], "unknown annotation type \"layer\""),
         (["--no-cache", "--no-cache-filter", "build"], "--no-cache and --no-cache-filter cannot be used together"),
         (["--smoke", "sh -c 'uname"], #"--smoke: unterminated ' in "sh -c 'uname""#),
+        (["--push", "-t", "127.0.0.1:5000/a:1", "-o", "type=local,dest=a"], #"--push and "local" output can't be used together"#),
+        (["--load", "-t", "a:1", "-o", "type=image"], #"--load and "image" output can't be used together"#),
+        (["--push", "-o", "type=image,name=127.0.0.1:5000/a:1,compression=zstd"], #"xplat does not take "compression" for type=image"#),
     ])
     func usageErrors(_ flags: [String], _ message: String) async throws {
         let docker = try FakeDocker()
@@ -158,6 +161,31 @@ struct BuildCLITests {
         #expect(out.exitCode == 64, "\(flags): \(out.stderr)")
         #expect(out.stderr.contains(message), "\(out.stderr)")
         #expect(docker.calls.isEmpty)
+    }
+
+    @Test("buildx's boolean flags with a value, as pflag takes them: --pull=true is --pull, --no-cache=0 and --rm=false are dropped")
+    func booleanFlagValues() async throws {
+        let docker = try FakeDocker(buildStderr: "fake: no build")
+        defer { docker.remove() }
+        _ = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--rm=false", "--pull=true", "--no-cache=0", "--squash=False", goHello],
+                                   environment: docker.environment)
+        let build = try #require(docker.calls.first { $0.first == "build" }, "the flags parse: \(docker.calls)")
+        #expect(build.contains("--pull") && !build.contains("--no-cache"), "\(build)")
+        let push = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--push=true", "--load=false", goHello], environment: docker.environment)
+        #expect(push.exitCode == 64 && push.stderr.contains("--push needs -t"), "--push=true is --push, --load=false no --load: \(push.stderr)")
+        let bad = try await BuildCLI.run(["build", "--platform", "linux/amd64", "--pull=maybe", goHello], environment: docker.environment)
+        #expect(bad.exitCode == 64 && bad.stderr.contains("--pull"), "not a boolean: refused, named: \(bad.stderr)")
+    }
+
+    @Test("--push with an image output and --load with type=docker are taken, as buildx takes them", arguments: [
+        ["--push", "-o", "type=image,name=127.0.0.1:5000/a:1"], ["--push", "-t", "127.0.0.1:5000/a:1", "-o", "type=registry"],
+        ["--load", "-t", "a:1", "-o", "type=docker"],
+    ])
+    func shorthandWithOutput(_ flags: [String]) async throws {
+        let docker = try FakeDocker()
+        defer { docker.remove() }
+        let out = try await BuildCLI.run(["build", "--dry-run", "--platform", "linux/amd64"] + flags + [goHello], environment: docker.environment)
+        #expect(out.exitCode == 0, "\(flags): \(out.stderr)")
     }
 
     @Test("--dry-run prints the plan and never builds: docker is only asked `info` (and whether buildx exists)")

@@ -154,4 +154,14 @@ struct HelpCLITests {
         #expect(out.stdout.contains("USAGE: xplat \(subcommand)".trimmingCharacters(in: .whitespaces)), "\(out.stdout)")
         #expect(out.stderr.isEmpty, "\(out.stderr)")
     }
+
+    @Test("build --help lists every exit code build uses, 64 (refused before building) included")
+    func buildExitCodes() async throws {
+        let out = try await XPlatBinary.run(["build", "--help"])
+        let text = out.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for code in ["0 built and verified", "1 verification failed", "2 could not start", "3 build failed",
+                     "64 bad usage, or a flag the chosen driver cannot do", "130 interrupted"] {
+            #expect(text.contains(code), "\(code): \(out.stdout)")
+        }
+    }
 }

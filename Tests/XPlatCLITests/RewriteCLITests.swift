@@ -26,6 +26,44 @@ import XPlatTestSupport
         try String(contentsOf: Self.golden.appendingPathComponent("\(name)/expected.Dockerfile"), encoding: .utf8)
     }
 
+    /// A loopback port that accepts connections and never answers: a registry that hangs.
+    static func silentPort() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(fd >= 0 && bound, "cannot listen on a loopback port")
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    @Test("a registry that refuses or never answers costs a rewrite at most a few seconds, and says which base image configs were not read")
+    func registryNotThere() async throws {
+        // Docker Hub names only: both are asked at XPLAT_REGISTRY, and no other host is looked up.
+        let (dir, file) = try scratch("go-basic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\nCOPY --from=build /app /app\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let silent = try Self.silentPort()
+        defer { close(silent.fd) }
+        // A silent registry: the 3 s read timeout or the 4 s deadline of the whole reading, whichever comes first.
+        for (registry, reasons) in [("127.0.0.1:9", ["Connection refused"]), ("127.0.0.1:\(silent.port)", ["timed out", "not read within 4 s"])] {
+            let started = Date()
+            let out = try await XPlatBinary.run(["rewrite", "--findings-only", file], environment: ["XPLAT_REGISTRY": registry])
+            let seconds = Date().timeIntervalSince(started)
+            #expect(out.exitCode <= 1, "\(out.stderr)")
+            #expect(reasons.contains { out.stderr.contains("xplat: base image config not read: debian:bookworm-slim (\(registry): \($0))") }, "\(registry): \(out.stderr)")
+            #expect(out.stderr.contains("golang:1.22 (\(registry): "), "\(registry): \(out.stderr)")
+            #expect(out.stderr.contains("judged by the Dockerfile and the context alone"))
+            #expect(seconds < 7, "\(registry): \(seconds) s")
+        }
+        let skipped = try await XPlatBinary.run(["rewrite", "--findings-only", "--no-registry", file], environment: ["XPLAT_REGISTRY": "127.0.0.1:9"])
+        #expect(!skipped.stderr.contains("not read"), "\(skipped.stderr)")
+    }
+
     @Test("default output is a unified diff; stages and findings go to stderr")
     func diff() async throws {
         let (dir, file) = try scratch("go-hardcoded-arch")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import XPlatDockerfile
 
@@ -59,6 +60,10 @@ import Testing
         #expect(MakefileEvidence.goArchitecture(mk, goals: ["release"]).blocker?.line == 6)
         let own = "ARCH ?= $(shell uname -m)\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
         #expect(MakefileEvidence.goArchitecture(own, goals: []).variables.map(\.name) == ["ARCH"])
+        // An included file may assign ARCH with := (which the environment does not override): not shown to reach go.
+        let included = "include arch.mk\nARCH ?= $(shell uname -m)\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
+        #expect(MakefileEvidence.goArchitecture(included, goals: []).blocker?.line == 1)
+        #expect(MakefileEvidence.goArchitecture("include common.mk\nbuild:\n\tgo build .\n", goals: []).blocker == nil)
         let fixed = "ARCH := amd64\nbuild:\n\tGOARCH=$(ARCH) go build .\n"
         #expect(MakefileEvidence.goArchitecture(fixed, goals: []).blocker?.line == 3)
     }
@@ -69,6 +74,37 @@ import Testing
         #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nexport CGO_ENABLED\nbuild:\n\tgo build .\n") == 1)
         #expect(MakefileEvidence.disablesCgo("build:\n\tCGO_ENABLED=0 go build .\n") == 2)
         #expect(MakefileEvidence.disablesCgo("export CGO_ENABLED=0\nx:\n\tCGO_ENABLED=1 go build .\n") == nil)
+        // One recipe's CGO_ENABLED=0 says nothing of another recipe that runs go with cgo on.
+        #expect(MakefileEvidence.disablesCgo("all: relay probe\nrelay:\n\tCGO_ENABLED=0 go build ./cmd/relay\nprobe:\n\tgo build ./cmd/probe\n") == nil)
+        #expect(MakefileEvidence.disablesCgo("all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
+        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a b\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\nb:\n\tgo build ./b\n") == nil)
+        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\n") == 1)
+    }
+
+    @Test("a goal named through a variable, or built by a pattern rule, leaves no recipe out")
+    func makefileVariableGoals() {
+        let mk = "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+        #expect(MakefileEvidence.linesRun(mk, goals: []).contains(5))
+        #expect(MakefileEvidence.linesRun(mk, goals: []).contains(7))
+        let pattern = "all: bin/probe\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+        #expect(MakefileEvidence.linesRun(pattern, goals: []).contains(2))
+        #expect(!MakefileEvidence.linesRun(pattern, goals: []).contains(4))
+        #expect(MakefileEvidence.linesRun("all:\n\t$(MAKE) $(TARGET)\nx:\n\tgo build .\n", goals: []).contains(3))
+    }
+
+    @Test("a base image's ONBUILD that compiles for the machine it runs on leaves the stage, even when it names GOARCH")
+    func onBuildGoarch() throws {
+        let text = "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\nCOPY --from=build /out/app /app\n"
+        func rewrite(_ trigger: String) throws -> RewriteResult {
+            var options = RewriteOptions(context: BuildContext(root: "/ctx", files: [:]))
+            options.baseImages = ["example.com/gobase:1": BaseImageConfig(onBuild: [trigger])]
+            return try Rewriter.rewrite(text: text, fileName: "Dockerfile", options: options)
+        }
+        let probed = try rewrite("RUN GOARCH=$(go env GOARCH) go build -o /out/app .")
+        #expect(probed.stageFindings.contains { $0.message.contains("has ONBUILD `RUN GOARCH=$(go env GOARCH)") }, "\(probed.stageFindings)")
+        #expect(probed.stages[0].outcome == .left)
+        let wired = try rewrite("RUN GOARCH=$TARGETARCH go build -o /out/app .")
+        #expect(!wired.stageFindings.contains { $0.message.contains("has ONBUILD") })
     }
 
     @Test("go.mod: indirect requirements are no evidence; imports are read from import blocks")
@@ -98,6 +134,44 @@ import Testing
         #expect(CLibraryEvidence.unprovenLookup(in: "AC_CHECK_LIB([m], [cos])\nAC_CHECK_LIB([pcap], [pcap_open])\n", kind: .autoconf, installed: [])?.line == 2)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -lpthread\n", kind: .makefile, installed: []) == nil)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -ljudy\n", kind: .makefile, installed: [])?.line == 1)
+    }
+
+    @Test("a Cargo.lock past 256 KiB is read whole; a tree past the entry limit gives no evidence rather than part of it")
+    func contextLimits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/cmd", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 6000 crates before openssl-sys: a real workspace's lock is this long.
+        let lock = (0..<6000).map { "[[package]]\nname = \"crate-\($0)\"\nversion = \"1.0.0\"\n" }.joined(separator: "\n")
+            + "\n[[package]]\nname = \"openssl-sys\"\nversion = \"0.9.0\"\n"
+        #expect(lock.utf8.count > BuildContext.maxBytes)
+        try lock.write(toFile: dir + "/Cargo.lock", atomically: true, encoding: .utf8)
+        let whole = BuildContext.load(directory: dir)
+        #expect(RustEvidence.lockedCrates(whole.files["Cargo.lock"] ?? "").contains("openssl-sys"))
+        try "package main\n// #include <stdio.h>\nimport \"C\"\nfunc main() {}\n".write(toFile: dir + "/cmd/main.go", atomically: true, encoding: .utf8)
+        try "module x\n".write(toFile: dir + "/go.mod", atomically: true, encoding: .utf8)
+        #expect(BuildContext.load(directory: dir, maxEntries: 3).files.isEmpty)
+        #expect(BuildContext.load(directory: dir, maxEntries: 10).files["cmd/main.go"] != nil)
+    }
+
+    @Test("a Go package in a folder called target or dist is read; Cargo's target folder is not")
+    func toolOutputFolders() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-out-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["internal/target", "cmd/dist", "rs/target/release"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+        }
+        let cgo = "package x\n// #include <stdio.h>\nimport \"C\"\n"
+        try cgo.write(toFile: dir + "/internal/target/t.go", atomically: true, encoding: .utf8)
+        try cgo.write(toFile: dir + "/cmd/dist/d.go", atomically: true, encoding: .utf8)
+        try "[package]\nname = \"r\"\n".write(toFile: dir + "/rs/Cargo.toml", atomically: true, encoding: .utf8)
+        try "all:\n".write(toFile: dir + "/rs/target/release/Makefile", atomically: true, encoding: .utf8)
+        let context = BuildContext.load(directory: dir)
+        #expect(context.files["internal/target/t.go"] != nil)
+        #expect(context.files["cmd/dist/d.go"] != nil)
+        #expect(context.files["rs/target/release/Makefile"] == nil)
     }
 
     @Test("a backslash-newline continues the command: the packages after it are still apt-get's")

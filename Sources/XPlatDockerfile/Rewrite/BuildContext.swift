@@ -20,29 +20,40 @@ public struct BuildContext: Sendable, Hashable {
         self.goImports = goImports
     }
 
-    /// Files read at most, and bytes read per file: a context is a source tree, not a disk.
-    static let maxFiles = 20_000
+    /// Entries walked at most, and bytes read per file: a context is a source tree, not a disk.
+    public static let maxFiles = 20_000
     static let maxBytes = 256 * 1024
+    /// Lists that name every dependency (Cargo.lock, go.sum, vendor/modules.txt) are read whole up to this size.
+    static let maxListBytes = 16 * 1024 * 1024
 
     /// Reads the evidence files under `directory` (skipping `.git`, `node_modules`, `target`, ... and
     /// what `.dockerignore` excludes: the builder never sends those).
-    /// A folder that cannot be read gives an empty context: no evidence, so nothing is proven by it.
-    public static func load(directory: String) -> BuildContext {
+    /// A folder that cannot be read, or holds more than `maxEntries` entries, gives an empty context:
+    /// no evidence, so nothing is proven by it (part of a tree, in the file system's order, would
+    /// prove what the rest contradicts). A build file longer than its limit is left out whole rather
+    /// than cut (a cut Cargo.lock lists only some crates): it is then missing, which proves nothing.
+    public static func load(directory: String, maxEntries: Int = maxFiles) -> BuildContext {
         var files: [String: String] = [:]
         var imports: [String: [String]] = [:]
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: directory) else { return BuildContext(root: directory, files: [:]) }
         let ignore = DockerIgnore(text: (try? String(contentsOfFile: directory + "/.dockerignore", encoding: .utf8)) ?? "")
         var seen = 0
-        while let path = walker.nextObject() as? String, seen < maxFiles {
+        while let path = walker.nextObject() as? String {
             seen += 1
+            if seen > maxEntries { return BuildContext(root: directory, files: [:]) }
             let name = (path as NSString).lastPathComponent
-            if [".git", "node_modules", "target", ".build", "dist"].contains(name) { walker.skipDescendants(); continue }
+            if Self.isToolOutput(name, in: directory + "/" + (path as NSString).deletingLastPathComponent, fileManager: fm) {
+                walker.skipDescendants(); continue
+            }
             if ignore.excludes(path) { continue }
             guard isEvidence(path), let handle = FileHandle(forReadingAtPath: directory + "/" + path) else { continue }
-            let data = (try? handle.read(upToCount: maxBytes)) ?? nil
+            let limit = ["Cargo.lock", "go.sum", "modules.txt"].contains(name) ? maxListBytes : maxBytes
+            let data = (try? handle.read(upToCount: limit + 1)) ?? nil
             try? handle.close()
-            guard let data else { continue }
+            // A Go file's imports come first, so its head is enough; any other file is whole or not at all.
+            guard var data, data.count <= limit || path.hasSuffix(".go") else { continue }
+            data = data.prefix(limit)
             let text = String(decoding: data, as: UTF8.self)
             if path.hasSuffix(".go") {
                 imports[path] = GoEvidence.imports(text)
@@ -51,6 +62,19 @@ public struct BuildContext: Sendable, Hashable {
             files[path] = text
         }
         return BuildContext(root: directory, files: files, goImports: imports)
+    }
+
+    /// Folders no build reads sources from: `.git`, `node_modules`, and a tool's output folder beside
+    /// the file that makes it (`target` beside Cargo.toml, `.build` beside Package.swift, `dist` beside
+    /// package.json). A Go package called `target` or `dist` is source, and is read.
+    static func isToolOutput(_ name: String, in parent: String, fileManager fm: FileManager) -> Bool {
+        switch name {
+        case ".git", "node_modules": return true
+        case "target": return fm.fileExists(atPath: parent + "/Cargo.toml")
+        case ".build": return fm.fileExists(atPath: parent + "/Package.swift")
+        case "dist": return fm.fileExists(atPath: parent + "/package.json")
+        default: return false
+        }
     }
 
     /// File kinds the rewriter reads.

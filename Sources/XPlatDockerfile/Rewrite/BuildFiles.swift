@@ -15,6 +15,8 @@ struct CommandSite {
     /// The folder it runs in, absolute in the stage.
     var directory: String
     var files: StageFiles
+    /// False after a `cd` to a folder that is not known (`cd "$DIR"`): `files` is then empty.
+    var directoryKnown = true
 
     /// The goals a `make` command names (none: the Makefile's first rule).
     var makeGoals: [String] {
@@ -43,14 +45,25 @@ extension StagePlanner {
     }
 
     /// The command at word `k` of `words`, run from the RUN's WORKDIR after each `cd DIR` before it.
+    /// A `cd` whose folder is not known (`cd "$APP_DIR"`, `cd -`, `cd` alone) leaves the command no
+    /// files: judged by the folder it was in before, it would be judged by files it does not read.
     func site(_ words: [ShellWord], at k: Int, run: RunInfo, offset: Int, files: StageFiles) -> CommandSite {
-        var dir = files.workdir
+        var dir = files.workdir, known = true
         for (i, w) in words[..<k].enumerated() where w.isCommand && ["cd", "pushd"].contains(w.text) {
-            if i + 1 < k, !words[i + 1].text.hasPrefix("-"), !words[i + 1].text.contains("$") { dir = Paths.join(dir, words[i + 1].text) }
+            if i + 1 < k, !words[i + 1].isCommand, !words[i + 1].text.hasPrefix("-"), !words[i + 1].text.contains("$") {
+                dir = Paths.join(dir, words[i + 1].text)
+            } else {
+                known = false
+            }
         }
         let args = words[(k + 1)...].prefix { !$0.isCommand }.map(\.text)
+        // `go build -C DIR` (Go 1.20) runs in DIR: its go.mod and packages are there.
+        if Shell.name(words[k].text) == "go", args.count > 2, args[1] == "-C" {
+            if args[2].contains("$") { known = false } else { dir = Paths.join(dir, args[2]) }
+        }
         return CommandSite(run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
-                           arguments: args, directory: dir, files: files)
+                           arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
+                           directoryKnown: known)
     }
 
     /// The value of option `short` (`-C DIR`, `-CDIR`) or `long` (`--directory=DIR`, `--directory DIR`).

@@ -225,15 +225,20 @@ enum MakefileEvidence {
     static func wrapsGo(_ text: String) -> Bool { text.contains("go build") || text.contains("go install") || text.contains("$(GO)") }
 
     /// The 1-based line where the Makefile turns cgo off for the go commands it runs, if it does and
-    /// never turns it on: `CGO_ENABLED=0 go build` in a recipe, or `CGO_ENABLED ?= 0` (`:=`, `=`) that
-    /// reaches the recipes (`export`, `.EXPORT_ALL_VARIABLES`, or `CGO_ENABLED=$(CGO_ENABLED)` in them).
+    /// never turns it on: `CGO_ENABLED ?= 0` (`:=`, `=`) that reaches the recipes (`export`,
+    /// `.EXPORT_ALL_VARIABLES`, or `CGO_ENABLED=$(CGO_ENABLED)` on every go line), or `CGO_ENABLED=0` on every
+    /// line that runs go (one `CGO_ENABLED=0 go build` says nothing of another recipe's `go build`).
     static func disablesCgo(_ text: String) -> Int? {
         guard enablesCgo(text) == nil else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
+        let goLines = lines.indices.filter { n in
+            !lines[n].hasPrefix("#") && (lines[n].contains("go build") || lines[n].contains("go install") || lines[n].contains("$(GO)"))
+        }
         let exported = text.contains(".EXPORT_ALL_VARIABLES") || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
-            || text.contains("CGO_ENABLED=$(CGO_ENABLED)") || text.contains("CGO_ENABLED=${CGO_ENABLED}")
+            || !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=$(CGO_ENABLED)") || lines[$0].contains("CGO_ENABLED=${CGO_ENABLED}") }
+        let everyGoLineOff = !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=0 ") }
         for (n, line) in lines.enumerated() {
-            if line.contains("CGO_ENABLED=0 ") && (line.contains("go build") || line.contains("go install") || line.contains("$(GO)")) { return n + 1 }
+            if everyGoLineOff && goLines.contains(n) { return n + 1 }
             let bare = line.hasPrefix("export ") ? String(line.dropFirst(7)) : line
             guard bare.hasPrefix("CGO_ENABLED") else { continue }
             let rest = bare.dropFirst("CGO_ENABLED".count).replacingOccurrences(of: " ", with: "")
@@ -278,6 +283,13 @@ enum MakefileEvidence {
             guard ok else { return (variables, (n + 1, line)) }
             for r in resolved where !variables.contains(where: { $0.0 == r.0 }) { variables.append(r) }
         }
+        // The variables are set through the environment, which any `:=` in an included file overrides:
+        // with an include make reads, that they reach go is not shown.
+        if !variables.isEmpty, let n = lines.indices.first(where: { n in
+            run.contains(n) && ["include ", "-include ", "sinclude "].contains { lines[n].hasPrefix($0) }
+        }) {
+            return (variables, (n + 1, lines[n]))
+        }
         return (variables, nil)
     }
 
@@ -311,15 +323,19 @@ enum MakefileEvidence {
             }
         }
         var queue = goals.isEmpty ? (firstTarget.map { [$0] } ?? []) : goals
-        var seen = Set<String>(), out = outside
+        // A pattern rule's recipe may build any goal reached: it counts whenever make runs.
+        var out = outside.union(recipes.filter { $0.key.contains("%") }.flatMap(\.value))
+        var seen = Set<String>()
         while let goal = queue.popLast() {
+            // A goal named through a variable (`all: $(BINS)`, `$(MAKE) $(TARGET)`) could be any rule: all recipes count.
+            if goal.contains("$") { return Set(raw.indices) }
             guard seen.insert(goal).inserted else { continue }
             queue += prerequisites[goal] ?? []
             for n in recipes[goal] ?? [] {
                 out.insert(n)
                 let words = raw[n].split(whereSeparator: { " \t".contains($0) }).map(String.init)
                 for (i, w) in words.enumerated() where ["$(MAKE)", "${MAKE}", "make"].contains(w) {
-                    queue += words[(i + 1)...].filter { !$0.hasPrefix("-") && !$0.contains("=") && !$0.contains("$") }
+                    queue += words[(i + 1)...].filter { !$0.hasPrefix("-") && !$0.contains("=") }
                 }
             }
         }

@@ -262,7 +262,7 @@ struct StagePlanner {
         guard let (image, config) = baseConfig(f) else { return [] }
         let compiling = config.onBuild.filter { trigger in
             trigger.lowercased().hasPrefix("run ") && !RunClassifier.toolchains(String(trigger.dropFirst(4))).isEmpty
-                && !Self.isWired(trigger) && !trigger.contains("GOARCH")
+                && !Self.isWired(trigger)
         }
         guard let first = compiling.first else { return [] }
         let ins = df.instructions[f.root.fromInstruction]

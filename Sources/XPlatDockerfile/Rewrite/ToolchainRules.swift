@@ -109,7 +109,12 @@ extension StagePlanner {
                 out.append(missing("the Makefile make reads", c, consequence: "it may set GOARCH itself"))
                 continue
             }
-            if let blocker = MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).blocker {
+            let arch = MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals)
+            if let blocker = arch.blocker, !arch.variables.isEmpty, blocker.text.contains("include ") {
+                let names = arch.variables.map(\.name).joined(separator: ", ")
+                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
+                                   "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read: it may assign \(names), which pass the architecture to go, so the target from the environment is not shown to reach go build"))
+            } else if let blocker = arch.blocker {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
                                    "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from the environment would not reach go build"))
             }
@@ -124,6 +129,11 @@ extension StagePlanner {
             return finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)", fix: Self.notVisible)
         }
         let dir = site(c)?.directory ?? "?"
+        if site(c)?.directoryKnown == false {
+            return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
+                           "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is unknown: \(consequence)",
+                           fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
+        }
         return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
                        "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put none there): \(consequence)",
                        fix: "COPY the project files before this RUN, or check the folder the command runs in")
