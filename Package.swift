@@ -131,7 +131,13 @@ let package = Package(
             resources: [.copy("Recordings")]
         ),
         .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry", "XPlatTestSupport"]),
-        .testTarget(name: "XPlatCLITests", dependencies: ["XPlatCommands", "XPlatSupport", "XPlatTestSupport"]),
+        .testTarget(
+            name: "XPlatCLITests",
+            dependencies: [
+                "XPlatCommands", "XPlatSupport", "XPlatTestSupport", "XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform",
+                "XPlatRegistry", "XPlatVerify",
+            ]
+        ),
         .testTarget(
             name: "XPlatIntegrationTests",
             dependencies: [

@@ -1,6 +1,7 @@
 // Errors of planning and building; each names the value at fault and, where one helps, the action.
 
 import XPlatPlatform
+import XPlatRegistry
 
 /// Why a plan or build could not go ahead.
 public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -99,7 +100,7 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bake(let why):
             return why
         case .target(let name, let error):
-            return "target \"\(name)\": \(error.description)"
+            return "target \"\(name)\": \(error.message)"
         }
     }
 }
@@ -111,6 +112,8 @@ extension BuildError {
         case .buildFailed(_, let diagnosis): return diagnosis.action
         case .unsupported(_, _, _, let action): return action
         case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
+        case .assemblyFailed(_, let cause?): return (cause.error as? RegistryError)?.action
+        case .target(_, let error): return error.action
         default: return nil
         }
     }

@@ -34,7 +34,7 @@ struct ImagePublisher: Sendable {
             do {
                 try await client.checkPushAccess(target)
             } catch let error as RegistryError {
-                throw BuildError.assemblyFailed("cannot push: \(error)")
+                throw BuildError.assemblyFailed("cannot push: \(error.message)", cause: ErrorCause(error))
             }
         }
     }
@@ -59,7 +59,7 @@ struct ImagePublisher: Sendable {
             let result = try await client.publish(ordered, to: targets, indexAnnotations: indexAnnotations)
             return (result, Dictionary(uniqueKeysWithValues: zip(platforms, result.manifestDigests)))
         } catch let error as RegistryError {
-            throw BuildError.assemblyFailed("push failed: \(error)")
+            throw BuildError.assemblyFailed("push failed: \(error.message)", cause: ErrorCause(error))
         }
     }
 

@@ -95,21 +95,21 @@ struct BakeCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let printed: BakePrint
-        do { printed = try await service.printBake(invocation) } catch { throw BuildEnvironment.failure(error) }
+        do { printed = try await service.printBake(invocation) } catch { throw ErrorMap.failure(for: error) }
         if print && !json {
             emit(printed.json)
             return
         }
         let prepared: PreparedBake
         do { prepared = try await service.prepareBake(printed, options: options, selection: selection) } catch {
-            throw BuildEnvironment.failure(error)
+            throw ErrorMap.failure(for: error)
         }
         if print || dryRun {
             defer { prepared.discard() }
             let style = Style.detect(fd: 1, environment: BuildEnvironment.environment)
             emit(print ? try BakeRenderer.printJSON(printed, plan: prepared.plan)
                  : json ? try BakeRenderer.json(prepared.plan) : BakeRenderer.text(prepared.plan, style: style))
-            if !prepared.plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
+            if !prepared.plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
             return
         }
         let tty = isatty(2) == 1
@@ -120,8 +120,8 @@ struct BakeCommand: AsyncParsableCommand {
         switch result {
         case .success(let built): emit(BakeRenderer.text(built))
         case .failure(let error):
-            if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
-            throw BuildEnvironment.failure(error)
+            if interrupted { throw ErrorMap.interrupted() }
+            throw ErrorMap.failure(for: error)
         }
     }
 

@@ -83,9 +83,9 @@ struct BuildCommand: AsyncParsableCommand {
         let selection = try input.selection()
         if dryRun {
             let plan: Plan
-            do { plan = try await service.plan(request, selection: selection) } catch { throw BuildEnvironment.failure(error) }
+            do { plan = try await service.plan(request, selection: selection) } catch { throw ErrorMap.failure(for: error) }
             emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
-            if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
+            if !plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
             return
         }
         if let warning = flags.ignoredWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
@@ -100,8 +100,8 @@ struct BuildCommand: AsyncParsableCommand {
             // With the output itself on stdout (`-o -`), what xplat says goes to stderr.
             if request.output.isStandardOutput { FileHandle.standardError.write(Data(text.utf8)) } else { emit(text) }
         case .failure(let error):
-            if interrupted { throw XPlatFailure(BuildError.interrupted.description, exitCode: XPlatExit.interrupted) }
-            throw BuildEnvironment.failure(error)
+            if interrupted { throw ErrorMap.interrupted() }
+            throw ErrorMap.failure(for: error)
         }
     }
 
@@ -129,7 +129,7 @@ struct BuildCommand: AsyncParsableCommand {
             request.sbom = sbom
             try request.validate()
             return request
-        } catch { throw BuildEnvironment.failure(error) }
+        } catch { throw ErrorMap.failure(for: error) }
     }
 }
 

@@ -1,5 +1,5 @@
 // The environment-derived pieces every build needs: the docker client, the registry, the service
-// wired to the host probe and the verifier, and the mapping of build errors to exit codes.
+// wired to the host probe and the verifier.
 
 import Foundation
 import XPlatBuild
@@ -17,35 +17,11 @@ enum BuildEnvironment {
         let runner = SubprocessRunner()
         let docker: DockerClientChoice
         do { docker = try await DockerClientChoice.find(environment: environment, runner: runner) } catch {
-            throw XPlatFailure(error.message, action: error.action, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         if let note = docker.note, !quiet { StandardError.write("xplat: \(note)\n") }
         return BuildService(runner: runner, docker: docker.path, environment: environment,
                             probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
                             verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
     }
-
-    /// Maps a build error to xplat's exit codes.
-    ///
-    /// Anything else is thrown on as it is: ArgumentParser's usage errors stay usage errors (64), and
-    /// an error no build expected reaches `XPlatCommand.failure(for:in:)`, which names the command and
-    /// describes it (exit 2).
-    static func failure(_ error: any Error) -> any Error {
-        guard let error = error as? BuildError else { return error }
-        return XPlatFailure(error.message, action: error.action, exitCode: exitCode(of: error))
-    }
-
-    /// The exit code of a build error (a bake target's error: its own error's code).
-    static func exitCode(of error: BuildError) -> Int32 {
-        switch error {
-        case .interrupted: return XPlatExit.interrupted
-        case .impossible, .verificationFailed: return XPlatExit.checkFailed
-        case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
-        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake:
-            return XPlatExit.usage
-        case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
-        case .target(_, let inner): return exitCode(of: inner)
-        }
-    }
-
 }

@@ -68,7 +68,7 @@ private struct GlobalOptions {
             return
         }
         guard let name = Self.valued[parts[0]] else {
-            throw XPlatFailure("docker \(word) \(DockerPlugin.name): \(parts[0]) is not a docker global option xplat knows", exitCode: XPlatExit.usage)
+            throw ErrorMap.usage("docker \(word) \(DockerPlugin.name): \(parts[0]) is not a docker global option xplat knows")
         }
         if parts.count == 2 {
             values[name] = parts[1]
@@ -76,7 +76,7 @@ private struct GlobalOptions {
             values[name] = value
             rest = rest.dropFirst()
         } else {
-            throw XPlatFailure("docker \(word): the option needs a value", exitCode: XPlatExit.usage)
+            throw ErrorMap.usage("docker \(word): the option needs a value")
         }
     }
 
@@ -106,9 +106,8 @@ private struct GlobalOptions {
         guard !files.isEmpty else { return nil }
         let folders = Set(files.map { ($0.1 as NSString).deletingLastPathComponent })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
-            throw XPlatFailure("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
-                + "; put the files there under those names and set DOCKER_CERT_PATH",
-                               exitCode: XPlatExit.usage)
+            throw ErrorMap.usage("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
+                + "; put the files there under those names and set DOCKER_CERT_PATH")
         }
         return folders.first
     }

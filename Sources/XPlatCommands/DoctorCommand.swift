@@ -75,18 +75,16 @@ struct DoctorCommand: AsyncParsableCommand {
                 prover: noExec ? FixedExecProver() : ProbeExecProver(), writer: writer,
                 log: { StandardError.write("doctor: \($0)\n") })
         } catch let error as HostProbeError {
-            if case .notRoot = error { throw XPlatFailure(error.description, exitCode: XPlatExit.checkFailed) }
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         emit(try DoctorRenderer.render(outcome, format: json ? .json : .text,
                                        style: Style.detect(fd: 1, environment: environment)))
         let code = outcome.report.exitCode
         if code != XPlatExit.ok {
-            throw XPlatFailure(
+            throw ErrorMap.checkFailed(
                 outcome.report.unbuildable.isEmpty || outcome.report.requested == nil
                     ? "doctor: error-level findings (see above)"
-                    : "doctor: cannot build \(outcome.report.unbuildable.map(\.description).joined(separator: ", "))",
-                exitCode: code)
+                    : "doctor: cannot build \(outcome.report.unbuildable.map(\.description).joined(separator: ", "))")
         }
     }
 }

@@ -54,7 +54,7 @@ struct LintCommand: AsyncParsableCommand {
             findings = result.findings
             stageFindings = result.stageFindings
         } catch let error as DockerfileSyntaxError {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
         emit(json
@@ -62,7 +62,7 @@ struct LintCommand: AsyncParsableCommand {
              : RewriteRenderer.findingsText(findings, stageFindings, colorize: DockerfileInput.severityColor(style)))
         let errors = findings.filter { $0.severity == .error }.count
         if errors > 0 {
-            throw XPlatFailure("\(dockerfile.fileName): \(errors) error-level finding\(errors == 1 ? "" : "s")", exitCode: XPlatExit.checkFailed)
+            throw ErrorMap.checkFailed("\(dockerfile.fileName): \(errors) error-level finding\(errors == 1 ? "" : "s")")
         }
     }
 }

@@ -27,9 +27,9 @@ struct PlanCommand: AsyncParsableCommand {
         let plan: Plan
         let service = try await BuildEnvironment.service()
         do { plan = try await service.plan(request, selection: try input.selection()) } catch {
-            throw BuildEnvironment.failure(error)
+            throw ErrorMap.failure(for: error)
         }
         emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
-        if !plan.buildable { throw XPlatFailure("some platforms cannot be built (see the plan)", exitCode: XPlatExit.checkFailed) }
+        if !plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
     }
 }

@@ -21,7 +21,7 @@ struct PlatformsCommand: AsyncParsableCommand {
         do {
             rows = try PlatformReport.explain(platforms)
         } catch let error as PlatformError {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         emit(json ? try PlatformReport.json(rows) : PlatformReport.text(rows))
     }

@@ -4,51 +4,6 @@ import XPlatDockerfile
 import XPlatPlatform
 import XPlatSupport
 
-/// Reads a Dockerfile argument (`-` is standard input) for rewrite and lint.
-enum DockerfileInput {
-    static func read(_ path: String) throws -> (name: String, bytes: [UInt8]) {
-        if path == "-" { return ("<stdin>", Array(FileHandle.standardInput.readDataToEndOfFile())) }
-        do {
-            return (path, Array(try UserFile.read(path)))
-        } catch {
-            throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
-        }
-    }
-
-    static func parse(_ path: String) throws -> Dockerfile {
-        let (name, bytes) = try read(path)
-        do {
-            return try DockerfileParser.parse(bytes: bytes, fileName: name)
-        } catch {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
-        }
-    }
-
-    /// Rewrite options from the flags: the context folder (default: the Dockerfile's; none for
-    /// standard input) and the platform list (default: one per architecture).
-    static func options(file: String, target: String?, buildArgs: [String: String], context: String?, platform: String?) throws -> RewriteOptions {
-        var platforms = RewriteOptions.defaultPlatforms
-        if let platform {
-            do { platforms = try Platform.parseList(platform) } catch {
-                throw XPlatFailure("--platform \(platform): \(error)", exitCode: XPlatExit.usage)
-            }
-        }
-        var folder = context
-        if folder == nil && file != "-" { folder = (file as NSString).deletingLastPathComponent }
-        if folder == "" { folder = "." }
-        var isDir: ObjCBool = false
-        if let folder, context != nil, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
-            throw XPlatFailure("--context \(folder): not a folder", exitCode: XPlatExit.couldNotCheck)
-        }
-        return RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms,
-                              context: folder.map { BuildContext.load(directory: $0) })
-    }
-
-    static func severityColor(_ style: Style) -> (Severity, String) -> String {
-        { severity, text in severity == .error ? style.red(text) : style.yellow(text) }
-    }
-}
-
 /// `xplat rewrite Dockerfile [--write | -o FILE | --stdout | --json] [--check]`
 struct RewriteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -118,7 +73,7 @@ struct RewriteCommand: AsyncParsableCommand {
         do {
             result = try Rewriter.rewrite(dockerfile, options: options)
         } catch {
-            throw XPlatFailure(error.description, exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error)
         }
         let env = ProcessInfo.processInfo.environment
         let out = Style.detect(fd: 1, environment: env), err = Style.detect(fd: 2, environment: env)
@@ -136,7 +91,7 @@ struct RewriteCommand: AsyncParsableCommand {
                 let path = output ?? file
                 if result.changed || output != nil {
                     do { try AtomicFile.write(result.text, to: path) } catch {
-                        throw XPlatFailure("\(error)", exitCode: XPlatExit.couldNotCheck)
+                        throw ErrorMap.couldNotCheck("\(error)")
                     }
                 }
                 StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): no rewrite, unchanged\n")
@@ -146,13 +101,12 @@ struct RewriteCommand: AsyncParsableCommand {
             }
         }
         if check && (result.changed || result.hasErrors) {
-            throw XPlatFailure(
+            throw ErrorMap.checkFailed(
                 "\(result.fileName): " + (result.changed ? "rewrite needed" : "") + (result.changed && result.hasErrors ? ", " : "")
-                    + (result.hasErrors ? "error-level findings" : ""),
-                exitCode: XPlatExit.checkFailed)
+                    + (result.hasErrors ? "error-level findings" : ""))
         }
         if findingsOnly && result.hasErrors {
-            throw XPlatFailure("\(result.fileName): error-level findings", exitCode: XPlatExit.checkFailed)
+            throw ErrorMap.checkFailed("\(result.fileName): error-level findings")
         }
     }
 }

@@ -47,19 +47,19 @@ struct VerifyCommand: AsyncParsableCommand {
             do {
                 platforms.append(try Platform(parsing: text))
             } catch let error as PlatformError {
-                throw XPlatFailure("--platform: \(error)", exitCode: XPlatExit.usage)
+                throw ErrorMap.usage("--platform: \(error)")
             }
         }
         for pattern in exclude where !(pattern.hasPrefix("/") || pattern.hasPrefix("*")) {
-            throw XPlatFailure("--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
-                               + "start it with / or *", exitCode: XPlatExit.usage)
+            throw ErrorMap.usage("--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
+                               + "start it with / or *")
         }
         let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible, excluded: exclude)
         let report: VerifyReport
         do {
             report = try await ImageVerifier(rules: rules).verify(sources: sources, platforms: platforms)
         } catch let error as VerifyError {
-            throw XPlatFailure("verify: \(error)", exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.failure(for: error, prefix: "verify: ")
         }
         if json {
             emit(try report.json())
@@ -76,12 +76,11 @@ struct VerifyCommand: AsyncParsableCommand {
             let findings = report.findings.filter(\.isError).count
             let parts = [s.failed > 0 ? "\(s.failed) file\(s.failed == 1 ? "" : "s") failed verification" : nil,
                          findings > 0 ? "\(findings) source finding\(findings == 1 ? "" : "s")" : nil]
-            throw XPlatFailure(parts.compactMap { $0 }.joined(separator: "; "), exitCode: XPlatExit.checkFailed)
+            throw ErrorMap.checkFailed(parts.compactMap { $0 }.joined(separator: "; "))
         }
         let empty = report.sourcesWithoutELF
         if !empty.isEmpty && !allowEmpty {
-            throw XPlatFailure("verify: nothing to check: no ELF file in \(empty.joined(separator: ", ")) (--allow-empty accepts that)",
-                               exitCode: XPlatExit.couldNotCheck)
+            throw ErrorMap.couldNotCheck("verify: nothing to check: no ELF file in \(empty.joined(separator: ", ")) (--allow-empty accepts that)")
         }
     }
 }

@@ -86,7 +86,7 @@ public struct XPlatCommand: AsyncParsableCommand {
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."): return nil
         default:
             let name = command.configuration.commandName ?? "xplat"
-            return XPlatFailure("\(name): \(describe(error))", exitCode: XPlatExit.couldNotCheck)
+            return ErrorMap.couldNotCheck("\(name): \(describe(error))")
         }
     }
 

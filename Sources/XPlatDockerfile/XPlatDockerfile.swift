@@ -26,7 +26,7 @@
 // 4. Findings (`Linter.lint(_:)` -> `[Finding]`): rules XP001-XP012 (`Rule`, one step each in LintRules.swift), each with
 //    file:line:column, severity, message and fix.
 // 5. Output: `UnifiedDiff.render(old:new:fileName:colors:)`, `RewriteRenderer` (text, and the JSON
-//    schemas `xplat.rewrite/v1` and `xplat.lint/v1` documented in Render.swift).
+//    schemas `xplat.rewrite/v1` and `xplat.lint/v1` documented in RewriteRenderer.swift).
 //
 // # Example
 //

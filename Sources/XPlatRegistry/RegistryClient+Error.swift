@@ -55,41 +55,33 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The docker config or a credential helper failed.
     case credentials(registry: String, String)
 
-    public var description: String {
+    /// The error and, on its own line, what to do about it.
+    public var description: String { message + (action.map { "\n  action: \($0)" } ?? "") }
+
+    /// What went wrong, without the action (`action`).
+    public var message: String {
         switch self {
         case .badReference(let text, let why):
             return "not an image reference: \(text.debugDescription): \(why)"
         case .unauthorized(let op, let had, let detail):
             let what = had ? "refused the credentials for" : "needs a login for"
-            return "registry \(op.registry) \(what) \(op.repository) (\(op.description))\(Self.suffix(detail))\n"
-                + "  action: " + (had ? "check the user and password or token: docker login \(op.registry)"
-                                      : "log in first: docker login \(op.registry)")
+            return "registry \(op.registry) \(what) \(op.repository) (\(op.description))\(Self.suffix(detail))"
         case .denied(let op, let detail):
-            return "registry \(op.registry) denied \(op.description)\(Self.suffix(detail))\n"
-                + "  action: the account has no \(op.action) right on \(op.repository); ask the registry's owner, or push to a repository you own"
+            return "registry \(op.registry) denied \(op.description)\(Self.suffix(detail))"
         case .notFound(let op, let detail):
-            return "registry \(op.registry) has no \(op.image) (\(op.action))\(Self.suffix(detail))\n"
-                + "  action: check the repository and tag (skopeo inspect docker://\(op.image) or docker manifest inspect \(op.image))"
-        case .tooManyRequests(let op, let after):
-            return "registry \(op.registry) is rate-limiting \(op.description) (HTTP 429)\n"
-                + "  action: wait\(after.map { " \($0) s" } ?? "") and retry, or log in: authenticated users get higher limits"
+            return "registry \(op.registry) has no \(op.image) (\(op.action))\(Self.suffix(detail))"
+        case .tooManyRequests(let op, _):
+            return "registry \(op.registry) is rate-limiting \(op.description) (HTTP 429)"
         case .status(let op, let code, let detail):
             return "registry \(op.registry) answered HTTP \(code) to \(op.description)\(Self.suffix(detail))"
-                + (code >= 500 ? "\n  action: the registry failed; retry later or check its logs" : "")
         case .unreachable(let op, let reason):
-            return "registry \(op.registry) unreachable (\(op.description)): \(reason)\n"
-                + "  action: check that the registry runs and that \(op.registry) is the right host and port"
+            return "registry \(op.registry) unreachable (\(op.description)): \(reason)"
         case .tls(let op, let reason):
-            let host = op.registry
-            return "registry \(host): TLS failed (\(op.description)): \(reason)\n"
-                + "  action: trust the registry's CA (/etc/docker/certs.d/\(host)/ca.crt, or the system store), "
-                + "or, for a plain-HTTP registry, list it in dockerd's insecure-registries"
+            return "registry \(op.registry): TLS failed (\(op.description)): \(reason)"
         case .insecureRefused(let op):
-            return "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure registries (\(op.description))\n"
-                + "  action: serve the registry over TLS, or add \(op.registry) to insecure-registries in /etc/docker/daemon.json"
+            return "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure registries (\(op.description))"
         case .digestMismatch(let op, let expected, let actual):
-            return "registry \(op.registry) served \(op.image) with digest \(actual), not \(expected)\n"
-                + "  action: the registry or a proxy altered the content; retry, and report it to the registry's owner"
+            return "registry \(op.registry) served \(op.image) with digest \(actual), not \(expected)"
         case .badContent(let op, let why):
             return "registry \(op.registry): \(op.image): \(why)"
         case .credentials(let registry, let why):
@@ -97,11 +89,30 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The process exit code for this error: 3 for a registry that refused or lacks something, 2 otherwise.
-    public var isRefusal: Bool {
+    /// What to do about it, where xplat knows.
+    public var action: String? {
         switch self {
-        case .unauthorized, .denied, .notFound, .tooManyRequests, .credentials: return true
-        default: return false
+        case .unauthorized(let op, let had, _):
+            return had ? "check the user and password or token: docker login \(op.registry)" : "log in first: docker login \(op.registry)"
+        case .denied(let op, _):
+            return "the account has no \(op.action) right on \(op.repository); ask the registry's owner, or push to a repository you own"
+        case .notFound(let op, _):
+            return "check the repository and tag (skopeo inspect docker://\(op.image) or docker manifest inspect \(op.image))"
+        case .tooManyRequests(_, let after):
+            return "wait\(after.map { " \($0) s" } ?? "") and retry, or log in: authenticated users get higher limits"
+        case .status(_, let code, _):
+            return code >= 500 ? "the registry failed; retry later or check its logs" : nil
+        case .unreachable(let op, _):
+            return "check that the registry runs and that \(op.registry) is the right host and port"
+        case .tls(let op, _):
+            return "trust the registry's CA (/etc/docker/certs.d/\(op.registry)/ca.crt, or the system store), "
+                + "or, for a plain-HTTP registry, list it in dockerd's insecure-registries"
+        case .insecureRefused(let op):
+            return "serve the registry over TLS, or add \(op.registry) to insecure-registries in /etc/docker/daemon.json"
+        case .digestMismatch:
+            return "the registry or a proxy altered the content; retry, and report it to the registry's owner"
+        case .badReference, .badContent, .credentials:
+            return nil
         }
     }
 

@@ -1,8 +1,14 @@
 import ArgumentParser
 import Foundation
 import Testing
+import XPlatBuild
+import XPlatDockerfile
+import XPlatHost
+import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
+import XPlatVerify
 @testable import XPlatCommands
 
 /// Every subcommand maps every error to a documented exit code: what no command expected is "could
@@ -27,10 +33,10 @@ struct ErrorMappingTests {
           arguments: ["plan", "build"])
     func buildPath(name: String) throws {
         let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
-        let failure = try #require(XPlatCommand.failure(for: BuildEnvironment.failure(Unexpected()), in: command))
+        let failure = try #require(XPlatCommand.failure(for: ErrorMap.failure(for: Unexpected()), in: command))
         #expect(failure.exitCode == XPlatExit.couldNotCheck)
         #expect(failure.message == "\(name): the disk went away")
-        #expect(XPlatCommand.failure(for: BuildEnvironment.failure(ValidationError("bad flag")), in: command) == nil)
+        #expect(XPlatCommand.failure(for: ErrorMap.failure(for: ValidationError("bad flag")), in: command) == nil)
     }
 
     @Test("every subcommand is covered", arguments: ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])
@@ -55,6 +61,84 @@ struct ErrorMappingTests {
         #expect(XPlatCommand.failure(for: XPlatFailure("x", exitCode: XPlatExit.buildFailed), in: doctor)?.exitCode == XPlatExit.buildFailed)
         #expect(XPlatCommand.failure(for: ValidationError("bad flag"), in: doctor) == nil)
         #expect(XPlatCommand.failure(for: ExitCode(XPlatExit.checkFailed), in: doctor) == nil)
+    }
+}
+
+/// The error map is the one place that gives exit codes: README's table is the map's table, every
+/// library error type maps to a documented code, and the action stays a field of its own.
+@Suite("The error map")
+struct ErrorMapTests {
+    /// README's "Exit codes" table: the `| code | meaning |` rows of that section, in order.
+    static func readmeTable() throws -> [ErrorMap.DocumentedCode] {
+        let readme = try String(contentsOfFile: XPlatBinary.packageRoot + "/README.md", encoding: .utf8)
+        let sections = readme.components(separatedBy: "\n## Exit codes\n")
+        try #require(sections.count == 2, "README.md has one \"## Exit codes\" section")
+        let section = sections[1].components(separatedBy: "\n## ")[0]
+        return try section.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| code |") && !$0.hasPrefix("| --- |") }.map { row in
+            let cells = row.dropFirst(2).dropLast(2).components(separatedBy: " | ")
+            let code = try #require(Int32(cells[0]), "README exit code row: \(row)")
+            return ErrorMap.DocumentedCode(code: code, meaning: cells.dropFirst().joined(separator: " | "))
+        }
+    }
+
+    @Test("README's exit-code table lists the map's codes with the map's meanings, in order")
+    func readme() throws {
+        let table = try Self.readmeTable()
+        #expect(table.map(\.code) == ErrorMap.documented.map(\.code))
+        for (row, documented) in zip(table, ErrorMap.documented) {
+            #expect(row == documented, "README: \(row)\nmap:    \(documented)")
+        }
+    }
+
+    static let operation = RegistryOperation(registry: "127.0.0.1:5000", repository: "cli/app", reference: "1", action: "push")
+
+    @Test("every library error type maps to a documented code, with the code the README gives its case")
+    func libraryErrors() throws {
+        let cases: [(any Error, Int32)] = [
+            (BuildError.badBuildArg("=x"), XPlatExit.usage),
+            (BuildError.unreadable("/x/Dockerfile", "No such file or directory"), XPlatExit.couldNotCheck),
+            (BuildError.impossible([]), XPlatExit.checkFailed),
+            (BuildError.assemblyFailed("push failed: x"), XPlatExit.buildFailed),
+            (BuildError.interrupted, XPlatExit.interrupted),
+            (BuildError.target("app", .badBuildArg("=x")), XPlatExit.usage),
+            (HostProbeError.notRoot("doctor --fix"), XPlatExit.checkFailed),
+            (HostProbeError.cannotProve("no /proc"), XPlatExit.couldNotCheck),
+            (DockerfileSyntaxError(fileName: "Dockerfile", line: 3, reason: "unknown instruction: FORM"), XPlatExit.couldNotCheck),
+            (VerifyError("/x", "No such file or directory"), XPlatExit.couldNotCheck),
+            (PlatformError.empty, XPlatExit.couldNotCheck),
+        ]
+        let documented = Set(ErrorMap.documented.map(\.code))
+        for (error, code) in cases {
+            let failure = try #require(ErrorMap.failure(for: error) as? XPlatFailure, "\(error) is mapped")
+            #expect(failure.exitCode == code, "\(error)")
+            #expect(documented.contains(failure.exitCode), "\(error)")
+        }
+    }
+
+    @Test("a registry error's action is a field: the message holds none, the text shows it on its own line")
+    func registryAction() {
+        let errors: [RegistryError] = [
+            .unauthorized(Self.operation, hadCredentials: true, detail: ""), .denied(Self.operation, detail: ""),
+            .notFound(Self.operation, detail: ""), .tooManyRequests(Self.operation, retryAfter: "3"),
+            .unreachable(Self.operation, reason: "connection refused"), .tls(Self.operation, reason: "unknown CA"),
+            .insecureRefused(Self.operation), .digestMismatch(Self.operation, expected: "sha256:a", actual: "sha256:b"),
+        ]
+        for error in errors {
+            #expect(error.action != nil, "\(error)")
+            #expect(!error.message.contains("action:"), "\(error.message)")
+            #expect(error.description == error.message + "\n  action: " + (error.action ?? ""))
+        }
+    }
+
+    @Test("a push refused by the registry fails the build (3) with the registry's action as the failure's action")
+    func pushAction() throws {
+        let registry = RegistryError.denied(Self.operation, detail: "")
+        let build = BuildError.target("app", .assemblyFailed("cannot push: \(registry.message)", cause: ErrorCause(registry)))
+        let failure = try #require(ErrorMap.failure(for: build) as? XPlatFailure)
+        #expect(failure.exitCode == XPlatExit.buildFailed)
+        #expect(failure.action == registry.action)
+        #expect(failure.message == "target \"app\": cannot push: \(registry.message)")
+        #expect(!failure.message.contains("action:"), "\(failure.message)")
     }
 }
 

@@ -113,8 +113,9 @@ extension StagePlanner {
             if let blocker = arch.blocker, !arch.variables.isEmpty, blocker.text.contains("include ") {
                 let names = arch.variables.map(\.name).joined(separator: ", ")
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read"
-                                       + ": it may assign \(names), which pass the architecture to go, so the target from the environment is not shown to reach go build"))
+                                   "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read: "
+                                       + "it may assign \(names), which pass the architecture to go, so the target from the environment "
+                                       + "is not shown to reach go build"))
             } else if let blocker = arch.blocker {
                 out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
                                    "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from the environment would not reach go build"))
