@@ -117,7 +117,7 @@ extension BuildError {
         switch self {
         case .buildFailed(_, let diagnosis): return diagnosis.action
         case .unsupported(_, _, _, let action): return action
-        case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
+        case .endpointUnreachable: return "start the engine (dockerd), or check the docker context (`docker context ls`), DOCKER_HOST or --node"
         case .noBuildx:
             return "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
                 + "or set XPLAT_DOCKER to a docker client that has it"
