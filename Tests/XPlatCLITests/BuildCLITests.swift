@@ -108,6 +108,7 @@ struct BuildCLITests {
                                          environment: docker.environment)
         #expect(out.exitCode == 64, "\(out.stderr)")
         #expect(out.stderr.contains("\"unix:///x.sock\"") && out.stderr.contains("missing NAME="), "\(out.stderr)")
+        #expect(out.stderr.contains("Usage: xplat \(command) "), "the subcommand's usage, not the root's: \(out.stderr)")
         #expect(docker.calls.isEmpty, "a bad --node is caught before docker is asked anything: \(docker.calls)")
     }
 
