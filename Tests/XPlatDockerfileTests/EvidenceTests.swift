@@ -174,6 +174,19 @@ import Testing
         #expect(context.files["rs/target/release/Makefile"] == nil)
     }
 
+    @Test("one-letter names at the context's top (a folder `d`, a file `x`) are walked, and what `d` holds is read")
+    func oneLetterNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-short-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: true)
+        try "x\n".write(toFile: dir + "/x", atomically: true, encoding: .utf8)
+        try "package d\n// #include <stdio.h>\nimport \"C\"\n".write(toFile: dir + "/d/d.go", atomically: true, encoding: .utf8)
+        let context = BuildContext.load(directory: dir)
+        #expect(context.files["d/d.go"] != nil)
+        #expect(context.goImports["d/d.go"] == ["C"])
+    }
+
     @Test("a backslash-newline continues the command: the packages after it are still apt-get's")
     func continuation() {
         let words = Shell.words(Array("apt-get install -y \\\n    libjudy-dev \\\r\n    libpcap-dev && make".utf8)[...])
