@@ -13,17 +13,29 @@ struct StageFiles {
     /// The working directory (WORKDIR) at that instruction, absolute.
     var workdir = "/"
 
-    /// Stages' files at their end, computed once per rewrite (`COPY --from` and FROM chains read them
-    /// again and again), and the context's paths.
+    /// Stages' files at their end, and at each of their RUNs, computed once per rewrite (`COPY --from`
+    /// and FROM chains read the ends again and again; the planner asks for every RUN), and the
+    /// context's paths.
     final class Cache {
         var ends: [Int: StageFiles] = [:]
+        /// Each RUN's files, bind mounts included, by instruction: recorded as its stage is walked.
+        var runs: [Int: StageFiles] = [:]
         var contextPaths: [String: String]?
     }
 
     /// The files of stage `index` just before instruction `limit` (or at its end), with that RUN's
-    /// bind mounts when `limit` is a RUN.
+    /// bind mounts when `limit` is a RUN. A stage is walked once for its end and all its RUNs.
     static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext, cache: Cache = Cache()) -> StageFiles {
-        if limit == nil, let done = cache.ends[index] { return done }
+        if let limit, graph.dockerfile.instructions[limit].command != "run" {
+            return walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
+        }
+        if cache.ends[index] == nil { cache.ends[index] = walk(stage: index, until: nil, graph: graph, context: context, cache: cache) }
+        guard let limit else { return cache.ends[index] ?? StageFiles() }
+        return cache.runs[limit] ?? walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
+    }
+
+    /// Follows stage `index` up to instruction `limit` (nil: to its end, recording each RUN's files in `cache`).
+    private static func walk(stage index: Int, until limit: Int?, graph: StageGraph, context: BuildContext, cache: Cache) -> StageFiles {
         let stage = graph.stages[index]
         var out = StageFiles()
         if case .stage(let parent) = stage.base, parent < index {
@@ -32,13 +44,14 @@ struct StageFiles {
         let df = graph.dockerfile
         let contextFiles = cache.contextPaths ?? Dictionary(context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
         cache.contextPaths = contextFiles
-        defer { if limit == nil { cache.ends[index] = out } }
         for i in stage.instructions where i != stage.fromInstruction {
             let ins = df.instructions[i]
-            if let limit, i >= limit {
-                if i == limit && ins.command == "run" { out.mount(ins, stage: index, graph: graph, context: contextFiles, cache: cache) }
-                break
+            if ins.command == "run" && (limit == nil || i == limit) {
+                var here = out
+                here.mount(ins, stage: index, graph: graph, context: contextFiles, cache: cache)
+                if limit == nil { cache.runs[i] = here } else { return here }
             }
+            if let limit, i >= limit { break }
             switch ins.command {
             case "workdir":
                 if let dir = ins.node.strings.first, !dir.contains("$") { out.workdir = Paths.join(out.workdir, dir) }
