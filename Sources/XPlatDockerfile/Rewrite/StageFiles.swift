@@ -12,6 +12,8 @@ struct StageFiles {
     var files: [String: String] = [:]
     /// The working directory (WORKDIR) at that instruction, absolute.
     var workdir = "/"
+    /// Folders WORKDIR made (with their parents): a COPY destination that names one copies into it.
+    var workdirs: Set<String> = ["/"]
 
     /// Stages' files at their end, and at each of their RUNs, computed once per rewrite (`COPY --from`
     /// and FROM chains read the ends again and again; the planner asks for every RUN), and the
@@ -54,7 +56,11 @@ struct StageFiles {
             if let limit, i >= limit { break }
             switch ins.command {
             case "workdir":
-                if let dir = ins.node.strings.first, !dir.contains("$") { out.workdir = Paths.join(out.workdir, dir) }
+                if let dir = ins.node.strings.first, !dir.contains("$") {
+                    out.workdir = Paths.join(out.workdir, dir)
+                    var made = out.workdir
+                    while made != "/" { out.workdirs.insert(made); made = Paths.parent(made) }
+                }
             case "copy", "add":
                 guard ins.heredocs.isEmpty, let source = out.source(ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles, cache: cache) else { continue }
                 let words = ins.node.strings
@@ -85,10 +91,14 @@ struct StageFiles {
     }
 
     /// COPY `sources` (relative paths of `from`, globs allowed) to `dest` (relative to the workdir).
-    /// A folder's contents go into the destination; several sources or a glob make it a folder.
+    /// A folder's contents go into the destination. A file goes into it when it ends in `/` or is a
+    /// folder the stage is known to have (a WORKDIR, or one files were copied into); otherwise the
+    /// destination is the file, for several sources and globs too (the last one wins), as BuildKit
+    /// (dockerd 20.10.24's, and v0.11.6) does. An image's own folders are not known: a file copied
+    /// into one is then recorded at the folder's path, where no build reads it.
     private mutating func copy(_ sources: [String], from: [String: String], to dest: String) {
         let target = Paths.join(workdir, dest)
-        let intoFolder = dest.hasSuffix("/") || dest == "." || sources.count > 1 || sources.contains { Paths.isGlob($0) }
+        let intoFolder = dest.hasSuffix("/") || workdirs.contains(target) || files.keys.contains { $0.hasPrefix(target + "/") }
         for raw in sources where !raw.contains("://") {
             let pattern = Paths.clean(raw)
             for (path, origin) in from.sorted(by: { $0.key < $1.key }) {
