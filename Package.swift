@@ -83,7 +83,7 @@ let package = Package(
         // What docker, the engine and buildx print about themselves, parsed once for doctor and build.
         .target(name: "XPlatDocker", dependencies: ["XPlatPlatform"]),
         .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
-        .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform", "XPlatJSON"]),
+        .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSystem"]),
         .target(
             name: "XPlatBuild",
             // Probe and verification come in through protocols this target declares (wired in XPlatCommands).

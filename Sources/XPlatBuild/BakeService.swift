@@ -102,7 +102,7 @@ extension BuildService {
                 do { prepared = try await prepare(t.request, selection: discovered) } catch let error as BuildError {
                     throw BuildError.target(t.name, error)
                 }
-                if let file = prepared.temporaryDockerfile { temporary.append((file as NSString).deletingLastPathComponent) }
+                if let file = prepared.temporaryDockerfile { temporary.append(PathText.parent(of: file)) }
                 temporary += prepared.temporaryFolders
                 targets.append(BakeTargetPlan(name: t.name, links: t.links, request: prepared.request, plan: prepared.plan,
                                               dockerfileToBuild: prepared.dockerfileToBuild))

@@ -57,7 +57,7 @@ public struct PreparedBuild: Sendable {
 
     /// Removes the rewritten temp Dockerfile and standard input's files.
     public func discard() {
-        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: (t as NSString).deletingLastPathComponent) }
+        if let t = temporaryDockerfile { try? FileManager.default.removeItem(atPath: PathText.parent(of: t)) }
         for folder in temporaryFolders { try? FileManager.default.removeItem(atPath: folder) }
     }
 }

@@ -104,7 +104,7 @@ private struct GlobalOptions {
             values[option].map { (option, $0, expected) }
         }
         guard !files.isEmpty else { return nil }
-        let folders = Set(files.map { ($0.1 as NSString).deletingLastPathComponent })
+        let folders = Set(files.map { PathText.parent(of: $0.1) })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
             throw ErrorMap.usage("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
                 + "; put the files there under those names and set DOCKER_CERT_PATH")

@@ -5,6 +5,7 @@ import Foundation
 import XPlatBuild
 import XPlatPlatform
 import XPlatRegistry
+import XPlatSystem
 import XPlatVerify
 
 /// Verifies a platform's output root with XPlatVerify's `Verifier`.
@@ -47,7 +48,7 @@ public struct ELFOutputVerifier: OutputVerifier {
         }
         // Messages about another root name it by its folder (`linux_arm64/usr/bin/app`), not by the
         // build's temporary path, which is gone when the user reads them.
-        let parents = Set(roots.map { ($0.root as NSString).deletingLastPathComponent })
+        let parents = Set(roots.map { PathText.parent(of: $0.root) })
         func relative(_ message: String) -> String {
             parents.count == 1 ? message.replacingOccurrences(of: parents.first! + "/", with: "") : message
         }

@@ -236,7 +236,7 @@ struct ArchiveContent: ImageContent {
             while let entry = try reader.next() {
                 let memberPath = entry.normalizedPath
                 if entry.kind == .symlink, let link = entry.link {
-                    let parent = (memberPath as NSString).deletingLastPathComponent
+                    let parent = PathText.parent(of: memberPath)
                     links[String(memberPath.dropFirst())] = String(ArchiveEntry.normalize(link.hasPrefix("/") ? link : parent + "/" + link).dropFirst())
                 }
                 guard entry.kind == .file, entry.size <= Self.jsonLimit else { continue }

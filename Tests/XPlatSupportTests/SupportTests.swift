@@ -186,3 +186,18 @@ struct KeyValueTests {
         #expect(KeyValue("") == nil)
     }
 }
+
+@Suite("Path text")
+struct PathTextTests {
+    @Test("parent(of:) agrees with NSString.deletingLastPathComponent on paths of two characters or more",
+          arguments: ["a/b", "ab", "/ab", "/a/b", "a/b/", "/a/b//", "./ctx/Dockerfile", "a//b", "/x/.."])
+    func agrees(_ path: String) {
+        #expect(PathText.parent(of: path) == (path as NSString).deletingLastPathComponent)
+    }
+
+    /// NSString traps on these (Swift 6.3.1's Foundation); these are its answers on longer names.
+    @Test("parent(of:) of a one-character path: no trap", arguments: [("d", ""), ("/", "/")])
+    func oneCharacter(_ path: String, _ parent: String) {
+        #expect(PathText.parent(of: path) == parent)
+    }
+}

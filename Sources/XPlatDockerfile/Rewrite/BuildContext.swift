@@ -4,6 +4,7 @@
 // so tests build contexts in memory.
 
 import Foundation
+import XPlatSystem
 
 /// The evidence files of a build context, by path relative to its root.
 public struct BuildContext: Sendable, Hashable {
@@ -43,8 +44,8 @@ public struct BuildContext: Sendable, Hashable {
             seen += 1
             if seen > maxEntries { return BuildContext(root: directory, files: [:]) }
             let name = Paths.base(path)
-            // Not NSString's deletingLastPathComponent: Foundation (Swift 6.3.1) traps on a one-letter path such as `d`.
-            let parent = path.lastIndex(of: "/").map { directory + "/" + path[..<$0] } ?? directory
+            let folder = PathText.parent(of: path)
+            let parent = folder.isEmpty ? directory : directory + "/" + folder
             if Self.isToolOutput(name, in: parent, fileManager: fm) {
                 walker.skipDescendants(); continue
             }
