@@ -169,7 +169,7 @@ struct BuildFlagReplayTests {
     }
 
     @Test("--push with --iidfile, -q and annotations: iidfile and -q hold the index digest; index, manifest and descriptor annotations as buildx places them; labels in each config",
-          .enabled(if: registryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+          .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
     func pushIdentity() async throws {
         let replay = try FlagReplay("flags-xplat-push")
         defer { replay.remove() }
@@ -354,17 +354,3 @@ struct BuildFlagReplayTests {
         #expect(throws: Never.self, "none asked for: nothing to drop") { try BuildxStrategy(runner: RecordingRunner()).check(request, plan: plan, buildx: old) }
     }
 }
-
-/// True when something listens on 127.0.0.1:5000 (the tests' plain registry).
-private let registryUp: Bool = {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(5000).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}()
