@@ -21,25 +21,18 @@ private struct FlagReplay {
     static var recordings: String { Bundle.module.resourcePath! + "/Recordings" }
     static var context: String { recordings + "/flags-context" }
 
-    let transcript: Transcript
-    let tmp: String
-    let out: String
-    let replayer: TranscriptReplayer
+    let run: ReplayRun
+    var transcript: Transcript { run.transcript }
+    var tmp: String { run.tmp }
+    var out: String { run.out }
+    var replayer: TranscriptReplayer { run.replayer }
 
     init(_ name: String) throws {
-        transcript = try Transcript.load("\(Self.recordings)/\(name).json")
-        tmp = try makeTemporaryDirectory("xplat-flag-replay-tmp")
-        out = try makeTemporaryDirectory("xplat-flag-replay-out")
-        replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
-            ("$OUT", out), ("$CTX0", Self.recordings + "/context"), ("$CTX", Self.context), ("$TMP", tmp),
-            ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"), ("$BKC", "/run/bk-c.sock"),
-        ]))
+        run = try ReplayRun("\(Self.recordings)/\(name).json", prefix: "xplat-flag-replay",
+                            contexts: [("$CTX0", Self.recordings + "/context"), ("$CTX", Self.context)])
     }
 
-    func remove() {
-        removeTree(tmp)
-        removeTree(out)
-    }
+    func remove() { run.remove() }
 
     /// The request every flag recording made: a secret file, the ssh agent, a host, a ulimit,
     /// /dev/shm's size, a label and the named context `extra`, on two platforms.
