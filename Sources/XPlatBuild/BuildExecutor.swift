@@ -245,7 +245,7 @@ public struct BuildExecutor: Sendable {
             result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest
         }
         if job.request.imageIDFile != nil || job.request.quiet {
-            result.imageID = try await imageID(job, solved: solved, indexDigest: published.indexDigest)
+            result.imageID = try await imageID(job, configDigest: result.configDigest, indexDigest: published.indexDigest)
         }
         if job.request.quiet {
             result.quietID = Self.quietID(imageID: result.imageID, buildx: job.commands.buildx, request: job.request, solved: solved)
@@ -275,14 +275,12 @@ public struct BuildExecutor: Sendable {
 
     /// The image id buildx writes to `--iidfile` and prints with `--quiet`: one platform's config
     /// digest, or the index digest of several; for `--load`, the id the engine gives the loaded image.
-    func imageID(_ job: SolveJob, solved: SolvedBuild, indexDigest: String?) async throws -> String? {
-        let platforms = job.request.platforms
+    func imageID(_ job: SolveJob, configDigest: String?, indexDigest: String?) async throws -> String? {
         switch job.request.output {
         case .push, .oci:
-            // One image without attestations is an image (its id: the config digest); with them,
-            // as with several platforms, buildx's result is an index.
-            guard platforms.count == 1, solved.attestations.isEmpty else { return indexDigest }
-            return solved.images[platforms[0]]?.decoded.config.digest ?? indexDigest
+            // One image without attestations is an image (its id: the config digest, `configDigest`);
+            // with them, as with several platforms, buildx's result is an index.
+            return configDigest ?? indexDigest
         case .load:
             guard let tag = job.request.tags.first, let entry = job.plan.platforms.first, let node = job.plan.node(named: entry.node) else { return nil }
             let out = try await runner.run(job.commands.imageID(of: tag, engine: .of(node)))

@@ -467,7 +467,7 @@ public struct AnnotationSpec: Sendable, Hashable {
 }
 
 /// Shared helpers of the option parsers.
-private enum OptionFields {
+enum OptionFields {
     /// The CSV fields of a value, a malformed one reported against `option`.
     static func split(_ text: String, option: String) throws -> [String] {
         do { return try CSVFields.split(text) } catch let error as CSVFieldsError {

@@ -38,13 +38,12 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         }
         // A file exporter without dest, or with dest=-, writes to standard output (buildx).
         func file() -> String { attrs["dest"].flatMap { $0.isEmpty ? nil : $0 } ?? OutputSpec.standardOutput }
+        // BuildKit's exporters read these with Go's `strconv.ParseBool` (checked: buildx 0.10.5 and
+        // BuildKit 0.11.6 take `tar=f`, refuse `tar=tRuE`).
         func bool(_ key: String) throws -> Bool? {
             guard let v = attrs[key] else { return nil }
-            switch v.lowercased() {
-            case "true", "1": return true
-            case "false", "0": return false
-            default: throw BuildError.badOutput(text, "\(key)=\(v): expected true or false")
-            }
+            guard let b = OptionFields.bool(v) else { throw BuildError.badOutput(text, "\(key)=\(v): expected true or false") }
+            return b
         }
         switch type {
         case "local": return .local(dest: try dest(), split: try bool("platform-split"))

@@ -126,7 +126,9 @@ public struct BuildService: Sendable {
         guard FileManager.default.fileExists(atPath: request.context, isDirectory: &isDir), isDir.boolValue else {
             throw BuildError.unreadable(request.context, "the build context is not a folder")
         }
-        return try Self.parse(Array(data), fileName: request.dockerfile)
+        // A Dockerfile read from standard input is named as the user knows it (`<stdin>`), not by
+        // xplat's copy, which is gone when the build ends.
+        return try Self.parse(Array(data), fileName: FailedStepSource.userName(of: request.dockerfile))
     }
 
     /// `--rewrite`: the diff, and when there is one, the rewritten Dockerfile written to a
@@ -147,7 +149,7 @@ public struct BuildService: Sendable {
         let path = "\(dir)/Dockerfile"
         do {
             try AtomicFile.write(text, to: path)
-            return (diff, (path, try Self.parse(Array(text.utf8), fileName: request.dockerfile + " (rewritten)")))
+            return (diff, (path, try Self.parse(Array(text.utf8), fileName: FailedStepSource.userName(of: request.dockerfile) + " (rewritten)")))
         } catch {
             try? FileManager.default.removeItem(atPath: dir)  // cleanup; the error that matters is thrown
             throw error

@@ -7,6 +7,7 @@ import Synchronization
 import Testing
 import XPlatDockerfile
 import XPlatPlatform
+import XPlatTestSupport
 @testable import XPlatBuild
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
@@ -190,6 +191,19 @@ struct FailedStepSourceTests {
     ])
     func stdinNamed(_ path: String, _ shown: String) {
         #expect(FailedStepSource.userName(of: path) == shown)
+    }
+
+    @Test("-f -: a Dockerfile error names <stdin>, not xplat's temporary copy", arguments: ["", "FROM\n"])
+    func stdinParseError(_ input: String) async throws {
+        let context = try makeTemporaryDirectory("xplat-parse-stdin")
+        defer { removeTree(context) }
+        var service = BuildService(runner: RecordingRunner(), docker: "docker", environment: ["TMPDIR": context],
+                                   probe: FixedEmulation([]), verifier: nil, rewriter: nil)
+        service.standardInput = { Data(input.utf8) }
+        let request = BuildRequest(dockerfile: BuildRequest.standardInput, context: context, platforms: [p("linux/amd64")])
+        await #expect { try await service.prepare(request, selection: NodeSelection()) } throws: { error in
+            "\(error)".contains("<stdin>:") && !"\(error)".contains("xplat-stdin-")
+        }
     }
 }
 

@@ -18,24 +18,17 @@ struct Replay {
     static var recordings: String { Bundle.module.resourcePath! + "/Recordings" }
     static var context: String { recordings + "/context" }
 
-    let transcript: Transcript
-    let tmp: String
-    let out: String
-    let replayer: TranscriptReplayer
+    let run: ReplayRun
+    var transcript: Transcript { run.transcript }
+    var tmp: String { run.tmp }
+    var out: String { run.out }
+    var replayer: TranscriptReplayer { run.replayer }
 
     init(_ name: String) throws {
-        transcript = try Transcript.load("\(Self.recordings)/\(name).json")
-        tmp = try makeTemporaryDirectory("xplat-replay-tmp")
-        out = try makeTemporaryDirectory("xplat-replay-out")
-        replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
-            ("$OUT", out), ("$CTX", Self.context), ("$TMP", tmp), ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"),
-        ]))
+        run = try ReplayRun("\(Self.recordings)/\(name).json", prefix: "xplat-replay", contexts: [("$CTX", Self.context)])
     }
 
-    func remove() {
-        removeTree(tmp)
-        removeTree(out)
-    }
+    func remove() { run.remove() }
 
     /// The build, as the CLI runs it, through the replayer.
     func build(_ platforms: String, output: OutputSpec, selection: NodeSelection, verifier: (any OutputVerifier)? = nil,

@@ -100,6 +100,9 @@ struct DriverCommandTests {
         ("type=tar,dest=o.tar", .tar(dest: "o.tar")), ("type=oci,dest=o,tar=false", .oci(dest: "o", tar: false)),
         ("type=registry", .push), ("type=image,push=true", .push), ("type=docker", .load),
         ("-", .tar(dest: "-")), ("type=tar", .tar(dest: "-")), ("type=tar,dest=-", .tar(dest: "-")), ("type=oci", .oci(dest: "-", tar: true)),
+        // Go's strconv.ParseBool, as BuildKit reads them (real buildx 0.10.5: `tar=f` and `tar=FALSE` wrote a folder).
+        ("type=oci,dest=o,tar=f", .oci(dest: "o", tar: false)), ("type=oci,dest=o,tar=FALSE", .oci(dest: "o", tar: false)),
+        ("type=image,push=t", .push), ("type=local,dest=out,platform-split=1", .local(dest: "out", split: true)),
     ])
     func outputs(_ text: String, _ expected: OutputSpec) throws {
         #expect(try OutputSpec.parse(text) == expected)
@@ -107,7 +110,8 @@ struct DriverCommandTests {
 
     @Test("bad outputs and combinations", arguments: ["type=local", "type=s3,dest=x", "type=local,dest=-", "type=oci,tar=false",
                                                       "type=local,dest=x,platform-split=maybe", "type=registry,compression=zstd",
-                                                      "type=docker,dest=x.tar", "type=local,dest=x,tar=true", "type=image,push=true,annotation-layer.k=v"])
+                                                      "type=docker,dest=x.tar", "type=local,dest=x,tar=true", "type=image,push=true,annotation-layer.k=v",
+                                                      "type=oci,dest=o,tar=tRuE"])
     func badOutputs(_ text: String) {
         #expect(throws: BuildError.self) { try OutputSpec.parse(text) }
     }

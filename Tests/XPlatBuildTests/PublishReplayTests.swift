@@ -14,20 +14,6 @@ import XPlatTestSupport
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
 
-/// True when something listens on 127.0.0.1:5000 (the tests' plain registry).
-private let localRegistryUp: Bool = {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(5000).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
-}()
-
 /// Records the root each platform's verification was given, and the `/arch` file in it.
 private final class RootReader: OutputVerifier, @unchecked Sendable {
     let seen = NSLock()
@@ -84,7 +70,7 @@ struct PublishReplayTests {
     }
 
     @Test("two-node builder, --provenance, --push: the pushed index is the recorded one, attestations kept with their images",
-          .enabled(if: localRegistryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+          .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
     func twoNodeAttestedPush() async throws {
         let replay = try Replay("two-node-attested-push")
         defer { replay.remove() }
@@ -136,7 +122,7 @@ struct PublishReplayTests {
     }
 
     @Test("docker driver, --push: one --load per platform read back with docker save (no OCI exporter there); the index is the recorded one",
-          .enabled(if: localRegistryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+          .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
     func dockerDriverPush() async throws {
         let replay = try Replay("docker-driver-push")
         defer { replay.remove() }
