@@ -83,6 +83,14 @@ struct BakeCommand: AsyncParsableCommand {
     func validate() throws {
         if push && load { throw ValidationError("--push and --load cannot go together") }
         if json && !dryRun && !print { throw ValidationError("--json goes with --dry-run or --print") }
+        _ = try selection()
+    }
+
+    /// The nodes and builder to plan on; a bad `--node` is a usage error, caught in `validate()`.
+    func selection() throws -> NodeSelection {
+        do { return NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder, driver: driver) } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() async throws {
@@ -90,10 +98,7 @@ struct BakeCommand: AsyncParsableCommand {
         let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
                                         noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
-        let selection: NodeSelection
-        do { selection = NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder, driver: driver) } catch {
-            throw ValidationError("\(error)")
-        }
+        let selected = try selection()
         let printed: BakePrint
         do { printed = try await service.printBake(invocation) } catch { throw ErrorMap.failure(for: error) }
         if print && !json {
@@ -101,7 +106,7 @@ struct BakeCommand: AsyncParsableCommand {
             return
         }
         let prepared: PreparedBake
-        do { prepared = try await service.prepareBake(printed, options: options, selection: selection) } catch {
+        do { prepared = try await service.prepareBake(printed, options: options, selection: selected) } catch {
             throw ErrorMap.failure(for: error)
         }
         if print || dryRun {

@@ -39,6 +39,7 @@ struct BuildInputOptions: ParsableArguments {
 
     func validate() throws {
         _ = try parsePlatforms()
+        _ = try selection()
     }
 
     func parsePlatforms() throws -> [Platform] {
