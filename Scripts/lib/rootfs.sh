@@ -407,7 +407,8 @@ add_cross_go_std() {
 }
 
 # debian_base PLATFORM -> "DIFF_ID DIGEST SIZE" of debian:bookworm's layer for PLATFORM, its
-# rootfs at $work/base-DEBARCH and its blob at $work/base-DEBARCH.blob; made once a run.
+# rootfs at $work/base-DEBARCH, its blob in $work/base-DEBARCH.oci (place_blob links it into a
+# layout) and that line in $work/base-DEBARCH.layer; made once a run.
 debian_base() {
     local platform="$1" a
     a="$(deb_arch "$platform")"

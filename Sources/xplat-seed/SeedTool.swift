@@ -106,8 +106,8 @@ private struct Present: AsyncParsableCommand {
         let wanted = try parseAnnotations(annotation) ?? [:]
         let platforms = try platform.map(parsePlatform)
         let missing = try await RegistryClient.with(configuration: seedConfiguration(reference)) { client -> String? in
-            guard try await client.manifestExists(reference) else { return "not in the registry" }
-            let fetched = try await client.manifest(reference)
+            let fetched: FetchedManifest
+            do { fetched = try await client.manifest(reference) } catch RegistryError.notFound { return "not in the registry" }
             guard fetched.isIndex else { return "not an index" }
             let index = try client.decodeIndex(fetched, of: reference)
             return index.lacking(annotations: wanted, platforms: platforms)

@@ -3,13 +3,13 @@ import Foundation
 import Testing
 import XPlatBuild
 import XPlatDockerfile
-import XPlatHost
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 import XPlatVerify
 @testable import XPlatCommands
+@testable import XPlatHost
 
 /// Every subcommand maps every error to a documented exit code: what no command expected is "could
 /// not check" (2), never ArgumentParser's generic 1.
@@ -39,9 +39,12 @@ struct ErrorMappingTests {
         #expect(XPlatCommand.failure(for: ErrorMap.failure(for: ValidationError("bad flag")), in: command) == nil)
     }
 
-    @Test("every subcommand is covered", arguments: ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])
-    func listed(name: String) {
-        #expect(Self.subcommands.contains { $0.configuration.commandName == name })
+    /// xplat's subcommands, as README documents them.
+    static let names = ["platforms", "doctor", "rewrite", "lint", "plan", "build", "bake", "verify"]
+
+    @Test("every subcommand is covered: the tests run over exactly xplat's subcommands")
+    func listed() {
+        #expect(Self.subcommands.map { $0.configuration.commandName ?? "?" } == Self.names)
     }
 
     @Test("a Foundation error reaches the user as a sentence, not as an NSError dump", arguments: subcommands.map { $0.configuration.commandName ?? "?" })
@@ -106,6 +109,7 @@ struct ErrorMapTests {
             (DockerfileSyntaxError(fileName: "Dockerfile", line: 3, reason: "unknown instruction: FORM"), XPlatExit.couldNotCheck),
             (VerifyError("/x", "No such file or directory"), XPlatExit.couldNotCheck),
             (PlatformError.empty, XPlatExit.couldNotCheck),
+            (DockerClientError(named: "no-docker", searched: ["/usr/bin"]), XPlatExit.couldNotCheck),
         ]
         let documented = Set(ErrorMap.documented.map(\.code))
         for (error, code) in cases {
@@ -147,7 +151,7 @@ struct ErrorMapTests {
 @Suite("--help, end to end")
 struct HelpCLITests {
     @Test("xplat --help and each subcommand's --help print the usage and exit 0",
-          arguments: [""] + ["platforms", "doctor", "rewrite", "lint", "plan", "build", "verify"])
+          arguments: [""] + ErrorMappingTests.names)
     func help(subcommand: String) async throws {
         let out = try await XPlatBinary.run((subcommand.isEmpty ? [] : [subcommand]) + ["--help"])
         #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
