@@ -154,8 +154,9 @@ extension BuildService {
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
                                      registryConfiguration: Self.registryConfiguration(environment: environment))
         let targets = prepared.plan.targets
+        // The buildx that printed the definition is the one that builds: not asked again.
         let buildx = targets.contains { $0.plan.driverKind == .buildx }
-            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion() : nil
+            ? BuildxVersion.parse(prepared.print.buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown") : nil
         for t in targets {
             guard t.plan.buildable else { throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible })) }
             do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan, buildx: buildx) } catch let error as BuildError {

@@ -309,6 +309,11 @@ struct BakePlanTests {
         let result = try await service.bake(prepared, options: options, tty: false)
         #expect(replayer.unmatched.isEmpty, "\(replayer.unmatched)")
         #expect(result.targets.map(\.name) == ["probe", "uses"])
+        // The builder is inspected once for both targets; buildx's version is asked by the print
+        // and by discovery (--driver buildx), not again to build.
+        let asked = replayer.commands.map { Array($0.arguments.prefix(2)) }
+        #expect(asked.filter { $0 == ["buildx", "inspect"] }.count == 1, "\(asked)")
+        #expect(asked.filter { $0 == ["buildx", "version"] }.count == 2, "\(asked)")
         // The dependent solve got the probe's image, as an OCI layout by its index digest.
         let uses = try #require(replayer.commands.last { $0.arguments.contains("--file") && $0.arguments.contains { $0.hasSuffix("Dockerfile.uses-probe") } })
         let context = try #require(uses.arguments.firstIndex(of: "--build-context").map { uses.arguments[$0 + 1] })
