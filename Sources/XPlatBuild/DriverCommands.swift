@@ -168,9 +168,8 @@ public struct DriverCommands: Sendable {
         if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
         if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
         guard flags.isEmpty else { return flags }
-        // An OCI export the user does not get (a bake target staged as another's `target:` context)
-        // is an input, not a publication: no attestation of its own.
-        if case .oci = export, ["push", "oci"].contains(request.output.mode) { return [] }
+        // An image export (`--push`, `type=oci`): buildx's default provenance, as buildx.
+        if case .oci = export { return [] }
         return ["--provenance=false"]
     }
 
