@@ -106,7 +106,10 @@ public struct DriverCommands: Sendable {
             for t in tags { args += ["--tag", t] }
             args.append("--load")
         case .oci(let dest):
-            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + manifestAnnotationAttributes)]
+            // The image's names, as buildx gives them to an image or OCI exporter: BuildKit names
+            // the attestations' subjects after them (`pkg:docker/NAME@TAG?platform=...`).
+            let name = request.tags.isEmpty ? [] : ["name=" + request.tags.joined(separator: ",")]
+            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + name + manifestAnnotationAttributes)]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)

@@ -23,13 +23,15 @@ struct Replay {
     let out: String
     let replayer: TranscriptReplayer
 
-    init(_ name: String) throws {
+    /// `tag`: the image name the recording built under, and the one this replay uses instead
+    /// (it reaches buildx as the export's `name=`).
+    init(_ name: String, tag: (recorded: String, replayed: String)? = nil) throws {
         transcript = try Transcript.load("\(Self.recordings)/\(name).json")
         tmp = try makeTemporaryDirectory("xplat-replay-tmp")
         out = try makeTemporaryDirectory("xplat-replay-out")
         replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
             ("$OUT", out), ("$CTX", Self.context), ("$TMP", tmp), ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"),
-        ]))
+        ] + (tag.map { [($0.recorded, $0.replayed)] } ?? [])))
     }
 
     func remove() {
