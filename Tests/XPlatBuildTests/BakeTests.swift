@@ -6,6 +6,7 @@ import Foundation
 import Testing
 import XPlatDocker
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 @testable import XPlatBuild
@@ -324,5 +325,64 @@ struct BakePlanTests {
             #expect(text == "\(machine) uses probe built on \(machine)\n")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temporary files left")
+    }
+}
+
+@Suite("bake: --push beside buildx's own")
+struct BakePushTests {
+    @Test("""
+          --push (real buildx 0.10.5, BuildKit 0.11.6, TLS registry with a login, recorded side by side): the index docker buildx bake \
+          pushed and xplat's hold the same images in the same order, and each provenance names its image as buildx's do
+          """, .enabled(if: localRegistryUp, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
+    func pushLikeBuildx() async throws {
+        let bakeCase = BakeRecordings.push
+        let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/push-remote.json")
+        let tmp = try makeTemporaryDirectory("xplat-bake-push-tmp")
+        defer { removeTree(tmp) }
+        // xplat's recorded push went to the TLS registry; the replay's goes to the plain one.
+        let recorded = "\(BakeRecordings.pushRegistry)/xplat", replayed = "127.0.0.1:5000/xplat-replay-bake/push-\(getpid())"
+        let replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
+            ("$CTX", bakeCase.absoluteDirectory), ("$TMP", tmp), (recorded, replayed)]))
+        let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp], probe: FixedEmulation([]),
+                                   verifier: nil, rewriter: nil)
+        let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], sets: ["probe.tags=\(recorded)/probe:rec"], targets: ["probe"],
+                                                               push: true), in: bakeCase.absoluteDirectory)
+        var options = BakeOptions(defaultPlatforms: [p("linux/amd64")], verify: false, progress: .quiet)
+        options.directory = bakeCase.absoluteDirectory
+        let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: "real-remote", driver: .buildx))
+        defer { prepared.discard() }
+        let result = try await service.bake(prepared, options: options, tty: false)
+        #expect(replayer.unmatched.isEmpty, "\(replayer.unmatched)")
+        let build = try #require(replayer.commands.first { $0.arguments.starts(with: ["buildx", "build"]) }?.arguments)
+        #expect(build.contains { $0.hasPrefix("type=oci,") && $0.hasSuffix(",name=\(replayed)/probe:rec") }, "\(build)")
+        let tag = "\(replayed)/probe:rec"
+        func index(_ who: String) throws -> (data: Data, index: Index) {
+            let entry = try #require(transcript.entries.first { $0.arguments.first == "skopeo" && $0.arguments.last?.contains("/\(who)/") == true })
+            return (Data(entry.stdout.utf8), try JSONDecoder().decode(Index.self, from: Data(entry.stdout.utf8)))
+        }
+        let buildx = try index("buildx"), ours = try index("xplat")
+        let (pushedData, subjects) = try await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            let fetched = try await client.manifest(reference)
+            var subjects: [[String]] = []
+            for entry in try client.decodeIndex(fetched, of: reference).manifests where entry.isAttestation {
+                let manifest = try client.decodeManifest(try await client.manifest(reference.with(reference: entry.digest)), of: reference)
+                let statement = try JSONSerialization.jsonObject(with: try await client.blob(reference, digest: try #require(manifest.layers.first).digest))
+                let subject = try #require((statement as? [String: Any])?["subject"] as? [[String: Any]])
+                subjects.append(subject.compactMap { s in (s["digest"] as? [String: String])?["sha256"].map { "\(s["name"] ?? "")@sha256:\($0)" } })
+            }
+            return (fetched.data, subjects)
+        }
+        #expect(pushedData == ours.data, "the replay pushed the index xplat pushed in the recorded run")
+        #expect(result.targets.first?.result.indexDigest == sha256Digest(ours.data))
+        // Side by side: the same images (digests, platforms, order), one provenance per image naming it.
+        let images = { (i: Index) in i.manifests.filter { !$0.isAttestation }.map { "\($0.platform?.description ?? "") \($0.digest)" } }
+        let attested = { (i: Index) in i.manifests.filter(\.isAttestation).map { $0.annotations?[AnnotationKey.dockerReferenceDigest] ?? "" } }
+        #expect(images(ours.index) == images(buildx.index) && images(ours.index).count == 2, "\(images(ours.index)) \(images(buildx.index))")
+        #expect(attested(ours.index) == attested(buildx.index) && ours.index.mediaType == buildx.index.mediaType)
+        let digests = ours.index.manifests.filter { !$0.isAttestation }.map(\.digest)
+        #expect(subjects == zip(digests, ["linux%2Famd64", "linux%2Farm64"]).map { digest, platform in
+            ["pkg:docker/xplat-registry.test%3A5443/xplat-bake-rec/xplat/probe@rec?platform=\(platform)@\(digest)"]
+        }, "\(subjects)")
     }
 }

@@ -15,7 +15,7 @@ import XPlatTestSupport
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
 
 /// True when something listens on 127.0.0.1:5000 (the tests' plain registry).
-private let localRegistryUp: Bool = {
+let localRegistryUp: Bool = {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
