@@ -49,12 +49,12 @@ public struct BakeResult: Sendable {
 
 extension BuildService {
     /// `docker buildx version`, then `docker buildx bake --print ...`: buildx's JSON, parsed.
-    /// A client without buildx, a buildx without bake, or a file buildx rejects: `.bake` with
-    /// buildx's own message.
+    /// A client without buildx: `.noBuildx`; a buildx without bake, or a file buildx rejects: `.bake`
+    /// with buildx's own message.
     public func printBake(_ invocation: BakeInvocation, in directory: String? = nil) async throws -> BakePrint {
         let version = try await runner.run(Command(docker, ["buildx", "version"]))
         guard version.succeeded else {
-            throw BuildError.bake("\(docker) buildx version: \(Self.message(version)) (xplat bake reads bake files through docker buildx bake --print)")
+            throw BuildError.noBuildx(client: docker, said: Self.message(version))
         }
         let buildx = BuildxVersion.parse(version.stdout)?.text ?? version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let printed = try await runner.run(Command(docker, invocation.printArguments, workingDirectory: directory))

@@ -24,6 +24,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case entitlementRefused
         /// `--sbom`: the builder could not pull the SBOM scanner image BuildKit runs.
         case sbomScanner
+        /// The docker client (23 or newer) has no buildx, so its `docker build` cannot use BuildKit.
+        case clientWithoutBuildx
         /// Anything else: the error lines BuildKit printed.
         case other
     }
@@ -84,7 +86,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// The known causes, most specific first.
-    private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [execFormat, severalPlatforms, driverLacksFeature, noDaemon,
+    private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [clientWithoutBuildx, execFormat, severalPlatforms, driverLacksFeature, noDaemon,
                                                                        baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork,
                                                                        entitlementRefused]
 
@@ -190,6 +192,19 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         if let line = lines.first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("> ") && $0.contains(scanner) }) { return line }
         let steps = Set(lines.filter { $0.hasPrefix("#") && $0.contains(scanner) }.compactMap { $0.split(separator: " ").first })
         return lines.first { line in line.contains(" ERROR") && line.split(separator: " ").first.map(steps.contains) == true }
+    }
+
+    /// `XPLAT_DOCKER` naming a Docker 23+ client without buildx (docker 28.2.2:
+    /// "ERROR: BuildKit is enabled but the buildx component is missing or broken.").
+    private static func clientWithoutBuildx(_ t: Text) -> BuildDiagnosis? {
+        let needle = "buildkit is enabled but the buildx component is missing or broken"
+        guard t.lower.contains(needle) else { return nil }
+        return BuildDiagnosis(
+            kind: .clientWithoutBuildx,
+            summary: "the docker client has no buildx plugin, and a Docker 23+ client's `docker build` cannot use BuildKit without it",
+            action: "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set XPLAT_DOCKER to a client "
+                + "that has it or is older than 23 (unset, xplat takes the first such client on PATH; `xplat doctor` lists them)",
+            excerpt: t.excerpt(needle))
     }
 
     private static func noNetwork(_ t: Text) -> BuildDiagnosis? {

@@ -48,6 +48,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `docker buildx bake --print` failed or printed a definition xplat cannot honour: buildx's
     /// own message, or xplat's naming the target and field.
     case bake(String)
+    /// The docker client cannot run `docker buildx` (a bake needs `docker buildx bake --print`):
+    /// the client's path and what `docker buildx version` said.
+    case noBuildx(client: String, said: String)
     /// An error of one bake target (the target's name, then the error as `xplat build` gives it).
     indirect case target(String, BuildError)
 
@@ -99,6 +102,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
             return "interrupted: child builds stopped, temporary outputs removed"
         case .bake(let why):
             return why
+        case .noBuildx(let client, let said):
+            return "bake needs docker buildx to read the bake file (`docker buildx bake --print`): \(client) cannot run it "
+                + "(`docker buildx version`: \(said.split(separator: "\n").joined(separator: " ")))"
         case .target(let name, let error):
             return "target \"\(name)\": \(error.message)"
         }
@@ -111,7 +117,10 @@ extension BuildError {
         switch self {
         case .buildFailed(_, let diagnosis): return diagnosis.action
         case .unsupported(_, _, _, let action): return action
-        case .endpointUnreachable: return "start the engine (dockerd), or check DOCKER_HOST / --node"
+        case .endpointUnreachable: return "start the engine (dockerd), or check the docker context (`docker context ls`), DOCKER_HOST or --node"
+        case .noBuildx:
+            return "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
+                + "or set XPLAT_DOCKER to a docker client that has it"
         case .assemblyFailed(_, let cause?): return (cause.error as? RegistryError)?.action
         case .target(_, let error): return error.action
         default: return nil

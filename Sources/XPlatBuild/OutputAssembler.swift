@@ -15,11 +15,16 @@ public enum OutputAssembler {
         }
         let staging = try stagingPath(for: dest)
         try await removingOnFailure(staging) {
-            if split {
-                try FileSystem.createDirectory(staging)
-                for p in platforms { try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)") }
-            } else {
-                try FileSystem.move("\(roots)/\(platforms[0].folderName)", to: staging)
+            do {
+                if split {
+                    try FileSystem.createDirectory(staging)
+                    for p in platforms { try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)") }
+                } else {
+                    try FileSystem.move("\(roots)/\(platforms[0].folderName)", to: staging)
+                }
+            } catch BuildError.fileSystem(_, _, let reason) {
+                // Named by the destination the user gave, not by the build's temporary paths.
+                throw BuildError.fileSystem(path: dest, action: "write the output", reason: reason)
             }
             try swapIntoPlace(staging, dest)
         }

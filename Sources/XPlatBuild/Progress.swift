@@ -87,11 +87,6 @@ public final class BuildProgress: Sendable {
         self.write = write
     }
 
-    /// The rows style (`tty` false) or the redrawn block (`tty` true); `quiet` shows nothing.
-    public convenience init(plan: Plan, tty: Bool, quiet: Bool = false, write: @escaping @Sendable (String) -> Void = StandardError.write) {
-        self.init(plan: plan, style: quiet ? .quiet : tty ? .tty : .rows, write: write)
-    }
-
     /// The step name in a plain progress line (`#8 [build 2/4] RUN go build` -> `[build 2/4] RUN go build`),
     /// and the stage label in BuildKit's form (`build`, or `stage-1` for an unnamed stage).
     public static func step(in line: String) -> (step: String, stage: String?)? {

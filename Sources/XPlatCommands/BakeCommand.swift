@@ -83,7 +83,7 @@ struct BakeCommand: AsyncParsableCommand {
         let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
                                         noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
-        let selection = try location.selection()
+        let selected = try location.selection()
         let printed: BakePrint
         do { printed = try await service.printBake(invocation) } catch { throw ErrorMap.failure(for: error) }
         if print && !json {
@@ -91,7 +91,7 @@ struct BakeCommand: AsyncParsableCommand {
             return
         }
         let prepared: PreparedBake
-        do { prepared = try await service.prepareBake(printed, options: options, selection: selection) } catch {
+        do { prepared = try await service.prepareBake(printed, options: options, selection: selected) } catch {
             throw ErrorMap.failure(for: error)
         }
         if print || dryRun {

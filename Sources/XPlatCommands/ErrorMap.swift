@@ -74,7 +74,7 @@ enum ErrorMap {
         case .interrupted: return XPlatExit.interrupted
         case .impossible, .verificationFailed: return XPlatExit.checkFailed
         case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
-        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake:
+        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake, .noBuildx:
             return XPlatExit.usage
         case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
         case .target(_, let inner): return exitCode(of: inner)

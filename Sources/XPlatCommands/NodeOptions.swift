@@ -14,6 +14,9 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: "auto (buildx if the client has it and no --node is given), buildx, or engine.")
     var driver: DriverChoice = .auto
 
+    /// A bad `--node` is a usage error, refused while parsing (before anything runs).
+    func validate() throws { _ = try selection() }
+
     /// The nodes to discover; a `--node` that does not parse exits with the usage code.
     func selection() throws -> NodeSelection {
         do {

@@ -37,6 +37,12 @@ struct DiagnosisTests {
              > [internal] load metadata for docker.io/library/golang:1.19:
             failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
             """, kind: .baseLacksPlatform, actionMentions: "base"),
+        // What docker 28.2.2 without buildx prints for `DOCKER_BUILDKIT=1 docker build` (XPLAT_DOCKER naming it).
+        Case(name: "a Docker 23+ client without buildx", stderr: """
+            ERROR: BuildKit is enabled but the buildx component is missing or broken.
+                   Install the buildx component to build images with BuildKit:
+                   https://docs.docker.com/go/buildx/
+            """, kind: .clientWithoutBuildx, actionMentions: "install the docker-buildx plugin"),
         Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network host"),
         Case(name: "other failures quote BuildKit", stderr: """
             #7 [2/2] RUN false

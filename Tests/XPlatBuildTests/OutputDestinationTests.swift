@@ -48,6 +48,24 @@ struct OutputDestinationTests {
         }
     }
 
+    @Test("a local output that cannot be written is named by its destination, not by the build's temporary paths")
+    func localOutputNotWritable() async throws {
+        let base = try makeTemporaryDirectory("xplat-dest-unwritable")
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/roots/linux_amd64", withIntermediateDirectories: true)
+        // /proc takes no new entries, root or not.
+        let dest = "/proc/xplat-dest-\(getpid())"
+        for split in [false, true] {
+            await #expect {
+                try await OutputAssembler.placeLocal(roots: base + "/roots", platforms: [try Platform(parsing: "linux/amd64")], split: split, dest: dest)
+            } throws: { error in
+                guard case BuildError.fileSystem(let path, let action, let reason) = error else { return false }
+                return path == dest && action == "write the output" && !reason.isEmpty && !"\(error)".contains(".xplat-") && !"\(error)".contains(base)
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: base + "/roots/linux_amd64"), "the root stays where it was")
+    }
+
     @Test("-o -: a read error of the staged file fails the output instead of ending the copy early with success")
     func standardOutputReadError() throws {
         // A folder opens for reading but every read fails (EISDIR), as a failing disk would.

@@ -40,7 +40,7 @@ struct ProgressMarkerTests {
     func singleStage() {
         let stage = BuildStage(index: 0, base: "busybox", runs: [RunStep(line: 2, text: "RUN uname -m", heavy: false)])
         let sink = Sink()
-        let progress = BuildProgress(plan: Self.plan([stage], [p("linux/amd64"), p("linux/arm64")]), tty: false, write: sink.write)
+        let progress = BuildProgress(plan: Self.plan([stage], [p("linux/amd64"), p("linux/arm64")]), style: .rows, write: sink.write)
         progress.line("#5 [2/2] RUN uname -m", platform: p("linux/arm64"))
         progress.line("#5 [2/2] RUN uname -m", platform: p("linux/amd64"))
         let lines = sink.lines.withLock { $0 }
@@ -55,7 +55,7 @@ struct ProgressMarkerTests {
                                runs: [RunStep(line: 3, text: "RUN go build", heavy: true)])
         let final = BuildStage(index: 1, base: "busybox", runs: [RunStep(line: 6, text: "RUN chmod +x /x", heavy: false)], dependencies: [0])
         let sink = Sink()
-        let progress = BuildProgress(plan: Self.plan([build, final], [p("linux/arm64")]), tty: false, write: sink.write)
+        let progress = BuildProgress(plan: Self.plan([build, final], [p("linux/arm64")]), style: .rows, write: sink.write)
         progress.line("#7 [build 2/2] RUN go build", platform: p("linux/arm64"))
         progress.line("#9 [stage-1 2/2] RUN chmod +x /x", platform: p("linux/arm64"))
         let lines = sink.lines.withLock { $0 }

@@ -311,6 +311,10 @@ enum Fixture {
         #expect(engine.clients.map(\.path) == ["/usr/local/bin/docker", "/usr/bin/docker"])
         #expect(engine.clients[0].buildKitVia == nil && engine.clients[1].buildKitVia == "built-in")
         #expect(engine.buildClient == "/usr/bin/docker")
+        // XPLAT_DOCKER is built with as it is, even a client that cannot reach BuildKit: doctor says so.
+        let named = await EngineProbe.probe(roots: roots, environment: ["XPLAT_REGISTRY": "127.0.0.1:1", "XPLAT_DOCKER": "/usr/local/bin/docker"],
+                                            runner: runner)
+        #expect(named.buildClient == "/usr/local/bin/docker")
         #expect(!engine.daemon.reachable && !engine.registry.reachable && engine.registry.configured)
         let far = await EngineProbe.probeRegistry(environment: ["XPLAT_REGISTRY": "registry.example.com:5000"])
         #expect(far.error?.contains("not a loopback address") == true, "never contacts non-loopback hosts")

@@ -434,11 +434,15 @@ public enum DoctorJudge {
                                fix: "sudo apt-get install docker.io", platforms: []))
         }
         for client in engine.clients where client.buildKitVia == nil {
-            let better = engine.buildClient.map { "; xplat builds with \($0) (XPLAT_DOCKER chooses another)" } ?? ""
-            out.append(DoctorFinding(id: .clientNoBuildkit, severity: engine.buildClient == nil ? .error : .note, subject: client.path,
+            let builds = client.path == engine.buildClient
+            let better = builds ? "; XPLAT_DOCKER names it, so builds fail"
+                : engine.buildClient.map { "; xplat builds with \($0) (XPLAT_DOCKER chooses another)" } ?? ""
+            let fix = builds ? "unset XPLAT_DOCKER (xplat then builds with the first client on PATH that reaches BuildKit), or install the docker-buildx plugin"
+                : "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)"
+            let blocking = builds || engine.buildClient == nil
+            out.append(DoctorFinding(id: .clientNoBuildkit, severity: blocking ? .error : .note, subject: client.path,
                                message: "\(client.path) \(client.version ?? ""): \(client.note ?? "cannot use BuildKit")\(better)",
-                               fix: engine.buildClient == nil ? "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)" : nil,
-                               platforms: []))
+                               fix: blocking ? fix : nil, platforms: []))
         }
         if !engine.daemon.reachable, !engine.clients.isEmpty {
             out.append(DoctorFinding(id: .daemonUnreachable, severity: .warning, subject: engine.daemon.socket ?? "docker",

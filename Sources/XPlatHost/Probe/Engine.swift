@@ -53,7 +53,8 @@ public struct RegistryFacts: Sendable, Hashable, Codable {
 public struct EngineFacts: Sendable, Hashable, Codable {
     public var clients: [DockerClientFacts]
     public var daemon: DaemonFacts
-    /// The client xplat builds with: `XPLAT_DOCKER` when it can use BuildKit, else the first that can.
+    /// The client xplat builds with: `XPLAT_DOCKER` when set (even one that cannot use BuildKit:
+    /// builds then fail), else the plugin's parent when it can use BuildKit, else the first that can.
     public var buildClient: String?
     /// Which client's `buildx ls` was read, in which format (`json` or `text`).
     public var buildxSource: String?
@@ -96,7 +97,9 @@ enum EngineProbe {
         }
         let daemonFacts = await daemon
         let usable = clients.filter { $0.buildKitVia != nil }
-        let buildClient = (usable.first { $0.preferred } ?? usable.first)?.path
+        // XPLAT_DOCKER is built with as it is (`DockerClientChoice`), even when it cannot reach BuildKit.
+        let named = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : clients.first { $0.preferred } }
+        let buildClient = (named ?? usable.first { $0.preferred } ?? usable.first)?.path
 
         var builders: [BuilderFacts] = []
         var buildxSource: String?
