@@ -109,7 +109,10 @@ public struct DriverCommands: Sendable {
             // The image's names, as buildx gives them to an image or OCI exporter: BuildKit names
             // the attestations' subjects after them (`pkg:docker/NAME@TAG?platform=...`).
             let name = request.tags.isEmpty ? [] : ["name=" + request.tags.joined(separator: ",")]
-            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + name + manifestAnnotationAttributes)]
+            // A push keeps a one-platform image's attestations, as buildx's image exporter does
+            // (BuildKit 0.11 drops them from a one-platform OCI export unless told to inline them).
+            let inline = request.output == .push ? ["attestation-inline=true"] : []
+            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + name + inline + manifestAnnotationAttributes)]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)

@@ -58,25 +58,28 @@ struct BakeRecordingTests {
                 .first { $0.hasPrefix("Buildkit:") }.map { $0.replacingOccurrences(of: "  ", with: "") } ?? "Buildkit: ?")
         let recorder = TranscriptRecorder(runner, tools: tools, placeholders: Placeholders([
             ("$CTX", bakeCase.absoluteDirectory), ("$TMP", "/tmp"), ("$DOCKER_CONFIG", config), ("docker", docker)]))
-        func tag(_ who: String) -> String { "\(BakeRecordings.pushRegistry)/\(who)/probe:rec" }
-        func skopeo(_ who: String) -> Command { Command("skopeo", ["inspect", "--raw", "--authfile", "\(config)/config.json", "docker://\(tag(who))"]) }
-        let real = try await recorder.run(Command(docker, ["buildx", "bake", "--builder", builder, "--progress", "plain", "--file", "linked.hcl",
-                                                           "--set", "probe.tags=\(tag("buildx"))", "--push", "probe"],
-                                                  workingDirectory: bakeCase.absoluteDirectory))
-        try #require(real.succeeded, "\(real.stderr)")
-        try #require((try await recorder.run(skopeo("buildx"))).succeeded)
         let service = BuildService(runner: recorder, docker: docker, environment: environment,
                                    probe: HostEmulationProbe(roots: .system(environment: environment), environment: environment,
                                                              runner: runner, prover: ProbeExecProver()),
                                    verifier: nil, rewriter: nil)
-        let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], sets: ["probe.tags=\(tag("xplat"))"], targets: ["probe"], push: true),
-                                                in: bakeCase.absoluteDirectory)
-        var options = BakeOptions(defaultPlatforms: [try Platform(parsing: "linux/amd64")], verify: false, progress: .plain)
-        options.directory = bakeCase.absoluteDirectory
-        let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: builder, driver: .buildx))
-        defer { prepared.discard() }
-        _ = try await service.bake(prepared, options: options, tty: false)
-        try #require((try await recorder.run(skopeo("xplat"))).succeeded)
+        // Both platforms (tag `rec`), then linux/amd64 alone (tag `one`).
+        for (name, sets) in [("rec", [String]()), ("one", ["probe.platform=linux/amd64"])] {
+            func tag(_ who: String) -> String { "\(BakeRecordings.pushRegistry)/\(who)/probe:\(name)" }
+            func skopeo(_ who: String) -> Command { Command("skopeo", ["inspect", "--raw", "--authfile", "\(config)/config.json", "docker://\(tag(who))"]) }
+            let real = try await recorder.run(Command(docker, ["buildx", "bake", "--builder", builder, "--progress", "plain", "--file", "linked.hcl"]
+                                                          + (sets + ["probe.tags=\(tag("buildx"))"]).flatMap { ["--set", $0] } + ["--push", "probe"],
+                                                      workingDirectory: bakeCase.absoluteDirectory))
+            try #require(real.succeeded, "\(real.stderr)")
+            try #require((try await recorder.run(skopeo("buildx"))).succeeded)
+            let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], sets: sets + ["probe.tags=\(tag("xplat"))"], targets: ["probe"],
+                                                                   push: true), in: bakeCase.absoluteDirectory)
+            var options = BakeOptions(defaultPlatforms: [try Platform(parsing: "linux/amd64")], verify: false, progress: .plain)
+            options.directory = bakeCase.absoluteDirectory
+            let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: builder, driver: .buildx))
+            defer { prepared.discard() }
+            _ = try await service.bake(prepared, options: options, tty: false)
+            try #require((try await recorder.run(skopeo("xplat"))).succeeded)
+        }
         try recorder.transcript.save(BakeRecordings.pushTranscript)
     }
 
