@@ -33,8 +33,9 @@ enum DockerfileInput {
             }
         }
         var folder = context
-        if folder == nil && file != "-" { folder = (file as NSString).deletingLastPathComponent }
-        if folder == "" { folder = "." }
+        // The Dockerfile's folder; not NSString's deletingLastPathComponent, which traps on a one-letter path.
+        if folder == nil && file != "-" { folder = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "." }
+        if folder == "" { folder = file.hasPrefix("/") ? "/" : "." }
         var isDir: ObjCBool = false
         if let folder, context != nil, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
             throw ErrorMap.couldNotCheck("--context \(folder): not a folder")

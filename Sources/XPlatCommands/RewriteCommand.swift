@@ -37,38 +37,17 @@ struct RewriteCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print findings only (as `xplat lint`).")
     var findingsOnly = false
 
-    @Option(name: .long, help: "Stage to build (default: the last).")
-    var target: String?
-
-    @Option(name: .customLong("build-arg"), help: "NAME=VALUE used to expand ARGs in FROM (repeatable).")
-    var buildArgs: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("The build context read as evidence (go.mod, import \"C\", Cargo.lock, Makefile, ...); default: the Dockerfile's folder.", valueName: "DIR"))
-    var context: String?
-
-    @Flag(name: .customLong("no-registry"), help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names).")
-    var noRegistry = false
-
-    @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per architecture.", valueName: "LIST"))
-    var platform: String?
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         let outputs = [write, output != nil, stdout, json, findingsOnly].filter { $0 }.count
         if outputs > 1 { throw ValidationError("choose one of --write, -o, --stdout, --json, --findings-only") }
         if write && file == "-" { throw ValidationError("--write needs a file, not standard input") }
-        for arg in buildArgs where KeyValue(arg)?.value == nil { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
     }
 
     func run() async throws {
         let dockerfile = try DockerfileInput.parse(file)
-        var args: [String: String] = [:]
-        for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
-        var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
-        if !noRegistry {
-            let reading = await BaseImages.read(dockerfile, buildArgs: args)
-            options.baseImages = reading.configs
-            if let note = reading.note { StandardError.write(note) }
-        }
+        let options = try await evidence.rewriteOptions(for: dockerfile, file: file)
         let result: RewriteResult
         do {
             result = try Rewriter.rewrite(dockerfile, options: options)

@@ -155,6 +155,20 @@ import XPlatTestSupport
         #expect(usage.exitCode == 64)
     }
 
+    @Test("a one-letter Dockerfile name beside a one-letter folder: rewrite and lint read the folder as the context")
+    func oneLetterNames() async throws {
+        let (dir, _) = try scratch("go-basic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("d"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("Dockerfile"), to: dir.appendingPathComponent("D"))
+        for sub in ["rewrite", "lint"] {
+            let out = try await XPlatBinary.run([sub, "--no-registry", "D"], in: dir.path)
+            #expect(out.exitCode == 0, "\(sub): \(out.stderr)")
+        }
+        let rewrite = try await XPlatBinary.run(["rewrite", "--no-registry", "--stdout", "D"], in: dir.path)
+        #expect(rewrite.stdout == (try expected("go-basic")))
+    }
+
     @Test("lint prints findings and exits 1 on error-level ones, 0 otherwise")
     func lint() async throws {
         let rules = Self.golden.appendingPathComponent("lint-rules/Dockerfile").path

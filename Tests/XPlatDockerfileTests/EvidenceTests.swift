@@ -15,13 +15,23 @@ import Testing
         return StageFiles.at(limit, stage: stage, graph: graph, context: context)
     }
 
-    @Test("COPY: a folder's contents go into the destination, relative to WORKDIR; several sources make a folder")
+    @Test("COPY: a folder's contents go into the destination, relative to WORKDIR; several sources go into a destination ending in /")
     func copyPlaces() throws {
         let f = try Self.files("FROM golang\nWORKDIR /build\nCOPY src/ ./\nCOPY go.mod go.sum /mod/\nCOPY cmd/app/main.go /app.go\n",
                                ["src/Makefile", "src/lib/x.c", "go.mod", "go.sum", "cmd/app/main.go", "legacy/Makefile"])
         #expect(f.files == ["/build/Makefile": "src/Makefile", "/build/lib/x.c": "src/lib/x.c", "/mod/go.mod": "go.mod",
                             "/mod/go.sum": "go.sum", "/app.go": "cmd/app/main.go"])
         #expect(f.workdir == "/build")
+    }
+
+    @Test("COPY into a folder the stage has (WORKDIR, its parents, copied files) or one ending in /; a glob or several sources to another path make that path the file, as BuildKit does")
+    func copyDestinations() throws {
+        // Each placement as dockerd 20.10.24's BuildKit (and BuildKit v0.11.6) did it for this Dockerfile, `ls -la` after the COPYs.
+        let f = try Self.files("FROM debian\nWORKDIR /src\nCOPY go.mod /src\nWORKDIR /a/b\nCOPY go.sum /a\nCOPY *.mod /one\n"
+                               + "COPY cmd/app/main.go /src/cmd\nCOPY cmd/*/main.go /two\nCOPY lib/x.c /src\n",
+                               ["go.mod", "go.sum", "cmd/app/main.go", "lib/x.c"])
+        #expect(f.files == ["/src/go.mod": "go.mod", "/a/go.sum": "go.sum", "/one": "go.mod", "/src/cmd": "cmd/app/main.go",
+                            "/two": "cmd/app/main.go", "/src/x.c": "lib/x.c"])
     }
 
     @Test("COPY --from a stage, the FROM chain and a RUN's bind mount carry context files; nothing after the RUN counts")
@@ -172,6 +182,19 @@ import Testing
         #expect(context.files["internal/target/t.go"] != nil)
         #expect(context.files["cmd/dist/d.go"] != nil)
         #expect(context.files["rs/target/release/Makefile"] == nil)
+    }
+
+    @Test("one-letter names at the context's top (a folder `d`, a file `x`) are walked, and what `d` holds is read")
+    func oneLetterNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-short-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: true)
+        try "x\n".write(toFile: dir + "/x", atomically: true, encoding: .utf8)
+        try "package d\n// #include <stdio.h>\nimport \"C\"\n".write(toFile: dir + "/d/d.go", atomically: true, encoding: .utf8)
+        let context = BuildContext.load(directory: dir)
+        #expect(context.files["d/d.go"] != nil)
+        #expect(context.goImports["d/d.go"] == ["C"])
     }
 
     @Test("a backslash-newline continues the command: the packages after it are still apt-get's")

@@ -42,8 +42,10 @@ public struct BuildContext: Sendable, Hashable {
         while let path = walker.nextObject() as? String {
             seen += 1
             if seen > maxEntries { return BuildContext(root: directory, files: [:]) }
-            let name = (path as NSString).lastPathComponent
-            if Self.isToolOutput(name, in: directory + "/" + (path as NSString).deletingLastPathComponent, fileManager: fm) {
+            let name = Paths.base(path)
+            // Not NSString's deletingLastPathComponent: Foundation (Swift 6.3.1) traps on a one-letter path such as `d`.
+            let parent = path.lastIndex(of: "/").map { directory + "/" + path[..<$0] } ?? directory
+            if Self.isToolOutput(name, in: parent, fileManager: fm) {
                 walker.skipDescendants(); continue
             }
             if ignore.excludes(path) { continue }
@@ -79,7 +81,7 @@ public struct BuildContext: Sendable, Hashable {
 
     /// File kinds the rewriter reads.
     static func isEvidence(_ path: String) -> Bool {
-        let name = (path as NSString).lastPathComponent
+        let name = Paths.base(path)
         if path.hasSuffix(".go") { return !path.hasSuffix("_test.go") }
         if path.hasSuffix(".sh") || path == "vendor/modules.txt" || path.hasSuffix("/vendor/modules.txt") { return true }
         return ["go.mod", "go.sum", "Cargo.toml", "Cargo.lock", "Makefile", "makefile", "GNUmakefile",

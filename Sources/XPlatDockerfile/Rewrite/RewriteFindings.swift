@@ -1,6 +1,6 @@
 // Why the rewriter left a build stage, as findings with an id, a place and a fix: the same
 // `file:line:column: warning: XP1nn name: message` form as the linter's, in `xplat rewrite`,
-// `xplat lint` (`Rewriter.stageFindings`) and both JSON documents. The ids are XP1nn so they never
+// `xplat lint` (`RewriteResult.stageFindings`) and both JSON documents. The ids are XP1nn so they never
 // collide with the linter's XP0nn rules.
 
 /// The reasons a build stage is left on the target platform.

@@ -201,11 +201,6 @@ public enum Rewriter {
     /// Platforms XP013 checks when none were requested.
     static let commonPlatforms: Set<String> = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
-    /// The findings of `rewrite` that say why build stages stay on the target platform (for `xplat lint`).
-    public static func stageFindings(_ dockerfile: Dockerfile, options: RewriteOptions = RewriteOptions()) throws(DockerfileSyntaxError) -> [RewriteFinding] {
-        try rewrite(dockerfile, options: options).stageFindings
-    }
-
     static func apply(_ edits: [TextEdit], to dockerfile: Dockerfile) -> String {
         guard !edits.isEmpty else { return Bytes.string(dockerfile.bytes[...]) }
         var out: [UInt8] = []

@@ -12,18 +12,32 @@ struct StageFiles {
     var files: [String: String] = [:]
     /// The working directory (WORKDIR) at that instruction, absolute.
     var workdir = "/"
+    /// Folders WORKDIR made (with their parents): a COPY destination that names one copies into it.
+    var workdirs: Set<String> = ["/"]
 
-    /// Stages' files at their end, computed once per rewrite (`COPY --from` and FROM chains read them
-    /// again and again), and the context's paths.
+    /// Stages' files at their end, and at each of their RUNs, computed once per rewrite (`COPY --from`
+    /// and FROM chains read the ends again and again; the planner asks for every RUN), and the
+    /// context's paths.
     final class Cache {
         var ends: [Int: StageFiles] = [:]
+        /// Each RUN's files, bind mounts included, by instruction: recorded as its stage is walked.
+        var runs: [Int: StageFiles] = [:]
         var contextPaths: [String: String]?
     }
 
     /// The files of stage `index` just before instruction `limit` (or at its end), with that RUN's
-    /// bind mounts when `limit` is a RUN.
+    /// bind mounts when `limit` is a RUN. A stage is walked once for its end and all its RUNs.
     static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext, cache: Cache = Cache()) -> StageFiles {
-        if limit == nil, let done = cache.ends[index] { return done }
+        if let limit, graph.dockerfile.instructions[limit].command != "run" {
+            return walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
+        }
+        if cache.ends[index] == nil { cache.ends[index] = walk(stage: index, until: nil, graph: graph, context: context, cache: cache) }
+        guard let limit else { return cache.ends[index] ?? StageFiles() }
+        return cache.runs[limit] ?? walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
+    }
+
+    /// Follows stage `index` up to instruction `limit` (nil: to its end, recording each RUN's files in `cache`).
+    private static func walk(stage index: Int, until limit: Int?, graph: StageGraph, context: BuildContext, cache: Cache) -> StageFiles {
         let stage = graph.stages[index]
         var out = StageFiles()
         if case .stage(let parent) = stage.base, parent < index {
@@ -32,16 +46,21 @@ struct StageFiles {
         let df = graph.dockerfile
         let contextFiles = cache.contextPaths ?? Dictionary(context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
         cache.contextPaths = contextFiles
-        defer { if limit == nil { cache.ends[index] = out } }
         for i in stage.instructions where i != stage.fromInstruction {
             let ins = df.instructions[i]
-            if let limit, i >= limit {
-                if i == limit && ins.command == "run" { out.mount(ins, stage: index, graph: graph, context: contextFiles, cache: cache) }
-                break
+            if ins.command == "run" && (limit == nil || i == limit) {
+                var here = out
+                here.mount(ins, stage: index, graph: graph, context: contextFiles, cache: cache)
+                if limit == nil { cache.runs[i] = here } else { return here }
             }
+            if let limit, i >= limit { break }
             switch ins.command {
             case "workdir":
-                if let dir = ins.node.strings.first, !dir.contains("$") { out.workdir = Paths.join(out.workdir, dir) }
+                if let dir = ins.node.strings.first, !dir.contains("$") {
+                    out.workdir = Paths.join(out.workdir, dir)
+                    var made = out.workdir
+                    while made != "/" { out.workdirs.insert(made); made = Paths.parent(made) }
+                }
             case "copy", "add":
                 guard ins.heredocs.isEmpty, let source = out.source(ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles, cache: cache) else { continue }
                 let words = ins.node.strings
@@ -72,10 +91,14 @@ struct StageFiles {
     }
 
     /// COPY `sources` (relative paths of `from`, globs allowed) to `dest` (relative to the workdir).
-    /// A folder's contents go into the destination; several sources or a glob make it a folder.
+    /// A folder's contents go into the destination. A file goes into it when it ends in `/` or is a
+    /// folder the stage is known to have (a WORKDIR, or one files were copied into); otherwise the
+    /// destination is the file, for several sources and globs too (the last one wins), as BuildKit
+    /// (dockerd 20.10.24's, and v0.11.6) does. An image's own folders are not known: a file copied
+    /// into one is then recorded at the folder's path, where no build reads it.
     private mutating func copy(_ sources: [String], from: [String: String], to dest: String) {
         let target = Paths.join(workdir, dest)
-        let intoFolder = dest.hasSuffix("/") || dest == "." || sources.count > 1 || sources.contains { Paths.isGlob($0) }
+        let intoFolder = dest.hasSuffix("/") || workdirs.contains(target) || files.keys.contains { $0.hasPrefix(target + "/") }
         for raw in sources where !raw.contains("://") {
             let pattern = Paths.clean(raw)
             for (path, origin) in from.sorted(by: { $0.key < $1.key }) {

@@ -194,19 +194,18 @@ struct StagePlanner {
     func collect(root rootIndex: Int, members: [Int]) -> FamilyFacts {
         let root = graph.stages[rootIndex]
         let image = baseImage(root)
-        let makeWraps = makeToolchain(image: image, members: members)
         var runs: [RunInfo] = []
         for m in members {
             for step in graph.stages[m].runs {
-                let words = Shell.words(Array(step.command.utf8)[...])
                 let source = Wiring.sourceWords(df.instructions[step.instruction], df)
-                var run = RunInfo(step: step, stage: m, toolchains: [], wired: Self.isWired(step.command), words: words, sourceWords: source,
-                                  packages: InstalledPackage.parse(source, run: step.instruction),
-                                  files: stageFiles(m, instruction: step.instruction))
-                run.toolchains = RunClassifier.toolchains(words, makeWraps: makeWraps(run))
-                runs.append(run)
+                runs.append(RunInfo(step: step, stage: m, toolchains: [], wired: Self.isWired(step.command),
+                                    words: Shell.words(Array(step.command.utf8)[...]), sourceWords: source,
+                                    packages: InstalledPackage.parse(source, run: step.instruction),
+                                    files: stageFiles(m, instruction: step.instruction)))
             }
         }
+        let makeWraps = makeToolchain(image: image, runs: runs)
+        for i in runs.indices { runs[i].toolchains = RunClassifier.toolchains(runs[i].words, makeWraps: makeWraps(runs[i])) }
         let indices: [Int] = members.flatMap { graph.stages[$0].instructions }
         let text = indices.map { df.instructions[$0] }.filter { $0.command == "run" || $0.command == "env" }
             .map(\.original).joined(separator: "\n")
@@ -223,9 +222,8 @@ struct StagePlanner {
 
     /// What `make` drives in a RUN: the Makefile it reads says (cargo: Rust, go: Go, else C); without
     /// one in view, the image or the family's other commands (cargo in a Rust stage, go in a Go stage).
-    func makeToolchain(image: String, members: [Int]) -> (RunInfo) -> Toolchain? {
-        let used = Set(members.flatMap { m in graph.stages[m].runs.flatMap { r in
-            Shell.words(Array(r.command.utf8)[...]).filter(\.isCommand).map { Shell.name($0.text) } } })
+    func makeToolchain(image: String, runs: [RunInfo]) -> (RunInfo) -> Toolchain? {
+        let used = Set(runs.flatMap { $0.words.filter(\.isCommand).map { Shell.name($0.text) } })
         let fallback: Toolchain? = image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") ? .rust
             : image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") ? .go : nil
         return { run in
