@@ -154,8 +154,9 @@ extension BuildService {
         let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
                                      registryConfiguration: Self.registryConfiguration(environment: environment))
         let targets = prepared.plan.targets
+        // The buildx that printed the definition is the one that builds: not asked again.
         let buildx = targets.contains { $0.plan.driverKind == .buildx }
-            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion() : nil
+            ? BuildxVersion.parse(prepared.print.buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown") : nil
         for t in targets {
             guard t.plan.buildable else { throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible })) }
             do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan, buildx: buildx) } catch let error as BuildError {
@@ -228,6 +229,10 @@ extension BuildService {
     func stage(_ t: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
                buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions, tty: Bool) async throws -> BuildExecutor.StagedBuild {
         var request = t.request
+        // A target others build on whose own output is no image: its image is an input, not a
+        // publication, and carries no attestation unless asked for.
+        let inputImage = needsImage && SolveImage(request.output, tags: request.tags) == .none
+        if inputImage, request.attests.isEmpty, request.provenance == nil, request.sbom == nil { request.provenance = "false" }
         let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
         cleanup.remove(work)
         for (i, context) in request.buildContexts.enumerated() {
@@ -240,7 +245,7 @@ extension BuildService {
         let progress = BuildProgress(plan: t.plan, style: ProgressStyle(options.progress, terminal: tty), label: t.name)
         var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
                                               cleanup: cleanup, progress: progress)
-        if needsImage, job.image == .none {
+        if inputImage {
             job.image = .staged
             job.needRoots = true
         }

@@ -106,7 +106,13 @@ public struct DriverCommands: Sendable {
             for t in tags { args += ["--tag", t] }
             args.append("--load")
         case .oci(let dest):
-            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + manifestAnnotationAttributes)]
+            // The image's names, as buildx gives them to an image or OCI exporter: BuildKit names
+            // the attestations' subjects after them (`pkg:docker/NAME@TAG?platform=...`).
+            let name = request.tags.isEmpty ? [] : ["name=" + request.tags.joined(separator: ",")]
+            // A push keeps a one-platform image's attestations, as buildx's image exporter does
+            // (BuildKit 0.11 drops them from a one-platform OCI export unless told to inline them).
+            let inline = request.output == .push ? ["attestation-inline=true"] : []
+            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + name + inline + manifestAnnotationAttributes)]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)
@@ -168,9 +174,8 @@ public struct DriverCommands: Sendable {
         if let provenance = request.provenance { flags.append("--provenance=\(provenance)") }
         if let sbom = request.sbom { flags.append("--sbom=\(sbom)") }
         guard flags.isEmpty else { return flags }
-        // An OCI export the user does not get (a bake target staged as another's `target:` context)
-        // is an input, not a publication: no attestation of its own.
-        if case .oci = export, ["push", "oci"].contains(request.output.mode) { return [] }
+        // An image export (`--push`, `type=oci`): buildx's default provenance, as buildx.
+        if case .oci = export { return [] }
         return ["--provenance=false"]
     }
 

@@ -68,14 +68,7 @@ struct BakeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Progress: auto, plain, tty, quiet.")
     var progress: ProgressMode = .auto
 
-    @Option(name: .customLong("node"), help: "A docker endpoint to build on: NAME=unix:///path.sock, NAME=tcp://h:p or NAME=CONTEXT (repeatable).")
-    var nodes: [String] = []
-
-    @Option(name: .long, help: "A buildx builder to use (default: the current one).")
-    var builder: String?
-
-    @Option(name: .long, help: "auto (buildx if the client has it and no --node is given), buildx, or engine.")
-    var driver: DriverChoice = .auto
+    @OptionGroup var location: NodeOptions
 
     @Argument(help: "Targets or groups (default: buildx's \"default\").")
     var targets: [String] = []
@@ -83,14 +76,6 @@ struct BakeCommand: AsyncParsableCommand {
     func validate() throws {
         if push && load { throw ValidationError("--push and --load cannot go together") }
         if json && !dryRun && !print { throw ValidationError("--json goes with --dry-run or --print") }
-        _ = try selection()
-    }
-
-    /// The nodes and builder to plan on; a bad `--node` is a usage error, caught in `validate()`.
-    func selection() throws -> NodeSelection {
-        do { return NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder, driver: driver) } catch {
-            throw ValidationError("\(error)")
-        }
     }
 
     func run() async throws {
@@ -98,7 +83,7 @@ struct BakeCommand: AsyncParsableCommand {
         let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
                                         noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
-        let selected = try selection()
+        let selected = try location.selection()
         let printed: BakePrint
         do { printed = try await service.printBake(invocation) } catch { throw ErrorMap.failure(for: error) }
         if print && !json {

@@ -22,14 +22,7 @@ struct BuildInputOptions: ParsableArguments {
     @Option(name: .customLong("build-arg"), help: "KEY=VALUE, repeatable.")
     var buildArgs: [String] = []
 
-    @Option(name: .customLong("node"), help: "A docker endpoint to build on: NAME=unix:///path.sock, NAME=tcp://h:p or NAME=CONTEXT (repeatable).")
-    var nodes: [String] = []
-
-    @Option(name: .long, help: "A buildx builder to use (default: the current one).")
-    var builder: String?
-
-    @Option(name: .long, help: "auto (buildx if the client has it and no --node is given), buildx, or engine.")
-    var driver: DriverChoice = .auto
+    @OptionGroup var location: NodeOptions
 
     @Flag(name: .long, help: "Build from the cross-compiling rewrite of the Dockerfile (your file is untouched).")
     var rewrite = false
@@ -39,7 +32,6 @@ struct BuildInputOptions: ParsableArguments {
 
     func validate() throws {
         _ = try parsePlatforms()
-        _ = try selection()
     }
 
     func parsePlatforms() throws -> [Platform] {
@@ -59,11 +51,6 @@ struct BuildInputOptions: ParsableArguments {
         return file ?? (context as NSString).appendingPathComponent("Dockerfile")
     }
 
-    func selection() throws -> NodeSelection {
-        do {
-            return NodeSelection(nodes: try nodes.map(NodeSpec.init(parsing:)), builder: builder,
-                                 driver: driver)
-        } catch { throw ValidationError("\(error)") }
-    }
+    func selection() throws -> NodeSelection { try location.selection() }
 }
 

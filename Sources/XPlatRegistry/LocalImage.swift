@@ -139,8 +139,11 @@ public enum OCILayout {
         let top: Index = try decode("\(folder)/index.json")
         var images: [LocalImage] = [], attestations: [LocalImage] = []
         var queue = top.manifests
+        // An export with several names lists the same index once per name.
+        var seen: Set<String> = []
         while !queue.isEmpty {
             let entry = queue.removeFirst()
+            guard seen.insert(entry.digest).inserted else { continue }
             let path = blobPath(folder, entry.digest)
             if MediaType.isIndex(entry.mediaType) {
                 queue += (try decode(path) as Index).manifests

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 import XPlatDocker
 import XPlatPlatform
+import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 @testable import XPlatBuild
@@ -291,12 +292,10 @@ struct BakePlanTests {
           """)
     func linkedOnRemoteBuilder() async throws {
         let bakeCase = BakeRecordings.linkedSmall
-        let transcript = try Transcript.load(Bundle.module.resourcePath! + "/Recordings/bake/linked-small-remote-build.json")
-        let tmp = try makeTemporaryDirectory("xplat-bake-replay-tmp")
-        let out = try makeTemporaryDirectory("xplat-bake-replay-out")
-        defer { removeTree(tmp); removeTree(out) }
-        let replayer = TranscriptReplayer(transcript, placeholders: Placeholders([
-            ("$OUT", out), ("$CTX", bakeCase.absoluteDirectory), ("$TMP", tmp)]))
+        let run = try ReplayRun(Bundle.module.resourcePath! + "/Recordings/bake/linked-small-remote-build.json", prefix: "xplat-bake-replay",
+                                contexts: [("$CTX", bakeCase.absoluteDirectory)])
+        defer { run.remove() }
+        let (tmp, out, replayer) = (run.tmp, run.out, run.replayer)
         let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp],
                                    probe: FixedEmulation([EmulatedPlatform(platform: p("linux/arm64"), proven: true)]),
                                    verifier: nil, rewriter: nil)
@@ -309,6 +308,11 @@ struct BakePlanTests {
         let result = try await service.bake(prepared, options: options, tty: false)
         #expect(replayer.unmatched.isEmpty, "\(replayer.unmatched)")
         #expect(result.targets.map(\.name) == ["probe", "uses"])
+        // The builder is inspected once for both targets; buildx's version is asked by the print
+        // and by discovery (--driver buildx), not again to build.
+        let asked = replayer.commands.map { Array($0.arguments.prefix(2)) }
+        #expect(asked.filter { $0 == ["buildx", "inspect"] }.count == 1, "\(asked)")
+        #expect(asked.filter { $0 == ["buildx", "version"] }.count == 2, "\(asked)")
         // The dependent solve got the probe's image, as an OCI layout by its index digest.
         let uses = try #require(replayer.commands.last { $0.arguments.contains("--file") && $0.arguments.contains { $0.hasSuffix("Dockerfile.uses-probe") } })
         let context = try #require(uses.arguments.firstIndex(of: "--build-context").map { uses.arguments[$0 + 1] })
@@ -319,5 +323,67 @@ struct BakePlanTests {
             #expect(text == "\(machine) uses probe built on \(machine)\n")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "no temporary files left")
+    }
+}
+
+@Suite("bake: --push beside buildx's own")
+struct BakePushTests {
+    @Test("""
+          --push (real buildx 0.10.5, BuildKit 0.11.6, TLS registry with a login, recorded side by side): the index docker buildx bake \
+          pushed and xplat's hold the same images in the same order, and each provenance names its image as buildx's do; \
+          for one platform too (buildx's image exporter keeps its provenance)
+          """, .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"),
+          arguments: [("rec", ["linux%2Famd64", "linux%2Farm64"]), ("one", ["linux%2Famd64"])])
+    func pushLikeBuildx(_ name: String, _ platforms: [String]) async throws {
+        let bakeCase = BakeRecordings.push
+        // xplat's recorded push went to the TLS registry; the replay's goes to the plain one.
+        let recorded = "\(BakeRecordings.pushRegistry)/xplat", replayed = "127.0.0.1:5000/xplat-replay-bake/push-\(getpid())"
+        let run = try ReplayRun(Bundle.module.resourcePath! + "/Recordings/bake/push-remote.json", prefix: "xplat-bake-push",
+                                contexts: [("$CTX", bakeCase.absoluteDirectory)], substitutions: [(recorded, replayed)])
+        defer { run.remove() }
+        let (tmp, replayer) = (run.tmp, run.replayer)
+        let service = BuildService(runner: replayer, docker: "docker", environment: ["TMPDIR": tmp], probe: FixedEmulation([]),
+                                   verifier: nil, rewriter: nil)
+        let sets = (name == "one" ? ["probe.platform=linux/amd64"] : []) + ["probe.tags=\(recorded)/probe:\(name)"]
+        let print = try await service.printBake(BakeInvocation(files: ["linked.hcl"], sets: sets, targets: ["probe"], push: true),
+                                                in: bakeCase.absoluteDirectory)
+        var options = BakeOptions(defaultPlatforms: [p("linux/amd64")], verify: false, progress: .quiet)
+        options.directory = bakeCase.absoluteDirectory
+        let prepared = try await service.prepareBake(print, options: options, selection: NodeSelection(builder: "real-remote", driver: .buildx))
+        defer { prepared.discard() }
+        let result = try await service.bake(prepared, options: options, tty: false)
+        #expect(replayer.unmatched.isEmpty, "\(replayer.unmatched)")
+        let tag = "\(replayed)/probe:\(name)"
+        let build = try #require(replayer.commands.first { $0.arguments.starts(with: ["buildx", "build"]) }?.arguments)
+        #expect(build.contains { $0.hasPrefix("type=oci,") && $0.hasSuffix(",name=\(tag),attestation-inline=true") }, "\(build)")
+        func index(_ who: String) throws -> (data: Data, index: Index) {
+            let entry = try #require(run.transcript.entries.first { $0.arguments.first == "skopeo" && $0.arguments.last?.hasSuffix("/\(who)/probe:\(name)") == true })
+            return (Data(entry.stdout.utf8), try JSONDecoder().decode(Index.self, from: Data(entry.stdout.utf8)))
+        }
+        let buildx = try index("buildx"), ours = try index("xplat")
+        let (pushedData, subjects) = try await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            let fetched = try await client.manifest(reference)
+            var subjects: [[String]] = []
+            for entry in try client.decodeIndex(fetched, of: reference).manifests where entry.isAttestation {
+                let manifest = try client.decodeManifest(try await client.manifest(reference.with(reference: entry.digest)), of: reference)
+                let statement = try JSONSerialization.jsonObject(with: try await client.blob(reference, digest: try #require(manifest.layers.first).digest))
+                let subject = try #require((statement as? [String: Any])?["subject"] as? [[String: Any]])
+                subjects.append(subject.compactMap { s in (s["digest"] as? [String: String])?["sha256"].map { "\(s["name"] ?? "")@sha256:\($0)" } })
+            }
+            return (fetched.data, subjects)
+        }
+        #expect(pushedData == ours.data, "the replay pushed the index xplat pushed in the recorded run")
+        #expect(result.targets.first?.result.indexDigest == sha256Digest(ours.data))
+        // Side by side: the same images (digests, platforms, order), one provenance per image naming it.
+        let images = { (i: Index) in i.manifests.filter { !$0.isAttestation }.map { "\($0.platform?.description ?? "") \($0.digest)" } }
+        let attested = { (i: Index) in i.manifests.filter(\.isAttestation).map { $0.annotations?[AnnotationKey.dockerReferenceDigest] ?? "" } }
+        #expect(images(ours.index) == images(buildx.index) && images(ours.index).count == platforms.count, "\(images(ours.index)) \(images(buildx.index))")
+        #expect(attested(ours.index) == attested(buildx.index) && attested(ours.index).count == platforms.count)
+        #expect(ours.index.mediaType == buildx.index.mediaType)
+        let digests = ours.index.manifests.filter { !$0.isAttestation }.map(\.digest)
+        #expect(subjects == zip(digests, platforms).map { digest, platform in
+            ["pkg:docker/xplat-registry.test%3A5443/xplat-bake-rec/xplat/probe@\(name)?platform=\(platform)@\(digest)"]
+        }, "\(subjects)")
     }
 }

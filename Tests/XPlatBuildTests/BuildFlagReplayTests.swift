@@ -27,9 +27,12 @@ private struct FlagReplay {
     var out: String { run.out }
     var replayer: TranscriptReplayer { run.replayer }
 
-    init(_ name: String) throws {
+    /// `tag`: the image name the recording built under, and the one this replay uses instead
+    /// (it reaches buildx as the export's `name=`).
+    init(_ name: String, tag: (recorded: String, replayed: String)? = nil) throws {
         run = try ReplayRun("\(Self.recordings)/\(name).json", prefix: "xplat-flag-replay",
-                            contexts: [("$CTX0", Self.recordings + "/context"), ("$CTX", Self.context)])
+                            contexts: [("$CTX0", Self.recordings + "/context"), ("$CTX", Self.context)],
+                            substitutions: tag.map { [($0.recorded, $0.replayed)] } ?? [])
     }
 
     func remove() { run.remove() }
@@ -164,9 +167,9 @@ struct BuildFlagReplayTests {
     @Test("--push with --iidfile, -q and annotations: iidfile and -q hold the index digest; index, manifest and descriptor annotations as buildx places them; labels in each config",
           .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
     func pushIdentity() async throws {
-        let replay = try FlagReplay("flags-xplat-push")
-        defer { replay.remove() }
         let tag = "127.0.0.1:5000/xplat-replay/flags:push-\(getpid())"
+        let replay = try FlagReplay("flags-xplat-push", tag: ("127.0.0.1:5000/xplat-rec/flags:xplat", tag))
+        defer { replay.remove() }
         var request = replay.request(.push)
         request.tags = [tag]
         request.imageIDFile = "\(replay.out)/iid"
@@ -177,7 +180,7 @@ struct BuildFlagReplayTests {
         let result = try await replay.build(request, builder: "real-remote")
         #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
         let build = try #require(replay.builds.first)
-        #expect(build.contains { $0.hasPrefix("type=oci,") && $0.hasSuffix(",annotation.org.example.manifest=yes") },
+        #expect(build.contains { $0.hasPrefix("type=oci,") && $0.contains(",name=\(tag),") && $0.hasSuffix(",annotation.org.example.manifest=yes") },
                 "manifest annotations go to BuildKit's export, so the manifests keep the digests attestations name: \(build)")
         let recorded = try #require(replay.transcript.entries.first { $0.arguments.first == "skopeo" && !$0.arguments.contains("--config") })
         let index = try await RegistryClient.with { try await $0.manifest(try RegistryReference(parsing: tag)) }

@@ -24,8 +24,11 @@ struct Replay {
     var out: String { run.out }
     var replayer: TranscriptReplayer { run.replayer }
 
-    init(_ name: String) throws {
-        run = try ReplayRun("\(Self.recordings)/\(name).json", prefix: "xplat-replay", contexts: [("$CTX", Self.context)])
+    /// `tag`: the image name the recording built under, and the one this replay uses instead
+    /// (it reaches buildx as the export's `name=`).
+    init(_ name: String, tag: (recorded: String, replayed: String)? = nil) throws {
+        run = try ReplayRun("\(Self.recordings)/\(name).json", prefix: "xplat-replay", contexts: [("$CTX", Self.context)],
+                            substitutions: tag.map { [($0.recorded, $0.replayed)] } ?? [])
     }
 
     func remove() { run.remove() }

@@ -72,9 +72,9 @@ struct PublishReplayTests {
     @Test("two-node builder, --provenance, --push: the pushed index is the recorded one, attestations kept with their images",
           .enabled(if: LocalRegistry.listening, "no registry on 127.0.0.1:5000 (Scripts/setup --tests starts it)"))
     func twoNodeAttestedPush() async throws {
-        let replay = try Replay("two-node-attested-push")
-        defer { replay.remove() }
         let tag = "127.0.0.1:5000/xplat-replay/attested:two-node"
+        let replay = try Replay("two-node-attested-push", tag: ("127.0.0.1:5000/xplat-rec/attested:xplat", tag))
+        defer { replay.remove() }
         let result = try await replay.build("linux/amd64,linux/arm64,linux/arm/v7", output: .push,
                                             selection: NodeSelection(builder: "xplat-rec-two", driver: .buildx)) {
             $0.tags = [tag]
@@ -87,6 +87,23 @@ struct PublishReplayTests {
         #expect(pushed.data == recorded.data, "the index xplat assembled is the one the real registry served after the recorded run")
         #expect(result.indexDigest == sha256Digest(recorded.data))
         checkAttestations(pushed.index, platforms: [p("linux/amd64"), p("linux/arm64"), p("linux/arm/v7")])
+        // Each provenance names its image by the image's names, as buildx's own push has it
+        // (`name=` on xplat's OCI export; without it BuildKit left the subject empty).
+        let subjects = try await RegistryClient.with { client in
+            let reference = try RegistryReference(parsing: tag)
+            var subjects: [[String]] = []
+            for entry in pushed.index.manifests where entry.isAttestation {
+                let manifest = try client.decodeManifest(try await client.manifest(reference.with(reference: entry.digest)), of: reference)
+                let statement = try JSONSerialization.jsonObject(with: try await client.blob(reference, digest: try #require(manifest.layers.first).digest))
+                let subject = try #require((statement as? [String: Any])?["subject"] as? [[String: Any]])
+                subjects.append(subject.compactMap { s in (s["digest"] as? [String: String])?["sha256"].map { "\(s["name"] ?? "")@sha256:\($0)" } })
+            }
+            return subjects
+        }
+        let images = pushed.index.manifests.filter { !$0.isAttestation }
+        #expect(subjects == zip(images, ["linux%2Famd64", "linux%2Farm64", "linux%2Farm%2Fv7"]).map { image, platform in
+            ["pkg:docker/127.0.0.1%3A5000/xplat-rec/attested@xplat?platform=\(platform)@\(image.digest)"]
+        }, "\(subjects)")
         #expect(result.platforms.map(\.solves).reduce(0, +) == 2)
         #expect(replay.leftovers.isEmpty, "\(replay.leftovers)")
     }

@@ -68,6 +68,18 @@ public enum BakeRecordings {
 
     public static let all = [group, linked, setPlatformPush, compose, wrong, matrix, missingTarget, project, linkedSmall]
 
+    /// `linked.hcl`'s tiny `probe` (two platforms) pushed to the TLS registry with a login, by real
+    /// `docker buildx bake --push` and by xplat, side by side (`pushTranscript`); the tag is
+    /// given with `--set probe.tags=REGISTRY/WHO/probe:rec`, WHO `buildx` or `xplat`.
+    public static let push = BakeCase("push", ["--file", "linked.hcl", "--push", "probe"])
+    /// Where `push` pushed.
+    public static let pushRegistry = "xplat-registry.test:5443/xplat-bake-rec"
+
+    /// `push` on a one-node `remote` builder (real buildx v0.10.5, BuildKit v0.11.6): buildx's own
+    /// bake and `skopeo inspect --raw` of its index, then xplat's bake (its commands as the tools
+    /// answered) and of its index.
+    public static var pushTranscript: String { "\(folder)/push-remote.json" }
+
     /// xplat's own bake of `linkedSmall` on a one-node `remote` builder (real buildx v0.10.5,
     /// BuildKit v0.11.6), every command as the tools answered it.
     public static var linkedBuildTranscript: String { "\(folder)/linked-small-remote-build.json" }

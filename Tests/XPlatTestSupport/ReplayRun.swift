@@ -14,14 +14,15 @@ public struct ReplayRun: Sendable {
     public let out: String
     public let replayer: TranscriptReplayer
 
-    /// Loads the transcript at `path`; `prefix` names the two temporary folders.
-    public init(_ path: String, prefix: String, contexts: [(String, String)]) throws {
+    /// Loads the transcript at `path`; `prefix` names the two temporary folders. `substitutions`
+    /// map more of the recording's text to this run's (an image name built under, say), applied last.
+    public init(_ path: String, prefix: String, contexts: [(String, String)], substitutions: [(String, String)] = []) throws {
         transcript = try Transcript.load(path)
         tmp = try makeTemporaryDirectory("\(prefix)-tmp")
         out = try makeTemporaryDirectory("\(prefix)-out")
         replayer = TranscriptReplayer(transcript, placeholders: Placeholders([("$OUT", out)] + contexts + [
             ("$TMP", tmp), ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"), ("$BKC", "/run/bk-c.sock"),
-        ]))
+        ] + substitutions))
     }
 
     /// Removes the two folders.
