@@ -64,7 +64,10 @@ let package = Package(
         .target(name: "XPlatELF", dependencies: ["CElf", "XPlatPlatform", "XPlatSystem"]),
         .target(
             name: "XPlatVerify",
-            dependencies: ["XPlatELF", "XPlatPlatform", "XPlatJSON", "XPlatArchive", "XPlatRegistry", "XPlatSystem", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "XPlatELF", "XPlatPlatform", "XPlatJSON", "XPlatArchive", "XPlatRegistry", "XPlatSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         // The registry client: AsyncHTTPClient for HTTP/TLS, swift-crypto for digests, swift-subprocess
         // for docker credential helpers. Of xplat, only the bottom layer (XPlatSystem).
@@ -82,12 +85,16 @@ let package = Package(
         ),
         // What docker, the engine and buildx print about themselves, parsed once for doctor and build.
         .target(name: "XPlatDocker", dependencies: ["XPlatPlatform"]),
-        .target(name: "XPlatHost", dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
+        .target(
+            name: "XPlatHost",
+            dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatELF", "XPlatDocker", "XPlatRegistry"]),
         .target(name: "XPlatDockerfile", dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSystem"]),
         .target(
             name: "XPlatBuild",
             // Probe and verification come in through protocols this target declares (wired in XPlatCommands).
-            dependencies: ["XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatDocker", "XPlatDockerfile", "XPlatRegistry"]
+            dependencies: [
+                "XPlatPlatform", "XPlatJSON", "XPlatSupport", "XPlatDocker", "XPlatDockerfile", "XPlatRegistry",
+            ]
         ),
         .target(
             name: "XPlatCommands",
@@ -106,11 +113,13 @@ let package = Package(
             dependencies: ["XPlatRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "XPlatPlatformTests", dependencies: ["XPlatPlatform", "XPlatTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "XPlatPlatformTests", dependencies: ["XPlatPlatform", "XPlatTestSupport"], exclude: ["Golden"]),
         // Shared test helpers (real test binaries built by Scripts/make-test-binaries); tests only.
         .target(name: "XPlatTestSupport", dependencies: ["XPlatSupport"], path: "Tests/XPlatTestSupport"),
         .testTarget(name: "XPlatSupportTests", dependencies: ["XPlatSupport", "XPlatTestSupport"]),
-        .testTarget(name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
+        .testTarget(
+            name: "XPlatELFTests", dependencies: ["XPlatELF", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatVerifyTests",
             dependencies: [
@@ -119,7 +128,10 @@ let package = Package(
             ],
             exclude: ["Recordings"]
         ),
-        .testTarget(name: "XPlatHostTests", dependencies: ["XPlatHost", "XPlatDocker", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "XPlatHostTests",
+            dependencies: ["XPlatHost", "XPlatDocker", "XPlatPlatform", "XPlatSupport", "XPlatTestSupport"],
+            resources: [.copy("Fixtures")]),
         // The golden cases are read in the source tree, where XPLAT_UPDATE_GOLDEN=1 rewrites them.
         .testTarget(
             name: "XPlatDockerfileTests", dependencies: ["XPlatDockerfile", "XPlatPlatform", "XPlatTestSupport"],
@@ -127,21 +139,26 @@ let package = Package(
         ),
         .testTarget(
             name: "XPlatBuildTests",
-            dependencies: ["XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatRegistry", "XPlatSupport", "XPlatTestSupport"],
+            dependencies: [
+                "XPlatBuild", "XPlatDocker", "XPlatDockerfile", "XPlatPlatform", "XPlatRegistry", "XPlatSupport",
+                "XPlatTestSupport",
+            ],
             resources: [.copy("Recordings")]
         ),
         .testTarget(name: "XPlatRegistryTests", dependencies: ["XPlatRegistry", "XPlatTestSupport"]),
         .testTarget(
             name: "XPlatCLITests",
             dependencies: [
-                "XPlatCommands", "XPlatSupport", "XPlatTestSupport", "XPlatBuild", "XPlatDockerfile", "XPlatHost", "XPlatPlatform",
+                "XPlatCommands", "XPlatSupport", "XPlatTestSupport", "XPlatBuild", "XPlatDockerfile", "XPlatHost",
+                "XPlatPlatform",
                 "XPlatRegistry", "XPlatVerify",
             ]
         ),
         .testTarget(
             name: "XPlatIntegrationTests",
             dependencies: [
-                "XPlatBuild", "XPlatCommands", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform", "XPlatSupport",
+                "XPlatBuild", "XPlatCommands", "XPlatHost", "XPlatVerify", "XPlatDockerfile", "XPlatPlatform",
+                "XPlatSupport",
                 "XPlatTestSupport", "XPlatRegistry",
             ]
         ),

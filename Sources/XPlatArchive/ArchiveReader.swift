@@ -19,7 +19,7 @@ import CArchive
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why an archive could not be read. The description names the archive and, when known, the entry.
@@ -115,10 +115,13 @@ public final class ArchiveReader {
         }
         self.source = box
         let opaque = Unmanaged.passUnretained(self).toOpaque()
-        try check(archive_read_open(handle, opaque, nil, { _, client, buffer in
-            let reader = Unmanaged<ArchiveReader>.fromOpaque(client!).takeUnretainedValue()
-            return reader.supply(buffer)
-        }, nil), entry: nil)
+        try check(
+            archive_read_open(
+                handle, opaque, nil,
+                { _, client, buffer in
+                    let reader = Unmanaged<ArchiveReader>.fromOpaque(client!).takeUnretainedValue()
+                    return reader.supply(buffer)
+                }, nil), entry: nil)
     }
 
     deinit {
@@ -176,7 +179,8 @@ public final class ArchiveReader {
             case 0o040000: entry.kind = .directory
             case 0o120000:
                 entry.kind = .symlink
-                entry.link = Self.string(archive_entry_symlink_utf8(raw)) ?? Self.string(archive_entry_symlink(raw)) ?? ""
+                entry.link =
+                    Self.string(archive_entry_symlink_utf8(raw)) ?? Self.string(archive_entry_symlink(raw)) ?? ""
             default: entry.kind = .other
             }
         }
@@ -214,7 +218,9 @@ public final class ArchiveReader {
     public func readAll(limit: Int = 1 << 31) throws(ArchiveError) -> [UInt8] {
         let expected = Int(clamping: max(0, current?.size ?? 0))
         guard expected <= limit else {
-            throw ArchiveError(archive: name, entry: current?.path, reason: "entry of \(expected) bytes is over the \(limit)-byte limit")
+            throw ArchiveError(
+                archive: name, entry: current?.path,
+                reason: "entry of \(expected) bytes is over the \(limit)-byte limit")
         }
         var bytes = try read(upTo: expected)
         // The header's size is what tar stores; read on in case the data is longer (never in tar).

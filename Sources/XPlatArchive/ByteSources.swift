@@ -8,7 +8,7 @@ import CIsal
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a file descriptor in 256 KiB chunks. With `owned`, closes it when done.

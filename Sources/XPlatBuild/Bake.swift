@@ -28,8 +28,10 @@ public struct BakeInvocation: Sendable, Hashable {
     public var provenance: String?
     public var sbom: String?
 
-    public init(files: [String] = [], sets: [String] = [], targets: [String] = [], push: Bool = false, load: Bool = false,
-                noCache: Bool? = nil, pull: Bool? = nil, provenance: String? = nil, sbom: String? = nil) {
+    public init(
+        files: [String] = [], sets: [String] = [], targets: [String] = [], push: Bool = false, load: Bool = false,
+        noCache: Bool? = nil, pull: Bool? = nil, provenance: String? = nil, sbom: String? = nil
+    ) {
         self.files = files
         self.sets = sets
         self.targets = targets
@@ -78,8 +80,10 @@ public struct BakeOptions: Sendable {
     /// The environment secrets and ssh agents are read from (`SSH_AUTH_SOCK`, `env=` secrets).
     public var environment: [String: String] = [:]
 
-    public init(defaultPlatforms: [Platform], rewrite: Bool = false, verify: Bool = true, progress: ProgressMode = .auto,
-                network: NetworkMode? = nil, registry: String = "127.0.0.1:5000", metadataFile: String? = nil) {
+    public init(
+        defaultPlatforms: [Platform], rewrite: Bool = false, verify: Bool = true, progress: ProgressMode = .auto,
+        network: NetworkMode? = nil, registry: String = "127.0.0.1:5000", metadataFile: String? = nil
+    ) {
         self.defaultPlatforms = defaultPlatforms
         self.rewrite = rewrite
         self.verify = verify
@@ -131,9 +135,14 @@ public enum BakeMapping {
         func visit(_ name: String, from: String?) throws {
             guard !done.contains(name) else { return }
             guard let target = definition.targets[name] else {
-                throw BuildError.bake("target \"\(from ?? name)\": context target:\(name) names no target of the definition (targets: \(definition.targets.keys.sorted().joined(separator: ", ")))")
+                throw BuildError.bake(
+                    "target \"\(from ?? name)\": context target:\(name) names no target of the definition "
+                        + "(targets: \(definition.targets.keys.sorted().joined(separator: ", ")))"
+                )
             }
-            guard visiting.insert(name).inserted else { throw BuildError.bake("target \"\(name)\": its target: contexts form a cycle") }
+            guard visiting.insert(name).inserted else {
+                throw BuildError.bake("target \"\(name)\": its target: contexts form a cycle")
+            }
             for link in target.targetContexts { try visit(link.target, from: name) }
             visiting.remove(name)
             done.append(name)
@@ -146,29 +155,44 @@ public enum BakeMapping {
     /// (parsed by the same parsers). A value that does not parse is refused here, before anything
     /// builds (`.target(NAME, ...)`); what a driver cannot do, by that driver's check.
     /// `inlineDirectory` gives a folder for a `dockerfile-inline` text.
-    public static func request(for target: BakeTarget, options: BakeOptions, inlineDirectory: () throws -> String) throws -> BuildRequest {
+    public static func request(for target: BakeTarget, options: BakeOptions, inlineDirectory: () throws -> String)
+        throws -> BuildRequest
+    {
         do {
             if let call = target.call, call != "build" {
-                throw BuildError.conflict("call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker buildx bake --call \(call) for it, or drop it to build")
+                throw BuildError.conflict(
+                    "call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker "
+                        + "buildx bake --call \(call) for it, or drop it to build"
+                )
             }
             let printedContext = target.context ?? "."
             if isRemote(printedContext) {
-                throw BuildError.conflict("context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context must be a local folder")
+                throw BuildError.conflict(
+                    "context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the "
+                        + "context must be a local folder"
+                )
             }
             let context = resolve(printedContext, in: options.directory)
             let dockerfile = try dockerfilePath(target, context: context, inlineDirectory: inlineDirectory)
-            let platforms = target.platforms.isEmpty ? options.defaultPlatforms
+            let platforms =
+                target.platforms.isEmpty
+                ? options.defaultPlatforms
                 : try parsePlatforms(target.platforms, local: options.localPlatform ?? options.defaultPlatforms.first)
             let env = options.environment
             var request = BuildRequest(
                 dockerfile: dockerfile, context: context, platforms: platforms, target: target.target,
                 buildArgs: target.args.keys.sorted().compactMap { key in target.args[key]!.map { "\(key)=\($0)" } },
                 output: try output(target.outputs), tags: target.tags,
-                cacheFrom: try target.cacheFrom.flatMap { try CacheSpec.parse($0, direction: .import, environment: env) },
+                cacheFrom: try target.cacheFrom.flatMap {
+                    try CacheSpec.parse($0, direction: .import, environment: env)
+                },
                 cacheTo: try target.cacheTo.flatMap { try CacheSpec.parse($0, direction: .export, environment: env) },
-                noCache: target.noCache ?? false, verify: options.verify, rewrite: options.rewrite, progress: options.progress,
+                noCache: target.noCache ?? false, verify: options.verify, rewrite: options.rewrite,
+                progress: options.progress,
                 registry: options.registry)
-            if let network = try target.network.map(NetworkMode.init(parsing:)) ?? options.network { request.network = network }
+            if let network = try target.network.map(NetworkMode.init(parsing:)) ?? options.network {
+                request.network = network
+            }
             request.attests = try target.attest.map(AttestSpec.init(parsing:))
             request.secrets = try target.secrets.map { try SecretSpec(parsing: $0, environment: env) }
             request.ssh = try target.ssh.map { try SSHSpec(parsing: $0, environment: env) }
@@ -177,7 +201,8 @@ public enum BakeMapping {
             request.ulimits = try target.ulimits.map(Ulimit.init(parsing:))
             if let shm = target.shmSize {
                 guard let bytes = ByteSize.parse(shm) else {
-                    throw BuildError.badOption(option: "shm-size", value: shm, reason: "expected a size such as 128m or 1g")
+                    throw BuildError.badOption(
+                        option: "shm-size", value: shm, reason: "expected a size such as 128m or 1g")
                 }
                 request.shmSize = bytes
             }
@@ -198,7 +223,9 @@ public enum BakeMapping {
     static func namedContexts(_ t: BakeTarget, in directory: String?) throws -> [NamedContext] {
         try t.contexts.keys.sorted().map { name in
             let value = t.contexts[name]!
-            if value.hasPrefix("target:") { return NamedContext(name: name, source: .target(String(value.dropFirst("target:".count)))) }
+            if value.hasPrefix("target:") {
+                return NamedContext(name: name, source: .target(String(value.dropFirst("target:".count))))
+            }
             let isFolder = !value.contains("://") && !isRemote(value)
             return try NamedContext(parsing: "\(name)=\(isFolder ? resolve(value, in: directory) : value)")
         }
@@ -216,9 +243,13 @@ public enum BakeMapping {
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
-            if part == "..", let last = parts.last, last != ".." { parts.removeLast() }
-            else if part == "..", absolute { continue }
-            else { parts.append(part) }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+            } else if part == "..", absolute {
+                continue
+            } else {
+                parts.append(part)
+            }
         }
         let joined = parts.joined(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
@@ -226,7 +257,8 @@ public enum BakeMapping {
 
     /// buildx's rule: the Dockerfile is relative to the context unless absolute; an inline
     /// Dockerfile is written to a file of its own.
-    static func dockerfilePath(_ t: BakeTarget, context: String, inlineDirectory: () throws -> String) throws -> String {
+    static func dockerfilePath(_ t: BakeTarget, context: String, inlineDirectory: () throws -> String) throws -> String
+    {
         if let inline = t.dockerfileInline {
             let path = "\(try inlineDirectory())/\(t.name).Dockerfile"
             do { try AtomicFile.write(inline, to: path) } catch {
@@ -235,12 +267,15 @@ public enum BakeMapping {
             return path
         }
         let file = t.dockerfile ?? "Dockerfile"
-        if isRemote(file) { throw BuildError.conflict("dockerfile \"\(file)\": xplat reads the Dockerfile; give a local file") }
+        if isRemote(file) {
+            throw BuildError.conflict("dockerfile \"\(file)\": xplat reads the Dockerfile; give a local file")
+        }
         return file.hasPrefix("/") ? clean(file) : clean(context + "/" + file)
     }
 
     static func isRemote(_ path: String) -> Bool {
-        ["http://", "https://", "git://", "git@", "github.com/", "ssh://"].contains { path.hasPrefix($0) } || path.hasSuffix(".git")
+        ["http://", "https://", "git://", "git@", "github.com/", "ssh://"].contains { path.hasPrefix($0) }
+            || path.hasSuffix(".git")
     }
 
     /// A target's platform list; `local` (buildx: the client's platform) is this machine's.
@@ -261,12 +296,15 @@ public enum BakeMapping {
     /// buildx 0.10 takes one output per target ("multiple outputs currently unsupported").
     static func output(_ outputs: [String]) throws -> OutputSpec {
         guard outputs.count <= 1 else {
-            throw BuildError.badOutput(outputs.joined(separator: " "), "one output per target (buildx: multiple outputs currently unsupported)")
+            throw BuildError.badOutput(
+                outputs.joined(separator: " "), "one output per target (buildx: multiple outputs currently unsupported)"
+            )
         }
         let spec = try outputs.first.map(OutputSpec.parse) ?? .none
         // Several targets' results and xplat's own lines would share one stream.
         if spec.isStandardOutput {
-            throw BuildError.badOutput(outputs[0], "a bake target writes to a file or folder, not to standard output: give dest=PATH")
+            throw BuildError.badOutput(
+                outputs[0], "a bake target writes to a file or folder, not to standard output: give dest=PATH")
         }
         return spec
     }

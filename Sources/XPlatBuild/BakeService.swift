@@ -56,7 +56,8 @@ extension BuildService {
         guard version.succeeded else {
             throw BuildError.noBuildx(client: docker, said: Self.message(version))
         }
-        let buildx = BuildxVersion.parse(version.stdout)?.text ?? version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let buildx =
+            BuildxVersion.parse(version.stdout)?.text ?? version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let printed = try await runner.run(Command(docker, invocation.printArguments, workingDirectory: directory))
         guard printed.succeeded else { throw BuildError.bake(Self.message(printed)) }
         do {
@@ -76,7 +77,9 @@ extension BuildService {
 
     /// Maps every target, probes the nodes once, and plans each target on them (with `--rewrite`,
     /// from its rewritten Dockerfile). Refusals come here, before anything builds.
-    public func prepareBake(_ print: BakePrint, options: BakeOptions, selection: NodeSelection) async throws -> PreparedBake {
+    public func prepareBake(_ print: BakePrint, options: BakeOptions, selection: NodeSelection) async throws
+        -> PreparedBake
+    {
         var temporary: [String] = []
         do {
             let order = try BakeMapping.order(print.definition)
@@ -90,8 +93,10 @@ extension BuildService {
             }
             let mapped = try order.map { name in
                 let target = print.definition.targets[name]!
-                return BakeTargetRequest(name: name, request: try BakeMapping.request(for: target, options: options, inlineDirectory: inlineDirectory),
-                                         links: target.targetContexts.map { BakeLink(context: $0.context, target: $0.target) })
+                return BakeTargetRequest(
+                    name: name,
+                    request: try BakeMapping.request(for: target, options: options, inlineDirectory: inlineDirectory),
+                    links: target.targetContexts.map { BakeLink(context: $0.context, target: $0.target) })
             }
             try checkLinks(mapped)
             var discovered = selection
@@ -104,10 +109,13 @@ extension BuildService {
                 }
                 if let file = prepared.temporaryDockerfile { temporary.append(PathText.parent(of: file)) }
                 temporary += prepared.temporaryFolders
-                targets.append(BakeTargetPlan(name: t.name, links: t.links, request: prepared.request, plan: prepared.plan,
-                                              dockerfileToBuild: prepared.dockerfileToBuild))
+                targets.append(
+                    BakeTargetPlan(
+                        name: t.name, links: t.links, request: prepared.request, plan: prepared.plan,
+                        dockerfileToBuild: prepared.dockerfileToBuild))
             }
-            return PreparedBake(print: print, plan: BakePlan(buildx: print.buildx, targets: targets), temporary: temporary)
+            return PreparedBake(
+                print: print, plan: BakePlan(buildx: print.buildx, targets: targets), temporary: temporary)
         } catch {
             for path in temporary { try? FileManager.default.removeItem(atPath: path) }
             throw error
@@ -125,22 +133,37 @@ extension BuildService {
                 guard let base = byName[link.target] else { continue }
                 let a = Set(t.request.platforms), b = Set(base.request.platforms)
                 if a.count > 1, b.count > 1, a != b {
-                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target)"
-                        + " is defined for different platforms (\(base.request.platforms.map(\.description).joined(separator: ",")))"
-                        + " than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
+                    throw BuildError.target(
+                        t.name,
+                        .conflict(
+                            "context \(link.context) = target:\(link.target): \(link.target)"
+                                + " is defined for different platforms "
+                                + "(\(base.request.platforms.map(\.description).joined(separator: ",")))"
+                                + " than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
                 }
                 // Each platform's solve reads the base's image of that platform: one the base
                 // does not build would fail in BuildKit ("no match for platform"), after the base
                 // was built. (buildx 0.10.5 hands a one-platform base to every platform instead.)
                 if !a.isSubset(of: b) {
-                    let missing = t.request.platforms.filter { !b.contains($0) }.map(\.description).joined(separator: ",")
-                    throw BuildError.target(t.name, .conflict("context \(link.context) = target:\(link.target): \(link.target)"
-                        + " is built for \(base.request.platforms.map(\.description).joined(separator: ","))"
-                        + ", not for \(missing), and xplat passes a target's image per platform; give \(link.target) the platforms of \(t.name)"))
+                    let missing = t.request.platforms.filter { !b.contains($0) }.map(\.description).joined(
+                        separator: ",")
+                    throw BuildError.target(
+                        t.name,
+                        .conflict(
+                            "context \(link.context) = target:\(link.target): \(link.target)"
+                                + " is built for \(base.request.platforms.map(\.description).joined(separator: ","))"
+                                + ", not for \(missing), and xplat passes a target's image per platform; give "
+                                + "\(link.target) the platforms of \(t.name)"
+                        ))
                 }
                 if base.request.output == .load {
-                    throw BuildError.target(link.target, .conflict("--load: \(t.name) builds on this target"
-                        + " (context \(link.context)); xplat passes its image to \(t.name) as an OCI layout, which a loaded image is not; use another output for \(link.target)"))
+                    throw BuildError.target(
+                        link.target,
+                        .conflict(
+                            "--load: \(t.name) builds on this target"
+                                + " (context \(link.context)); xplat passes its image to \(t.name) as an OCI "
+                                + "layout, which a loaded image is not; use another output for \(link.target)"
+                        ))
                 }
             }
         }
@@ -151,15 +174,22 @@ extension BuildService {
     /// in any target (a wrong-architecture binary included) stops the bake before anything is
     /// published. Throws `BuildError` (`.target(NAME, ...)` for a target's own failure).
     public func bake(_ prepared: PreparedBake, options: BakeOptions, tty: Bool) async throws -> BakeResult {
-        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
-                                     registryConfiguration: Self.registryConfiguration(environment: environment))
+        let executor = BuildExecutor(
+            runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
+            registryConfiguration: Self.registryConfiguration(environment: environment))
         let targets = prepared.plan.targets
         // The buildx that printed the definition is the one that builds: not asked again.
-        let buildx = targets.contains { $0.plan.driverKind == .buildx }
-            ? BuildxVersion.parse(prepared.print.buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown") : nil
+        let buildx =
+            targets.contains { $0.plan.driverKind == .buildx }
+            ? BuildxVersion.parse(prepared.print.buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown")
+            : nil
         for t in targets {
-            guard t.plan.buildable else { throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible })) }
-            do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan, buildx: buildx) } catch let error as BuildError {
+            guard t.plan.buildable else {
+                throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible }))
+            }
+            do { try executor.strategy(for: t.plan).check(t.request, plan: t.plan, buildx: buildx) } catch let error
+                as BuildError
+            {
                 throw BuildError.target(t.name, error)
             }
         }
@@ -171,14 +201,17 @@ extension BuildService {
         }
         let cleanup = Cleanup()
         do {
-            let staged = try await stageAll(targets, executor: executor, buildx: buildx, cleanup: cleanup, options: options, tty: tty)
+            let staged = try await stageAll(
+                targets, executor: executor, buildx: buildx, cleanup: cleanup, options: options, tty: tty)
             var results: [(name: String, result: BuildResult)] = []
             for (name, build) in staged {
                 do { results.append((name, try await executor.finish(build))) } catch let error as BuildError {
                     throw BuildError.target(name, error)
                 }
             }
-            if let file = options.metadataFile { try Self.writeBakeMetadata(to: file, results, targets: targets, buildx: prepared.print.buildx) }
+            if let file = options.metadataFile {
+                try Self.writeBakeMetadata(to: file, results, targets: targets, buildx: prepared.print.buildx)
+            }
             await cleanup.run()
             return BakeResult(buildx: prepared.print.buildx, targets: results)
         } catch {
@@ -192,15 +225,22 @@ extension BuildService {
     /// together (as buildx runs independent targets at once), each wave after the one before.
     /// A wave of several targets reports in plain lines, also on a terminal. The first failure
     /// cancels the rest.
-    func stageAll(_ targets: [BakeTargetPlan], executor: BuildExecutor, buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions,
-                  tty: Bool) async throws
-        -> [(String, BuildExecutor.StagedBuild)] {
+    func stageAll(
+        _ targets: [BakeTargetPlan], executor: BuildExecutor, buildx: BuildxVersion?, cleanup: Cleanup,
+        options: BakeOptions,
+        tty: Bool
+    ) async throws
+        -> [(String, BuildExecutor.StagedBuild)]
+    {
         let used = Set(targets.flatMap { $0.links.map(\.target) })
         var staged: [String: BuildExecutor.StagedBuild] = [:]
         var remaining = targets
         while !remaining.isEmpty {
             let wave = remaining.filter { $0.links.allSatisfy { staged[$0.target] != nil } }
-            guard !wave.isEmpty else { throw BuildError.bake("target: contexts form a cycle among \(remaining.map(\.name).joined(separator: ", "))") }
+            guard !wave.isEmpty else {
+                throw BuildError.bake(
+                    "target: contexts form a cycle among \(remaining.map(\.name).joined(separator: ", "))")
+            }
             remaining.removeAll { t in wave.contains { $0.name == t.name } }
             let bases = staged
             // One redrawn block per target would overwrite another's: several at once report in lines.
@@ -209,8 +249,13 @@ extension BuildService {
                 for t in wave {
                     group.addTask {
                         do {
-                            return (t.name, try await stage(t, bases: bases, needsImage: used.contains(t.name), executor: executor, buildx: buildx,
-                                                            cleanup: cleanup, options: options, tty: terminal))
+                            return (
+                                t.name,
+                                try await stage(
+                                    t, bases: bases, needsImage: used.contains(t.name), executor: executor,
+                                    buildx: buildx,
+                                    cleanup: cleanup, options: options, tty: terminal)
+                            )
                         } catch let error as BuildError {
                             throw BuildError.target(t.name, error)
                         }
@@ -226,25 +271,31 @@ extension BuildService {
     /// this target's own folder, passed as `--build-context NAME=oci-layout://DIR@DIGEST`: per
     /// platform, its filesystem and image config, as buildx passes a `target:` context's result
     /// to the dependent solve. A target others build on is exported as an image too.
-    func stage(_ t: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
-               buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions, tty: Bool) async throws -> BuildExecutor.StagedBuild {
+    func stage(
+        _ t: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
+        buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions, tty: Bool
+    ) async throws -> BuildExecutor.StagedBuild {
         var request = t.request
         // A target others build on whose own output is no image: its image is an input, not a
         // publication, and carries no attestation unless asked for.
         let inputImage = needsImage && SolveImage(request.output, tags: request.tags) == .none
-        if inputImage, request.attests.isEmpty, request.provenance == nil, request.sbom == nil { request.provenance = "false" }
+        if inputImage, request.attests.isEmpty, request.provenance == nil, request.sbom == nil {
+            request.provenance = "false"
+        }
         let work = try BuildExecutor.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
         cleanup.remove(work)
         for (i, context) in request.buildContexts.enumerated() {
             guard case .target(let other) = context.source, let base = bases[other] else { continue }
             let dir = "\(work)/context-\(i)"
-            let index = try await ImagePublisher.writeOCI(base.solved.images, attestations: [:], platforms: base.job.request.platforms,
-                                                          dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
+            let index = try await ImagePublisher.writeOCI(
+                base.solved.images, attestations: [:], platforms: base.job.request.platforms,
+                dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
             request.buildContexts[i] = NamedContext(name: context.name, source: .ociLayout("\(dir)@\(index.digest)"))
         }
         let progress = BuildProgress(plan: t.plan, style: ProgressStyle(options.progress, terminal: tty), label: t.name)
-        var job = try await executor.solveJob(request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
-                                              cleanup: cleanup, progress: progress)
+        var job = try await executor.solveJob(
+            request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
+            cleanup: cleanup, progress: progress)
         if inputImage {
             job.image = .staged
             job.needRoots = true
@@ -255,8 +306,10 @@ extension BuildService {
     /// `--metadata-file` in bake's shape: one object per target, buildx's keys where they apply
     /// (`containerimage.digest`, `image.name` for image outputs) and xplat's (`xplat.platforms`,
     /// ...), plus `xplat.buildx`, the buildx that printed the definition.
-    static func writeBakeMetadata(to path: String, _ results: [(name: String, result: BuildResult)], targets: [BakeTargetPlan],
-                                  buildx: String) throws {
+    static func writeBakeMetadata(
+        to path: String, _ results: [(name: String, result: BuildResult)], targets: [BakeTargetPlan],
+        buildx: String
+    ) throws {
         var object: [String: Any] = [:]
         for (name, result) in results {
             guard let request = targets.first(where: { $0.name == name })?.request else { continue }
@@ -279,27 +332,40 @@ public enum BakeRenderer {
     /// The nodes once, then per target (in build order) its Dockerfile, output, the targets it
     /// builds on, its platforms and its builds.
     public static func text(_ plan: BakePlan, style: Style = Style(enabled: false)) -> String {
-        var out = "bake plan (definition printed by buildx \(plan.buildx)), \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s") in build order\n"
+        var out =
+            "bake plan (definition printed by buildx \(plan.buildx)), \(plan.targets.count) "
+            + "target\(plan.targets.count == 1 ? "" : "s") in build order\n"
         let allNodes = plan.targets.first?.plan.nodes ?? []
         let nodeWidth = allNodes.map(\.name.count).max() ?? 0
         if let first = plan.targets.first?.plan { out += PlanRenderer.nodes(first, nodeWidth: nodeWidth) }
         for t in plan.targets {
             let p = t.plan
-            out += "target \(t.name): \(p.dockerfile) (context \(p.context)\(p.target.map { ", target \($0)" } ?? "")), output \(describe(t.request))\n"
+            out +=
+                "target \(t.name): \(p.dockerfile) (context "
+                + "\(p.context)\(p.target.map { ", target \($0)" } ?? "")), output \(describe(t.request))\n"
             for link in t.links { out += "  after \(link.target) (context \(link.context))\n" }
-            out += PlanRenderer.platforms(p, nodeWidth: nodeWidth, style: style).split(separator: "\n", omittingEmptySubsequences: false)
-                .map { $0.isEmpty ? "" : "  \($0)" }.joined(separator: "\n")
-            for solve in p.solves { out += "  build on \(solve.node): \(solve.platforms.map(\.description).joined(separator: ","))\n" }
+            out += PlanRenderer.platforms(p, nodeWidth: nodeWidth, style: style).split(
+                separator: "\n", omittingEmptySubsequences: false
+            )
+            .map { $0.isEmpty ? "" : "  \($0)" }.joined(separator: "\n")
+            for solve in p.solves {
+                out += "  build on \(solve.node): \(solve.platforms.map(\.description).joined(separator: ","))\n"
+            }
             let hint = PlanRenderer.emulatedCompilerHint(p)
             if !hint.isEmpty { out += "  " + hint }
             if let diff = p.rewriteDiff {
-                out += diff.isEmpty ? "  rewrite: no change needed\n"
-                    : "  rewrite (the build uses this; your Dockerfile is untouched):\n" + diff.split(separator: "\n", omittingEmptySubsequences: false)
+                out +=
+                    diff.isEmpty
+                    ? "  rewrite: no change needed\n"
+                    : "  rewrite (the build uses this; your Dockerfile is untouched):\n"
+                        + diff.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { $0.isEmpty ? "" : "    \($0)" }.joined(separator: "\n")
                 if let last = out.last, last != "\n" { out += "\n" }
             }
         }
-        let impossible = plan.targets.flatMap { t in t.plan.platforms.filter { $0.mode == .impossible }.map { "\(t.name) \($0.platform)" } }
+        let impossible = plan.targets.flatMap { t in
+            t.plan.platforms.filter { $0.mode == .impossible }.map { "\(t.name) \($0.platform)" }
+        }
         if !impossible.isEmpty { out += style.red("not buildable: ") + impossible.joined(separator: ", ") + "\n" }
         return out
     }
@@ -321,15 +387,20 @@ public enum BakeRenderer {
             throw BuildError.toolOutput("bake --print: not JSON")
         }
         let planObject = try JSONSerialization.jsonObject(with: Data(try json(plan).utf8))
-        let document: [String: Any] = ["schema": "xplat.bake-print/v1", "buildx": print.buildx, "definition": definition, "plan": planObject]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let document: [String: Any] = [
+            "schema": "xplat.bake-print/v1", "buildx": print.buildx, "definition": definition, "plan": planObject,
+        ]
+        let data = try JSONSerialization.data(
+            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     /// Per target (in build order): its platforms as `xplat build` prints them, then its output.
     public static func text(_ result: BakeResult) -> String {
         result.targets.map { name, built in
-            "target \(name):\n" + BuildResultRenderer.text(built).split(separator: "\n").map { "  \($0)" }.joined(separator: "\n") + "\n"
+            "target \(name):\n"
+                + BuildResultRenderer.text(built).split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
+                + "\n"
         }.joined()
     }
 }
@@ -356,7 +427,9 @@ public struct BakePlanDocument: Codable, Sendable, Hashable {
         buildx = plan.buildx
         buildable = plan.buildable
         targets = plan.targets.map {
-            Target(name: $0.name, after: $0.links, output: $0.request.output.description, tags: $0.request.tags, plan: PlanDocument($0.plan))
+            Target(
+                name: $0.name, after: $0.links, output: $0.request.output.description, tags: $0.request.tags,
+                plan: PlanDocument($0.plan))
         }
     }
 }

@@ -41,7 +41,9 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     public var steps: [FailedStep]
 
     /// A diagnosis; `diagnose(stderr:platform:registry:)` makes them from a failed build's stderr.
-    public init(kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []) {
+    public init(
+        kind: Kind, summary: String, action: String, excerpt: String, image: String? = nil, steps: [FailedStep] = []
+    ) {
         self.kind = kind
         self.summary = summary
         self.action = action
@@ -52,7 +54,9 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// Reads BuildKit/docker stderr from a build of `platform` (nil for a multi-platform solve):
     /// the first rule that recognises it, else BuildKit's own error lines.
-    public static func diagnose(stderr: String, platform: Platform?, registry: String = "127.0.0.1:5000") -> BuildDiagnosis {
+    public static func diagnose(stderr: String, platform: Platform?, registry: String = "127.0.0.1:5000")
+        -> BuildDiagnosis
+    {
         let text = Text(stderr: stderr, platform: platform, registry: registry)
         for rule in rules { if let found = rule(text) { return found } }
         return other(text)
@@ -86,9 +90,11 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     }
 
     /// The known causes, most specific first.
-    private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [clientWithoutBuildx, execFormat, severalPlatforms, driverLacksFeature, noDaemon,
-                                                                       baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork,
-                                                                       entitlementRefused]
+    private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [
+        clientWithoutBuildx, execFormat, severalPlatforms, driverLacksFeature, noDaemon,
+        baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork,
+        entitlementRefused,
+    ]
 
     /// A foreign binary ran without a binfmt handler.
     private static func execFormat(_ t: Text) -> BuildDiagnosis? {
@@ -97,7 +103,9 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return BuildDiagnosis(
             kind: .execFormat,
             summary: "a \(t.platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
-            action: "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then build again",
+            action:
+                "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then "
+                + "build again",
             excerpt: t.excerpt("exec format error"))
     }
 
@@ -108,12 +116,17 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             "docker exporter does not currently support exporting manifest lists",
             "multi-platform build is not supported for the docker driver",
         ]
-        guard let needle = t.first(needles)
-            ?? (t.lower.contains("failed to parse platform") && t.lower.contains(",") ? "failed to parse platform" : nil) else { return nil }
+        guard
+            let needle = t.first(needles)
+                ?? (t.lower.contains("failed to parse platform") && t.lower.contains(",")
+                    ? "failed to parse platform" : nil)
+        else { return nil }
         return BuildDiagnosis(
             kind: .severalPlatformsOneSolve,
             summary: "this builder builds one platform per build and was asked for several",
-            action: "let xplat fan out one build per platform (`xplat build --platform a,b` on this builder), or use a buildx builder with the docker-container or remote driver",
+            action:
+                "let xplat fan out one build per platform (`xplat build --platform a,b` on this builder), or use a "
+                + "buildx builder with the docker-container or remote driver",
             excerpt: t.excerpt(needle))
     }
 
@@ -122,52 +135,80 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// supported by the current buildkitd`: a BuildKit older than 0.11 (dockerd 20.10's) asked
     /// for `--provenance`/`--sbom`.
     private static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
-        if let line = t.lines.first(where: { $0.lowercased().contains("attestations are not supported by the current buildkitd") }) {
+        if let line = t.lines.first(where: {
+            $0.lowercased().contains("attestations are not supported by the current buildkitd")
+        }) {
             return BuildDiagnosis(
                 kind: .driverLacksFeature,
                 summary: "this builder's BuildKit makes no attestations: \(Self.trimmed(line))",
-                action: "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the docker-container or remote driver), or drop --provenance/--sbom",
+                action:
+                    "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the "
+                    + "docker-container or remote driver), or drop --provenance/--sbom",
                 excerpt: t.excerpt("attestations are not supported"))
         }
-        guard let line = t.lines.first(where: { $0.lowercased().contains("feature is currently not supported for docker driver") }) else {
+        guard
+            let line = t.lines.first(where: {
+                $0.lowercased().contains("feature is currently not supported for docker driver")
+            })
+        else {
             return nil
         }
         return BuildDiagnosis(
             kind: .driverLacksFeature,
             summary: "buildx's docker driver (the engine's own BuildKit) cannot do this: \(Self.trimmed(line))",
-            action: "build on a buildx builder with the docker-container or remote driver (`docker buildx create`), or choose another output",
+            action:
+                "build on a buildx builder with the docker-container or remote driver (`docker buildx create`), or "
+                + "choose another output",
             excerpt: t.excerpt("feature is currently not supported for docker driver"))
     }
 
     private static func noDaemon(_ t: Text) -> BuildDiagnosis? {
-        guard let needle = t.first(["cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
-                                    "no builder", "failed to find driver", "connect: no such file or directory"]) else { return nil }
+        guard
+            let needle = t.first([
+                "cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
+                "no builder", "failed to find driver", "connect: no such file or directory",
+            ])
+        else { return nil }
         return BuildDiagnosis(
             kind: .noDaemon,
             summary: "no builder answers (the docker engine or buildx builder is not running)",
-            action: "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running engine; then check with `xplat doctor`",
+            action:
+                "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a "
+                + "running engine; then check with `xplat doctor`",
             excerpt: t.excerpt(needle))
     }
 
     private static func baseLacksPlatform(_ t: Text) -> BuildDiagnosis? {
-        guard let needle = t.first(["no match for platform in manifest", "does not provide the specified platform",
-                                    "no matching manifest for"]) else { return nil }
+        guard
+            let needle = t.first([
+                "no match for platform in manifest", "does not provide the specified platform",
+                "no matching manifest for",
+            ])
+        else { return nil }
         let image = Self.imageReference(in: t.lines)
         return BuildDiagnosis(
             kind: .baseLacksPlatform,
             summary: "the base image \(image ?? "(unknown)") has no \(t.platformText) variant",
-            action: "build a platform the base provides, pick a base that has \(t.platformText), or push a base image that has it to the registry the engine pulls from",
+            action:
+                "build a platform the base provides, pick a base that has \(t.platformText), or push a base image "
+                + "that has it to the registry the engine pulls from",
             excerpt: t.excerpt(needle), image: image)
     }
 
     private static func registryUnreachable(_ t: Text) -> BuildDiagnosis? {
         guard t.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
-        let needle = t.first([t.registry.lowercased(), "connection refused", "no such host", "server gave http response to https client",
-                              "dial tcp", "i/o timeout"]) ?? "dial tcp"
+        let needle =
+            t.first([
+                t.registry.lowercased(), "connection refused", "no such host",
+                "server gave http response to https client",
+                "dial tcp", "i/o timeout",
+            ]) ?? "dial tcp"
         return BuildDiagnosis(
             kind: .registryUnreachable,
             summary: "the registry does not answer (\(t.registry))",
-            action: "start the registry or mirror the engine pulls base images from (\(t.registry)), or set XPLAT_REGISTRY to the one that holds them",
+            action:
+                "start the registry or mirror the engine pulls base images from (\(t.registry)), or set "
+                + "XPLAT_REGISTRY to the one that holds them",
             excerpt: t.excerpt(needle))
     }
 
@@ -179,8 +220,12 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         guard let line = scannerFailure(t.lines) else { return nil }
         return BuildDiagnosis(
             kind: .sbomScanner,
-            summary: "--sbom: the builder cannot pull BuildKit's SBOM scanner image docker/buildkit-syft-scanner (\(Self.trimmed(line)))",
-            action: "put that image where the builder pulls from (its docker.io mirror), or name one it can pull with `--sbom generator=IMAGE`, or drop --sbom",
+            summary:
+                "--sbom: the builder cannot pull BuildKit's SBOM scanner image docker/buildkit-syft-scanner "
+                + "(\(Self.trimmed(line)))",
+            action:
+                "put that image where the builder pulls from (its docker.io mirror), or name one it can pull with "
+                + "`--sbom generator=IMAGE`, or drop --sbom",
             excerpt: t.excerpt("buildkit-syft-scanner"))
     }
 
@@ -189,9 +234,16 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     private static func scannerFailure(_ lines: [String]) -> String? {
         let scanner = "buildkit-syft-scanner"
         if let line = lines.first(where: { $0.contains(scanner) && $0.contains("ERROR") }) { return line }
-        if let line = lines.first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("> ") && $0.contains(scanner) }) { return line }
-        let steps = Set(lines.filter { $0.hasPrefix("#") && $0.contains(scanner) }.compactMap { $0.split(separator: " ").first })
-        return lines.first { line in line.contains(" ERROR") && line.split(separator: " ").first.map(steps.contains) == true }
+        if let line = lines.first(where: {
+            $0.trimmingCharacters(in: .whitespaces).hasPrefix("> ") && $0.contains(scanner)
+        }) {
+            return line
+        }
+        let steps = Set(
+            lines.filter { $0.hasPrefix("#") && $0.contains(scanner) }.compactMap { $0.split(separator: " ").first })
+        return lines.first { line in
+            line.contains(" ERROR") && line.split(separator: " ").first.map(steps.contains) == true
+        }
     }
 
     /// `XPLAT_DOCKER` naming a Docker 23+ client without buildx (docker 28.2.2:
@@ -201,9 +253,14 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         guard t.lower.contains(needle) else { return nil }
         return BuildDiagnosis(
             kind: .clientWithoutBuildx,
-            summary: "the docker client has no buildx plugin, and a Docker 23+ client's `docker build` cannot use BuildKit without it",
-            action: "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set XPLAT_DOCKER to a client "
-                + "that has it or is older than 23 (unset, xplat takes the first such client on PATH; `xplat doctor` lists them)",
+            summary:
+                "the docker client has no buildx plugin, and a Docker 23+ client's `docker build` cannot use "
+                + "BuildKit without it",
+            action:
+                "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set "
+                + "XPLAT_DOCKER to a client "
+                + "that has it or is older than 23 (unset, xplat takes the first such client on PATH; `xplat "
+                + "doctor` lists them)",
             excerpt: t.excerpt(needle))
     }
 
@@ -221,19 +278,25 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// 0.10.5 on a buildkitd without `--allow-insecure-entitlement`: "granting entitlement
     /// network.host is not allowed by build daemon configuration").
     private static func entitlementRefused(_ t: Text) -> BuildDiagnosis? {
-        guard let line = t.lines.first(where: { $0.contains("is not allowed by build daemon configuration") }) else { return nil }
+        guard let line = t.lines.first(where: { $0.contains("is not allowed by build daemon configuration") }) else {
+            return nil
+        }
         let entitlement = ["network.host", "security.insecure"].first { line.contains($0) } ?? "the entitlement"
         let flag = entitlement == "network.host" ? "--network host" : "--allow \(entitlement)"
         return BuildDiagnosis(
             kind: .entitlementRefused,
             summary: "the builder does not grant \(entitlement), which \(flag) needs (\(Self.trimmed(line)))",
-            action: "start its buildkitd with --allow-insecure-entitlement \(entitlement) (docker buildx create --buildkitd-flags for a docker-container builder), or build without \(flag)",
+            action:
+                "start its buildkitd with --allow-insecure-entitlement \(entitlement) (docker buildx create "
+                + "--buildkitd-flags for a docker-container builder), or build without \(flag)",
             excerpt: t.excerpt("is not allowed by build daemon configuration"))
     }
 
     /// Anything else: the last error lines BuildKit printed.
     private static func other(_ t: Text) -> BuildDiagnosis {
-        let errors = t.lines.filter { $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve") }
+        let errors = t.lines.filter {
+            $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve")
+        }
         let summary = errors.last.map { Self.trimmed($0) } ?? (t.lines.last ?? "the build failed without a message")
         return BuildDiagnosis(
             kind: .other, summary: summary,
@@ -276,7 +339,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         guard kind == .other, let first = failedSteps.first else { return copy }
         copy.summary = first.error
         let place = first.source.map { "\($0.file):\($0.lines.lowerBound)" } ?? first.name
-        copy.action = "the step's own output above says why it failed: fix \(place) or the code it builds, then build again"
+        copy.action =
+            "the step's own output above says why it failed: fix \(place) or the code it builds, then build again"
         copy.excerpt = ""
         return copy
     }

@@ -61,7 +61,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String {
         switch self {
         case .unknownTarget(let name, let available):
-            let list = available.isEmpty ? "the Dockerfile names no stages (use AS NAME)" : "stages: \(available.joined(separator: ", "))"
+            let list =
+                available.isEmpty
+                ? "the Dockerfile names no stages (use AS NAME)" : "stages: \(available.joined(separator: ", "))"
             return "--target \"\(name)\": no such stage (\(list))"
         case .badNode(let value, let why):
             return "--node \"\(value)\": \(why) (expected NAME=unix:///path.sock, NAME=tcp://host:port or NAME=CONTEXT)"
@@ -84,7 +86,8 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .endpointUnreachable(let node, let endpoint, let detail):
             return "node \(node) (\(endpoint)) does not answer: \(detail)"
         case .impossible(let plans):
-            return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(separator: "\n")
+            return plans.map { "\($0.platform): cannot be built: \($0.reason ?? "no node can run it")" }.joined(
+                separator: "\n")
         case .buildFailed(let platform, let diagnosis):
             return Self.describe(failure: diagnosis, platform: platform)
         case .assemblyFailed(let why, _):
@@ -103,7 +106,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bake(let why):
             return why
         case .noBuildx(let client, let said):
-            return "bake needs docker buildx to read the bake file (`docker buildx bake --print`): \(client) cannot run it "
+            return
+                "bake needs docker buildx to read the bake file (`docker buildx bake --print`): \(client) "
+                + "cannot run it "
                 + "(`docker buildx version`: \(said.split(separator: "\n").joined(separator: " ")))"
         case .target(let name, let error):
             return "target \"\(name)\": \(error.message)"
@@ -117,7 +122,9 @@ extension BuildError {
         switch self {
         case .buildFailed(_, let diagnosis): return diagnosis.action
         case .unsupported(_, _, _, let action): return action
-        case .endpointUnreachable: return "start the engine (dockerd), or check the docker context (`docker context ls`), DOCKER_HOST or --node"
+        case .endpointUnreachable:
+            return
+                "start the engine (dockerd), or check the docker context (`docker context ls`), DOCKER_HOST or --node"
         case .noBuildx:
             return "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
                 + "or set XPLAT_DOCKER to a docker client that has it"
@@ -132,11 +139,15 @@ extension BuildError {
     private static func describe(failure diagnosis: BuildDiagnosis, platform: Platform?) -> String {
         let platforms = platform.map { [$0] } ?? distinct(diagnosis.steps.compactMap(\.platform))
         let prefix = platforms.isEmpty ? "" : platforms.map(\.description).joined(separator: ", ") + ": "
-        var text = diagnosis.steps.isEmpty ? "\(prefix)build failed: \(diagnosis.summary)"
+        var text =
+            diagnosis.steps.isEmpty
+            ? "\(prefix)build failed: \(diagnosis.summary)"
             : "\(prefix)build failed at \(distinct(diagnosis.steps.map(\.name)).joined(separator: ", "))\n"
                 + steps(diagnosis.steps, headed: platforms.count > 1) + "\n\(prefix)\(diagnosis.summary)"
         if !diagnosis.excerpt.isEmpty {
-            text += "\n  BuildKit said:\n" + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+            text +=
+                "\n  BuildKit said:\n"
+                + diagnosis.excerpt.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
         }
         return text
     }
@@ -154,7 +165,9 @@ extension BuildError {
             parts.append(box(step, headed: headed))
             let next = index + 1 < steps.count ? steps[index + 1].source : nil
             if let source = step.source, source != next {
-                parts.append("\(source.file):\(source.lines.lowerBound)\n\(source.text)" + (source.note.map { "\n(\($0))" } ?? ""))
+                parts.append(
+                    "\(source.file):\(source.lines.lowerBound)\n\(source.text)"
+                        + (source.note.map { "\n(\($0))" } ?? ""))
             }
         }
         return parts.joined(separator: "\n")

@@ -17,7 +17,8 @@ public protocol OutputVerifier: Sendable {
     /// Verifies an image as the registry serves it (after `--push`, by the index digest): every
     /// platform of the index, from its own layers, against exactly `platforms`, read through
     /// `client` (the publisher's, whose lifetime the build owns).
-    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome
+    func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws
+        -> VerificationOutcome
 }
 
 extension OutputVerifier {
@@ -60,8 +61,10 @@ public struct PlatformResult: Sendable, Hashable {
     /// Seconds spent reading the built image back and laying out its root (image outputs), part of `seconds`.
     public var exportSeconds: Double
 
-    public init(platform: Platform, node: String, mode: BuildMode, seconds: Double, verification: VerificationOutcome? = nil,
-                smoke: CommandOutput? = nil, digest: String? = nil, solves: Int = 1, exportSeconds: Double = 0) {
+    public init(
+        platform: Platform, node: String, mode: BuildMode, seconds: Double, verification: VerificationOutcome? = nil,
+        smoke: CommandOutput? = nil, digest: String? = nil, solves: Int = 1, exportSeconds: Double = 0
+    ) {
         self.platform = platform
         self.node = node
         self.mode = mode
@@ -115,8 +118,10 @@ public struct BuildExecutor: Sendable {
     /// registries are added at run time.
     public var registryConfiguration: RegistryConfiguration
 
-    public init(runner: any CommandRunner, docker: String, verifier: (any OutputVerifier)?, temporaryDirectory: String = "/tmp",
-                registryConfiguration: RegistryConfiguration = RegistryConfiguration()) {
+    public init(
+        runner: any CommandRunner, docker: String, verifier: (any OutputVerifier)?, temporaryDirectory: String = "/tmp",
+        registryConfiguration: RegistryConfiguration = RegistryConfiguration()
+    ) {
         self.runner = runner
         self.docker = docker
         self.verifier = verifier
@@ -127,20 +132,25 @@ public struct BuildExecutor: Sendable {
     /// Runs `plan` for `request`; `dockerfile` is the file BuildKit reads (the rewritten temp file
     /// with `--rewrite`). Throws `BuildError` (`.interrupted` when cancelled). Whatever happens, the
     /// build's temporary folder, builders and images are gone when it returns.
-    public func run(_ request: BuildRequest, plan: Plan, dockerfile: String, progress: BuildProgress?) async throws -> BuildResult {
+    public func run(_ request: BuildRequest, plan: Plan, dockerfile: String, progress: BuildProgress?) async throws
+        -> BuildResult
+    {
         try request.validate()
         guard plan.buildable else { throw BuildError.impossible(plan.platforms.filter { $0.mode == .impossible }) }
         let strategy = self.strategy(for: plan)
-        let buildx = plan.driverKind == .buildx
-            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([])).buildxVersion() : nil
+        let buildx =
+            plan.driverKind == .buildx
+            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([]))
+                .buildxVersion() : nil
         try strategy.check(request, plan: plan, buildx: buildx)
         try Self.removeStaleImageIDFile(request.imageIDFile)
         let cleanup = Cleanup()
         let work = try Self.makeTemporaryDirectory(in: temporaryDirectory, prefix: "xplat-build")
         cleanup.remove(work)
         do {
-            let job = try await solveJob(request, plan: plan, dockerfile: dockerfile, buildx: buildx, work: work, cleanup: cleanup,
-                                         progress: progress)
+            let job = try await solveJob(
+                request, plan: plan, dockerfile: dockerfile, buildx: buildx, work: work, cleanup: cleanup,
+                progress: progress)
             let result = try await execute(job, strategy: strategy)
             await cleanup.run()
             return result
@@ -155,7 +165,8 @@ public struct BuildExecutor: Sendable {
     static func removeStaleImageIDFile(_ path: String?) throws {
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
         do { try FileManager.default.removeItem(atPath: path) } catch {
-            throw BuildError.fileSystem(path: path, action: "remove the old image id file", reason: SystemError.reason(error))
+            throw BuildError.fileSystem(
+                path: path, action: "remove the old image id file", reason: SystemError.reason(error))
         }
     }
 
@@ -175,8 +186,10 @@ public struct BuildExecutor: Sendable {
     }
 
     /// Everything the phases share. buildx's version decides which flags it is given.
-    func solveJob(_ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
-                  progress: BuildProgress?) async throws -> SolveJob {
+    func solveJob(
+        _ request: BuildRequest, plan: Plan, dockerfile: String, buildx: BuildxVersion?, work: String, cleanup: Cleanup,
+        progress: BuildProgress?
+    ) async throws -> SolveJob {
         let needRoots: Bool
         switch request.output {
         case .local, .tar: needRoots = true
@@ -184,11 +197,12 @@ public struct BuildExecutor: Sendable {
         }
         var commands = DriverCommands(docker: docker, request: request, dockerfile: dockerfile, buildx: buildx)
         commands.localCacheTags = LocalCacheIndex.tags(of: request.cacheFrom)
-        return SolveJob(request: request, plan: plan,
-                        commands: commands,
-                        work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
-                        runID: Self.runID(work: work),
-                        cleanup: cleanup, progress: progress, registryConfiguration: registryConfiguration)
+        return SolveJob(
+            request: request, plan: plan,
+            commands: commands,
+            work: work, needRoots: needRoots, image: SolveImage(request.output, tags: request.tags),
+            runID: Self.runID(work: work),
+            cleanup: cleanup, progress: progress, registryConfiguration: registryConfiguration)
     }
 
     /// The phases, in order; nothing is published before every platform passed verification.
@@ -231,13 +245,16 @@ public struct BuildExecutor: Sendable {
         // The push's own requests: taken before the verification's GETs go through the same client.
         let transfer = publisher?.client.transferCounts
         start = ContinuousClock.now
-        if let publisher, let index = published.indexDigest, try await verifyPushed(job, index: index, publisher: publisher) {
+        if let publisher, let index = published.indexDigest,
+            try await verifyPushed(job, index: index, publisher: publisher)
+        {
             // Recorded only when the registry's copy was really verified (the phase is the evidence).
             phases["verify-pushed"] = (ContinuousClock.now - start).seconds
         }
         let ordered = job.request.platforms.compactMap { solved.results[$0] }
-        var result = BuildResult(plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
-                                 phases: phases, transfer: transfer)
+        var result = BuildResult(
+            plan: job.plan, platforms: ordered, output: published.output, indexDigest: published.indexDigest,
+            phases: phases, transfer: transfer)
         if let digest = published.indexDigest, let index = published.indexDescriptor {
             result.indexDescriptor = Descriptor(mediaType: index.mediaType, digest: digest, size: index.size)
         }
@@ -245,10 +262,12 @@ public struct BuildExecutor: Sendable {
             result.configDigest = solved.images[job.request.platforms[0]]?.decoded.config.digest
         }
         if job.request.imageIDFile != nil || job.request.quiet {
-            result.imageID = try await imageID(job, configDigest: result.configDigest, indexDigest: published.indexDigest)
+            result.imageID = try await imageID(
+                job, configDigest: result.configDigest, indexDigest: published.indexDigest)
         }
         if job.request.quiet {
-            result.quietID = Self.quietID(imageID: result.imageID, buildx: job.commands.buildx, request: job.request, solved: solved)
+            result.quietID = Self.quietID(
+                imageID: result.imageID, buildx: job.commands.buildx, request: job.request, solved: solved)
         }
         // A build without an image output leaves the file empty, as buildx does (checked: 0.10.5 on
         // a remote builder, no output, `--iidfile`: exit 0 and an empty file).
@@ -257,7 +276,9 @@ public struct BuildExecutor: Sendable {
                 throw BuildError.fileSystem(path: file, action: "write the image id", reason: SystemError.reason(error))
             }
         }
-        if let metadataFile = job.request.metadataFile { try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request) }
+        if let metadataFile = job.request.metadataFile {
+            try OutputAssembler.writeMetadata(to: metadataFile, result: result, request: job.request)
+        }
         return result
     }
 
@@ -266,10 +287,12 @@ public struct BuildExecutor: Sendable {
     /// attestations, the manifest's digest for one it pushed, wrote as OCI or loaded through a
     /// driver other than `docker` (checked on 0.10.5, remote driver, `--load -q`: the manifest
     /// digest printed, the image id in --iidfile; the `docker` driver's digest is the image id).
-    static func quietID(imageID: String?, buildx: BuildxVersion?, request: BuildRequest, solved: SolvedBuild) -> String? {
+    static func quietID(imageID: String?, buildx: BuildxVersion?, request: BuildRequest, solved: SolvedBuild) -> String?
+    {
         let platforms = request.platforms
         guard let buildx, !buildx.printsImageID, platforms.count == 1, solved.attestations.isEmpty,
-              request.output == .push || request.output == .load || request.output.mode == "oci" else { return imageID }
+            request.output == .push || request.output == .load || request.output.mode == "oci"
+        else { return imageID }
         return solved.results[platforms[0]]?.digest ?? imageID
     }
 
@@ -282,10 +305,15 @@ public struct BuildExecutor: Sendable {
             // with them, as with several platforms, buildx's result is an index.
             return configDigest ?? indexDigest
         case .load:
-            guard let tag = job.request.tags.first, let entry = job.plan.platforms.first, let node = job.plan.node(named: entry.node) else { return nil }
+            guard let tag = job.request.tags.first, let entry = job.plan.platforms.first,
+                let node = job.plan.node(named: entry.node)
+            else { return nil }
             let out = try await runner.run(job.commands.imageID(of: tag, engine: .of(node)))
             guard out.succeeded else {
-                throw BuildError.assemblyFailed("cannot read the id of the loaded image \(tag) from \(EngineAccess.name(of: node)): \(ImageExport.firstLine(out.stderr))")
+                throw BuildError.assemblyFailed(
+                    "cannot read the id of the loaded image \(tag) from \(EngineAccess.name(of: node)): "
+                        + "\(ImageExport.firstLine(out.stderr))"
+                )
             }
             return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         case .local, .tar, .none:
@@ -319,7 +347,9 @@ public struct BuildExecutor: Sendable {
             }
         }
         if let smoke = job.request.smoke {
-            for (root, platform) in roots { solved.results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform) }
+            for (root, platform) in roots {
+                solved.results[platform]?.smoke = try await smokeTest(smoke, root: root, platform: platform)
+            }
         }
         if !failures.isEmpty { throw BuildError.verificationFailed(failures) }
     }
@@ -330,7 +360,8 @@ public struct BuildExecutor: Sendable {
     private func verifyPushed(_ job: SolveJob, index: String, publisher: ImagePublisher) async throws -> Bool {
         guard job.request.verify, let verifier, let target = publisher.targets.first else { return false }
         let reference = "\(target.registry)/\(target.repository)@\(index)"
-        let outcome = try await verifier.verify(image: reference, platforms: job.request.platforms, client: publisher.client)
+        let outcome = try await verifier.verify(
+            image: reference, platforms: job.request.platforms, client: publisher.client)
         guard outcome.passed else {
             throw BuildError.verificationError("the pushed image \(reference) fails verification:\n\(outcome.report)")
         }
@@ -348,7 +379,9 @@ public struct BuildExecutor: Sendable {
     /// `--annotation manifest-descriptor:...`: on the index's entry of each platform's manifest.
     func annotateDescriptors(_ solved: inout SolvedBuild, _ request: BuildRequest) {
         for p in request.platforms {
-            guard let extra = request.annotations(at: .manifestDescriptor, for: p), var image = solved.images[p] else { continue }
+            guard let extra = request.annotations(at: .manifestDescriptor, for: p), var image = solved.images[p] else {
+                continue
+            }
             image.annotations = (image.annotations ?? [:]).merging(extra) { $1 }
             solved.images[p] = image
         }
@@ -360,28 +393,33 @@ public struct BuildExecutor: Sendable {
         let request = job.request, work = job.work
         switch request.output {
         case .local(let dest, let split):
-            try await OutputAssembler.placeLocal(roots: "\(work)/roots", platforms: request.platforms,
-                                                 split: split ?? (request.platforms.count > 1), dest: dest)
+            try await OutputAssembler.placeLocal(
+                roots: "\(work)/roots", platforms: request.platforms,
+                split: split ?? (request.platforms.count > 1), dest: dest)
             return Published(output: dest)
         case .tar(let dest):
-            try await OutputAssembler.placeTar(runner: runner, roots: "\(work)/roots", platforms: request.platforms, dest: dest)
+            try await OutputAssembler.placeTar(
+                runner: runner, roots: "\(work)/roots", platforms: request.platforms, dest: dest)
             return Published(output: dest)
         case .push:
             guard let publisher else { return Published(output: request.tags.joined(separator: ", ")) }
             annotateDescriptors(&solved, request)
-            let pushed = try await publisher.push(solved.images, attestations: solved.attestations, platforms: request.platforms,
-                                                  indexAnnotations: request.annotations(at: .index))
+            let pushed = try await publisher.push(
+                solved.images, attestations: solved.attestations, platforms: request.platforms,
+                indexAnnotations: request.annotations(at: .index))
             for p in request.platforms { solved.results[p]?.digest = pushed.manifests[p] }
-            return Published(output: request.tags.joined(separator: ", "), indexDigest: pushed.index.indexDigest,
-                             indexDescriptor: (pushed.index.indexMediaType, pushed.index.indexSize))
+            return Published(
+                output: request.tags.joined(separator: ", "), indexDigest: pushed.index.indexDigest,
+                indexDescriptor: (pushed.index.indexMediaType, pushed.index.indexSize))
         case .oci(let dest, let asTar):
             // Named like buildx names it: the tag of the first -t, else latest.
             let refName = request.tags.first.flatMap { ImageReference.split($0).tag } ?? "latest"
             annotateDescriptors(&solved, request)
-            let index = try await ImagePublisher.writeOCI(solved.images, attestations: solved.attestations, platforms: request.platforms,
-                                                           dest: dest, asTar: asTar, refName: refName, work: work, runner: runner,
-                                                           indexAnnotations: request.annotations(at: .index),
-                                                           descriptorAnnotations: request.annotations(at: .indexDescriptor) ?? [:])
+            let index = try await ImagePublisher.writeOCI(
+                solved.images, attestations: solved.attestations, platforms: request.platforms,
+                dest: dest, asTar: asTar, refName: refName, work: work, runner: runner,
+                indexAnnotations: request.annotations(at: .index),
+                descriptorAnnotations: request.annotations(at: .indexDescriptor) ?? [:])
             for p in request.platforms { solved.results[p]?.digest = solved.images[p]?.manifest.digest }
             return Published(output: dest, indexDigest: index.digest, indexDescriptor: (index.mediaType, index.size))
         case .load:
@@ -405,8 +443,11 @@ public struct BuildExecutor: Sendable {
         let steps = output.failed.map { FailedStepSource.placing($0, job: job) }
         let platform: Platform? = output.platforms.count == 1 ? output.platforms[0] : steps.first?.platform
         let registry = job.request.registry
-        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry).adding(failedSteps: steps)
-        if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image, var reference = try? RegistryReference(parsing: image) {
+        var diagnosis = BuildDiagnosis.diagnose(stderr: stderr, platform: platform, registry: registry).adding(
+            failedSteps: steps)
+        if diagnosis.kind == .baseLacksPlatform, let image = diagnosis.image,
+            var reference = try? RegistryReference(parsing: image)
+        {
             if reference.registry == RegistryReference.dockerHub && !registry.isEmpty { reference.registry = registry }
             let available = try? await RegistryClient.with(configuration: job.registryConfiguration) { client in
                 try await client.platforms(of: reference).map(\.description)
@@ -419,13 +460,16 @@ public struct BuildExecutor: Sendable {
     /// Runs `command` (a path inside the root, then arguments) under QEMU user mode with the root as
     /// the library prefix: `qemu-aarch64-static -L ROOT ROOT/usr/local/bin/hello ARGS`.
     private func smokeTest(_ command: [String], root: String, platform: Platform) async throws -> CommandOutput {
-        guard let info = platform.info else { throw BuildError.verificationError("--smoke: no QEMU known for \(platform)") }
+        guard let info = platform.info else {
+            throw BuildError.verificationError("--smoke: no QEMU known for \(platform)")
+        }
         // The command's program is a path inside the root.
         let program = command[0].hasPrefix("/") ? command[0] : "/" + command[0]
         guard FileManager.default.fileExists(atPath: root + program) else {
             throw BuildError.verificationError("--smoke: \(program) does not exist in the \(platform) output")
         }
-        return try await runner.run(Command("\(info.qemuName)-static", ["-L", root, root + program] + command.dropFirst()))
+        return try await runner.run(
+            Command("\(info.qemuName)-static", ["-L", root, root + program] + command.dropFirst()))
     }
 
     /// A private folder under `directory`, failures reported as the build's own error.
@@ -449,11 +493,17 @@ enum FailedStepSource {
         if built == user {
             placed.source = read(user).flatMap { DockerfileExcerpt.locate(label, in: $0, file: shown) }
         } else if var original = read(user).flatMap({ DockerfileExcerpt.locate(label, in: $0, file: shown) }) {
-            let rewrite = shown == user ? "`xplat rewrite \(user)`" : shown == "<stdin>" ? "`xplat rewrite -` (the same Dockerfile on its standard input)" : "`xplat rewrite FILE`"
+            let rewrite =
+                shown == user
+                ? "`xplat rewrite \(user)`"
+                : shown == "<stdin>"
+                    ? "`xplat rewrite -` (the same Dockerfile on its standard input)" : "`xplat rewrite FILE`"
             original.note = "--rewrite built a rewritten copy of this Dockerfile: \(rewrite) shows it"
             placed.source = original
         } else {
-            placed.source = read(built).flatMap { DockerfileExcerpt.locate(label, in: $0, file: "\(shown) (as --rewrite rewrote it)") }
+            placed.source = read(built).flatMap {
+                DockerfileExcerpt.locate(label, in: $0, file: "\(shown) (as --rewrite rewrote it)")
+            }
         }
         return placed
     }
@@ -464,9 +514,13 @@ enum FailedStepSource {
     /// context tar on standard input `<stdin context>/PATH`.
     static func userName(of path: String) -> String {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard let folder = parts.lastIndex(where: { $0.hasPrefix(StandardInput.folderPrefix + "-") }) else { return path }
+        guard let folder = parts.lastIndex(where: { $0.hasPrefix(StandardInput.folderPrefix + "-") }) else {
+            return path
+        }
         let inside = parts[(folder + 1)...]
-        if inside.first == "context", inside.count > 1 { return (["<stdin context>"] + inside.dropFirst()).joined(separator: "/") }
+        if inside.first == "context", inside.count > 1 {
+            return (["<stdin context>"] + inside.dropFirst()).joined(separator: "/")
+        }
         return inside.count == 1 ? "<stdin>" : path
     }
 

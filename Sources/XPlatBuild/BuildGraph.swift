@@ -51,8 +51,10 @@ public struct BuildStage: Sendable, Hashable, Codable {
     /// `RUN --mount=from=`.
     public var dependencies: [Int]
 
-    public init(index: Int, name: String? = nil, base: String, platform: StagePlatform = .target,
-                runs: [RunStep] = [], dependencies: [Int] = []) {
+    public init(
+        index: Int, name: String? = nil, base: String, platform: StagePlatform = .target,
+        runs: [RunStep] = [], dependencies: [Int] = []
+    ) {
         self.index = index
         self.name = name
         self.base = base

@@ -28,7 +28,8 @@ public enum BuildKitLine: Sendable, Hashable {
     /// Reads one line.
     public init(_ line: String) {
         guard line.hasPrefix("#"), let space = line.firstIndex(of: " "),
-              let id = Int(line[line.index(after: line.startIndex)..<space]) else {
+            let id = Int(line[line.index(after: line.startIndex)..<space])
+        else {
             self = .other
             return
         }
@@ -73,7 +74,8 @@ public struct StepLabel: Sendable, Hashable {
         guard name.hasPrefix("["), let close = name.firstIndex(of: "]") else { return nil }
         var words = name[name.index(after: name.startIndex)..<close].split(separator: " ")
         guard let position = words.popLast(), let slash = position.firstIndex(of: "/"),
-              let index = Int(position[..<slash]), let total = Int(position[position.index(after: slash)...]) else { return nil }
+            let index = Int(position[..<slash]), let total = Int(position[position.index(after: slash)...])
+        else { return nil }
         let platformWord = words.first { $0.contains("/") }
         words.removeAll { $0.contains("/") }
         guard words.count <= 1 else { return nil }
@@ -114,8 +116,10 @@ public struct FailedStep: Sendable, Hashable, Codable {
     public static let lineLimit = 20
 
     /// A failed step; `source` is filled in once the step is placed in its Dockerfile.
-    public init(name: String, platform: Platform? = nil, lines: [String], omitted: Int = 0, error: String,
-                source: DockerfileExcerpt? = nil) {
+    public init(
+        name: String, platform: Platform? = nil, lines: [String], omitted: Int = 0, error: String,
+        source: DockerfileExcerpt? = nil
+    ) {
         self.name = name
         self.platform = platform
         self.lines = lines

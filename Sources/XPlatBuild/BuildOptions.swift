@@ -20,8 +20,12 @@ public enum NetworkMode: String, Sendable, Hashable, CaseIterable {
     public init(parsing text: String) throws {
         if text.isEmpty { self = .default; return }
         guard let mode = NetworkMode(rawValue: text) else {
-            throw BuildError.badOption(option: "--network", value: text,
-                                       reason: "BuildKit runs RUN steps with default, host or none (a named network needs a builder created on it: docker buildx create --driver-opt network=NAME)")
+            throw BuildError.badOption(
+                option: "--network", value: text,
+                reason:
+                    "BuildKit runs RUN steps with default, host or none (a named network needs a builder created "
+                    + "on it: docker buildx create --driver-opt network=NAME)"
+            )
         }
         self = mode
     }
@@ -53,7 +57,9 @@ public struct SecretSpec: Sendable, Hashable {
             guard let kv = KeyValue(field), let value = kv.value else { throw fail("\"\(field)\" is not key=value") }
             switch kv.key.lowercased() {
             case "type":
-                guard value == "file" || value == "env" else { throw fail("type=\(value): a secret is type=file or type=env") }
+                guard value == "file" || value == "env" else {
+                    throw fail("type=\(value): a secret is type=file or type=env")
+                }
                 type = value
             case "id": id = value
             case "src", "source": file = value
@@ -154,7 +160,9 @@ public struct NamedContext: Sendable, Hashable {
     public init(parsing text: String) throws {
         let fail = { (why: String) in BuildError.badOption(option: "--build-context", value: text, reason: why) }
         guard let kv = KeyValue(text), let value = kv.value else { throw fail("expected NAME=VALUE") }
-        guard let name = Self.normalizedName(kv.key) else { throw fail("\"\(kv.key)\" is not a valid context name (an image name: lower case, digits, . _ - /)") }
+        guard let name = Self.normalizedName(kv.key) else {
+            throw fail("\"\(kv.key)\" is not a valid context name (an image name: lower case, digits, . _ - /)")
+        }
         self.name = name
         if value.hasPrefix("docker-image://") {
             source = .image(String(value.dropFirst("docker-image://".count)))
@@ -187,9 +195,12 @@ public struct NamedContext: Sendable, Hashable {
     /// buildx's name normalisation: a valid image name, in its familiar form without `:latest`.
     static func normalizedName(_ raw: String) -> String? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-/:@")
-        guard !raw.isEmpty, raw.allSatisfy({ allowed.contains($0) }), let first = raw.first, first.isLetter || first.isNumber else { return nil }
+        guard !raw.isEmpty, raw.allSatisfy({ allowed.contains($0) }), let first = raw.first,
+            first.isLetter || first.isNumber
+        else { return nil }
         var name = raw
-        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] where name.hasPrefix(prefix) {
+        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"]
+        where name.hasPrefix(prefix) {
             name = String(name.dropFirst(prefix.count))
             break
         }
@@ -221,7 +232,9 @@ public struct ExtraHost: Sendable, Hashable {
         host = String(text[..<colon])
         ip = String(text[text.index(after: colon)...])
         guard !host.isEmpty, ip == "host-gateway" || Self.isIPAddress(ip) else {
-            throw BuildError.badOption(option: "--add-host", value: text, reason: "expected HOST:IP with an IPv4 or IPv6 address (or host-gateway)")
+            throw BuildError.badOption(
+                option: "--add-host", value: text,
+                reason: "expected HOST:IP with an IPv4 or IPv6 address (or host-gateway)")
         }
     }
 
@@ -241,7 +254,8 @@ public enum Entitlement: String, Sendable, Hashable, CaseIterable {
 
     public init(parsing text: String) throws {
         guard let e = Entitlement(rawValue: text) else {
-            throw BuildError.badOption(option: "--allow", value: text, reason: "invalid entitlement (network.host, security.insecure)")
+            throw BuildError.badOption(
+                option: "--allow", value: text, reason: "invalid entitlement (network.host, security.insecure)")
         }
         self = e
     }
@@ -250,8 +264,10 @@ public enum Entitlement: String, Sendable, Hashable, CaseIterable {
 /// `--ulimit NAME=SOFT[:HARD]` (docker's syntax): a resource limit of RUN steps.
 public struct Ulimit: Sendable, Hashable {
     /// The names docker knows.
-    public static let names: Set<String> = ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
-                                            "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"]
+    public static let names: Set<String> = [
+        "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
+        "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
+    ]
     public var name: String
     public var soft: Int64
     public var hard: Int64
@@ -266,7 +282,9 @@ public struct Ulimit: Sendable, Hashable {
     public init(parsing text: String) throws {
         let fail = { (why: String) in BuildError.badOption(option: "--ulimit", value: text, reason: why) }
         guard let kv = KeyValue(text), let value = kv.value else { throw fail("expected NAME=SOFT[:HARD]") }
-        guard Self.names.contains(kv.key) else { throw fail("unknown limit \"\(kv.key)\" (\(Self.names.sorted().joined(separator: ", ")))") }
+        guard Self.names.contains(kv.key) else {
+            throw fail("unknown limit \"\(kv.key)\" (\(Self.names.sorted().joined(separator: ", ")))")
+        }
         let parts = value.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2, let soft = Int64(parts[0]), let hard = parts.count == 2 ? Int64(parts[1]) : soft else {
             throw fail("limits are integers: NAME=SOFT[:HARD]")
@@ -295,7 +313,9 @@ public enum ByteSize {
             s.removeLast()
         }
         s = s.trimmingCharacters(in: .whitespaces)
-        guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." }), s.first != ".", let number = Double(s) else { return nil }
+        guard !s.isEmpty, s.allSatisfy({ $0.isNumber || $0 == "." }), s.first != ".", let number = Double(s) else {
+            return nil
+        }
         let bytes = number * Double(multiplier)
         guard bytes < Double(UInt64.max) else { return nil }
         return UInt64(bytes)
@@ -339,7 +359,9 @@ public struct AttestSpec: Sendable, Hashable {
             }
         }
         guard let type, !type.isEmpty else { throw fail("needs type=provenance or type=sbom") }
-        guard type == "provenance" || type == "sbom" else { throw fail("type=\(type): BuildKit makes provenance and sbom attestations") }
+        guard type == "provenance" || type == "sbom" else {
+            throw fail("type=\(type): BuildKit makes provenance and sbom attestations")
+        }
         self.type = type
         self.enabled = enabled
         self.text = text
@@ -395,16 +417,21 @@ public struct AnnotationSpec: Sendable, Hashable {
             if let open = typePart.firstIndex(of: "["), typePart.last == "]" {
                 let inside = String(typePart[typePart.index(after: open)..<typePart.index(before: typePart.endIndex)])
                 // containerd's platforms.Parse, which buildx uses, lower-cases what it reads.
-                do { platform = try Platform(parsing: inside.lowercased()) } catch { throw fail("invalid platform \"\(inside)\"") }
+                do { platform = try Platform(parsing: inside.lowercased()) } catch {
+                    throw fail("invalid platform \"\(inside)\"")
+                }
                 typePart = typePart[..<open]
             }
             guard let l = Level(rawValue: String(typePart)) else {
-                throw fail("unknown annotation type \"\(typePart)\" (manifest, index, manifest-descriptor, index-descriptor)")
+                throw fail(
+                    "unknown annotation type \"\(typePart)\" (manifest, index, manifest-descriptor, index-descriptor)")
             }
             level = l
             left = left[left.index(after: colon)...]
         }
-        guard !left.isEmpty, !left.contains(where: \.isWhitespace) else { throw fail("expected [TYPE:]KEY=VALUE with a key") }
+        guard !left.isEmpty, !left.contains(where: \.isWhitespace) else {
+            throw fail("expected [TYPE:]KEY=VALUE with a key")
+        }
         key = String(left)
     }
 
@@ -417,13 +444,16 @@ public struct AnnotationSpec: Sendable, Hashable {
         let rest = text.dropFirst(name.count)
         guard !rest.isEmpty else { return true }
         guard rest.count > 2, rest.first == "[", rest.last == "]" else { return false }
-        return rest.dropFirst().dropLast().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "/" || $0 == "-") }
+        return rest.dropFirst().dropLast().allSatisfy {
+            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "/" || $0 == "-")
+        }
     }
 
     /// An exporter attribute (`annotation-index.KEY`, `annotation-manifest[linux/arm64].KEY`,
     /// `annotation.KEY`) of an `-o` value, as BuildKit reads it.
     public init(exporterAttribute key: String, value: String, output: String) throws {
-        let fail = BuildError.badOutput(output, "\"\(key)\" is not an annotation attribute (annotation[-TYPE][[PLATFORM]].KEY)")
+        let fail = BuildError.badOutput(
+            output, "\"\(key)\" is not an annotation attribute (annotation[-TYPE][[PLATFORM]].KEY)")
         guard let dot = key.firstIndex(of: ".") else { throw fail }
         var head = key[..<dot]
         self.key = String(key[key.index(after: dot)...])

@@ -32,8 +32,12 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         let type = attrs["type"] ?? "local"
         try checkAttributes(attrs, type: type, text: text)
         func dest() throws -> String {
-            guard let d = attrs["dest"], !d.isEmpty else { throw BuildError.badOutput(text, "type=\(type) needs dest=PATH") }
-            guard d != OutputSpec.standardOutput else { throw BuildError.badOutput(text, "dest cannot be stdout for \(type) exporter (as buildx)") }
+            guard let d = attrs["dest"], !d.isEmpty else {
+                throw BuildError.badOutput(text, "type=\(type) needs dest=PATH")
+            }
+            guard d != OutputSpec.standardOutput else {
+                throw BuildError.badOutput(text, "dest cannot be stdout for \(type) exporter (as buildx)")
+            }
             return d
         }
         // A file exporter without dest, or with dest=-, writes to standard output (buildx).
@@ -42,7 +46,9 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         // BuildKit 0.11.6 take `tar=f`, refuse `tar=tRuE`).
         func bool(_ key: String) throws -> Bool? {
             guard let v = attrs[key] else { return nil }
-            guard let b = OptionFields.bool(v) else { throw BuildError.badOutput(text, "\(key)=\(v): expected true or false") }
+            guard let b = OptionFields.bool(v) else {
+                throw BuildError.badOutput(text, "\(key)=\(v): expected true or false")
+            }
             return b
         }
         switch type {
@@ -56,7 +62,8 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
         case "docker": return .load
         case "cacheonly": return .none
         default:
-            throw BuildError.badOutput(text, "unknown type \"\(type)\" (local, tar, oci, registry, image, docker, cacheonly)")
+            throw BuildError.badOutput(
+                text, "unknown type \"\(type)\" (local, tar, oci, registry, image, docker, cacheonly)")
         }
     }
 
@@ -70,10 +77,14 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     /// The `key=value` fields of an `-o` value (CSV, as buildx reads them), keys lower-case.
     private static func attributes(_ text: String) throws -> [String: String] {
         let fields: [String]
-        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError { throw BuildError.badOutput(text, error.reason) }
+        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError {
+            throw BuildError.badOutput(text, error.reason)
+        }
         var attrs: [String: String] = [:]
         for field in fields {
-            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badOutput(text, "\"\(field)\" is not key=value") }
+            guard let kv = KeyValue(field), let value = kv.value else {
+                throw BuildError.badOutput(text, "\"\(field)\" is not key=value")
+            }
             attrs[kv.key.trimmingCharacters(in: .whitespaces).lowercased()] = value
         }
         return attrs
@@ -89,7 +100,11 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
     private static func checkAttributes(_ attrs: [String: String], type: String, text: String) throws {
         guard let allowed = known[type] else { return }
         if type == "docker", attrs["dest"] != nil {
-            throw BuildError.badOutput(text, "type=docker,dest=FILE (a tar for docker load) is not made by xplat: use --load, or -o type=oci,dest=FILE for a file")
+            throw BuildError.badOutput(
+                text,
+                "type=docker,dest=FILE (a tar for docker load) is not made by xplat: use --load, or -o "
+                    + "type=oci,dest=FILE for a file"
+            )
         }
         for key in attrs.keys.sorted() where key.hasPrefix("annotation") {
             guard type != "local", type != "tar", type != "cacheonly" else {
@@ -98,7 +113,11 @@ public enum OutputSpec: Sendable, Hashable, CustomStringConvertible {
             _ = try AnnotationSpec(exporterAttribute: key, value: attrs[key] ?? "", output: text)
         }
         for key in attrs.keys.sorted() where key != "type" && !allowed.contains(key) && !key.hasPrefix("annotation") {
-            throw BuildError.badOutput(text, "xplat does not take \"\(key)\" for type=\(type) (it takes \(allowed.sorted().joined(separator: ", ")), annotation.KEY=VALUE)")
+            throw BuildError.badOutput(
+                text,
+                "xplat does not take \"\(key)\" for type=\(type) (it takes "
+                    + "\(allowed.sorted().joined(separator: ", ")), annotation.KEY=VALUE)"
+            )
         }
     }
 
@@ -168,7 +187,6 @@ public enum ProgressMode: String, Sendable, CaseIterable {
     case auto, plain, tty, quiet
 }
 
-
 /// A validated build request: every option of `docker buildx build` (buildx 0.10 to 0.12) as a
 /// typed value, with buildx's defaults.
 public struct BuildRequest: Sendable {
@@ -233,11 +251,13 @@ public struct BuildRequest: Sendable {
     /// `--iidfile FILE`: where the image id of the whole build goes.
     public var imageIDFile: String?
 
-    public init(dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
-                buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],
-                cacheFrom: [CacheSpec] = [], cacheTo: [CacheSpec] = [], metadataFile: String? = nil,
-                noCache: Bool = false, network: NetworkMode = .default, verify: Bool = true, smoke: [String]? = nil,
-                rewrite: Bool = false, progress: ProgressMode = .auto, registry: String = "127.0.0.1:5000") {
+    public init(
+        dockerfile: String, context: String, platforms: [Platform], target: String? = nil,
+        buildArgs: [String] = [], output: OutputSpec = .none, tags: [String] = [],
+        cacheFrom: [CacheSpec] = [], cacheTo: [CacheSpec] = [], metadataFile: String? = nil,
+        noCache: Bool = false, network: NetworkMode = .default, verify: Bool = true, smoke: [String]? = nil,
+        rewrite: Bool = false, progress: ProgressMode = .auto, registry: String = "127.0.0.1:5000"
+    ) {
         self.dockerfile = dockerfile
         self.context = context
         self.platforms = platforms
@@ -262,7 +282,9 @@ public struct BuildRequest: Sendable {
     /// Every attestation asked for: `--attest` values, then the `--provenance`/`--sbom` shorthands.
     public func allAttests() throws -> [AttestSpec] {
         var all = attests
-        if let provenance, !provenance.isEmpty { all.append(try AttestSpec(shorthand: "provenance", value: provenance)) }
+        if let provenance, !provenance.isEmpty {
+            all.append(try AttestSpec(shorthand: "provenance", value: provenance))
+        }
         if let sbom, !sbom.isEmpty { all.append(try AttestSpec(shorthand: "sbom", value: sbom)) }
         return all
     }
@@ -274,7 +296,9 @@ public struct BuildRequest: Sendable {
     }
 
     /// The cache key of a solve of `platforms` for this request's output.
-    public func cacheKey(for platforms: [Platform]) -> CacheKey { CacheKey(platforms: platforms, outputMode: output.mode) }
+    public func cacheKey(for platforms: [Platform]) -> CacheKey {
+        CacheKey(platforms: platforms, outputMode: output.mode)
+    }
 
     /// The cache key of the whole request (all its platforms).
     public var cacheKey: CacheKey { cacheKey(for: platforms) }
@@ -283,7 +307,9 @@ public struct BuildRequest: Sendable {
     /// the index), as `KEY: VALUE`; nil when there are none.
     public func annotations(at level: AnnotationSpec.Level, for platform: Platform? = nil) -> [String: String]? {
         var found: [String: String] = [:]
-        for a in annotations where a.placement == level && (platform.map(a.applies(to:)) ?? true) { found[a.key] = a.value }
+        for a in annotations where a.placement == level && (platform.map(a.applies(to:)) ?? true) {
+            found[a.key] = a.value
+        }
         return found.isEmpty ? nil : found
     }
 
@@ -298,12 +324,18 @@ public struct BuildRequest: Sendable {
             }
         }
         try validateOutput()
-        if let smoke, smoke.isEmpty { throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'") }
+        if let smoke, smoke.isEmpty {
+            throw BuildError.conflict("--smoke needs a command, e.g. --smoke '/usr/local/bin/hello --version'")
+        }
         if dockerfile == Self.standardInput, context == Self.standardInput {
-            throw BuildError.conflict("-f - and context -: standard input can hold the Dockerfile or the context, not both (as buildx: \"can't use stdin for both build context and dockerfile\")")
+            throw BuildError.conflict(
+                "-f - and context -: standard input can hold the Dockerfile or the context, not both (as buildx: "
+                    + "\"can't use stdin for both build context and dockerfile\")"
+            )
         }
         if noCache, !noCacheFilter.isEmpty {
-            throw BuildError.conflict("--no-cache and --no-cache-filter cannot be used together (as buildx 0.10 refuses them)")
+            throw BuildError.conflict(
+                "--no-cache and --no-cache-filter cannot be used together (as buildx 0.10 refuses them)")
         }
         try validateAttests()
     }
@@ -316,13 +348,17 @@ public struct BuildRequest: Sendable {
             // Each -t is a registry reference with a tag (a name without a host is Docker Hub's).
             _ = try ImagePublisher.targets(tags)
         case .load where platforms.count != 1:
-            throw BuildError.conflict("--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ",")))"
-                + ": an engine image store holds one platform per tag; use --push or -o type=oci for several")
+            throw BuildError.conflict(
+                "--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ",")))"
+                    + ": an engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
         case .local, .tar:
             if let imageIDFile {
-                throw BuildError.conflict("--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx says): use --push, --load or -o type=oci")
+                throw BuildError.conflict(
+                    "--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as "
+                        + "buildx says): use --push, --load or -o type=oci"
+                )
             }
         default: break
         }
@@ -337,12 +373,18 @@ public struct BuildRequest: Sendable {
         switch output {
         case .push:
             if let a = annotations.first(where: { $0.level == .indexDescriptor }) {
-                throw BuildError.conflict("--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's index.json (-o type=oci); a registry has no place for it")
+                throw BuildError.conflict(
+                    "--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's "
+                        + "index.json (-o type=oci); a registry has no place for it"
+                )
             }
         case .oci: break
         default:
-            let why = output == .load ? "an engine's image store keeps no annotations"
-                : output == .none ? "the build makes no image to annotate" : "a \(output.mode) output has no image to annotate"
+            let why =
+                output == .load
+                ? "an engine's image store keeps no annotations"
+                : output == .none
+                    ? "the build makes no image to annotate" : "a \(output.mode) output has no image to annotate"
             throw BuildError.conflict("--annotation \(first.flagValue): \(why); use --push or -o type=oci")
         }
     }
@@ -351,7 +393,10 @@ public struct BuildRequest: Sendable {
     private func validateAttests() throws {
         var seen = Set<String>()
         for attest in try allAttests() where !seen.insert(attest.type).inserted {
-            throw BuildError.conflict("--attest: duplicate attestation field \(attest.type) (give each type once, --provenance/--sbom included)")
+            throw BuildError.conflict(
+                "--attest: duplicate attestation field \(attest.type) (give each type once, --provenance/--sbom "
+                    + "included)"
+            )
         }
     }
 }

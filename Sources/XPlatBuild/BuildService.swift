@@ -8,8 +8,11 @@ import XPlatSupport
 
 /// Rewrites a Dockerfile for cross-compilation for `target` with these build args: the new text and
 /// a unified diff, empty when nothing changes (`CrossRewrite.rewriter`: XPlatDockerfile's rewriter).
-public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String],
-                                                 _ context: String, _ platforms: [Platform]) throws
+public typealias DockerfileRewriter =
+    @Sendable (
+        _ dockerfile: Dockerfile, _ target: String?, _ buildArgs: [String: String],
+        _ context: String, _ platforms: [Platform]
+    ) throws
     -> (text: String, diff: String)
 
 /// `--rewrite`: XPlatDockerfile's `Rewriter` (build stages moved to `$BUILDPLATFORM`, wired to
@@ -17,8 +20,10 @@ public typealias DockerfileRewriter = @Sendable (_ dockerfile: Dockerfile, _ tar
 public enum CrossRewrite {
     public static let rewriter: DockerfileRewriter = { dockerfile, target, buildArgs, context, platforms in
         let result: RewriteResult
-        let options = RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms.isEmpty ? RewriteOptions.defaultPlatforms : platforms,
-                                     context: BuildContext.load(directory: context))
+        let options = RewriteOptions(
+            target: target, buildArgs: buildArgs,
+            platforms: platforms.isEmpty ? RewriteOptions.defaultPlatforms : platforms,
+            context: BuildContext.load(directory: context))
         do { result = try Rewriter.rewrite(dockerfile, options: options) } catch {
             throw BuildError.dockerfile("--rewrite: \(error)", cause: ErrorCause(error))
         }
@@ -36,7 +41,9 @@ public struct NodeSelection: Sendable {
     /// nil: discover them.
     public var discovered: [BuilderNode]?
 
-    public init(nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto, discovered: [BuilderNode]? = nil) {
+    public init(
+        nodes: [NodeSpec] = [], builder: String? = nil, driver: DriverChoice = .auto, discovered: [BuilderNode]? = nil
+    ) {
         self.nodes = nodes
         self.builder = builder
         self.driver = driver
@@ -75,8 +82,10 @@ public struct BuildService: Sendable {
     /// Reads all of standard input (`-f -`, context `-`), once.
     public var standardInput: @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
 
-    public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
-                verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?) {
+    public init(
+        runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
+        verifier: (any OutputVerifier)?, rewriter: DockerfileRewriter?
+    ) {
         self.temporaryDirectory = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         self.runner = runner
         self.docker = docker
@@ -91,8 +100,11 @@ public struct BuildService: Sendable {
     public func prepare(_ original: BuildRequest, selection: NodeSelection) async throws -> PreparedBuild {
         try original.validate()
         let (request, folders) = try await StandardInput(service: self).materialize(original)
-        var prepared = PreparedBuild(plan: Plan(dockerfile: original.dockerfile, context: original.context, nodes: [], platforms: [], solves: []),
-                                     dockerfileToBuild: request.dockerfile, temporaryDockerfile: nil, request: request, temporaryFolders: folders)
+        var prepared = PreparedBuild(
+            plan: Plan(
+                dockerfile: original.dockerfile, context: original.context, nodes: [], platforms: [], solves: []),
+            dockerfileToBuild: request.dockerfile, temporaryDockerfile: nil, request: request, temporaryFolders: folders
+        )
         do {
             let parsed = try readDockerfile(request)
             let rewritten = request.rewrite ? try rewrite(parsed, request) : nil
@@ -101,8 +113,9 @@ public struct BuildService: Sendable {
             let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
             let nodes: [BuilderNode]
             if let known = selection.discovered { nodes = known } else { nodes = try await discover(selection) }
-            prepared.plan = Plan(dockerfile: original.dockerfile, context: original.context, target: request.target,
-                                 platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
+            prepared.plan = Plan(
+                dockerfile: original.dockerfile, context: original.context, target: request.target,
+                platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
             return prepared
         } catch {
             prepared.discard()
@@ -113,7 +126,8 @@ public struct BuildService: Sendable {
     /// The nodes `selection` names, each probed (buildx builders, engine endpoints).
     public func discover(_ selection: NodeSelection) async throws -> [BuilderNode] {
         let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-        return try await discovery.discover(nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
+        return try await discovery.discover(
+            nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
     }
 
     /// The request's Dockerfile, read and parsed; the build context must be a folder.
@@ -134,8 +148,11 @@ public struct BuildService: Sendable {
     /// `--rewrite`: the diff, and when there is one, the rewritten Dockerfile written to a
     /// temporary file and parsed.
     func rewrite(_ parsed: Dockerfile, _ request: BuildRequest) throws
-        -> (diff: String, file: (path: String, dockerfile: Dockerfile)?) {
-        guard let rewriter else { throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter") }
+        -> (diff: String, file: (path: String, dockerfile: Dockerfile)?)
+    {
+        guard let rewriter else {
+            throw BuildError.conflict("--rewrite: this build of xplat has no Dockerfile rewriter")
+        }
         var args: [String: String] = [:]
         for arg in request.buildArgs {
             guard let kv = KeyValue(arg) else { throw BuildError.badBuildArg(arg) }
@@ -149,7 +166,14 @@ public struct BuildService: Sendable {
         let path = "\(dir)/Dockerfile"
         do {
             try AtomicFile.write(text, to: path)
-            return (diff, (path, try Self.parse(Array(text.utf8), fileName: FailedStepSource.userName(of: request.dockerfile) + " (rewritten)")))
+            return (
+                diff,
+                (
+                    path,
+                    try Self.parse(
+                        Array(text.utf8), fileName: FailedStepSource.userName(of: request.dockerfile) + " (rewritten)")
+                )
+            )
         } catch {
             try? FileManager.default.removeItem(atPath: dir)  // cleanup; the error that matters is thrown
             throw error
@@ -180,9 +204,11 @@ public struct BuildService: Sendable {
         default: break
         }
         let progress = BuildProgress(plan: prepared.plan, style: ProgressStyle(request.progress, terminal: tty))
-        let executor = BuildExecutor(runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
-                                     registryConfiguration: Self.registryConfiguration(environment: environment))
-        return try await executor.run(prepared.request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+        let executor = BuildExecutor(
+            runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
+            registryConfiguration: Self.registryConfiguration(environment: environment))
+        return try await executor.run(
+            prepared.request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
     }
 }
 
@@ -190,8 +216,9 @@ extension BuildService {
     /// How builds reach registries: docker's credentials (`$DOCKER_CONFIG`), docker's per-registry
     /// CAs (`/etc/docker/certs.d`, or `XPLAT_CERTS_D`).
     public static func registryConfiguration(environment: [String: String]) -> RegistryConfiguration {
-        RegistryConfiguration(certsDirectory: environment["XPLAT_CERTS_D"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/docker/certs.d",
-                              credentials: DockerCredentials(environment: environment))
+        RegistryConfiguration(
+            certsDirectory: environment["XPLAT_CERTS_D"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/docker/certs.d",
+            credentials: DockerCredentials(environment: environment))
     }
 }
 
@@ -202,7 +229,9 @@ public enum BuildResultRenderer {
         var out = ""
         for r in result.platforms {
             out += "\(r.platform): \(r.mode.rawValue) on \(r.node), \(String(format: "%.1f", r.seconds))s"
-            if let v = r.verification { out += v.passed ? ", verified (\(v.checked) ELF files)" : ", VERIFICATION FAILED" }
+            if let v = r.verification {
+                out += v.passed ? ", verified (\(v.checked) ELF files)" : ", VERIFICATION FAILED"
+            }
             if let d = r.digest { out += ", \(d)" }
             out += "\n"
             if let s = r.smoke {
@@ -213,7 +242,9 @@ public enum BuildResultRenderer {
         out += "output: \(result.output)\n"
         if let d = result.indexDigest { out += "index: \(d)\n" }
         if let t = result.transfer {
-            out += "pushed: \(t.blobsUploaded) blobs uploaded (\(t.bytesUploaded) bytes), \(t.blobsMounted) mounted, \(t.blobsAlreadyThere) already there\n"
+            out +=
+                "pushed: \(t.blobsUploaded) blobs uploaded (\(t.bytesUploaded) bytes), \(t.blobsMounted) mounted, "
+                + "\(t.blobsAlreadyThere) already there\n"
         }
         return out
     }

@@ -119,9 +119,11 @@ public struct BuilderNode: Sendable, Hashable, Codable {
     /// engine node, `buildx inspect`'s `Buildkit:` for a `docker` driver node); nil for the others.
     public var engineVersion: String?
 
-    public init(name: String, endpoint: String, driver: NodeDriver, native: [Platform],
-                emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil,
-                insecureRegistries: [String]? = nil, engineVersion: String? = nil) {
+    public init(
+        name: String, endpoint: String, driver: NodeDriver, native: [Platform],
+        emulated: [EmulatedPlatform] = [], pinned: [Platform] = [], unparsed: [String]? = nil,
+        insecureRegistries: [String]? = nil, engineVersion: String? = nil
+    ) {
         self.engineVersion = engineVersion
         self.name = name
         self.endpoint = endpoint

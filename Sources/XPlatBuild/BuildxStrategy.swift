@@ -25,60 +25,85 @@ struct BuildxStrategy: DriverStrategy {
     /// and `--cgroup-parent`; buildx 0.10 drops `--cgroup-parent` on every driver.
     func check(_ request: BuildRequest, plan: Plan, buildx: BuildxVersion?) throws {
         if let parent = request.cgroupParent, let buildx, !buildx.passesCgroupParent {
-            throw BuildError.unsupported(option: "--cgroup-parent \(parent)", driver: "buildx \(buildx)",
-                                         reason: "takes it but never passes it to BuildKit (fixed in buildx 0.11)",
-                                         action: "update buildx to 0.11 or newer, or drop --cgroup-parent")
+            throw BuildError.unsupported(
+                option: "--cgroup-parent \(parent)", driver: "buildx \(buildx)",
+                reason: "takes it but never passes it to BuildKit (fixed in buildx 0.11)",
+                action: "update buildx to 0.11 or newer, or drop --cgroup-parent")
         }
         if request.wantsAttestations, let buildx, !buildx.hasAttestations {
-            throw BuildError.unsupported(option: "--provenance/--sbom/--attest", driver: "buildx \(buildx)",
-                                         reason: "has no attestation flags (buildx 0.10 added them): they would be dropped",
-                                         action: "update buildx to 0.10 or newer, or drop them")
+            throw BuildError.unsupported(
+                option: "--provenance/--sbom/--attest", driver: "buildx \(buildx)",
+                reason: "has no attestation flags (buildx 0.10 added them): they would be dropped",
+                action: "update buildx to 0.10 or newer, or drop them")
         }
         if request.wantsAttestations, request.output == .load {
-            throw BuildError.conflict("--provenance/--sbom with --load: an engine's image store keeps no attestations"
-                + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest lists\")"
-                + "; use --push or -o type=oci for attested images, or drop --provenance/--sbom")
+            throw BuildError.conflict(
+                "--provenance/--sbom with --load: an engine's image store keeps no attestations"
+                    + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest "
+                    + "lists\")"
+                    + "; use --push or -o type=oci for attested images, or drop --provenance/--sbom")
         }
-        if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx, buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
-           plan.nodes.contains(where: { if case .buildx(_, .docker) = $0.driver { false } else { true } }) {
-            throw BuildError.unsupported(option: "--add-host \(gateway.flagValue)", driver: "buildx \(buildx)",
-                                         reason: "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote builder; 0.11.2 resolves it everywhere)",
-                                         action: "give the host's IP address, or update buildx to 0.11.2 or newer")
+        if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx,
+            buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
+            plan.nodes.contains(where: { if case .buildx(_, .docker) = $0.driver { false } else { true } })
+        {
+            throw BuildError.unsupported(
+                option: "--add-host \(gateway.flagValue)", driver: "buildx \(buildx)",
+                reason:
+                    "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote "
+                    + "builder; 0.11.2 resolves it everywhere)",
+                action: "give the host's IP address, or update buildx to 0.11.2 or newer")
         }
-        guard let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } }) else { return }
+        guard let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } })
+        else { return }
         try checkDockerDriver(request, node: node)
     }
 
     /// What buildx's `docker` driver (the engine's BuildKit behind buildx) cannot do.
     private func checkDockerDriver(_ request: BuildRequest, node: BuilderNode) throws {
-        let driver = "buildx's docker driver (builder \(Self.builder(of: node))\(node.engineVersion.map { ", dockerd \($0)" } ?? ""))"
+        let driver =
+            "buildx's docker driver (builder "
+            + "\(Self.builder(of: node))\(node.engineVersion.map { ", dockerd \($0)" } ?? ""))"
         let other = "use a builder with the docker-container or remote driver"
         if let ignored = SilentlyIgnored.flags(request, on: [node]).first {
-            throw BuildError.unsupported(option: ignored, driver: driver,
-                                         reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it"
-                                             + " (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
-                                         action: "\(other) (BuildKit 0.10+ applies it)")
+            throw BuildError.unsupported(
+                option: ignored, driver: driver,
+                reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it"
+                    + " (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
+                action: "\(other) (BuildKit 0.10+ applies it)")
         }
         if let context = request.buildContexts.first, node.hasLegacyEngineBuildKit {
-            throw BuildError.unsupported(option: "--build-context \(context.flagValue)", driver: driver,
-                                         reason: "cannot read named contexts (dockerd 20.10's BuildKit: \"unsupported frontend capability moby.buildkit.frontend.contexts\")",
-                                         action: other)
+            throw BuildError.unsupported(
+                option: "--build-context \(context.flagValue)", driver: driver,
+                reason:
+                    "cannot read named contexts (dockerd 20.10's BuildKit: \"unsupported frontend capability "
+                    + "moby.buildkit.frontend.contexts\")",
+                action: other)
         }
         if request.wantsAttestations, request.output == .push || request.output.mode == "oci" {
-            throw BuildError.unsupported(option: "--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push")", driver: driver,
-                                         reason: "puts images into the engine's image store, which keeps no attestations"
-                                             + " (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the current buildkitd\")",
-                                         action: "\(other), or drop --provenance/--sbom")
+            throw BuildError.unsupported(
+                option: "--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push")",
+                driver: driver,
+                reason: "puts images into the engine's image store, which keeps no attestations"
+                    + " (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the "
+                    + "current buildkitd\")",
+                action: "\(other), or drop --provenance/--sbom")
         }
         if let cache = request.cacheTo.first(where: { $0.type != .inline }) {
-            throw BuildError.unsupported(option: "--cache-to \(cache.flagValue)", driver: driver,
-                                         reason: "cannot export a cache but inline (\"cache export feature is currently not supported for docker driver\")",
-                                         action: "\(other), or use --cache-to type=inline, or drop --cache-to")
+            throw BuildError.unsupported(
+                option: "--cache-to \(cache.flagValue)", driver: driver,
+                reason:
+                    "cannot export a cache but inline (\"cache export feature is currently not supported for "
+                    + "docker driver\")",
+                action: "\(other), or use --cache-to type=inline, or drop --cache-to")
         }
         if let cache = request.cacheFrom.first(where: { $0.type != .registry && $0.type != .local }) {
-            throw BuildError.unsupported(option: "--cache-from \(cache.flagValue)", driver: driver,
-                                         reason: "reads registry and local caches only (the engine's BuildKit has no \(cache.type.rawValue) backend)",
-                                         action: other)
+            throw BuildError.unsupported(
+                option: "--cache-from \(cache.flagValue)", driver: driver,
+                reason:
+                    "reads registry and local caches only (the engine's BuildKit has no \(cache.type.rawValue) "
+                    + "backend)",
+                action: other)
         }
     }
 
@@ -89,7 +114,9 @@ struct BuildxStrategy: DriverStrategy {
 
     func solve(_ job: SolveJob) async throws -> SolvedBuild {
         let multiNode = job.plan.nodes.count > 1
-        let solves = job.plan.solves.enumerated().compactMap { index, solve in job.plan.node(named: solve.node).map { (index, solve, $0) } }
+        let solves = job.plan.solves.enumerated().compactMap { index, solve in
+            job.plan.node(named: solve.node).map { (index, solve, $0) }
+        }
         let parts = try await solveConcurrently(solves) { index, solve, node in
             let builder = multiNode ? try await temporaryBuilder(for: node, index: index, job) : Self.builder(of: node)
             return try await run(solve, index: index, node: node, builder: builder, job)
@@ -111,14 +138,17 @@ struct BuildxStrategy: DriverStrategy {
         job.cleanup.run(job.commands.buildxRemove(name: name), with: runner)
         let created = try await runner.run(create)
         guard created.succeeded else {
-            throw BuildError.buildFailed(platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: created.stderr, platform: nil))
+            throw BuildError.buildFailed(
+                platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: created.stderr, platform: nil))
         }
         return name
     }
 
     /// One solve, one `docker buildx build`: its export gives the roots (a local export) or the
     /// image the publisher needs, from which the roots are read (`readImage`).
-    func run(_ solve: Solve, index: Int, node: BuilderNode, builder: String, _ job: SolveJob) async throws -> SolvedBuild {
+    func run(_ solve: Solve, index: Int, node: BuilderNode, builder: String, _ job: SolveJob) async throws
+        -> SolvedBuild
+    {
         let start = ContinuousClock.now
         for p in solve.platforms { job.progress?.state(p, "building") }
         var solved = SolvedBuild()
@@ -127,14 +157,17 @@ struct BuildxStrategy: DriverStrategy {
         do {
             let export = self.export(solve, index: index, node: node, job)
             let metadataFile = "\(job.work)/metadata-\(index)-0.json"
-            let command = job.commands.buildxBuild(builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
-            try await build(command, output: SolveOutput(platforms: solve.platforms, node: node.name, progress: job.progress), job)
+            let command = job.commands.buildxBuild(
+                builder: builder, platforms: solve.platforms, export: export, metadataFile: metadataFile)
+            try await build(
+                command, output: SolveOutput(platforms: solve.platforms, node: node.name, progress: job.progress), job)
             if case .load = export { digest = try readDigest(metadataFile) }
             let read = ContinuousClock.now
             try await readImage(export, solve: solve, index: index, node: node, job, into: &solved)
             exported = ContinuousClock.now - read
             if job.needRoots, solve.platforms.count > 1, job.image != .staged {
-                try RootLayout.split(from: "\(job.work)/solve-\(index)", platforms: solve.platforms, into: "\(job.work)/roots")
+                try RootLayout.split(
+                    from: "\(job.work)/solve-\(index)", platforms: solve.platforms, into: "\(job.work)/roots")
             }
         } catch {
             for p in solve.platforms { job.progress?.state(p, Task.isCancelled ? "cancelled" : "failed") }
@@ -144,8 +177,9 @@ struct BuildxStrategy: DriverStrategy {
         for p in solve.platforms {
             job.progress?.state(p, "done")
             let mode = job.plan.platforms.first { $0.platform == p }?.mode ?? .native
-            solved.results[p] = PlatformResult(platform: p, node: node.name, mode: mode, seconds: seconds, digest: digest,
-                                               solves: p == solve.platforms.first ? 1 : 0, exportSeconds: exported.seconds)
+            solved.results[p] = PlatformResult(
+                platform: p, node: node.name, mode: mode, seconds: seconds, digest: digest,
+                solves: p == solve.platforms.first ? 1 : 0, exportSeconds: exported.seconds)
         }
         return solved
     }
@@ -153,23 +187,30 @@ struct BuildxStrategy: DriverStrategy {
     /// Reads what an image export made: the builder's OCI export (each platform's image and the
     /// attestations beside it), or the image `--load` put into the engine, read back with
     /// `docker save`; each platform's root is laid out from the image's own layers when needed.
-    func readImage(_ export: Export, solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob,
-                   into solved: inout SolvedBuild) async throws {
+    func readImage(
+        _ export: Export, solve: Solve, index: Int, node: BuilderNode, _ job: SolveJob,
+        into solved: inout SolvedBuild
+    ) async throws {
         let files = ImageExport(runner: runner, commands: job.commands)
         switch export {
         case .oci(let archive):
             let read = try await files.readOCIExport(archive, into: "\(job.work)/images/solve-\(index)")
             for p in solve.platforms {
-                guard let image = read.images[p] else { throw BuildError.assemblyFailed("the builder's OCI export holds no \(p) image") }
+                guard let image = read.images[p] else {
+                    throw BuildError.assemblyFailed("the builder's OCI export holds no \(p) image")
+                }
                 solved.images[p] = image
                 solved.attestations[image.manifest.digest] = read.attestations[image.manifest.digest]
                 if job.needRoots { try await files.extractRoot(image, to: job.root(p)) }
             }
         case .load(let tags):
             // One platform per `--load` (an engine store holds one platform per tag).
-            guard let tag = tags.first, let p = solve.platforms.first, job.image == .staged || job.needRoots else { return }
-            let saved = try await files.saveFromEngine(tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)",
-                                                       compress: job.image == .staged)
+            guard let tag = tags.first, let p = solve.platforms.first, job.image == .staged || job.needRoots else {
+                return
+            }
+            let saved = try await files.saveFromEngine(
+                tag, node: node, platform: p, into: "\(job.work)/images/\(p.folderName)",
+                compress: job.image == .staged)
             if job.image == .staged { solved.images[p] = saved }
             if job.needRoots { try await files.extractRoot(saved, to: job.root(p)) }
         case .local, .image, .push:
@@ -221,7 +262,10 @@ enum RootLayout {
         let fm = FileManager.default
         let found = (try? fm.contentsOfDirectory(atPath: export).sorted()) ?? []
         for p in platforms where !found.contains(p.folderName) {
-            throw BuildError.toolOutput("the \(platforms.count)-platform export in \(export) has no \(p.folderName) folder (it holds: \(found.isEmpty ? "nothing" : found.joined(separator: ", ")))")
+            throw BuildError.toolOutput(
+                "the \(platforms.count)-platform export in \(export) has no \(p.folderName) folder (it holds: "
+                    + "\(found.isEmpty ? "nothing" : found.joined(separator: ", ")))"
+            )
         }
         try FileSystem.createDirectory(roots)
         for p in platforms { try FileSystem.move("\(export)/\(p.folderName)", to: "\(roots)/\(p.folderName)") }

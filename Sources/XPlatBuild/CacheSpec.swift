@@ -50,9 +50,13 @@ public struct CacheSpec: Sendable, Hashable {
     /// references (`user/app:cache,user/app:cache2`), as buildx reads it; gha takes its token and
     /// URL from `ACTIONS_RUNTIME_TOKEN`/`ACTIONS_CACHE_URL` when not given (buildx reads them
     /// itself, and silently drops a gha cache without them; xplat refuses it).
-    public static func parse(_ text: String, direction: CacheDirection, environment: [String: String] = [:]) throws -> [CacheSpec] {
+    public static func parse(_ text: String, direction: CacheDirection, environment: [String: String] = [:]) throws
+        -> [CacheSpec]
+    {
         let fields: [String]
-        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError { throw BuildError.badCache(text, error.reason) }
+        do { fields = try CSVFields.split(text) } catch let error as CSVFieldsError {
+            throw BuildError.badCache(text, error.reason)
+        }
         if !fields.contains(where: { $0.contains("=") }) {
             guard !fields.contains(where: \.isEmpty) else { throw BuildError.badCache(text, "an empty reference") }
             return fields.map { CacheSpec(type: .registry, attributes: ["ref": $0]) }
@@ -60,10 +64,14 @@ public struct CacheSpec: Sendable, Hashable {
         var attrs: [String: String] = [:]
         var type: String?
         for field in fields {
-            guard let kv = KeyValue(field), let value = kv.value else { throw BuildError.badCache(text, "\"\(field)\" is not key=value") }
+            guard let kv = KeyValue(field), let value = kv.value else {
+                throw BuildError.badCache(text, "\"\(field)\" is not key=value")
+            }
             if kv.key.lowercased() == "type" { type = value } else { attrs[kv.key.lowercased()] = value }
         }
-        guard let type else { throw BuildError.badCache(text, "needs type= (registry, local, inline, gha, s3, azblob)") }
+        guard let type else {
+            throw BuildError.badCache(text, "needs type= (registry, local, inline, gha, s3, azblob)")
+        }
         guard let known = CacheType(rawValue: type) else {
             throw BuildError.badCache(text, "unknown type \"\(type)\" (registry, local, inline, gha, s3, azblob)")
         }
@@ -82,13 +90,18 @@ public struct CacheSpec: Sendable, Hashable {
     /// The attributes each type needs, and gha's credentials from the environment.
     private mutating func check(_ text: String, direction: CacheDirection, environment: [String: String]) throws {
         func need(_ key: String, _ what: String) throws {
-            guard let v = attributes[key], !v.isEmpty else { throw BuildError.badCache(text, "type=\(type.rawValue) needs \(key)=\(what)") }
+            guard let v = attributes[key], !v.isEmpty else {
+                throw BuildError.badCache(text, "type=\(type.rawValue) needs \(key)=\(what)")
+            }
         }
         switch type {
         case .registry: try need("ref", "REPO:TAG")
         case .local: try need(direction == .export ? "dest" : "src", "DIR")
         case .inline:
-            guard direction == .export else { throw BuildError.badCache(text, "type=inline is an export (--cache-to); import the image itself with --cache-from REF") }
+            guard direction == .export else {
+                throw BuildError.badCache(
+                    text, "type=inline is an export (--cache-to); import the image itself with --cache-from REF")
+            }
         case .gha:
             // buildx reads the runner's token and URL from the environment it inherits from xplat;
             // they are checked here, never copied into the value: a token on buildx's command
@@ -96,7 +109,11 @@ public struct CacheSpec: Sendable, Hashable {
             let token = attributes["token"] ?? environment["ACTIONS_RUNTIME_TOKEN"]
             let url = attributes["url"] ?? environment["ACTIONS_CACHE_URL"]
             guard token?.isEmpty == false, url?.isEmpty == false else {
-                throw BuildError.badCache(text, "type=gha needs token= and url= (or ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL, as a GitHub Actions runner sets them)")
+                throw BuildError.badCache(
+                    text,
+                    "type=gha needs token= and url= (or ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL, as a GitHub "
+                        + "Actions runner sets them)"
+                )
             }
         case .s3: try need("region", "REGION"); try need("bucket", "BUCKET")
         case .azblob: try need("account_url", "URL")
@@ -182,10 +199,12 @@ enum LocalCacheIndex {
         var found: [String: Set<String>] = [:]
         for cache in caches where cache.type == .local {
             guard let src = cache.attributes["src"], found[src] == nil,
-                  let data = FileManager.default.contents(atPath: "\(src)/index.json"),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+                let data = FileManager.default.contents(atPath: "\(src)/index.json"),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else { continue }
             let manifests = object["manifests"] as? [[String: Any]] ?? []
-            found[src] = Set(manifests.compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] })
+            found[src] = Set(
+                manifests.compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] })
         }
         return found
     }

@@ -27,7 +27,8 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
     /// `file` is how the excerpt names the file.
     public static func locate(_ label: StepLabel, in dockerfile: Dockerfile, file: String) -> DockerfileExcerpt? {
         guard let graph = try? StageGraph(dockerfile), let stage = stage(label, in: graph),
-              !inheritsOnBuild(stage, in: graph, dockerfile: dockerfile) else { return nil }
+            !inheritsOnBuild(stage, in: graph, dockerfile: dockerfile)
+        else { return nil }
         let steps = countedSteps(of: stage, in: dockerfile)
         guard steps.count == label.total, (1...steps.count).contains(label.index) else { return nil }
         let instruction = dockerfile.instructions[steps[label.index - 1]]
@@ -40,7 +41,9 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
     private static func stage(_ label: StepLabel, in graph: StageGraph) -> Stage? {
         guard let name = label.stage else { return graph.stages.count == 1 ? graph.stages.first : nil }
         if let named = graph.stage(named: name) { return named }
-        guard name.hasPrefix("stage-"), let index = Int(name.dropFirst(6)), graph.stages.indices.contains(index) else { return nil }
+        guard name.hasPrefix("stage-"), let index = Int(name.dropFirst(6)), graph.stages.indices.contains(index) else {
+            return nil
+        }
         return graph.stages[index].name == nil ? graph.stages[index] : nil
     }
 
@@ -61,13 +64,16 @@ public struct DockerfileExcerpt: Sendable, Hashable, Codable {
         var steps: [Int] = []
         if case .image = stage.base { steps.append(stage.fromInstruction) }
         let counted: Set<String> = ["run", "copy", "add", "workdir"]
-        steps += stage.instructions.filter { $0 != stage.fromInstruction && counted.contains(dockerfile.instructions[$0].command) }
+        steps += stage.instructions.filter {
+            $0 != stage.fromInstruction && counted.contains(dockerfile.instructions[$0].command)
+        }
         return steps
     }
 
     /// BuildKit's source excerpt: two lines around a one-line step, one around a longer one.
     private static func render(_ range: ClosedRange<Int>, of dockerfile: Dockerfile) -> String {
-        let lines = String(decoding: dockerfile.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: dockerfile.bytes, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let shown = padded(range, lineCount: lines.count)
         var text = "\(String(repeating: "-", count: 20))\n"
         for number in shown {

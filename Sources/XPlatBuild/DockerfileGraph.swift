@@ -13,7 +13,9 @@ extension BuildGraph {
     ///   `--platform` that does not parse.
     public init(dockerfile: Dockerfile) throws {
         let graph: StageGraph
-        do { graph = try StageGraph(dockerfile) } catch { throw BuildError.dockerfile("\(error)", cause: ErrorCause(error)) }
+        do { graph = try StageGraph(dockerfile) } catch {
+            throw BuildError.dockerfile("\(error)", cause: ErrorCause(error))
+        }
         var stages: [BuildStage] = []
         for stage in graph.stages {
             let from = dockerfile.instructions[stage.fromInstruction]
@@ -25,17 +27,22 @@ extension BuildGraph {
                 platform = .target
             case .fixed(let value):
                 do { platform = .fixed(try Platform(parsing: value)) } catch {
-                    throw BuildError.dockerfile("\(dockerfile.fileName):\(from.startLine): FROM --platform=\(value): \(error)", cause: ErrorCause(error))
+                    throw BuildError.dockerfile(
+                        "\(dockerfile.fileName):\(from.startLine): FROM --platform=\(value): \(error)",
+                        cause: ErrorCause(error))
                 }
             }
             let runs = stage.runs.map { run in
-                RunStep(line: run.line, text: dockerfile.lineText(run.line).trimmingCharacters(in: .whitespaces),
-                        heavy: RunClassifier.isHeavy(run.command))
+                RunStep(
+                    line: run.line, text: dockerfile.lineText(run.line).trimmingCharacters(in: .whitespaces),
+                    heavy: RunClassifier.isHeavy(run.command))
             }
             // The name as written (StageGraph keeps it lower-cased for matching), for messages.
             let words = from.node.strings
-            stages.append(BuildStage(index: stage.index, name: stage.name == nil ? nil : words[2], base: stage.baseText,
-                                     platform: platform, runs: runs, dependencies: stage.dependencies.map(\.stage)))
+            stages.append(
+                BuildStage(
+                    index: stage.index, name: stage.name == nil ? nil : words[2], base: stage.baseText,
+                    platform: platform, runs: runs, dependencies: stage.dependencies.map(\.stage)))
         }
         self.init(stages: stages)
     }

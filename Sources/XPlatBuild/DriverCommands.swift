@@ -70,9 +70,13 @@ public struct DriverCommands: Sendable {
     public func engineBuild(platform: Platform, node: BuilderNode, export: Export) -> Command {
         var args = ["build", "--platform", platform.description] + commonFlags + secretFlags
         for cache in request.cacheFrom where cache.type == .registry {
-            for value in importValues(cache, platforms: [platform]) { args += ["--cache-from", cache.ref == nil ? value : registryRef(value)] }
+            for value in importValues(cache, platforms: [platform]) {
+                args += ["--cache-from", cache.ref == nil ? value : registryRef(value)]
+            }
         }
-        if request.cacheTo.contains(where: { $0.type == .inline }) { args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"] }
+        if request.cacheTo.contains(where: { $0.type == .inline }) {
+            args += ["--build-arg", "BUILDKIT_INLINE_CACHE=1"]
+        }
         switch export {
         case .local(let dest): args += ["--output", "type=local,dest=\(dest)"]
         case .oci(let dest): args += ["--output", "type=oci,dest=\(dest)"]
@@ -85,8 +89,11 @@ public struct DriverCommands: Sendable {
     /// `docker buildx build --builder B --platform a,b ...`: one solve on one builder. The cache tag
     /// is keyed by the platforms of this solve, so two nodes never overwrite each other's cache.
     public func buildxBuild(builder: String, platforms: [Platform], export: Export, metadataFile: String?) -> Command {
-        var args = ["buildx", "build", "--builder", builder,
-                    "--platform", platforms.map(\.description).joined(separator: ",")] + commonFlags
+        var args =
+            [
+                "buildx", "build", "--builder", builder,
+                "--platform", platforms.map(\.description).joined(separator: ","),
+            ] + commonFlags
         args += secretFlags
         for context in request.buildContexts { args += ["--build-context", context.flagValue] }
         for entitlement in request.allow { args += ["--allow", entitlement.rawValue] }
@@ -94,7 +101,9 @@ public struct DriverCommands: Sendable {
         for cache in request.cacheFrom {
             for value in importValues(cache, platforms: platforms) { args += ["--cache-from", value] }
         }
-        for cache in request.cacheTo { args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))] }
+        for cache in request.cacheTo {
+            args += ["--cache-to", cache.buildxValue(key: request.cacheKey(for: platforms))]
+        }
         args += attestationFlags(for: export)
         switch export {
         case .local(let dest):
@@ -112,7 +121,10 @@ public struct DriverCommands: Sendable {
             // A push keeps a one-platform image's attestations, as buildx's image exporter does
             // (BuildKit 0.11 drops them from a one-platform OCI export unless told to inline them).
             let inline = request.output == .push ? ["attestation-inline=true"] : []
-            args += ["--output", CSVFields.join(["type=oci", "dest=\(dest)"] + name + inline + manifestAnnotationAttributes)]
+            args += [
+                "--output",
+                CSVFields.join(["type=oci", "dest=\(dest)"] + name + inline + manifestAnnotationAttributes),
+            ]
         }
         if let metadataFile { args += ["--metadata-file", metadataFile] }
         args.append(request.context)
@@ -138,8 +150,10 @@ public struct DriverCommands: Sendable {
             var plain = cache
             plain.attributes["tag"] = cache.attributes["tag"] ?? "latest"
             var seen = Set<String>()
-            return (keyed + [plain]).filter { present.contains($0.attributes["tag"] ?? "") && seen.insert($0.attributes["tag"] ?? "").inserted }
-                .map(\.flagValue)
+            return (keyed + [plain]).filter {
+                present.contains($0.attributes["tag"] ?? "") && seen.insert($0.attributes["tag"] ?? "").inserted
+            }
+            .map(\.flagValue)
         }
         guard cache.type == .registry || cache.keyedAttribute != nil else { return [cache.flagValue] }
         let keyed = importKeys(platforms).map { cache.buildxValue(key: $0) }
@@ -212,7 +226,9 @@ public struct DriverCommands: Sendable {
 
     /// `docker image inspect --format {{.Id}} IMAGE`: the image id (its config's digest) in an engine's store.
     public func imageID(of image: String, engine: EngineAccess) -> Command {
-        Command(docker, engine.options + ["image", "inspect", "--format", "{{.Id}}", image], environment: engine.environment)
+        Command(
+            docker, engine.options + ["image", "inspect", "--format", "{{.Id}}", image], environment: engine.environment
+        )
     }
 
     /// `docker save --output FILE IMAGE` from an engine's image store.
@@ -241,7 +257,8 @@ public struct EngineAccess: Sendable, Hashable {
         case .engine:
             return EngineAccess(environment: ["DOCKER_HOST": node.endpoint])
         case .buildx(_, .docker):
-            return node.endpoint.contains("://") ? EngineAccess(environment: ["DOCKER_HOST": node.endpoint])
+            return node.endpoint.contains("://")
+                ? EngineAccess(environment: ["DOCKER_HOST": node.endpoint])
                 : EngineAccess(options: ["--context", node.endpoint])
         case .buildx:
             return EngineAccess()

@@ -104,7 +104,6 @@ final class Cleanup: Sendable {
     }
 }
 
-
 /// Options dockerd 20.10's BuildKit (`docker build`, and buildx's `docker` driver) accepts and does
 /// not apply, or fails on: checked on the engine, RUN saw the default `ulimit -n`, `/dev/shm` size
 /// and cgroup, and `--add-host NAME:host-gateway` failed ("failed to parse IP").
@@ -140,7 +139,11 @@ func solveConcurrently<Item: Sendable, Part: Sendable>(
             case .success(let part?): parts.append(part)
             case .success(nil): group.cancelAll()
             case .failure(let error):
-                if errors.isEmpty { group.addTask { try? await Task.sleep(for: grace); return nil } }
+                if errors.isEmpty {
+                    group.addTask {
+                        try? await Task.sleep(for: grace); return nil
+                    }
+                }
                 errors.append(error)
             }
             if case .success(nil) = next { continue }

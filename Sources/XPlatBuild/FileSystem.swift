@@ -10,7 +10,9 @@ enum FileSystem {
     static func move(_ source: String, to target: String) throws {
         if rename(source, target) == 0 { return }
         let code = errno
-        guard code == EXDEV else { throw BuildError.fileSystem(path: source, action: "move to \(target)", reason: errorText(code)) }
+        guard code == EXDEV else {
+            throw BuildError.fileSystem(path: source, action: "move to \(target)", reason: errorText(code))
+        }
         do {
             try FileManager.default.copyItem(atPath: source, toPath: target)
             try FileManager.default.removeItem(atPath: source)

@@ -17,20 +17,25 @@ struct ImageExport: Sendable {
     /// into `folder`, as an OCI image whose layers are gzip-compressed (`gzip -n`: the same bytes
     /// for the same layer, so digests repeat) when it is to be published (`compress`); else the
     /// layers stay the saved tars (only its root is read: `--load`).
-    func saveFromEngine(_ image: String, node: BuilderNode, platform: Platform, into folder: String,
-                        compress: Bool = true) async throws -> LocalImage {
+    func saveFromEngine(
+        _ image: String, node: BuilderNode, platform: Platform, into folder: String,
+        compress: Bool = true
+    ) async throws -> LocalImage {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let archive = folder + ".tar"
         defer { try? FileManager.default.removeItem(atPath: archive) }
         let saved = try await runner.run(commands.save(image, to: archive, engine: .of(node)))
         guard saved.succeeded else {
             throw BuildError.assemblyFailed(
-                "\(platform): cannot read the built image from \(EngineAccess.name(of: node)): docker save: \(Self.firstLine(saved.stderr))")
+                "\(platform): cannot read the built image from \(EngineAccess.name(of: node)): docker save: "
+                    + "\(Self.firstLine(saved.stderr))"
+            )
         }
         try await untar(archive, into: folder)
         struct SaveEntry: Decodable { var Config: String; var Layers: [String] }
         guard let data = FileManager.default.contents(atPath: "\(folder)/manifest.json"),
-              let entry = (try? JSONDecoder().decode([SaveEntry].self, from: data))?.first else {
+            let entry = (try? JSONDecoder().decode([SaveEntry].self, from: data))?.first
+        else {
             throw BuildError.assemblyFailed("\(platform): docker save of \(image) wrote no manifest.json")
         }
         let configPath = "\(folder)/\(entry.Config)"
@@ -46,23 +51,29 @@ struct ImageExport: Sendable {
                 continue
             }
             let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
-            guard zipped.succeeded else { throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))") }
+            guard zipped.succeeded else {
+                throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))")
+            }
             let descriptor = try described(path + ".gz", mediaType: MediaType.ociLayerGzip)
             files[descriptor.digest] = path + ".gz"
             layers.append(descriptor)
         }
         // xplat makes this manifest itself: `--annotation` values for the manifests go on it here.
-        let manifest = Manifest(config: config, layers: layers, annotations: commands.request.annotations(at: .manifest, for: platform))
+        let manifest = Manifest(
+            config: config, layers: layers, annotations: commands.request.annotations(at: .manifest, for: platform))
         let bytes = canonicalJSON(manifest)
         let oci = OCIPlatform(os: platform.os, architecture: platform.architecture, variant: platform.variant)
-        return LocalImage(platform: oci, manifest: FetchedManifest(mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), data: bytes),
-                          decoded: manifest, blobFiles: files)
+        return LocalImage(
+            platform: oci,
+            manifest: FetchedManifest(mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), data: bytes),
+            decoded: manifest, blobFiles: files)
     }
 
     /// The images of a builder's OCI export (a tar of an OCI layout), by platform, and its
     /// attestation manifests by the digest of the image each describes.
     func readOCIExport(_ archive: String, into folder: String) async throws
-        -> (images: [Platform: LocalImage], attestations: [String: [LocalImage]]) {
+        -> (images: [Platform: LocalImage], attestations: [String: [LocalImage]])
+    {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try await untar(archive, into: folder)
         let read: (images: [LocalImage], attestations: [LocalImage])
@@ -81,12 +92,19 @@ struct ImageExport: Sendable {
     func extractRoot(_ image: LocalImage, to root: String) async throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         for layer in image.decoded.layers {
-            guard let file = image.blobFiles[layer.digest] else { throw BuildError.assemblyFailed("no file for layer \(layer.digest)") }
+            guard let file = image.blobFiles[layer.digest] else {
+                throw BuildError.assemblyFailed("no file for layer \(layer.digest)")
+            }
             let listed = try await runner.run(Command("tar", ["-tf", file]))
-            guard listed.succeeded else { throw BuildError.assemblyFailed("cannot list layer \(layer.digest): \(Self.firstLine(listed.stderr))") }
+            guard listed.succeeded else {
+                throw BuildError.assemblyFailed("cannot list layer \(layer.digest): \(Self.firstLine(listed.stderr))")
+            }
             for line in listed.stdout.split(separator: "\n") { Self.applyWhiteout(String(line), root: root) }
-            let out = try await runner.run(Command("tar", ["-xf", file, "-C", root, "--exclude=.wh.*", "--no-same-owner"]))
-            guard out.succeeded else { throw BuildError.assemblyFailed("cannot unpack layer \(layer.digest): \(Self.firstLine(out.stderr))") }
+            let out = try await runner.run(
+                Command("tar", ["-xf", file, "-C", root, "--exclude=.wh.*", "--no-same-owner"]))
+            guard out.succeeded else {
+                throw BuildError.assemblyFailed("cannot unpack layer \(layer.digest): \(Self.firstLine(out.stderr))")
+            }
         }
     }
 
@@ -99,7 +117,9 @@ struct ImageExport: Sendable {
         let folder = ([root] + parts.dropLast()).joined(separator: "/")
         let fm = FileManager.default
         if name == ".wh..wh..opq" {
-            for child in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] { try? fm.removeItem(atPath: "\(folder)/\(child)") }
+            for child in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] {
+                try? fm.removeItem(atPath: "\(folder)/\(child)")
+            }
         } else {
             try? fm.removeItem(atPath: "\(folder)/\(name.dropFirst(4))")
         }
@@ -107,7 +127,9 @@ struct ImageExport: Sendable {
 
     func untar(_ archive: String, into folder: String) async throws {
         let out = try await runner.run(Command("tar", ["-xf", archive, "-C", folder, "--no-same-owner"]))
-        guard out.succeeded else { throw BuildError.assemblyFailed("cannot unpack \(archive): \(Self.firstLine(out.stderr))") }
+        guard out.succeeded else {
+            throw BuildError.assemblyFailed("cannot unpack \(archive): \(Self.firstLine(out.stderr))")
+        }
     }
 
     func described(_ path: String, mediaType: String) throws -> Descriptor {

@@ -74,13 +74,17 @@ public struct NodeDiscovery: Sendable {
 
     /// The nodes to build on. `builder` names a buildx builder (default: the current one).
     /// - Throws: `BuildError.endpointUnreachable` when an engine endpoint does not answer.
-    public func discover(nodes specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws -> [BuilderNode] {
+    public func discover(nodes specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws -> [BuilderNode]
+    {
         let useBuildx: Bool
         switch driver {
         case .engine: useBuildx = false
         case .buildx:
             guard await hasBuildx() else {
-                throw BuildError.conflict("--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver engine")
+                throw BuildError.conflict(
+                    "--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use "
+                        + "--driver engine"
+                )
             }
             useBuildx = true
         case .auto: useBuildx = specs.isEmpty ? await hasBuildx() : false
@@ -88,10 +92,14 @@ public struct NodeDiscovery: Sendable {
         if useBuildx { return try await buildxNodes(builder: builder) }
         if let builder {
             // A builder name is never dropped: without buildx there is no builder to give it to.
-            throw BuildError.conflict(driver == .engine || !specs.isEmpty
-                                      ? "--builder \(builder): \(driver == .engine ? "--driver engine" : "--node") builds on docker endpoints, not buildx builders; drop one of them"
-                                      : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed)"
-                                          + ", and buildx builders need it; install docker-buildx, or drop --builder to build on the engine")
+            throw BuildError.conflict(
+                driver == .engine || !specs.isEmpty
+                    ? "--builder \(builder): \(driver == .engine ? "--driver engine" : "--node") builds on docker "
+                        + "endpoints, not buildx builders; drop one of them"
+                    : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed)"
+                        + ", and buildx builders need it; install docker-buildx, or drop --builder to build on "
+                        + "the engine"
+            )
         }
         let targets: [NodeSpec] = specs.isEmpty ? [Self.defaultEngine(environment: environment)] : specs
         return try await withThrowingTaskGroup(of: (Int, BuilderNode).self) { group in
@@ -130,7 +138,8 @@ public struct NodeDiscovery: Sendable {
     func buildxNodes(builder: String?) async throws -> [BuilderNode] {
         let out = try await runner.run(Command(docker, ["buildx", "inspect"] + (builder.map { [$0] } ?? [])))
         guard out.succeeded else {
-            throw BuildError.buildFailed(platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: out.stderr, platform: nil))
+            throw BuildError.buildFailed(
+                platform: nil, diagnosis: BuildDiagnosis.diagnose(stderr: out.stderr, platform: nil))
         }
         let inspection: BuildxInspection
         do { inspection = try BuildxInspection.parse(out.stdout) } catch let error as BuildxInspectError {
@@ -145,15 +154,19 @@ public struct NodeDiscovery: Sendable {
     /// emulation; levels of the same architecture (amd64/v2) are the CPU's own features.
     static func node(_ builder: BuildxInspection, _ node: BuildxInspection.Node) -> BuilderNode? {
         let list = node.platforms
-        guard let own = list.platforms.first(where: { !list.pinned.contains($0) }) ?? list.platforms.first else { return nil }
-        let native = own.runnable.filter { list.platforms.contains($0) || $0 == own }
+        guard let own = list.platforms.first(where: { !list.pinned.contains($0) }) ?? list.platforms.first else {
+            return nil
+        }
+        let native =
+            own.runnable.filter { list.platforms.contains($0) || $0 == own }
             + list.platforms.filter { $0.architecture == own.architecture && !own.runnable.contains($0) }
         let emulated = list.platforms.filter { !native.contains($0) && !own.canRun($0) }
             .map { EmulatedPlatform(platform: $0, proven: true) }
         let driver = BuildxDriver(name: builder.driver)
-        return BuilderNode(name: node.name, endpoint: node.endpoint, driver: .buildx(builder: builder.name, driver: driver),
-                           native: native, emulated: emulated, pinned: list.pinned, unparsed: list.unparsed,
-                           engineVersion: driver == .docker ? node.buildkit : nil)
+        return BuilderNode(
+            name: node.name, endpoint: node.endpoint, driver: .buildx(builder: builder.name, driver: driver),
+            native: native, emulated: emulated, pinned: list.pinned, unparsed: list.unparsed,
+            engineVersion: driver == .docker ? node.buildkit : nil)
     }
 
     /// Probes one docker endpoint: its native platform from `docker info`, what it emulates from the probe.
@@ -161,31 +174,38 @@ public struct NodeDiscovery: Sendable {
         let endpoint = spec.isAddress ? spec.endpoint : try await contextEndpoint(spec.endpoint, node: spec.name)
         let out: CommandOutput
         do {
-            out = try await runner.run(Command(docker, ["info", "--format", "{{json .}}"], environment: ["DOCKER_HOST": endpoint]))
+            out = try await runner.run(
+                Command(docker, ["info", "--format", "{{json .}}"], environment: ["DOCKER_HOST": endpoint]))
         } catch {
             throw BuildError.endpointUnreachable(node: spec.name, endpoint: endpoint, detail: "\(error)")
         }
         guard out.succeeded, let info = EngineInfo.parse(out.stdout) else {
-            let detail = EngineInfo.serverErrors(out.stdout).first
+            let detail =
+                EngineInfo.serverErrors(out.stdout).first
                 ?? (out.stderr + out.stdout).split(separator: "\n").first.map(String.init) ?? "exit \(out.exitCode)"
             throw BuildError.endpointUnreachable(node: spec.name, endpoint: endpoint, detail: detail)
         }
         guard let native = info.platform else {
-            throw BuildError.endpointUnreachable(node: spec.name, endpoint: endpoint,
-                                                 detail: "unknown architecture \"\(info.architecture)\" (\(info.osType))")
+            throw BuildError.endpointUnreachable(
+                node: spec.name, endpoint: endpoint,
+                detail: "unknown architecture \"\(info.architecture)\" (\(info.osType))")
         }
         let emulated = await probe.emulation(endpoint: endpoint, native: native)
             .filter { !native.canRun($0.platform) }
-        return BuilderNode(name: spec.name, endpoint: endpoint, driver: .engine, native: native.runnable.filter { $0.info != nil },
-                           emulated: emulated, insecureRegistries: info.insecureRegistries, engineVersion: info.serverVersion)
+        return BuilderNode(
+            name: spec.name, endpoint: endpoint, driver: .engine, native: native.runnable.filter { $0.info != nil },
+            emulated: emulated, insecureRegistries: info.insecureRegistries, engineVersion: info.serverVersion)
     }
 
     /// The docker endpoint of context `name` (`docker context inspect`).
     func contextEndpoint(_ name: String, node: String) async throws -> String {
-        let out = try await runner.run(Command(docker, ["context", "inspect", name, "--format", "{{.Endpoints.docker.Host}}"]))
+        let out = try await runner.run(
+            Command(docker, ["context", "inspect", name, "--format", "{{.Endpoints.docker.Host}}"]))
         let host = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard out.succeeded, !host.isEmpty else {
-            throw BuildError.badNode("\(node)=\(name)", "no docker context \"\(name)\" (\(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            throw BuildError.badNode(
+                "\(node)=\(name)",
+                "no docker context \"\(name)\" (\(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
         }
         return host
     }

@@ -18,7 +18,9 @@ public enum OutputAssembler {
             do {
                 if split {
                     try FileSystem.createDirectory(staging)
-                    for p in platforms { try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)") }
+                    for p in platforms {
+                        try FileSystem.move("\(roots)/\(p.folderName)", to: "\(staging)/\(p.folderName)")
+                    }
                 } else {
                     try FileSystem.move("\(roots)/\(platforms[0].folderName)", to: staging)
                 }
@@ -31,9 +33,12 @@ public enum OutputAssembler {
     }
 
     /// Writes one tar: per-platform folders inside when several platforms (as buildx does).
-    public static func placeTar(runner: any CommandRunner, roots: String, platforms: [Platform], dest: String) async throws {
+    public static func placeTar(runner: any CommandRunner, roots: String, platforms: [Platform], dest: String)
+        async throws
+    {
         let staging = dest == OutputSpec.standardOutput ? "\(roots).tar" : try stagingPath(for: dest)
-        let args = platforms.count == 1
+        let args =
+            platforms.count == 1
             ? ["-C", "\(roots)/\(platforms[0].folderName)", "-cf", staging, "."]
             : ["-C", roots, "-cf", staging] + platforms.map(\.folderName)
         try await removingOnFailure(staging) {
@@ -63,11 +68,13 @@ public enum OutputAssembler {
             // standard output and exit 0.
             let chunk: Data
             do { chunk = try input.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw BuildError.assemblyFailed("cannot read \(path) to write it to standard output: \(SystemError.reason(error))")
+                throw BuildError.assemblyFailed(
+                    "cannot read \(path) to write it to standard output: \(SystemError.reason(error))")
             }
             if chunk.isEmpty { return }
             do { try FileHandle.standardOutput.write(contentsOf: chunk) } catch {
-                throw BuildError.assemblyFailed("standard output: cannot write the output: \(SystemError.reason(error))")
+                throw BuildError.assemblyFailed(
+                    "standard output: cannot write the output: \(SystemError.reason(error))")
             }
         }
     }
@@ -108,7 +115,9 @@ public enum OutputAssembler {
         var old: String?
         if fm.fileExists(atPath: dest) {
             old = staging + ".old"
-            guard rename(dest, old!) == 0 else { throw BuildError.assemblyFailed("\(dest): cannot replace: \(errorText(errno))") }
+            guard rename(dest, old!) == 0 else {
+                throw BuildError.assemblyFailed("\(dest): cannot replace: \(errorText(errno))")
+            }
         }
         guard rename(staging, dest) == 0 else {
             let why = errorText(errno)
@@ -130,10 +139,12 @@ public enum OutputAssembler {
 
     /// Writes a metadata document (sorted keys, slashes unescaped, a final newline) through a temp file.
     static func writeJSON(_ object: [String: Any], to path: String) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let data = try JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         // As the image id file: a build that ran and cannot write its report failed (exit 3).
         do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
-            throw BuildError.fileSystem(path: path, action: "write the metadata file", reason: SystemError.reason(error))
+            throw BuildError.fileSystem(
+                path: path, action: "write the metadata file", reason: SystemError.reason(error))
         }
     }
 
@@ -145,23 +156,30 @@ public enum OutputAssembler {
         if request.output == .load, result.platforms.count == 1, let digest = result.platforms[0].digest {
             object["containerimage.digest"] = digest
         }
-        if let d = result.indexDescriptor { object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size] }
+        if let d = result.indexDescriptor {
+            object["containerimage.descriptor"] = ["mediaType": d.mediaType, "digest": d.digest, "size": d.size]
+        }
         if let config = result.configDigest { object["containerimage.config.digest"] = config }
         if !request.tags.isEmpty { object["image.name"] = request.tags.joined(separator: ",") }
         object["xplat.cache-key"] = request.cacheKey.digest
         object["xplat.output"] = request.output.description
-        object["xplat.platforms"] = Dictionary(uniqueKeysWithValues: result.platforms.map { r -> (String, Any) in
-            var entry: [String: Any] = ["node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10]
-            if r.exportSeconds > 0 { entry["exportSeconds"] = (r.exportSeconds * 10).rounded() / 10 }
-            if let d = r.digest { entry["digest"] = d }
-            if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
-            return (r.platform.description, entry)
-        })
+        object["xplat.platforms"] = Dictionary(
+            uniqueKeysWithValues: result.platforms.map { r -> (String, Any) in
+                var entry: [String: Any] = [
+                    "node": r.node, "mode": r.mode.rawValue, "seconds": (r.seconds * 10).rounded() / 10,
+                ]
+                if r.exportSeconds > 0 { entry["exportSeconds"] = (r.exportSeconds * 10).rounded() / 10 }
+                if let d = r.digest { entry["digest"] = d }
+                if let v = r.verification { entry["verified"] = v.passed; entry["checkedFiles"] = v.checked }
+                return (r.platform.description, entry)
+            })
         object["xplat.phases"] = result.phases.mapValues { ($0 * 100).rounded() / 100 }
         object["xplat.solves"] = result.platforms.reduce(0) { $0 + $1.solves }
         if let t = result.transfer {
-            object["xplat.transfer"] = ["bytesUploaded": t.bytesUploaded, "blobsUploaded": t.blobsUploaded,
-                                        "blobsMounted": t.blobsMounted, "blobsAlreadyThere": t.blobsAlreadyThere, "requests": t.requests]
+            object["xplat.transfer"] = [
+                "bytesUploaded": t.bytesUploaded, "blobsUploaded": t.blobsUploaded,
+                "blobsMounted": t.blobsMounted, "blobsAlreadyThere": t.blobsAlreadyThere, "requests": t.requests,
+            ]
         }
         return object
     }

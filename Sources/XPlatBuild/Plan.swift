@@ -41,8 +41,10 @@ public struct Plan: Sendable, Hashable {
     /// The unified diff of `--rewrite` (nil without it, or empty when nothing changed).
     public var rewriteDiff: String?
 
-    public init(dockerfile: String, context: String, target: String? = nil, nodes: [BuilderNode],
-                platforms: [PlatformPlan], solves: [Solve], rewriteDiff: String? = nil) {
+    public init(
+        dockerfile: String, context: String, target: String? = nil, nodes: [BuilderNode],
+        platforms: [PlatformPlan], solves: [Solve], rewriteDiff: String? = nil
+    ) {
         self.dockerfile = dockerfile
         self.context = context
         self.target = target
@@ -53,11 +55,14 @@ public struct Plan: Sendable, Hashable {
     }
 
     /// Plans `graph` for `platforms` on `nodes` (the pure planner plus the grouping into solves).
-    public init(dockerfile: String, context: String, target: String?, platforms: [Platform],
-                nodes: [BuilderNode], graph: BuildGraph, rewriteDiff: String? = nil) {
+    public init(
+        dockerfile: String, context: String, target: String?, platforms: [Platform],
+        nodes: [BuilderNode], graph: BuildGraph, rewriteDiff: String? = nil
+    ) {
         let plans = Planner.plan(platforms: platforms, nodes: nodes, graph: graph)
-        self.init(dockerfile: dockerfile, context: context, target: target, nodes: nodes, platforms: plans,
-                  solves: Planner.solves(for: plans, nodes: nodes), rewriteDiff: rewriteDiff)
+        self.init(
+            dockerfile: dockerfile, context: context, target: target, nodes: nodes, platforms: plans,
+            solves: Planner.solves(for: plans, nodes: nodes), rewriteDiff: rewriteDiff)
     }
 
     /// True when every platform has a node.
@@ -90,10 +95,16 @@ public enum PlanRenderer {
         }
         out += emulatedCompilerHint(plan)
         if let diff = plan.rewriteDiff {
-            out += diff.isEmpty ? "rewrite: no change needed\n" : "rewrite (the build uses this; your Dockerfile is untouched):\n" + diff
+            out +=
+                diff.isEmpty
+                ? "rewrite: no change needed\n"
+                : "rewrite (the build uses this; your Dockerfile is untouched):\n" + diff
             if !diff.isEmpty, !diff.hasSuffix("\n") { out += "\n" }
         }
-        if !plan.buildable { out += style.red("not buildable: ") + "\(plan.platforms.filter { $0.mode == .impossible }.map(\.platform.description).joined(separator: ", "))\n" }
+        if !plan.buildable {
+            let impossible = plan.platforms.filter { $0.mode == .impossible }.map(\.platform.description)
+            out += style.red("not buildable: ") + impossible.joined(separator: ", ") + "\n"
+        }
         return out
     }
 
@@ -104,11 +115,15 @@ public enum PlanRenderer {
         for node in plan.nodes {
             let proven = node.emulated.filter(\.proven).map(\.platform.description)
             let unproven = node.emulated.filter { !$0.proven }.map(\.platform.description)
-            out += "  \(node.name.padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  "
-                + "\(node.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(node.driver)  native \(node.native.map(\.description).joined(separator: ","))"
+            out +=
+                "  \(node.name.padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  "
+                + "\(node.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0))  \(node.driver)  "
+                + "native \(node.native.map(\.description).joined(separator: ","))"
             out += proven.isEmpty ? "  emulates nothing" : "  emulates \(proven.joined(separator: ","))"
             if !unproven.isEmpty { out += "  (listed, not working: \(unproven.joined(separator: ",")))" }
-            if let unparsed = node.unparsed { out += "  (listed, unknown to xplat: \(unparsed.joined(separator: ",")))" }
+            if let unparsed = node.unparsed {
+                out += "  (listed, unknown to xplat: \(unparsed.joined(separator: ",")))"
+            }
             out += "\n"
         }
         return out
@@ -133,9 +148,14 @@ public enum PlanRenderer {
                 out += "  \(name)  \(coloured)\(p.reason ?? "")\n"
                 continue
             }
-            out += "  \(name)  \(coloured)on \((p.node ?? "?").padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  \(p.nativeStepCount) RUN native, \(p.emulatedSteps.count) RUN emulated\n"
+            out +=
+                "  \(name)  \(coloured)on "
+                + "\((p.node ?? "?").padding(toLength: nodeWidth, withPad: " ", startingAt: 0))  "
+                + "\(p.nativeStepCount) RUN native, \(p.emulatedSteps.count) RUN emulated\n"
             for step in p.emulatedSteps {
-                out += "      emulated: line \(step.line) (stage \(step.stage), \(step.platform)\(step.heavy ? ", heavy" : "")): \(step.text)\n"
+                out +=
+                    "      emulated: line \(step.line) (stage \(step.stage), "
+                    + "\(step.platform)\(step.heavy ? ", heavy" : "")): \(step.text)\n"
             }
         }
         return out
@@ -212,15 +232,17 @@ public struct PlanDocument: Codable, Sendable, Hashable {
         buildable = plan.buildable
         rewrite = plan.rewriteDiff.map { Rewrite(diff: $0) }
         nodes = plan.nodes.map {
-            Node(name: $0.name, endpoint: $0.endpoint, driver: $0.driver.description, native: $0.native,
-                 emulated: $0.emulated, pinned: $0.pinned, unparsed: $0.unparsed)
+            Node(
+                name: $0.name, endpoint: $0.endpoint, driver: $0.driver.description, native: $0.native,
+                emulated: $0.emulated, pinned: $0.pinned, unparsed: $0.unparsed)
         }
         platforms = plan.platforms.map { p in
-            PlatformEntry(platform: p.platform, mode: p.mode, node: p.node, reason: p.reason,
-                          nativeStepCount: p.nativeStepCount, emulatedStepCount: p.emulatedSteps.count,
-                          emulatedSteps: p.emulatedSteps.map {
-                              Step(stage: $0.stage, line: $0.line, text: $0.text, platform: $0.platform, heavy: $0.heavy)
-                          })
+            PlatformEntry(
+                platform: p.platform, mode: p.mode, node: p.node, reason: p.reason,
+                nativeStepCount: p.nativeStepCount, emulatedStepCount: p.emulatedSteps.count,
+                emulatedSteps: p.emulatedSteps.map {
+                    Step(stage: $0.stage, line: $0.line, text: $0.text, platform: $0.platform, heavy: $0.heavy)
+                })
         }
         solves = plan.solves
     }

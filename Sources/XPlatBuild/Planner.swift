@@ -48,8 +48,10 @@ public struct PlatformPlan: Sendable, Hashable, Codable {
     /// Why impossible, or a note on the choice.
     public var reason: String?
 
-    public init(platform: Platform, mode: BuildMode, node: String?, emulatedSteps: [PlannedStep] = [],
-                nativeStepCount: Int = 0, reason: String? = nil) {
+    public init(
+        platform: Platform, mode: BuildMode, node: String?, emulatedSteps: [PlannedStep] = [],
+        nativeStepCount: Int = 0, reason: String? = nil
+    ) {
         self.platform = platform
         self.mode = mode
         self.node = node
@@ -141,7 +143,9 @@ public enum Planner {
         if let listed, !listed.proven {
             why = "its \(p) emulator is not proven (\(listed.problem ?? "no probe ran"))"
         } else {
-            why = "it neither runs \(p) natively nor emulates it (no binfmt handler for \(p.info?.qemuName ?? p.description))"
+            why =
+                "it neither runs \(p) natively nor emulates it (no binfmt handler for "
+                + "\(p.info?.qemuName ?? p.description))"
         }
         return "node \(node.name) (\(node.buildPlatform?.description ?? "?")): \(why); needed by \(neededBy)"
     }
@@ -150,7 +154,8 @@ public enum Planner {
     /// when the node's CPU cannot run the target), only light steps beside native ones (cross), or
     /// heavy or all steps (emulated).
     static func modeAndRank(_ platform: Platform, on node: BuilderNode, emulated: [PlannedStep], totalRuns: Int)
-        -> (BuildMode, Rank) {
+        -> (BuildMode, Rank)
+    {
         if emulated.isEmpty {
             if node.runsNativelyExactly(platform) { return (.native, .exactNative) }
             if node.runsNatively(platform) { return (.native, .compatibleNative) }
@@ -167,28 +172,38 @@ public enum Planner {
         var result: [PlatformPlan] = []
         for platform in platforms {
             guard !nodes.isEmpty else {
-                result.append(PlatformPlan(platform: platform, mode: .impossible, node: nil,
-                                           reason: "no builder node: start an engine (dockerd) or name one with --node"))
+                result.append(
+                    PlatformPlan(
+                        platform: platform, mode: .impossible, node: nil,
+                        reason: "no builder node: start an engine (dockerd) or name one with --node"))
                 continue
             }
-            let assessed = nodes.enumerated().map { ($0.offset, $0.element, assess(platform, on: $0.element, graph: graph)) }
+            let assessed = nodes.enumerated().map {
+                ($0.offset, $0.element, assess(platform, on: $0.element, graph: graph))
+            }
             let viable = assessed.filter { $0.2.mode != .impossible }
-            guard let best = viable.min(by: { a, b in
-                if a.2.rank != b.2.rank { return a.2.rank < b.2.rank }
-                let pa = a.1.pinned.contains(platform), pb = b.1.pinned.contains(platform)
-                if pa != pb { return pa }
-                let la = load[a.1.name, default: 0], lb = load[b.1.name, default: 0]
-                if la != lb { return la < lb }
-                return a.0 < b.0
-            }) else {
+            guard
+                let best = viable.min(by: { a, b in
+                    if a.2.rank != b.2.rank { return a.2.rank < b.2.rank }
+                    let pa = a.1.pinned.contains(platform), pb = b.1.pinned.contains(platform)
+                    if pa != pb { return pa }
+                    let la = load[a.1.name, default: 0], lb = load[b.1.name, default: 0]
+                    if la != lb { return la < lb }
+                    return a.0 < b.0
+                })
+            else {
                 let reasons = assessed.compactMap(\.2.problem)
-                result.append(PlatformPlan(platform: platform, mode: .impossible, node: nil,
-                                           reason: reasons.joined(separator: "; ") + " (fix: xplat doctor --fix)"))
+                result.append(
+                    PlatformPlan(
+                        platform: platform, mode: .impossible, node: nil,
+                        reason: reasons.joined(separator: "; ") + " (fix: xplat doctor --fix)"))
                 continue
             }
             load[best.1.name, default: 0] += 1
-            result.append(PlatformPlan(platform: platform, mode: best.2.mode, node: best.1.name,
-                                       emulatedSteps: best.2.emulatedSteps, nativeStepCount: best.2.nativeStepCount))
+            result.append(
+                PlatformPlan(
+                    platform: platform, mode: best.2.mode, node: best.1.name,
+                    emulatedSteps: best.2.emulatedSteps, nativeStepCount: best.2.nativeStepCount))
         }
         return result
     }

@@ -77,12 +77,17 @@ public final class BuildProgress: Sendable {
     ///   - style: how progress is shown.
     ///   - label: a bake target's name, put before the platform on each line.
     ///   - write: where text goes (stderr in the CLI).
-    public init(plan: Plan, style: ProgressStyle, label: String? = nil, write: @escaping @Sendable (String) -> Void = StandardError.write) {
+    public init(
+        plan: Plan, style: ProgressStyle, label: String? = nil,
+        write: @escaping @Sendable (String) -> Void = StandardError.write
+    ) {
         self.label = label
-        self.rows = Mutex(plan.platforms.filter { $0.mode != .impossible }.map {
-            Row(platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
-                emulatedAnywhere: !$0.emulatedSteps.isEmpty)
-        })
+        self.rows = Mutex(
+            plan.platforms.filter { $0.mode != .impossible }.map {
+                Row(
+                    platform: $0.platform, node: $0.node ?? "?", emulatedStages: Set($0.emulatedSteps.map(\.stage)),
+                    emulatedAnywhere: !$0.emulatedSteps.isEmpty)
+            })
         self.style = style
         self.write = write
     }
@@ -107,7 +112,12 @@ public final class BuildProgress: Sendable {
         case .quiet: return
         case .plain:
             // BuildKit's blank lines between steps carry nothing once every line is tagged.
-            if !text.isEmpty { write("[\(label.map { $0 + " " } ?? "")\(platforms.map(\.description).joined(separator: ",")) on \(node)] \(text)\n") }
+            if !text.isEmpty {
+                write(
+                    "[\(label.map { $0 + " " } ?? "")\(platforms.map(\.description).joined(separator: ",")) on "
+                        + "\(node)] \(text)\n"
+                )
+            }
         case .tty, .rows: showCompact(parsed, step: step, platforms: platforms)
         }
     }
@@ -128,7 +138,9 @@ public final class BuildProgress: Sendable {
     private func started(step: String, stage: String?, platforms: [Platform]) {
         for platform in platforms {
             let changed: String? = rows.withLock { rows in
-                guard let i = rows.firstIndex(where: { $0.platform == platform }), rows[i].step != step else { return nil }
+                guard let i = rows.firstIndex(where: { $0.platform == platform }), rows[i].step != step else {
+                    return nil
+                }
                 Self.start(step, stage: stage, in: &rows[i])
                 return Self.render(rows[i], label: label)
             }
@@ -287,7 +299,9 @@ public final class SolveOutput: Sendable {
 
     /// The platform a step is for: the one its label names, else the solve's only one.
     func owner(of step: String) -> Platform? {
-        if let named = StepLabel(step)?.platform, let match = platforms.first(where: { $0 == named || $0.description == named.description }) {
+        if let named = StepLabel(step)?.platform,
+            let match = platforms.first(where: { $0 == named || $0.description == named.description })
+        {
             return match
         }
         return platforms.count == 1 ? platforms[0] : nil

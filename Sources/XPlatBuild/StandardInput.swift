@@ -40,7 +40,8 @@ struct StandardInput {
             try FileSystem.createDirectory(context)
             let out = try await service.runner.run(Command("tar", ["-xf", archive, "-C", context, "--no-same-owner"]))
             guard out.succeeded else {
-                throw BuildError.unreadable("-", "the context tar on standard input cannot be unpacked: \(ImageExport.firstLine(out.stderr))")
+                throw BuildError.unreadable(
+                    "-", "the context tar on standard input cannot be unpacked: \(ImageExport.firstLine(out.stderr))")
             }
             try? FileManager.default.removeItem(atPath: archive)
             request.context = context
@@ -48,9 +49,14 @@ struct StandardInput {
             return request
         }
         guard request.dockerfile == "Dockerfile" else {
-            throw BuildError.conflict("-f \(request.dockerfile) with a Dockerfile on standard input: ambiguous Dockerfile source (as buildx: both stdin and flag correspond to Dockerfiles)")
+            throw BuildError.conflict(
+                "-f \(request.dockerfile) with a Dockerfile on standard input: ambiguous Dockerfile source (as "
+                    + "buildx: both stdin and flag correspond to Dockerfiles)"
+            )
         }
-        guard !data.isEmpty else { throw BuildError.unreadable("-", "standard input is empty: expected a context tar or a Dockerfile") }
+        guard !data.isEmpty else {
+            throw BuildError.unreadable("-", "standard input is empty: expected a context tar or a Dockerfile")
+        }
         let context = "\(folder)/context"
         try FileSystem.createDirectory(context)
         request.context = context
@@ -60,7 +66,8 @@ struct StandardInput {
 
     private func write(_ data: Data, to path: String) throws -> String {
         guard FileManager.default.createFile(atPath: path, contents: data) else {
-            throw BuildError.fileSystem(path: path, action: "write standard input", reason: "the file cannot be created")
+            throw BuildError.fileSystem(
+                path: path, action: "write standard input", reason: "the file cannot be created")
         }
         return path
     }
@@ -69,7 +76,9 @@ struct StandardInput {
     /// archive sniffing sees it.
     static func isArchive(_ data: Data) -> Bool {
         let bytes = [UInt8](data.prefix(512))
-        let magics: [[UInt8]] = [[0x1f, 0x8b], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x28, 0xb5, 0x2f, 0xfd]]
+        let magics: [[UInt8]] = [
+            [0x1f, 0x8b], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x28, 0xb5, 0x2f, 0xfd],
+        ]
         if magics.contains(where: { bytes.starts(with: $0) }) { return true }
         return bytes.count >= 262 && Array(bytes[257..<262]) == Array("ustar".utf8)
     }

@@ -11,7 +11,9 @@ import XPlatSupport
 struct BakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bake",
-        abstract: "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as one build.",
+        abstract:
+            "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as "
+            + "one build.",
         discussion: """
             The file is read by `docker buildx bake --print` (variables, functions, inherits, groups, --set: what buildx \
             makes of them). Every target is planned on the same nodes as `xplat build`, built after the targets it builds \
@@ -20,10 +22,14 @@ struct BakeCommand: AsyncParsableCommand {
             start; 3 build failed; 64 bad usage, or a file buildx rejects (its message); 130 interrupted.
             """)
 
-    @Option(name: [.short, .customLong("file")], help: "Build definition file, repeatable (default: buildx's: docker-bake.hcl, compose files...).")
+    @Option(
+        name: [.short, .customLong("file")],
+        help: "Build definition file, repeatable (default: buildx's: docker-bake.hcl, compose files...).")
     var files: [String] = []
 
-    @Option(name: .customLong("set"), help: "Override a target value (TARGETPATTERN.KEY=VALUE), repeatable; passed to buildx.")
+    @Option(
+        name: .customLong("set"),
+        help: "Override a target value (TARGETPATTERN.KEY=VALUE), repeatable; passed to buildx.")
     var sets: [String] = []
 
     @Flag(name: .long, help: "Push every image target (buildx: --set *.output=type=registry).")
@@ -44,7 +50,8 @@ struct BakeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "buildx attestation for every target: SBOM value, passed to buildx.")
     var sbom: String?
 
-    @Option(name: .customLong("metadata-file"), help: "Write one object per target (buildx's keys and xplat's) as JSON.")
+    @Option(
+        name: .customLong("metadata-file"), help: "Write one object per target (buildx's keys and xplat's) as JSON.")
     var metadataFile: String?
 
     @Flag(name: .long, help: "Print buildx's resolved definition and stop (with --json: xplat's plan beside it).")
@@ -53,16 +60,27 @@ struct BakeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan of every target and stop.")
     var dryRun = false
 
-    @Flag(name: .long, help: "With --dry-run: the plan as JSON (xplat.bake-plan/v1); with --print: definition and plan (xplat.bake-print/v1).")
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "With --dry-run: the plan as JSON (xplat.bake-plan/v1); with --print: definition and plan "
+                + "(xplat.bake-print/v1).")
+    )
     var json = false
 
-    @Flag(name: .long, help: "Build each target from the cross-compiling rewrite of its Dockerfile (your files are untouched).")
+    @Flag(
+        name: .long,
+        help: "Build each target from the cross-compiling rewrite of its Dockerfile (your files are untouched).")
     var rewrite = false
 
     @Flag(name: .customLong("no-verify"), help: "Skip verifying each platform's binaries.")
     var noVerify = false
 
-    @Option(name: .long, help: "Network for RUN steps of targets that set none: default, host or none (default: the builder's, as buildx).")
+    @Option(
+        name: .long,
+        help:
+            "Network for RUN steps of targets that set none: default, host or none (default: the builder's, as buildx)."
+    )
     var network: String?
 
     @Option(name: .long, help: "Progress: auto, plain, tty, quiet.")
@@ -80,8 +98,9 @@ struct BakeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await BuildEnvironment.service()
-        let invocation = BakeInvocation(files: files, sets: sets, targets: targets, push: push, load: load,
-                                        noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
+        let invocation = BakeInvocation(
+            files: files, sets: sets, targets: targets, push: push, load: load,
+            noCache: noCache ? true : nil, pull: pull ? true : nil, provenance: provenance, sbom: sbom)
         let options = try makeOptions()
         let selected = try location.selection()
         let printed: BakePrint
@@ -97,8 +116,10 @@ struct BakeCommand: AsyncParsableCommand {
         if print || dryRun {
             defer { prepared.discard() }
             let style = Style.detect(fd: 1, environment: BuildEnvironment.environment)
-            emit(print ? try BakeRenderer.printJSON(printed, plan: prepared.plan)
-                 : json ? try BakeRenderer.json(prepared.plan) : BakeRenderer.text(prepared.plan, style: style))
+            emit(
+                print
+                    ? try BakeRenderer.printJSON(printed, plan: prepared.plan)
+                    : json ? try BakeRenderer.json(prepared.plan) : BakeRenderer.text(prepared.plan, style: style))
             if !prepared.plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
             return
         }
@@ -118,13 +139,15 @@ struct BakeCommand: AsyncParsableCommand {
     func makeOptions() throws -> BakeOptions {
         let platforms: [Platform]
         do {
-            platforms = try DefaultPlatform.resolve(environment: BuildEnvironment.environment, unameMachine: HostProbe.unameMachine())
+            platforms = try DefaultPlatform.resolve(
+                environment: BuildEnvironment.environment, unameMachine: HostProbe.unameMachine())
         } catch { throw ValidationError("\(error)") }
         let local = try? DefaultPlatform.resolve(environment: [:], unameMachine: HostProbe.unameMachine()).first
         let mode: NetworkMode?
         do { mode = try network.map(NetworkMode.init(parsing:)) } catch { throw ValidationError("\(error)") }
-        var options = BakeOptions(defaultPlatforms: platforms, rewrite: rewrite, verify: !noVerify, progress: progress, network: mode,
-                           registry: BuildEnvironment.registry, metadataFile: metadataFile)
+        var options = BakeOptions(
+            defaultPlatforms: platforms, rewrite: rewrite, verify: !noVerify, progress: progress, network: mode,
+            registry: BuildEnvironment.registry, metadataFile: metadataFile)
         options.localPlatform = local
         options.environment = BuildEnvironment.environment
         return options

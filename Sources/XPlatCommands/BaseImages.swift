@@ -30,7 +30,8 @@ enum BaseImages {
             guard !unread.isEmpty else { return nil }
             let list = unread.map { "\($0.image) (\($0.registry): \($0.reason))" }.joined(separator: ", ")
             return "xplat: base image config not read: \(list); judged by the Dockerfile and the context alone "
-                + "(XPLAT_REGISTRY names the registry or mirror the engine pulls Docker Hub images from; --no-registry skips this)\n"
+                + "(XPLAT_REGISTRY names the registry or mirror the engine pulls Docker Hub images from; "
+                + "--no-registry skips this)\n"
         }
     }
 
@@ -39,15 +40,21 @@ enum BaseImages {
     /// reading stops at `deadline`.
     static func read(_ dockerfile: Dockerfile, buildArgs: [String: String]) async -> Reading {
         guard let graph = try? StageGraph(dockerfile, buildArgs: buildArgs) else { return Reading() }
-        let names = Set(graph.stages.compactMap { stage -> String? in
-            if case .image(let name) = stage.base, !name.contains("$") { return name }
-            return nil
-        }).sorted()
+        let names = Set(
+            graph.stages.compactMap { stage -> String? in
+                if case .image(let name) = stage.base, !name.contains("$") { return name }
+                return nil
+            }
+        ).sorted()
         guard !names.isEmpty else { return Reading() }
         let progress = Progress()
         let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await read(names, into: progress); return true }
-            group.addTask { try? await Task.sleep(for: deadline); return false }
+            group.addTask {
+                await read(names, into: progress); return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline); return false
+            }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
@@ -55,8 +62,12 @@ enum BaseImages {
         var reading = progress.state.withLock { $0 }
         if !finished {
             let mirror = BuildEnvironment.registry
-            for name in names where reading.configs[name] == nil && !reading.unread.contains(where: { $0.image == name }) {
-                let registry = (try? RegistryReference(parsing: name)).map { $0.registry == RegistryReference.dockerHub ? mirror : $0.registry } ?? name
+            for name in names
+            where reading.configs[name] == nil && !reading.unread.contains(where: { $0.image == name }) {
+                let registry =
+                    (try? RegistryReference(parsing: name)).map {
+                        $0.registry == RegistryReference.dockerHub ? mirror : $0.registry
+                    } ?? name
                 reading.unread.append((name, registry, "not read within \(deadline.components.seconds) s"))
             }
         }
@@ -85,7 +96,9 @@ enum BaseImages {
                     continue
                 }
                 do {
-                    if let config = try await config(of: reference, client: client) { progress.state.withLock { $0.configs[name] = config } }
+                    if let config = try await config(of: reference, client: client) {
+                        progress.state.withLock { $0.configs[name] = config }
+                    }
                 } catch {
                     if Task.isCancelled { return }
                     let (reason, hostDown) = Self.reason(error)
@@ -101,7 +114,10 @@ enum BaseImages {
         guard let error = error as? RegistryError else { return ("\(error)", false) }
         switch error {
         case .unreachable(_, let reason):
-            return (reason.contains("UnknownHost") || reason.contains("DNS error") ? "the host name does not resolve" : reason, true)
+            return (
+                reason.contains("UnknownHost") || reason.contains("DNS error")
+                    ? "the host name does not resolve" : reason, true
+            )
         case .tls(_, let reason): return ("TLS: \(reason)", true)
         case .insecureRefused: return ("plain HTTP refused for a non-loopback registry", true)
         case .notFound: return ("not found", false)
@@ -113,11 +129,14 @@ enum BaseImages {
     /// One image's ENV and ONBUILD: from its linux/amd64 entry when it is an index (the config's
     /// environment and triggers are the same for every platform of an image in practice), else its
     /// only manifest.
-    private static func config(of reference: RegistryReference, client: RegistryClient) async throws -> BaseImageConfig? {
+    private static func config(of reference: RegistryReference, client: RegistryClient) async throws -> BaseImageConfig?
+    {
         var fetched = try await client.manifest(reference)
         if fetched.isIndex {
             let entries = try client.decodeIndex(fetched, of: reference).platformManifests
-            guard let entry = entries.first(where: { $0.platform?.architecture == "amd64" }) ?? entries.first else { return nil }
+            guard let entry = entries.first(where: { $0.platform?.architecture == "amd64" }) ?? entries.first else {
+                return nil
+            }
             fetched = try await client.manifest(reference.with(reference: entry.digest))
         }
         let manifest = try client.decodeManifest(fetched, of: reference)

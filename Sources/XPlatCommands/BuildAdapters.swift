@@ -8,8 +8,9 @@ import XPlatSupport
 
 enum BuildAdapters {
     static func emulationProbe(runner: any CommandRunner, environment: [String: String]) -> any EmulationProbe {
-        HostEmulationProbe(roots: .system(environment: environment), environment: environment, runner: runner,
-                           prover: ProbeExecProver())
+        HostEmulationProbe(
+            roots: .system(environment: environment), environment: environment, runner: runner,
+            prover: ProbeExecProver())
     }
 
     static func verifier() -> (any OutputVerifier)? { ELFOutputVerifier() }

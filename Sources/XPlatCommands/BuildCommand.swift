@@ -8,7 +8,8 @@ import XPlatSupport
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Build a Dockerfile for several platforms (native, cross or emulated per platform) and verify the result.",
+        abstract:
+            "Build a Dockerfile for several platforms (native, cross or emulated per platform) and verify the result.",
         discussion: """
             Outputs as buildx: -o type=local,dest=DIR (DIR/linux_arm64/... per platform), type=tar,dest=F, \
             type=oci,dest=F[,tar=false], --push -t NAME:TAG (image index for all platforms), --load -t NAME (one platform). \
@@ -20,7 +21,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var flags: BuildFlagOptions
 
-    @Option(name: [.short, .customLong("output")], help: "type=local,dest=DIR | type=tar,dest=F | type=oci,dest=F | type=registry | DIR")
+    @Option(
+        name: [.short, .customLong("output")],
+        help: "type=local,dest=DIR | type=tar,dest=F | type=oci,dest=F | type=registry | DIR")
     var output: [String] = []
 
     @Option(name: [.short, .customLong("tag")], help: "Image name, repeatable (with --push or --load).")
@@ -32,7 +35,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Load the image (one platform) into the engine (needs -t).")
     var load = false
 
-    @Option(name: .customLong("metadata-file"), help: "Write build metadata (digests, per-platform node, mode, time) as JSON.")
+    @Option(
+        name: .customLong("metadata-file"),
+        help: "Write build metadata (digests, per-platform node, mode, time) as JSON.")
     var metadataFile: String?
 
     @Flag(name: .customLong("no-cache"), help: "Do not use BuildKit's cache.")
@@ -65,11 +70,14 @@ struct BuildCommand: AsyncParsableCommand {
         // buildx: --push adds push=true to an image output (`registry` is one), --load is
         // `type=docker`; any other output with them is refused.
         if let first = output.first, push || load, let type = try? OutputSpec.exporterType(first),
-           push ? type != "image" && type != "registry" : type != "docker" {
-            throw ValidationError("--\(push ? "push" : "load") and \"\(type)\" output can't be used together (as buildx)")
+            push ? type != "image" && type != "registry" : type != "docker"
+        {
+            throw ValidationError(
+                "--\(push ? "push" : "load") and \"\(type)\" output can't be used together (as buildx)")
         }
         if let first = output.first, (try? OutputSpec.parse(first))?.isStandardOutput == true, isatty(1) == 1 {
-            throw ValidationError("-o \(first): dest file is required for this exporter; refusing to write to console (as buildx)")
+            throw ValidationError(
+                "-o \(first): dest file is required for this exporter; refusing to write to console (as buildx)")
         }
         if flags.quiet && progress != .auto && progress != .quiet {
             throw ValidationError("--progress \(progress.rawValue) and --quiet cannot be used together (as buildx)")
@@ -83,8 +91,13 @@ struct BuildCommand: AsyncParsableCommand {
         let selection = try input.selection()
         if dryRun {
             let plan: Plan
-            do { plan = try await service.plan(request, selection: selection) } catch { throw ErrorMap.failure(for: error) }
-            emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+            do { plan = try await service.plan(request, selection: selection) } catch {
+                throw ErrorMap.failure(for: error)
+            }
+            emit(
+                json
+                    ? try PlanRenderer.json(plan)
+                    : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
             if !plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
             return
         }

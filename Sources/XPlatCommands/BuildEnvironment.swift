@@ -20,8 +20,9 @@ enum BuildEnvironment {
             throw ErrorMap.failure(for: error)
         }
         if let note = docker.note, !quiet { StandardError.write("xplat: \(note)\n") }
-        return BuildService(runner: runner, docker: docker.path, environment: environment,
-                            probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
-                            verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
+        return BuildService(
+            runner: runner, docker: docker.path, environment: environment,
+            probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
+            verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
     }
 }

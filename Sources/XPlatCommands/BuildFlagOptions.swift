@@ -8,25 +8,39 @@ import XPlatSupport
 
 /// buildx's build flags, as `xplat build` takes them.
 struct BuildFlagOptions: ParsableArguments {
-    @Option(name: .customLong("secret"), help: "A secret for RUN --mount=type=secret: id=ID[,src=PATH|,env=NAME] (repeatable).")
+    @Option(
+        name: .customLong("secret"),
+        help: "A secret for RUN --mount=type=secret: id=ID[,src=PATH|,env=NAME] (repeatable).")
     var secrets: [String] = []
 
-    @Option(name: .customLong("ssh"), help: "An ssh agent or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY]] (repeatable).")
+    @Option(
+        name: .customLong("ssh"),
+        help: "An ssh agent or keys for RUN --mount=type=ssh: default|ID[=SOCKET|KEY[,KEY]] (repeatable).")
     var ssh: [String] = []
 
-    @Option(name: .customLong("build-context"), help: "A named context: NAME=DIR|docker-image://REF|oci-layout://PATH|URL (repeatable).")
+    @Option(
+        name: .customLong("build-context"),
+        help: "A named context: NAME=DIR|docker-image://REF|oci-layout://PATH|URL (repeatable).")
     var buildContexts: [String] = []
 
     @Option(name: .customLong("label"), help: "An image label KEY=VALUE, in every platform's config (repeatable).")
     var labels: [String] = []
 
-    @Option(name: .customLong("annotation"), help: "An OCI annotation [TYPE[PLATFORM]:]KEY=VALUE; TYPE manifest (default), index, manifest-descriptor, index-descriptor (repeatable).")
+    @Option(
+        name: .customLong("annotation"),
+        help: ArgumentHelp(
+            "An OCI annotation [TYPE[PLATFORM]:]KEY=VALUE; TYPE manifest (default), index, manifest-descriptor, "
+                + "index-descriptor (repeatable).")
+    )
     var annotations: [String] = []
 
-    @Option(name: .customLong("add-host"), help: "An /etc/hosts entry HOST:IP for RUN steps (repeatable, comma-separated).")
+    @Option(
+        name: .customLong("add-host"), help: "An /etc/hosts entry HOST:IP for RUN steps (repeatable, comma-separated).")
     var extraHosts: [String] = []
 
-    @Option(name: .customLong("allow"), help: "An extra entitlement: network.host, security.insecure (repeatable, comma-separated).")
+    @Option(
+        name: .customLong("allow"),
+        help: "An extra entitlement: network.host, security.insecure (repeatable, comma-separated).")
     var allow: [String] = []
 
     @Option(name: .customLong("ulimit"), help: "A ulimit of RUN steps: NAME=SOFT[:HARD] (repeatable).")
@@ -53,10 +67,14 @@ struct BuildFlagOptions: ParsableArguments {
     @Option(name: .customLong("iidfile"), help: "Write the image id (the index digest for several platforms) to FILE.")
     var imageIDFile: String?
 
-    @Option(name: .customLong("cache-from"), help: "A cache to read: REF, or type=registry|local|gha|s3|azblob,... (repeatable).")
+    @Option(
+        name: .customLong("cache-from"),
+        help: "A cache to read: REF, or type=registry|local|gha|s3|azblob,... (repeatable).")
     var cacheFrom: [String] = []
 
-    @Option(name: .customLong("cache-to"), help: "A cache to write: type=registry|local|inline|gha|s3|azblob,... (repeatable).")
+    @Option(
+        name: .customLong("cache-to"),
+        help: "A cache to write: type=registry|local|inline|gha|s3|azblob,... (repeatable).")
     var cacheTo: [String] = []
 
     @Option(name: .long, help: "Network for RUN steps: default (the builder's, buildx's default), host, none.")
@@ -95,7 +113,9 @@ struct BuildFlagOptions: ParsableArguments {
     var ignoredWarning: String? {
         let flags = ignoredFlags
         guard !flags.isEmpty else { return nil }
-        return "warning: \(flags.joined(separator: ", ")): ignored with BuildKit, as buildx ignores them (docker build's legacy builder options)"
+        return
+            "warning: \(flags.joined(separator: ", ")): ignored with BuildKit, as buildx ignores them (docker "
+            + "build's legacy builder options)"
     }
 
     /// Fills the typed values of `request` from these flags; `environment` gives secrets without
@@ -105,7 +125,9 @@ struct BuildFlagOptions: ParsableArguments {
         request.ssh = lastByKey(try ssh.map { try SSHSpec(parsing: $0, environment: environment) }, \.id)
         request.buildContexts = lastByKey(try buildContexts.map(NamedContext.init(parsing:)), \.name)
         for label in labels {
-            guard let kv = KeyValue(label) else { throw BuildError.badOption(option: "--label", value: label, reason: "expected KEY=VALUE") }
+            guard let kv = KeyValue(label) else {
+                throw BuildError.badOption(option: "--label", value: label, reason: "expected KEY=VALUE")
+            }
             request.labels[kv.key] = kv.value ?? ""
         }
         request.annotations = try annotations.map(AnnotationSpec.init(parsing:))
@@ -114,7 +136,8 @@ struct BuildFlagOptions: ParsableArguments {
         request.ulimits = lastByKey(try ulimits.map(Ulimit.init(parsing:)), \.name)
         if let shmSize {
             guard let bytes = ByteSize.parse(shmSize) else {
-                throw BuildError.badOption(option: "--shm-size", value: shmSize, reason: "expected a size such as 67108864, 64m or 1g")
+                throw BuildError.badOption(
+                    option: "--shm-size", value: shmSize, reason: "expected a size such as 67108864, 64m or 1g")
             }
             request.shmSize = bytes
         }
@@ -124,7 +147,9 @@ struct BuildFlagOptions: ParsableArguments {
         request.noCacheFilter = noCacheFilter
         request.cgroupParent = cgroupParent
         request.imageIDFile = imageIDFile
-        request.cacheFrom = try cacheFrom.flatMap { try CacheSpec.parse($0, direction: .import, environment: environment) }
+        request.cacheFrom = try cacheFrom.flatMap {
+            try CacheSpec.parse($0, direction: .import, environment: environment)
+        }
         request.cacheTo = try cacheTo.flatMap { try CacheSpec.parse($0, direction: .export, environment: environment) }
         if let network { request.network = try NetworkMode(parsing: network) }
     }
@@ -144,7 +169,9 @@ private func lastByKey<T>(_ values: [T], _ key: (T) -> String) -> [T] {
     var index: [String: Int] = [:]
     var result: [T] = []
     for value in values {
-        if let i = index[key(value)] { result[i] = value } else {
+        if let i = index[key(value)] {
+            result[i] = value
+        } else {
             index[key(value)] = result.count
             result.append(value)
         }
@@ -158,7 +185,9 @@ private func lastByKey<T>(_ values: [T], _ key: (T) -> String) -> [T] {
 /// left for the parser to refuse. Words after `--` are the user's, left as they are.
 enum BuildxBoolFlags {
     /// buildx build's boolean flags (v0.10 to v0.12).
-    static let names: Set<String> = ["load", "push", "pull", "no-cache", "quiet", "compress", "squash", "rm", "force-rm"]
+    static let names: Set<String> = [
+        "load", "push", "pull", "no-cache", "quiet", "compress", "squash", "rm", "force-rm",
+    ]
 
     /// `arguments` (subcommand first) with the boolean flags of `build` written as ArgumentParser takes them.
     static func normalize(_ arguments: [String]) -> [String] {
@@ -167,7 +196,8 @@ enum BuildxBoolFlags {
         var options = true
         for word in arguments {
             guard options, word.hasPrefix("--"), let equals = word.firstIndex(of: "="),
-                  names.contains(String(word[word.index(word.startIndex, offsetBy: 2)..<equals])) else {
+                names.contains(String(word[word.index(word.startIndex, offsetBy: 2)..<equals]))
+            else {
                 if word == "--" { options = false }
                 result.append(word)
                 continue

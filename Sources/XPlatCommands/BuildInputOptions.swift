@@ -10,10 +10,17 @@ import XPlatSupport
 
 /// Flags shared by `plan` and `build`.
 struct BuildInputOptions: ParsableArguments {
-    @Option(name: .long, help: "Platforms, comma-separated or repeated (linux/amd64,linux/arm64); default: $DOCKER_DEFAULT_PLATFORM, else this machine's platform.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Platforms, comma-separated or repeated (linux/amd64,linux/arm64); default: $DOCKER_DEFAULT_PLATFORM, "
+                + "else this machine's platform.")
+    )
     var platform: [String] = []
 
-    @Option(name: [.short, .customLong("file")], help: "The Dockerfile (default: CONTEXT/Dockerfile; - reads it from standard input).")
+    @Option(
+        name: [.short, .customLong("file")],
+        help: "The Dockerfile (default: CONTEXT/Dockerfile; - reads it from standard input).")
     var file: String?
 
     @Option(name: .long, help: "The stage to build.")
@@ -37,11 +44,14 @@ struct BuildInputOptions: ParsableArguments {
     func parsePlatforms() throws -> [Platform] {
         guard !platform.isEmpty else {
             do {
-                return try DefaultPlatform.resolve(environment: ProcessInfo.processInfo.environment,
-                                                   unameMachine: HostProbe.unameMachine())
+                return try DefaultPlatform.resolve(
+                    environment: ProcessInfo.processInfo.environment,
+                    unameMachine: HostProbe.unameMachine())
             } catch { throw ValidationError("\(error)") }
         }
-        do { return try Platform.parseList(platform.joined(separator: ",")) } catch { throw ValidationError("--platform: \(error)") }
+        do { return try Platform.parseList(platform.joined(separator: ",")) } catch {
+            throw ValidationError("--platform: \(error)")
+        }
     }
 
     /// The Dockerfile: `-f`, else `CONTEXT/Dockerfile`; `-` (standard input) as given. With a
@@ -53,4 +63,3 @@ struct BuildInputOptions: ParsableArguments {
 
     func selection() throws -> NodeSelection { try location.selection() }
 }
-

@@ -19,7 +19,8 @@ enum DockerPlugin {
 
     /// The metadata docker's CLI reads: `SchemaVersion` must be 0.1.0 and `Vendor` must be set.
     static var metadata: String {
-        #"{"SchemaVersion":"0.1.0","Vendor":"xplat","Version":"\#(XPlatVersion.string)","ShortDescription":"Multi-platform builds, native, cross or emulated per platform, verified"}"# + "\n"
+        #"{"SchemaVersion":"0.1.0","Vendor":"xplat","Version":"\#(XPlatVersion.string)","#
+            + #""ShortDescription":"Multi-platform builds, native, cross or emulated per platform, verified"}"# + "\n"
     }
 
     /// A run by docker's CLI: xplat's own arguments and the environment docker's global options mean
@@ -56,9 +57,12 @@ private struct GlobalOptions {
     /// Options that take a value, by every name docker gives them.
     private static let valued: [String: String] = [
         "--config": "config", "-c": "context", "--context": "context", "-H": "host", "--host": "host",
-        "-l": "log-level", "--log-level": "log-level", "--tlscacert": "tlscacert", "--tlscert": "tlscert", "--tlskey": "tlskey",
+        "-l": "log-level", "--log-level": "log-level", "--tlscacert": "tlscacert", "--tlscert": "tlscert",
+        "--tlskey": "tlskey",
     ]
-    private static let switches: [String: String] = ["-D": "debug", "--debug": "debug", "--tls": "tls", "--tlsverify": "tlsverify"]
+    private static let switches: [String: String] = [
+        "-D": "debug", "--debug": "debug", "--tls": "tls", "--tlsverify": "tlsverify",
+    ]
 
     /// Reads one option (`--context ctx`, `--context=ctx`, `-c=ctx`), taking its value from `rest`.
     mutating func read(_ word: String, from rest: inout ArraySlice<String>) throws {
@@ -68,7 +72,8 @@ private struct GlobalOptions {
             return
         }
         guard let name = Self.valued[parts[0]] else {
-            throw ErrorMap.usage("docker \(word) \(DockerPlugin.name): \(parts[0]) is not a docker global option xplat knows")
+            throw ErrorMap.usage(
+                "docker \(word) \(DockerPlugin.name): \(parts[0]) is not a docker global option xplat knows")
         }
         if parts.count == 2 {
             values[name] = parts[1]
@@ -100,14 +105,17 @@ private struct GlobalOptions {
     /// `--tlscacert/--tlscert/--tlskey` reach the client as DOCKER_CERT_PATH, which names a folder
     /// holding ca.pem, cert.pem and key.pem: files under other names cannot be passed on.
     private func certificateFolder() throws -> String? {
-        let files = [("tlscacert", "ca.pem"), ("tlscert", "cert.pem"), ("tlskey", "key.pem")].compactMap { option, expected in
+        let files = [("tlscacert", "ca.pem"), ("tlscert", "cert.pem"), ("tlskey", "key.pem")].compactMap {
+            option, expected in
             values[option].map { (option, $0, expected) }
         }
         guard !files.isEmpty else { return nil }
         let folders = Set(files.map { PathText.parent(of: $0.1) })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
-            throw ErrorMap.usage("docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
-                + "; put the files there under those names and set DOCKER_CERT_PATH")
+            throw ErrorMap.usage(
+                "docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as "
+                    + "DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
+                    + "; put the files there under those names and set DOCKER_CERT_PATH")
         }
         return folders.first
     }

@@ -25,7 +25,9 @@ enum DockerfileInput {
 
     /// Rewrite options from the flags: the context folder (default: the Dockerfile's; none for
     /// standard input) and the platform list (default: one per architecture).
-    static func options(file: String, target: String?, buildArgs: [String: String], context: String?, platform: String?) throws -> RewriteOptions {
+    static func options(file: String, target: String?, buildArgs: [String: String], context: String?, platform: String?)
+        throws -> RewriteOptions
+    {
         var platforms = RewriteOptions.defaultPlatforms
         if let platform {
             do { platforms = try Platform.parseList(platform) } catch {
@@ -36,11 +38,14 @@ enum DockerfileInput {
         if folder == nil && file != "-" { folder = PathText.parent(of: file) }
         if folder == "" { folder = "." }
         var isDir: ObjCBool = false
-        if let folder, context != nil, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue {
+        if let folder, context != nil,
+            !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) || !isDir.boolValue
+        {
             throw ErrorMap.couldNotCheck("--context \(folder): not a folder")
         }
-        return RewriteOptions(target: target, buildArgs: buildArgs, platforms: platforms,
-                              context: folder.map { BuildContext.load(directory: $0) })
+        return RewriteOptions(
+            target: target, buildArgs: buildArgs, platforms: platforms,
+            context: folder.map { BuildContext.load(directory: $0) })
     }
 
     static func severityColor(_ style: Style) -> (Severity, String) -> String {

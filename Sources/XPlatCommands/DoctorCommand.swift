@@ -38,7 +38,9 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip the engine checks (docker clients, daemon, buildx, registry).")
     var noEngine = false
 
-    @Option(name: .long, help: ArgumentHelp("Probe a recorded root tree instead of this machine (tests).", visibility: .hidden))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Probe a recorded root tree instead of this machine (tests).", visibility: .hidden))
     var hostRoot: String?
 
     @Option(name: .long, help: ArgumentHelp("uname -m for --host-root.", visibility: .hidden))
@@ -66,7 +68,8 @@ struct DoctorCommand: AsyncParsableCommand {
         let options = DoctorOptions(
             platforms: try platform.map(parsePlatforms), engine: !noEngine, fix: fix, dryRun: dryRun,
             removeDuplicates: removeDuplicates)
-        let writer: BinfmtWriter = hostRoot == nil
+        let writer: BinfmtWriter =
+            hostRoot == nil
             ? KernelBinfmtWriter(path: roots.binfmtMisc) : DirectoryBinfmtWriter(path: roots.binfmtMisc)
         let outcome: DoctorOutcome
         do {
@@ -77,8 +80,10 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch let error as HostProbeError {
             throw ErrorMap.failure(for: error)
         }
-        emit(try DoctorRenderer.render(outcome, format: json ? .json : .text,
-                                       style: Style.detect(fd: 1, environment: environment)))
+        emit(
+            try DoctorRenderer.render(
+                outcome, format: json ? .json : .text,
+                style: Style.detect(fd: 1, environment: environment)))
         let code = outcome.report.exitCode
         if code != XPlatExit.ok {
             throw ErrorMap.checkFailed(

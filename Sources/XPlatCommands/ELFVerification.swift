@@ -25,16 +25,22 @@ public struct ELFOutputVerifier: OutputVerifier {
 
     /// The pushed index through `ImageVerifier` (the registry's own bytes): passes when every
     /// platform is there and every ELF of each platform's final filesystem runs on it.
-    public func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws -> VerificationOutcome {
+    public func verify(image reference: String, platforms: [Platform], client: RegistryClient) async throws
+        -> VerificationOutcome
+    {
         let report: VerifyReport
         do {
-            report = try await ImageVerifier(rules: Verifier(platform: nil, threads: threads),
-                                             registry: RegistryAccess(client: client)).verify(reference, platforms: platforms)
+            report = try await ImageVerifier(
+                rules: Verifier(platform: nil, threads: threads),
+                registry: RegistryAccess(client: client)
+            ).verify(reference, platforms: platforms)
         } catch {
-            throw BuildError.verificationError("cannot verify the pushed image \(reference): \(error)", cause: ErrorCause(error))
+            throw BuildError.verificationError(
+                "cannot verify the pushed image \(reference): \(error)", cause: ErrorCause(error))
         }
-        return VerificationOutcome(passed: report.ok, checked: report.files.filter { $0.platform != nil }.count,
-                                   report: report.problemLines.map { "  " + $0 }.joined(separator: "\n"))
+        return VerificationOutcome(
+            passed: report.ok, checked: report.files.filter { $0.platform != nil }.count,
+            report: report.problemLines.map { "  " + $0 }.joined(separator: "\n"))
     }
 
     /// All roots in one XPlatVerify run: each root against its platform, and a binary that is

@@ -22,26 +22,37 @@ enum ErrorMap {
 
     /// Every exit code xplat uses, with its meaning as README's "Exit codes" table states it.
     static let documented: [DocumentedCode] = [
-        DocumentedCode(code: XPlatExit.ok, meaning: "everything checked is fine (verified, buildable, no rewrite needed under `--check`)"),
+        DocumentedCode(
+            code: XPlatExit.ok,
+            meaning: "everything checked is fine (verified, buildable, no rewrite needed under `--check`)"),
         DocumentedCode(
             code: XPlatExit.checkFailed,
             meaning: "the check ran and found problems: verify mismatches, a requested platform that cannot be built, "
                 + "a rewrite needed under `--check`, an error-level finding, `doctor --fix` without root"),
         DocumentedCode(
             code: XPlatExit.couldNotCheck,
-            meaning: "could not check: unreadable input, missing path, Dockerfile syntax error, engine or node unreachable, "
+            meaning:
+                "could not check: unreadable input, missing path, Dockerfile syntax error, engine or node unreachable, "
                 + "no docker client that reaches BuildKit, bad platform string given as an argument"),
         DocumentedCode(
             code: XPlatExit.buildFailed,
-            meaning: "the build ran and failed (BuildKit error, with the mapped cause), or its output could not be published: "
+            meaning:
+                "the build ran and failed (BuildKit error, with the mapped cause), or its output could not be "
+                + "published: "
                 + "the registry refused the login (checked before building) or the push, or could not be reached"),
         DocumentedCode(
             code: XPlatExit.usage,
-            meaning: "bad command-line usage (unknown flag, bad option value such as `--platform` or `-o`; as `docker xplat`, "
-                + "a docker global option xplat cannot pass on), or a flag the chosen driver cannot do (refused before building, "
-                + "naming the driver that can); for `bake`, also a bake file buildx rejects (buildx's message), a client without "
+            meaning:
+                "bad command-line usage (unknown flag, bad option value such as `--platform` or `-o`; as `docker "
+                + "xplat`, "
+                + "a docker global option xplat cannot pass on), or a flag the chosen driver cannot do (refused "
+                + "before building, "
+                + "naming the driver that can); for `bake`, also a bake file buildx rejects (buildx's message), a "
+                + "client without "
                 + "buildx, and a target field the driver cannot honour"),
-        DocumentedCode(code: XPlatExit.interrupted, meaning: "interrupted (Ctrl-C); child builds stopped, partial outputs removed"),
+        DocumentedCode(
+            code: XPlatExit.interrupted,
+            meaning: "interrupted (Ctrl-C); child builds stopped, partial " + "outputs removed"),
     ]
 
     /// A library error as xplat reports it: its message (after `prefix`), its action, its exit code.
@@ -74,7 +85,8 @@ enum ErrorMap {
         case .interrupted: return XPlatExit.interrupted
         case .impossible, .verificationFailed: return XPlatExit.checkFailed
         case .buildFailed, .assemblyFailed, .verificationError, .fileSystem, .toolOutput: return XPlatExit.buildFailed
-        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake, .noBuildx:
+        case .badOutput, .badCache, .badBuildArg, .badOption, .unsupported, .badNode, .conflict, .unknownTarget, .bake,
+            .noBuildx:
             return XPlatExit.usage
         case .unreadable, .dockerfile, .endpointUnreachable: return XPlatExit.couldNotCheck
         case .target(_, let inner): return exitCode(of: inner)

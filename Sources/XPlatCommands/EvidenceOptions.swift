@@ -11,17 +11,32 @@ struct EvidenceOptions: ParsableArguments {
     @Option(name: .customLong("build-arg"), help: "NAME=VALUE used to expand ARGs in FROM (repeatable).")
     var buildArgs: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The build context read as evidence (go.mod, import \"C\", Cargo.lock, Makefile, ...); default: the Dockerfile's folder.", valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The build context read as evidence (go.mod, import \"C\", Cargo.lock, Makefile, ...); default: the "
+                + "Dockerfile's folder.",
+            valueName: "DIR"))
     var context: String?
 
-    @Flag(name: .customLong("no-registry"), help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names).")
+    @Flag(
+        name: .customLong("no-registry"),
+        help: "Do not read base images' configs (ENV, ONBUILD) from the registry (XPLAT_REGISTRY for Docker Hub names)."
+    )
     var noRegistry = false
 
-    @Option(name: .long, help: ArgumentHelp("Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per architecture.", valueName: "LIST"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Platforms built, comma-separated (FROM lines with TARGETARCH are expanded for each); default: one per "
+                + "architecture.",
+            valueName: "LIST"))
     var platform: String?
 
     func validate() throws {
-        for arg in buildArgs where KeyValue(arg)?.value == nil { throw ValidationError("--build-arg \(arg): expected NAME=VALUE") }
+        for arg in buildArgs where KeyValue(arg)?.value == nil {
+            throw ValidationError("--build-arg \(arg): expected NAME=VALUE")
+        }
     }
 
     /// The rewriter's options for `dockerfile`, read from `file`: the context folder and platforms, and
@@ -29,7 +44,8 @@ struct EvidenceOptions: ParsableArguments {
     func rewriteOptions(for dockerfile: Dockerfile, file: String) async throws -> RewriteOptions {
         var args: [String: String] = [:]
         for kv in buildArgs.compactMap(KeyValue.init) { args[kv.key] = kv.value ?? "" }
-        var options = try DockerfileInput.options(file: file, target: target, buildArgs: args, context: context, platform: platform)
+        var options = try DockerfileInput.options(
+            file: file, target: target, buildArgs: args, context: context, platform: platform)
         if !noRegistry {
             let reading = await BaseImages.read(dockerfile, buildArgs: args)
             options.baseImages = reading.configs

@@ -26,15 +26,19 @@ public struct HostEmulationProbe: EmulationProbe {
         let foreign = HostProbe.defaultPlatforms.filter { !native.canRun($0) }
         let facts: HostFacts
         do {
-            facts = try await HostProbe.probe(roots: roots, environment: environment, runner: runner, prover: prover,
-                                              options: ProbeOptions(platforms: foreign, engine: false))
+            facts = try await HostProbe.probe(
+                roots: roots, environment: environment, runner: runner, prover: prover,
+                options: ProbeOptions(platforms: foreign, engine: false))
         } catch {
             // The probe itself failed: every foreign platform is unproven, with the reason (not "no handler").
-            return foreign.map { EmulatedPlatform(platform: $0, proven: false, problem: "the host probe failed: \(error)") }
+            return foreign.map {
+                EmulatedPlatform(platform: $0, proven: false, problem: "the host probe failed: \(error)")
+            }
         }
         return facts.proofs.filter { !native.canRun($0.platform) }.map { proof in
-            EmulatedPlatform(platform: proof.platform, proven: proof.outcome == .ran,
-                             problem: proof.outcome == .ran ? nil : "\(proof.outcome.rawValue): \(proof.error ?? "")")
+            EmulatedPlatform(
+                platform: proof.platform, proven: proof.outcome == .ran,
+                problem: proof.outcome == .ran ? nil : "\(proof.outcome.rawValue): \(proof.error ?? "")")
         }
     }
 }

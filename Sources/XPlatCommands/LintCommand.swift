@@ -8,7 +8,8 @@ struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Report cross-build mistakes in a Dockerfile (file:line:column, rule id, fix).",
-        discussion: "Exit codes: 0 no error-level finding; 1 error-level findings; 2 unreadable file or syntax error; 64 usage."
+        discussion:
+            "Exit codes: 0 no error-level finding; 1 error-level findings; 2 unreadable file or syntax error; 64 usage."
     )
 
     @Argument(help: "The Dockerfile (`-` reads standard input).")
@@ -31,9 +32,12 @@ struct LintCommand: AsyncParsableCommand {
         }
         let findings = result.findings
         let style = Style.detect(fd: 1, environment: ProcessInfo.processInfo.environment)
-        emit(json
-             ? try RewriteRenderer.lintJSON(file: dockerfile.fileName, findings: findings, stageFindings: result.stageFindings)
-             : RewriteRenderer.findingsText(findings, result.stageFindings, colorize: DockerfileInput.severityColor(style)))
+        emit(
+            json
+                ? try RewriteRenderer.lintJSON(
+                    file: dockerfile.fileName, findings: findings, stageFindings: result.stageFindings)
+                : RewriteRenderer.findingsText(
+                    findings, result.stageFindings, colorize: DockerfileInput.severityColor(style)))
         let errors = findings.filter { $0.severity == .error }.count
         if errors > 0 {
             throw ErrorMap.checkFailed("\(dockerfile.fileName): \(errors) error-level finding\(errors == 1 ? "" : "s")")

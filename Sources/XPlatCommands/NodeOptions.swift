@@ -5,7 +5,9 @@ import XPlatBuild
 
 /// `--node`, `--builder`, `--driver`: the same flags, meaning the same, on every building command.
 struct NodeOptions: ParsableArguments {
-    @Option(name: .customLong("node"), help: "A docker endpoint to build on: NAME=unix:///path.sock, NAME=tcp://h:p or NAME=CONTEXT (repeatable).")
+    @Option(
+        name: .customLong("node"),
+        help: "A docker endpoint to build on: NAME=unix:///path.sock, NAME=tcp://h:p or NAME=CONTEXT (repeatable).")
     var nodes: [String] = []
 
     @Option(name: .long, help: "A buildx builder to use (default: the current one).")

@@ -21,15 +21,19 @@ struct PlanCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let request = BuildRequest(dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
-                                   target: input.target, buildArgs: input.buildArgs, rewrite: input.rewrite,
-                                   registry: BuildEnvironment.registry)
+        let request = BuildRequest(
+            dockerfile: input.dockerfile, context: input.context, platforms: try input.parsePlatforms(),
+            target: input.target, buildArgs: input.buildArgs, rewrite: input.rewrite,
+            registry: BuildEnvironment.registry)
         let plan: Plan
         let service = try await BuildEnvironment.service()
         do { plan = try await service.plan(request, selection: try input.selection()) } catch {
             throw ErrorMap.failure(for: error)
         }
-        emit(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
+        emit(
+            json
+                ? try PlanRenderer.json(plan)
+                : PlanRenderer.text(plan, style: Style.detect(fd: 1, environment: BuildEnvironment.environment)))
         if !plan.buildable { throw ErrorMap.checkFailed("some platforms cannot be built (see the plan)") }
     }
 }

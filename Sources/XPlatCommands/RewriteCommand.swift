@@ -22,7 +22,9 @@ struct RewriteCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Rewrite the file in place (atomically).")
     var write = false
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the rewritten Dockerfile to FILE.", valueName: "FILE"))
+    @Option(
+        name: [.short, .customLong("output")],
+        help: ArgumentHelp("Write the rewritten Dockerfile to FILE.", valueName: "FILE"))
     var output: String?
 
     @Flag(name: .long, help: "Print the whole rewritten file instead of a diff.")
@@ -73,15 +75,22 @@ struct RewriteCommand: AsyncParsableCommand {
                         throw ErrorMap.couldNotCheck("\(error)")
                     }
                 }
-                StandardError.write(result.changed ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): no rewrite, unchanged\n")
+                StandardError.write(
+                    result.changed
+                        ? "wrote \(path) (\(result.edits.count) edits)\n" : "\(file): no rewrite, unchanged\n")
             } else {
-                let colors = UnifiedDiff.Colors(header: { out.bold($0) }, hunk: { out.cyan($0) }, added: { out.green($0) }, removed: { out.red($0) })
-                emit(UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName, colors: colors))
+                let colors = UnifiedDiff.Colors(
+                    header: { out.bold($0) }, hunk: { out.cyan($0) }, added: { out.green($0) }, removed: { out.red($0) }
+                )
+                emit(
+                    UnifiedDiff.render(
+                        old: result.original, new: result.text, fileName: result.fileName, colors: colors))
             }
         }
         if check && (result.changed || result.hasErrors) {
             throw ErrorMap.checkFailed(
-                "\(result.fileName): " + (result.changed ? "rewrite needed" : "") + (result.changed && result.hasErrors ? ", " : "")
+                "\(result.fileName): " + (result.changed ? "rewrite needed" : "")
+                    + (result.changed && result.hasErrors ? ", " : "")
                     + (result.hasErrors ? "error-level findings" : ""))
         }
         if findingsOnly && result.hasErrors {

@@ -4,11 +4,14 @@ import XPlatPlatform
 import XPlatSupport
 import XPlatVerify
 
-/// `xplat verify [--platform P,...] [--static] [--allow-compatible] [--allow-empty] [--exclude PATTERN]... [--json] SOURCE...`
+/// `xplat verify [--platform P,...] [--static] [--allow-compatible] [--allow-empty] [--exclude PATTERN]... [--json]
+/// SOURCE...`
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check that every ELF file of every platform of an image, export, archive or folder is built for that platform.",
+        abstract:
+            "Check that every ELF file of every platform of an image, export, archive or folder is built for that "
+            + "platform.",
         discussion: """
             SOURCE is an image reference (host/repo:tag, repo@sha256:..., docker://...), an OCI layout folder or \
             OCI archive (oci-layout + index.json), a docker save archive (manifest.json; every image in it), a \
@@ -19,26 +22,40 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The platforms that must be there, comma-separated (linux/amd64,linux/arm64); one platform is also what every ELF of a folder or tar must run on.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The platforms that must be there, comma-separated (linux/amd64,linux/arm64); one platform is also "
+                + "what every ELF of a folder or tar must run on.")
+    )
     var platform: [String] = []
 
     @Flag(name: .customLong("static"), help: "Require every executable to be statically linked (static or static-pie).")
     var requireStatic = false
 
-    @Flag(name: .long, help: "Accept 32-bit binaries on the 64-bit platform that runs them (arm/v7 on arm64, 386 on amd64), with a note.")
+    @Flag(
+        name: .long,
+        help:
+            "Accept 32-bit binaries on the 64-bit platform that runs them (arm/v7 on arm64, 386 on amd64), with a note."
+    )
     var allowCompatible = false
 
     @Flag(name: .long, help: "Exit 0 when a source has no ELF file at all (default: exit 2, nothing to check).")
     var allowEmpty = false
 
-    @Option(name: .long, help: ArgumentHelp("Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches /), e.g. '*/testdata/*'."
-        + " Repeatable; excluded files are counted.", valueName: "PATTERN"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches "
+                + "/), e.g. '*/testdata/*'."
+                + " Repeatable; excluded files are counted.", valueName: "PATTERN"))
     var exclude: [String] = []
 
     @Flag(name: .long, help: "Print JSON (schema xplat.verify/v2; see README).")
     var json = false
 
-    @Argument(help: "Image references, OCI layouts or archives, docker save archives, directories, tar archives or files.")
+    @Argument(
+        help: "Image references, OCI layouts or archives, docker save archives, directories, tar archives or files.")
     var sources: [String]
 
     func run() async throws {
@@ -51,8 +68,9 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         for pattern in exclude where !(pattern.hasPrefix("/") || pattern.hasPrefix("*")) {
-            throw ErrorMap.usage("--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
-                               + "start it with / or *")
+            throw ErrorMap.usage(
+                "--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
+                    + "start it with / or *")
         }
         let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible, excluded: exclude)
         let report: VerifyReport
@@ -74,13 +92,17 @@ struct VerifyCommand: AsyncParsableCommand {
         if !report.ok {
             let s = report.summary
             let findings = report.findings.filter(\.isError).count
-            let parts = [s.failed > 0 ? "\(s.failed) file\(s.failed == 1 ? "" : "s") failed verification" : nil,
-                         findings > 0 ? "\(findings) source finding\(findings == 1 ? "" : "s")" : nil]
+            let parts = [
+                s.failed > 0 ? "\(s.failed) file\(s.failed == 1 ? "" : "s") failed verification" : nil,
+                findings > 0 ? "\(findings) source finding\(findings == 1 ? "" : "s")" : nil,
+            ]
             throw ErrorMap.checkFailed(parts.compactMap { $0 }.joined(separator: "; "))
         }
         let empty = report.sourcesWithoutELF
         if !empty.isEmpty && !allowEmpty {
-            throw ErrorMap.couldNotCheck("verify: nothing to check: no ELF file in \(empty.joined(separator: ", ")) (--allow-empty accepts that)")
+            throw ErrorMap.couldNotCheck(
+                "verify: nothing to check: no ELF file in \(empty.joined(separator: ", ")) (--allow-empty accepts that)"
+            )
         }
     }
 }

@@ -29,7 +29,8 @@ public struct XPlatCommand: AsyncParsableCommand {
     /// Run by docker's CLI as its `xplat` plugin, it answers the metadata request and reads
     /// docker's global options first (`DockerPlugin`).
     public static func runMain(arguments: [String]? = nil) async -> Never {
-        let arguments = BuildxBoolFlags.normalize(pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst())))
+        let arguments = BuildxBoolFlags.normalize(
+            pluginArguments(arguments ?? Array(CommandLine.arguments.dropFirst())))
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -60,7 +61,10 @@ public struct XPlatCommand: AsyncParsableCommand {
             Foundation.exit(0)
         }
         do {
-            guard let invocation = try DockerPlugin.invocation(arguments: arguments, environment: ProcessInfo.processInfo.environment) else {
+            guard
+                let invocation = try DockerPlugin.invocation(
+                    arguments: arguments, environment: ProcessInfo.processInfo.environment)
+            else {
                 return arguments
             }
             for (name, value) in invocation.environment {
@@ -75,7 +79,8 @@ public struct XPlatCommand: AsyncParsableCommand {
 
     /// The message and documented exit code for an error `command`'s `run()` threw: an `XPlatFailure`
     /// as it is; ArgumentParser's own errors (`ValidationError`: 64, `ExitCode`, `CleanExit`, and the
-    /// help command's) nil, for ArgumentParser to report; anything else, which no command expected, "could not check" (2),
+    /// help command's) nil, for ArgumentParser to report; anything else, which no command expected, "could not check"
+    /// (2),
     /// named by the command and described without Foundation's `Error Domain=` dump.
     public static func failure(for error: any Error, in command: any ParsableCommand.Type) -> XPlatFailure? {
         switch error {

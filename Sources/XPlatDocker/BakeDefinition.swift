@@ -103,9 +103,12 @@ public struct BakeDefinition: Sendable, Hashable {
         }
         var definition = BakeDefinition()
         if let groups = object["group"] {
-            guard let groups = groups as? [String: Any] else { throw BakeDefinitionError(target: nil, key: "group", reason: "not an object") }
+            guard let groups = groups as? [String: Any] else {
+                throw BakeDefinitionError(target: nil, key: "group", reason: "not an object")
+            }
             for (name, value) in groups {
-                guard let group = value as? [String: Any], let targets = (group["targets"] ?? [String]()) as? [String] else {
+                guard let group = value as? [String: Any], let targets = (group["targets"] ?? [String]()) as? [String]
+                else {
                     throw BakeDefinitionError(target: name, key: "targets", reason: "a group is {\"targets\": [names]}")
                 }
                 definition.groups[name] = targets
@@ -115,7 +118,9 @@ public struct BakeDefinition: Sendable, Hashable {
             throw BakeDefinitionError(target: nil, key: "target", reason: "missing or not an object")
         }
         for (name, value) in targets {
-            guard let fields = value as? [String: Any] else { throw BakeDefinitionError(target: name, key: nil, reason: "not an object") }
+            guard let fields = value as? [String: Any] else {
+                throw BakeDefinitionError(target: name, key: nil, reason: "not an object")
+            }
             definition.targets[name] = try target(name, fields)
         }
         return definition
@@ -125,8 +130,12 @@ public struct BakeDefinition: Sendable, Hashable {
         var t = BakeTarget(name: name)
         let reader = FieldReader(target: name, fields: fields)
         for key in fields.keys.sorted() where !knownKeys.contains(key) {
-            throw BakeDefinitionError(target: name, key: key,
-                                      reason: "a bake field xplat does not know; it would be dropped, so xplat stops (xplat knows \(knownKeys.sorted().joined(separator: ", ")))")
+            throw BakeDefinitionError(
+                target: name, key: key,
+                reason:
+                    "a bake field xplat does not know; it would be dropped, so xplat stops (xplat knows "
+                    + "\(knownKeys.sorted().joined(separator: ", ")))"
+            )
         }
         t.context = try reader.string("context")
         t.contexts = try reader.stringMap("contexts").compactMapValues { $0 }
@@ -164,7 +173,8 @@ private struct FieldReader {
     var fields: [String: Any]
 
     func fail(_ key: String, _ expected: String) -> BakeDefinitionError {
-        BakeDefinitionError(target: target, key: key, reason: "expected \(expected), found \(fields[key].map { "\($0)" } ?? "nothing")")
+        BakeDefinitionError(
+            target: target, key: key, reason: "expected \(expected), found \(fields[key].map { "\($0)" } ?? "nothing")")
     }
 
     func string(_ key: String) throws -> String? {

@@ -17,7 +17,9 @@ public struct BuildxImageIndex: Sendable, Hashable {
         public var platformText: String
         public var annotations: [String: String]
 
-        public init(mediaType: String, digest: String, size: Int, platformText: String, annotations: [String: String] = [:]) {
+        public init(
+            mediaType: String, digest: String, size: Int, platformText: String, annotations: [String: String] = [:]
+        ) {
             self.mediaType = mediaType
             self.digest = digest
             self.size = size
@@ -41,16 +43,18 @@ public struct BuildxImageIndex: Sendable, Hashable {
     /// Parses index JSON; throws `BuildxImageIndexError` when it is not an index.
     public static func parse(_ data: Data) throws -> BuildxImageIndex {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let list = object["manifests"] as? [[String: Any]] else {
+            let list = object["manifests"] as? [[String: Any]]
+        else {
             throw BuildxImageIndexError(text: String(decoding: data.prefix(80), as: UTF8.self))
         }
         let entries = list.map { e -> Entry in
             let p = e["platform"] as? [String: Any] ?? [:]
             let text = [p["os"] as? String, p["architecture"] as? String, p["variant"] as? String].compactMap { $0 }
                 .joined(separator: "/")
-            return Entry(mediaType: e["mediaType"] as? String ?? "", digest: e["digest"] as? String ?? "",
-                         size: e["size"] as? Int ?? 0, platformText: text,
-                         annotations: e["annotations"] as? [String: String] ?? [:])
+            return Entry(
+                mediaType: e["mediaType"] as? String ?? "", digest: e["digest"] as? String ?? "",
+                size: e["size"] as? Int ?? 0, platformText: text,
+                annotations: e["annotations"] as? [String: String] ?? [:])
         }
         return BuildxImageIndex(mediaType: object["mediaType"] as? String ?? "", entries: entries)
     }
@@ -72,7 +76,8 @@ public struct BuildxImageIndex: Sendable, Hashable {
         var images: [Entry] = []
         for platform in platforms {
             guard let image = image(for: platform) else {
-                throw BuildxImageIndexError(text: "no \(platform) image (it holds: \(entries.map(\.platformText).joined(separator: ", ")))")
+                throw BuildxImageIndexError(
+                    text: "no \(platform) image (it holds: \(entries.map(\.platformText).joined(separator: ", ")))")
             }
             images.append(image)
         }

@@ -13,8 +13,10 @@ public struct BuildxInspection: Sendable, Hashable {
         public var buildkit: String?
         public var platforms: BuildxPlatformList
 
-        public init(name: String, endpoint: String = "", status: String = "", buildkit: String? = nil,
-                    platforms: BuildxPlatformList = BuildxPlatformList()) {
+        public init(
+            name: String, endpoint: String = "", status: String = "", buildkit: String? = nil,
+            platforms: BuildxPlatformList = BuildxPlatformList()
+        ) {
             self.name = name
             self.endpoint = endpoint
             self.status = status
@@ -49,7 +51,8 @@ public struct BuildxInspection: Sendable, Hashable {
             case "Endpoint" where inNodes: result.nodes[result.nodes.count - 1].endpoint = value
             case "Status" where inNodes: result.nodes[result.nodes.count - 1].status = value
             case "Buildkit" where inNodes: result.nodes[result.nodes.count - 1].buildkit = value
-            case "Platforms" where inNodes: result.nodes[result.nodes.count - 1].platforms = BuildxPlatformList.parse(value)
+            case "Platforms" where inNodes:
+                result.nodes[result.nodes.count - 1].platforms = BuildxPlatformList.parse(value)
             default: break
             }
         }

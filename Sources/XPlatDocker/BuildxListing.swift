@@ -44,7 +44,8 @@ public enum BuildxListing {
         } else {
             for (index, line) in trimmed.split(separator: "\n").enumerated() {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw BuildxListingError(line: index + 1, value: String(line.prefix(60)), reason: "not a JSON object")
+                    throw BuildxListingError(
+                        line: index + 1, value: String(line.prefix(60)), reason: "not a JSON object")
                 }
                 objects.append(object)
             }
@@ -53,7 +54,9 @@ public enum BuildxListing {
             let nodes = (object["Nodes"] as? [[String: Any]] ?? []).map { node -> BuilderFacts.Node in
                 let words = (node["Platforms"] as? [Any] ?? []).compactMap { item -> String? in
                     if let s = item as? String { return s }
-                    guard let p = item as? [String: Any], let os = p["os"] as? String, let arch = p["architecture"] as? String else { return nil }
+                    guard let p = item as? [String: Any], let os = p["os"] as? String,
+                        let arch = p["architecture"] as? String
+                    else { return nil }
                     return [os, arch, p["variant"] as? String].compactMap { $0 }.joined(separator: "/")
                 }
                 let list = BuildxPlatformList.parse(items: words)
@@ -62,9 +65,10 @@ public enum BuildxListing {
                     status: node["Status"] as? String, buildkitVersion: node["Version"] as? String,
                     platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated)
             }
-            builders.append(BuilderFacts(
-                name: object["Name"] as? String ?? "", driver: object["Driver"] as? String ?? "",
-                current: object["Current"] as? Bool ?? false, nodes: nodes, error: object["Err"] as? String))
+            builders.append(
+                BuilderFacts(
+                    name: object["Name"] as? String ?? "", driver: object["Driver"] as? String ?? "",
+                    current: object["Current"] as? Bool ?? false, nodes: nodes, error: object["Err"] as? String))
         }
         return builders
     }
@@ -91,12 +95,16 @@ public enum BuildxListing {
                     current = true
                 }
                 let status = words.count > 2 ? words[2] : nil
-                builders.append(BuilderFacts(name: words.first ?? "", driver: words.count > 1 ? words[1] : "",
-                                             current: current, nodes: [], error: status == "error" ? "error" : nil))
+                builders.append(
+                    BuilderFacts(
+                        name: words.first ?? "", driver: words.count > 1 ? words[1] : "",
+                        current: current, nodes: [], error: status == "error" ? "error" : nil))
                 continue
             }
             guard !builders.isEmpty else { continue }
-            let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init).filter { $0 != "\\_" }
+            let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init).filter {
+                $0 != "\\_"
+            }
             guard words.count >= 2 else { continue }
             let name = words[0]
             let endpoint = words[1]
@@ -107,10 +115,12 @@ public enum BuildxListing {
                 buildkit = words[3]
                 platformStart = 4
             }
-            let list = BuildxPlatformList.parse(words.count > platformStart ? words[platformStart...].joined(separator: " ") : "")
-            builders[builders.count - 1].nodes.append(BuilderFacts.Node(
-                name: name, endpoint: endpoint, status: status, buildkitVersion: buildkit,
-                platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated))
+            let list = BuildxPlatformList.parse(
+                words.count > platformStart ? words[platformStart...].joined(separator: " ") : "")
+            builders[builders.count - 1].nodes.append(
+                BuilderFacts.Node(
+                    name: name, endpoint: endpoint, status: status, buildkitVersion: buildkit,
+                    platforms: list.platforms, unparsedPlatforms: list.unparsed, truncated: list.truncated))
         }
         return builders
     }

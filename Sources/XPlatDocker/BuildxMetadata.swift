@@ -15,8 +15,10 @@ public struct BuildxMetadata: Sendable, Hashable {
     /// `buildx.build.ref`: `BUILDER/NODE/REF`, which node built it.
     public var buildRef: String?
 
-    public init(digest: String? = nil, mediaType: String? = nil, configDigest: String? = nil, imageNames: [String] = [],
-                buildRef: String? = nil) {
+    public init(
+        digest: String? = nil, mediaType: String? = nil, configDigest: String? = nil, imageNames: [String] = [],
+        buildRef: String? = nil
+    ) {
         self.digest = digest
         self.mediaType = mediaType
         self.configDigest = configDigest

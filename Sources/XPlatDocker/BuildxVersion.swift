@@ -26,7 +26,9 @@ public struct BuildxVersion: Sendable, Hashable, Comparable, Codable, CustomStri
             if w.first == "v" { w = w.dropFirst() }
             let core = w.prefix { $0.isNumber || $0 == "." }
             let parts = core.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts.count <= 3, let major = Int(parts[0]), let minor = Int(parts[1]) else { continue }
+            guard parts.count >= 2, parts.count <= 3, let major = Int(parts[0]), let minor = Int(parts[1]) else {
+                continue
+            }
             let patch = parts.count == 3 ? Int(parts[2]) : 0
             guard let patch else { continue }
             return BuildxVersion(major: major, minor: minor, patch: patch, text: String(word))

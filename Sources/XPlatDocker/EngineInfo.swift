@@ -13,7 +13,9 @@ public struct EngineInfo: Sendable, Hashable {
     /// `Secure: false`), sorted: a push by xplat may speak plain HTTP to them as the engine does.
     public var insecureRegistries: [String]
 
-    public init(architecture: String, osType: String = "linux", serverVersion: String = "", insecureRegistries: [String] = []) {
+    public init(
+        architecture: String, osType: String = "linux", serverVersion: String = "", insecureRegistries: [String] = []
+    ) {
         self.architecture = architecture
         self.osType = osType
         self.serverVersion = serverVersion
@@ -23,10 +25,12 @@ public struct EngineInfo: Sendable, Hashable {
     /// Parses the JSON; nil when it is not `docker info` JSON.
     public static func parse(_ json: String) -> EngineInfo? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let arch = object["Architecture"] as? String else { return nil }
+            let arch = object["Architecture"] as? String
+        else { return nil }
         let configs = (object["RegistryConfig"] as? [String: Any])?["IndexConfigs"] as? [String: Any] ?? [:]
-        return EngineInfo(architecture: arch, osType: object["OSType"] as? String ?? "linux",
-                          serverVersion: object["ServerVersion"] as? String ?? "", insecureRegistries: insecure(configs))
+        return EngineInfo(
+            architecture: arch, osType: object["OSType"] as? String ?? "linux",
+            serverVersion: object["ServerVersion"] as? String ?? "", insecureRegistries: insecure(configs))
     }
 
     /// `docker info --format '{{json .RegistryConfig.IndexConfigs}}'`: the insecure registries.

@@ -46,7 +46,9 @@ struct ARMAttributes: Sendable, Hashable {
         func readSubsection(at offset: Int, into result: inout ARMAttributes) throws -> Int {
             guard raw.count - offset >= 4 else { throw bad("truncated subsection header at \(offset)") }
             let length = u32(offset)
-            guard length >= 5, length <= raw.count - offset else { throw bad("subsection length \(length) at \(offset)") }
+            guard length >= 5, length <= raw.count - offset else {
+                throw bad("subsection length \(length) at \(offset)")
+            }
             let end = offset + length
             var at = offset + 4
             let vendorStart = at

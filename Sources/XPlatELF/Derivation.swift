@@ -22,7 +22,8 @@ enum Derivation {
             } else {
                 info.kind = .sharedObject
                 info.linkage = .dynamic
-                info.evidence.linkage = info.needed.isEmpty
+                info.evidence.linkage =
+                    info.needed.isEmpty
                     ? "ET_DYN without PT_INTERP or DF_1_PIE, no DT_NEEDED"
                     : "ET_DYN without PT_INTERP or DF_1_PIE"
             }
@@ -60,11 +61,14 @@ enum Derivation {
         }
         let rows = ArchitectureTable.entries(elfClass: info.elfClass, byteOrder: info.byteOrder, machine: info.machine)
         guard let row = rows.first else {
-            info.platformProblem = "\(ELFMachine.name(info.machine)), \(info.elfClass.rawValue) \(info.byteOrder.rawValue) is not a platform xplat knows"
+            info.platformProblem =
+                "\(ELFMachine.name(info.machine)), \(info.elfClass.rawValue) \(info.byteOrder.rawValue) is not a "
+                + "platform xplat knows"
             return
         }
         let architecture = row.platform.architecture
-        info.evidence.architecture = "\(ELFMachine.name(info.machine)), \(info.elfClass.rawValue), \(info.byteOrder.rawValue)"
+        info.evidence.architecture =
+            "\(ELFMachine.name(info.machine)), \(info.elfClass.rawValue), \(info.byteOrder.rawValue)"
         if let riscv = info.riscvFloatABI { info.evidence.floatABI = "e_flags float ABI \(riscv)" }
 
         var variant: String?
@@ -94,8 +98,10 @@ enum Derivation {
         }
         // No attributes (hand-written or stripped): the float ABI is what Debian's ports imply.
         guard let row = rows.first(where: { $0.floatABI == info.floatABI && $0.debianArch != nil }),
-              let debian = row.debianArch, let float = row.floatABI else { return nil }
-        info.evidence.variant = "no Tag_CPU_arch; \(float.rawValue)-float EABI implies \(debian) (\(row.platform.variant ?? "-"))"
+            let debian = row.debianArch, let float = row.floatABI
+        else { return nil }
+        info.evidence.variant =
+            "no Tag_CPU_arch; \(float.rawValue)-float EABI implies \(debian) (\(row.platform.variant ?? "-"))"
         return row.platform.variant
     }
 
@@ -106,7 +112,8 @@ enum Derivation {
             return row.platform.variant
         }
         if let level = info.x86ISALevel, let row = rows.first(where: { $0.x86Level == level }) {
-            info.evidence.variant = level == 1
+            info.evidence.variant =
+                level == 1
                 ? "GNU property ISA needed x86-64-baseline"
                 : "GNU property ISA needed x86-64-v\(level)"
             return row.platform.variant

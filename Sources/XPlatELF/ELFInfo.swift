@@ -58,8 +58,10 @@ public struct PlatformEvidence: Sendable, Hashable, Codable {
     /// e.g. `PT_INTERP /lib/ld-linux-armhf.so.3` or `no PT_INTERP, ET_EXEC`.
     public var linkage: String?
 
-    public init(os: String? = nil, architecture: String? = nil, variant: String? = nil,
-                floatABI: String? = nil, linkage: String? = nil) {
+    public init(
+        os: String? = nil, architecture: String? = nil, variant: String? = nil,
+        floatABI: String? = nil, linkage: String? = nil
+    ) {
         self.os = os
         self.architecture = architecture
         self.variant = variant

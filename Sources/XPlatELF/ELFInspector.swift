@@ -5,7 +5,7 @@ import XPlatPlatform
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Inspects ELF files: identity, ABI facts, linkage, and the platform they are built for.
@@ -65,7 +65,9 @@ public enum ELFInspector {
 
     static func inspect(elf: OpaquePointer, path: String, size: UInt64, startsWithMagic: () -> Bool) throws -> ELFInfo {
         guard elf_kind(elf) == ELF_K_ELF else {
-            if elf_kind(elf) == ELF_K_AR { throw ELFError.malformed(path: path, reason: "an ar archive, not an ELF file") }
+            if elf_kind(elf) == ELF_K_AR {
+                throw ELFError.malformed(path: path, reason: "an ar archive, not an ELF file")
+            }
             if startsWithMagic() {
                 throw ELFError.malformed(path: path, reason: "truncated: \(size) bytes, too short for an ELF header")
             }
@@ -110,31 +112,40 @@ public enum ELFInspector {
     private static func checkTables(_ ehdr: GElf_Ehdr, elfClass: ELFClass, size: UInt64, path: String) throws {
         let (phentsize, shentsize): (UInt64, UInt64) = elfClass == .elf64 ? (56, 64) : (32, 40)
         if ehdr.e_phnum > 0 {
-            try checkTable("program", "ph", offset: ehdr.e_phoff, count: ehdr.e_phnum, entrySize: ehdr.e_phentsize,
-                           expected: phentsize, size: size, path: path)
+            try checkTable(
+                "program", "ph", offset: ehdr.e_phoff, count: ehdr.e_phnum, entrySize: ehdr.e_phentsize,
+                expected: phentsize, size: size, path: path)
         }
         // e_shnum 0 with e_shoff set means the count is in section 0's sh_size (more than 0xff00
         // sections); libelf handles that case and checks it.
         if ehdr.e_shnum > 0 {
-            try checkTable("section", "sh", offset: ehdr.e_shoff, count: ehdr.e_shnum, entrySize: ehdr.e_shentsize,
-                           expected: shentsize, size: size, path: path)
+            try checkTable(
+                "section", "sh", offset: ehdr.e_shoff, count: ehdr.e_shnum, entrySize: ehdr.e_shentsize,
+                expected: shentsize, size: size, path: path)
             guard ehdr.e_shstrndx < ehdr.e_shnum || ehdr.e_shstrndx == UInt16(SHN_XINDEX) else {
-                throw ELFError.malformed(path: path, reason: "e_shstrndx \(ehdr.e_shstrndx) is not below e_shnum \(ehdr.e_shnum)")
+                throw ELFError.malformed(
+                    path: path, reason: "e_shstrndx \(ehdr.e_shstrndx) is not below e_shnum \(ehdr.e_shnum)")
             }
         }
     }
 
     /// One header table (`program`/`ph`, `section`/`sh`): entries of the size the ELF class defines,
     /// `count` of them from `offset`, all inside the file's `size` bytes.
-    private static func checkTable(_ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
-                           expected: UInt64, size: UInt64, path: String) throws {
+    private static func checkTable(
+        _ name: String, _ field: String, offset: UInt64, count: UInt16, entrySize: UInt16,
+        expected: UInt64, size: UInt64, path: String
+    ) throws {
         guard UInt64(entrySize) == expected else {
             throw ELFError.malformed(path: path, reason: "e_\(field)entsize \(entrySize), expected \(expected)")
         }
         let end = offset.addingReportingOverflow(UInt64(count) * expected)
         guard !end.overflow, end.partialValue <= size else {
             throw ELFError.malformed(
-                path: path, reason: "\(name) headers (e_\(field)off \(offset), e_\(field)num \(count)) end past the file's \(size) bytes")
+                path: path,
+                reason:
+                    "\(name) headers (e_\(field)off \(offset), e_\(field)num \(count)) end past the file's "
+                    + "\(size) bytes"
+            )
         }
     }
 
@@ -155,9 +166,12 @@ public enum ELFInspector {
         }
 
         /// Bytes of the file through libelf (`elf_getdata_rawchunk` checks the range against the file).
-        func chunk(_ what: String, offset: UInt64, size: UInt64, type: Elf_Type = ELF_T_BYTE) throws -> UnsafeMutablePointer<Elf_Data> {
+        func chunk(_ what: String, offset: UInt64, size: UInt64, type: Elf_Type = ELF_T_BYTE) throws
+            -> UnsafeMutablePointer<Elf_Data>
+        {
             guard offset <= UInt64(Int64.max), size <= UInt64(Int.max) else {
-                throw ELFError.malformed(path: path, reason: "\(what) at offset \(offset), size \(size), is outside the file")
+                throw ELFError.malformed(
+                    path: path, reason: "\(what) at offset \(offset), size \(size), is outside the file")
             }
             return try LibELF.wrap("elf_getdata_rawchunk(\(what))", path) {
                 elf_getdata_rawchunk(elf, Int64(offset), Int(size), type)
@@ -212,11 +226,15 @@ public enum ELFInspector {
             }
         }
 
-        mutating func readDynamic(offset: UInt64, size: UInt64, loads: [(vaddr: UInt64, offset: UInt64, size: UInt64)],
-                                  into info: inout ELFInfo) throws {
+        mutating func readDynamic(
+            offset: UInt64, size: UInt64, loads: [(vaddr: UInt64, offset: UInt64, size: UInt64)],
+            into info: inout ELFInfo
+        ) throws {
             let data = try chunk("PT_DYNAMIC", offset: offset, size: size, type: ELF_T_DYN)
             let entrySize = gelf_fsize(elf, ELF_T_DYN, 1, UInt32(EV_CURRENT))
-            guard entrySize > 0 else { throw ELFError.libelf(path: path, operation: "gelf_fsize", message: LibELF.lastMessage()) }
+            guard entrySize > 0 else {
+                throw ELFError.libelf(path: path, operation: "gelf_fsize", message: LibELF.lastMessage())
+            }
             let count = data.pointee.d_size / entrySize
             var neededOffsets: [UInt64] = []
             var strtab: UInt64?
@@ -240,13 +258,16 @@ public enum ELFInspector {
             }
             // DT_STRTAB is an address: find the loaded segment holding it to get a file offset.
             guard let load = loads.first(where: { strtab >= $0.vaddr && strtab - $0.vaddr < $0.size }) else {
-                throw ELFError.malformed(path: path, reason: "DT_STRTAB 0x\(String(strtab, radix: 16)) is in no PT_LOAD segment")
+                throw ELFError.malformed(
+                    path: path, reason: "DT_STRTAB 0x\(String(strtab, radix: 16)) is in no PT_LOAD segment")
             }
             let fileOffset = load.offset + (strtab - load.vaddr)
-            let table = Self.bytes(try chunk("DT_STRTAB", offset: fileOffset, size: min(strsz, load.size - (strtab - load.vaddr))))
+            let table = Self.bytes(
+                try chunk("DT_STRTAB", offset: fileOffset, size: min(strsz, load.size - (strtab - load.vaddr))))
             for nameOffset in neededOffsets {
                 guard nameOffset < UInt64(table.count) else {
-                    throw ELFError.malformed(path: path, reason: "DT_NEEDED name offset \(nameOffset) beyond DT_STRSZ \(strsz)")
+                    throw ELFError.malformed(
+                        path: path, reason: "DT_NEEDED name offset \(nameOffset) beyond DT_STRSZ \(strsz)")
                 }
                 let rest = table[Int(nameOffset)...]
                 info.needed.append(String(decoding: rest.prefix(while: { $0 != 0 }), as: UTF8.self))
@@ -270,9 +291,9 @@ public enum ELFInspector {
                 guard after > next else { break }
                 next = after
                 guard nhdr.n_type == UInt32(NT_GNU_PROPERTY_TYPE_0), nhdr.n_namesz == 4,
-                      descOffset + Int(nhdr.n_descsz) <= raw.count,
-                      raw[nameOffset] == UInt8(ascii: "G"), raw[nameOffset + 1] == UInt8(ascii: "N"),
-                      raw[nameOffset + 2] == UInt8(ascii: "U")
+                    descOffset + Int(nhdr.n_descsz) <= raw.count,
+                    raw[nameOffset] == UInt8(ascii: "G"), raw[nameOffset + 1] == UInt8(ascii: "N"),
+                    raw[nameOffset + 2] == UInt8(ascii: "U")
                 else { continue }
                 // Properties: pr_type, pr_datasz, data padded to 8 (ELF64) or 4 (ELF32) bytes.
                 let pad = elfClass == .elf64 ? 8 : 4
@@ -306,7 +327,8 @@ public enum ELFInspector {
                 let mayBeGo = shdr.sh_type == UInt32(SHT_PROGBITS) && shdr.sh_size >= 32
                 guard isAttributes || mayBeGo else { continue }
                 if mayBeGo {
-                    guard let name = elf_strptr(elf, names, Int(shdr.sh_name)), strcmp(name, ".go.buildinfo") == 0 else { continue }
+                    guard let name = elf_strptr(elf, names, Int(shdr.sh_name)), strcmp(name, ".go.buildinfo") == 0
+                    else { continue }
                     let data = try chunk(".go.buildinfo", offset: shdr.sh_offset, size: min(shdr.sh_size, 1 << 20))
                     info.go = GoBuildInfoParser.parse(Self.bytes(data))
                 } else {

@@ -25,7 +25,7 @@ import CElf
 import XPlatPlatform
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a file could not be inspected. Every case names the file.

@@ -15,8 +15,10 @@ public struct DoctorOptions: Sendable {
     /// `--remove-duplicates`: with `--fix`, also remove broken duplicates of working entries.
     public var removeDuplicates: Bool
 
-    public init(platforms: [Platform]? = nil, engine: Bool = true, fix: Bool = false, dryRun: Bool = false,
-                removeDuplicates: Bool = false) {
+    public init(
+        platforms: [Platform]? = nil, engine: Bool = true, fix: Bool = false, dryRun: Bool = false,
+        removeDuplicates: Bool = false
+    ) {
         self.platforms = platforms
         self.engine = engine
         self.fix = fix
@@ -53,8 +55,9 @@ public enum Doctor {
         func judged(engine: Bool = true) async throws -> DoctorReport {
             var o = probeOptions
             o.engine = engine && probeOptions.engine
-            let facts = try await HostProbe.probe(roots: roots, environment: environment, runner: runner,
-                                                  prover: prover, options: o)
+            let facts = try await HostProbe.probe(
+                roots: roots, environment: environment, runner: runner,
+                prover: prover, options: o)
             return DoctorJudge.judge(facts, requested: options.platforms)
         }
         var report = try await judged()

@@ -203,8 +203,10 @@ public enum ArchitectureTable {
         // Debian qemu-user-static's /usr/share/binfmts patterns (qemu-binfmt-conf.sh for x86).
         let le64 = "\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00"
         let le32 = "\\x7fELF\\x01\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00"
-        let stdMask = "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
-        let x86Mask = "\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+        let stdMask =
+            "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+        let x86Mask =
+            "\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
         func pattern(_ magic: String, _ mask: String) -> BinfmtPattern {
             BinfmtPattern(offset: 0, magic: BinfmtPattern.unescape(magic)!, mask: BinfmtPattern.unescape(mask)!)
         }
@@ -220,12 +222,17 @@ public enum ArchitectureTable {
                 interpreters: ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1"],
                 qemuName: "qemu-x86_64", binfmt: x86_64, goos: "linux", goarch: "amd64", goamd64: "v\(level)",
                 rustTarget: "x86_64-unknown-linux-gnu", rustMuslTarget: "x86_64-unknown-linux-musl",
-                gnuTriplet: "x86_64-linux-gnu", zigTarget: "x86_64-linux-musl", debianArch: "amd64", alpineArch: "x86_64", unameMachine: "x86_64")
-            .named(architecture: level == 1 ? ["amd64", "x86_64", "x86-64", "x64"] : [],
-                   variants: ["v\(level)", "\(level)"], runs: lower + [p("amd64"), p("386")])
+                gnuTriplet: "x86_64-linux-gnu", zigTarget: "x86_64-linux-musl", debianArch: "amd64",
+                alpineArch: "x86_64", unameMachine: "x86_64"
+            )
+            .named(
+                architecture: level == 1 ? ["amd64", "x86_64", "x86-64", "x64"] : [],
+                variants: ["v\(level)", "\(level)"], runs: lower + [p("amd64"), p("386")])
         }
-        func armRow(_ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
-                    debian: String?, alpine: String?, uname: String) -> ArchitectureInfo {
+        func armRow(
+            _ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
+            debian: String?, alpine: String?, uname: String
+        ) -> ArchitectureInfo {
             return ArchitectureInfo(
                 platform: p("arm", "v\(v)"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.arm,
                 armArchitecture: v, floatABI: float,
@@ -234,8 +241,10 @@ public enum ArchitectureTable {
                     : ["/lib/ld-linux.so.3", "/lib/ld-musl-arm.so.1"],
                 qemuName: "qemu-arm", binfmt: arm, goos: "linux", goarch: "arm", goarm: goarm,
                 rustTarget: rust, rustMuslTarget: musl, gnuTriplet: gnu,
-                zigTarget: float == .hard ? "arm-linux-musleabihf" : "arm-linux-musleabi", debianArch: debian, alpineArch: alpine,
-                unameMachine: uname)
+                zigTarget: float == .hard ? "arm-linux-musleabihf" : "arm-linux-musleabi", debianArch: debian,
+                alpineArch: alpine,
+                unameMachine: uname
+            )
             .named(variants: ["v\(v)", "\(v)"], runs: stride(from: v, through: 5, by: -1).map { p("arm", "v\($0)") })
         }
         return [
@@ -245,31 +254,42 @@ public enum ArchitectureTable {
                 interpreters: ["/lib/ld-linux.so.2", "/lib/ld-musl-i386.so.1"],
                 qemuName: "qemu-i386", binfmt: i386, goos: "linux", goarch: "386",
                 rustTarget: "i686-unknown-linux-gnu", rustMuslTarget: "i686-unknown-linux-musl",
-                gnuTriplet: "i686-linux-gnu", zigTarget: "x86-linux-musl", debianArch: "i386", alpineArch: "x86", unameMachine: "i686")
-                .named(architecture: ["386", "i386", "i486", "i586", "i686", "x86"]),
+                gnuTriplet: "i686-linux-gnu", zigTarget: "x86-linux-musl", debianArch: "i386", alpineArch: "x86",
+                unameMachine: "i686"
+            )
+            .named(architecture: ["386", "i386", "i486", "i586", "i686", "x86"]),
             ArchitectureInfo(
                 platform: p("arm64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.aarch64,
                 interpreters: ["/lib/ld-linux-aarch64.so.1", "/lib/ld-musl-aarch64.so.1"],
                 qemuName: "qemu-aarch64", binfmt: pattern(le64 + "\\xb7\\x00", stdMask),
                 goos: "linux", goarch: "arm64",
                 rustTarget: "aarch64-unknown-linux-gnu", rustMuslTarget: "aarch64-unknown-linux-musl",
-                gnuTriplet: "aarch64-linux-gnu", zigTarget: "aarch64-linux-musl", debianArch: "arm64", alpineArch: "aarch64", unameMachine: "aarch64")
-                .named(architecture: ["arm64", "aarch64", "armv8", "arm64v8"], variants: ["v8", "8", "v8.0"],
-                       runs: [p("arm64"), p("arm", "v8"), p("arm", "v7"), p("arm", "v6"), p("arm", "v5")]),
-            armRow(7, float: .hard, goarm: "7", rust: "armv7-unknown-linux-gnueabihf",
-                   musl: "armv7-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: "armhf",
-                   alpine: "armv7", uname: "armv7l")
-                .named(architecture: ["arm"], aliases: ["armhf", "armv7", "armv7l", "armv7hl", "arm32v7"]),
-            armRow(6, float: .hard, goarm: "6", rust: "arm-unknown-linux-gnueabihf",
-                   musl: "arm-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: nil,
-                   alpine: "armhf", uname: "armv6l")
-                // containerd normalizes armel to arm/v6; Debian's armel port is the v5 row (see
-                // `PlatformReport.notes`).
-                .named(aliases: ["armel", "armv6", "armv6l", "arm32v6"]),
-            armRow(5, float: .soft, goarm: "5", rust: "armv5te-unknown-linux-gnueabi",
-                   musl: "armv5te-unknown-linux-musleabi", gnu: "arm-linux-gnueabi", debian: "armel",
-                   alpine: nil, uname: "armv5tel")
-                .named(aliases: ["armv5", "armv5l", "armv5te", "armv5tel", "arm32v5"], variants: ["v5te"]),
+                gnuTriplet: "aarch64-linux-gnu", zigTarget: "aarch64-linux-musl", debianArch: "arm64",
+                alpineArch: "aarch64", unameMachine: "aarch64"
+            )
+            .named(
+                architecture: ["arm64", "aarch64", "armv8", "arm64v8"], variants: ["v8", "8", "v8.0"],
+                runs: [p("arm64"), p("arm", "v8"), p("arm", "v7"), p("arm", "v6"), p("arm", "v5")]),
+            armRow(
+                7, float: .hard, goarm: "7", rust: "armv7-unknown-linux-gnueabihf",
+                musl: "armv7-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: "armhf",
+                alpine: "armv7", uname: "armv7l"
+            )
+            .named(architecture: ["arm"], aliases: ["armhf", "armv7", "armv7l", "armv7hl", "arm32v7"]),
+            armRow(
+                6, float: .hard, goarm: "6", rust: "arm-unknown-linux-gnueabihf",
+                musl: "arm-unknown-linux-musleabihf", gnu: "arm-linux-gnueabihf", debian: nil,
+                alpine: "armhf", uname: "armv6l"
+            )
+            // containerd normalizes armel to arm/v6; Debian's armel port is the v5 row (see
+            // `PlatformReport.notes`).
+            .named(aliases: ["armel", "armv6", "armv6l", "arm32v6"]),
+            armRow(
+                5, float: .soft, goarm: "5", rust: "armv5te-unknown-linux-gnueabi",
+                musl: "armv5te-unknown-linux-musleabi", gnu: "arm-linux-gnueabi", debian: "armel",
+                alpine: nil, uname: "armv5tel"
+            )
+            .named(aliases: ["armv5", "armv5l", "armv5te", "armv5tel", "arm32v5"], variants: ["v5te"]),
             ArchitectureInfo(
                 platform: p("riscv64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.riscv,
                 riscvFloatABI: "double",
@@ -277,49 +297,71 @@ public enum ArchitectureTable {
                 qemuName: "qemu-riscv64", binfmt: pattern(le64 + "\\xf3\\x00", stdMask),
                 goos: "linux", goarch: "riscv64",
                 rustTarget: "riscv64gc-unknown-linux-gnu", rustMuslTarget: "riscv64gc-unknown-linux-musl",
-                gnuTriplet: "riscv64-linux-gnu", zigTarget: "riscv64-linux-musl", debianArch: "riscv64", alpineArch: "riscv64", unameMachine: "riscv64")
-                .named(architecture: ["riscv64", "riscv64gc"]),
+                gnuTriplet: "riscv64-linux-gnu", zigTarget: "riscv64-linux-musl", debianArch: "riscv64",
+                alpineArch: "riscv64", unameMachine: "riscv64"
+            )
+            .named(architecture: ["riscv64", "riscv64gc"]),
             ArchitectureInfo(
                 platform: p("ppc64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.ppc64,
                 interpreters: ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"],
                 qemuName: "qemu-ppc64le",
-                binfmt: pattern(le64 + "\\x15\\x00",
-                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\x00"),
+                binfmt: pattern(
+                    le64 + "\\x15\\x00",
+                    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff"
+                        + "\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\x00"
+                ),
                 goos: "linux", goarch: "ppc64le",
                 rustTarget: "powerpc64le-unknown-linux-gnu", rustMuslTarget: "powerpc64le-unknown-linux-musl",
-                gnuTriplet: "powerpc64le-linux-gnu", zigTarget: "powerpc64le-linux-musl", debianArch: "ppc64el", alpineArch: "ppc64le", unameMachine: "ppc64le")
-                .named(architecture: ["ppc64le", "ppc64el", "powerpc64le"]),
+                gnuTriplet: "powerpc64le-linux-gnu", zigTarget: "powerpc64le-linux-musl", debianArch: "ppc64el",
+                alpineArch: "ppc64le", unameMachine: "ppc64le"
+            )
+            .named(architecture: ["ppc64le", "ppc64el", "powerpc64le"]),
             ArchitectureInfo(
                 platform: p("s390x"), elfClass: .elf64, byteOrder: .big, elfMachine: ELFMachine.s390,
                 interpreters: ["/lib/ld64.so.1", "/lib/ld-musl-s390x.so.1"],
                 qemuName: "qemu-s390x",
-                binfmt: pattern("\\x7fELF\\x02\\x02\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x16",
-                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff"),
+                binfmt: pattern(
+                    "\\x7fELF\\x02\\x02\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x16",
+                    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\xff\\xff"
+                        + "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff"
+                ),
                 goos: "linux", goarch: "s390x",
                 rustTarget: "s390x-unknown-linux-gnu", rustMuslTarget: "s390x-unknown-linux-musl",
-                gnuTriplet: "s390x-linux-gnu", zigTarget: "s390x-linux-musl", debianArch: "s390x", alpineArch: "s390x", unameMachine: "s390x")
-                .named(architecture: ["s390x"]),
+                gnuTriplet: "s390x-linux-gnu", zigTarget: "s390x-linux-musl", debianArch: "s390x", alpineArch: "s390x",
+                unameMachine: "s390x"
+            )
+            .named(architecture: ["s390x"]),
             ArchitectureInfo(
                 platform: p("mips64le"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.mips,
                 interpreters: ["/lib64/ld.so.1", "/lib/ld-musl-mips64el.so.1"],
                 qemuName: "qemu-mips64el",
-                binfmt: pattern(le64 + "\\x08\\x00",
-                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xfe\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
+                binfmt: pattern(
+                    le64 + "\\x08\\x00",
+                    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xfe\\xff"
+                        + "\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+                ),
                 goos: "linux", goarch: "mips64le",
                 rustTarget: "mips64el-unknown-linux-gnuabi64", rustMuslTarget: "mips64el-unknown-linux-muslabi64",
-                gnuTriplet: "mips64el-linux-gnuabi64", zigTarget: "mips64el-linux-muslabi64", debianArch: "mips64el", alpineArch: nil, unameMachine: "mips64")
-                .named(architecture: ["mips64le", "mips64el"]),
+                gnuTriplet: "mips64el-linux-gnuabi64", zigTarget: "mips64el-linux-muslabi64", debianArch: "mips64el",
+                alpineArch: nil, unameMachine: "mips64"
+            )
+            .named(architecture: ["mips64le", "mips64el"]),
             ArchitectureInfo(
                 platform: p("loong64"), elfClass: .elf64, byteOrder: .little, elfMachine: ELFMachine.loongarch,
                 interpreters: ["/lib64/ld-linux-loongarch-lp64d.so.1", "/lib/ld-musl-loongarch64.so.1"],
                 qemuName: "qemu-loongarch64",
-                binfmt: pattern(le64 + "\\x02\\x01",
-                                "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"),
+                binfmt: pattern(
+                    le64 + "\\x02\\x01",
+                    "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfc\\x00\\xff"
+                        + "\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff"
+                ),
                 goos: "linux", goarch: "loong64",
                 rustTarget: "loongarch64-unknown-linux-gnu", rustMuslTarget: "loongarch64-unknown-linux-musl",
-                gnuTriplet: "loongarch64-linux-gnu", zigTarget: "loongarch64-linux-musl", debianArch: "loong64", alpineArch: "loongarch64",
-                unameMachine: "loongarch64")
-                .named(architecture: ["loong64", "loongarch64"]),
+                gnuTriplet: "loongarch64-linux-gnu", zigTarget: "loongarch64-linux-musl", debianArch: "loong64",
+                alpineArch: "loongarch64",
+                unameMachine: "loongarch64"
+            )
+            .named(architecture: ["loong64", "loongarch64"]),
         ]
     }()
 
@@ -345,7 +387,8 @@ public enum ArchitectureTable {
         guard let variant = platform.variant else { return nil }
         let arm64 = entries.first { $0.elfMachine == ELFMachine.aarch64 }!
         if platform.architecture == arm64.platform.architecture, let (major, minor) = arm64Level(variant),
-           (major, minor) != (8, 0) {
+            (major, minor) != (8, 0)
+        {
             var row = arm64
             row.platform = platform
             row.architectureNames = []
@@ -357,7 +400,8 @@ public enum ArchitectureTable {
         }
         let armRows = entries.filter { $0.armArchitecture != nil }
         if let newest = armRows.max(by: { $0.armArchitecture! < $1.armArchitecture! }),
-           platform.architecture == newest.platform.architecture, variant == "v\(newest.armArchitecture! + 1)" {
+            platform.architecture == newest.platform.architecture, variant == "v\(newest.armArchitecture! + 1)"
+        {
             var row = newest
             row.platform = platform
             row.armArchitecture = newest.armArchitecture! + 1
@@ -394,8 +438,9 @@ public enum ArchitectureTable {
         if rows.contains(where: { $0.elfMachine == ELFMachine.aarch64 }), let (major, minor) = arm64Level(variant) {
             return arm64Platform(major, minor)
         }
-        let candidate = Platform(normalizedOS: "linux", architecture: architecture,
-                                 variant: variant.hasPrefix("v") ? variant : "v" + variant)
+        let candidate = Platform(
+            normalizedOS: "linux", architecture: architecture,
+            variant: variant.hasPrefix("v") ? variant : "v" + variant)
         return extendedRow(candidate)?.platform
     }
 
@@ -449,8 +494,9 @@ public enum ArchitectureTable {
 
 extension ArchitectureInfo {
     /// This row with its names and compatibility added (lists are appended; `runs` defaults to itself).
-    func named(architecture: [String] = [], aliases: [String] = [], variants: [String] = [], runs: [Platform]? = nil
-) -> ArchitectureInfo {
+    func named(
+        architecture: [String] = [], aliases: [String] = [], variants: [String] = [], runs: [Platform]? = nil
+    ) -> ArchitectureInfo {
         var row = self
         row.architectureNames += architecture
         row.aliases += aliases

@@ -22,7 +22,9 @@ public enum DefaultPlatformError: Error, Sendable, Equatable, CustomStringConver
 public enum DefaultPlatform {
     /// `DOCKER_DEFAULT_PLATFORM` when set and not empty (as docker and buildx read it), else the
     /// machine's own platform in its base form (`linux/amd64`, not `linux/amd64/v4`).
-    public static func resolve(environment: [String: String], unameMachine: String) throws(DefaultPlatformError) -> [Platform] {
+    public static func resolve(environment: [String: String], unameMachine: String) throws(DefaultPlatformError)
+        -> [Platform]
+    {
         if let value = environment["DOCKER_DEFAULT_PLATFORM"], !value.isEmpty {
             do {
                 return try Platform.parseList(value)
@@ -32,7 +34,9 @@ public enum DefaultPlatform {
                 throw .badEnvironment(value, .malformed(value, "\(error)"))
             }
         }
-        guard let native = ArchitectureTable.platform(unameMachine: unameMachine) else { throw .unknownMachine(unameMachine) }
+        guard let native = ArchitectureTable.platform(unameMachine: unameMachine) else {
+            throw .unknownMachine(unameMachine)
+        }
         return [native]
     }
 }

@@ -62,7 +62,8 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
         guard parts.count <= 3, !parts.contains(where: { $0.isEmpty }) else {
             throw PlatformError.malformed(text, "expected os/architecture[/variant]")
         }
-        for part in parts where !part.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) {
+        for part in parts where !part.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+        {
             throw PlatformError.malformed(text, "unexpected character in \"\(part)\"")
         }
         let first = parts[0].lowercased()
@@ -130,14 +131,17 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
     }
 
     /// The architecture word and variant spelling, normalized through the architecture table's names.
-    private static func normalizeArchitecture(_ arch: String, variant: String?, input: String) throws -> (String, String?) {
+    private static func normalizeArchitecture(_ arch: String, variant: String?, input: String) throws -> (
+        String, String?
+    ) {
         guard let (row, fixesVariant) = ArchitectureTable.row(named: arch.lowercased()) else {
             throw PlatformError.unknownArchitecture(input, arch)
         }
         let name = row.platform.architecture
         guard let given = variant?.lowercased() else { return (name, row.platform.variant) }
         guard let chosen = ArchitectureTable.platform(architecture: name, variant: given),
-              !fixesVariant || chosen == row.platform else {
+            !fixesVariant || chosen == row.platform
+        else {
             throw PlatformError.unknownVariant(input, given, architecture: name)
         }
         return (name, chosen.variant)
@@ -178,7 +182,9 @@ public enum PlatformError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownOS(let input, let os):
             return "invalid platform \"\(input)\": unknown operating system \"\(os)\""
         case .unknownArchitecture(let input, let arch):
-            return "invalid platform \"\(input)\": unknown architecture \"\(arch)\" (known: \(ArchitectureTable.architectureNames.joined(separator: ", ")))"
+            return
+                "invalid platform \"\(input)\": unknown architecture \"\(arch)\" (known: "
+                + "\(ArchitectureTable.architectureNames.joined(separator: ", ")))"
         case .unknownVariant(let input, let variant, let arch):
             let known = ArchitectureTable.knownVariants(of: arch)
             let hint = known.isEmpty ? "\(arch) has no variants" : "known: \(known.joined(separator: ", "))"

@@ -48,14 +48,19 @@ public enum PlatformReport {
         guard let chosen = platform.info else { return [] }
         let words = Set(input.lowercased().split(separator: "/").map(String.init))
         var out: [String] = []
-        for (distribution, name) in [("Debian", \ArchitectureInfo.debianArch), ("Alpine", \ArchitectureInfo.alpineArch)] {
-            guard let row = ArchitectureTable.entries.first(where: { row in
-                row[keyPath: name].map(words.contains) == true && row[keyPath: name] != chosen[keyPath: name]
-            }), let word = row[keyPath: name] else { continue }
+        for (distribution, name) in [
+            ("Debian", \ArchitectureInfo.debianArch), ("Alpine", \ArchitectureInfo.alpineArch),
+        ] {
+            guard
+                let row = ArchitectureTable.entries.first(where: { row in
+                    row[keyPath: name].map(words.contains) == true && row[keyPath: name] != chosen[keyPath: name]
+                }), let word = row[keyPath: name]
+            else { continue }
             let abi = [row.armArchitecture.map { "ARMv\($0)" }, row.floatABI.map { "\($0.rawValue)-float" }]
                 .compactMap { $0 }.joined(separator: " ")
-            out.append("\(word) means \(platform) here (as containerd normalizes it); \(distribution)'s \(word) is "
-                       + "\(row.platform)" + (abi.isEmpty ? "" : " (\(abi))"))
+            out.append(
+                "\(word) means \(platform) here (as containerd normalizes it); \(distribution)'s \(word) is "
+                    + "\(row.platform)" + (abi.isEmpty ? "" : " (\(abi))"))
         }
         return out
     }
@@ -77,26 +82,31 @@ public enum PlatformReport {
             if let f = i.floatABI { abi.append("\(f.rawValue)-float") }
             if let l = i.x86Level { abi.append("x86-64-v\(l)") }
             if let r = i.riscvFloatABI { abi.append("float ABI \(r)") }
-            let go = ["GOOS=\(i.goos)", "GOARCH=\(i.goarch)"] + (i.goarm.map { ["GOARM=\($0)"] } ?? [])
+            let go =
+                ["GOOS=\(i.goos)", "GOARCH=\(i.goarch)"] + (i.goarm.map { ["GOARM=\($0)"] } ?? [])
                 + (i.goamd64.map { ["GOAMD64=\($0)"] } ?? [])
-            let fields: [(String, String)] = [
-                ("elf", "\(i.elfClass.rawValue) \(i.byteOrder.rawValue) \(ELFMachine.name(i.elfMachine))"
-                    + (abi.isEmpty ? "" : " " + abi.joined(separator: " "))),
-                ("interpreters", i.interpreters.joined(separator: " ")),
-                ("qemu", i.qemuName),
-                ("binfmt magic", i.binfmt.magicString),
-                ("binfmt mask", i.binfmt.maskString),
-                ("go", go.joined(separator: " ")),
-                ("rust", "\(i.rustTarget) \(i.rustMuslTarget)"),
-                ("gnu", i.gnuTriplet),
-                ("zig", i.zigTarget),
-                ("debian", i.debianArch ?? "-"),
-                ("alpine", i.alpineArch ?? "-"),
-                ("uname -m", i.unameMachine),
-                ("names", (i.architectureNames + i.aliases).joined(separator: " ")),
-                ("variants", i.variantNames.joined(separator: " ")),
-                ("runs", row.runs.map(\.description).joined(separator: " ")),
-            ].filter { !$0.1.isEmpty } + row.notes.map { ("note", $0) }
+            let fields: [(String, String)] =
+                [
+                    (
+                        "elf",
+                        "\(i.elfClass.rawValue) \(i.byteOrder.rawValue) \(ELFMachine.name(i.elfMachine))"
+                            + (abi.isEmpty ? "" : " " + abi.joined(separator: " "))
+                    ),
+                    ("interpreters", i.interpreters.joined(separator: " ")),
+                    ("qemu", i.qemuName),
+                    ("binfmt magic", i.binfmt.magicString),
+                    ("binfmt mask", i.binfmt.maskString),
+                    ("go", go.joined(separator: " ")),
+                    ("rust", "\(i.rustTarget) \(i.rustMuslTarget)"),
+                    ("gnu", i.gnuTriplet),
+                    ("zig", i.zigTarget),
+                    ("debian", i.debianArch ?? "-"),
+                    ("alpine", i.alpineArch ?? "-"),
+                    ("uname -m", i.unameMachine),
+                    ("names", (i.architectureNames + i.aliases).joined(separator: " ")),
+                    ("variants", i.variantNames.joined(separator: " ")),
+                    ("runs", row.runs.map(\.description).joined(separator: " ")),
+                ].filter { !$0.1.isEmpty } + row.notes.map { ("note", $0) }
             for (key, value) in fields {
                 out += "  " + key.padding(toLength: 13, withPad: " ", startingAt: 0) + value + "\n"
             }

@@ -5,10 +5,11 @@
 
 import Foundation
 import Subprocess
+
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// A login for one registry.
@@ -52,7 +53,8 @@ public struct DockerCredentials: CredentialSource {
         } else {
             configDirectory = (environment["HOME"] ?? NSHomeDirectory()) + "/.docker"
         }
-        helperSearchPath = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
+        helperSearchPath = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(
+            String.init)
     }
 
     public init(configDirectory: String, helperSearchPath: [String]) {
@@ -79,7 +81,8 @@ public struct DockerCredentials: CredentialSource {
         guard let data = FileManager.default.contents(atPath: configFile) else { return nil }
         let config: ConfigFile
         do { config = try JSONDecoder().decode(ConfigFile.self, from: data) } catch {
-            throw RegistryError.credentials(registry: registry, "\(configFile) is not a docker config (JSON with auths, credsStore, credHelpers)")
+            throw RegistryError.credentials(
+                registry: registry, "\(configFile) is not a docker config (JSON with auths, credsStore, credHelpers)")
         }
         let keys = Self.keys(for: registry)
         if let helper = keys.lazy.compactMap({ config.credHelpers?[$0] }).first {
@@ -97,20 +100,32 @@ public struct DockerCredentials: CredentialSource {
     private func decode(_ entry: ConfigFile.Auth, registry: String) throws -> Credential? {
         if let auth = entry.auth, !auth.isEmpty {
             guard let raw = Data(base64Encoded: auth), let text = String(data: raw, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":") else {
-                throw RegistryError.credentials(registry: registry, "the `auth` entry in \(configFile) is not base64 of USER:PASSWORD; run docker login \(registry) again")
+                let colon = text.firstIndex(of: ":")
+            else {
+                throw RegistryError.credentials(
+                    registry: registry,
+                    "the `auth` entry in \(configFile) is not base64 of USER:PASSWORD; run docker login "
+                        + "\(registry) again"
+                )
             }
-            return Credential(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
-                              identityToken: entry.identitytoken.flatMap { $0.isEmpty ? nil : $0 })
+            return Credential(
+                username: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
+                identityToken: entry.identitytoken.flatMap { $0.isEmpty ? nil : $0 })
         }
-        if let user = entry.username, let password = entry.password { return Credential(username: user, password: password) }
-        if let token = entry.identitytoken, !token.isEmpty { return Credential(username: "", password: "", identityToken: token) }
+        if let user = entry.username, let password = entry.password {
+            return Credential(username: user, password: password)
+        }
+        if let token = entry.identitytoken, !token.isEmpty {
+            return Credential(username: "", password: "", identityToken: token)
+        }
         return nil
     }
 
     /// The names docker files a registry's login under: Docker Hub's legacy URL first, then the host.
     static func keys(for registry: String) -> [String] {
-        if registry == RegistryReference.dockerHub || registry == "index.docker.io" || registry == "registry-1.docker.io" {
+        if registry == RegistryReference.dockerHub || registry == "index.docker.io"
+            || registry == "registry-1.docker.io"
+        {
             return ["https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io"]
         }
         return [registry]
@@ -133,9 +148,15 @@ public struct DockerCredentials: CredentialSource {
     /// found" means no login; anything else failing is an error naming the helper.
     private func runHelper(_ name: String, server: String, registry: String) async throws -> Credential? {
         let program = "docker-credential-\(name)"
-        guard let path = helperSearchPath.map({ "\($0)/\(program)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw RegistryError.credentials(registry: registry, "the docker config (\(configFile)) names credential helper `\(name)`"
-                + ", but \(program) is not on PATH; install it or remove it from the config")
+        guard
+            let path = helperSearchPath.map({ "\($0)/\(program)" }).first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            throw RegistryError.credentials(
+                registry: registry,
+                "the docker config (\(configFile)) names credential helper `\(name)`"
+                    + ", but \(program) is not on PATH; install it or remove it from the config")
         }
         let status: TerminationStatus
         let stdout: String
@@ -144,9 +165,10 @@ public struct DockerCredentials: CredentialSource {
             // stdin from an unlinked temporary file, not a pipe: a helper that exits without
             // reading its input cannot break the write.
             let input = try Self.inputFile(server + "\n")
-            let result = try await Subprocess.run(.path(FilePath(path)), arguments: ["get"],
-                                                  input: .fileDescriptor(input, closeAfterSpawningProcess: true),
-                                                  output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+            let result = try await Subprocess.run(
+                .path(FilePath(path)), arguments: ["get"],
+                input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+                output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
             status = result.terminationStatus
             stdout = result.standardOutput
             stderr = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -156,7 +178,8 @@ public struct DockerCredentials: CredentialSource {
         guard case .exited(0) = status else {
             let said = stderr.isEmpty ? stdout.trimmingCharacters(in: .whitespacesAndNewlines) : stderr
             if said.lowercased().contains("credentials not found") { return nil }
-            throw RegistryError.credentials(registry: registry, "\(program) get failed: \(said.isEmpty ? "no message" : said)")
+            throw RegistryError.credentials(
+                registry: registry, "\(program) get failed: \(said.isEmpty ? "no message" : said)")
         }
         return try decodeAnswer(stdout, program: program, registry: registry)
     }
@@ -175,8 +198,10 @@ public struct DockerCredentials: CredentialSource {
 
     private func decodeAnswer(_ stdout: String, program: String, registry: String) throws -> Credential? {
         struct Answer: Decodable { var Username: String?; var Secret: String? }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(stdout.utf8)), let secret = answer.Secret else {
-            throw RegistryError.credentials(registry: registry, "\(program) get printed no {\"Username\",\"Secret\"} JSON")
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(stdout.utf8)), let secret = answer.Secret
+        else {
+            throw RegistryError.credentials(
+                registry: registry, "\(program) get printed no {\"Username\",\"Secret\"} JSON")
         }
         if answer.Username == "<token>" { return Credential(username: "", password: "", identityToken: secret) }
         return Credential(username: answer.Username ?? "", password: secret)

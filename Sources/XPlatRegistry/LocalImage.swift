@@ -14,8 +14,10 @@ public struct LocalImage: Sendable, Hashable {
     /// Annotations for this image's index entry.
     public var annotations: [String: String]?
 
-    public init(platform: OCIPlatform, manifest: FetchedManifest, decoded: Manifest, blobFiles: [String: String],
-                annotations: [String: String]? = nil) {
+    public init(
+        platform: OCIPlatform, manifest: FetchedManifest, decoded: Manifest, blobFiles: [String: String],
+        annotations: [String: String]? = nil
+    ) {
         self.platform = platform
         self.manifest = manifest
         self.decoded = decoded
@@ -25,8 +27,9 @@ public struct LocalImage: Sendable, Hashable {
 
     /// The index entry for this image.
     public var descriptor: Descriptor {
-        Descriptor(mediaType: manifest.mediaType, digest: manifest.digest, size: Int64(manifest.data.count),
-                   annotations: annotations, platform: platform)
+        Descriptor(
+            mediaType: manifest.mediaType, digest: manifest.digest, size: Int64(manifest.data.count),
+            annotations: annotations, platform: platform)
     }
 
     /// Bytes of every blob (config and layers).
@@ -93,22 +96,32 @@ public enum OCILayout {
     /// Returns the index's digest. `indexAnnotations` go on the index, `descriptorAnnotations`
     /// on `index.json`'s descriptor of it (beside the ref name).
     @discardableResult
-    public static func write(_ images: [LocalImage], refName: String, to folder: String, indexAnnotations: [String: String]? = nil,
-                             descriptorAnnotations: [String: String] = [:]) throws -> String {
+    public static func write(
+        _ images: [LocalImage], refName: String, to folder: String, indexAnnotations: [String: String]? = nil,
+        descriptorAnnotations: [String: String] = [:]
+    ) throws -> String {
         let fm = FileManager.default
         let blobs = "\(folder)/blobs/sha256"
-        do { try fm.createDirectory(atPath: blobs, withIntermediateDirectories: true) } catch { throw LocalImageError.unwritable(folder) }
+        do { try fm.createDirectory(atPath: blobs, withIntermediateDirectories: true) } catch {
+            throw LocalImageError.unwritable(folder)
+        }
         func put(_ data: Data, _ digest: String) throws {
             let path = "\(blobs)/\(digest.dropFirst("sha256:".count))"
-            guard fm.fileExists(atPath: path) || fm.createFile(atPath: path, contents: data) else { throw LocalImageError.unwritable(path) }
+            guard fm.fileExists(atPath: path) || fm.createFile(atPath: path, contents: data) else {
+                throw LocalImageError.unwritable(path)
+            }
         }
         for image in images {
             for blob in image.decoded.blobs {
                 let path = "\(blobs)/\(blob.digest.dropFirst("sha256:".count))"
                 guard !fm.fileExists(atPath: path) else { continue }
-                guard let source = image.blobFiles[blob.digest] else { throw LocalImageError.malformed(folder, "no file for blob \(blob.digest)") }
+                guard let source = image.blobFiles[blob.digest] else {
+                    throw LocalImageError.malformed(folder, "no file for blob \(blob.digest)")
+                }
                 if link(source, path) != 0 {
-                    do { try fm.copyItem(atPath: source, toPath: path) } catch { throw LocalImageError.unwritable(path) }
+                    do { try fm.copyItem(atPath: source, toPath: path) } catch {
+                        throw LocalImageError.unwritable(path)
+                    }
                 }
             }
             try put(image.manifest.data, image.manifest.digest)
@@ -116,12 +129,16 @@ public enum OCILayout {
         let (indexData, mediaType) = makeIndex(images, annotations: indexAnnotations)
         let indexDigest = sha256Digest(indexData)
         try put(indexData, indexDigest)
-        let top = Index(mediaType: MediaType.ociIndex, manifests: [
-            Descriptor(mediaType: mediaType, digest: indexDigest, size: Int64(indexData.count),
-                       annotations: descriptorAnnotations.merging([AnnotationKey.refName: refName]) { $1 }),
-        ])
+        let top = Index(
+            mediaType: MediaType.ociIndex,
+            manifests: [
+                Descriptor(
+                    mediaType: mediaType, digest: indexDigest, size: Int64(indexData.count),
+                    annotations: descriptorAnnotations.merging([AnnotationKey.refName: refName]) { $1 })
+            ])
         guard fm.createFile(atPath: "\(folder)/index.json", contents: canonicalJSON(top)),
-              fm.createFile(atPath: "\(folder)/oci-layout", contents: canonicalJSON(OCILayoutFile())) else {
+            fm.createFile(atPath: "\(folder)/oci-layout", contents: canonicalJSON(OCILayoutFile()))
+        else {
             throw LocalImageError.unwritable(folder)
         }
         return indexDigest
@@ -135,7 +152,9 @@ public enum OCILayout {
     /// provenance/SBOM: `unknown/unknown`, annotated with the digest of the image they describe),
     /// each with its index entry's annotations, so that an index assembled from them keeps them.
     /// An `unknown/unknown` entry that is not an attestation is neither.
-    public static func readWithAttestations(_ folder: String) throws -> (images: [LocalImage], attestations: [LocalImage]) {
+    public static func readWithAttestations(_ folder: String) throws -> (
+        images: [LocalImage], attestations: [LocalImage]
+    ) {
         let top: Index = try decode("\(folder)/index.json")
         var images: [LocalImage] = [], attestations: [LocalImage] = []
         var queue = top.manifests
@@ -170,8 +189,9 @@ public enum OCILayout {
         let resolved = try platform ?? (decode(blobPath(folder, manifest.config.digest)) as ImageConfig).platform
         var files: [String: String] = [:]
         for blob in manifest.blobs { files[blob.digest] = blobPath(folder, blob.digest) }
-        return LocalImage(platform: resolved, manifest: FetchedManifest(mediaType: entry.mediaType, digest: entry.digest, data: data),
-                          decoded: manifest, blobFiles: files, annotations: entry.isAttestation ? entry.annotations : nil)
+        return LocalImage(
+            platform: resolved, manifest: FetchedManifest(mediaType: entry.mediaType, digest: entry.digest, data: data),
+            decoded: manifest, blobFiles: files, annotations: entry.isAttestation ? entry.annotations : nil)
     }
 
     static func blobPath(_ folder: String, _ digest: String) -> String {
@@ -181,7 +201,9 @@ public enum OCILayout {
     static func decode<T: Decodable>(_ path: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: path) else { throw LocalImageError.unreadable(path) }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            let what = T.self == Index.self ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config"
+            let what =
+                T.self == Index.self
+                ? "an image index" : T.self == Manifest.self ? "an image manifest" : "an image config"
             throw LocalImageError.malformed(path, "not \(what) (\(RegistryClient.decodingReason(error)))")
         }
     }
@@ -203,8 +225,11 @@ extension RegistryClient {
     /// from a repository already holding it where the registry allows, else uploaded) and every
     /// per-platform manifest by digest, untagged; then one index under each tag. Nothing else is
     /// created in the registry. `indexAnnotations` go on the index.
-    public func publish(_ images: [LocalImage], to targets: [RegistryReference], indexAnnotations: [String: String]? = nil) async throws
-        -> PublishResult {
+    public func publish(
+        _ images: [LocalImage], to targets: [RegistryReference], indexAnnotations: [String: String]? = nil
+    ) async throws
+        -> PublishResult
+    {
         let (indexData, indexType) = makeIndex(images, annotations: indexAnnotations)
         var done: [String: Set<String>] = [:]  // registry -> repositories holding everything
         var indexDigest = sha256Digest(indexData)
@@ -215,18 +240,23 @@ extension RegistryClient {
                 for image in images {
                     for blob in image.decoded.blobs {
                         guard let file = image.blobFiles[blob.digest] else {
-                            throw RegistryError.badContent(RegistryOperation(registry: target.registry, repository: target.repository,
-                                                                             reference: blob.digest, action: "push"), "no local file for this blob")
+                            throw RegistryError.badContent(
+                                RegistryOperation(
+                                    registry: target.registry, repository: target.repository,
+                                    reference: blob.digest, action: "push"), "no local file for this blob")
                         }
                         try await pushBlob(repository, descriptor: blob, source: .file(file), mountFrom: sources)
                     }
-                    try await putManifest(target.with(reference: image.manifest.digest), mediaType: image.manifest.mediaType, data: image.manifest.data)
+                    try await putManifest(
+                        target.with(reference: image.manifest.digest), mediaType: image.manifest.mediaType,
+                        data: image.manifest.data)
                 }
                 done[target.registry, default: []].insert(target.repository)
             }
             indexDigest = try await putManifest(target, mediaType: indexType, data: indexData)
         }
-        return PublishResult(indexDigest: indexDigest, manifestDigests: images.map(\.manifest.digest), indexMediaType: indexType,
-                             indexSize: Int64(indexData.count))
+        return PublishResult(
+            indexDigest: indexDigest, manifestDigests: images.map(\.manifest.digest), indexMediaType: indexType,
+            indexSize: Int64(indexData.count))
     }
 }

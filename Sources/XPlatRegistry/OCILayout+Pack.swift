@@ -24,7 +24,8 @@ public struct LayerBlob: Sendable, Hashable {
     public init?(line: some StringProtocol) {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count == 3, let size = Int64(fields[2]), size >= 0,
-              fields[0...1].allSatisfy({ Self.isHexDigest(String($0)) }) else { return nil }
+            fields[0...1].allSatisfy({ Self.isHexDigest(String($0)) })
+        else { return nil }
         self.init(digest: "sha256:\(fields[1])", size: size, diffID: "sha256:\(fields[0])")
     }
 
@@ -53,7 +54,8 @@ extension OCILayout {
         let manifestDescriptor = try storeBlob(manifestData, mediaType: MediaType.ociManifest, in: folder)
         var files: [String: String] = [:]
         for blob in manifest.blobs { files[blob.digest] = blobPath(folder, blob.digest) }
-        let fetched = FetchedManifest(mediaType: MediaType.ociManifest, digest: manifestDescriptor.digest, data: manifestData)
+        let fetched = FetchedManifest(
+            mediaType: MediaType.ociManifest, digest: manifestDescriptor.digest, data: manifestData)
         return LocalImage(platform: config.platform, manifest: fetched, decoded: manifest, blobFiles: files)
     }
 
@@ -61,10 +63,12 @@ extension OCILayout {
     public static func storedImage(manifest digest: String, in folder: String) throws -> LocalImage {
         let path = blobPath(folder, digest)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? Int64 ?? (attributes[.size] as? Int).map(Int64.init) else {
+            let size = attributes[.size] as? Int64 ?? (attributes[.size] as? Int).map(Int64.init)
+        else {
             throw LocalImageError.unreadable(path)
         }
-        return try image(Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: size), platform: nil, in: folder)
+        return try image(
+            Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: size), platform: nil, in: folder)
     }
 
     /// The annotations of the index that `folder`'s `index.json` names first.
@@ -97,7 +101,9 @@ extension Index {
             return "annotation \(key) is \(annotations?[key].map { "'\($0)'" } ?? "absent"), not '\(value)'"
         }
         let listed = Set(platformManifests.compactMap(\.platform?.description))
-        if let absent = platforms.first(where: { !listed.contains($0.description) }) { return "no \(absent.description) image" }
+        if let absent = platforms.first(where: { !listed.contains($0.description) }) {
+            return "no \(absent.description) image"
+        }
         return nil
     }
 }

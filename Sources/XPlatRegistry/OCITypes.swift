@@ -71,8 +71,10 @@ public struct Descriptor: Codable, Sendable, Hashable {
     public var platform: OCIPlatform?
     public var artifactType: String?
 
-    public init(mediaType: String, digest: String, size: Int64, annotations: [String: String]? = nil,
-                platform: OCIPlatform? = nil) {
+    public init(
+        mediaType: String, digest: String, size: Int64, annotations: [String: String]? = nil,
+        platform: OCIPlatform? = nil
+    ) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size
@@ -92,8 +94,10 @@ public struct Index: Codable, Sendable, Hashable {
     public var manifests: [Descriptor]
     public var annotations: [String: String]?
 
-    public init(schemaVersion: Int = 2, mediaType: String? = MediaType.ociIndex, manifests: [Descriptor],
-                annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: String? = MediaType.ociIndex, manifests: [Descriptor],
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.manifests = manifests
@@ -116,8 +120,10 @@ public struct Manifest: Codable, Sendable, Hashable {
     public var subject: Descriptor?
     public var annotations: [String: String]?
 
-    public init(schemaVersion: Int = 2, mediaType: String? = MediaType.ociManifest, config: Descriptor,
-                layers: [Descriptor], annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: String? = MediaType.ociManifest, config: Descriptor,
+        layers: [Descriptor], annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.config = config
@@ -147,8 +153,10 @@ public struct ImageConfig: Codable, Sendable, Hashable {
     }
 
     /// A config for `platform` over the layers whose uncompressed digests are `diffIDs`.
-    public init(platform: OCIPlatform, created: String? = nil, config: ContainerConfig? = nil, history: [History]? = nil,
-                diffIDs: [String]) {
+    public init(
+        platform: OCIPlatform, created: String? = nil, config: ContainerConfig? = nil, history: [History]? = nil,
+        diffIDs: [String]
+    ) {
         self.architecture = platform.architecture
         self.os = platform.os
         self.variant = platform.variant

@@ -79,7 +79,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tls(let op, let reason):
             return "registry \(op.registry): TLS failed (\(op.description)): \(reason)"
         case .insecureRefused(let op):
-            return "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure registries (\(op.description))"
+            return
+                "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure "
+                + "registries (\(op.description))"
         case .digestMismatch(let op, let expected, let actual):
             return "registry \(op.registry) served \(op.image) with digest \(actual), not \(expected)"
         case .badContent(let op, let why):
@@ -93,11 +95,17 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var action: String? {
         switch self {
         case .unauthorized(let op, let had, _):
-            return had ? "check the user and password or token: docker login \(op.registry)" : "log in first: docker login \(op.registry)"
+            return had
+                ? "check the user and password or token: docker login \(op.registry)"
+                : "log in first: docker login \(op.registry)"
         case .denied(let op, _):
-            return "the account has no \(op.action) right on \(op.repository); ask the registry's owner, or push to a repository you own"
+            return
+                "the account has no \(op.action) right on \(op.repository); ask the registry's owner, or push to a "
+                + "repository you own"
         case .notFound(let op, _):
-            return "check the repository and tag (skopeo inspect docker://\(op.image) or docker manifest inspect \(op.image))"
+            return
+                "check the repository and tag (skopeo inspect docker://\(op.image) or docker manifest inspect "
+                + "\(op.image))"
         case .tooManyRequests(_, let after):
             return "wait\(after.map { " \($0) s" } ?? "") and retry, or log in: authenticated users get higher limits"
         case .status(_, let code, _):
@@ -108,7 +116,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "trust the registry's CA (/etc/docker/certs.d/\(op.registry)/ca.crt, or the system store), "
                 + "or, for a plain-HTTP registry, list it in dockerd's insecure-registries"
         case .insecureRefused(let op):
-            return "serve the registry over TLS, or add \(op.registry) to insecure-registries in /etc/docker/daemon.json"
+            return
+                "serve the registry over TLS, or add \(op.registry) to insecure-registries in /etc/docker/daemon.json"
         case .digestMismatch:
             return "the registry or a proxy altered the content; retry, and report it to the registry's owner"
         case .badReference, .badContent, .credentials:
@@ -125,7 +134,9 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             struct Entry: Decodable { var code: String?; var message: String? }
             var errors: [Entry]?
         }
-        if let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)), let errors = decoded.errors, !errors.isEmpty {
+        if let decoded = try? JSONDecoder().decode(Body.self, from: Data(body)), let errors = decoded.errors,
+            !errors.isEmpty
+        {
             return errors.map { [$0.code, $0.message].compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

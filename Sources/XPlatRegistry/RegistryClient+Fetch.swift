@@ -61,15 +61,19 @@ extension RegistryClient {
     /// Fetches the manifest or index `reference` names; the bytes are checked against the digest
     /// when the reference names one.
     public func manifest(_ reference: RegistryReference) async throws -> FetchedManifest {
-        let op = RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                   reference: reference.reference, action: "pull")
-        let response = try await send(Call(
-            operation: op, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
-            headers: [("Accept", MediaType.manifestAccept.joined(separator: ", "))],
-            scopes: [Self.scope(reference.repository, "pull")], expected: [200]))
+        let op = RegistryOperation(
+            registry: reference.registry, repository: reference.repository,
+            reference: reference.reference, action: "pull")
+        let response = try await send(
+            Call(
+                operation: op, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
+                headers: [("Accept", MediaType.manifestAccept.joined(separator: ", "))],
+                scopes: [Self.scope(reference.repository, "pull")], expected: [200]))
         let data = Data(try await collect(response, limit: 8 << 20, op).readableBytesView)
         let digest = sha256Digest(data)
-        if let wanted = reference.digest, wanted != digest { throw RegistryError.digestMismatch(op, expected: wanted, actual: digest) }
+        if let wanted = reference.digest, wanted != digest {
+            throw RegistryError.digestMismatch(op, expected: wanted, actual: digest)
+        }
         var mediaType = response.headers.first(name: "Content-Type")?.split(separator: ";").first.map(String.init) ?? ""
         if !MediaType.isIndex(mediaType) && !MediaType.isManifest(mediaType) {
             struct Probe: Decodable { var mediaType: String?; var manifests: [Descriptor]? }
@@ -81,12 +85,14 @@ extension RegistryClient {
 
     /// True when the manifest exists (HEAD), without fetching it.
     public func manifestExists(_ reference: RegistryReference) async throws -> Bool {
-        let op = RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                   reference: reference.reference, action: "look up")
-        let response = try await send(Call(
-            operation: op, method: .HEAD, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
-            headers: [("Accept", MediaType.manifestAccept.joined(separator: ", "))],
-            scopes: [Self.scope(reference.repository, "pull")], expected: [200, 404]))
+        let op = RegistryOperation(
+            registry: reference.registry, repository: reference.repository,
+            reference: reference.reference, action: "look up")
+        let response = try await send(
+            Call(
+                operation: op, method: .HEAD, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
+                headers: [("Accept", MediaType.manifestAccept.joined(separator: ", "))],
+                scopes: [Self.scope(reference.repository, "pull")], expected: [200, 404]))
         return response.status.code == 200
     }
 
@@ -101,8 +107,11 @@ extension RegistryClient {
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ reference: RegistryReference, what: String) throws -> T {
-        try decode(type, data, RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                                 reference: reference.reference, action: "read"), what: what)
+        try decode(
+            type, data,
+            RegistryOperation(
+                registry: reference.registry, repository: reference.repository,
+                reference: reference.reference, action: "read"), what: what)
     }
 
     /// Decodes what `op` fetched; content that is not `what` is the registry's `badContent`.
@@ -130,8 +139,10 @@ extension RegistryClient {
         var data = Data()
         _ = try await fetchBlob(reference, digest: digest) { chunk in
             guard data.count + chunk.readableBytes <= limit else {
-                throw RegistryError.badContent(RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                                                 reference: digest, action: "pull"), "larger than \(limit) bytes")
+                throw RegistryError.badContent(
+                    RegistryOperation(
+                        registry: reference.registry, repository: reference.repository,
+                        reference: digest, action: "pull"), "larger than \(limit) bytes")
             }
             data.append(contentsOf: chunk.readableBytesView)
         }
@@ -142,19 +153,25 @@ extension RegistryClient {
     /// registry's redirect to its storage (without credentials); throws `digestMismatch` at the end
     /// when the bytes do not hash to `digest`. Returns the byte count.
     @discardableResult
-    public func fetchBlob(_ reference: RegistryReference, digest: String,
-                          _ body: (NIOCore.ByteBuffer) async throws -> Void) async throws -> Int64 {
-        let op = RegistryOperation(registry: reference.registry, repository: reference.repository, reference: digest, action: "pull blob")
-        var response = try await send(Call(
-            operation: op, target: "/v2/\(reference.repository)/blobs/\(digest)",
-            scopes: [Self.scope(reference.repository, "pull")], expected: [200, 301, 302, 303, 307, 308]))
+    public func fetchBlob(
+        _ reference: RegistryReference, digest: String,
+        _ body: (NIOCore.ByteBuffer) async throws -> Void
+    ) async throws -> Int64 {
+        let op = RegistryOperation(
+            registry: reference.registry, repository: reference.repository, reference: digest, action: "pull blob")
+        var response = try await send(
+            Call(
+                operation: op, target: "/v2/\(reference.repository)/blobs/\(digest)",
+                scopes: [Self.scope(reference.repository, "pull")], expected: [200, 301, 302, 303, 307, 308]))
         var hops = 0
         while (300...399).contains(Int(response.status.code)) {
             hops += 1
             guard hops <= 5, let location = response.headers.first(name: "Location") else {
-                throw RegistryError.status(op, code: Int(response.status.code), detail: "a redirect without a usable Location")
+                throw RegistryError.status(
+                    op, code: Int(response.status.code), detail: "a redirect without a usable Location")
             }
-            let base = URL(string: "https://\(Self.apiHost(reference.registry))/v2/\(reference.repository)/blobs/\(digest)")
+            let base = URL(
+                string: "https://\(Self.apiHost(reference.registry))/v2/\(reference.repository)/blobs/\(digest)")
             let target = URL(string: location, relativeTo: base)?.absoluteURL.absoluteString ?? location
             var request = HTTPClientRequest(url: target)
             request.headers.add(name: "User-Agent", value: configuration.userAgent)
@@ -162,11 +179,14 @@ extension RegistryClient {
                 let port = URL(string: target)?.port.map { ":\($0)" } ?? ""
                 request.tlsConfiguration = try tlsConfiguration(for: host + port)
             }
-            do { response = try await http.execute(request, timeout: .hours(6)) } catch { throw Self.classify(error, op) }
+            do { response = try await http.execute(request, timeout: .hours(6)) } catch {
+                throw Self.classify(error, op)
+            }
             let code = Int(response.status.code)
             guard code == 200 || (300...399).contains(code) else {
                 let body = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
-                throw RegistryError.status(op, code: code, detail: "from the blob storage: " + RegistryError.detail(from: body))
+                throw RegistryError.status(
+                    op, code: code, detail: "from the blob storage: " + RegistryError.detail(from: body))
             }
         }
         var hasher = DigestHasher()
@@ -192,9 +212,13 @@ extension RegistryClient {
     @discardableResult
     public func fetchBlob(_ reference: RegistryReference, digest: String, to path: String) async throws -> Int64 {
         let temp = path + ".partial-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw RegistryError.badContent(RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                                             reference: digest, action: "pull blob"), "cannot write \(path)")
+        guard FileManager.default.createFile(atPath: temp, contents: nil),
+            let handle = FileHandle(forWritingAtPath: temp)
+        else {
+            throw RegistryError.badContent(
+                RegistryOperation(
+                    registry: reference.registry, repository: reference.repository,
+                    reference: digest, action: "pull blob"), "cannot write \(path)")
         }
         do {
             let count = try await fetchBlob(reference, digest: digest) { chunk in
@@ -209,8 +233,10 @@ extension RegistryClient {
             try? FileManager.default.removeItem(atPath: temp)
             if let error = error as? RegistryError { throw error }
             if error is CancellationError { throw error }
-            throw RegistryError.badContent(RegistryOperation(registry: reference.registry, repository: reference.repository,
-                                                             reference: digest, action: "pull blob"), "cannot write \(path)")
+            throw RegistryError.badContent(
+                RegistryOperation(
+                    registry: reference.registry, repository: reference.repository,
+                    reference: digest, action: "pull blob"), "cannot write \(path)")
         }
     }
 
@@ -230,11 +256,16 @@ extension RegistryClient {
         return [try await image(reference, top, entry: nil)]
     }
 
-    func image(_ reference: RegistryReference, _ fetched: FetchedManifest, entry: Descriptor?) async throws -> PlatformImage {
+    func image(_ reference: RegistryReference, _ fetched: FetchedManifest, entry: Descriptor?) async throws
+        -> PlatformImage
+    {
         let manifest = try decodeManifest(fetched, of: reference)
         let data = try await blob(reference, digest: manifest.config.digest)
-        let config = try decode(ImageConfig.self, data, reference.with(reference: manifest.config.digest), what: "an image config")
-        return PlatformImage(platform: entry?.platform ?? config.platform, entry: entry, manifest: fetched, decoded: manifest, config: config)
+        let config = try decode(
+            ImageConfig.self, data, reference.with(reference: manifest.config.digest), what: "an image config")
+        return PlatformImage(
+            platform: entry?.platform ?? config.platform, entry: entry, manifest: fetched, decoded: manifest,
+            config: config)
     }
 
     /// The platforms `reference` offers (an index's platform entries, or the config's platform).
@@ -261,19 +292,22 @@ extension RegistryClient {
         var result: [String] = []
         var target = "/v2/_catalog?n=1000"
         while true {
-            let response = try await send(Call(operation: op, target: target, scopes: ["registry:catalog:*"], expected: [200]))
+            let response = try await send(
+                Call(operation: op, target: target, scopes: ["registry:catalog:*"], expected: [200]))
             let data = Data(try await collect(response, limit: 16 << 20, op).readableBytesView)
             struct Catalog: Decodable { var repositories: [String]? }
             // A page that is not a catalog is the registry's fault to report, not an empty list.
             let page = try decode(Catalog.self, data, op, what: "a repository catalog")
             result += page.repositories ?? []
             guard let link = response.headers.first(name: "Link"), let open = link.firstIndex(of: "<"),
-                  let close = link.firstIndex(of: ">"), open < close else { return result }
+                let close = link.firstIndex(of: ">"), open < close
+            else { return result }
             target = String(link[link.index(after: open)..<close])
         }
     }
 
-    func collect(_ response: HTTPClientResponse, limit: Int, _ op: RegistryOperation) async throws -> NIOCore.ByteBuffer {
+    func collect(_ response: HTTPClientResponse, limit: Int, _ op: RegistryOperation) async throws -> NIOCore.ByteBuffer
+    {
         do { return try await response.body.collect(upTo: limit) } catch let error as NIOTooManyBytesError {
             _ = error
             throw RegistryError.badContent(op, "the answer is larger than \(limit) bytes")

@@ -5,8 +5,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a blob's bytes come from when it must be uploaded.
@@ -24,9 +25,12 @@ public enum BlobPushOutcome: Sendable, Hashable {
 extension RegistryClient {
     /// True when the repository has the blob (HEAD).
     public func blobExists(_ repository: RegistryReference, digest: String) async throws -> Bool {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: digest, action: "look up blob")
-        let response = try await send(Call(operation: op, method: .HEAD, target: "/v2/\(repository.repository)/blobs/\(digest)",
-                                           scopes: [Self.scope(repository.repository, "pull,push")], expected: [200, 404]))
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: digest, action: "look up blob")
+        let response = try await send(
+            Call(
+                operation: op, method: .HEAD, target: "/v2/\(repository.repository)/blobs/\(digest)",
+                scopes: [Self.scope(repository.repository, "pull,push")], expected: [200, 404]))
         return response.status.code == 200
     }
 
@@ -34,10 +38,13 @@ extension RegistryClient {
     /// realm is asked for a `pull,push` token, a Basic registry for the password (a HEAD of the
     /// empty blob, which needs no such blob to exist).
     public func checkPushAccess(_ repository: RegistryReference) async throws {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
         let empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        let response = try await send(Call(operation: op, method: .HEAD, target: "/v2/\(repository.repository)/blobs/\(empty)",
-                                           scopes: [Self.scope(repository.repository, "pull,push")], expected: [200, 404]))
+        let response = try await send(
+            Call(
+                operation: op, method: .HEAD, target: "/v2/\(repository.repository)/blobs/\(empty)",
+                scopes: [Self.scope(repository.repository, "pull,push")], expected: [200, 404]))
         _ = try? await response.body.collect(upTo: 1 << 16)
     }
 
@@ -45,8 +52,10 @@ extension RegistryClient {
     /// one of `mountFrom` (repositories of the same registry) when the registry has it there, else
     /// an upload from `source`.
     @discardableResult
-    public func pushBlob(_ repository: RegistryReference, descriptor: Descriptor, source: @autoclosure () throws -> BlobSource,
-                         mountFrom: [String] = []) async throws -> BlobPushOutcome {
+    public func pushBlob(
+        _ repository: RegistryReference, descriptor: Descriptor, source: @autoclosure () throws -> BlobSource,
+        mountFrom: [String] = []
+    ) async throws -> BlobPushOutcome {
         if try await blobExists(repository, digest: descriptor.digest) {
             counts.withLock { $0.blobsAlreadyThere += 1 }
             return .alreadyThere
@@ -84,13 +93,18 @@ extension RegistryClient {
 
     /// `POST /v2/REPO/blobs/uploads/?mount=DIGEST&from=SOURCE`: 201 mounted; 202 opened an upload
     /// instead (the blob is not in the source, or the registry does not mount).
-    private func mount(_ repository: RegistryReference, digest: String, from source: String) async throws -> MountAnswer {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: digest,
-                                   action: "mount blob from \(source) into")
-        let response = try await send(Call(
-            operation: op, method: .POST, target: "/v2/\(repository.repository)/blobs/uploads/?mount=\(digest)&from=\(source)",
-            headers: [("Content-Length", "0")],
-            scopes: [Self.scope(repository.repository, "pull,push"), Self.scope(source, "pull")], expected: [201, 202]))
+    private func mount(_ repository: RegistryReference, digest: String, from source: String) async throws -> MountAnswer
+    {
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: digest,
+            action: "mount blob from \(source) into")
+        let response = try await send(
+            Call(
+                operation: op, method: .POST,
+                target: "/v2/\(repository.repository)/blobs/uploads/?mount=\(digest)&from=\(source)",
+                headers: [("Content-Length", "0")],
+                scopes: [Self.scope(repository.repository, "pull,push"), Self.scope(source, "pull")],
+                expected: [201, 202]))
         _ = try? await response.body.collect(upTo: 1 << 16)
         if response.status.code == 201 { return .mounted }
         return .uploadOpened(try location(response, repository, op))
@@ -98,18 +112,24 @@ extension RegistryClient {
 
     /// Opens an upload session; returns its URL.
     private func startUpload(_ repository: RegistryReference) async throws -> String {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
-        let response = try await send(Call(operation: op, method: .POST, target: "/v2/\(repository.repository)/blobs/uploads/",
-                                           headers: [("Content-Length", "0")],
-                                           scopes: [Self.scope(repository.repository, "pull,push")], expected: [202]))
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: "", action: "push to")
+        let response = try await send(
+            Call(
+                operation: op, method: .POST, target: "/v2/\(repository.repository)/blobs/uploads/",
+                headers: [("Content-Length", "0")],
+                scopes: [Self.scope(repository.repository, "pull,push")], expected: [202]))
         _ = try? await response.body.collect(upTo: 1 << 16)
         return try location(response, repository, op)
     }
 
     /// The absolute upload URL from a `Location` header (registries may answer with a path).
-    func location(_ response: HTTPClientResponse, _ repository: RegistryReference, _ op: RegistryOperation) throws -> String {
+    func location(_ response: HTTPClientResponse, _ repository: RegistryReference, _ op: RegistryOperation) throws
+        -> String
+    {
         guard let location = response.headers.first(name: "Location"), !location.isEmpty else {
-            throw RegistryError.status(op, code: Int(response.status.code), detail: "an upload answer without a Location")
+            throw RegistryError.status(
+                op, code: Int(response.status.code), detail: "an upload answer without a Location")
         }
         if location.hasPrefix("http://") || location.hasPrefix("https://") { return location }
         let scheme = schemes.withLock { $0[repository.registry] } ?? "https"
@@ -117,9 +137,12 @@ extension RegistryClient {
     }
 
     /// Completes an upload session with the whole blob in one PUT.
-    func upload(_ repository: RegistryReference, descriptor: Descriptor, source: BlobSource, location: String) async throws {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: descriptor.digest,
-                                   action: "push blob to")
+    func upload(_ repository: RegistryReference, descriptor: Descriptor, source: BlobSource, location: String)
+        async throws
+    {
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: descriptor.digest,
+            action: "push blob to")
         let separator = location.contains("?") ? "&" : "?"
         let size = descriptor.size
         let body: @Sendable () throws -> HTTPClientRequest.Body = {
@@ -128,10 +151,11 @@ extension RegistryClient {
             case .file(let path): return .stream(FileChunks(path: path), length: .known(size))
             }
         }
-        let response = try await send(Call(
-            operation: op, method: .PUT, target: location + separator + "digest=\(descriptor.digest)",
-            headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(size))],
-            body: body, scopes: [Self.scope(repository.repository, "pull,push")], expected: [201, 204]))
+        let response = try await send(
+            Call(
+                operation: op, method: .PUT, target: location + separator + "digest=\(descriptor.digest)",
+                headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(size))],
+                body: body, scopes: [Self.scope(repository.repository, "pull,push")], expected: [201, 204]))
         _ = try? await response.body.collect(upTo: 1 << 16)
     }
 
@@ -142,9 +166,12 @@ extension RegistryClient {
     }
 
     private func cancelUpload(_ repository: RegistryReference, location: String) async {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: "", action: "cancel upload to")
-        let response = try? await send(Call(operation: op, method: .DELETE, target: location,
-                                            scopes: [Self.scope(repository.repository, "pull,push")], expected: [204, 404, 200]))
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: "", action: "cancel upload to")
+        let response = try? await send(
+            Call(
+                operation: op, method: .DELETE, target: location,
+                scopes: [Self.scope(repository.repository, "pull,push")], expected: [204, 404, 200]))
         _ = try? await response?.body.collect(upTo: 1 << 16)
     }
 
@@ -153,12 +180,14 @@ extension RegistryClient {
     @discardableResult
     public func putManifest(_ reference: RegistryReference, mediaType: String, data: Data) async throws -> String {
         let digest = sha256Digest(data)
-        let op = RegistryOperation(registry: reference.registry, repository: reference.repository, reference: reference.reference,
-                                   action: "push")
-        let response = try await send(Call(
-            operation: op, method: .PUT, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
-            headers: [("Content-Type", mediaType)], body: { .bytes(ByteBuffer(bytes: data)) },
-            scopes: [Self.scope(reference.repository, "pull,push")], expected: [200, 201]))
+        let op = RegistryOperation(
+            registry: reference.registry, repository: reference.repository, reference: reference.reference,
+            action: "push")
+        let response = try await send(
+            Call(
+                operation: op, method: .PUT, target: "/v2/\(reference.repository)/manifests/\(reference.reference)",
+                headers: [("Content-Type", mediaType)], body: { .bytes(ByteBuffer(bytes: data)) },
+                scopes: [Self.scope(reference.repository, "pull,push")], expected: [200, 201]))
         _ = try? await response.body.collect(upTo: 1 << 16)
         if let answered = response.headers.first(name: "Docker-Content-Digest"), !answered.isEmpty, answered != digest {
             throw RegistryError.digestMismatch(op, expected: digest, actual: answered)
@@ -169,9 +198,12 @@ extension RegistryClient {
     /// Deletes a manifest by digest; false when the registry does not allow deletion (405) or lacks it.
     @discardableResult
     public func deleteManifest(_ repository: RegistryReference, digest: String) async throws -> Bool {
-        let op = RegistryOperation(registry: repository.registry, repository: repository.repository, reference: digest, action: "delete")
-        let response = try await send(Call(operation: op, method: .DELETE, target: "/v2/\(repository.repository)/manifests/\(digest)",
-                                           scopes: [Self.scope(repository.repository, "pull,push,delete")], expected: [200, 202, 404, 405]))
+        let op = RegistryOperation(
+            registry: repository.registry, repository: repository.repository, reference: digest, action: "delete")
+        let response = try await send(
+            Call(
+                operation: op, method: .DELETE, target: "/v2/\(repository.repository)/manifests/\(digest)",
+                scopes: [Self.scope(repository.repository, "pull,push,delete")], expected: [200, 202, 404, 405]))
         _ = try? await response.body.collect(upTo: 1 << 16)
         return response.status.code == 200 || response.status.code == 202
     }

@@ -26,12 +26,15 @@ public struct AuthChallenge: Sendable, Hashable {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         let name = trimmed.prefix { !$0.isWhitespace }
         guard let scheme = Scheme(rawValue: name.lowercased()) else {
-            throw RegistryError.status(operation, code: 401, detail: "unsupported authentication scheme in WWW-Authenticate: \(trimmed.prefix(80))")
+            throw RegistryError.status(
+                operation, code: 401,
+                detail: "unsupported authentication scheme in WWW-Authenticate: \(trimmed.prefix(80))")
         }
         self.scheme = scheme
         self.parameters = Self.parameters(String(trimmed.dropFirst(name.count)))
         if scheme == .bearer, realm?.isEmpty ?? true {
-            throw RegistryError.status(operation, code: 401, detail: "a Bearer challenge without a realm: \(trimmed.prefix(120))")
+            throw RegistryError.status(
+                operation, code: 401, detail: "a Bearer challenge without a realm: \(trimmed.prefix(120))")
         }
     }
 
@@ -68,12 +71,16 @@ extension RegistryClient {
     /// `repository:NAME:ACTIONS`.
     static func scope(_ repository: String, _ actions: String) -> String { "repository:\(repository):\(actions)" }
 
-    private func authorizationKey(_ registry: String, _ scopes: [String]) -> String { registry + " " + scopes.sorted().joined(separator: " ") }
+    private func authorizationKey(_ registry: String, _ scopes: [String]) -> String {
+        registry + " " + scopes.sorted().joined(separator: " ")
+    }
 
     /// The header remembered for this call's host and scopes, if the host challenged before.
     func cachedAuthorization(_ call: Call) -> String? {
         guard let challenge = challenges.withLock({ $0[call.operation.registry] }) else { return nil }
-        let key = challenge.scheme == .basic ? call.operation.registry : authorizationKey(call.operation.registry, call.scopes)
+        let key =
+            challenge.scheme == .basic
+            ? call.operation.registry : authorizationKey(call.operation.registry, call.scopes)
         return authorizations.withLock { $0[key] }
     }
 
@@ -82,7 +89,9 @@ extension RegistryClient {
     func authorize(_ call: Call, challenge: AuthChallenge, refresh: Bool) async throws {
         let op = call.operation
         let credential: Credential?
-        do { credential = try await configuration.credentials.credential(for: op.registry) } catch let error as RegistryError {
+        do { credential = try await configuration.credentials.credential(for: op.registry) } catch let error
+            as RegistryError
+        {
             throw error
         } catch {
             throw RegistryError.credentials(registry: op.registry, String(describing: error))
@@ -95,15 +104,20 @@ extension RegistryClient {
             let value = "Basic " + Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
             authorizations.withLock { $0[op.registry] = value }
         case .bearer:
-            let token = try await fetchToken(challenge: challenge, scopes: call.scopes, credential: credential, operation: op)
+            let token = try await fetchToken(
+                challenge: challenge, scopes: call.scopes, credential: credential, operation: op)
             authorizations.withLock { $0[authorizationKey(op.registry, call.scopes)] = "Bearer " + token }
         }
     }
 
     /// Asks the realm for a token: GET with Basic credentials (or none), or, with an identity token,
     /// the OAuth2 refresh-token POST.
-    private func fetchToken(challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation) async throws -> String {
-        guard let realm = challenge.realm, var components = URLComponents(string: realm), let realmHost = components.host else {
+    private func fetchToken(
+        challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation
+    ) async throws -> String {
+        guard let realm = challenge.realm, var components = URLComponents(string: realm),
+            let realmHost = components.host
+        else {
             throw RegistryError.status(op, code: 401, detail: "the token realm is not a URL: \(challenge.realm ?? "")")
         }
         let hostPort = components.port.map { "\(realmHost):\($0)" } ?? realmHost
@@ -112,8 +126,12 @@ extension RegistryClient {
             request = HTTPClientRequest(url: realm)
             request.method = .POST
             var form = URLComponents()
-            form.queryItems = [URLQueryItem(name: "grant_type", value: "refresh_token"), URLQueryItem(name: "refresh_token", value: refresh),
-                               URLQueryItem(name: "client_id", value: configuration.userAgent)]
+            form.queryItems =
+                [
+                    URLQueryItem(name: "grant_type", value: "refresh_token"),
+                    URLQueryItem(name: "refresh_token", value: refresh),
+                    URLQueryItem(name: "client_id", value: configuration.userAgent),
+                ]
                 + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
                 + [URLQueryItem(name: "scope", value: scopes.joined(separator: " "))]
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -130,8 +148,9 @@ extension RegistryClient {
             }
         }
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        let tokenOp = RegistryOperation(registry: op.registry, repository: op.repository, reference: op.reference,
-                                        action: "get a token (\(realm)) to \(op.action)")
+        let tokenOp = RegistryOperation(
+            registry: op.registry, repository: op.repository, reference: op.reference,
+            action: "get a token (\(realm)) to \(op.action)")
         if realm.hasPrefix("https://") { request.tlsConfiguration = try tlsConfiguration(for: hostPort) }
         let response: HTTPClientResponse
         do { response = try await http.execute(request, timeout: .seconds(60)) } catch {
@@ -141,13 +160,17 @@ extension RegistryClient {
         switch response.status.code {
         case 200: break
         case 401, 403:
-            throw RegistryError.unauthorized(op, hadCredentials: credential != nil, detail: "the token service refused: \(RegistryError.detail(from: body))")
+            throw RegistryError.unauthorized(
+                op, hadCredentials: credential != nil,
+                detail: "the token service refused: \(RegistryError.detail(from: body))")
         default:
-            throw RegistryError.status(tokenOp, code: Int(response.status.code), detail: RegistryError.detail(from: body))
+            throw RegistryError.status(
+                tokenOp, code: Int(response.status.code), detail: RegistryError.detail(from: body))
         }
         struct Answer: Decodable { var token: String?; var access_token: String? }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)),
-              let token = answer.token ?? answer.access_token, !token.isEmpty else {
+            let token = answer.token ?? answer.access_token, !token.isEmpty
+        else {
             throw RegistryError.status(tokenOp, code: 200, detail: "the token service answered without a token")
         }
         return token

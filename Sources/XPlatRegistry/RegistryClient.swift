@@ -41,7 +41,9 @@ public struct RetryOptions: Sendable, Hashable {
 
     /// The delay before retry `attempt` (1-based), or the server's `Retry-After` seconds when smaller than `maxDelay`.
     public func delay(attempt: Int, retryAfter: String? = nil) -> Duration {
-        if let retryAfter, let seconds = Int(retryAfter), seconds >= 0, .seconds(seconds) <= maxDelay { return .seconds(seconds) }
+        if let retryAfter, let seconds = Int(retryAfter), seconds >= 0, .seconds(seconds) <= maxDelay {
+            return .seconds(seconds)
+        }
         var delay = initialDelay
         for _ in 1..<max(attempt, 1) { delay = min(delay * 2, maxDelay) }
         return delay
@@ -65,10 +67,12 @@ public struct RegistryConfiguration: Sendable {
     public var retriesConnections = true
     public var userAgent: String
 
-    public init(certsDirectory: String = "/etc/docker/certs.d", insecureRegistries: Set<String> = [],
-                credentials: any CredentialSource = DockerCredentials(), retry: RetryOptions = RetryOptions(),
-                connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120),
-                userAgent: String = "xplat") {
+    public init(
+        certsDirectory: String = "/etc/docker/certs.d", insecureRegistries: Set<String> = [],
+        credentials: any CredentialSource = DockerCredentials(), retry: RetryOptions = RetryOptions(),
+        connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120),
+        userAgent: String = "xplat"
+    ) {
         self.certsDirectory = certsDirectory
         self.insecureRegistries = insecureRegistries
         self.credentials = credentials
@@ -126,8 +130,9 @@ public final class RegistryClient: Sendable {
         self.configuration = configuration
         var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
-                           read: .nanoseconds(Self.nanoseconds(configuration.readTimeout))))
+            timeout: .init(
+                connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
+                read: .nanoseconds(Self.nanoseconds(configuration.readTimeout))))
         http.decompression = .disabled
         http.httpVersion = .http1Only
         http.connectionPool.retryConnectionEstablishment = configuration.retriesConnections
@@ -150,8 +155,10 @@ public final class RegistryClient: Sendable {
     }
 
     /// Runs `body` with a new client and shuts it down afterwards, whatever `body` does.
-    public static func with<T: Sendable>(configuration: RegistryConfiguration = RegistryConfiguration(),
-                                         _ body: (RegistryClient) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        configuration: RegistryConfiguration = RegistryConfiguration(),
+        _ body: (RegistryClient) async throws -> T
+    ) async throws -> T {
         let client = RegistryClient(configuration: configuration)
         do {
             let result = try await body(client)
@@ -206,7 +213,9 @@ public final class RegistryClient: Sendable {
             if RetryOptions.isRetryable(status: status), attempt < configuration.retry.retries {
                 _ = try? await response.body.collect(upTo: 1 << 16)
                 attempt += 1
-                try await Task.sleep(for: configuration.retry.delay(attempt: attempt, retryAfter: response.headers.first(name: "Retry-After")))
+                try await Task.sleep(
+                    for: configuration.retry.delay(
+                        attempt: attempt, retryAfter: response.headers.first(name: "Retry-After")))
                 continue
             }
             let body = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
@@ -240,7 +249,8 @@ public final class RegistryClient: Sendable {
         }
         do {
             let client = configuration.allowsPlainHTTP(registry) ? probe : http
-            let response = try await attempt(call, url: "https://\(Self.apiHost(registry))\(call.target)", host: registry, client: client)
+            let response = try await attempt(
+                call, url: "https://\(Self.apiHost(registry))\(call.target)", host: registry, client: client)
             schemes.withLock { $0[registry] = "https" }
             return response
         } catch let tlsError as RegistryError {
@@ -251,7 +261,8 @@ public final class RegistryClient: Sendable {
                 throw tlsError
             }
             do {
-                let response = try await attempt(call, url: "http://\(Self.apiHost(registry))\(call.target)", host: registry)
+                let response = try await attempt(
+                    call, url: "http://\(Self.apiHost(registry))\(call.target)", host: registry)
                 schemes.withLock { $0[registry] = "http" }
                 return response
             } catch {
@@ -268,16 +279,20 @@ public final class RegistryClient: Sendable {
 
     private static func looksLikePlainHTTP(_ reason: String) -> Bool {
         let text = reason.lowercased()
-        return text.contains("wrong_version_number") || text.contains("wrong version number") || text.contains("http request")
+        return text.contains("wrong_version_number") || text.contains("wrong version number")
+            || text.contains("http request")
             || text.contains("does not speak tls")
     }
 
-    func attempt(_ call: Call, url: String, host: String, client: HTTPClient? = nil) async throws -> HTTPClientResponse {
+    func attempt(_ call: Call, url: String, host: String, client: HTTPClient? = nil) async throws -> HTTPClientResponse
+    {
         var request = HTTPClientRequest(url: url)
         request.method = call.method
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
         for (name, value) in call.headers { request.headers.add(name: name, value: value) }
-        if let authorization = cachedAuthorization(call) { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
+        if let authorization = cachedAuthorization(call) {
+            request.headers.replaceOrAdd(name: "Authorization", value: authorization)
+        }
         if let body = call.body { request.body = try body() }
         if url.hasPrefix("https://") { request.tlsConfiguration = try tlsConfiguration(for: host) }
         counts.withLock { $0.requests += 1 }
@@ -318,10 +333,14 @@ public final class RegistryClient: Sendable {
     /// NIOSSL's error text, shortened to the part a user can act on.
     private static func tlsReason(_ text: String) -> String {
         let lower = text.lowercased()
-        if lower.contains("certificate_verify_failed") || lower.contains("certificate verify failed") || lower.contains("unable to get local issuer") {
+        if lower.contains("certificate_verify_failed") || lower.contains("certificate verify failed")
+            || lower.contains("unable to get local issuer")
+        {
             return "the registry's certificate is not signed by a trusted CA"
         }
-        if lower.contains("hostname") || lower.contains("host name") { return "the certificate does not name this host" }
+        if lower.contains("hostname") || lower.contains("host name") {
+            return "the certificate does not name this host"
+        }
         if looksLikePlainHTTP(text) { return "the server does not speak TLS (a plain-HTTP registry?)" }
         return text
     }
@@ -344,7 +363,8 @@ public final class RegistryClient: Sendable {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMFile("\(folder)/\(cert)").map { .certificate($0) }
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
             } catch {
-                throw RegistryError.tls(op, reason: "cannot read the client certificate \(folder)/\(cert) and its key \(key)")
+                throw RegistryError.tls(
+                    op, reason: "cannot read the client certificate \(folder)/\(cert) and its key \(key)")
             }
         }
         tlsConfigurations.withLock { $0[host] = tls }

@@ -52,13 +52,17 @@ public struct RegistryReference: Sendable, Hashable, CustomStringConvertible {
         if registry == Self.dockerHub && !repository.contains("/") { repository = "library/" + repository }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-/")
         guard !repository.isEmpty, repository.allSatisfy({ allowed.contains($0) }),
-              !repository.hasPrefix("/"), !repository.hasSuffix("/"), !repository.contains("//") else {
+            !repository.hasPrefix("/"), !repository.hasSuffix("/"), !repository.contains("//")
+        else {
             throw RegistryError.badReference(text, "a repository is lower-case letters, digits, `.`, `_`, `-` and `/`")
         }
-        if let tag, tag.isEmpty || tag.count > 128 || !tag.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) {
+        if let tag,
+            tag.isEmpty || tag.count > 128 || !tag.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        {
             throw RegistryError.badReference(text, "a tag is up to 128 letters, digits, `.`, `_` and `-`")
         }
-        self.init(registry: registry, repository: repository, tag: digest == nil ? (tag ?? "latest") : tag, digest: digest)
+        self.init(
+            registry: registry, repository: repository, tag: digest == nil ? (tag ?? "latest") : tag, digest: digest)
     }
 
     /// True when `component` names a registry host rather than a repository's first part.

@@ -22,7 +22,7 @@ public enum CSVFields {
         var quotedField = false
         while let c = chars.popFirst() {
             switch c {
-            case "," :
+            case ",":
                 fields.append(field)
                 field = ""
                 quotedField = false
@@ -41,7 +41,9 @@ public enum CSVFields {
     }
 
     /// Reads a quoted field's body up to its closing quote.
-    private static func readQuoted(_ chars: inout ArraySlice<Character>, into field: inout String, whole text: String) throws {
+    private static func readQuoted(_ chars: inout ArraySlice<Character>, into field: inout String, whole text: String)
+        throws
+    {
         while let c = chars.popFirst() {
             guard c == "\"" else { field.append(c); continue }
             if chars.first == "\"" {

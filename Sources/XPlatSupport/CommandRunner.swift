@@ -8,9 +8,9 @@ import Foundation
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// A program to run: executable (a name looked up on `PATH`, or a path), arguments, environment
@@ -194,7 +194,8 @@ public struct SubprocessRunner: CommandRunner {
                 }
             }
             let (code, signal) = Self.status(result.terminationStatus)
-            return CommandOutput(exitCode: code, signal: signal, stdout: result.closureResult.0, stderr: result.closureResult.1)
+            return CommandOutput(
+                exitCode: code, signal: signal, stdout: result.closureResult.0, stderr: result.closureResult.1)
         } catch let error as SubprocessError {
             throw Self.map(error, command)
         }

@@ -5,11 +5,11 @@ import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs work that a signal cancels.
@@ -28,7 +28,9 @@ public enum Interrupts {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler {
-                let n = hits.withLock { $0 += 1; return $0 }
+                let n = hits.withLock {
+                    $0 += 1; return $0
+                }
                 if n > 1 { _exit(130) }
                 task.cancel()
             }

@@ -1,11 +1,11 @@
 // Colour only on a terminal and never when NO_COLOR is set (https://no-color.org).
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// ANSI styling that turns itself off where it does not belong.

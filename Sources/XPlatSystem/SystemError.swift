@@ -5,11 +5,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The C library's message for `code` (`strerror`).
@@ -26,7 +26,9 @@ public enum SystemError {
         guard isFoundation(error) else { return String(describing: error) }
         let ns = error as NSError
         // On Linux Foundation keeps the failing call's errno as a POSIXError (not an NSError).
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? POSIXError { return errorText(underlying.code.rawValue) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? POSIXError {
+            return errorText(underlying.code.rawValue)
+        }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return errorText(Int32(underlying.code))
         }

@@ -8,7 +8,7 @@ import XPlatELF
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One ELF (or unreadable) file found by a scan.
@@ -32,7 +32,9 @@ struct ScanCounts: Sendable {
     var excluded = 0
 
     static func + (a: ScanCounts, b: ScanCounts) -> ScanCounts {
-        ScanCounts(files: a.files + b.files, elf: a.elf + b.elf, skipped: a.skipped + b.skipped, excluded: a.excluded + b.excluded)
+        ScanCounts(
+            files: a.files + b.files, elf: a.elf + b.elf, skipped: a.skipped + b.skipped,
+            excluded: a.excluded + b.excluded)
     }
 }
 
@@ -85,8 +87,9 @@ enum DirectoryScanner {
             var header = [UInt8](repeating: 0, count: 64)
             while let (root, relative) = queue.next() {
                 var subdirectories: [(root: Int, path: String)] = []
-                readDirectory(root: roots[root], rootIndex: root, relative: relative, header: &header,
-                              files: &files, counts: &counts[root, default: ScanCounts()], subdirectories: &subdirectories)
+                readDirectory(
+                    root: roots[root], rootIndex: root, relative: relative, header: &header,
+                    files: &files, counts: &counts[root, default: ScanCounts()], subdirectories: &subdirectories)
                 queue.finished(adding: subdirectories)
             }
             queue.merge(files, counts)
@@ -101,8 +104,10 @@ enum DirectoryScanner {
         let directory = root + relative
         guard let dir = opendir(directory) else {
             let reason = errorText(errno)
-            files.append(ScannedFile(root: rootIndex, path: relative.isEmpty ? "/" : relative,
-                                     error: .unreadable(path: directory, reason: reason), size: 0))
+            files.append(
+                ScannedFile(
+                    root: rootIndex, path: relative.isEmpty ? "/" : relative,
+                    error: .unreadable(path: directory, reason: reason), size: 0))
             return
         }
         defer { closedir(dir) }
@@ -142,25 +147,31 @@ enum DirectoryScanner {
         let full = root + path
         let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
         guard fd >= 0 else {
-            return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
+            return ScannedFile(
+                root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
         }
         defer { close(fd) }
         let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
         guard n >= 4 else {
             if n < 0 {
-                return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
+                return ScannedFile(
+                    root: rootIndex, path: path, error: .unreadable(path: full, reason: errorText(errno)), size: 0)
             }
             return nil
         }
-        guard header.withUnsafeBytes({ ELFInspector.hasMagic(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }) else { return nil }
+        guard header.withUnsafeBytes({ ELFInspector.hasMagic(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }) else {
+            return nil
+        }
         var st = stat()
         let size = fstat(fd, &st) == 0 ? UInt64(st.st_size) : 0
         do {
-            return ScannedFile(root: rootIndex, path: path, info: try ELFInspector.inspect(fileDescriptor: fd, path: full), size: size)
+            return ScannedFile(
+                root: rootIndex, path: path, info: try ELFInspector.inspect(fileDescriptor: fd, path: full), size: size)
         } catch let error as ELFError {
             return ScannedFile(root: rootIndex, path: path, error: error, size: size)
         } catch {
-            return ScannedFile(root: rootIndex, path: path, error: .unreadable(path: full, reason: "\(error)"), size: size)
+            return ScannedFile(
+                root: rootIndex, path: path, error: .unreadable(path: full, reason: "\(error)"), size: size)
         }
     }
 }

@@ -10,7 +10,7 @@ import XPlatRegistry
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a SOURCE argument is.
@@ -42,11 +42,13 @@ public enum VerifySource: Sendable, Hashable, CustomStringConvertible {
         guard stat(argument, &st) == 0 else {
             let looksLocal = argument.hasPrefix("/") || argument.hasPrefix(".") || argument.hasPrefix("~")
             if !looksLocal, argument.contains(where: { "/:@".contains($0) }) { return .reference(argument) }
-            let hint = looksLocal || argument.contains("/") ? "" : " (for an image in a registry write docker://\(argument))"
+            let hint =
+                looksLocal || argument.contains("/") ? "" : " (for an image in a registry write docker://\(argument))"
             throw VerifyError(argument, "cannot open: \(errorText(errno))\(hint)")
         }
         if st.st_mode & S_IFMT == S_IFDIR {
-            let layout = FileManager.default.fileExists(atPath: argument + "/oci-layout")
+            let layout =
+                FileManager.default.fileExists(atPath: argument + "/oci-layout")
                 && FileManager.default.fileExists(atPath: argument + "/index.json")
             return layout ? .ociLayout(argument) : .path(argument)
         }
@@ -69,7 +71,9 @@ enum SourceKind {
         do { head = try UserFile.firstBytes(of: path, count: 512) } catch let error as FileReadError {
             throw VerifyError(path, "cannot open: \(error.reason)")
         }
-        let magics: [[UInt8]] = [[0x1F, 0x8B], [0x28, 0xB5, 0x2F, 0xFD], [0xFD, 0x37, 0x7A, 0x58, 0x5A], [0x42, 0x5A, 0x68]]
+        let magics: [[UInt8]] = [
+            [0x1F, 0x8B], [0x28, 0xB5, 0x2F, 0xFD], [0xFD, 0x37, 0x7A, 0x58, 0x5A], [0x42, 0x5A, 0x68],
+        ]
         if magics.contains(where: { head.starts(with: $0) }) { return true }
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
@@ -104,7 +108,6 @@ enum SourceKind {
         return id.count == 64 && id.allSatisfy(\.isHexDigit)
     }
 }
-
 
 /// One top-level image of a source: a tag of a layout or archive, or the reference itself.
 struct ContentRoot: Sendable {
@@ -162,7 +165,9 @@ struct OCILayoutContent: ImageContent {
     func layers(_ descriptors: [Descriptor]) async throws -> [String: LayerSummary] {
         let paths = try descriptors.map { try blobPath($0) }
         return try await concurrentLayers(descriptors, threads: threads) { index in
-            try await onThread { try LayerReader.read(try ArchiveReader(path: paths[index]), display: paths[index], whiteouts: true) }
+            try await onThread {
+                try LayerReader.read(try ArchiveReader(path: paths[index]), display: paths[index], whiteouts: true)
+            }
         }
     }
 }
@@ -171,8 +176,10 @@ struct OCILayoutContent: ImageContent {
 /// keyed by digest. Largest first: the longest read starts at once instead of after the small ones
 /// (in digest order, golang:1.19's 1.26 GB amd64 layer was still being read alone at the end); one
 /// more than the threads keeps a core busy while another layer waits for the network.
-func concurrentLayers(_ descriptors: [Descriptor], threads: Int,
-                      _ read: @escaping @Sendable (Int) async throws -> LayerSummary) async throws -> [String: LayerSummary] {
+func concurrentLayers(
+    _ descriptors: [Descriptor], threads: Int,
+    _ read: @escaping @Sendable (Int) async throws -> LayerSummary
+) async throws -> [String: LayerSummary] {
     try await withThrowingTaskGroup(of: (String, LayerSummary).self) { group in
         var results: [String: LayerSummary] = [:]
         var next = 0
@@ -202,7 +209,8 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thr
             do {
                 continuation.resume(returning: try work())
             } catch let error as ArchiveError {
-                continuation.resume(throwing: VerifyError(error.entry.map { "\(error.archive): \($0)" } ?? error.archive, error.reason))
+                continuation.resume(
+                    throwing: VerifyError(error.entry.map { "\(error.archive): \($0)" } ?? error.archive, error.reason))
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -237,12 +245,14 @@ struct ArchiveContent: ImageContent {
                 let memberPath = entry.normalizedPath
                 if entry.kind == .symlink, let link = entry.link {
                     let parent = PathText.parent(of: memberPath)
-                    links[String(memberPath.dropFirst())] = String(ArchiveEntry.normalize(link.hasPrefix("/") ? link : parent + "/" + link).dropFirst())
+                    links[String(memberPath.dropFirst())] = String(
+                        ArchiveEntry.normalize(link.hasPrefix("/") ? link : parent + "/" + link).dropFirst())
                 }
                 guard entry.kind == .file, entry.size <= Self.jsonLimit else { continue }
                 let head = try reader.read(upTo: 1)
                 guard head == [UInt8(ascii: "{")] || head == [UInt8(ascii: "[")] else { continue }
-                json[String(entry.normalizedPath.dropFirst())] = Data(head + (try reader.readAll(limit: Self.jsonLimit)))
+                json[String(entry.normalizedPath.dropFirst())] = Data(
+                    head + (try reader.readAll(limit: Self.jsonLimit)))
             }
         } catch {
             throw VerifyError(path, error.reason)
@@ -270,8 +280,10 @@ struct ArchiveContent: ImageContent {
             let entries: [DockerArchiveEntry] = try decode(try jsonMember("manifest.json"), path + ":manifest.json")
             return entries.enumerated().map { index, entry in
                 let tag = entry.RepoTags?.first ?? "image \(index + 1)"
-                return ContentRoot(name: "\(path):\(tag)", descriptor: Descriptor(
-                    mediaType: DockerArchiveEntry.mediaType, digest: "docker-archive:\(index)", size: 0))
+                return ContentRoot(
+                    name: "\(path):\(tag)",
+                    descriptor: Descriptor(
+                        mediaType: DockerArchiveEntry.mediaType, digest: "docker-archive:\(index)", size: 0))
             }
         }
     }
@@ -285,7 +297,8 @@ struct ArchiveContent: ImageContent {
         if kind == .docker, descriptor.digest.hasPrefix("docker-archive:") {
             // The image's manifest, translated from manifest.json into an OCI manifest.
             let entries: [DockerArchiveEntry] = try decode(try jsonMember("manifest.json"), path + ":manifest.json")
-            guard let index = Int(descriptor.digest.dropFirst("docker-archive:".count)), entries.indices.contains(index) else {
+            guard let index = Int(descriptor.digest.dropFirst("docker-archive:".count)), entries.indices.contains(index)
+            else {
                 throw VerifyError(path, "manifest.json has no image \(descriptor.digest)")
             }
             return try entries[index].manifest()
@@ -303,7 +316,9 @@ struct ArchiveContent: ImageContent {
             let outer = try ArchiveReader(path: path)
             while let entry = try outer.next() {
                 let memberName = String(entry.normalizedPath.dropFirst())
-                guard entry.kind == .file, let digests = wanted[memberName], results[digests[0]] == nil else { continue }
+                guard entry.kind == .file, let digests = wanted[memberName], results[digests[0]] == nil else {
+                    continue
+                }
                 let inner = try ArchiveReader(source: EntryByteSource(outer), name: "\(path):\(memberName)")
                 let summary = try LayerReader.read(inner, display: "\(path):\(memberName)", whiteouts: true)
                 for digest in digests { results[digest] = summary }
@@ -347,7 +362,8 @@ func describe(_ error: DecodingError) -> String {
     switch error {
     case .keyNotFound(let key, let context): return "missing \"\(key.stringValue)\"\(at(context.codingPath))"
     case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type\(at(context.codingPath))"
-    case .dataCorrupted(let context): return context.codingPath.isEmpty ? "not JSON" : "bad value\(at(context.codingPath))"
+    case .dataCorrupted(let context):
+        return context.codingPath.isEmpty ? "not JSON" : "bad value\(at(context.codingPath))"
     @unknown default: return "cannot decode"
     }
 }

@@ -22,8 +22,9 @@ extension ImageVerifier {
         var attestations: [VerifiedRoot] = []
         var findings: [SourceFinding] = []
         for root in try await content.roots() {
-            try await expand(root.descriptor, name: root.name, claimed: nil, content,
-                             &images, &attestations, &findings, depth: 0)
+            try await expand(
+                root.descriptor, name: root.name, claimed: nil, content,
+                &images, &attestations, &findings, depth: 0)
         }
         var roots: [Verifier.PlannedRoot] = []
         var expected: [Platform?] = []
@@ -38,13 +39,16 @@ extension ImageVerifier {
         for (image, platform) in zip(images, expected) {
             var tree = ImageTree()
             for layer in image.manifest.layers {
-                guard let summary = layers[layer.digest] else { throw VerifyError(image.name, "layer \(layer.digest) was not read") }
+                guard let summary = layers[layer.digest] else {
+                    throw VerifyError(image.name, "layer \(layer.digest) was not read")
+                }
                 tree.apply(summary)
             }
             let label = platform?.description ?? "unknown platform"
             var planned = Verifier.PlannedRoot(
-                root: VerifiedRoot(path: "\(image.name) \(label)", platform: platform, kind: .image,
-                                   source: content.name, manifest: image.manifestDigest),
+                root: VerifiedRoot(
+                    path: "\(image.name) \(label)", platform: platform, kind: .image,
+                    source: content.name, manifest: image.manifestDigest),
                 location: image.name, lookup: tree.lookup())
             planned.scanned = tree.scanned(root: 0)
             planned.counts.files = tree.fileCount
@@ -55,34 +59,50 @@ extension ImageVerifier {
     }
 
     /// Walks an index (or takes a manifest) into images, attestations and findings.
-    func expand(_ descriptor: Descriptor, name: String, claimed: Platform?, _ content: some ImageContent,
-                _ images: inout [FoundImage], _ attestations: inout [VerifiedRoot], _ findings: inout [SourceFinding],
-                depth: Int) async throws {
+    func expand(
+        _ descriptor: Descriptor, name: String, claimed: Platform?, _ content: some ImageContent,
+        _ images: inout [FoundImage], _ attestations: inout [VerifiedRoot], _ findings: inout [SourceFinding],
+        depth: Int
+    ) async throws {
         guard depth < 4 else { throw VerifyError(name, "indexes nested more than 4 deep") }
         let data = try await content.data(descriptor)
-        if MediaType.isIndex(descriptor.mediaType) || (!MediaType.isManifest(descriptor.mediaType) && Self.hasManifests(data)) {
+        if MediaType.isIndex(descriptor.mediaType)
+            || (!MediaType.isManifest(descriptor.mediaType) && Self.hasManifests(data))
+        {
             let index: Index = try decode(data, "\(name)@\(descriptor.digest)")
-            let subjects = Dictionary(index.manifests.map { ($0.digest, $0.platform?.description ?? "?") }, uniquingKeysWith: { a, _ in a })
+            let subjects = Dictionary(
+                index.manifests.map { ($0.digest, $0.platform?.description ?? "?") }, uniquingKeysWith: { a, _ in a })
             for entry in index.manifests {
-                let entryName = entry.annotations?[AnnotationKey.refName].map { depth == 0 ? "\(name):\($0)" : name } ?? name
+                let entryName =
+                    entry.annotations?[AnnotationKey.refName].map { depth == 0 ? "\(name):\($0)" : name } ?? name
                 if entry.isAttestation {
                     let subject = entry.annotations?[AnnotationKey.dockerReferenceDigest]
-                    attestations.append(VerifiedRoot(
-                        path: "\(entryName) attestation", platform: nil, kind: .attestation, source: content.name,
-                        manifest: entry.digest,
-                        subject: subject.map { "\(subjects[$0] ?? "an entry not in the index") (\(String($0.prefix(19))))" }))
+                    attestations.append(
+                        VerifiedRoot(
+                            path: "\(entryName) attestation", platform: nil, kind: .attestation, source: content.name,
+                            manifest: entry.digest,
+                            subject: subject.map {
+                                "\(subjects[$0] ?? "an entry not in the index") (\(String($0.prefix(19))))"
+                            }))
                     continue
                 }
                 if entry.platform?.os == "unknown" || entry.platform?.architecture == "unknown" {
-                    findings.append(SourceFinding(
-                        .unknownEntry, source: content.name, platform: entry.platform?.description, manifest: entry.digest,
-                        message: "index entry \(entry.digest) is \(entry.platform?.description ?? "unknown") without the "
-                            + "\(AnnotationKey.dockerReferenceType): attestation-manifest annotation: not an image of any platform"))
+                    findings.append(
+                        SourceFinding(
+                            .unknownEntry, source: content.name, platform: entry.platform?.description,
+                            manifest: entry.digest,
+                            message:
+                                "index entry \(entry.digest) is \(entry.platform?.description ?? "unknown") "
+                                + "without the "
+                                + "\(AnnotationKey.dockerReferenceType): attestation-manifest annotation: not an "
+                                + "image of any platform"
+                        ))
                     continue
                 }
                 let platform = try entry.platform.map { try Self.platform($0, in: entryName) }
-                try await expand(entry, name: entryName, claimed: platform ?? claimed, content,
-                                 &images, &attestations, &findings, depth: depth + 1)
+                try await expand(
+                    entry, name: entryName, claimed: platform ?? claimed, content,
+                    &images, &attestations, &findings, depth: depth + 1)
             }
             return
         }
@@ -90,7 +110,10 @@ extension ImageVerifier {
         var digest = descriptor.digest
         if digest.hasPrefix("docker-archive:") {
             // A docker save image is known by its config's id (the file name of the config).
-            let id = manifest.config.digest.split(separator: "/").last.map { String($0).replacingOccurrences(of: ".json", with: "") } ?? ""
+            let id =
+                manifest.config.digest.split(separator: "/").last.map {
+                    String($0).replacingOccurrences(of: ".json", with: "")
+                } ?? ""
             digest = id.count == 64 ? "sha256:" + id : manifest.config.digest
         }
         images.append(FoundImage(name: name, manifestDigest: digest, claimed: claimed, manifest: manifest))
@@ -104,17 +127,26 @@ extension ImageVerifier {
         let configPlatform = try? Self.platform(config.platform, in: image.name)
         guard let claimed = image.claimed else {
             guard let configPlatform else {
-                return (nil, SourceFinding(.configMismatch, source: content.name, platform: config.platform.description,
-                                           manifest: image.manifestDigest,
-                                           message: "config platform \(config.platform.description) is not one xplat knows"))
+                return (
+                    nil,
+                    SourceFinding(
+                        .configMismatch, source: content.name, platform: config.platform.description,
+                        manifest: image.manifestDigest,
+                        message: "config platform \(config.platform.description) is not one xplat knows")
+                )
             }
             return (configPlatform, nil)
         }
         guard configPlatform != claimed else { return (claimed, nil) }
-        return (claimed, SourceFinding(
-            .configMismatch, source: content.name, platform: claimed.description, manifest: image.manifestDigest,
-            message: "the index says \(claimed), the image config says \(config.platform.description) "
-                + "(os \"\(config.os)\", architecture \"\(config.architecture)\"\(config.variant.map { ", variant \"\($0)\"" } ?? ""))"))
+        return (
+            claimed,
+            SourceFinding(
+                .configMismatch, source: content.name, platform: claimed.description, manifest: image.manifestDigest,
+                message: "the index says \(claimed), the image config says \(config.platform.description) "
+                    + "(os \"\(config.os)\", architecture "
+                    + "\"\(config.architecture)\"\(config.variant.map { ", variant \"\($0)\"" } ?? ""))"
+            )
+        )
     }
 
     static func platform(_ oci: OCIPlatform, in name: String) throws -> Platform {

@@ -52,7 +52,8 @@ public struct ImageVerifier: Sendable {
             case .path(let path):
                 found = try pathRules.plannedRoots(paths: [path])
             case .ociLayout(let folder):
-                (found, sourceFindings) = try await imageRoots(OCILayoutContent(name: argument, folder: folder, threads: rules.threads))
+                (found, sourceFindings) = try await imageRoots(
+                    OCILayoutContent(name: argument, folder: folder, threads: rules.threads))
             case .ociArchive(let path):
                 (found, sourceFindings) = try await imageRoots(try ArchiveContent(path: path, kind: .oci))
             case .dockerArchive(let path):
@@ -62,7 +63,9 @@ public struct ImageVerifier: Sendable {
                     try await imageRoots(content)
                 }
             }
-            findings += sourceFindings.map { var f = $0; f.source = argument; return f }
+            findings += sourceFindings.map {
+                var f = $0; f.source = argument; return f
+            }
             for index in found.indices {
                 found[index].root.source = argument
                 for file in found[index].scanned.indices { found[index].scanned[file].root = roots.count + index }
@@ -75,18 +78,28 @@ public struct ImageVerifier: Sendable {
 
     /// `platforms` against what a source has: each missing one is an error, each extra one a note.
     /// Sources without any platform (a plain folder) are left alone.
-    private func platformFindings(_ roots: [Verifier.PlannedRoot], argument: String, platforms: [Platform]) -> [SourceFinding] {
-        guard platforms.count > 1 || roots.contains(where: { $0.root.kind == .image }), !platforms.isEmpty else { return [] }
+    private func platformFindings(_ roots: [Verifier.PlannedRoot], argument: String, platforms: [Platform])
+        -> [SourceFinding]
+    {
+        guard platforms.count > 1 || roots.contains(where: { $0.root.kind == .image }), !platforms.isEmpty else {
+            return []
+        }
         let have = roots.filter { $0.root.kind != .attestation }.compactMap(\.root.platform)
         guard !have.isEmpty else { return [] }
         var findings: [SourceFinding] = []
         for platform in platforms where !have.contains(platform) {
-            findings.append(SourceFinding(.missingPlatform, source: argument, platform: platform.description,
-                                          message: "\(platform) is missing (has \(Set(have).map(\.description).sorted().joined(separator: ", ")))"))
+            findings.append(
+                SourceFinding(
+                    .missingPlatform, source: argument, platform: platform.description,
+                    message:
+                        "\(platform) is missing (has \(Set(have).map(\.description).sorted().joined(separator: ", ")))")
+            )
         }
         for platform in Set(have) where !platforms.contains(platform) {
-            findings.append(SourceFinding(.extraPlatform, source: argument, platform: platform.description,
-                                          message: "\(platform) is there but was not asked for"))
+            findings.append(
+                SourceFinding(
+                    .extraPlatform, source: argument, platform: platform.description,
+                    message: "\(platform) is there but was not asked for"))
         }
         return findings.sorted { ($0.kind.rawValue, $0.platform ?? "") < ($1.kind.rawValue, $1.platform ?? "") }
     }

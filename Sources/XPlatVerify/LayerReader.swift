@@ -67,15 +67,21 @@ enum LayerReader {
 
     /// nil for a file that is not ELF (only its first bytes are read). An ELF file is read into
     /// `buffer` (reused from file to file), hashed, then inspected in place.
-    static func scan(_ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String,
-                     into buffer: FileBuffer) throws(ArchiveError) -> ScannedFile? {
+    static func scan(
+        _ reader: ArchiveReader, entry: ArchiveEntry, path: String, display: String,
+        into buffer: FileBuffer
+    ) throws(ArchiveError) -> ScannedFile? {
         guard entry.size >= 4 else { return nil }
         var head: UInt32 = 0
-        let got = try withUnsafeMutableBytes(of: &head) { (raw) throws(ArchiveError) -> Int in try reader.read(into: raw) }
+        let got = try withUnsafeMutableBytes(of: &head) { (raw) throws(ArchiveError) -> Int in
+            try reader.read(into: raw)
+        }
         guard got == 4, withUnsafeBytes(of: head, { ELFInspector.hasMagic($0) }) else { return nil }
         // Only an ELF file is read whole: any other file of any size costs its first 4 bytes.
         guard entry.size <= elfLimit else {
-            throw ArchiveError(archive: display, entry: path, reason: "ELF file of \(entry.size) bytes is over the \(elfLimit)-byte limit")
+            throw ArchiveError(
+                archive: display, entry: path,
+                reason: "ELF file of \(entry.size) bytes is over the \(elfLimit)-byte limit")
         }
         let memory = buffer.reserve(Int(entry.size))
         memory.storeBytes(of: head, as: UInt32.self)
@@ -140,7 +146,10 @@ struct ImageTree: Sendable {
             case .symlink(let target): entries[path] = .symlink(target)
             case .hardlink(let target):
                 if case .file(let scanned)? = entries[target] {
-                    entries[path] = .file(scanned.map { var copy = $0; copy.path = path; return copy })
+                    entries[path] = .file(
+                        scanned.map {
+                            var copy = $0; copy.path = path; return copy
+                        })
                 } else {
                     entries[path] = .file(nil)
                 }

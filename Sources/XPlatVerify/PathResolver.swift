@@ -3,7 +3,7 @@
 // (the kernel's limit) is a loop. Nothing outside the root is ever looked at.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What one path component is, as a root's lookup reports it.
@@ -48,7 +48,9 @@ enum PathResolver {
             case .directory:
                 resolved.append(component)
             case .file, .other:
-                if pending.contains(where: { !$0.isEmpty && $0 != "." }) { return .missing(candidate + " (not a directory)") }
+                if pending.contains(where: { !$0.isEmpty && $0 != "." }) {
+                    return .missing(candidate + " (not a directory)")
+                }
                 resolved.append(component)
             }
         }

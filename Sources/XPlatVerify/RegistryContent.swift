@@ -7,7 +7,6 @@ import NIOCore
 import XPlatArchive
 import XPlatRegistry
 
-
 /// How `ImageVerifier` reaches registries: XPlatRegistry's configuration (certificates, insecure
 /// registries, credentials).
 public struct RegistryAccess: Sendable {
@@ -28,8 +27,10 @@ public struct RegistryAccess: Sendable {
 
     /// Runs `body` with the content of `reference`, through the caller's client or a new one that
     /// lives exactly as long.
-    func withContent<T: Sendable>(_ reference: String, threads: Int,
-                                  _ body: (RegistryContent) async throws -> T) async throws -> T {
+    func withContent<T: Sendable>(
+        _ reference: String, threads: Int,
+        _ body: (RegistryContent) async throws -> T
+    ) async throws -> T {
         let parsed: RegistryReference
         do {
             parsed = try RegistryReference(parsing: reference)
@@ -37,7 +38,10 @@ public struct RegistryAccess: Sendable {
             throw VerifyError(reference, "not an image reference: \(error)")
         }
         do {
-            if let client { return try await body(RegistryContent(name: reference, reference: parsed, client: client, threads: threads)) }
+            if let client {
+                return try await body(
+                    RegistryContent(name: reference, reference: parsed, client: client, threads: threads))
+            }
             return try await RegistryClient.with(configuration: configuration) { client in
                 try await body(RegistryContent(name: reference, reference: parsed, client: client, threads: threads))
             }
@@ -58,7 +62,11 @@ struct RegistryContent: ImageContent {
 
     func roots() async throws -> [ContentRoot] {
         let top = try await client.manifest(reference)
-        return [ContentRoot(name: name, descriptor: Descriptor(mediaType: top.mediaType, digest: top.digest, size: Int64(top.data.count)))]
+        return [
+            ContentRoot(
+                name: name,
+                descriptor: Descriptor(mediaType: top.mediaType, digest: top.digest, size: Int64(top.data.count)))
+        ]
     }
 
     func data(_ descriptor: Descriptor) async throws -> Data {
@@ -81,7 +89,8 @@ struct RegistryContent: ImageContent {
         let reading = Task { () async throws -> LayerSummary in
             try await onThread { () throws -> LayerSummary in
                 defer { channel.stop() }
-                let summary = try LayerReader.read(try ArchiveReader(source: channel, name: display), display: display, whiteouts: true)
+                let summary = try LayerReader.read(
+                    try ArchiveReader(source: channel, name: display), display: display, whiteouts: true)
                 // The tar ends before the blob does (padding): read on so the whole blob's digest is checked.
                 while try channel.nextChunk().count > 0 {}
                 return summary

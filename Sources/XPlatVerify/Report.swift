@@ -98,7 +98,8 @@ public struct FileResult: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "FileResult is output only"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "FileResult is output only"))
     }
 
     init(path: String, root: String, displayPath: String, elf: ELFInfo?, error: ELFError?, expected: Platform?) {
@@ -142,7 +143,9 @@ public struct VerifiedRoot: Sendable, Hashable, Codable {
     /// No file of this root has a problem.
     public var ok = true
 
-    public init(path: String, platform: Platform?, kind: Kind, source: String, manifest: String? = nil, subject: String? = nil) {
+    public init(
+        path: String, platform: Platform?, kind: Kind, source: String, manifest: String? = nil, subject: String? = nil
+    ) {
         self.path = path
         self.platform = platform
         self.kind = kind
@@ -167,7 +170,8 @@ public struct VerifiedRoot: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "VerifiedRoot is output only"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "VerifiedRoot is output only"))
     }
 }
 
@@ -217,7 +221,8 @@ public struct SourceFinding: Sendable, Hashable, Codable, CustomStringConvertibl
     }
 
     public init(from decoder: Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "SourceFinding is output only"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "SourceFinding is output only"))
     }
 }
 
@@ -311,7 +316,8 @@ public struct VerifyReport: Sendable, Codable {
     }
 
     public init(from decoder: Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "VerifyReport is output only"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "VerifyReport is output only"))
     }
 
     init(roots: [VerifiedRoot], files: [FileResult], findings: [SourceFinding] = [], summary: VerifySummary) {

@@ -22,7 +22,9 @@ extension VerifyReport {
         out += fileLines(mark: mark)
         for finding in findings {
             let where_ = [finding.source, finding.platform].compactMap { $0 }.joined(separator: " ")
-            out += finding.isError ? "\(mark("FAIL")) \(where_): \(finding.message)\n" : "note: \(where_): \(finding.message)\n"
+            out +=
+                finding.isError
+                ? "\(mark("FAIL")) \(where_): \(finding.message)\n" : "note: \(where_): \(finding.message)\n"
         }
         out += summaryLine
         return out
@@ -47,7 +49,8 @@ extension VerifyReport {
         let widths = (0..<4).map { column in all.map { $0[column].count }.max() ?? 0 }
         var out = "\(source)\n"
         for row in all {
-            let line = "  " + row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
+            let line =
+                "  " + row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
                 + "  " + row[1].padding(toLength: widths[1], withPad: " ", startingAt: 0)
                 + "  " + String(repeating: " ", count: widths[2] - row[2].count) + row[2]
                 + "  " + String(repeating: " ", count: widths[3] - row[3].count) + row[3]
@@ -91,13 +94,17 @@ extension VerifyReport {
             var parts: [String] = []
             if s.failed > 0 {
                 let fileProblems = s.problems - failedFindings
-                parts.append("\(s.failed) file\(s.failed == 1 ? "" : "s") with \(fileProblems) problem\(fileProblems == 1 ? "" : "s")")
+                parts.append(
+                    "\(s.failed) file\(s.failed == 1 ? "" : "s") with \(fileProblems) "
+                        + "problem\(fileProblems == 1 ? "" : "s")"
+                )
             }
             if failedFindings > 0 { parts.append("\(failedFindings) source finding\(failedFindings == 1 ? "" : "s")") }
             verdict = parts.joined(separator: ", ")
         }
         let checked = roots.filter { $0.kind != .attestation }.count
         return "verify: \(verdict); \(checked) root\(checked == 1 ? "" : "s"), \(s.files) files, \(s.elf) ELF, "
-            + "\(s.skipped) skipped, \(s.excluded > 0 ? "\(s.excluded) excluded, " : "")\(String(format: "%.3f", s.seconds)) s\n"
+            + "\(s.skipped) skipped, "
+            + "\(s.excluded > 0 ? "\(s.excluded) excluded, " : "")\(String(format: "%.3f", s.seconds)) s\n"
     }
 }

@@ -42,7 +42,7 @@ import XPlatPlatform
 import XPlatSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The input could not be checked (missing path, unreadable or malformed archive). Exit code 2.
@@ -74,8 +74,10 @@ public struct Verifier: Sendable {
     /// inputs. They are counted as excluded.
     public var excluded: [String]
 
-    public init(platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false,
-                excluded: [String] = []) {
+    public init(
+        platform: Platform? = nil, requireStatic: Bool = false, threads: Int = 2, allowCompatible: Bool = false,
+        excluded: [String] = []
+    ) {
         self.platform = platform
         self.requireStatic = requireStatic
         self.threads = threads
@@ -145,10 +147,12 @@ public struct Verifier: Sendable {
         }
         for index in roots.indices where roots[index].root.kind != .directory {
             roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
-            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
+            roots[index].counts.skipped =
+                roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
         }
         for index in roots.indices where roots[index].root.kind == .directory {
-            roots[index].counts.skipped = roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
+            roots[index].counts.skipped =
+                roots[index].counts.files - roots[index].scanned.count - roots[index].counts.excluded
             roots[index].counts.elf = roots[index].scanned.filter { $0.error == nil }.count
         }
         let scanned = roots.flatMap(\.scanned)
@@ -203,28 +207,36 @@ public struct Verifier: Sendable {
                 // Foundation keeps the failing call's errno as the underlying error (a POSIXError on
                 // Linux, checked: ENOENT, ENOTDIR); errno itself may have moved on by now.
                 let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? POSIXError
-                throw VerifyError(path, "cannot read directory: " + (posix.map { errorText($0.code.rawValue) } ?? "unreadable"))
+                throw VerifyError(
+                    path, "cannot read directory: " + (posix.map { errorText($0.code.rawValue) } ?? "unreadable"))
             }
             let folders = children.compactMap { name in Self.platform(folderName: name).map { (name, $0) } }
             if !children.isEmpty, folders.count == children.count,
-               children.allSatisfy({ isDirectory(trimmed + "/" + $0) }) {
+                children.allSatisfy({ isDirectory(trimmed + "/" + $0) })
+            {
                 return folders.sorted { $0.0 < $1.0 }.map { name, folderPlatform in
                     let location = trimmed + "/" + name
                     return PlannedRoot(
-                        root: VerifiedRoot(path: location, platform: platform ?? folderPlatform, kind: .directory, source: path),
+                        root: VerifiedRoot(
+                            path: location, platform: platform ?? folderPlatform, kind: .directory, source: path),
                         location: location, lookup: PathResolver.directoryLookup(root: location))
                 }
             }
             let rootPlatform = platform ?? Self.platform(folderName: base)
-            return [PlannedRoot(root: VerifiedRoot(path: trimmed, platform: rootPlatform, kind: .directory, source: path),
-                                location: trimmed == "/" ? "" : trimmed,
-                                lookup: PathResolver.directoryLookup(root: trimmed == "/" ? "" : trimmed))]
+            return [
+                PlannedRoot(
+                    root: VerifiedRoot(path: trimmed, platform: rootPlatform, kind: .directory, source: path),
+                    location: trimmed == "/" ? "" : trimmed,
+                    lookup: PathResolver.directoryLookup(root: trimmed == "/" ? "" : trimmed))
+            ]
         }
         guard st.st_mode & S_IFMT == S_IFREG else { throw VerifyError(path, "not a regular file or directory") }
         if try SourceKind.isArchive(path) {
             return try planTar(path)
         }
-        return [PlannedRoot(root: VerifiedRoot(path: path, platform: platform, kind: .file, source: path), location: path)]
+        return [
+            PlannedRoot(root: VerifiedRoot(path: path, platform: platform, kind: .file, source: path), location: path)
+        ]
     }
 
     /// A plain tar (any compression): one root, or one per platform folder at its top.
@@ -245,8 +257,9 @@ public struct Verifier: Sendable {
         func planned(_ name: String, _ summary: LayerSummary, _ rootPlatform: Platform?) -> PlannedRoot {
             var tree = ImageTree()
             tree.apply(summary)
-            var root = PlannedRoot(root: VerifiedRoot(path: name, platform: rootPlatform, kind: .tar, source: path),
-                                   location: path, lookup: tree.lookup())
+            var root = PlannedRoot(
+                root: VerifiedRoot(path: name, platform: rootPlatform, kind: .tar, source: path),
+                location: path, lookup: tree.lookup())
             root.scanned = tree.scanned(root: 0)
             root.counts.files = tree.fileCount
             return root
@@ -259,7 +272,9 @@ public struct Verifier: Sendable {
             let prefix = "/" + folder
             for (member, node) in layer.entries where member.hasPrefix(prefix + "/") {
                 var moved = node
-                if case .hardlink(let link) = node, link.hasPrefix(prefix + "/") { moved = .hardlink(String(link.dropFirst(prefix.count))) }
+                if case .hardlink(let link) = node, link.hasPrefix(prefix + "/") {
+                    moved = .hardlink(String(link.dropFirst(prefix.count)))
+                }
                 if case .file(var scanned?) = node {
                     scanned.path = String(member.dropFirst(prefix.count))
                     moved = .file(scanned)
@@ -283,8 +298,9 @@ public struct Verifier: Sendable {
     func check(_ file: ScannedFile, roots: [PlannedRoot]) -> FileResult {
         let planned = roots[file.root]
         let root = planned.root
-        var result = FileResult(path: file.path, root: root.path, displayPath: Self.displayPath(file, in: planned),
-                                elf: file.info, error: file.error, expected: root.platform)
+        var result = FileResult(
+            path: file.path, root: root.path, displayPath: Self.displayPath(file, in: planned),
+            elf: file.info, error: file.error, expected: root.platform)
         result.rootIndex = file.root
         guard let info = file.info else {
             result.problems.append(Problem(.corrupt, file.error?.reason ?? "cannot inspect"))
@@ -294,11 +310,17 @@ public struct Verifier: Sendable {
             checkPlatform(info, expected: expected, into: &result)
         }
         if let interpreter = info.interpreter, let lookup = planned.lookup,
-           let problem = Self.interpreterProblem(interpreter, lookup: lookup, root: root.path) {
+            let problem = Self.interpreterProblem(interpreter, lookup: lookup, root: root.path)
+        {
             result.problems.append(problem)
         }
         if requireStatic, info.kind == .executable, info.linkage == .dynamic {
-            result.problems.append(Problem(.notStatic, "dynamically linked (PT_INTERP \(info.interpreter ?? "?")), but --static requires static executables"))
+            result.problems.append(
+                Problem(
+                    .notStatic,
+                    "dynamically linked (PT_INTERP \(info.interpreter ?? "?")), but --static requires static "
+                        + "executables"
+                ))
         }
         return result
     }
@@ -318,18 +340,24 @@ public struct Verifier: Sendable {
     /// `--allow-compatible`; an unknown platform is a problem.
     private func checkPlatform(_ info: ELFInfo, expected: Platform, into result: inout FileResult) {
         guard let found = info.platform else {
-            result.problems.append(Problem(.unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
+            result.problems.append(
+                Problem(
+                    .unknownPlatform, "expected \(expected), found \(info.platformProblem ?? "an unknown platform")"))
             return
         }
         if let note = Self.libraryVariantNote(expected, found, info) {
             result.notes.append(note)
         } else if !expected.canRun(found) {
-            result.problems.append(Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
+            result.problems.append(
+                Problem(.wrongPlatform, "expected \(expected), found \(found) (\(why(expected, found, info)))"))
         } else if let reason = Self.compatibilityReason(expected, found) {
             if allowCompatible {
                 result.notes.append("\(found) accepted on \(expected) (--allow-compatible); \(reason)")
             } else {
-                result.problems.append(Problem(.compatibleOnly, "expected \(expected), found \(found) (32-bit: \(reason); --allow-compatible accepts it)"))
+                result.problems.append(
+                    Problem(
+                        .compatibleOnly,
+                        "expected \(expected), found \(found) (32-bit: \(reason); --allow-compatible accepts it)"))
             }
         }
     }
@@ -343,9 +371,12 @@ public struct Verifier: Sendable {
             let detail = at == interpreter ? "" : ": \(at) does not exist"
             return Problem(.missingInterpreter, "interpreter \(interpreter) not found in \(root)\(detail)")
         case .notRegular(let at):
-            return Problem(.missingInterpreter, "interpreter \(interpreter) in \(root) resolves to \(at), not a regular file")
+            return Problem(
+                .missingInterpreter, "interpreter \(interpreter) in \(root) resolves to \(at), not a regular file")
         case .loop:
-            return Problem(.missingInterpreter, "interpreter \(interpreter) in \(root): symlink loop (more than \(PathResolver.maxLinks) links)")
+            return Problem(
+                .missingInterpreter,
+                "interpreter \(interpreter) in \(root): symlink loop (more than \(PathResolver.maxLinks) links)")
         }
     }
 
@@ -355,9 +386,10 @@ public struct Verifier: Sendable {
     /// (Debian's armhf libgcrypt says v8 and runs on ARMv7). Executables are held to the variant.
     private static func libraryVariantNote(_ expected: Platform, _ found: Platform, _ info: ELFInfo) -> String? {
         guard info.kind == .sharedObject, info.interpreter == nil, expected.os == found.os,
-              expected.architecture == found.architecture, expected.variant != found.variant,
-              let variant = info.evidence.variant, variant.hasPrefix("Tag_CPU_arch="),
-              !expected.canRun(found), found.canRun(expected) else { return nil }
+            expected.architecture == found.architecture, expected.variant != found.variant,
+            let variant = info.evidence.variant, variant.hasPrefix("Tag_CPU_arch="),
+            !expected.canRun(found), found.canRun(expected)
+        else { return nil }
         return "\(found) shared object accepted on \(expected): its \(variant) is the highest of its objects; "
             + "libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"
     }
@@ -370,7 +402,9 @@ public struct Verifier: Sendable {
         case ELFMachine.aarch64:
             return "AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code"
         case ELFMachine.x86_64:
-            return "a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code"
+            return
+                "a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run "
+                + "32-bit x86 code"
         default:
             return "it runs only where the kernel and CPU keep 32-bit compatibility"
         }
@@ -404,7 +438,9 @@ public struct Verifier: Sendable {
             var byHash: [ContentHash: [Int]] = [:]
             for index in indices {
                 let file = scanned[index]
-                guard let hash = file.hash ?? ContentHash.ofFile(roots[file.root].location + file.path) else { continue }
+                guard let hash = file.hash ?? ContentHash.ofFile(roots[file.root].location + file.path) else {
+                    continue
+                }
                 byHash[hash, default: []].append(index)
             }
             for (_, same) in byHash {
@@ -412,17 +448,23 @@ public struct Verifier: Sendable {
                 guard rootSet.count > 1 else { continue }
                 let platforms = rootSet.map { roots[$0].root.platform }
                 let binaryPlatform = scanned[same[0]].info?.platform
-                let allRun = binaryPlatform.map { bp in platforms.allSatisfy { $0.map { accepts($0, bp) } == true } } ?? false
+                let allRun =
+                    binaryPlatform.map { bp in platforms.allSatisfy { $0.map { accepts($0, bp) } == true } } ?? false
                 guard !allRun else { continue }
                 for index in same {
                     let others = same.filter { scanned[$0].root != scanned[index].root }.map { results[$0] }
                     guard let other = others.first else { continue }
-                    let label = other.expected.map { roots[other.rootIndex].root.kind == .image ? "\($0) image" : "\($0) output" } ?? "another root"
+                    let label =
+                        other.expected.map {
+                            roots[other.rootIndex].root.kind == .image ? "\($0) image" : "\($0) output"
+                        } ?? "another root"
                     let more = others.count > 1 ? " and \(others.count - 1) more" : ""
-                    results[index].problems.append(Problem(
-                        .duplicate,
-                        "byte-identical to \(other.displayPath) (\(label))\(more): a binary copied into several platforms' outputs"
-                        + (binaryPlatform.map { ", built for \($0)" } ?? "")))
+                    results[index].problems.append(
+                        Problem(
+                            .duplicate,
+                            "byte-identical to \(other.displayPath) (\(label))\(more): a binary copied into "
+                                + "several platforms' outputs"
+                                + (binaryPlatform.map { ", built for \($0)" } ?? "")))
                 }
             }
         }

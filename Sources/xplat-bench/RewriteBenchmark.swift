@@ -22,7 +22,8 @@ struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
         let mb = Double(bytes * iterations) / 1_048_576 / seconds
         return "parse+rewrite: \(files) files x \(iterations) = \(files * iterations) in "
             + fmt(seconds, 3) + " s: " + fmt(filesPerSecond, 0) + " files/s, " + fmt(millisecondsPerFile, 4)
-            + " ms/file, " + fmt(mb, 1) + " MiB/s; parse alone " + fmt(parseSeconds * 1000 / Double(files * iterations), 4)
+            + " ms/file, " + fmt(mb, 1) + " MiB/s; parse alone "
+            + fmt(parseSeconds * 1000 / Double(files * iterations), 4)
             + " ms/file (\(rejected) rejected: negative parser cases and parser cases without FROM)"
     }
 
@@ -60,13 +61,16 @@ enum RewriteBenchmark {
         let parseElapsed = clock.measure {
             for _ in 0..<iterations {
                 for f in files {
-                    if let df = try? DockerfileParser.parse(bytes: f.bytes, fileName: f.name) { sink &+= df.instructions.count }
+                    if let df = try? DockerfileParser.parse(bytes: f.bytes, fileName: f.name) {
+                        sink &+= df.instructions.count
+                    }
                 }
             }
         }
         let seconds = elapsed.seconds
         precondition(sink >= 0)
-        return RewriteBenchmarkReport(files: files.count, iterations: iterations, bytes: files.reduce(0) { $0 + $1.bytes.count },
-                                      seconds: seconds, parseSeconds: parseElapsed.seconds, rejected: rejected)
+        return RewriteBenchmarkReport(
+            files: files.count, iterations: iterations, bytes: files.reduce(0) { $0 + $1.bytes.count },
+            seconds: seconds, parseSeconds: parseElapsed.seconds, rejected: rejected)
     }
 }

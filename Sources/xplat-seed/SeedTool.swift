@@ -21,7 +21,9 @@ private struct AddImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "manifest",
         abstract: "Writes one platform's config and manifest into LAYOUT; prints the manifest digest.",
-        discussion: "Reads the layers from standard input, lowest first, one `DIFF_ID DIGEST SIZE` line each (hexadecimal digests); their blobs must already be in LAYOUT."
+        discussion:
+            "Reads the layers from standard input, lowest first, one `DIFF_ID DIGEST SIZE` line each (hexadecimal "
+            + "digests); their blobs must already be in LAYOUT."
     )
 
     @Argument(help: "The OCI layout folder.") var layout: String
@@ -36,8 +38,9 @@ private struct AddImage: ParsableCommand {
         let defaults = try decodeDefaults(config)
         let layers = try readLayers()
         let created = created ?? Self.now()
-        let imageConfig = ImageConfig(platform: platform, created: created, config: defaults,
-                                      history: [.init(created: created, createdBy: history)], diffIDs: [])
+        let imageConfig = ImageConfig(
+            platform: platform, created: created, config: defaults,
+            history: [.init(created: created, createdBy: history)], diffIDs: [])
         let image = try OCILayout.addImage(config: imageConfig, layers: layers, in: layout)
         print(image.manifest.digest)
     }
@@ -85,7 +88,8 @@ private struct WriteIndex: ParsableCommand {
 
     func run() throws {
         let images = try manifests.map { try OCILayout.storedImage(manifest: $0, in: layout) }
-        let digest = try OCILayout.write(images, refName: tag, to: layout, indexAnnotations: try parseAnnotations(annotation))
+        let digest = try OCILayout.write(
+            images, refName: tag, to: layout, indexAnnotations: try parseAnnotations(annotation))
         print(digest)
     }
 }
@@ -107,7 +111,9 @@ private struct Present: AsyncParsableCommand {
         let platforms = try platform.map(parsePlatform)
         let missing = try await RegistryClient.with(configuration: seedConfiguration(reference)) { client -> String? in
             let fetched: FetchedManifest
-            do { fetched = try await client.manifest(reference) } catch RegistryError.notFound { return "not in the registry" }
+            do { fetched = try await client.manifest(reference) } catch RegistryError.notFound {
+                return "not in the registry"
+            }
             guard fetched.isIndex else { return "not an index" }
             let index = try client.decodeIndex(fetched, of: reference)
             return index.lacking(annotations: wanted, platforms: platforms)

@@ -1,5 +1,6 @@
 import Testing
 import XPlatPlatform
+
 @testable import XPlatBuild
 
 struct DiagnosisTests {
@@ -12,42 +13,62 @@ struct DiagnosisTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "exec format error", stderr: """
-            #6 [build 2/3] RUN go build -o /out/hello .
-            #6 0.101 exec /bin/sh: exec format error
-            #6 ERROR: executor failed running [/bin/sh -c go build -o /out/hello .]: exit code: 1
-            """, kind: .execFormat, actionMentions: "xplat doctor --fix"),
-        Case(name: "several platforms on the docker driver", stderr: """
-            ERROR: Multiple platforms feature is currently not supported for docker driver. Please switch to a different driver (eg. "docker buildx create --use")
-            """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
-        Case(name: "20.10 engine given a platform list", stderr: """
-            failed to parse platform linux/amd64,linux/arm64: "linux/amd64,linux/arm64": unknown operating system or architecture: invalid argument
-            """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
-        Case(name: "no daemon", stderr: """
-            Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
-            """, kind: .noDaemon, actionMentions: "sudo systemctl start docker"),
-        Case(name: "no buildx builder", stderr: "ERROR: no builder \"multi\" found\n", kind: .noDaemon, actionMentions: "sudo systemctl start docker"),
-        Case(name: "registry down", stderr: """
-            #3 [internal] load metadata for docker.io/library/busybox:latest
-            #3 ERROR: failed to do request: Head "http://127.0.0.1:5000/v2/library/busybox/manifests/latest": dial tcp 127.0.0.1:5000: connect: connection refused
-            """, kind: .registryUnreachable, actionMentions: "or set XPLAT_REGISTRY"),
-        Case(name: "base lacks platform", stderr: """
-            #3 [internal] load metadata for docker.io/library/golang:1.19
-            #3 ERROR: no match for platform in manifest sha256:4f3c: not found
-             > [internal] load metadata for docker.io/library/golang:1.19:
-            failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
-            """, kind: .baseLacksPlatform, actionMentions: "base"),
+        Case(
+            name: "exec format error",
+            stderr: """
+                #6 [build 2/3] RUN go build -o /out/hello .
+                #6 0.101 exec /bin/sh: exec format error
+                #6 ERROR: executor failed running [/bin/sh -c go build -o /out/hello .]: exit code: 1
+                """, kind: .execFormat, actionMentions: "xplat doctor --fix"),
+        Case(
+            name: "several platforms on the docker driver",
+            stderr: """
+                ERROR: Multiple platforms feature is currently not supported for docker driver. Please switch to a different driver (eg. "docker buildx create --use")
+                """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
+        Case(
+            name: "20.10 engine given a platform list",
+            stderr: """
+                failed to parse platform linux/amd64,linux/arm64: "linux/amd64,linux/arm64": unknown operating system or architecture: invalid argument
+                """, kind: .severalPlatformsOneSolve, actionMentions: "one build per platform"),
+        Case(
+            name: "no daemon",
+            stderr: """
+                Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
+                """, kind: .noDaemon, actionMentions: "sudo systemctl start docker"),
+        Case(
+            name: "no buildx builder", stderr: "ERROR: no builder \"multi\" found\n", kind: .noDaemon,
+            actionMentions: "sudo systemctl start docker"),
+        Case(
+            name: "registry down",
+            stderr: """
+                #3 [internal] load metadata for docker.io/library/busybox:latest
+                #3 ERROR: failed to do request: Head "http://127.0.0.1:5000/v2/library/busybox/manifests/latest": dial tcp 127.0.0.1:5000: connect: connection refused
+                """, kind: .registryUnreachable, actionMentions: "or set XPLAT_REGISTRY"),
+        Case(
+            name: "base lacks platform",
+            stderr: """
+                #3 [internal] load metadata for docker.io/library/golang:1.19
+                #3 ERROR: no match for platform in manifest sha256:4f3c: not found
+                 > [internal] load metadata for docker.io/library/golang:1.19:
+                failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:4f3c: not found
+                """, kind: .baseLacksPlatform, actionMentions: "base"),
         // What docker 28.2.2 without buildx prints for `DOCKER_BUILDKIT=1 docker build` (XPLAT_DOCKER naming it).
-        Case(name: "a Docker 23+ client without buildx", stderr: """
-            ERROR: BuildKit is enabled but the buildx component is missing or broken.
-                   Install the buildx component to build images with BuildKit:
-                   https://docs.docker.com/go/buildx/
-            """, kind: .clientWithoutBuildx, actionMentions: "install the docker-buildx plugin"),
-        Case(name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork, actionMentions: "--network host"),
-        Case(name: "other failures quote BuildKit", stderr: """
-            #7 [2/2] RUN false
-            #7 ERROR: executor failed running [/bin/sh -c false]: exit code: 1
-            """, kind: .other, actionMentions: "--progress plain"),
+        Case(
+            name: "a Docker 23+ client without buildx",
+            stderr: """
+                ERROR: BuildKit is enabled but the buildx component is missing or broken.
+                       Install the buildx component to build images with BuildKit:
+                       https://docs.docker.com/go/buildx/
+                """, kind: .clientWithoutBuildx, actionMentions: "install the docker-buildx plugin"),
+        Case(
+            name: "no bridge network", stderr: "#5 ERROR: network bridge not found\n", kind: .noNetwork,
+            actionMentions: "--network host"),
+        Case(
+            name: "other failures quote BuildKit",
+            stderr: """
+                #7 [2/2] RUN false
+                #7 ERROR: executor failed running [/bin/sh -c false]: exit code: 1
+                """, kind: .other, actionMentions: "--progress plain"),
     ]
 
     @Test("BuildKit stderr maps to a cause and an action", arguments: cases)

@@ -1,6 +1,7 @@
 import Testing
 import XPlatDockerfile
 import XPlatPlatform
+
 @testable import XPlatBuild
 
 @Suite("DockerfileGraph")
@@ -22,20 +23,26 @@ struct DockerfileGraphTests {
         let graph = try BuildGraph(dockerfile: try DockerfileParser.parse(text, fileName: "Dockerfile"))
         #expect(graph.stages.map(\.name) == ["Tools", "pinned", "build", nil], "names as written")
         #expect(graph.stages.map(\.base) == ["${BASE}", "busybox", "tools", "busybox"])
-        #expect(graph.stages.map(\.platform) == [.build, .fixed(try Platform(parsing: "linux/arm64")), .target, .target])
+        #expect(
+            graph.stages.map(\.platform) == [.build, .fixed(try Platform(parsing: "linux/arm64")), .target, .target])
         #expect(graph.stages.map(\.dependencies) == [[], [], [0, 1], [2]])
-        #expect(graph.stages.flatMap(\.runs) == [
-            RunStep(line: 3, text: "RUN go mod download", heavy: true),
-            RunStep(line: 6, text: "RUN --mount=type=cache,target=/root/.cache,from=pinned go build -o /out/app .", heavy: true),
-            RunStep(line: 9, text: "RUN [\"chmod\", \"+x\", \"/app\"]", heavy: false),
-        ])
+        #expect(
+            graph.stages.flatMap(\.runs) == [
+                RunStep(line: 3, text: "RUN go mod download", heavy: true),
+                RunStep(
+                    line: 6, text: "RUN --mount=type=cache,target=/root/.cache,from=pinned go build -o /out/app .",
+                    heavy: true),
+                RunStep(line: 9, text: "RUN [\"chmod\", \"+x\", \"/app\"]", heavy: false),
+            ])
         #expect(graph.target == 3)
     }
 
-    @Test("a FROM BuildKit rejects and a bad literal --platform name file and line", arguments: [
-        ("FROM busybox AS a b\n", "Dockerfile:1: FROM requires either one or three arguments"),
-        ("FROM busybox\nFROM --platform=linux/sparc busybox\n", "Dockerfile:2: FROM --platform=linux/sparc: "),
-    ])
+    @Test(
+        "a FROM BuildKit rejects and a bad literal --platform name file and line",
+        arguments: [
+            ("FROM busybox AS a b\n", "Dockerfile:1: FROM requires either one or three arguments"),
+            ("FROM busybox\nFROM --platform=linux/sparc busybox\n", "Dockerfile:2: FROM --platform=linux/sparc: "),
+        ])
     func rejects(text: String, message: String) throws {
         let dockerfile = try DockerfileParser.parse(text, fileName: "Dockerfile")
         do {

@@ -3,6 +3,7 @@ import Testing
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatBuild
 
 @Suite("Output destinations")
@@ -14,7 +15,9 @@ struct OutputDestinationTests {
         try OutputAssembler.ensureParent(of: base + "/a/b/out")
         var isDir: ObjCBool = false
         #expect(FileManager.default.fileExists(atPath: base + "/a/b", isDirectory: &isDir) && isDir.boolValue)
-        #expect(!FileManager.default.fileExists(atPath: base + "/a/b/out"), "the destination itself is made only by the final rename")
+        #expect(
+            !FileManager.default.fileExists(atPath: base + "/a/b/out"),
+            "the destination itself is made only by the final rename")
     }
 
     @Test("an interrupted tar output leaves neither the destination nor its half-written staging file")
@@ -29,8 +32,9 @@ struct OutputDestinationTests {
             throw CancellationError()
         }
         await #expect(throws: CancellationError.self) {
-            try await OutputAssembler.placeTar(runner: runner, roots: base + "/roots", platforms: [try Platform(parsing: "linux/arm64")],
-                                               dest: base + "/out.tar")
+            try await OutputAssembler.placeTar(
+                runner: runner, roots: base + "/roots", platforms: [try Platform(parsing: "linux/arm64")],
+                dest: base + "/out.tar")
         }
         #expect(runner.commands.count == 1, "tar ran")
         #expect(try FileManager.default.contentsOfDirectory(atPath: base) == ["roots"], "nothing beside the roots")
@@ -57,10 +61,12 @@ struct OutputDestinationTests {
         let dest = "/proc/xplat-dest-\(getpid())"
         for split in [false, true] {
             await #expect {
-                try await OutputAssembler.placeLocal(roots: base + "/roots", platforms: [try Platform(parsing: "linux/amd64")], split: split, dest: dest)
+                try await OutputAssembler.placeLocal(
+                    roots: base + "/roots", platforms: [try Platform(parsing: "linux/amd64")], split: split, dest: dest)
             } throws: { error in
                 guard case BuildError.fileSystem(let path, let action, let reason) = error else { return false }
-                return path == dest && action == "write the output" && !reason.isEmpty && !"\(error)".contains(".xplat-") && !"\(error)".contains(base)
+                return path == dest && action == "write the output" && !reason.isEmpty
+                    && !"\(error)".contains(".xplat-") && !"\(error)".contains(base)
             }
         }
         #expect(FileManager.default.fileExists(atPath: base + "/roots/linux_amd64"), "the root stays where it was")
@@ -78,7 +84,12 @@ struct OutputDestinationTests {
         }
     }
 
-    @Test("--metadata-file in a missing folder: the build's file-system error naming the file (exit 3, as --iidfile), not an unexpected error")
+    @Test(
+        """
+        --metadata-file in a missing folder: the build's file-system error naming the file (exit 3, as \
+        --iidfile), not an unexpected error
+        """
+    )
     func metadataFileError() throws {
         let dir = try makeTemporaryDirectory("xplat-metadata-missing")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -3,12 +3,14 @@ import Testing
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatBuild
 
 private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
 
 struct RootLayoutTests {
-    @Test("a multi-platform export lacking a platform's folder is an error naming what it holds, not a Foundation error")
+    @Test(
+        "a multi-platform export lacking a platform's folder is an error naming what it holds, not a Foundation error")
     func missingFolder() throws {
         let work = try makeTemporaryDirectory("xplat-layout")
         defer { removeTree(work) }
@@ -16,10 +18,12 @@ struct RootLayoutTests {
         try FileManager.default.createDirectory(atPath: "\(work)/solve-0", withIntermediateDirectories: true)
         try Data("x86_64\n".utf8).write(to: URL(fileURLWithPath: "\(work)/solve-0/arch"))
         #expect {
-            try RootLayout.split(from: "\(work)/solve-0", platforms: [p("linux/amd64"), p("linux/arm64")], into: "\(work)/roots")
+            try RootLayout.split(
+                from: "\(work)/solve-0", platforms: [p("linux/amd64"), p("linux/arm64")], into: "\(work)/roots")
         } throws: { error in
             let text = "\(error)"
-            return text.contains("has no linux_amd64 folder") && text.contains("it holds: arch") && !text.contains("NSCocoaErrorDomain")
+            return text.contains("has no linux_amd64 folder") && text.contains("it holds: arch")
+                && !text.contains("NSCocoaErrorDomain")
         }
     }
 
@@ -32,8 +36,9 @@ struct RootLayoutTests {
         } throws: { error in
             "\(error)" == "\(work)/absent: cannot move to \(work)/there: No such file or directory"
         }
-        let ns = NSError(domain: NSCocoaErrorDomain, code: NSFileNoSuchFileError,
-                         userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))])
+        let ns = NSError(
+            domain: NSCocoaErrorDomain, code: NSFileNoSuchFileError,
+            userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))])
         #expect(SystemError.reason(ns) == "No such file or directory")
     }
 

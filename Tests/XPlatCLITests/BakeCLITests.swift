@@ -15,8 +15,9 @@ struct BakeCLITests {
         var env: [String: String?] = ["XPLAT_DOCKER": docker.path]
         for key in ["REGISTRY", "TAG", "VERSION", "PLATFORMS", "OUT"] { env[key] = .some(nil) }
         for (key, value) in bakeCase.environment { env[key] = value }
-        let run = try await XPlatBinary.run(["bake"] + arguments + bakeCase.arguments.map { $0 == "--file" ? "-f" : $0 },
-                                            environment: env, in: bakeCase.absoluteDirectory)
+        let run = try await XPlatBinary.run(
+            ["bake"] + arguments + bakeCase.arguments.map { $0 == "--file" ? "-f" : $0 },
+            environment: env, in: bakeCase.absoluteDirectory)
         return (run, docker.calls)
     }
 
@@ -42,14 +43,21 @@ struct BakeCLITests {
         let dir = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-bake-nobuildx")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // An empty DOCKER_CONFIG: the client finds no buildx plugin (real docker 20.10).
-        let run = try await XPlatBinary.run(["bake", "--dry-run"], environment: ["XPLAT_DOCKER": "/usr/bin/docker", "DOCKER_CONFIG": dir],
-                                            in: dir)
+        let run = try await XPlatBinary.run(
+            ["bake", "--dry-run"], environment: ["XPLAT_DOCKER": "/usr/bin/docker", "DOCKER_CONFIG": dir],
+            in: dir)
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/docker"), "needs Debian's docker client")
         #expect(run.exitCode == 64, "\(run.stderr)")
-        #expect(run.stderr.hasPrefix("xplat: bake needs docker buildx to read the bake file (`docker buildx bake --print`): /usr/bin/docker cannot run it "
-            + "(`docker buildx version`: docker: 'buildx' is not a docker command. See 'docker --help')\n"), "\(run.stderr)")
-        #expect(run.stderr.contains("\n  action: install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
-            + "or set XPLAT_DOCKER to a docker client that has it\n"), "\(run.stderr)")
+        #expect(
+            run.stderr.hasPrefix(
+                "xplat: bake needs docker buildx to read the bake file (`docker buildx bake --print`): "
+                    + "/usr/bin/docker cannot run it "
+                    + "(`docker buildx version`: docker: 'buildx' is not a docker command. See 'docker --help')\n"),
+            "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "\n  action: install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
+                    + "or set XPLAT_DOCKER to a docker client that has it\n"), "\(run.stderr)")
     }
 
     @Test("a target buildx does not find: buildx's own message and exit 64")
@@ -57,6 +65,8 @@ struct BakeCLITests {
         let transcript = try Transcript.load(BakeRecordings.missingTarget.transcriptPath)
         let (run, _) = try await bake(BakeRecordings.missingTarget, ["--dry-run"])
         #expect(run.exitCode == 64)
-        #expect(run.stderr == "xplat: " + transcript.entries[1].stderr.trimmingCharacters(in: .whitespacesAndNewlines) + "\n", "\(run.stderr)")
+        #expect(
+            run.stderr == "xplat: " + transcript.entries[1].stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+                + "\n", "\(run.stderr)")
     }
 }

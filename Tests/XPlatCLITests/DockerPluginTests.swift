@@ -7,6 +7,7 @@ import Foundation
 import Testing
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatCommands
 
 struct DockerPluginTests {
@@ -22,17 +23,31 @@ struct DockerPluginTests {
         #expect(object["ShortDescription"]?.isEmpty == false)
     }
 
-    @Test("docker's global options become the docker client's environment; xplat's own arguments follow `xplat`", arguments: [
-        (["--config", "/c", "--context", "ctx", "xplat", "build", "--builder", "b", "."], ["build", "--builder", "b", "."],
-         ["DOCKER_CONFIG": "/c", "DOCKER_CONTEXT": "ctx", "DOCKER_HOST": nil]),
-        (["-H", "unix:///x.sock", "--debug", "-l", "warn", "xplat", "plan", "."], ["plan", "."], ["DOCKER_HOST": "unix:///x.sock"]),
-        (["-c=ctx", "--tlsverify", "--tlscacert", "/t/ca.pem", "--tlscert=/t/cert.pem", "--tlskey", "/t/key.pem", "xplat", "build", "."],
-         ["build", "."], ["DOCKER_CONTEXT": "ctx", "DOCKER_HOST": nil, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/t"]),
-        (["--context", "default", "xplat", "build", "."], ["build", "."], ["DOCKER_CONTEXT": "default"]),
-        (["xplat"], [], [:]),
-        (["help", "xplat"], ["--help"], [:]),
-        (["help", "xplat", "build"], ["build", "--help"], [:]),
-    ])
+    @Test(
+        "docker's global options become the docker client's environment; xplat's own arguments follow `xplat`",
+        arguments: [
+            (
+                ["--config", "/c", "--context", "ctx", "xplat", "build", "--builder", "b", "."],
+                ["build", "--builder", "b", "."],
+                ["DOCKER_CONFIG": "/c", "DOCKER_CONTEXT": "ctx", "DOCKER_HOST": nil]
+            ),
+            (
+                ["-H", "unix:///x.sock", "--debug", "-l", "warn", "xplat", "plan", "."], ["plan", "."],
+                ["DOCKER_HOST": "unix:///x.sock"]
+            ),
+            (
+                [
+                    "-c=ctx", "--tlsverify", "--tlscacert", "/t/ca.pem", "--tlscert=/t/cert.pem", "--tlskey",
+                    "/t/key.pem", "xplat", "build", ".",
+                ],
+                ["build", "."],
+                ["DOCKER_CONTEXT": "ctx", "DOCKER_HOST": nil, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/t"]
+            ),
+            (["--context", "default", "xplat", "build", "."], ["build", "."], ["DOCKER_CONTEXT": "default"]),
+            (["xplat"], [], [:]),
+            (["help", "xplat"], ["--help"], [:]),
+            (["help", "xplat", "build"], ["build", "--help"], [:]),
+        ])
     func invocation(_ arguments: [String], _ own: [String], _ environment: [String: String?]) throws {
         let run = try #require(try DockerPlugin.invocation(arguments: arguments, environment: Self.parent))
         #expect(run == DockerPlugin.Invocation(arguments: own, environment: environment))
@@ -46,13 +61,17 @@ struct DockerPluginTests {
 
     @Test("a global option xplat cannot pass on is a usage error naming it")
     func refused() throws {
-        let bogus = try #require(#expect(throws: XPlatFailure.self) {
-            try DockerPlugin.invocation(arguments: ["--bogus", "xplat", "build"], environment: Self.parent)
-        })
+        let bogus = try #require(
+            #expect(throws: XPlatFailure.self) {
+                try DockerPlugin.invocation(arguments: ["--bogus", "xplat", "build"], environment: Self.parent)
+            })
         #expect(bogus.exitCode == XPlatExit.usage && bogus.message.contains("--bogus"), "\(bogus)")
-        let certificate = try #require(#expect(throws: XPlatFailure.self) {
-            try DockerPlugin.invocation(arguments: ["--tlscacert", "/t/my-ca.crt", "xplat", "build"], environment: Self.parent)
-        })
-        #expect(certificate.exitCode == XPlatExit.usage && certificate.message.contains("--tlscacert"), "\(certificate)")
+        let certificate = try #require(
+            #expect(throws: XPlatFailure.self) {
+                try DockerPlugin.invocation(
+                    arguments: ["--tlscacert", "/t/my-ca.crt", "xplat", "build"], environment: Self.parent)
+            })
+        #expect(
+            certificate.exitCode == XPlatExit.usage && certificate.message.contains("--tlscacert"), "\(certificate)")
     }
 }

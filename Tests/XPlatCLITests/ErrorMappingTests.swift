@@ -8,6 +8,7 @@ import XPlatRegistry
 import XPlatSupport
 import XPlatTestSupport
 import XPlatVerify
+
 @testable import XPlatCommands
 @testable import XPlatHost
 
@@ -21,7 +22,9 @@ struct ErrorMappingTests {
 
     static let subcommands = XPlatCommand.configuration.subcommands
 
-    @Test("an unexpected error is exit 2, named by the command", arguments: subcommands.map { $0.configuration.commandName ?? "?" })
+    @Test(
+        "an unexpected error is exit 2, named by the command",
+        arguments: subcommands.map { $0.configuration.commandName ?? "?" })
     func unexpected(name: String) throws {
         let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
         let failure = try #require(XPlatCommand.failure(for: Unexpected(), in: command))
@@ -29,8 +32,12 @@ struct ErrorMappingTests {
         #expect(failure.message == "\(name): the disk went away")
     }
 
-    @Test("plan and build pass what is not a build error on: an unexpected error is exit 2 named by the command, a usage error stays 64",
-          arguments: ["plan", "build"])
+    @Test(
+        """
+        plan and build pass what is not a build error on: an unexpected error is exit 2 named by the command, a \
+        usage error stays 64
+        """,
+        arguments: ["plan", "build"])
     func buildPath(name: String) throws {
         let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
         let failure = try #require(XPlatCommand.failure(for: ErrorMap.failure(for: Unexpected()), in: command))
@@ -47,7 +54,9 @@ struct ErrorMappingTests {
         #expect(Self.subcommands.map { $0.configuration.commandName ?? "?" } == Self.names)
     }
 
-    @Test("a Foundation error reaches the user as a sentence, not as an NSError dump", arguments: subcommands.map { $0.configuration.commandName ?? "?" })
+    @Test(
+        "a Foundation error reaches the user as a sentence, not as an NSError dump",
+        arguments: subcommands.map { $0.configuration.commandName ?? "?" })
     func foundationError(name: String) throws {
         let command = try #require(Self.subcommands.first { $0.configuration.commandName == name })
         let error = CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "/nowhere/Dockerfile"])
@@ -61,7 +70,9 @@ struct ErrorMappingTests {
     @Test("xplat's own failures keep their code; ArgumentParser's errors stay ArgumentParser's (usage: 64)")
     func passThrough() throws {
         let doctor = try #require(Self.subcommands.first { $0.configuration.commandName == "doctor" })
-        #expect(XPlatCommand.failure(for: XPlatFailure("x", exitCode: XPlatExit.buildFailed), in: doctor)?.exitCode == XPlatExit.buildFailed)
+        #expect(
+            XPlatCommand.failure(for: XPlatFailure("x", exitCode: XPlatExit.buildFailed), in: doctor)?.exitCode
+                == XPlatExit.buildFailed)
         #expect(XPlatCommand.failure(for: ValidationError("bad flag"), in: doctor) == nil)
         #expect(XPlatCommand.failure(for: ExitCode(XPlatExit.checkFailed), in: doctor) == nil)
     }
@@ -77,7 +88,9 @@ struct ErrorMapTests {
         let sections = readme.components(separatedBy: "\n## Exit codes\n")
         try #require(sections.count == 2, "README.md has one \"## Exit codes\" section")
         let section = sections[1].components(separatedBy: "\n## ")[0]
-        return try section.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| code |") && !$0.hasPrefix("| --- |") }.map { row in
+        return try section.split(separator: "\n").filter {
+            $0.hasPrefix("| ") && !$0.hasPrefix("| code |") && !$0.hasPrefix("| --- |")
+        }.map { row in
             let cells = row.dropFirst(2).dropLast(2).components(separatedBy: " | ")
             let code = try #require(Int32(cells[0]), "README exit code row: \(row)")
             return ErrorMap.DocumentedCode(code: code, meaning: cells.dropFirst().joined(separator: " | "))
@@ -93,7 +106,8 @@ struct ErrorMapTests {
         }
     }
 
-    static let operation = RegistryOperation(registry: "127.0.0.1:5000", repository: "cli/app", reference: "1", action: "push")
+    static let operation = RegistryOperation(
+        registry: "127.0.0.1:5000", repository: "cli/app", reference: "1", action: "push")
 
     @Test("every library error type maps to a documented code, with the code the README gives its case")
     func libraryErrors() throws {
@@ -106,7 +120,10 @@ struct ErrorMapTests {
             (BuildError.target("app", .badBuildArg("=x")), XPlatExit.usage),
             (HostProbeError.notRoot("doctor --fix"), XPlatExit.checkFailed),
             (HostProbeError.cannotProve("no /proc"), XPlatExit.couldNotCheck),
-            (DockerfileSyntaxError(fileName: "Dockerfile", line: 3, reason: "unknown instruction: FORM"), XPlatExit.couldNotCheck),
+            (
+                DockerfileSyntaxError(fileName: "Dockerfile", line: 3, reason: "unknown instruction: FORM"),
+                XPlatExit.couldNotCheck
+            ),
             (VerifyError("/x", "No such file or directory"), XPlatExit.couldNotCheck),
             (PlatformError.empty, XPlatExit.couldNotCheck),
             (DockerClientError(named: "no-docker", searched: ["/usr/bin"]), XPlatExit.couldNotCheck),
@@ -137,7 +154,8 @@ struct ErrorMapTests {
     @Test("a push refused by the registry fails the build (3) with the registry's action as the failure's action")
     func pushAction() throws {
         let registry = RegistryError.denied(Self.operation, detail: "")
-        let build = BuildError.target("app", .assemblyFailed("cannot push: \(registry.message)", cause: ErrorCause(registry)))
+        let build = BuildError.target(
+            "app", .assemblyFailed("cannot push: \(registry.message)", cause: ErrorCause(registry)))
         let failure = try #require(ErrorMap.failure(for: build) as? XPlatFailure)
         #expect(failure.exitCode == XPlatExit.buildFailed)
         #expect(failure.action == registry.action)
@@ -150,8 +168,9 @@ struct ErrorMapTests {
 /// to ArgumentParser: it must print the help and exit 0, not be mapped as an unexpected error.
 @Suite("--help, end to end")
 struct HelpCLITests {
-    @Test("xplat --help and each subcommand's --help print the usage and exit 0",
-          arguments: [""] + ErrorMappingTests.names)
+    @Test(
+        "xplat --help and each subcommand's --help print the usage and exit 0",
+        arguments: [""] + ErrorMappingTests.names)
     func help(subcommand: String) async throws {
         let out = try await XPlatBinary.run((subcommand.isEmpty ? [] : [subcommand]) + ["--help"])
         #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
@@ -163,8 +182,10 @@ struct HelpCLITests {
     func buildExitCodes() async throws {
         let out = try await XPlatBinary.run(["build", "--help"])
         let text = out.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for code in ["0 built and verified", "1 verification failed", "2 could not start", "3 build failed",
-                     "64 bad usage, or a flag the chosen driver cannot do", "130 interrupted"] {
+        for code in [
+            "0 built and verified", "1 verification failed", "2 could not start", "3 build failed",
+            "64 bad usage, or a flag the chosen driver cannot do", "130 interrupted",
+        ] {
             #expect(text.contains(code), "\(code): \(out.stdout)")
         }
     }

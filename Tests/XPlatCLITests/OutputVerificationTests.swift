@@ -3,12 +3,15 @@ import Testing
 import XPlatBuild
 import XPlatPlatform
 import XPlatTestSupport
+
 @testable import XPlatCommands
 
 /// The build's verification step on real binaries: every platform's root in one XPlatVerify run.
 @Suite("Build output verification")
 struct OutputVerificationTests {
-    func roots(_ files: [(folder: String, binary: String)]) async throws -> (String, [(root: String, platform: Platform)]) {
+    func roots(_ files: [(folder: String, binary: String)]) async throws -> (
+        String, [(root: String, platform: Platform)]
+    ) {
         let set = try await TestBinarySet.load()
         let work = try makeTemporaryDirectory("xplat-outverify")
         var roots: [(root: String, platform: Platform)] = []
@@ -33,8 +36,12 @@ struct OutputVerificationTests {
         let arm64 = try #require(outcomes[try Platform(parsing: "linux/arm64")])
         #expect(amd64.passed, "the amd64 output is right: \(amd64.report)")
         #expect(!arm64.passed)
-        #expect(arm64.report.contains("linux/arm64: /usr/local/bin/app: expected linux/arm64, found linux/amd64"), "\(arm64.report)")
-        #expect(arm64.report.contains("byte-identical to linux_amd64/usr/local/bin/app"), "names the copy by its folder: \(arm64.report)")
+        #expect(
+            arm64.report.contains("linux/arm64: /usr/local/bin/app: expected linux/arm64, found linux/amd64"),
+            "\(arm64.report)")
+        #expect(
+            arm64.report.contains("byte-identical to linux_amd64/usr/local/bin/app"),
+            "names the copy by its folder: \(arm64.report)")
         #expect(!arm64.report.contains(work), "no temporary path in messages")
     }
 

@@ -18,7 +18,8 @@ import XPlatTestSupport
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("Dockerfile").path
-        try FileManager.default.copyItem(atPath: Self.golden.appendingPathComponent("\(name)/Dockerfile").path, toPath: file)
+        try FileManager.default.copyItem(
+            atPath: Self.golden.appendingPathComponent("\(name)/Dockerfile").path, toPath: file)
         return (dir, file)
     }
 
@@ -34,33 +35,50 @@ import XPlatTestSupport
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         try #require(fd >= 0 && bound, "cannot listen on a loopback port")
         return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
-    @Test("a registry that refuses or never answers costs a rewrite at most a few seconds, and says which base image configs were not read")
+    @Test(
+        """
+        a registry that refuses or never answers costs a rewrite at most a few seconds, and says which base \
+        image configs were not read
+        """
+    )
     func registryNotThere() async throws {
         // Docker Hub names only: both are asked at XPLAT_REGISTRY, and no other host is looked up.
         let (dir, file) = try scratch("go-basic")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\nCOPY --from=build /app /app\n"
-            .write(toFile: file, atomically: true, encoding: .utf8)
+        let dockerfile =
+            "FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\n"
+            + "COPY --from=build /app /app\n"
+        try dockerfile.write(toFile: file, atomically: true, encoding: .utf8)
         let silent = try Self.silentPort()
         defer { close(silent.fd) }
         // A silent registry: the 3 s read timeout or the 4 s deadline of the whole reading, whichever comes first.
-        for (registry, reasons) in [("127.0.0.1:9", ["Connection refused"]), ("127.0.0.1:\(silent.port)", ["timed out", "not read within 4 s"])] {
+        for (registry, reasons) in [
+            ("127.0.0.1:9", ["Connection refused"]),
+            ("127.0.0.1:\(silent.port)", ["timed out", "not read within 4 s"]),
+        ] {
             let started = Date()
-            let out = try await XPlatBinary.run(["rewrite", "--findings-only", file], environment: ["XPLAT_REGISTRY": registry])
+            let out = try await XPlatBinary.run(
+                ["rewrite", "--findings-only", file], environment: ["XPLAT_REGISTRY": registry])
             let seconds = Date().timeIntervalSince(started)
             #expect(out.exitCode <= 1, "\(out.stderr)")
-            #expect(reasons.contains { out.stderr.contains("xplat: base image config not read: debian:bookworm-slim (\(registry): \($0))") }, "\(registry): \(out.stderr)")
+            #expect(
+                reasons.contains {
+                    out.stderr.contains("xplat: base image config not read: debian:bookworm-slim (\(registry): \($0))")
+                }, "\(registry): \(out.stderr)")
             #expect(out.stderr.contains("golang:1.22 (\(registry): "), "\(registry): \(out.stderr)")
             #expect(out.stderr.contains("judged by the Dockerfile and the context alone"))
             #expect(seconds < 7, "\(registry): \(seconds) s")
         }
-        let skipped = try await XPlatBinary.run(["rewrite", "--findings-only", "--no-registry", file], environment: ["XPLAT_REGISTRY": "127.0.0.1:9"])
+        let skipped = try await XPlatBinary.run(
+            ["rewrite", "--findings-only", "--no-registry", file], environment: ["XPLAT_REGISTRY": "127.0.0.1:9"])
         #expect(!skipped.stderr.contains("not read"), "\(skipped.stderr)")
     }
 
@@ -71,16 +89,18 @@ import XPlatTestSupport
         let out = try await xplat(["rewrite", file])
         #expect(out.exitCode == 0)
         #expect(out.stdout.hasPrefix("--- \(file)\n+++ \(file)\n@@ -1,10 +1,21 @@\n"))
-        #expect(out.stdout.contains("""
-            @@ -1,10 +1,21 @@
-            -FROM golang:1.22-alpine AS builder
-            -ENV GOOS=linux GOARCH=amd64
-            +FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder
-            +ARG TARGETOS TARGETARCH TARGETVARIANT
-            +ENV GOOS=$TARGETOS GOARCH=$TARGETARCH
-             WORKDIR /src
+        #expect(
+            out.stdout.contains(
+                """
+                @@ -1,10 +1,21 @@
+                -FROM golang:1.22-alpine AS builder
+                -ENV GOOS=linux GOARCH=amd64
+                +FROM --platform=$BUILDPLATFORM golang:1.22-alpine AS builder
+                +ARG TARGETOS TARGETARCH TARGETVARIANT
+                +ENV GOOS=$TARGETOS GOARCH=$TARGETARCH
+                 WORKDIR /src
 
-            """))
+                """))
         #expect(!out.stdout.contains("\u{1B}["), "no colour with NO_COLOR and no TTY")
         #expect(out.stderr.contains("stage 0 \"builder\" (line 1): build, rewritten [go]"))
         #expect(out.stderr.contains("\(file):2:5: warning: XP003 hardcoded-goarch"))
@@ -112,9 +132,13 @@ import XPlatTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let needed = try await xplat(["rewrite", "--check", file])
         #expect(needed.exitCode == 1 && needed.stderr.contains("rewrite needed"))
-        let ready = try await xplat(["rewrite", "--check", Self.golden.appendingPathComponent("go-cross-ready/Dockerfile").path])
+        let ready = try await xplat([
+            "rewrite", "--check", Self.golden.appendingPathComponent("go-cross-ready/Dockerfile").path,
+        ])
         #expect(ready.exitCode == 0 && ready.stdout.isEmpty)
-        let lint = try await xplat(["rewrite", "--check", Self.golden.appendingPathComponent("lint-rules/Dockerfile").path])
+        let lint = try await xplat([
+            "rewrite", "--check", Self.golden.appendingPathComponent("lint-rules/Dockerfile").path,
+        ])
         #expect(lint.exitCode == 1 && lint.stderr.contains("error-level findings"))
     }
 
@@ -128,9 +152,14 @@ import XPlatTestSupport
         let stages = try #require(doc["stages"] as? [[String: Any]])
         #expect(stages.map { $0["outcome"] as? String } == ["rewritten", "not-applicable"])
         #expect(stages.first?["platformAfter"] as? String == "$BUILDPLATFORM")
-        #expect(stages.allSatisfy { $0.keys.sorted() == ["index", "line", "name", "outcome", "platformAfter", "platformBefore",
-                                                          "reasons", "role", "toolchains"] },
-                "every documented key is present, an unnamed stage's name as null")
+        #expect(
+            stages.allSatisfy {
+                $0.keys.sorted() == [
+                    "index", "line", "name", "outcome", "platformAfter", "platformBefore",
+                    "reasons", "role", "toolchains",
+                ]
+            },
+            "every documented key is present, an unnamed stage's name as null")
         #expect(stages.last?["name"] is NSNull)
         let changes = try #require(doc["changes"] as? [[String: Any]])
         #expect(changes.first?["replacement"] as? String == " --platform=$BUILDPLATFORM")
@@ -150,7 +179,9 @@ import XPlatTestSupport
             #expect(out.stderr.contains("\(bad):2: ENV must have two arguments"), "\(sub): \(out.stderr)")
         }
         let missing = try await xplat(["rewrite", dir.appendingPathComponent("nope").path])
-        #expect(missing.exitCode == 2 && missing.stderr.contains("nope: cannot read: No such file or directory"), "\(missing.stderr)")
+        #expect(
+            missing.exitCode == 2 && missing.stderr.contains("nope: cannot read: No such file or directory"),
+            "\(missing.stderr)")
         let usage = try await xplat(["rewrite", "--write", "--stdout", bad])
         #expect(usage.exitCode == 64)
     }
@@ -160,7 +191,8 @@ import XPlatTestSupport
         let (dir, _) = try scratch("go-basic")
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("d"), withIntermediateDirectories: true)
-        try FileManager.default.moveItem(at: dir.appendingPathComponent("Dockerfile"), to: dir.appendingPathComponent("D"))
+        try FileManager.default.moveItem(
+            at: dir.appendingPathComponent("Dockerfile"), to: dir.appendingPathComponent("D"))
         for sub in ["rewrite", "lint"] {
             let out = try await XPlatBinary.run([sub, "--no-registry", "D"], in: dir.path)
             #expect(out.exitCode == 0, "\(sub): \(out.stderr)")
@@ -176,15 +208,20 @@ import XPlatTestSupport
         #expect(out.exitCode == 1)
         #expect(out.stdout.contains("\(rules):1:5: error: XP001 arg-target-default"))
         #expect(out.stdout.contains("  fix: ARG TARGETARCH\n"))
-        let warningsOnly = try await xplat(["lint", Self.golden.appendingPathComponent("go-hardcoded-arch/Dockerfile").path])
+        let warningsOnly = try await xplat([
+            "lint", Self.golden.appendingPathComponent("go-hardcoded-arch/Dockerfile").path,
+        ])
         #expect(warningsOnly.exitCode == 0 && warningsOnly.stdout.contains("warning: XP003"))
         let json = try await xplat(["lint", "--json", rules])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(doc["schema"] as? String == "xplat.lint/v1")
         let findings = try #require(doc["findings"] as? [[String: Any]])
         #expect(findings.count == 6)
-        #expect(findings.allSatisfy { $0.keys.sorted() == ["column", "file", "fix", "id", "line", "message", "rule", "severity"] },
-                "every documented key is present in every finding")
+        #expect(
+            findings.allSatisfy {
+                $0.keys.sorted() == ["column", "file", "fix", "id", "line", "message", "rule", "severity"]
+            },
+            "every documented key is present in every finding")
         #expect(doc["errors"] as? Int == 3)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XPlatDockerfile
 
 /// Where the shared corpus lives: `XPLAT_CORPUS`, else `<package root>/../shared/corpus/dockerfiles`.
@@ -22,7 +23,9 @@ enum Corpus {
 
     /// Positive parser cases (folders with a `result`).
     static var parserCases: [String] {
-        cases("parser").filter { FileManager.default.fileExists(atPath: root.appendingPathComponent("parser/\($0)/result").path) }
+        cases("parser").filter {
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("parser/\($0)/result").path)
+        }
     }
     static var negativeCases: [String] { cases("parser/testfiles-negative") }
     static var realFiles: [String] { cases("real").filter { $0.hasSuffix("Dockerfile") } }
@@ -100,7 +103,9 @@ enum Corpus {
         let second = try Rewriter.rewrite(reparsed)
         #expect(second.text == first.text, "\(name): rewrite is not idempotent")
         for line in UnifiedDiff.changedOldLines(old: first.original, new: first.text) {
-            #expect(first.edits.contains { $0.startLine <= line && line <= $0.endLine }, "\(name): line \(line) changed outside an edit")
+            #expect(
+                first.edits.contains { $0.startLine <= line && line <= $0.endLine },
+                "\(name): line \(line) changed outside an edit")
         }
         if !first.changed { #expect(first.text == first.original) }
     }

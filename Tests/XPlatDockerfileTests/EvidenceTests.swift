@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XPlatDockerfile
 
 /// The pieces the rewrite's evidence rests on: which context files a stage holds and where, what
@@ -15,26 +16,46 @@ import Testing
         return StageFiles.at(limit, stage: stage, graph: graph, context: context)
     }
 
-    @Test("COPY: a folder's contents go into the destination, relative to WORKDIR; several sources go into a destination ending in /")
+    @Test(
+        """
+        COPY: a folder's contents go into the destination, relative to WORKDIR; several sources go into a \
+        destination ending in /
+        """
+    )
     func copyPlaces() throws {
-        let f = try Self.files("FROM golang\nWORKDIR /build\nCOPY src/ ./\nCOPY go.mod go.sum /mod/\nCOPY cmd/app/main.go /app.go\n",
-                               ["src/Makefile", "src/lib/x.c", "go.mod", "go.sum", "cmd/app/main.go", "legacy/Makefile"])
-        #expect(f.files == ["/build/Makefile": "src/Makefile", "/build/lib/x.c": "src/lib/x.c", "/mod/go.mod": "go.mod",
-                            "/mod/go.sum": "go.sum", "/app.go": "cmd/app/main.go"])
+        let f = try Self.files(
+            "FROM golang\nWORKDIR /build\nCOPY src/ ./\nCOPY go.mod go.sum /mod/\nCOPY cmd/app/main.go /app.go\n",
+            ["src/Makefile", "src/lib/x.c", "go.mod", "go.sum", "cmd/app/main.go", "legacy/Makefile"])
+        #expect(
+            f.files == [
+                "/build/Makefile": "src/Makefile", "/build/lib/x.c": "src/lib/x.c", "/mod/go.mod": "go.mod",
+                "/mod/go.sum": "go.sum", "/app.go": "cmd/app/main.go",
+            ])
         #expect(f.workdir == "/build")
     }
 
-    @Test("COPY into a folder the stage has (WORKDIR, its parents, copied files) or one ending in /; a glob or several sources to another path make that path the file, as BuildKit does")
+    @Test(
+        """
+        COPY into a folder the stage has (WORKDIR, its parents, copied files) or one ending in /; a glob or \
+        several sources to another path make that path the file, as BuildKit does
+        """
+    )
     func copyDestinations() throws {
-        // Each placement as dockerd 20.10.24's BuildKit (and BuildKit v0.11.6) did it for this Dockerfile, `ls -la` after the COPYs.
-        let f = try Self.files("FROM debian\nWORKDIR /src\nCOPY go.mod /src\nWORKDIR /a/b\nCOPY go.sum /a\nCOPY *.mod /one\n"
-                               + "COPY cmd/app/main.go /src/cmd\nCOPY cmd/*/main.go /two\nCOPY lib/x.c /src\n",
-                               ["go.mod", "go.sum", "cmd/app/main.go", "lib/x.c"])
-        #expect(f.files == ["/src/go.mod": "go.mod", "/a/go.sum": "go.sum", "/one": "go.mod", "/src/cmd": "cmd/app/main.go",
-                            "/two": "cmd/app/main.go", "/src/x.c": "lib/x.c"])
+        // Each placement as dockerd 20.10.24's BuildKit (and BuildKit v0.11.6) did it for this Dockerfile, `ls -la`
+        // after the COPYs.
+        let f = try Self.files(
+            "FROM debian\nWORKDIR /src\nCOPY go.mod /src\nWORKDIR /a/b\nCOPY go.sum /a\nCOPY *.mod /one\n"
+                + "COPY cmd/app/main.go /src/cmd\nCOPY cmd/*/main.go /two\nCOPY lib/x.c /src\n",
+            ["go.mod", "go.sum", "cmd/app/main.go", "lib/x.c"])
+        #expect(
+            f.files == [
+                "/src/go.mod": "go.mod", "/a/go.sum": "go.sum", "/one": "go.mod", "/src/cmd": "cmd/app/main.go",
+                "/two": "cmd/app/main.go", "/src/x.c": "lib/x.c",
+            ])
     }
 
-    @Test("COPY --from a stage, the FROM chain and a RUN's bind mount carry context files; nothing after the RUN counts")
+    @Test(
+        "COPY --from a stage, the FROM chain and a RUN's bind mount carry context files; nothing after the RUN counts")
     func stagesAndMounts() throws {
         let text = """
             FROM debian AS src
@@ -85,15 +106,27 @@ import Testing
         #expect(MakefileEvidence.disablesCgo("build:\n\tCGO_ENABLED=0 go build .\n") == 2)
         #expect(MakefileEvidence.disablesCgo("export CGO_ENABLED=0\nx:\n\tCGO_ENABLED=1 go build .\n") == nil)
         // One recipe's CGO_ENABLED=0 says nothing of another recipe that runs go with cgo on.
-        #expect(MakefileEvidence.disablesCgo("all: relay probe\nrelay:\n\tCGO_ENABLED=0 go build ./cmd/relay\nprobe:\n\tgo build ./cmd/probe\n") == nil)
-        #expect(MakefileEvidence.disablesCgo("all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
-        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a b\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\nb:\n\tgo build ./b\n") == nil)
-        #expect(MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\n") == 1)
+        #expect(
+            MakefileEvidence.disablesCgo(
+                "all: relay probe\nrelay:\n\tCGO_ENABLED=0 go build ./cmd/relay\nprobe:\n\tgo build ./cmd/probe\n")
+                == nil)
+        #expect(
+            MakefileEvidence.disablesCgo(
+                "all: a b\na:\n\tCGO_ENABLED=0 go build ./a\nb:\n\tCGO_ENABLED=0 go build ./b\n") == 3)
+        #expect(
+            MakefileEvidence.disablesCgo(
+                "CGO_ENABLED ?= 0\nall: a b\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\nb:\n\tgo build ./b\n")
+                == nil)
+        #expect(
+            MakefileEvidence.disablesCgo("CGO_ENABLED ?= 0\nall: a\na:\n\tCGO_ENABLED=$(CGO_ENABLED) go build ./a\n")
+                == 1)
     }
 
     @Test("a goal named through a variable, or built by a pattern rule, leaves no recipe out")
     func makefileVariableGoals() {
-        let mk = "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+        let mk =
+            "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n"
+            + "\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
         #expect(MakefileEvidence.linesRun(mk, goals: []).contains(5))
         #expect(MakefileEvidence.linesRun(mk, goals: []).contains(7))
         let pattern = "all: bin/probe\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
@@ -104,14 +137,18 @@ import Testing
 
     @Test("a base image's ONBUILD that compiles for the machine it runs on leaves the stage, even when it names GOARCH")
     func onBuildGoarch() throws {
-        let text = "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\nCOPY --from=build /out/app /app\n"
+        let text =
+            "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\n"
+            + "COPY --from=build /out/app /app\n"
         func rewrite(_ trigger: String) throws -> RewriteResult {
             var options = RewriteOptions(context: BuildContext(root: "/ctx", files: [:]))
             options.baseImages = ["example.com/gobase:1": BaseImageConfig(onBuild: [trigger])]
             return try Rewriter.rewrite(text: text, fileName: "Dockerfile", options: options)
         }
         let probed = try rewrite("RUN GOARCH=$(go env GOARCH) go build -o /out/app .")
-        #expect(probed.stageFindings.contains { $0.message.contains("has ONBUILD `RUN GOARCH=$(go env GOARCH)") }, "\(probed.stageFindings)")
+        #expect(
+            probed.stageFindings.contains { $0.message.contains("has ONBUILD `RUN GOARCH=$(go env GOARCH)") },
+            "\(probed.stageFindings)")
         #expect(probed.stages[0].outcome == .left)
         let wired = try rewrite("RUN GOARCH=$TARGETARCH go build -o /out/app .")
         #expect(!wired.stageFindings.contains { $0.message.contains("has ONBUILD") })
@@ -119,15 +156,25 @@ import Testing
 
     @Test("go.mod: indirect requirements are no evidence; imports are read from import blocks")
     func goFiles() {
-        let mod = "module example.com/a\n\nrequire (\n\tgithub.com/mattn/go-sqlite3 v1 // indirect\n\tgolang.org/x/sys v0.5.0\n)\nrequire github.com/google/gopacket v1.1.19\n"
+        let mod =
+            "module example.com/a\n\nrequire (\n\tgithub.com/mattn/go-sqlite3 v1 // indirect\n"
+            + "\tgolang.org/x/sys v0.5.0\n)\nrequire github.com/google/gopacket v1.1.19\n"
         #expect(GoEvidence.directRequirements(mod).map(\.module) == ["golang.org/x/sys", "github.com/google/gopacket"])
         #expect(GoEvidence.modulePath(mod) == "example.com/a")
-        #expect(GoEvidence.imports("package a\n\nimport (\n\t\"fmt\"\n\tx \"example.com/a/b\"\n)\nimport \"C\"\nfunc f() {}\n") == ["fmt", "example.com/a/b", "C"])
+        #expect(
+            GoEvidence.imports(
+                "package a\n\nimport (\n\t\"fmt\"\n\tx \"example.com/a/b\"\n)\nimport \"C\"\nfunc f() {}\n") == [
+                    "fmt", "example.com/a/b", "C",
+                ])
     }
 
-    @Test("Rust: crates for other systems and build-machine crates are no target libraries; no dependencies needs no lock")
+    @Test(
+        "Rust: crates for other systems and build-machine crates are no target libraries; no dependencies needs no lock"
+    )
     func rust() {
-        let toml = "[package]\nname = \"k\"\n\n[target.'cfg(target_os = \"macos\")'.dependencies]\nsecurity-framework = \"2\"\n\n[target.'cfg(unix)'.dependencies]\nnix = \"0.26\"\n"
+        let toml =
+            "[package]\nname = \"k\"\n\n[target.'cfg(target_os = \"macos\")'.dependencies]\n"
+            + "security-framework = \"2\"\n\n[target.'cfg(unix)'.dependencies]\nnix = \"0.26\"\n"
         #expect(RustEvidence.otherPlatformDependencies(toml) == ["security-framework"])
         #expect(!RustEvidence.needsTargetLibrary("security-framework-sys"))
         #expect(!RustEvidence.needsTargetLibrary("clang-sys"))
@@ -139,27 +186,35 @@ import Testing
 
     @Test("C: library lookups beyond libc's own parts and a proven zlib")
     func cLookups() {
-        #expect(CLibraryEvidence.unprovenLookup(in: "find_package(Threads)\nfind_package(ZLIB)\n", kind: .cmake, installed: ["zlib1g-dev"]) == nil)
+        #expect(
+            CLibraryEvidence.unprovenLookup(
+                in: "find_package(Threads)\nfind_package(ZLIB)\n", kind: .cmake, installed: ["zlib1g-dev"]) == nil)
         #expect(CLibraryEvidence.unprovenLookup(in: "find_package(ZLIB)\n", kind: .cmake, installed: [])?.line == 1)
-        #expect(CLibraryEvidence.unprovenLookup(in: "AC_CHECK_LIB([m], [cos])\nAC_CHECK_LIB([pcap], [pcap_open])\n", kind: .autoconf, installed: [])?.line == 2)
+        #expect(
+            CLibraryEvidence.unprovenLookup(
+                in: "AC_CHECK_LIB([m], [cos])\nAC_CHECK_LIB([pcap], [pcap_open])\n", kind: .autoconf, installed: [])?
+                .line == 2)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -lpthread\n", kind: .makefile, installed: []) == nil)
         #expect(CLibraryEvidence.unprovenLookup(in: "LDLIBS = -lm -ljudy\n", kind: .makefile, installed: [])?.line == 1)
     }
 
-    @Test("a Cargo.lock past 256 KiB is read whole; a tree past the entry limit gives no evidence rather than part of it")
+    @Test(
+        "a Cargo.lock past 256 KiB is read whole; a tree past the entry limit gives no evidence rather than part of it")
     func contextLimits() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-evidence-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir + "/cmd", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // 6000 crates before openssl-sys: a real workspace's lock is this long.
-        let lock = (0..<6000).map { "[[package]]\nname = \"crate-\($0)\"\nversion = \"1.0.0\"\n" }.joined(separator: "\n")
+        let lock =
+            (0..<6000).map { "[[package]]\nname = \"crate-\($0)\"\nversion = \"1.0.0\"\n" }.joined(separator: "\n")
             + "\n[[package]]\nname = \"openssl-sys\"\nversion = \"0.9.0\"\n"
         #expect(lock.utf8.count > BuildContext.maxBytes)
         try lock.write(toFile: dir + "/Cargo.lock", atomically: true, encoding: .utf8)
         let whole = BuildContext.load(directory: dir)
         #expect(RustEvidence.lockedCrates(whole.files["Cargo.lock"] ?? "").contains("openssl-sys"))
-        try "package main\n// #include <stdio.h>\nimport \"C\"\nfunc main() {}\n".write(toFile: dir + "/cmd/main.go", atomically: true, encoding: .utf8)
+        try "package main\n// #include <stdio.h>\nimport \"C\"\nfunc main() {}\n".write(
+            toFile: dir + "/cmd/main.go", atomically: true, encoding: .utf8)
         try "module x\n".write(toFile: dir + "/go.mod", atomically: true, encoding: .utf8)
         #expect(BuildContext.load(directory: dir, maxEntries: 3).files.isEmpty)
         #expect(BuildContext.load(directory: dir, maxEntries: 10).files["cmd/main.go"] != nil)
@@ -191,7 +246,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: true)
         try "x\n".write(toFile: dir + "/x", atomically: true, encoding: .utf8)
-        try "package d\n// #include <stdio.h>\nimport \"C\"\n".write(toFile: dir + "/d/d.go", atomically: true, encoding: .utf8)
+        try "package d\n// #include <stdio.h>\nimport \"C\"\n".write(
+            toFile: dir + "/d/d.go", atomically: true, encoding: .utf8)
         let context = BuildContext.load(directory: dir)
         #expect(context.files["d/d.go"] != nil)
         #expect(context.goImports["d/d.go"] == ["C"])

@@ -15,12 +15,15 @@ struct ExampleDockerfilesTests {
     /// Rewrites with the example's folder as the build context, as `xplat rewrite` does by default.
     static func rewrite(_ text: String, _ path: String) throws -> RewriteResult {
         let folder = root + "/" + (path as NSString).deletingLastPathComponent
-        return try Rewriter.rewrite(text: text, fileName: path, options: RewriteOptions(context: BuildContext.load(directory: folder)))
+        return try Rewriter.rewrite(
+            text: text, fileName: path, options: RewriteOptions(context: BuildContext.load(directory: folder)))
     }
 
-    @Test("the compiling examples are rewritten, and the rewrite is stable", arguments: [
-        "go-hello/Dockerfile", "go-std/Dockerfile", "c-hello/Dockerfile", "go-make/Dockerfile",
-    ])
+    @Test(
+        "the compiling examples are rewritten, and the rewrite is stable",
+        arguments: [
+            "go-hello/Dockerfile", "go-std/Dockerfile", "c-hello/Dockerfile", "go-make/Dockerfile",
+        ])
     func rewritten(path: String) throws {
         let original = try Self.read(path)
         let once = try Self.rewrite(original, path)
@@ -33,18 +36,22 @@ struct ExampleDockerfilesTests {
         #expect(findings.allSatisfy { $0.severity != .error }, "\(findings)")
     }
 
-    @Test("the hand-written cross versions are already cross-ready: they come back byte-identical", arguments: [
-        "go-hello/Dockerfile.cross", "c-hello/Dockerfile.cross", "go-make/Dockerfile.cross",
-    ])
+    @Test(
+        "the hand-written cross versions are already cross-ready: they come back byte-identical",
+        arguments: [
+            "go-hello/Dockerfile.cross", "c-hello/Dockerfile.cross", "go-make/Dockerfile.cross",
+        ])
     func crossReady(path: String) throws {
         let original = try Self.read(path)
         let result = try Self.rewrite(original, path)
         #expect(!result.changed && result.text == original, "\(path): \(result.edits)")
     }
 
-    @Test("busybox-only and wrong-copy have nothing to cross-compile and are left as they are", arguments: [
-        "busybox-only/Dockerfile", "wrong-copy/Dockerfile",
-    ])
+    @Test(
+        "busybox-only and wrong-copy have nothing to cross-compile and are left as they are",
+        arguments: [
+            "busybox-only/Dockerfile", "wrong-copy/Dockerfile",
+        ])
     func untouched(path: String) throws {
         let original = try Self.read(path)
         #expect(try Self.rewrite(original, path).text == original)

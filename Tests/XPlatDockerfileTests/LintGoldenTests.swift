@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XPlatDockerfile
 
 /// Lint golden cases: `LintGolden/<case>/Dockerfile` carries marked places (`1️⃣`, `2️⃣`, ...); with the
@@ -26,6 +27,8 @@ import Testing
         }
         let places = marked.places.values.map { [$0.line, $0.column] }.sorted { $0.lexicographicallyPrecedes($1) }
         #expect(findings.map { [$0.line, $0.column] } == places, "\(name): \(findings.map(\.description))")
-        #expect(text == (try Self.folder.read(name, "expected.findings")), "findings of \(name) differ from expected.findings")
+        #expect(
+            text == (try Self.folder.read(name, "expected.findings")),
+            "findings of \(name) differ from expected.findings")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import XPlatDockerfile
 
 @Suite struct ParserTests {
@@ -18,15 +19,17 @@ import Testing
         #expect(h.escapeToken == "\\")
     }
 
-    @Test("directive errors name the line", arguments: [
-        ("# escape=x\nFROM a\n", 1, "invalid escape token 'x' does not match ` or \\"),
-        ("# syntax=a\n# syntax=b\nFROM a\n", 2, "only one syntax parser directive can be used"),
-        ("FROM a\nENV PATH\n", 2, "ENV must have two arguments"),
-        ("FROM a\nRUN <<EOF\nnever ends\n", 2, "unterminated heredoc"),
-        ("\n\n# only comments\n", 3, "file with no instructions"),
-        ("FROM a\nCMD [\"a\", 1]\n", 2, "when using JSON array syntax, arrays must be comprised of strings only"),
-        ("FROM a\nLABEL a=b c\n", 2, "Syntax error - can't find = in \"c\". Must be of the form: name=value"),
-    ])
+    @Test(
+        "directive errors name the line",
+        arguments: [
+            ("# escape=x\nFROM a\n", 1, "invalid escape token 'x' does not match ` or \\"),
+            ("# syntax=a\n# syntax=b\nFROM a\n", 2, "only one syntax parser directive can be used"),
+            ("FROM a\nENV PATH\n", 2, "ENV must have two arguments"),
+            ("FROM a\nRUN <<EOF\nnever ends\n", 2, "unterminated heredoc"),
+            ("\n\n# only comments\n", 3, "file with no instructions"),
+            ("FROM a\nCMD [\"a\", 1]\n", 2, "when using JSON array syntax, arrays must be comprised of strings only"),
+            ("FROM a\nLABEL a=b c\n", 2, "Syntax error - can't find = in \"c\". Must be of the form: name=value"),
+        ])
     func errors(_ input: String, _ line: Int, _ reason: String) {
         #expect(throws: DockerfileSyntaxError(fileName: "Dockerfile", line: line, reason: reason)) { try parse(input) }
     }
@@ -43,7 +46,9 @@ import Testing
 
     @Test("heredocs: several per instruction, <<- and quoted delimiters, only RUN/COPY/ADD")
     func heredocs() throws {
-        let text = "FROM a\nRUN <<EOF cat > /a && 3<<-'END' cat\necho $HOME\nEOF\n\t\tliteral $x\n\tEND\nCOPY <<\"X\" /f\nbody\nX\nENV A=<<B\nCMD <<C\n"
+        let text =
+            "FROM a\nRUN <<EOF cat > /a && 3<<-'END' cat\necho $HOME\nEOF\n\t\tliteral $x\n\tEND\nCOPY <<\"X\" /f\n"
+            + "body\nX\nENV A=<<B\nCMD <<C\n"
         let f = try parse(text)
         let run = f.instructions[1]
         #expect(run.heredocs.map(\.name) == ["EOF", "END"])
@@ -63,7 +68,9 @@ import Testing
 
     @Test("flags with ranges; FROM ... AS in any case; ARG before FROM")
     func flags() throws {
-        let text = "ARG V=1\nfrom --platform=$BUILDPLATFORM img:$V as Build\nCOPY --from=build --chmod=755 --link a b\nRUN --mount=type=cache,target=/c \\\n    --network=none make\n"
+        let text =
+            "ARG V=1\nfrom --platform=$BUILDPLATFORM img:$V as Build\nCOPY --from=build --chmod=755 --link a b\n"
+            + "RUN --mount=type=cache,target=/c \\\n    --network=none make\n"
         let f = try parse(text)
         let from = f.instructions[1]
         #expect(from.keyword == "from" && from.command == "from")

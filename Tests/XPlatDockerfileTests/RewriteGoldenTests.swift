@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatTestSupport
+
 @testable import XPlatDockerfile
 
 /// Golden cases: `Golden/<case>/Dockerfile` rewritten must equal `expected.Dockerfile`; the findings
@@ -21,14 +22,18 @@ enum Golden {
     /// The case's options: its `context/` folder as the build context, if it has one.
     static func options(_ c: String) -> RewriteOptions {
         let folder = sourceDir.appendingPathComponent("\(c)/context").path
-        return RewriteOptions(context: FileManager.default.fileExists(atPath: folder) ? BuildContext.load(directory: folder) : nil)
+        return RewriteOptions(
+            context: FileManager.default.fileExists(atPath: folder) ? BuildContext.load(directory: folder) : nil)
     }
     static func rewrite(_ c: String, _ text: String? = nil) throws -> RewriteResult {
         try Rewriter.rewrite(text: try text ?? read(c, "Dockerfile"), fileName: "Dockerfile", options: options(c))
     }
     /// `#! ID line:column` marks.
     static func marks(_ c: String) throws -> Set<String> {
-        Set(try read(c, "Dockerfile").split(separator: "\n").filter { $0.hasPrefix("#! ") }.map { String($0.dropFirst(3)) })
+        Set(
+            try read(c, "Dockerfile").split(separator: "\n").filter { $0.hasPrefix("#! ") }.map {
+                String($0.dropFirst(3))
+            })
     }
 }
 
@@ -73,8 +78,11 @@ struct GoldenFolder {
             try Golden.folder.write(Golden.report(result), name, "expected.findings")
             return
         }
-        #expect(result.text == (try Golden.read(name, "expected.Dockerfile")), "rewritten \(name) differs from expected.Dockerfile")
-        #expect(Golden.report(result) == (try Golden.read(name, "expected.findings")), "findings/stages of \(name) differ")
+        #expect(
+            result.text == (try Golden.read(name, "expected.Dockerfile")),
+            "rewritten \(name) differs from expected.Dockerfile")
+        #expect(
+            Golden.report(result) == (try Golden.read(name, "expected.findings")), "findings/stages of \(name) differ")
         let marks = try Golden.marks(name)
         let placed = Set(result.stageFindings.map { "\($0.id) \($0.line):\($0.column)" })
         #expect(placed == marks, "\(name): findings at \(placed.sorted()), marked \(marks.sorted())")
@@ -94,30 +102,40 @@ struct GoldenFolder {
         let file = try DockerfileParser.parse(input)
         let result = try Rewriter.rewrite(file, options: Golden.options(name))
         for line in UnifiedDiff.changedOldLines(old: result.original, new: result.text) {
-            #expect(result.edits.contains { $0.startLine <= line && line <= $0.endLine },
-                    "\(name): line \(line) changed outside an edit")
+            #expect(
+                result.edits.contains { $0.startLine <= line && line <= $0.endLine },
+                "\(name): line \(line) changed outside an edit")
         }
         for e in result.edits where !e.range.isEmpty {
-            #expect(file.instructions.contains { $0.sourceRange.contains(e.range.lowerBound) && e.range.upperBound <= $0.sourceRange.upperBound },
-                    "\(name): replacement \(e) is not inside one instruction")
+            #expect(
+                file.instructions.contains {
+                    $0.sourceRange.contains(e.range.lowerBound) && e.range.upperBound <= $0.sourceRange.upperBound
+                },
+                "\(name): replacement \(e) is not inside one instruction")
         }
     }
 
-    @Test("the refusal cases come back byte-identical, the stage left with a finding naming the reason", arguments: [
-        ("refuse-runs-target-binary", RewriteRule.runsTargetCode, "runs the built binary `./out/app`"),
-        ("refuse-self-tests", RewriteRule.runsTargetCode, "`go test` runs tests"),
-        ("refuse-cgo-alpine", RewriteRule.cgoUnwired, "xx-apk-style target sysroot with clang"),
-        ("refuse-npm-native", RewriteRule.nativeAddons, "`npm ci` may build native add-ons"),
-        ("refuse-make-cargo-opaque", RewriteRule.opaqueBuild, "the Makefile make reads is not in the build context"),
-        ("refuse-cargo-fixed-target", RewriteRule.fixedTarget, "cargo already has a fixed --target"),
-    ])
+    @Test(
+        "the refusal cases come back byte-identical, the stage left with a finding naming the reason",
+        arguments: [
+            ("refuse-runs-target-binary", RewriteRule.runsTargetCode, "runs the built binary `./out/app`"),
+            ("refuse-self-tests", RewriteRule.runsTargetCode, "`go test` runs tests"),
+            ("refuse-cgo-alpine", RewriteRule.cgoUnwired, "xx-apk-style target sysroot with clang"),
+            ("refuse-npm-native", RewriteRule.nativeAddons, "`npm ci` may build native add-ons"),
+            (
+                "refuse-make-cargo-opaque", RewriteRule.opaqueBuild,
+                "the Makefile make reads is not in the build context"
+            ),
+            ("refuse-cargo-fixed-target", RewriteRule.fixedTarget, "cargo already has a fixed --target"),
+        ])
     func refusals(name: String, rule: RewriteRule, reason: String) throws {
         let r = try Golden.rewrite(name)
         #expect(!r.changed && r.text == r.original, "\(name) must come back byte-identical")
         let build = r.stages.first { $0.role == .build }
         #expect(build?.outcome == .left)
         #expect(build?.reasons.contains { $0.contains(reason) } == true, "\(name): reasons \(build?.reasons ?? [])")
-        #expect(r.stageFindings.contains { $0.rule == rule && $0.message.contains(reason) }, "\(name): \(r.stageFindings)")
+        #expect(
+            r.stageFindings.contains { $0.rule == rule && $0.message.contains(reason) }, "\(name): \(r.stageFindings)")
     }
 
     @Test("an already cross-ready Dockerfile comes back byte-identical")
@@ -159,12 +177,14 @@ struct GoldenFolder {
 
     @Test("platform flags are classified")
     func platforms() throws {
-        let g = try StageGraph(try DockerfileParser.parse("""
-            FROM --platform=$BUILDPLATFORM a AS x
-            FROM --platform=${TARGETPLATFORM} b
-            FROM --platform=linux/amd64 c
-            FROM d
-            """))
+        let g = try StageGraph(
+            try DockerfileParser.parse(
+                """
+                FROM --platform=$BUILDPLATFORM a AS x
+                FROM --platform=${TARGETPLATFORM} b
+                FROM --platform=linux/amd64 c
+                FROM d
+                """))
         #expect(g.stages.map(\.platform) == [.buildPlatform, .targetPlatform, .fixed("linux/amd64"), .none])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatTestSupport
+
 @testable import XPlatELF
 
 /// Bad inputs must end in an `ELFError`, never a trap.
@@ -73,8 +74,11 @@ struct CorruptInputTests {
         for (name, bytes) in cases {
             #expect(throws: ELFError.self, "\(name)") { try ELFInspector.inspect(bytes: bytes, path: name) }
         }
-        #expect(throws: ELFError.malformed(
-            path: "x", reason: "section headers (e_shoff 1099511627776, e_shnum 29) end past the file's \(original.count) bytes")
+        #expect(
+            throws: ELFError.malformed(
+                path: "x",
+                reason:
+                    "section headers (e_shoff 1099511627776, e_shnum 29) end past the file's \(original.count) bytes")
         ) { try ELFInspector.inspect(bytes: patched(0x28, 1 << 40, 8), path: "x") }
         // PT_INTERP with an absurd size: find the program header and patch p_filesz.
         var interp = original
@@ -115,7 +119,10 @@ struct CorruptInputTests {
         // 'A', subsection "aeabi": file scope with Tag_CPU_name "7-A" (5), Tag_CPU_arch 10 (6),
         // Tag_compatibility (32: ULEB + string), an odd tag > 32 (string), Tag_ABI_VFP_args 1 (28).
         var file: [UInt8] = [1, 0, 0, 0, 0]
-        file += [5] + Array("7-A".utf8) + [0] + [6, 10] + [32, 0] + Array("gnu".utf8) + [0] + [67] + Array("2.09".utf8) + [0]
+        file +=
+            [5] + Array("7-A".utf8) + [0] + [6, 10] + [32, 0] + Array("gnu".utf8) + [0] + [67] + Array("2.09".utf8) + [
+                0
+            ]
         file += [28, 1]
         let size = UInt32(file.count)
         file[1] = UInt8(size & 0xFF)
@@ -139,7 +146,9 @@ struct CorruptInputTests {
     @Test("Go build info: inline format parsed, old format and garbage ignored")
     func goBuildInfo() {
         func uvarint(_ n: Int) -> [UInt8] { n < 128 ? [UInt8(n)] : [UInt8(n & 0x7F | 0x80), UInt8(n >> 7)] }
-        let modinfo = String(repeating: "x", count: 16) + "path\texample.com/x\nbuild\tGOARCH=arm\nbuild\tGOARM=6\nbuild\tGOOS=linux\n"
+        let modinfo =
+            String(repeating: "x", count: 16)
+            + "path\texample.com/x\nbuild\tGOARCH=arm\nbuild\tGOARM=6\nbuild\tGOOS=linux\n"
         var bytes: [UInt8] = [0xFF] + Array(" Go buildinf:".utf8) + [8, 2] + Array(repeating: 0, count: 16)
         bytes += uvarint(8) + Array("go1.19.8".utf8) + uvarint(modinfo.utf8.count) + Array(modinfo.utf8)
         let info = bytes.withUnsafeBytes { GoBuildInfoParser.parse($0) }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import XPlatPlatform
 import XPlatTestSupport
+
 @testable import XPlatELF
 
 @Suite("ELF inspection of real cross-compiled binaries")
@@ -50,7 +51,9 @@ struct ELFInspectorTests {
         #expect(armhf.armEABIVersion == 5)
         #expect(armhf.armArchitecture == ARMArchitecture(tag: 10))
         #expect(try info("c-armel-dynamic").evidence.floatABI == "e_flags EF_ARM_ABI_FLOAT_SOFT")
-        #expect(try info("c-armv6-hard-bare").evidence.floatABI == "e_flags EF_ARM_ABI_FLOAT_HARD, Tag_ABI_VFP_args=VFP registers")
+        #expect(
+            try info("c-armv6-hard-bare").evidence.floatABI
+                == "e_flags EF_ARM_ABI_FLOAT_HARD, Tag_ABI_VFP_args=VFP registers")
         #expect(try info("c-riscv64-static").riscvFloatABI == "double")
         #expect(try info("c-amd64-static-pie").evidence.linkage == "ET_DYN with DF_1_PIE, no PT_INTERP")
     }

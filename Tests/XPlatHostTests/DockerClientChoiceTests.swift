@@ -36,13 +36,19 @@ struct DockerClientChoiceTests {
 
         let skip = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/new:\(dir)/old"], runner: runner)
         #expect(skip.path == old)
-        #expect(skip.note == "using \(old): \(new) (28.2.2): Docker 28 client without the buildx plugin: `docker build` cannot use BuildKit (set XPLAT_DOCKER to choose the client)")
+        #expect(
+            skip.note
+                == "using \(old): \(new) (28.2.2): Docker 28 client without the buildx plugin: `docker build` "
+                + "cannot use BuildKit (set XPLAT_DOCKER to choose the client)"
+        )
         let plugin = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/old:\(dir)/bx"], runner: runner)
         #expect(plugin.path == old && plugin.note == nil, "a client older than 23 builds with BuildKit itself")
-        let parent = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/old", DockerClientChoice.pluginParent: withBuildx],
-                                                       runner: runner)
+        let parent = try await DockerClientChoice.find(
+            environment: ["PATH": "\(dir)/old", DockerClientChoice.pluginParent: withBuildx],
+            runner: runner)
         #expect(parent.path == withBuildx, "run as a plugin, the docker that ran xplat comes first")
-        let named = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/old", "XPLAT_DOCKER": new], runner: runner)
+        let named = try await DockerClientChoice.find(
+            environment: ["PATH": "\(dir)/old", "XPLAT_DOCKER": new], runner: runner)
         #expect(named.path == new, "XPLAT_DOCKER is taken as it is")
     }
 
@@ -52,7 +58,9 @@ struct DockerClientChoiceTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let new = try Self.client(dir, "new", version: "28.2.2", buildx: false)
         let runner = SubprocessRunner()
-        await #expect(throws: DockerClientError.self) { try await DockerClientChoice.find(environment: ["PATH": "\(dir)/new"], runner: runner) }
+        await #expect(throws: DockerClientError.self) {
+            try await DockerClientChoice.find(environment: ["PATH": "\(dir)/new"], runner: runner)
+        }
         do {
             _ = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/new"], runner: runner)
         } catch {
@@ -66,7 +74,8 @@ struct DockerClientChoiceTests {
             #expect(error.message == "no docker client on PATH (\(dir)/empty)")
         }
         do {
-            _ = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/new", "XPLAT_DOCKER": "nosuch-docker"], runner: runner)
+            _ = try await DockerClientChoice.find(
+                environment: ["PATH": "\(dir)/new", "XPLAT_DOCKER": "nosuch-docker"], runner: runner)
             Issue.record("XPLAT_DOCKER naming nothing must fail")
         } catch {
             #expect(error.message.hasPrefix("XPLAT_DOCKER=nosuch-docker: no such executable on PATH"))

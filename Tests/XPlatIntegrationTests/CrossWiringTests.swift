@@ -54,36 +54,58 @@ struct CrossProject: Sendable, CustomStringConvertible {
     }
 
     static let all: [CrossProject] = [
-        CrossProject(name: "go-cgo", binary: "/usr/local/bin/go-cgo", bases: ["golang:1.19", "debian:bookworm-slim"],
-                     compile: ["go build"]) { p in
+        CrossProject(
+            name: "go-cgo", binary: "/usr/local/bin/go-cgo", bases: ["golang:1.19", "debian:bookworm-slim"],
+            compile: ["go build"]
+        ) { p in
             ["cgo: glibc 2.36 on \(machine(p).prefix(3))", "built for linux/\(p.architecture)"]
         },
-        CrossProject(name: "go-zlib", binary: "/usr/local/bin/go-zlib", bases: ["golang:1.19", "debian:bookworm-slim"],
-                     compile: ["go build"]) { p in
+        CrossProject(
+            name: "go-zlib", binary: "/usr/local/bin/go-zlib", bases: ["golang:1.19", "debian:bookworm-slim"],
+            compile: ["go build"]
+        ) { p in
             ["zlib 1.2.13: ", "round trip ok", "built for linux/\(p.architecture)"]
         },
         // A Makefile-driven Go build whose Makefile picks the architecture itself (TARGET_ARCH ?= from
         // `uname -m`): the rewrite sets its variables; the binary must be the target's.
-        CrossProject(name: "go-make", binary: "/usr/local/bin/go-make", bases: ["golang:1.19", "busybox"],
-                     compile: ["make build"]) { p in
+        CrossProject(
+            name: "go-make", binary: "/usr/local/bin/go-make", bases: ["golang:1.19", "busybox"],
+            compile: ["make build"]
+        ) { p in
             ["go-make: built for linux/\(p.architecture)"]
         },
-        CrossProject(name: "rust-hello", binary: "/usr/local/bin/rust-hello", bases: ["rust:1.63", "debian:bookworm-slim"],
-                     compile: ["cargo build"]) { p in
+        CrossProject(
+            name: "rust-hello", binary: "/usr/local/bin/rust-hello", bases: ["rust:1.63", "debian:bookworm-slim"],
+            compile: ["cargo build"]
+        ) { p in
             ["hello from Rust on \(gnuCPU(p))-linux"]
         },
-        CrossProject(name: "rust-openssl", binary: "/usr/local/bin/rust-openssl", bases: ["rust:1.63", "debian:bookworm-slim"],
-                     compile: ["cargo build"]) { p in
+        CrossProject(
+            name: "rust-openssl", binary: "/usr/local/bin/rust-openssl", bases: ["rust:1.63", "debian:bookworm-slim"],
+            compile: ["cargo build"]
+        ) { p in
             // SHA-256 of "xplat", computed by the linked libcrypto (the runtime image's libssl3).
-            ["OpenSSL 3.0.", "on \(gnuCPU(p)):", "sha256(xplat) = cd973839f5dc70325adc1fe1502dad775e0953d5682f705fae99ebfc8fb11458"]
+            [
+                "OpenSSL 3.0.", "on \(gnuCPU(p)):",
+                "sha256(xplat) = cd973839f5dc70325adc1fe1502dad775e0953d5682f705fae99ebfc8fb11458",
+            ]
         },
-        CrossProject(name: "cmake-zlib", binary: "/usr/local/bin/cmake-zlib", bases: ["debian:bookworm", "debian:bookworm-slim"],
-                     compile: ["cmake --build", "cmake -S"]) { p in
+        CrossProject(
+            name: "cmake-zlib", binary: "/usr/local/bin/cmake-zlib",
+            bases: ["debian:bookworm", "debian:bookworm-slim"],
+            compile: ["cmake --build", "cmake -S"]
+        ) { p in
             ["zlib 1.2.13: round trip ok; CMake target processor \(gnuCPU(p))"]
         },
-        CrossProject(name: "autotools-hello", binary: "/usr/local/bin/autotools-hello", bases: ["debian:bookworm", "debian:bookworm-slim"],
-                     compile: ["./configure", "make"]) { p in
-            ["autotools: configured for \(gnuCPU(p))", p.architecture == "arm" ? "-linux-gnueabihf, running on" : "-linux-gnu, running on"]
+        CrossProject(
+            name: "autotools-hello", binary: "/usr/local/bin/autotools-hello",
+            bases: ["debian:bookworm", "debian:bookworm-slim"],
+            compile: ["./configure", "make"]
+        ) { p in
+            [
+                "autotools: configured for \(gnuCPU(p))",
+                p.architecture == "arm" ? "-linux-gnueabihf, running on" : "-linux-gnu, running on",
+            ]
         },
     ]
 }
@@ -95,7 +117,9 @@ extension CrossProject {
         guard let only = ProcessInfo.processInfo.environment["XPLAT_CROSS_ONLY"], !only.isEmpty else { return all }
         let names = Set(only.split(separator: ",").map(String.init))
         let skipped = all.filter { !names.contains($0.name) }.map(\.name)
-        if !skipped.isEmpty { print("CrossWiringTests: XPLAT_CROSS_ONLY=\(only): skipped \(skipped.joined(separator: ", "))") }
+        if !skipped.isEmpty {
+            print("CrossWiringTests: XPLAT_CROSS_ONLY=\(only): skipped \(skipped.joined(separator: ", "))")
+        }
         return all.filter { names.contains($0.name) }
     }
 }
@@ -116,9 +140,10 @@ enum CrossEngine {
     /// Builds `dockerfile` with the project folder as context for the three platforms, smoke-running
     /// the binary from each output; returns the result and the output folder.
     static func build(_ project: CrossProject, dockerfile: String, out: String) async throws -> BuildResult {
-        let request = BuildRequest(dockerfile: dockerfile, context: BuildEngine.example(project.name), platforms: platforms,
-                                   output: .local(dest: out + "/out", split: nil), network: .host, smoke: [project.binary],
-                                   progress: .quiet, registry: BuildEngine.registry)
+        let request = BuildRequest(
+            dockerfile: dockerfile, context: BuildEngine.example(project.name), platforms: platforms,
+            output: .local(dest: out + "/out", split: nil), network: .host, smoke: [project.binary],
+            progress: .quiet, registry: BuildEngine.registry)
         return try await BuildEngine.service().build(request, selection: NodeSelection(driver: .engine), tty: false)
     }
 
@@ -127,19 +152,37 @@ enum CrossEngine {
     static func check(_ project: CrossProject, _ result: BuildResult, out: String, form: String) throws {
         #expect(result.platforms.map(\.platform) == platforms, "\(project) \(form): every platform built")
         for plan in result.plan.platforms {
-            let emulatedCompiles = plan.emulatedSteps.filter { step in project.compile.contains { step.text.contains($0) } }
-            #expect(emulatedCompiles.isEmpty, "\(project) \(form) \(plan.platform): compile RUN under QEMU: \(emulatedCompiles.map { "line \($0.line): \($0.text)" })")
+            let emulatedCompiles = plan.emulatedSteps.filter { step in
+                project.compile.contains { step.text.contains($0) }
+            }
+            #expect(
+                emulatedCompiles.isEmpty,
+                Comment(
+                    rawValue: "\(project) \(form) \(plan.platform): compile RUN under QEMU: "
+                        + "\(emulatedCompiles.map { "line \($0.line): \($0.text)" })")
+            )
         }
         for r in result.platforms {
-            #expect(r.verification?.passed == true, "\(project) \(form) \(r.platform): \(r.verification?.report ?? "not verified")")
+            #expect(
+                r.verification?.passed == true,
+                "\(project) \(form) \(r.platform): \(r.verification?.report ?? "not verified")")
             // An independent check of the output, beside the build's own verification.
             let report = try Verifier(platform: r.platform).verify(root: "\(out)/out/\(r.platform.folderName)")
             #expect(report.ok, "\(project) \(form) \(r.platform): \(report.problemLines)")
-            #expect(report.file(project.binary)?.platform == r.platform, "\(project) \(form) \(r.platform): \(project.binary) is an ELF file of the platform")
+            #expect(
+                report.file(project.binary)?.platform == r.platform,
+                "\(project) \(form) \(r.platform): \(project.binary) is an ELF file of the platform")
             let printed = (r.smoke?.stdout ?? "") + (r.smoke?.stderr ?? "")
-            #expect(r.smoke?.exitCode == 0, "\(project) \(form) \(r.platform): \(project.binary) exited \(String(describing: r.smoke?.exitCode)): \(printed)")
+            #expect(
+                r.smoke?.exitCode == 0,
+                Comment(
+                    rawValue: "\(project) \(form) \(r.platform): \(project.binary) exited "
+                        + "\(String(describing: r.smoke?.exitCode)): \(printed)")
+            )
             for expected in project.prints(r.platform) {
-                #expect(printed.contains(expected), "\(project) \(form) \(r.platform): expected \"\(expected)\" in: \(printed)")
+                #expect(
+                    printed.contains(expected),
+                    "\(project) \(form) \(r.platform): expected \"\(expected)\" in: \(printed)")
             }
         }
     }
@@ -147,26 +190,41 @@ enum CrossEngine {
 
 @Suite("Cross Wiring Integration", .serialized)
 struct CrossWiringTests {
-    @Test("hand-written Dockerfile.cross: builds for amd64, arm64, arm/v7 with the compile native, verified, C feature in the binary",
-          .enabled("the hand-written reference forms run with XPLAT_CROSS_REFERENCE=1 (CI proves the rewritten forms)") {
-              ProcessInfo.processInfo.environment["XPLAT_CROSS_REFERENCE"] == "1"
-          },
-          .enabled("needs dockerd, the registry and the seeded images (Scripts/setup --tests)") { await CrossEngine.runnable() },
-          arguments: CrossProject.selected)
+    @Test(
+        """
+        hand-written Dockerfile.cross: builds for amd64, arm64, arm/v7 with the compile native, verified, C \
+        feature in the binary
+        """,
+        .enabled("the hand-written reference forms run with XPLAT_CROSS_REFERENCE=1 (CI proves the rewritten forms)") {
+            ProcessInfo.processInfo.environment["XPLAT_CROSS_REFERENCE"] == "1"
+        },
+        .enabled("needs dockerd, the registry and the seeded images (Scripts/setup --tests)") {
+            await CrossEngine.runnable()
+        },
+        arguments: CrossProject.selected)
     func handWritten(project: CrossProject) async throws {
         guard await BuildEngine.usable("handWritten(\(project))", bases: project.bases) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-cross-\(project.name)")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let result = try await CrossEngine.build(project, dockerfile: BuildEngine.example(project.name) + "/Dockerfile.cross", out: out)
+        let result = try await CrossEngine.build(
+            project, dockerfile: BuildEngine.example(project.name) + "/Dockerfile.cross", out: out)
         // Only a runtime apt step may stay on the target platform (rust-openssl installs libssl3 there).
-        let emulated = result.plan.platforms.flatMap(\.emulatedSteps).map(\.text).filter { !$0.contains("apt-get install") }
+        let emulated = result.plan.platforms.flatMap(\.emulatedSteps).map(\.text).filter {
+            !$0.contains("apt-get install")
+        }
         #expect(emulated.isEmpty, "\(project): the hand-written form compiles nothing under QEMU: \(emulated)")
         try CrossEngine.check(project, result, out: out, form: "Dockerfile.cross")
     }
 
-    @Test("xplat rewrite of the common Dockerfile: builds for amd64, arm64, arm/v7 cross, verified, C feature in the binary",
-          .enabled("needs dockerd, the registry and the seeded images (Scripts/setup --tests)") { await CrossEngine.runnable() },
-          arguments: CrossProject.selected)
+    @Test(
+        """
+        xplat rewrite of the common Dockerfile: builds for amd64, arm64, arm/v7 cross, verified, C feature in \
+        the binary
+        """,
+        .enabled("needs dockerd, the registry and the seeded images (Scripts/setup --tests)") {
+            await CrossEngine.runnable()
+        },
+        arguments: CrossProject.selected)
     func rewritten(project: CrossProject) async throws {
         guard await BuildEngine.usable("rewritten(\(project))", bases: project.bases) else { return }
         let out = try BuildEngine.temporaryDirectory("xplat-it-rewrite-\(project.name)")
@@ -174,13 +232,18 @@ struct CrossWiringTests {
         // The CLI as users run it; the context (evidence: go.mod, import "C", Cargo.toml, CMakeLists.txt,
         // configure.ac) is the Dockerfile's folder, the project.
         let rewritten = out + "/Dockerfile.rewritten"
-        let run = try await SubprocessRunner().run(Command(BuildEngine.binary, [
-            "rewrite", "-o", rewritten, BuildEngine.example(project.name) + "/Dockerfile",
-        ], environment: ["NO_COLOR": "1"]))
+        let run = try await SubprocessRunner().run(
+            Command(
+                BuildEngine.binary,
+                [
+                    "rewrite", "-o", rewritten, BuildEngine.example(project.name) + "/Dockerfile",
+                ], environment: ["NO_COLOR": "1"]))
         try #require(run.succeeded, "xplat rewrite \(project)/Dockerfile: exit \(run.exitCode): \(run.stderr)")
         let text = (try? String(contentsOfFile: rewritten, encoding: .utf8)) ?? ""
         // Required: a stage left on the target platform would build for many minutes under QEMU only to fail below.
-        try #require(text.contains("--platform=$BUILDPLATFORM"), "\(project): the build stage moves to the build platform:\n\(text)\n\(run.stderr)")
+        try #require(
+            text.contains("--platform=$BUILDPLATFORM"),
+            "\(project): the build stage moves to the build platform:\n\(text)\n\(run.stderr)")
         let result = try await CrossEngine.build(project, dockerfile: rewritten, out: out)
         try CrossEngine.check(project, result, out: out, form: "rewritten Dockerfile")
     }

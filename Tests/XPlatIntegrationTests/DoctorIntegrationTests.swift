@@ -15,18 +15,26 @@ enum DoctorHost {
     /// Nil when the host can be used; else why not.
     static var unusable: String? {
         if geteuid() != 0 { return "not root" }
-        if access(roots.binfmtMisc + "/register", W_OK) != 0 { return "\(roots.binfmtMisc)/register is not writable (run Scripts/lib/binfmt.sh)" }
+        if access(roots.binfmtMisc + "/register", W_OK) != 0 {
+            return "\(roots.binfmtMisc)/register is not writable (run Scripts/lib/binfmt.sh)"
+        }
         return nil
     }
 
     static let enabled = ConditionTrait.enabled(
-        "needs root and a writable binfmt_misc (Scripts/lib/binfmt.sh); XPLAT_REQUIRE_ENGINE=1 makes their absence a failure") {
+        Comment(
+            rawValue:
+                "needs root and a writable binfmt_misc (Scripts/lib/binfmt.sh); XPLAT_REQUIRE_ENGINE=1 makes their "
+                + "absence "
+                + "a failure")
+    ) {
         required || unusable == nil
     }
 
     /// True when /usr/bin/docker gets an answer from dockerd.
     static func dockerdAnswers() async -> Bool {
-        (try? await SubprocessRunner().run(Command("/usr/bin/docker", ["info", "--format", "{{.ServerVersion}}"])))?.succeeded ?? false
+        (try? await SubprocessRunner().run(Command("/usr/bin/docker", ["info", "--format", "{{.ServerVersion}}"])))?
+            .succeeded ?? false
     }
 }
 
@@ -42,8 +50,9 @@ enum DoctorHost {
     }
 
     func doctor(_ options: DoctorOptions) async throws -> DoctorOutcome {
-        try await Doctor.run(options, roots: DoctorHost.roots, environment: DoctorHost.environment, runner: SubprocessRunner(),
-                             prover: ProbeExecProver(), writer: KernelBinfmtWriter(path: DoctorHost.roots.binfmtMisc))
+        try await Doctor.run(
+            options, roots: DoctorHost.roots, environment: DoctorHost.environment, runner: SubprocessRunner(),
+            prover: ProbeExecProver(), writer: KernelBinfmtWriter(path: DoctorHost.roots.binfmtMisc))
     }
 
     static let required5 = ["linux/arm64", "linux/arm/v7", "linux/riscv64", "linux/ppc64le", "linux/s390x"]
@@ -65,12 +74,14 @@ enum DoctorHost {
         let before = try await doctor(DoctorOptions(platforms: [ppc], engine: false))
         let entries = before.report.facts.binfmt.entries.filter { $0.entry.enabled && $0.platforms.contains(ppc) }
         let entry = try #require(entries.first, "a ppc64le handler is registered (Scripts/lib/binfmt.sh)")
-        let line = RegisterLine(name: entry.entry.name, pattern: entry.entry.pattern!, interpreter: entry.entry.interpreter,
-                                flags: entry.entry.flags.replacingOccurrences(of: "O", with: ""))
+        let line = RegisterLine(
+            name: entry.entry.name, pattern: entry.entry.pattern!, interpreter: entry.entry.interpreter,
+            flags: entry.entry.flags.replacingOccurrences(of: "O", with: ""))
         let writer = KernelBinfmtWriter(path: DoctorHost.roots.binfmtMisc)
         defer {
             // Restore in all cases: whatever --fix did, the original registration comes back.
-            for name in HostFiles.names(DoctorHost.roots.binfmtMisc) where name == line.name || name == "xplat-" + line.name {
+            for name in HostFiles.names(DoctorHost.roots.binfmtMisc)
+            where name == line.name || name == "xplat-" + line.name {
                 try? writer.remove(entry: name)
             }
             try? writer.register(line)
@@ -82,15 +93,18 @@ enum DoctorHost {
 
         let fixed = try await doctor(DoctorOptions(platforms: [ppc], engine: false, fix: true))
         #expect(fixed.changes.contains { $0.hasPrefix("register qemu-ppc64le") }, "\(fixed.changes)")
-        #expect(fixed.report.verdict(for: ppc)?.verdict == .emulatedProven, "\(fixed.report.verdict(for: ppc)?.reason ?? "")")
+        #expect(
+            fixed.report.verdict(for: ppc)?.verdict == .emulatedProven,
+            "\(fixed.report.verdict(for: ppc)?.reason ?? "")")
         let again = try await doctor(DoctorOptions(platforms: [ppc], engine: false, fix: true))
         #expect(again.changes.isEmpty, "--fix never touches working entries")
     }
 
-    @Test(.enabled("needs dockerd (Scripts/engine-up); XPLAT_REQUIRE_ENGINE=1 makes its absence a failure") {
-        if DoctorHost.required { return true }
-        return await DoctorHost.dockerdAnswers()
-    })
+    @Test(
+        .enabled("needs dockerd (Scripts/engine-up); XPLAT_REQUIRE_ENGINE=1 makes its absence a failure") {
+            if DoctorHost.required { return true }
+            return await DoctorHost.dockerdAnswers()
+        })
     func engineFactsWhenTheEngineIsUp() async throws {
         guard try usable() else { return }
         let outcome = try await doctor(DoctorOptions(platforms: [try Platform(parsing: "linux/arm64")]))

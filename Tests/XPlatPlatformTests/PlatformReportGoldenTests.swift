@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XPlatTestSupport
+
 @testable import XPlatPlatform
 
 /// `xplat platforms` output pinned by golden files. Regenerate with `XPLAT_UPDATE_GOLDEN=1 swift test`.
@@ -25,6 +26,8 @@ struct PlatformReportGoldenTests {
 
     @Test("aliases, text")
     func aliases() throws {
-        try check(PlatformReport.text(try PlatformReport.explain(["aarch64", "armhf", "armel", "arm64/v9", "x86_64/v3"])), "aliases.txt")
+        try check(
+            PlatformReport.text(try PlatformReport.explain(["aarch64", "armhf", "armel", "arm64/v9", "x86_64/v3"])),
+            "aliases.txt")
     }
 }

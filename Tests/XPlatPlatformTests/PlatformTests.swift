@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XPlatPlatform
 
 @Suite("Platform normalization")
@@ -97,11 +98,21 @@ struct MatchingTests {
         ("linux/386", ["linux/386"]),
         ("linux/arm/v8", ["linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
         // containerd's `Only`: v8.x runs v8.(x-1)..v8.0; v9.x runs v9.(x-1)..v9.0, then v8.(x+5)..v8.0.
-        ("linux/arm64/v8.2", ["linux/arm64/v8.2", "linux/arm64/v8.1", "linux/arm64", "linux/arm/v8", "linux/arm/v7",
-                              "linux/arm/v6", "linux/arm/v5"]),
-        ("linux/arm64/v9.1", ["linux/arm64/v9.1", "linux/arm64/v9", "linux/arm64/v8.6", "linux/arm64/v8.5",
-                              "linux/arm64/v8.4", "linux/arm64/v8.3", "linux/arm64/v8.2", "linux/arm64/v8.1",
-                              "linux/arm64", "linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]),
+        (
+            "linux/arm64/v8.2",
+            [
+                "linux/arm64/v8.2", "linux/arm64/v8.1", "linux/arm64", "linux/arm/v8", "linux/arm/v7",
+                "linux/arm/v6", "linux/arm/v5",
+            ]
+        ),
+        (
+            "linux/arm64/v9.1",
+            [
+                "linux/arm64/v9.1", "linux/arm64/v9", "linux/arm64/v8.6", "linux/arm64/v8.5",
+                "linux/arm64/v8.4", "linux/arm64/v8.3", "linux/arm64/v8.2", "linux/arm64/v8.1",
+                "linux/arm64", "linux/arm/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5",
+            ]
+        ),
         ("windows/amd64", ["windows/amd64", "windows/386"]),
     ]
 
@@ -150,9 +161,11 @@ struct TableTests {
 
     @Test("the issue's required architectures are all present")
     func coverage() throws {
-        for name in ["linux/amd64", "linux/amd64/v2", "linux/amd64/v3", "linux/amd64/v4", "linux/386", "linux/arm64",
-                     "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/riscv64", "linux/ppc64le", "linux/s390x",
-                     "linux/mips64le", "linux/loong64"] {
+        for name in [
+            "linux/amd64", "linux/amd64/v2", "linux/amd64/v3", "linux/amd64/v4", "linux/386", "linux/arm64",
+            "linux/arm/v5", "linux/arm/v6", "linux/arm/v7", "linux/riscv64", "linux/ppc64le", "linux/s390x",
+            "linux/mips64le", "linux/loong64",
+        ] {
             #expect(try Platform(parsing: name).info != nil, "\(name) missing from the table")
         }
     }
@@ -166,7 +179,8 @@ struct TableTests {
             h[5] = row.byteOrder == .little ? 1 : 2
             h[6] = 1
             let type: UInt16 = 2, machine = row.elfMachine
-            let bytes = row.byteOrder == .little
+            let bytes =
+                row.byteOrder == .little
                 ? [UInt8(type & 0xff), UInt8(type >> 8), UInt8(machine & 0xff), UInt8(machine >> 8)]
                 : [UInt8(type >> 8), UInt8(type & 0xff), UInt8(machine >> 8), UInt8(machine & 0xff)]
             h.replaceSubrange(16..<20, with: bytes)
@@ -199,15 +213,23 @@ struct TableTests {
     func armel() throws {
         let row = try #require(try PlatformReport.explain(["armel"]).first)
         #expect(row.platform.description == "linux/arm/v6")
-        #expect(row.notes == ["armel means linux/arm/v6 here (as containerd normalizes it); Debian's armel is linux/arm/v5 (ARMv5 soft-float)"])
+        #expect(
+            row.notes == [
+                "armel means linux/arm/v6 here (as containerd normalizes it); Debian's armel is linux/arm/v5 "
+                    + "(ARMv5 soft-float)"
+            ])
         let debian = try #require(ArchitectureTable.entries.first { $0.debianArch == "armel" })
-        #expect(debian.platform.description == "linux/arm/v5" && debian.floatABI == .soft && debian.armArchitecture == 5)
+        #expect(
+            debian.platform.description == "linux/arm/v5" && debian.floatABI == .soft && debian.armArchitecture == 5)
     }
 
-    @Test("the Go variant setting comes from the goarm/goamd64 columns", arguments: [
-        ("linux/arm/v6", "GOARM=6"), ("linux/arm/v8", "GOARM=7"), ("linux/amd64/v3", "GOAMD64=v3"), ("linux/amd64", "GOAMD64=v1"),
-        ("linux/arm64", "-"), ("linux/riscv64", "-"),
-    ])
+    @Test(
+        "the Go variant setting comes from the goarm/goamd64 columns",
+        arguments: [
+            ("linux/arm/v6", "GOARM=6"), ("linux/arm/v8", "GOARM=7"), ("linux/amd64/v3", "GOAMD64=v3"),
+            ("linux/amd64", "GOAMD64=v1"),
+            ("linux/arm64", "-"), ("linux/riscv64", "-"),
+        ])
     func goVariant(platform: String, expected: String) throws {
         let setting = try #require(try Platform(parsing: platform).info).goVariantSetting
         #expect(setting.map { "\($0.name)=\($0.value)" } ?? "-" == expected)
@@ -220,24 +242,36 @@ struct TableTests {
         #expect(BinfmtPattern.unescape(row.binfmt.maskString) == row.binfmt.mask)
     }
 
-    @Test("uname -m maps back to the platform", arguments: [
-        ("x86_64", "linux/amd64"), ("aarch64", "linux/arm64"), ("armv7l", "linux/arm/v7"),
-        ("armv6l", "linux/arm/v6"), ("riscv64", "linux/riscv64"), ("s390x", "linux/s390x"),
-        ("ppc64le", "linux/ppc64le"), ("i686", "linux/386"),
-    ])
+    @Test(
+        "uname -m maps back to the platform",
+        arguments: [
+            ("x86_64", "linux/amd64"), ("aarch64", "linux/arm64"), ("armv7l", "linux/arm/v7"),
+            ("armv6l", "linux/arm/v6"), ("riscv64", "linux/riscv64"), ("s390x", "linux/s390x"),
+            ("ppc64le", "linux/ppc64le"), ("i686", "linux/386"),
+        ])
     func uname(machine: String, expected: String) {
         #expect(ArchitectureTable.platform(unameMachine: machine)?.description == expected)
     }
 
     @Test("the default --platform: DOCKER_DEFAULT_PLATFORM as docker reads it, else this machine's base platform")
     func defaultPlatform() throws {
-        #expect(try DefaultPlatform.resolve(environment: [:], unameMachine: "aarch64").map(\.description) == ["linux/arm64"])
-        #expect(try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": ""], unameMachine: "x86_64").map(\.description) == ["linux/amd64"])
-        #expect(try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": "linux/arm64,linux/arm/v7"], unameMachine: "x86_64")
+        #expect(
+            try DefaultPlatform.resolve(environment: [:], unameMachine: "aarch64").map(\.description) == ["linux/arm64"]
+        )
+        #expect(
+            try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": ""], unameMachine: "x86_64").map(
+                \.description) == ["linux/amd64"])
+        #expect(
+            try DefaultPlatform.resolve(
+                environment: ["DOCKER_DEFAULT_PLATFORM": "linux/arm64,linux/arm/v7"], unameMachine: "x86_64"
+            )
             .map(\.description) == ["linux/arm64", "linux/arm/v7"])
-        #expect(throws: DefaultPlatformError.unknownMachine("pdp11")) { try DefaultPlatform.resolve(environment: [:], unameMachine: "pdp11") }
+        #expect(throws: DefaultPlatformError.unknownMachine("pdp11")) {
+            try DefaultPlatform.resolve(environment: [:], unameMachine: "pdp11")
+        }
         #expect(throws: DefaultPlatformError.self) {
-            try DefaultPlatform.resolve(environment: ["DOCKER_DEFAULT_PLATFORM": "linux/amd64/v9"], unameMachine: "x86_64")
+            try DefaultPlatform.resolve(
+                environment: ["DOCKER_DEFAULT_PLATFORM": "linux/amd64/v9"], unameMachine: "x86_64")
         }
     }
 }

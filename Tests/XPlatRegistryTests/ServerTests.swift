@@ -20,7 +20,8 @@ class PythonServer: @unchecked Sendable {
         process.arguments = ["python3", "-c", script(log)]
         process.standardOutput = pipe
         try process.run()
-        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         guard let port = Int(line) else {
             process.terminate()
             throw ServerError.noPort(line)
@@ -92,7 +93,9 @@ struct RetryServerTests {
     func retriesServerErrors() async throws {
         let server = try ScriptedServer(statuses: [503, 503])
         defer { server.stop() }
-        let status = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)) {
+        let status = try await RegistryClient.with(
+            configuration: RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)
+        ) {
             try await $0.ping("127.0.0.1:\(server.port)")
         }
         #expect(status == 200)
@@ -104,7 +107,9 @@ struct RetryServerTests {
         let limited = try ScriptedServer(statuses: [429], retryAfter: "0")
         defer { limited.stop() }
         let config = RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)
-        #expect(try await RegistryClient.with(configuration: config) { try await $0.ping("127.0.0.1:\(limited.port)") } == 200)
+        #expect(
+            try await RegistryClient.with(configuration: config) { try await $0.ping("127.0.0.1:\(limited.port)") }
+                == 200)
         #expect(limited.requests.count == 2)
 
         let down = try ScriptedServer(statuses: [503, 503, 503, 503, 503])
@@ -126,7 +131,9 @@ struct RetryServerTests {
     func plainHTTPFallsBackAtOnce() async throws {
         let server = try ScriptedServer(statuses: [])
         defer { server.stop() }
-        let status = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)) {
+        let status = try await RegistryClient.with(
+            configuration: RegistryConfiguration(credentials: NoCredentials(), retry: Self.fast)
+        ) {
             try await $0.ping("127.0.0.1:\(server.port)")
         }
         #expect(status == 200)
@@ -141,7 +148,9 @@ struct RetryServerTests {
         let wanted = "sha256:" + String(repeating: "0", count: 64)
         let reference = try RegistryReference(parsing: "127.0.0.1:\(server.port)/team/app:1")
         await #expect {
-            _ = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+            _ = try await RegistryClient.with(
+                configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)
+            ) {
                 try await $0.blob(reference, digest: wanted)
             }
         } throws: { error in
@@ -156,7 +165,9 @@ struct RetryServerTests {
         let server = try ScriptedServer(statuses: [], body: "[\"team/app\"]")
         defer { server.stop() }
         await #expect {
-            _ = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+            _ = try await RegistryClient.with(
+                configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)
+            ) {
                 try await $0.repositories("127.0.0.1:\(server.port)")
             }
         } throws: { error in
@@ -165,7 +176,9 @@ struct RetryServerTests {
         }
         let listed = try ScriptedServer(statuses: [], body: #"{"repositories": ["team/app"]}"#)
         defer { listed.stop() }
-        let names = try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+        let names = try await RegistryClient.with(
+            configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)
+        ) {
             try await $0.repositories("127.0.0.1:\(listed.port)")
         }
         #expect(names == ["team/app"])
@@ -173,8 +186,9 @@ struct RetryServerTests {
 
     @Test("nothing listening: unreachable, naming the registry, within the connect timeout")
     func unreachable() async throws {
-        let config = RegistryConfiguration(credentials: NoCredentials(), retry: RetryOptions(retries: 1, initialDelay: .milliseconds(10)),
-                                           connectTimeout: .seconds(1))
+        let config = RegistryConfiguration(
+            credentials: NoCredentials(), retry: RetryOptions(retries: 1, initialDelay: .milliseconds(10)),
+            connectTimeout: .seconds(1))
         let start = ContinuousClock.now
         await #expect {
             _ = try await RegistryClient.with(configuration: config) { try await $0.ping("127.0.0.1:9") }
@@ -192,15 +206,23 @@ struct TLSServerTests {
     static func certificate(in dir: String) throws -> (String, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                       "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem"]
+        p.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out",
+            "\(dir)/cert.pem",
+        ]
         p.standardError = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
         return ("\(dir)/cert.pem", "\(dir)/key.pem")
     }
 
-    @Test("an HTTPS registry with an unknown CA is a TLS error saying what to trust; its CA in certs.d/HOST:PORT/ca.crt makes it work")
+    @Test(
+        """
+        an HTTPS registry with an unknown CA is a TLS error saying what to trust; its CA in \
+        certs.d/HOST:PORT/ca.crt makes it work
+        """
+    )
     func perRegistryCA() async throws {
         let dir = NSTemporaryDirectory() + "xplat-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir + "/certs.d", withIntermediateDirectories: true)
@@ -209,7 +231,8 @@ struct TLSServerTests {
         let server = try ScriptedServer(statuses: [], tls: (cert, key))
         defer { server.stop() }
         let host = "localhost:\(server.port)"
-        let untrusting = RegistryConfiguration(certsDirectory: dir + "/certs.d", credentials: NoCredentials(), retry: .none)
+        let untrusting = RegistryConfiguration(
+            certsDirectory: dir + "/certs.d", credentials: NoCredentials(), retry: .none)
         await #expect {
             _ = try await RegistryClient.with(configuration: untrusting) { try await $0.ping(host) }
         } throws: { error in
@@ -229,8 +252,12 @@ struct TLSServerTests {
         ((try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "").contains(SecureRegistry.name)
     }
 
-    @Test("plain HTTP to a host name that is neither loopback nor listed insecure is refused, with the action; listed, it works",
-          .enabled(if: testNameResolves, "needs \(SecureRegistry.name) in /etc/hosts (Scripts/secure-registry-up)"))
+    @Test(
+        """
+        plain HTTP to a host name that is neither loopback nor listed insecure is refused, with the action; \
+        listed, it works
+        """,
+        .enabled(if: testNameResolves, "needs \(SecureRegistry.name) in /etc/hosts (Scripts/secure-registry-up)"))
     func plainRefused() async throws {
         let server = try ScriptedServer(statuses: [])
         defer { server.stop() }

@@ -62,15 +62,20 @@ struct UploadCancelTests {
         let server = try RefusingUploadServer()
         defer { server.stop() }
         let data = Data("layer bytes".utf8)
-        let descriptor = Descriptor(mediaType: MediaType.ociLayerGzip, digest: sha256Digest(Array(data)), size: Int64(data.count))
+        let descriptor = Descriptor(
+            mediaType: MediaType.ociLayerGzip, digest: sha256Digest(Array(data)), size: Int64(data.count))
         let repository = try RegistryReference(parsing: "127.0.0.1:\(server.port)/team/app:1")
         await #expect(throws: RegistryError.self) {
-            try await RegistryClient.with(configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)) {
+            try await RegistryClient.with(
+                configuration: RegistryConfiguration(credentials: NoCredentials(), retry: .none)
+            ) {
                 try await $0.pushBlob(repository, descriptor: descriptor, source: .data(data))
             }
         }
         let requests = server.requests
-        let put = try #require(requests.firstIndex { $0.hasPrefix("PUT /v2/team/app/blobs/uploads/session-1") }, "\(requests)")
-        #expect(requests.last == "DELETE /v2/team/app/blobs/uploads/session-1" && requests.count == put + 2, "\(requests)")
+        let put = try #require(
+            requests.firstIndex { $0.hasPrefix("PUT /v2/team/app/blobs/uploads/session-1") }, "\(requests)")
+        #expect(
+            requests.last == "DELETE /v2/team/app/blobs/uploads/session-1" && requests.count == put + 2, "\(requests)")
     }
 }

@@ -51,7 +51,8 @@ final class StallingUploadServer: PythonServer, @unchecked Sendable {
 @Suite("upload sessions left open")
 struct UploadSessionLeakTests {
     static let data = Data("layer bytes".utf8)
-    static let descriptor = Descriptor(mediaType: MediaType.ociLayerGzip, digest: sha256Digest(Array(data)), size: Int64(data.count))
+    static let descriptor = Descriptor(
+        mediaType: MediaType.ociLayerGzip, digest: sha256Digest(Array(data)), size: Int64(data.count))
     static let config = RegistryConfiguration(credentials: NoCredentials(), retry: .none)
 
     /// Starts a push of the test blob in its own task.
@@ -90,7 +91,9 @@ struct UploadSessionLeakTests {
         let server = try StallingUploadServer()
         defer { server.stop() }
         let push = try Self.push(server, mountFrom: ["team/base", "stalled"])
-        #expect(await server.waitFor("POST /v2/team/app/blobs/uploads/?mount=\(Self.descriptor.digest)&from=stalled"), "\(server.logLines)")
+        #expect(
+            await server.waitFor("POST /v2/team/app/blobs/uploads/?mount=\(Self.descriptor.digest)&from=stalled"),
+            "\(server.logLines)")
         push.cancel()
         _ = await push.result
         #expect(await server.waitFor("DELETE /v2/team/app/blobs/uploads/session-1"), "\(server.logLines)")

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 import XPlatTestSupport
+
 @testable import XPlatSupport
 
 @Suite("Atomic file writes")
 struct AtomicFileTests {
     func tempDir() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-atomic-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xplat-atomic-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -41,21 +43,25 @@ struct AtomicFileTests {
 
 @Suite("Command running")
 struct CommandRunnerTests {
-    @Test("shell quoting only where needed", arguments: [
-        ("plain", "plain"), ("linux/arm64", "linux/arm64"), ("two words", "'two words'"),
-        ("it's", "'it'\\''s'"), ("", "''"), ("$HOME", "'$HOME'"),
-    ])
+    @Test(
+        "shell quoting only where needed",
+        arguments: [
+            ("plain", "plain"), ("linux/arm64", "linux/arm64"), ("two words", "'two words'"),
+            ("it's", "'it'\\''s'"), ("", "''"), ("$HOME", "'$HOME'"),
+        ])
     func quoting(word: String, expected: String) {
         #expect(ShellQuote.quote(word) == expected)
     }
 
-    @Test("command lines split like a shell quotes them, nothing expanded", arguments: [
-        ("/usr/local/bin/hello --version", ["/usr/local/bin/hello", "--version"]),
-        ("  sh   -c 'echo $HOME; uname -m'  ", ["sh", "-c", "echo $HOME; uname -m"]),
-        (#"printf "%s\n" "a \"b\"" x\ y"#, ["printf", #"%s\n"#, #"a "b""#, "x y"]),
-        ("''", [""]),
-        ("", []),
-    ])
+    @Test(
+        "command lines split like a shell quotes them, nothing expanded",
+        arguments: [
+            ("/usr/local/bin/hello --version", ["/usr/local/bin/hello", "--version"]),
+            ("  sh   -c 'echo $HOME; uname -m'  ", ["sh", "-c", "echo $HOME; uname -m"]),
+            (#"printf "%s\n" "a \"b\"" x\ y"#, ["printf", #"%s\n"#, #"a "b""#, "x y"]),
+            ("''", [""]),
+            ("", []),
+        ])
     func splitting(line: String, words: [String]) throws {
         #expect(try ShellQuote.split(line) == words)
     }
@@ -110,7 +116,8 @@ struct CommandRunnerTests {
 
     @Test("the recording runner records calls in order and answers from its table")
     func recording() async throws {
-        let runner = RecordingRunner { c in CommandOutput(exitCode: c.arguments.first == "fail" ? 1 : 0, stdout: "ok\n") }
+        let runner = RecordingRunner { c in CommandOutput(exitCode: c.arguments.first == "fail" ? 1 : 0, stdout: "ok\n")
+        }
         _ = try await runner.run(Command("x", ["one"]))
         let r = try await runner.run(Command("x", ["fail"]))
         #expect(r.exitCode == 1)
@@ -154,7 +161,8 @@ struct TemporaryDirectoryTests {
         let mode = try FileManager.default.attributesOfItem(atPath: a)[.posixPermissions] as? Int
         #expect(mode == 0o700, "mkdtemp makes the folder private")
         #expect(throws: FileWriteError.self) { try TemporaryDirectory.make(in: "/nonexistent-xplat", prefix: "x") }
-        do { _ = try TemporaryDirectory.make(in: "/nonexistent-xplat", prefix: "x") } catch let error as FileWriteError {
+        do { _ = try TemporaryDirectory.make(in: "/nonexistent-xplat", prefix: "x") } catch let error as FileWriteError
+        {
             #expect(error.description == "/nonexistent-xplat/x-XXXXXX: cannot write: No such file or directory")
         }
     }
@@ -189,8 +197,9 @@ struct KeyValueTests {
 
 @Suite("Path text")
 struct PathTextTests {
-    @Test("parent(of:) agrees with NSString.deletingLastPathComponent on paths of two characters or more",
-          arguments: ["a/b", "ab", "/ab", "/a/b", "a/b/", "/a/b//", "./ctx/Dockerfile", "a//b", "/x/.."])
+    @Test(
+        "parent(of:) agrees with NSString.deletingLastPathComponent on paths of two characters or more",
+        arguments: ["a/b", "ab", "/ab", "/a/b", "a/b/", "/a/b//", "./ctx/Dockerfile", "a//b", "/x/.."])
     func agrees(_ path: String) {
         #expect(PathText.parent(of: path) == (path as NSString).deletingLastPathComponent)
     }

@@ -21,7 +21,10 @@ public struct BakeCase: Sendable {
     /// Variables set for buildx (bake variables read from the environment).
     public var environment: [String: String]
 
-    public init(_ name: String, directory: String = "Dockerfiles/bake", _ arguments: [String], environment: [String: String] = [:]) {
+    public init(
+        _ name: String, directory: String = "Dockerfiles/bake", _ arguments: [String],
+        environment: [String: String] = [:]
+    ) {
         self.name = name
         self.directory = directory
         self.arguments = arguments
@@ -48,7 +51,8 @@ public enum BakeRecordings {
     public static let linked = BakeCase("linked", ["--file", "docker-bake.hcl", "linked"])
     /// `--set *.platform=...` and `--push`, the registry and tag from the environment.
     public static let setPlatformPush = BakeCase(
-        "set-platform-push", ["--file", "docker-bake.hcl", "--set", "*.platform=linux/amd64,linux/arm64", "--push", "tool", "app"],
+        "set-platform-push",
+        ["--file", "docker-bake.hcl", "--set", "*.platform=linux/amd64,linux/arm64", "--push", "tool", "app"],
         environment: ["REGISTRY": "xplat-registry.test:5443", "TAG": "set"])
     /// A compose file: `build.platforms` (which buildx does not read) and `x-bake.platforms`.
     public static let compose = BakeCase("compose", ["--file", "compose.yaml"])
@@ -59,14 +63,18 @@ public enum BakeRecordings {
     /// A target that no file defines.
     public static let missingTarget = BakeCase("missing-target", ["--file", "docker-bake.hcl", "nosuch"])
     /// The project-shaped bake file: a binaries target and an image target.
-    public static let project = BakeCase("project", directory: "Dockerfiles/bake-project", ["--file", "docker-bake.hcl"],
-                                         environment: ["OUT": "/tmp/xplat-bake-project"])
+    public static let project = BakeCase(
+        "project", directory: "Dockerfiles/bake-project", ["--file", "docker-bake.hcl"],
+        environment: ["OUT": "/tmp/xplat-bake-project"])
 
     /// Tiny images, `uses` built on `probe` through a `target:` context (its build on a remote
     /// builder is recorded too: `linkedBuildTranscript`).
-    public static let linkedSmall = BakeCase("linked-small", ["--file", "linked.hcl", "uses"], environment: ["OUT": "/tmp/xplat-bake-linked"])
+    public static let linkedSmall = BakeCase(
+        "linked-small", ["--file", "linked.hcl", "uses"], environment: ["OUT": "/tmp/xplat-bake-linked"])
 
-    public static let all = [group, linked, setPlatformPush, compose, wrong, matrix, missingTarget, project, linkedSmall]
+    public static let all = [
+        group, linked, setPlatformPush, compose, wrong, matrix, missingTarget, project, linkedSmall,
+    ]
 
     /// `linked.hcl`'s tiny `probe` (two platforms) pushed to the TLS registry with a login, by real
     /// `docker buildx bake --push` and by xplat, side by side (`pushTranscript`); the tag is
@@ -123,7 +131,9 @@ public struct FakeBuildxDocker: Sendable {
     /// The calls made, each as its argument list.
     public var calls: [[String]] {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        return text.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
     }
 
     public func remove() { try? FileManager.default.removeItem(atPath: dir) }

@@ -16,13 +16,18 @@ public struct ReplayRun: Sendable {
 
     /// Loads the transcript at `path`; `prefix` names the two temporary folders. `substitutions`
     /// map more of the recording's text to this run's (an image name built under, say), applied last.
-    public init(_ path: String, prefix: String, contexts: [(String, String)], substitutions: [(String, String)] = []) throws {
+    public init(_ path: String, prefix: String, contexts: [(String, String)], substitutions: [(String, String)] = [])
+        throws
+    {
         transcript = try Transcript.load(path)
         tmp = try makeTemporaryDirectory("\(prefix)-tmp")
         out = try makeTemporaryDirectory("\(prefix)-out")
-        replayer = TranscriptReplayer(transcript, placeholders: Placeholders([("$OUT", out)] + contexts + [
-            ("$TMP", tmp), ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"), ("$BKC", "/run/bk-c.sock"),
-        ] + substitutions))
+        replayer = TranscriptReplayer(
+            transcript,
+            placeholders: Placeholders(
+                [("$OUT", out)] + contexts + [
+                    ("$TMP", tmp), ("$BKA", "/run/bk-a.sock"), ("$BKB", "/run/bk-b.sock"), ("$BKC", "/run/bk-c.sock"),
+                ] + substitutions))
     }
 
     /// Removes the two folders.

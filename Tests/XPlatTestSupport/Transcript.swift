@@ -20,8 +20,10 @@ public struct TranscriptEntry: Codable, Sendable, Hashable {
     /// Files written, keyed by placeholder path (`$OUT/linux_amd64/arch`); a folder ends in `/`.
     public var files: [String: String]
 
-    public init(arguments: [String], environment: [String: String], exitCode: Int32, stdout: String, stderr: String,
-                files: [String: String]) {
+    public init(
+        arguments: [String], environment: [String: String], exitCode: Int32, stdout: String, stderr: String,
+        files: [String: String]
+    ) {
         self.arguments = arguments
         self.environment = environment
         self.exitCode = exitCode
@@ -76,13 +78,16 @@ public struct Placeholders: Sendable {
             }
         }
         // Temporary builders `xplat-ab12cd-0`, temporary image tags `xplat-ab12cd:linux_arm64`.
-        return out.replacingOccurrences(of: "xplat-[a-z0-9]{6}-([0-9]+)", with: "xplat-\\$run-$1", options: .regularExpression)
-            .replacingOccurrences(of: "xplat-[a-z0-9]{6}:", with: "xplat-\\$run:", options: .regularExpression)
+        return out.replacingOccurrences(
+            of: "xplat-[a-z0-9]{6}-([0-9]+)", with: "xplat-\\$run-$1", options: .regularExpression
+        )
+        .replacingOccurrences(of: "xplat-[a-z0-9]{6}:", with: "xplat-\\$run:", options: .regularExpression)
     }
 
     /// Replaces placeholders with real values (the files of a replayed command).
     public func concrete(_ text: String, run: String) -> String {
-        var out = text.replacingOccurrences(of: "$RUN", with: run).replacingOccurrences(of: "$run", with: run.lowercased())
+        var out = text.replacingOccurrences(of: "$RUN", with: run).replacingOccurrences(
+            of: "$run", with: run.lowercased())
         for (name, real) in pairs { out = out.replacingOccurrences(of: name, with: real) }
         return out
     }
@@ -109,7 +114,9 @@ public final class TranscriptRecorder: CommandRunner {
         return out
     }
 
-    public func stream(_ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void) async throws -> CommandOutput {
+    public func stream(_ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void) async throws
+        -> CommandOutput
+    {
         let out = try await inner.stream(command, onLine: onLine)
         record(command, out)
         return out
@@ -129,7 +136,8 @@ public final class TranscriptRecorder: CommandRunner {
         for (key, value) in command.environment { environment[key] = value.map(placeholders.abstract) ?? "" }
         let entry = TranscriptEntry(
             arguments: ([command.executable] + command.arguments).map(placeholders.abstract), environment: environment,
-            exitCode: out.exitCode, stdout: placeholders.abstract(out.stdout), stderr: placeholders.abstract(out.stderr),
+            exitCode: out.exitCode, stdout: placeholders.abstract(out.stdout),
+            stderr: placeholders.abstract(out.stderr),
             files: files)
         state.withLock { $0.entries.append(entry) }
     }
@@ -159,27 +167,37 @@ public final class TranscriptReplayer: CommandRunner {
             state.withLock { $0.commands.append(command) }
             return try await SubprocessRunner().run(command)
         }
-        let line = ([command.executable == docker ? "docker" : command.executable] + command.arguments).map(placeholders.abstract)
+        let line = ([command.executable == docker ? "docker" : command.executable] + command.arguments).map(
+            placeholders.abstract)
         let run = Self.runName(in: command.arguments)
         let index: Int? = state.withLock { s in
             s.commands.append(command)
             // The first unused entry with these arguments: a command run twice is recorded twice.
-            guard let i = transcript.entries.indices.first(where: { !s.used.contains($0) && transcript.entries[$0].arguments == line })
-                ?? transcript.entries.indices.last(where: { transcript.entries[$0].arguments == line }) else {
+            guard
+                let i = transcript.entries.indices.first(where: {
+                    !s.used.contains($0) && transcript.entries[$0].arguments == line
+                })
+                    ?? transcript.entries.indices.last(where: { transcript.entries[$0].arguments == line })
+            else {
                 s.unmatched.append(line.joined(separator: " "))
                 return nil
             }
             s.used.insert(i)
             return i
         }
-        guard let index else { return CommandOutput(exitCode: 127, stderr: "not in the transcript: \(line.joined(separator: " "))\n") }
+        guard let index else {
+            return CommandOutput(exitCode: 127, stderr: "not in the transcript: \(line.joined(separator: " "))\n")
+        }
         let entry = transcript.entries[index]
         try TranscriptFiles.write(entry.files.map { (placeholders.concrete($0.key, run: run), $0.value) })
-        return CommandOutput(exitCode: entry.exitCode, stdout: placeholders.concrete(entry.stdout, run: run),
-                             stderr: placeholders.concrete(entry.stderr, run: run))
+        return CommandOutput(
+            exitCode: entry.exitCode, stdout: placeholders.concrete(entry.stdout, run: run),
+            stderr: placeholders.concrete(entry.stderr, run: run))
     }
 
-    public func stream(_ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void) async throws -> CommandOutput {
+    public func stream(_ command: Command, onLine: @escaping @Sendable (OutputStreamKind, String) -> Void) async throws
+        -> CommandOutput
+    {
         let out = try await run(command)
         for line in out.stdout.split(separator: "\n") { onLine(.stdout, String(line)) }
         for line in out.stderr.split(separator: "\n") { onLine(.stderr, String(line)) }
@@ -190,7 +208,9 @@ public final class TranscriptReplayer: CommandRunner {
     /// `xplat-ab12cd-0` or image `xplat-ab12cd:linux_arm64`), so replayed files and names land in
     /// this run's folders.
     static func runName(in arguments: [String]) -> String {
-        for (pattern, skip) in [("xplat-build-[A-Za-z0-9]{6}", 12), ("xplat-[a-z0-9]{6}-[0-9]", 6), ("xplat-[a-z0-9]{6}:", 6)] {
+        for (pattern, skip) in [
+            ("xplat-build-[A-Za-z0-9]{6}", 12), ("xplat-[a-z0-9]{6}-[0-9]", 6), ("xplat-[a-z0-9]{6}:", 6),
+        ] {
             for argument in arguments {
                 if let r = argument.range(of: pattern, options: .regularExpression) {
                     return String(argument[r].dropFirst(skip).prefix(6))
@@ -208,9 +228,13 @@ public enum TranscriptFiles {
     public static func written(by arguments: [String]) -> [String] {
         var paths: [String] = []
         for (i, argument) in arguments.enumerated() {
-            if argument == "--metadata-file" || argument == "--iidfile", i + 1 < arguments.count { paths.append(arguments[i + 1]) }
+            if argument == "--metadata-file" || argument == "--iidfile", i + 1 < arguments.count {
+                paths.append(arguments[i + 1])
+            }
             if argument == "--cache-to", i + 1 < arguments.count {
-                for field in arguments[i + 1].split(separator: ",") where field.hasPrefix("dest=") { paths.append(String(field.dropFirst(5))) }
+                for field in arguments[i + 1].split(separator: ",") where field.hasPrefix("dest=") {
+                    paths.append(String(field.dropFirst(5)))
+                }
             }
             if argument == "--output" || argument == "-o", i + 1 < arguments.count {
                 let value = arguments[i + 1]
@@ -243,7 +267,9 @@ public enum TranscriptFiles {
 
     static func content(_ path: String) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "" }
-        if data.count <= 65536, !data.contains(0), let text = String(data: data, encoding: .utf8), !text.hasPrefix(base64Mark) {
+        if data.count <= 65536, !data.contains(0), let text = String(data: data, encoding: .utf8),
+            !text.hasPrefix(base64Mark)
+        {
             return text
         }
         // Binary files a replay must give back byte for byte (an OCI export, a `docker save` tar).
@@ -261,11 +287,14 @@ public enum TranscriptFiles {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
                 continue
             }
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             var data = Data(content.utf8)
             if content.hasPrefix("<"), content.hasSuffix(" bytes>"), let n = Int(content.dropFirst().dropLast(7)) {
                 data = Data(count: n)
-            } else if content.hasPrefix(base64Mark), let decoded = Data(base64Encoded: String(content.dropFirst(base64Mark.count))) {
+            } else if content.hasPrefix(base64Mark),
+                let decoded = Data(base64Encoded: String(content.dropFirst(base64Mark.count)))
+            {
                 data = decoded
             }
             try data.write(to: URL(fileURLWithPath: path))

@@ -9,6 +9,7 @@ import Testing
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatVerify
 
 /// The engine and registry the images are made with.
@@ -24,7 +25,9 @@ enum ImageEngine {
         let runner = SubprocessRunner()
         if (try? await runner.run(Command(docker, ["info", "--format", "{{.ServerVersion}}"])))?.succeeded != true {
             return "dockerd does not answer through \(docker) (Scripts/engine-up)"
-        } else if (try? await runner.run(Command("curl", ["-fs", "--max-time", "3", "http://\(registry)/v2/"])))?.succeeded != true {
+        } else if (try? await runner.run(Command("curl", ["-fs", "--max-time", "3", "http://\(registry)/v2/"])))?
+            .succeeded != true
+        {
             return "the registry \(registry) does not answer (Scripts/engine-up)"
         } else if (try? await runner.run(Command("skopeo", ["--version"])))?.succeeded != true {
             return "skopeo is not installed (Scripts/setup)"
@@ -34,7 +37,9 @@ enum ImageEngine {
 
     /// The suites' condition: a visible skip when the engine is absent, unless XPLAT_REQUIRE_ENGINE=1,
     /// which runs them so that `usable` records the absence as a failure.
-    static let prerequisite = Prerequisite(needs: "dockerd, the registry \(registry) and skopeo (Scripts/setup --tests)") {
+    static let prerequisite = Prerequisite(
+        needs: "dockerd, the registry \(registry) and skopeo (Scripts/setup --tests)"
+    ) {
         await unusable()
     }
     static var enabled: ConditionTrait { prerequisite.trait }
@@ -44,25 +49,31 @@ enum ImageEngine {
 
     /// Runs a command that must succeed.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) async throws -> String {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) async throws
+        -> String
+    {
         let out = try await SubprocessRunner().run(Command(executable, arguments, environment: environment))
         guard out.succeeded else {
-            throw TestBinaryError(message: "\(executable) \(arguments.joined(separator: " ")) failed (\(out.exitCode)):\n\(out.stderr)")
+            throw TestBinaryError(
+                message: "\(executable) \(arguments.joined(separator: " ")) failed (\(out.exitCode)):\n\(out.stderr)")
         }
         return out.stdout
     }
 
     /// Builds `dockerfile` once per platform, pushes each image, and joins them into the list
     /// `NAME:list` whose entries carry `labels` (default: the platform built). Returns the list.
-    static func list(_ name: String, _ dockerfile: String, context: String,
-                     platforms: [String], labels: [String]? = nil) async throws -> String {
+    static func list(
+        _ name: String, _ dockerfile: String, context: String,
+        platforms: [String], labels: [String]? = nil
+    ) async throws -> String {
         let file = context + "/Dockerfile." + name
         try Data(dockerfile.utf8).write(to: URL(fileURLWithPath: file))
         var tags: [String] = []
         for platform in platforms {
             let tag = "\(repository)/\(name):" + platform.replacingOccurrences(of: "/", with: "-")
-            try await run(docker, ["build", "-q", "--network=none", "--platform", platform, "-f", file, "-t", tag, context],
-                          environment: ["DOCKER_BUILDKIT": "1"])
+            try await run(
+                docker, ["build", "-q", "--network=none", "--platform", platform, "-f", file, "-t", tag, context],
+                environment: ["DOCKER_BUILDKIT": "1"])
             try await run(docker, ["push", "-q", tag])
             tags.append(tag)
         }
@@ -71,8 +82,10 @@ enum ImageEngine {
         try await run(docker, ["manifest", "create", "--insecure", list] + tags)
         for (tag, label) in zip(tags, labels ?? platforms) {
             let parts = label.split(separator: "/").map(String.init)
-            try await run(docker, ["manifest", "annotate", "--os", parts[0], "--arch", parts[1]]
-                          + (parts.count > 2 ? ["--variant", parts[2]] : []) + [list, tag])
+            try await run(
+                docker,
+                ["manifest", "annotate", "--os", parts[0], "--arch", parts[1]]
+                    + (parts.count > 2 ? ["--variant", parts[2]] : []) + [list, tag])
         }
         try await run(docker, ["manifest", "push", "--insecure", "--purge", list])
         return list
@@ -94,63 +107,91 @@ struct EngineImages: Sendable {
     static func make() async throws -> EngineImages {
         let set = try await TestBinarySet.load()
         let context = try makeTemporaryDirectory("xplat-verify-engine")
-        for (file, name) in [("c-amd64-static", "app-amd64"), ("c-arm64-static", "app-arm64"), ("c-armhf-static", "app-armv7")] {
+        for (file, name) in [
+            ("c-amd64-static", "app-amd64"), ("c-arm64-static", "app-arm64"), ("c-armhf-static", "app-armv7"),
+        ] {
             try FileManager.default.copyItem(atPath: set[file].path, toPath: "\(context)/\(name)")
         }
         // A merged-/usr root whose loader is reached through two symlinks.
         let rootfs = context + "/rootfs"
-        try FileManager.default.createDirectory(atPath: rootfs + "/usr/lib/aarch64-linux-gnu", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: rootfs + "/usr/lib/aarch64-linux-gnu", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: rootfs + "/usr/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: set["c-arm64-dynamic"].path, toPath: rootfs + "/usr/bin/app")
-        try FileManager.default.copyItem(atPath: set["c-arm64-static"].path, toPath: rootfs + "/usr/lib/aarch64-linux-gnu/ld-2.36.so")
+        try FileManager.default.copyItem(
+            atPath: set["c-arm64-static"].path, toPath: rootfs + "/usr/lib/aarch64-linux-gnu/ld-2.36.so")
         try FileManager.default.createSymbolicLink(atPath: rootfs + "/lib", withDestinationPath: "usr/lib")
-        try FileManager.default.createSymbolicLink(atPath: rootfs + "/usr/lib/ld-linux-aarch64.so.1",
-                                                   withDestinationPath: "/usr/lib/aarch64-linux-gnu/ld-2.36.so")
+        try FileManager.default.createSymbolicLink(
+            atPath: rootfs + "/usr/lib/ld-linux-aarch64.so.1",
+            withDestinationPath: "/usr/lib/aarch64-linux-gnu/ld-2.36.so")
         let three = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
-        let good = try await ImageEngine.list("good", """
+        let good = try await ImageEngine.list(
+            "good",
+            """
             FROM scratch
             ARG TARGETARCH
             ARG TARGETVARIANT
             COPY app-${TARGETARCH}${TARGETVARIANT} /app
             """, context: context, platforms: three)
-        let copied = try await ImageEngine.list("copied", "FROM scratch\nCOPY app-amd64 /app\n", context: context, platforms: three)
+        let copied = try await ImageEngine.list(
+            "copied", "FROM scratch\nCOPY app-amd64 /app\n", context: context, platforms: three)
         // The final stage on the build platform: built "for" arm64, amd64 inside.
-        let buildPlatform = try await ImageEngine.list("buildplatform", """
+        let buildPlatform = try await ImageEngine.list(
+            "buildplatform",
+            """
             FROM --platform=$BUILDPLATFORM busybox
             COPY app-amd64 /app
             """, context: context, platforms: ["linux/arm64"])
-        let missing = try await ImageEngine.list("missing", """
+        let missing = try await ImageEngine.list(
+            "missing",
+            """
             FROM scratch
             ARG TARGETARCH
             COPY app-${TARGETARCH} /app
             """, context: context, platforms: ["linux/amd64", "linux/arm64"])
         // The only wrong binary is deleted by a later layer (RUN under QEMU for arm64).
-        let deleted = try await ImageEngine.list("deleted", """
+        let deleted = try await ImageEngine.list(
+            "deleted",
+            """
             FROM busybox
             COPY app-amd64 /usr/local/bin/wrong
             RUN rm /usr/local/bin/wrong
             """, context: context, platforms: ["linux/amd64", "linux/arm64"])
-        let symlinked = try await ImageEngine.list("symlinked", "FROM scratch\nCOPY rootfs/ /\n", context: context, platforms: ["linux/arm64"])
+        let symlinked = try await ImageEngine.list(
+            "symlinked", "FROM scratch\nCOPY rootfs/ /\n", context: context, platforms: ["linux/arm64"])
         let saved = context + "/saved.tar"
-        try await ImageEngine.run(ImageEngine.docker, ["save", "-o", saved, "\(ImageEngine.repository)/good:linux-amd64",
-                                                       "\(ImageEngine.repository)/copied:linux-arm64"])
+        try await ImageEngine.run(
+            ImageEngine.docker,
+            [
+                "save", "-o", saved, "\(ImageEngine.repository)/good:linux-amd64",
+                "\(ImageEngine.repository)/copied:linux-arm64",
+            ])
         let layout = context + "/copied-oci", archive = context + "/copied.oci.tar", goodLayout = context + "/good-oci"
-        for (image, destination) in [(copied, "oci:\(layout):list"), (copied, "oci-archive:\(archive):list"), (good, "oci:\(goodLayout):list")] {
-            try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(image)", destination])
+        for (image, destination) in [
+            (copied, "oci:\(layout):list"), (copied, "oci-archive:\(archive):list"), (good, "oci:\(goodLayout):list"),
+        ] {
+            try await ImageEngine.run(
+                "skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(image)", destination])
         }
-        return EngineImages(good: good, copied: copied, buildPlatform: buildPlatform, missing: missing, deleted: deleted,
-                            symlinked: symlinked, saved: saved, layout: layout, archive: archive, goodLayout: goodLayout)
+        return EngineImages(
+            good: good, copied: copied, buildPlatform: buildPlatform, missing: missing, deleted: deleted,
+            symlinked: symlinked, saved: saved, layout: layout, archive: archive, goodLayout: goodLayout)
     }
 }
 
 @Suite("xplat verify on real images (engine)", .serialized, ImageEngine.enabled)
 struct ImageEngineTests {
-    func verify(_ source: String, _ platforms: [String] = [], allowCompatible: Bool = false) async throws -> VerifyReport {
+    func verify(_ source: String, _ platforms: [String] = [], allowCompatible: Bool = false) async throws
+        -> VerifyReport
+    {
         let rules = Verifier(allowCompatible: allowCompatible)
-        return try await ImageVerifier(rules: rules).verify(source, platforms: platforms.map { try Platform(parsing: $0) })
+        return try await ImageVerifier(rules: rules).verify(
+            source, platforms: platforms.map { try Platform(parsing: $0) })
     }
 
-    func xplat(_ arguments: [String]) async throws -> CommandOutput { try await XPlatBinary.run(["verify"] + arguments) }
+    func xplat(_ arguments: [String]) async throws -> CommandOutput {
+        try await XPlatBinary.run(["verify"] + arguments)
+    }
 
     @Test("each image's verdict and exit code, from OCI layouts, OCI archives and docker save archives")
     func verdicts() async throws {
@@ -160,17 +201,27 @@ struct ImageEngineTests {
         for source in [images.layout, images.archive] {
             let report = try await verify(source, ["linux/amd64", "linux/arm64", "linux/arm/v7"])
             // In the index's order (docker manifest create sorts its entries).
-            #expect(report.roots.compactMap { $0.platform?.description } == ["linux/amd64", "linux/arm/v7", "linux/arm64"])
-            #expect(report.mismatches.map { report.roots[$0.rootIndex].platform?.description ?? "" } == ["linux/amd64", "linux/arm/v7", "linux/arm64"])
-            #expect(report.files.flatMap { $0.problems.map(\.kind) } == [.duplicate, .wrongPlatform, .duplicate, .wrongPlatform, .duplicate])
+            #expect(
+                report.roots.compactMap { $0.platform?.description } == ["linux/amd64", "linux/arm/v7", "linux/arm64"])
+            #expect(
+                report.mismatches.map { report.roots[$0.rootIndex].platform?.description ?? "" } == [
+                    "linux/amd64", "linux/arm/v7", "linux/arm64",
+                ])
+            #expect(
+                report.files.flatMap { $0.problems.map(\.kind) } == [
+                    .duplicate, .wrongPlatform, .duplicate, .wrongPlatform, .duplicate,
+                ])
             let out = try await xplat([source])
             #expect(out.exitCode == 1, "\(out.stdout)")
-            #expect(out.stdout.contains("FAIL linux/arm64 /app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)"))
+            #expect(
+                out.stdout.contains(
+                    "FAIL linux/arm64 /app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)"))
         }
         // docker save: two images, each checked against its own config. The report follows
         // manifest.json, whose order dockerd 20.10 does not fix (it walks a Go map): compare by platform.
         let saved = try await verify(images.saved)
-        let byPlatform = Dictionary(uniqueKeysWithValues: saved.roots.enumerated().map { ($1.platform?.description ?? "", $0) })
+        let byPlatform = Dictionary(
+            uniqueKeysWithValues: saved.roots.enumerated().map { ($1.platform?.description ?? "", $0) })
         #expect(byPlatform.keys.sorted() == ["linux/amd64", "linux/arm64"])
         // The two images hold the same amd64 binary: a copy, named in both; wrong only in arm64.
         func problems(_ platform: String) -> [[Problem.Kind]] {
@@ -178,7 +229,10 @@ struct ImageEngineTests {
         }
         #expect(problems("linux/amd64") == [[.duplicate]])
         #expect(problems("linux/arm64") == [[.wrongPlatform, .duplicate]])
-        #expect(byPlatform["linux/amd64"].map { saved.roots[$0].path.hasPrefix("\(images.saved):\(ImageEngine.repository)/good:linux-amd64") } == true)
+        #expect(
+            byPlatform["linux/amd64"].map {
+                saved.roots[$0].path.hasPrefix("\(images.saved):\(ImageEngine.repository)/good:linux-amd64")
+            } == true)
         #expect(try await xplat([images.saved]).exitCode == 1)
     }
 
@@ -189,8 +243,10 @@ struct ImageEngineTests {
         let folder = try makeTemporaryDirectory("xplat-verify-layouts")
         defer { removeTree(folder) }
         func layout(_ reference: String) async throws -> String {
-            let name = folder + "/" + (reference.split(separator: "/").last ?? "x").replacingOccurrences(of: ":", with: "-")
-            try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(reference)", "oci:\(name)"])
+            let name =
+                folder + "/" + (reference.split(separator: "/").last ?? "x").replacingOccurrences(of: ":", with: "-")
+            try await ImageEngine.run(
+                "skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "docker://\(reference)", "oci:\(name)"])
             return name
         }
         let good = try await verify(try await layout(images.good), ["linux/amd64", "linux/arm64", "linux/arm/v7"])
@@ -201,7 +257,8 @@ struct ImageEngineTests {
         #expect(buildPlatform.mismatches.map(\.path) == ["/app", "/bin/busybox"], "\(buildPlatform.problemLines)")
         #expect(buildPlatform.findings.isEmpty, "BuildKit labels the config arm64 too")
 
-        let missing = try await verify(try await layout(images.missing), ["linux/amd64", "linux/arm64", "linux/arm/v7"])
+        let missing = try await verify(
+            try await layout(images.missing), ["linux/amd64", "linux/arm64", "linux/arm/v7"])
         #expect(missing.findings.map(\.kind) == [.missingPlatform])
         #expect(missing.files.allSatisfy(\.ok) && !missing.ok)
 
@@ -242,11 +299,17 @@ struct ImageReferenceTests {
             #expect(out.stdout.split(separator: "\n").last?.hasPrefix(summary) == true, "\(reference): \(out.stdout)")
         }
         // Pinned by the index's digest, as `build --push` verifies what it pushed.
-        let headers = try await ImageEngine.run("curl", ["-fsI", "-H", "Accept: application/vnd.docker.distribution.manifest.list.v2+json",
-                                                         "http://\(ImageEngine.registry)/v2/xplat-verify-test/good/manifests/list"])
-        let digest = try #require(headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("docker-content-digest:") }?
-            .split(separator: " ").last.map(String.init))
-        let pinned = try await ImageVerifier().verify("\(ImageEngine.repository)/good@\(digest)", platforms: try Self.three.map { try Platform(parsing: $0) })
+        let headers = try await ImageEngine.run(
+            "curl",
+            [
+                "-fsI", "-H", "Accept: application/vnd.docker.distribution.manifest.list.v2+json",
+                "http://\(ImageEngine.registry)/v2/xplat-verify-test/good/manifests/list",
+            ])
+        let digest = try #require(
+            headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("docker-content-digest:") }?
+                .split(separator: " ").last.map(String.init))
+        let pinned = try await ImageVerifier().verify(
+            "\(ImageEngine.repository)/good@\(digest)", platforms: try Self.three.map { try Platform(parsing: $0) })
         #expect(pinned.ok && pinned.roots.count == 3, "\(pinned.problemLines)")
         // An image that is not there: could not check.
         let absent = try await xplat(["\(ImageEngine.repository)/no-such-image:1"])
@@ -263,21 +326,27 @@ struct ImageReferenceTests {
         defer { tree.remove() }
         let set = try await TestBinarySet.load()
         try tree.copy(set["c-arm64-static"], to: "l/usr/bin/app")
-        try tree.write(String(repeating: "padding so the deflate stream has blocks to break\n", count: 4000), to: "l/etc/big")
+        try tree.write(
+            String(repeating: "padding so the deflate stream has blocks to break\n", count: 4000), to: "l/etc/big")
         let oci = try OCIFixture(tree.root + "/oci")
         let good = try await oci.layer(from: tree.root + "/l")
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: oci.folder + "/blobs/sha256/" + (good["digest"] as! String).dropFirst(7))))
+        var bytes = try [UInt8](
+            Data(
+                contentsOf: URL(
+                    fileURLWithPath: oci.folder + "/blobs/sha256/" + (good["digest"] as! String).dropFirst(7))))
         for offset in stride(from: 64, to: bytes.count - 16, by: 97) { bytes[offset] ^= 0x5A }
         let broken = try await oci.blob(Data(bytes), mediaType: "application/vnd.oci.image.layer.v1.tar+gzip")
         try oci.index([try await oci.image(platform: "linux/arm64", layers: [broken])])
         let reference = "\(ImageEngine.repository)/corrupt-layer:1"
-        try await ImageEngine.run("skopeo", ["copy", "-q", "--dest-tls-verify=false", "oci:\(oci.folder)", "docker://\(reference)"])
+        try await ImageEngine.run(
+            "skopeo", ["copy", "-q", "--dest-tls-verify=false", "oci:\(oci.folder)", "docker://\(reference)"])
         let layer = broken["digest"] as! String
         await #expect {
             _ = try await ImageVerifier().verify(reference)
         } throws: { error in
             let text = "\(error)"
-            return error is VerifyError && text.contains(layer) && text.contains("gzip") && !text.contains("LayerReaderStopped")
+            return error is VerifyError && text.contains(layer) && text.contains("gzip")
+                && !text.contains("LayerReaderStopped")
         }
         let out = try await xplat([reference])
         #expect(out.exitCode == 2 && out.stderr.contains(layer), "\(out.stderr)")
@@ -288,11 +357,17 @@ struct ImageReferenceTests {
         guard await ImageEngine.usable("attestedByReference") else { return }
         let layout = XPlatBinary.packageRoot + "/Tests/XPlatVerifyTests/Recordings/buildkit-0.11.6-attested"
         let reference = "\(ImageEngine.repository)/attested:1"
-        try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--dest-tls-verify=false", "oci:\(layout):attested", "docker://\(reference)"])
-        let report = try await ImageVerifier().verify(reference, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
+        try await ImageEngine.run(
+            "skopeo",
+            ["copy", "-q", "--all", "--dest-tls-verify=false", "oci:\(layout):attested", "docker://\(reference)"])
+        let report = try await ImageVerifier().verify(
+            reference, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
         #expect(report.ok && report.findings.isEmpty, "\(report.problemLines)")
         #expect(report.roots.map(\.kind) == [.image, .image, .attestation, .attestation])
-        #expect(report.roots.compactMap(\.subject) == ["linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)"])
+        #expect(
+            report.roots.compactMap(\.subject) == [
+                "linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)",
+            ])
         let out = try await xplat([reference])
         #expect(out.exitCode == 2 && out.stderr.contains("nothing to check"), "\(out.stdout)\(out.stderr)")
     }
@@ -301,29 +376,41 @@ struct ImageReferenceTests {
     /// login in a docker config.json as `docker login` writes it.
     static let secureCredentials = "/etc/xplat/secure-registry/credentials"
 
-    @Test("an image in the TLS registry behind a login, verified by reference",
-          .enabled("needs the TLS registry's login in \(secureCredentials) (Scripts/secure-registry-up)") {
-              ImageEngine.required || FileManager.default.fileExists(atPath: secureCredentials)
-          })
+    @Test(
+        "an image in the TLS registry behind a login, verified by reference",
+        .enabled("needs the TLS registry's login in \(secureCredentials) (Scripts/secure-registry-up)") {
+            ImageEngine.required || FileManager.default.fileExists(atPath: secureCredentials)
+        })
     func secureRegistry() async throws {
         guard await ImageEngine.usable("secureRegistry") else { return }
         let host = "xplat-registry.test:5443"
         let credentials = Self.secureCredentials
-        guard let login = try? String(contentsOfFile: credentials, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+        guard
+            let login = try? String(contentsOfFile: credentials, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+        else {
             Issue.record("XPLAT_REQUIRE_ENGINE=1 but \(credentials) is missing (Scripts/secure-registry-up)")
             return
         }
         let images = try await ImageEngine.images.value
         let reference = "\(host)/xplat-verify-test/copied:list"
-        try await ImageEngine.run("skopeo", ["copy", "-q", "--all", "--src-tls-verify=false", "--dest-creds", login,
-                                             "docker://\(images.copied)", "docker://\(reference)"])
+        try await ImageEngine.run(
+            "skopeo",
+            [
+                "copy", "-q", "--all", "--src-tls-verify=false", "--dest-creds", login,
+                "docker://\(images.copied)", "docker://\(reference)",
+            ])
         let config = try makeTemporaryDirectory("xplat-verify-docker-config")
         defer { removeTree(config) }
         let auth = Data(login.utf8).base64EncodedString()
-        try Data(#"{"auths":{"\#(host)":{"auth":"\#(auth)"}}}"#.utf8).write(to: URL(fileURLWithPath: config + "/config.json"))
-        let out = try await xplat(["--platform", Self.three.joined(separator: ","), reference], environment: ["DOCKER_CONFIG": config])
+        try Data(#"{"auths":{"\#(host)":{"auth":"\#(auth)"}}}"#.utf8).write(
+            to: URL(fileURLWithPath: config + "/config.json"))
+        let out = try await xplat(
+            ["--platform", Self.three.joined(separator: ","), reference], environment: ["DOCKER_CONFIG": config])
         #expect(out.exitCode == 1, "\(out.stdout)\(out.stderr)")
-        #expect(out.stdout.contains("FAIL linux/arm64 /app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)"))
+        #expect(
+            out.stdout.contains(
+                "FAIL linux/arm64 /app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)"))
         // Without the login: the registry refuses, and verify says it could not check.
         let empty = try makeTemporaryDirectory("xplat-verify-no-login")
         defer { removeTree(empty) }

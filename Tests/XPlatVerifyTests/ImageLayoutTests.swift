@@ -7,6 +7,7 @@ import Testing
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatVerify
 
 @Suite("ImageVerifier: OCI layouts made here")
@@ -32,7 +33,9 @@ struct ImageLayoutTests {
         return (oci, [first, second])
     }
 
-    @Test("later layers delete and hide: only the final filesystem counts", arguments: ["gzip", "zstd", "xz", nil] as [String?])
+    @Test(
+        "later layers delete and hide: only the final filesystem counts",
+        arguments: ["gzip", "zstd", "xz", nil] as [String?])
     func whiteouts(compression: String?) async throws {
         let tree = try Tree()
         defer { tree.remove() }
@@ -48,7 +51,11 @@ struct ImageLayoutTests {
         try oci.index([try await oci.image(platform: "linux/arm64", layers: [layers[0]])])
         let lower = try await ImageVerifier().verify(oci.folder)
         #expect(lower.mismatches.map(\.path) == ["/bin/bad", "/opt/old/tool"])
-        #expect(lower.problemLines.first == "\(oci.folder) linux/arm64:/bin/bad: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)")
+        #expect(
+            lower.problemLines.first
+                == "\(oci.folder) linux/arm64:/bin/bad: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, "
+                + "little-endian)"
+        )
     }
 
     @Test("an OCI archive is an image, never a plain tar of blobs")
@@ -82,7 +89,11 @@ struct ImageLayoutTests {
         try oci.index([lying])
         let report = try await ImageVerifier().verify(oci.folder)
         #expect(report.findings.map(\.kind) == [.configMismatch])
-        #expect(report.findings.first?.message == "the index says linux/arm64, the image config says linux/amd64 (os \"linux\", architecture \"amd64\")")
+        #expect(
+            report.findings.first?.message
+                == "the index says linux/arm64, the image config says linux/amd64 (os \"linux\", architecture "
+                + "\"amd64\")"
+        )
         #expect(!report.ok)
     }
 
@@ -114,13 +125,15 @@ struct ImageLayoutTests {
     @Test("the index BuildKit 0.11.6 pushed: two platforms and their provenance attestations (recorded)")
     func recordedAttestations() async throws {
         let layout = TestBinarySet.packageRoot + "/Tests/XPlatVerifyTests/Recordings/buildkit-0.11.6-attested"
-        let report = try await ImageVerifier().verify(layout, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
+        let report = try await ImageVerifier().verify(
+            layout, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm64")])
         #expect(report.ok && report.findings.isEmpty, "\(report.problemLines)")
         #expect(report.roots.map(\.kind) == [.image, .image, .attestation, .attestation])
         #expect(report.roots.map { $0.platform?.description } == ["linux/amd64", "linux/arm64", nil, nil])
-        #expect(report.roots.compactMap(\.subject) == [
-            "linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)",
-        ])
+        #expect(
+            report.roots.compactMap(\.subject) == [
+                "linux/amd64 (sha256:89c0acc22634)", "linux/arm64 (sha256:64deb0e0c2ac)",
+            ])
         #expect(report.roots.map(\.files) == [1, 1, 0, 0])
         #expect(report.sourcesWithoutELF == [layout], "the images hold only a text file: nothing to check")
     }
@@ -137,7 +150,8 @@ struct ImageLayoutTests {
             try await oci.image(platform: "linux/amd64", layers: [try await oci.layer(from: tree.root + "/a")]),
             try await oci.image(platform: "linux/arm64", layers: [try await oci.layer(from: tree.root + "/b")]),
         ])
-        let report = try await ImageVerifier().verify(oci.folder, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm/v7")])
+        let report = try await ImageVerifier().verify(
+            oci.folder, platforms: [try Platform(parsing: "linux/amd64"), try Platform(parsing: "linux/arm/v7")])
         #expect(report.findings.map(\.kind) == [.extraPlatform, .missingPlatform])
         #expect(report.findings.map(\.isError) == [false, true])
         #expect(report.findings.last?.message == "linux/arm/v7 is missing (has linux/amd64, linux/arm64)")
@@ -150,7 +164,9 @@ struct ImageLayoutTests {
         defer { tree.remove() }
         try tree.write("just text\n", to: "l/etc/motd")
         let oci = try OCIFixture(tree.root + "/oci")
-        try oci.index([try await oci.image(platform: "linux/amd64", layers: [try await oci.layer(from: tree.root + "/l")])])
+        try oci.index([
+            try await oci.image(platform: "linux/amd64", layers: [try await oci.layer(from: tree.root + "/l")])
+        ])
         let report = try await ImageVerifier().verify(sources: [oci.folder, tree.root + "/l"])
         #expect(report.ok)
         #expect(report.sourcesWithoutELF == [oci.folder, tree.root + "/l"])
@@ -167,15 +183,23 @@ enum BuildKitAttestation {
         let statement: [String: Any] = [
             "_type": "https://in-toto.io/Statement/v0.1", "predicateType": "https://slsa.dev/provenance/v0.2",
             "subject": [["name": "_", "digest": ["sha256": String(subject.dropFirst(7))]]],
-            "predicate": ["builder": ["id": ""], "buildType": "https://mobyproject.org/buildkit@v1", "metadata": ["buildInvocationID": "x"]],
+            "predicate": [
+                "builder": ["id": ""], "buildType": "https://mobyproject.org/buildkit@v1",
+                "metadata": ["buildInvocationID": "x"],
+            ],
         ]
-        let layer = try await oci.blob(try oci.json(statement), mediaType: "application/vnd.in-toto+json",
-                                       annotations: ["in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"])
-        let config: [String: Any] = ["architecture": "unknown", "os": "unknown", "config": [:] as [String: Any],
-                                     "rootfs": ["type": "layers", "diff_ids": [layer["digest"]!]]]
+        let layer = try await oci.blob(
+            try oci.json(statement), mediaType: "application/vnd.in-toto+json",
+            annotations: ["in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"])
+        let config: [String: Any] = [
+            "architecture": "unknown", "os": "unknown", "config": [:] as [String: Any],
+            "rootfs": ["type": "layers", "diff_ids": [layer["digest"]!]],
+        ]
         let configBlob = try await oci.blob(try oci.json(config), mediaType: "application/vnd.oci.image.config.v1+json")
-        let manifest: [String: Any] = ["schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                                       "config": configBlob, "layers": [layer]]
+        let manifest: [String: Any] = [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": configBlob, "layers": [layer],
+        ]
         return try await oci.blob(
             try oci.json(manifest), mediaType: "application/vnd.oci.image.manifest.v1+json",
             annotations: ["vnd.docker.reference.digest": subject, "vnd.docker.reference.type": "attestation-manifest"],
@@ -195,13 +219,17 @@ struct ArchiveFuzzTests {
         try tree.copy(set["c-arm64-static"], to: "l/usr/bin/app")
         try tree.write("x\n", to: "l/etc/x")
         let oci = try OCIFixture(tree.root + "/oci")
-        try oci.index([try await oci.image(platform: "linux/arm64", layers: [try await oci.layer(from: tree.root + "/l")])])
+        try oci.index([
+            try await oci.image(platform: "linux/arm64", layers: [try await oci.layer(from: tree.root + "/l")])
+        ])
         let archive = try await tree.tar("image.oci.tar", ["-C", oci.folder, "oci-layout", "index.json", "blobs"])
         // Two inputs in turn: the OCI archive, and a zstd layer read as a plain compressed tar.
         let layer = try await oci.layer(from: tree.root + "/l", compression: "zstd")
         let layerPath = oci.folder + "/blobs/sha256/" + (layer["digest"] as! String).dropFirst(7)
-        let originals = [try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive))),
-                         try [UInt8](Data(contentsOf: URL(fileURLWithPath: layerPath)))]
+        let originals = [
+            try [UInt8](Data(contentsOf: URL(fileURLWithPath: archive))),
+            try [UInt8](Data(contentsOf: URL(fileURLWithPath: layerPath))),
+        ]
         var random = SplitMix(seed: 0x5EED)
         let deadline = ContinuousClock.now + .seconds(10)
         var rounds = 0, errors = 0
@@ -211,10 +239,12 @@ struct ArchiveFuzzTests {
             var bytes = originals[rounds % 2]
             switch random.below(3) {
             case 0: bytes = Array(bytes.prefix(random.below(bytes.count)))
-            case 1: for _ in 0..<(1 + random.below(8)) { bytes[random.below(bytes.count)] ^= UInt8(1 + random.below(255)) }
+            case 1:
+                for _ in 0..<(1 + random.below(8)) { bytes[random.below(bytes.count)] ^= UInt8(1 + random.below(255)) }
             default:
                 let at = random.below(bytes.count)
-                bytes.replaceSubrange(at..<min(bytes.count, at + random.below(600)), with: [UInt8](repeating: 0, count: random.below(64)))
+                bytes.replaceSubrange(
+                    at..<min(bytes.count, at + random.below(600)), with: [UInt8](repeating: 0, count: random.below(64)))
             }
             try Data(bytes).write(to: URL(fileURLWithPath: target))
             do {
@@ -224,6 +254,7 @@ struct ArchiveFuzzTests {
             }
         }
         #expect(rounds >= 50, "only \(rounds) rounds in 10 s")
-        #expect(errors > rounds / 4, "\(errors) errors in \(rounds) rounds: the mutations should mostly break the archive")
+        #expect(
+            errors > rounds / 4, "\(errors) errors in \(rounds) rounds: the mutations should mostly break the archive")
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import XPlatArchive
 import XPlatELF
 import XPlatTestSupport
+
 @testable import XPlatVerify
 
 /// The hand-over between a registry download and the layer reader (`LayerChannel`): every byte
@@ -28,7 +29,8 @@ struct LayerChannelTests {
         let reading = Task {
             try await onThread {
                 defer { channel.stop() }
-                return try LayerReader.read(try ArchiveReader(source: channel, name: "channel"), display: "channel", whiteouts: true)
+                return try LayerReader.read(
+                    try ArchiveReader(source: channel, name: "channel"), display: "channel", whiteouts: true)
             }
         }
         for start in stride(from: 0, to: bytes.count, by: 997) {
@@ -38,7 +40,9 @@ struct LayerChannelTests {
         let summary = try await reading.value
         #expect(channel.parkedSends > 0, "the sender waited for the reader")
         #expect(summary.entries.map(\.path) == expected.entries.map(\.path))
-        let elf = summary.entries.compactMap { entry -> ScannedFile? in if case .file(let scanned?) = entry.node { return scanned } else { return nil } }
+        let elf = summary.entries.compactMap { entry -> ScannedFile? in
+            if case .file(let scanned?) = entry.node { return scanned } else { return nil }
+        }
         #expect(elf.map(\.path) == ["/usr/bin/app"])
         #expect(elf.first?.hash != nil)
         #expect(elf.first?.info == (try ELFInspector.inspect(path: set["c-arm64-static"].path)))

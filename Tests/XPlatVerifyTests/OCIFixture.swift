@@ -17,7 +17,9 @@ struct OCIFixture {
     }
 
     /// Stores `data` as a blob; returns its descriptor as JSON-ready values.
-    func blob(_ data: Data, mediaType: String, annotations: [String: String]? = nil, platform: [String: String]? = nil) async throws -> [String: Any] {
+    func blob(_ data: Data, mediaType: String, annotations: [String: String]? = nil, platform: [String: String]? = nil)
+        async throws -> [String: Any]
+    {
         let temp = folder + "/blobs/incoming"
         try data.write(to: URL(fileURLWithPath: temp))
         let sum = try await SubprocessRunner().run(Command("sha256sum", [temp]))
@@ -45,20 +47,27 @@ struct OCIFixture {
     /// A config and manifest for `platform` (`os/arch[/variant]`, as the config should say it).
     func image(platform: String, layers: [[String: Any]]) async throws -> [String: Any] {
         let parts = platform.split(separator: "/").map(String.init)
-        var config: [String: Any] = ["os": parts[0], "architecture": parts[1],
-                                     "rootfs": ["type": "layers", "diff_ids": layers.map { $0["digest"]! }]]
+        var config: [String: Any] = [
+            "os": parts[0], "architecture": parts[1],
+            "rootfs": ["type": "layers", "diff_ids": layers.map { $0["digest"]! }],
+        ]
         if parts.count > 2 { config["variant"] = parts[2] }
         let configBlob = try await blob(try json(config), mediaType: "application/vnd.oci.image.config.v1+json")
-        let manifest: [String: Any] = ["schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                                       "config": configBlob, "layers": layers]
+        let manifest: [String: Any] = [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": configBlob, "layers": layers,
+        ]
         var platformObject = ["os": parts[0], "architecture": parts[1]]
         if parts.count > 2 { platformObject["variant"] = parts[2] }
-        return try await blob(try json(manifest), mediaType: "application/vnd.oci.image.manifest.v1+json", platform: platformObject)
+        return try await blob(
+            try json(manifest), mediaType: "application/vnd.oci.image.manifest.v1+json", platform: platformObject)
     }
 
     /// Writes `index.json` listing `manifests` (directly, as `-o type=oci` does).
     func index(_ manifests: [[String: Any]]) throws {
-        let index: [String: Any] = ["schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests]
+        let index: [String: Any] = [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests,
+        ]
         try json(index).write(to: URL(fileURLWithPath: folder + "/index.json"))
     }
 

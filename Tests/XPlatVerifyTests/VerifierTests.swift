@@ -4,6 +4,7 @@ import XPlatELF
 import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
+
 @testable import XPlatVerify
 
 /// A scratch tree of real binaries; removed at the end of each test.
@@ -52,22 +53,22 @@ struct Tree {
 @Suite("Verifier: platform rules on real binaries")
 struct VerifierPlatformTests {
     static let cases: [(String, String, Bool)] = [
-        ("c-armhf-static", "linux/arm/v6", false),   // ARMv7 code on an ARMv6 machine
-        ("c-armel-static", "linux/arm/v6", true),    // ARMv5TE runs on ARMv6
+        ("c-armhf-static", "linux/arm/v6", false),  // ARMv7 code on an ARMv6 machine
+        ("c-armel-static", "linux/arm/v6", true),  // ARMv5TE runs on ARMv6
         ("c-armv5te-static", "linux/arm/v6", true),
         ("c-armv6-static", "linux/arm/v5", false),
         ("go-arm-v7", "linux/arm/v6", false),
         ("go-arm-v5", "linux/arm/v6", true),
         ("go-arm-v6", "linux/arm/v7", true),
-        ("c-armhf-static", "linux/arm64", false),    // 32-bit arm: strict by default (see compatibleOnly)
+        ("c-armhf-static", "linux/arm64", false),  // 32-bit arm: strict by default (see compatibleOnly)
         ("c-armv8-hard-static", "linux/arm/v7", false),
-        ("c-amd64-v3-static", "linux/amd64", false), // x86-64-v3 needs AVX2
+        ("c-amd64-v3-static", "linux/amd64", false),  // x86-64-v3 needs AVX2
         ("c-amd64-v3-static", "linux/amd64/v3", true),
         ("c-amd64-v2-static", "linux/amd64/v3", true),
         ("go-amd64-v3", "linux/amd64", false),
         ("go-amd64-v3", "linux/amd64/v4", true),
         ("go-amd64-v1", "linux/amd64", true),
-        ("c-386-static", "linux/amd64", false),      // 32-bit x86: strict by default
+        ("c-386-static", "linux/amd64", false),  // 32-bit x86: strict by default
         ("c-arm64-static", "linux/amd64", false),
         ("go-arm64", "linux/amd64", false),
         ("c-riscv64-static", "linux/riscv64", true),
@@ -85,37 +86,62 @@ struct VerifierPlatformTests {
         #expect(report.files.count == 1)
         if !passes, Verifier.compatibilityReason(expected, try Platform(parsing: set[file].platform)) == nil {
             let found = set[file].platform
-            #expect(report.problemLines == ["\(set[file].path): expected \(expected), found \(found) (\(try #require(report.files.first?.elf.map { reasonFact($0, expected) })))"])
+            #expect(
+                report.problemLines == [
+                    "\(set[file].path): expected \(expected), found \(found) "
+                        + "(\(try #require(report.files.first?.elf.map { reasonFact($0, expected) })))"
+                ])
         }
     }
 
-    @Test("an armhf shared object whose Tag_CPU_arch says v8 passes linux/arm/v7 with a note (as Debian's libgcrypt); an executable does not")
+    @Test(
+        """
+        an armhf shared object whose Tag_CPU_arch says v8 passes linux/arm/v7 with a note (as Debian's \
+        libgcrypt); an executable does not
+        """
+    )
     func armLibraryVariantIsANote() async throws {
         let set = try await TestBinarySet.load()
         let v7 = try Platform(parsing: "linux/arm/v7")
         let library = try Verifier(platform: v7).verify(root: set["libxplat-armv8-hard.so"].path)
         #expect(library.ok, "\(library.problemLines)")
         let notes = library.files.flatMap(\.notes)
-        #expect(notes == ["linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects"
-            + "; libraries carry newer code they choose at run time by CPU features (executables are held to the variant)"])
+        #expect(
+            notes == [
+                "linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects"
+                    + "; libraries carry newer code they choose at run time by CPU features (executables are held "
+                    + "to the variant)"
+            ])
         let executable = try Verifier(platform: v7).verify(root: set["c-armv8-hard-static"].path)
         #expect(!executable.ok)
         let v6 = try Platform(parsing: "linux/arm/v6")
         let older = try Verifier(platform: v6).verify(root: set["libxplat-armv8-hard.so"].path)
-        #expect(older.ok, "a v8 library on arm/v6 (soft ABI expected) is judged by the same rule: \(older.problemLines)")
+        #expect(
+            older.ok, "a v8 library on arm/v6 (soft ABI expected) is judged by the same rule: \(older.problemLines)")
     }
 
     func reasonFact(_ info: ELFInfo, _ expected: Platform) -> String {
-        info.platform?.architecture == expected.architecture || (expected.architecture == "arm64" && info.platform?.architecture == "arm")
+        info.platform?.architecture == expected.architecture
+            || (expected.architecture == "arm64" && info.platform?.architecture == "arm")
             ? info.evidence.variant ?? "" : info.evidence.architecture ?? ""
     }
 
-    @Test("a 32-bit binary on its 64-bit platform fails with the reason, unless allowCompatible (then a note)", arguments: [
-        ("c-armhf-static", "linux/arm64", "expected linux/arm64, found linux/arm/v7"
-            + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"),
-        ("c-386-static", "linux/amd64", "expected linux/amd64, found linux/386"
-            + " (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) cannot run 32-bit x86 code; --allow-compatible accepts it)"),
-    ])
+    @Test(
+        "a 32-bit binary on its 64-bit platform fails with the reason, unless allowCompatible (then a note)",
+        arguments: [
+            (
+                "c-armhf-static", "linux/arm64",
+                "expected linux/arm64, found linux/arm/v7"
+                    + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot "
+                    + "run 32-bit Arm code; --allow-compatible accepts it)"
+            ),
+            (
+                "c-386-static", "linux/amd64",
+                "expected linux/amd64, found linux/386"
+                    + " (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) "
+                    + "cannot run 32-bit x86 code; --allow-compatible accepts it)"
+            ),
+        ])
     func compatibleOnly(file: String, platform: String, message: String) async throws {
         let set = try await TestBinarySet.load()
         let expected = try Platform(parsing: platform)
@@ -125,7 +151,9 @@ struct VerifierPlatformTests {
         let allowed = try Verifier(platform: expected, allowCompatible: true).verify(root: set[file].path)
         #expect(allowed.ok)
         #expect(allowed.files.first?.notes.count == 1)
-        #expect(allowed.files.first?.notes.first?.hasPrefix("\(set[file].platform) accepted on \(platform) (--allow-compatible); ") == true)
+        #expect(
+            allowed.files.first?.notes.first?.hasPrefix(
+                "\(set[file].platform) accepted on \(platform) (--allow-compatible); ") == true)
     }
 
     @Test("arm/v7 mismatch names the attribute; amd64/v3 names the ISA note")
@@ -134,11 +162,15 @@ struct VerifierPlatformTests {
         let arm = try Verifier(platform: Platform(parsing: "linux/arm/v6")).verify(root: set["c-armhf-static"].path)
         #expect(arm.mismatches.first?.reason == "expected linux/arm/v6, found linux/arm/v7 (Tag_CPU_arch=v7)")
         let x86 = try Verifier(platform: Platform(parsing: "linux/amd64")).verify(root: set["c-amd64-v3-static"].path)
-        #expect(x86.mismatches.first?.reason == "expected linux/amd64, found linux/amd64/v3 (GNU property ISA needed x86-64-v3)")
+        #expect(
+            x86.mismatches.first?.reason
+                == "expected linux/amd64, found linux/amd64/v3 (GNU property ISA needed x86-64-v3)")
         let go = try Verifier(platform: Platform(parsing: "linux/amd64")).verify(root: set["go-amd64-v3"].path)
         #expect(go.mismatches.first?.reason == "expected linux/amd64, found linux/amd64/v3 (Go GOAMD64=v3)")
         let arm64 = try Verifier(platform: Platform(parsing: "linux/amd64")).verify(root: set["c-arm64-static"].path)
-        #expect(arm64.mismatches.first?.reason == "expected linux/amd64, found linux/arm64 (EM_AARCH64, ELF64, little-endian)")
+        #expect(
+            arm64.mismatches.first?.reason
+                == "expected linux/amd64, found linux/arm64 (EM_AARCH64, ELF64, little-endian)")
         #expect(arm64.mismatches.first?.problems.map(\.kind) == [.wrongPlatform])
     }
 
@@ -150,9 +182,11 @@ struct VerifierPlatformTests {
             #expect(try verifier.verify(root: set[file].path).ok, "\(file)")
         }
         let dynamic = try verifier.verify(root: set["c-amd64-dynamic"].path)
-        #expect(dynamic.problemLines == [
-            "\(set["c-amd64-dynamic"].path): dynamically linked (PT_INTERP /lib64/ld-linux-x86-64.so.2), but --static requires static executables",
-        ])
+        #expect(
+            dynamic.problemLines == [
+                "\(set["c-amd64-dynamic"].path): dynamically linked (PT_INTERP /lib64/ld-linux-x86-64.so.2), but "
+                    + "--static requires static executables"
+            ])
     }
 }
 
@@ -167,9 +201,11 @@ struct VerifierRootTests {
         // Without the loader.
         try tree.copy(set["c-arm64-dynamic"], to: "bare/usr/bin/app")
         let bare = try Verifier(platform: arm64).verify(root: tree.root + "/bare")
-        #expect(bare.problemLines == [
-            "\(tree.root)/bare/usr/bin/app: interpreter /lib/ld-linux-aarch64.so.1 not found in \(tree.root)/bare: /lib does not exist",
-        ])
+        #expect(
+            bare.problemLines == [
+                "\(tree.root)/bare/usr/bin/app: interpreter /lib/ld-linux-aarch64.so.1 not found in "
+                    + "\(tree.root)/bare: /lib does not exist"
+            ])
         #expect(bare.mismatches.first?.problems.map(\.kind) == [.missingInterpreter])
         // Debian's merged /usr: /lib -> usr/lib, and an absolute link that must resolve in the root.
         try tree.copy(set["c-arm64-dynamic"], to: "merged/usr/bin/app")
@@ -190,9 +226,11 @@ struct VerifierRootTests {
         try tree.link("loop/lib/ld-linux-armhf.so.3", to: "ld-b")
         try tree.link("loop/lib/ld-b", to: "/lib/ld-linux-armhf.so.3")
         let loop = try Verifier().verify(root: tree.root + "/loop")
-        #expect(loop.problemLines == [
-            "\(tree.root)/loop/bin/app: interpreter /lib/ld-linux-armhf.so.3 in \(tree.root)/loop: symlink loop (more than 40 links)",
-        ])
+        #expect(
+            loop.problemLines == [
+                "\(tree.root)/loop/bin/app: interpreter /lib/ld-linux-armhf.so.3 in \(tree.root)/loop: symlink "
+                    + "loop (more than 40 links)"
+            ])
     }
 
     @Test("corrupt, truncated, empty and non-ELF files in a tree")
@@ -223,25 +261,34 @@ struct VerifierRootTests {
         try tree.copy(set["c-amd64-static"], to: "good/linux_amd64/app")
         try tree.copy(set["c-arm64-static"], to: "good/linux_arm64/app")
         try tree.copy(set["go-arm-v5"], to: "good/linux_arm_v6/tool")
-        try tree.copy(set["go-arm-v5"], to: "good/linux_arm_v7/tool")   // v5 code is right for both
+        try tree.copy(set["go-arm-v5"], to: "good/linux_arm_v7/tool")  // v5 code is right for both
         try tree.write("#!/bin/sh\n", to: "good/linux_amd64/run.sh")
         try tree.write("#!/bin/sh\n", to: "good/linux_arm64/run.sh")
         let good = try Verifier().verify(root: tree.root + "/good")
-        #expect(good.roots.map { $0.platform?.description } == ["linux/amd64", "linux/arm64", "linux/arm/v6", "linux/arm/v7"])
+        #expect(
+            good.roots.map { $0.platform?.description } == [
+                "linux/amd64", "linux/arm64", "linux/arm/v6", "linux/arm/v7",
+            ])
         #expect(good.ok, "\(good.problemLines)")
 
         try tree.copy(set["c-amd64-static"], to: "bad/linux_amd64/app")
         try tree.copy(set["c-amd64-static"], to: "bad/linux_arm64/app")
         let bad = try Verifier().verify(root: tree.root + "/bad")
         let base = tree.root + "/bad"
-        #expect(bad.problemLines == [
-            "\(base)/linux_amd64/app: byte-identical to \(base)/linux_arm64/app (linux/arm64 output): a binary copied into several platforms' outputs, built for linux/amd64",
-            "\(base)/linux_arm64/app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)",
-            "\(base)/linux_arm64/app: byte-identical to \(base)/linux_amd64/app (linux/amd64 output): a binary copied into several platforms' outputs, built for linux/amd64",
-        ])
+        #expect(
+            bad.problemLines == [
+                "\(base)/linux_amd64/app: byte-identical to \(base)/linux_arm64/app (linux/arm64 output): a binary "
+                    + "copied into several platforms' outputs, built for linux/amd64",
+                "\(base)/linux_arm64/app: expected linux/arm64, found linux/amd64 (EM_X86_64, ELF64, little-endian)",
+                "\(base)/linux_arm64/app: byte-identical to \(base)/linux_amd64/app (linux/amd64 output): a binary "
+                    + "copied into several platforms' outputs, built for linux/amd64",
+            ])
         // --platform overrides the folder names.
         let forced = try Verifier(platform: Platform(parsing: "linux/amd64")).verify(root: tree.root + "/good")
-        #expect(forced.mismatches.map(\.root) == [tree.root + "/good/linux_arm64", tree.root + "/good/linux_arm_v6", tree.root + "/good/linux_arm_v7"])
+        #expect(
+            forced.mismatches.map(\.root) == [
+                tree.root + "/good/linux_arm64", tree.root + "/good/linux_arm_v6", tree.root + "/good/linux_arm_v7",
+            ])
     }
 
     @Test("an arm64 binary in an amd64 root fails; a platform folder given directly keeps its platform")
@@ -275,18 +322,23 @@ struct VerifierRootTests {
         let direct = try v7.verify(root: tree.root + "/rootfs")
         #expect(direct.mismatches.map(\.path) == ["/" + long])
         for format in ["gnu", "pax", "ustar"] where format != "ustar" || long.count < 255 {
-            let archive = try await tree.tar("rootfs-\(format).tar", ["--format=\(format)", "-C", tree.root + "/rootfs", "."])
+            let archive = try await tree.tar(
+                "rootfs-\(format).tar", ["--format=\(format)", "-C", tree.root + "/rootfs", "."])
             let report = try v7.verify(root: archive)
             #expect(report.roots.map(\.kind) == [.tar])
             #expect(report.files.map(\.path) == direct.files.map(\.path), "\(format)")
             #expect(report.files.map(\.platform) == direct.files.map(\.platform), "\(format)")
             #expect(report.mismatches.map(\.path) == ["/" + long], "\(format): \(report.problemLines)")
-            #expect(report.summary.files == direct.summary.files && report.summary.elf == direct.summary.elf, "\(format)")
+            #expect(
+                report.summary.files == direct.summary.files && report.summary.elf == direct.summary.elf, "\(format)")
         }
         // Without the loader in the archive.
         let bare = try await tree.tar("bare.tar", ["-C", tree.root + "/rootfs", "usr/bin/app"])
         let report = try v7.verify(root: bare)
-        #expect(report.problemLines == ["\(bare):/usr/bin/app: interpreter /lib/ld-linux-armhf.so.3 not found in \(bare): /lib does not exist"])
+        #expect(
+            report.problemLines == [
+                "\(bare):/usr/bin/app: interpreter /lib/ld-linux-armhf.so.3 not found in \(bare): /lib does not exist"
+            ])
     }
 
     /// Only ELF files are read whole (and held to the 2 GiB limit): a 3 GiB data file costs its first
@@ -318,7 +370,8 @@ struct VerifierRootTests {
         let report = try Verifier().verify(root: archive)
         #expect(report.roots.map(\.path) == [archive + ":linux_amd64", archive + ":linux_arm_v7"])
         #expect(report.mismatches.count == 2, "\(report.problemLines)")
-        #expect(report.file("/app", root: archive + ":linux_arm_v7")?.problems.map(\.kind) == [.wrongPlatform, .duplicate])
+        #expect(
+            report.file("/app", root: archive + ":linux_arm_v7")?.problems.map(\.kind) == [.wrongPlatform, .duplicate])
     }
 
     @Test("inputs that cannot be checked throw VerifyError")
@@ -355,12 +408,18 @@ struct VerifierRootTests {
         #expect(object["schema"] as? String == "xplat.verify/v2")
         let roots = try #require(object["roots"] as? [[String: Any]])
         #expect(roots.first?["platform"] as? String == "linux/arm/v6")
-        #expect(Set(roots.first?.keys.map { $0 } ?? []) == ["path", "platform", "kind", "source", "manifest", "subject", "files", "elf", "ok"])
+        #expect(
+            Set(roots.first?.keys.map { $0 } ?? []) == [
+                "path", "platform", "kind", "source", "manifest", "subject", "files", "elf", "ok",
+            ])
         #expect(object["findings"] as? [Any] != nil)
         let files = try #require(object["files"] as? [[String: Any]])
         let file = try #require(files.first)
-        #expect(Set(file.keys) == ["path", "root", "platform", "expected", "ok", "reason", "problems", "notes", "kind", "linkage",
-                                   "interpreter", "needed", "evidence", "class", "byteOrder", "machine", "floatABI", "go"])
+        #expect(
+            Set(file.keys) == [
+                "path", "root", "platform", "expected", "ok", "reason", "problems", "notes", "kind", "linkage",
+                "interpreter", "needed", "evidence", "class", "byteOrder", "machine", "floatABI", "go",
+            ])
         #expect(file["path"] as? String == "/bin/app")
         #expect(file["platform"] as? String == "linux/arm/v7")
         #expect(file["ok"] as? Bool == false)
@@ -383,17 +442,20 @@ struct PathResolverTests {
         "/b": .symlink("a"), "/dir": .symlink("/usr"), "/f": .file,
     ]
 
-    @Test("resolution stays inside the root", arguments: [
-        ("/lib/ld.so", Resolution.file("/usr/lib/ld.so")),
-        ("/abs", .file("/usr/lib/ld.so")),
-        ("/up", .file("/usr/lib/ld.so")),
-        ("/../../lib/ld.so", .file("/usr/lib/ld.so")),
-        ("/a", .loop),
-        ("/dir", .notRegular("/usr")),
-        ("/f/x", .missing("/f (not a directory)")),
-        ("/nope/ld.so", .missing("/nope")),
-    ])
+    @Test(
+        "resolution stays inside the root",
+        arguments: [
+            ("/lib/ld.so", Resolution.file("/usr/lib/ld.so")),
+            ("/abs", .file("/usr/lib/ld.so")),
+            ("/up", .file("/usr/lib/ld.so")),
+            ("/../../lib/ld.so", .file("/usr/lib/ld.so")),
+            ("/a", .loop),
+            ("/dir", .notRegular("/usr")),
+            ("/f/x", .missing("/f (not a directory)")),
+            ("/nope/ld.so", .missing("/nope")),
+        ])
     func resolve(path: String, expected: Resolution) {
-        #expect(PathResolver.resolve(path, lookup: { Self.tree[$0] ?? ($0 == "/" ? .directory : .missing) }) == expected)
+        #expect(
+            PathResolver.resolve(path, lookup: { Self.tree[$0] ?? ($0 == "/" ? .directory : .missing) }) == expected)
     }
 }

@@ -15,8 +15,10 @@ struct LintContext {
 
     mutating func add(_ rule: Rule, _ offset: Int, _ message: String, fix: String?, severity: Severity? = nil) {
         let (line, column) = df.position(of: offset)
-        findings.append(Finding(rule: rule, severity: severity ?? rule.severity, file: df.fileName, line: line,
-                                column: column, message: message, fix: fix))
+        findings.append(
+            Finding(
+                rule: rule, severity: severity ?? rule.severity, file: df.fileName, line: line,
+                column: column, message: message, fix: fix))
     }
 
     func offset(of needle: String, in ins: Instruction, from: Int? = nil) -> Int? {
@@ -33,9 +35,13 @@ struct LintContext {
             let ins = df.instructions[i]
             for d in StageGraph.argDeclarations(ins, index: i)
             where StageGraph.automaticArgs.contains(d.name) && d.defaultValue != nil {
-                add(.argTargetDefault, offset(of: d.name + "=", in: ins, from: ins.argumentsOffset) ?? ins.argumentsOffset,
-                    "ARG \(d.name)=\(d.defaultValue!) gives an automatic platform argument a default, and the default wins: "
-                        + "BuildKit (dockerd 20.10's, measured) then uses \(d.name)=\(d.defaultValue!) whatever the platform",
+                add(
+                    .argTargetDefault,
+                    offset(of: d.name + "=", in: ins, from: ins.argumentsOffset) ?? ins.argumentsOffset,
+                    "ARG \(d.name)=\(d.defaultValue!) gives an automatic platform argument a default, and the "
+                        + "default wins: "
+                        + "BuildKit (dockerd 20.10's, measured) then uses \(d.name)=\(d.defaultValue!) whatever "
+                        + "the platform",
                     fix: "ARG \(d.name)")
             }
         }
@@ -46,21 +52,33 @@ struct LintContext {
     mutating func fromPlatform(_ stage: Stage) {
         let from = df.instructions[stage.fromInstruction]
         if stage.index == targetIndex, stage.platform == .none, case .stage(let base) = stage.base,
-           Linter.runsOnBuildPlatform(graph.stages[base], graph) {
-            add(.buildPlatformOnFinal, offset(of: stage.baseText, in: from, from: from.argumentsOffset) ?? from.argumentsOffset,
-                "the target stage \(stage.displayName) is built FROM stage \(graph.stages[base].displayName), which runs on $BUILDPLATFORM: "
+            Linter.runsOnBuildPlatform(graph.stages[base], graph)
+        {
+            add(
+                .buildPlatformOnFinal,
+                offset(of: stage.baseText, in: from, from: from.argumentsOffset) ?? from.argumentsOffset,
+                "the target stage \(stage.displayName) is built FROM stage \(graph.stages[base].displayName), "
+                    + "which runs on $BUILDPLATFORM: "
                     + "the image gets the build machine's architecture, not the requested one",
-                fix: "build the target FROM an image (or a stage) on $TARGETPLATFORM and COPY --from=\(graph.stages[base].displayName) what it needs")
+                fix:
+                    "build the target FROM an image (or a stage) on $TARGETPLATFORM and COPY "
+                    + "--from=\(graph.stages[base].displayName) what it needs"
+            )
         }
         guard let flag = from.flag("platform") else { return }
         switch stage.platform {
         case .fixed(let v):
-            add(.hardcodedPlatform, flag.sourceRange.lowerBound,
-                "stage \(stage.displayName) is pinned to --platform=\(v); it builds \(v) whatever platform is requested",
-                fix: stage.index == targetIndex ? "remove --platform=\(v)" : "--platform=$BUILDPLATFORM, and cross-compile for $TARGETARCH")
+            add(
+                .hardcodedPlatform, flag.sourceRange.lowerBound,
+                "stage \(stage.displayName) is pinned to --platform=\(v); it builds \(v) whatever platform is "
+                    + "requested",
+                fix: stage.index == targetIndex
+                    ? "remove --platform=\(v)" : "--platform=$BUILDPLATFORM, and cross-compile for $TARGETARCH")
         case .buildPlatform where stage.index == targetIndex:
-            add(.buildPlatformOnFinal, flag.sourceRange.lowerBound,
-                "the target stage \(stage.displayName) runs on $BUILDPLATFORM: the image gets the build machine's architecture, not the requested one",
+            add(
+                .buildPlatformOnFinal, flag.sourceRange.lowerBound,
+                "the target stage \(stage.displayName) runs on $BUILDPLATFORM: the image gets the build machine's "
+                    + "architecture, not the requested one",
                 fix: "remove --platform=$BUILDPLATFORM from the final stage")
         default: break
         }
@@ -69,17 +87,23 @@ struct LintContext {
     /// XP009: a base image whose name fixes an architecture (`amd64/alpine`, `tool-arm64:1`, or
     /// `${REPO}/alpine` with `ARG REPO=amd64`). The image is the same for every platform requested.
     mutating func archInImage(_ stage: Stage) {
-        guard case .image(let image) = stage.base, let word = ArchitectureWords.inImageReference(image).first else { return }
+        guard case .image(let image) = stage.base, let word = ArchitectureWords.inImageReference(image).first else {
+            return
+        }
         // A stage or file named for an architecture (`AS build_amd64`, `Dockerfile.arm64`) is one of a
         // per-architecture set, picked by TARGETARCH or by the file built: that is its purpose.
         let named = [stage.name ?? "", df.fileName.split(separator: "/").last.map(String.init) ?? ""]
             .flatMap { ArchitectureWords.find(in: Array($0.utf8)[...]) }.map(\.architecture)
-        guard !ArchitectureWords.inImageReference(image).contains(where: { named.contains($0.architecture) }) else { return }
+        guard !ArchitectureWords.inImageReference(image).contains(where: { named.contains($0.architecture) }) else {
+            return
+        }
         let from = df.instructions[stage.fromInstruction]
         let at = offset(of: stage.baseText, in: from, from: from.argumentsOffset) ?? from.argumentsOffset
         let via = image == stage.baseText ? "" : " (\(stage.baseText) with the ARG defaults)"
-        add(.archInImage, at,
-            "base image \(image)\(via) names \(word.word): every platform requested gets the \(word.architecture) image",
+        add(
+            .archInImage, at,
+            "base image \(image)\(via) names \(word.word): every platform requested gets the "
+                + "\(word.architecture) image",
             fix: "use the multi-platform image or tag and let the build's --platform pick the architecture")
     }
 
@@ -103,19 +127,22 @@ struct LintContext {
     /// XP002: TARGET*/BUILD* used in a stage without declaring it there (one pass over `$`).
     mutating func targetArgsDeclared(_ ins: Instruction, in stage: Stage) {
         // A stage built FROM another stage sees that stage's ARGs too (BuildKit carries them over).
-        let declared = Set(([stage.index] + graph.baseChain(of: stage.index)).flatMap { graph.stages[$0].args.map(\.name) })
+        let declared = Set(
+            ([stage.index] + graph.baseChain(of: stage.index)).flatMap { graph.stages[$0].args.map(\.name) })
         let globalNames = Set(graph.globalArgs.map(\.name))
         let text = df.bytes[ins.sourceRange]
         var reported = Set<String>()
         for (at, name) in Text.variableReferences(in: text)
         where StageGraph.automaticArgs.contains(name) && !declared.contains(name) && reported.insert(name).inserted {
-            let why = globalNames.contains(name)
+            let why =
+                globalNames.contains(name)
                 ? "is declared only before the first FROM, so it is empty in stage \(stage.displayName)"
                 : "is not declared in stage \(stage.displayName), so it is empty there"
             // `${TARGETOS:-linux}`: always the default; wrong only when the default is.
             let rest = text[(text.startIndex + at)...]
             let hasDefault = rest.starts(with: Array("${\(name):-".utf8)) || rest.starts(with: Array("${\(name)-".utf8))
-            add(.targetArgGlobalOnly, ins.sourceRange.lowerBound + at,
+            add(
+                .targetArgGlobalOnly, ins.sourceRange.lowerBound + at,
                 "\(name) \(why)" + (hasDefault ? " (its default is always used)" : ""),
                 fix: "add `ARG \(name)` inside stage \(stage.displayName)", severity: hasDefault ? .warning : nil)
         }
@@ -126,9 +153,12 @@ struct LintContext {
         let text = df.bytes[ins.sourceRange]
         for key in ["GOARCH", "GOOS"] {
             for at in Text.assignments(of: key, in: text) where !at.value.hasPrefix("$") && !at.value.hasPrefix("\"$") {
-                add(.hardcodedGoArch, ins.sourceRange.lowerBound + at.offset,
+                add(
+                    .hardcodedGoArch, ins.sourceRange.lowerBound + at.offset,
                     "\(key)=\(at.value) is hard-coded: every platform gets the \(at.value) build",
-                    fix: key == "GOARCH" ? "GOARCH=$TARGETARCH (with ARG TARGETARCH in the stage)" : "GOOS=$TARGETOS (with ARG TARGETOS in the stage)")
+                    fix: key == "GOARCH"
+                        ? "GOARCH=$TARGETARCH (with ARG TARGETARCH in the stage)"
+                        : "GOOS=$TARGETOS (with ARG TARGETOS in the stage)")
             }
         }
     }
@@ -144,13 +174,25 @@ struct LintContext {
             let bytes = Array(url.text.utf8)
             let words = ArchitectureWords.find(in: bytes[...]).filter { !Self.isExpansionDefault(bytes, $0.offset) }
             let crossTool = url.text.has("musl.cc/") && url.text.hasSuffix("-cross.tgz")
-            if onBuild, let host = words.first(where: { $0.architecture == ArchitectureWords.x86_64 }) ?? (crossTool ? words.first : nil) {
-                let what = host.architecture == ArchitectureWords.x86_64 ? "an \(host.word) build" : "a toolchain hosted on \(ArchitectureWords.x86_64Machine) (musl.cc's -cross)"
-                add(.buildPlatformForeignTool, at,
-                    "stage \(stage.displayName) runs on $BUILDPLATFORM and downloads \(what): a tool that fails on an arm64 (or other) build machine: \(url.text)",
-                    fix: "pick the download by $BUILDARCH (ARG BUILDARCH) for a tool the build runs, by $TARGETARCH for a file the image ships")
+            if onBuild,
+                let host = words.first(where: { $0.architecture == ArchitectureWords.x86_64 })
+                    ?? (crossTool ? words.first : nil)
+            {
+                let what =
+                    host.architecture == ArchitectureWords.x86_64
+                    ? "an \(host.word) build"
+                    : "a toolchain hosted on \(ArchitectureWords.x86_64Machine) (musl.cc's -cross)"
+                add(
+                    .buildPlatformForeignTool, at,
+                    "stage \(stage.displayName) runs on $BUILDPLATFORM and downloads \(what): a tool that fails on "
+                        + "an arm64 (or other) build machine: \(url.text)",
+                    fix:
+                        "pick the download by $BUILDARCH (ARG BUILDARCH) for a tool the build runs, by $TARGETARCH "
+                        + "for a file the image ships"
+                )
             } else if let word = words.first {
-                add(.archInURL, at, "download URL hard-codes \(word.described): \(url.text)",
+                add(
+                    .archInURL, at, "download URL hard-codes \(word.described): \(url.text)",
                     fix: "use ${TARGETARCH} (declare ARG TARGETARCH in the stage) or map it to the vendor's name")
             }
         }
@@ -173,8 +215,10 @@ struct LintContext {
         let text = df.bytes[ins.sourceRange]
         for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] {
             if let at = Bytes.find(Array(probe.utf8), in: text) {
-                add(.runtimeArchDetection, ins.sourceRange.lowerBound + at,
-                    "`\(probe)` in stage \(stage.displayName), which runs on $BUILDPLATFORM, reports the build machine, not the target",
+                add(
+                    .runtimeArchDetection, ins.sourceRange.lowerBound + at,
+                    "`\(probe)` in stage \(stage.displayName), which runs on $BUILDPLATFORM, reports the build "
+                        + "machine, not the target",
                     fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
             }
         }
@@ -186,7 +230,8 @@ struct LintContext {
     /// of target, and a RUN that tests TARGET* in an `if` picks its literal targets per platform.
     mutating func rustTargets(_ ins: Instruction, skipping mapped: [Range<Int>]) {
         let text = df.bytes[ins.sourceRange]
-        let selects = Text.findWord(Array("if".utf8), in: text) != nil
+        let selects =
+            Text.findWord(Array("if".utf8), in: text) != nil
             && Text.variableReferences(in: text).contains { $0.1.hasPrefix("TARGET") }
         guard !selects else { return }
         var taken = Set<Int>()
@@ -196,12 +241,17 @@ struct LintContext {
                 let start = from + at, end = start + target.utf8.count
                 from = end
                 let after = end < text.endIndex ? text[end] : ASCII.space
-                guard !ArchitectureWords.isAlphanumeric(after), after != ASCII.dash, taken.isDisjoint(with: start..<end),
-                      !mapped.contains(where: { $0.contains(start) }), !Self.inRustupCommand(text, start) else { continue }
+                guard !ArchitectureWords.isAlphanumeric(after), after != ASCII.dash,
+                    taken.isDisjoint(with: start..<end),
+                    !mapped.contains(where: { $0.contains(start) }), !Self.inRustupCommand(text, start)
+                else { continue }
                 taken.formUnion(start..<end)
                 let path = start >= text.startIndex + 7 && Bytes.string(text[(start - 7)..<start]) == "target/"
-                add(.hardcodedRustTarget, start,
-                    (path ? "the path target/\(target)/ hard-codes the Rust target" : "the Rust target \(target) is hard-coded")
+                add(
+                    .hardcodedRustTarget, start,
+                    (path
+                        ? "the path target/\(target)/ hard-codes the Rust target"
+                        : "the Rust target \(target) is hard-coded")
                         + ": every platform gets the \(architecture) build",
                     fix: "map $TARGETARCH to the Rust target (\(Self.rustTargetExample)) and use it"
                         + (path ? " in the path" : ""))
@@ -212,7 +262,9 @@ struct LintContext {
     /// True when the shell command around `offset` (back to the last `;`, `&`, `|` or line start) runs rustup.
     static func inRustupCommand(_ text: ArraySlice<UInt8>, _ offset: Int) -> Bool {
         var start = offset
-        while start > text.startIndex, ![UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|")].contains(text[start - 1]) {
+        while start > text.startIndex,
+            ![UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|")].contains(text[start - 1])
+        {
             start -= 1
         }
         return Bytes.find(Array("rustup ".utf8), in: text[start..<offset]) != nil
@@ -229,15 +281,26 @@ struct LintContext {
         let text = df.bytes[ins.sourceRange]
         for block in ShellCase.blocks(in: text) where Self.isArchitectureCase(block, text) {
             guard let fallback = block.arms.first(where: \.isFallback),
-                  let word = ArchitectureWords.find(in: text[(text.startIndex + fallback.body.lowerBound)...]
-                      .prefix(fallback.body.count)).first else { continue }
+                let word = ArchitectureWords.find(
+                    in: text[(text.startIndex + fallback.body.lowerBound)...]
+                        .prefix(fallback.body.count)
+                ).first
+            else { continue }
             let listed = block.arms.filter { !$0.isFallback }.map { $0.pattern.trimmingCharacters(in: " \t\r\n(\\") }
-            let starAt = fallback.patternOffset + (fallback.pattern.utf8.firstIndex(of: UInt8(ascii: "*")).map {
-                fallback.pattern.utf8.distance(from: fallback.pattern.utf8.startIndex, to: $0) } ?? 0)
-            add(.archCaseFallback, ins.sourceRange.lowerBound + starAt,
+            let starAt =
+                fallback.patternOffset
+                + (fallback.pattern.utf8.firstIndex(of: UInt8(ascii: "*")).map {
+                    fallback.pattern.utf8.distance(from: fallback.pattern.utf8.startIndex, to: $0)
+                } ?? 0)
+            add(
+                .archCaseFallback, ins.sourceRange.lowerBound + starAt,
                 "the fallback *) of `case \(block.subject)` picks \(word.described) for every architecture "
-                    + "but \(listed.joined(separator: ", ")): other targets silently get the \(word.architecture) download",
-                fix: "*) echo \"unsupported architecture: \(block.subject.trimmingCharacters(in: "\"'"))\" >&2; exit 1 ;;")
+                    + "but \(listed.joined(separator: ", ")): other targets silently get the \(word.architecture) "
+                    + "download",
+                fix:
+                    "*) echo \"unsupported architecture: \(block.subject.trimmingCharacters(in: "\"'"))\" >&2; "
+                    + "exit 1 ;;"
+            )
         }
     }
 
@@ -268,19 +331,33 @@ struct LintContext {
         for stage in graph.stages where Linter.runsOnBuildPlatform(stage, graph) && needed.contains(stage.index) {
             let chain = [stage.index] + graph.baseChain(of: stage.index)
             guard !chain.contains(where: { hasTargetWiring(graph.stages[$0]) }),
-                  let compile = chain.reversed().flatMap({ graph.stages[$0].runs }).first(where: { !RunClassifier.toolchains($0.command).isEmpty }),
-                  let reader = graph.stages.first(where: { reader in
-                      needed.contains(reader.index) && !Linter.runsOnBuildPlatform(reader, graph)
-                          && reader.dependencies.contains { $0.stage == stage.index && $0.kind != .base }
-                  }) else { continue }
+                let compile = chain.reversed().flatMap({ graph.stages[$0].runs }).first(where: {
+                    !RunClassifier.toolchains($0.command).isEmpty
+                }),
+                let reader = graph.stages.first(where: { reader in
+                    needed.contains(reader.index) && !Linter.runsOnBuildPlatform(reader, graph)
+                        && reader.dependencies.contains { $0.stage == stage.index && $0.kind != .base }
+                })
+            else { continue }
             let tools = RunClassifier.toolchains(compile.command).map(\.rawValue).joined(separator: ", ")
-            let compiler = chain.first { graph.stages[$0].runs.contains { $0.instruction == compile.instruction } }.map { graph.stages[$0] }
-            let through = compiler.map { $0.index == stage.index ? "" : " (in stage \($0.displayName), which it derives from"
-                + (graph.platform.map { " for \($0)" } ?? "") + ")" } ?? ""
-            add(.buildStageNotCross, df.instructions[compile.instruction].sourceRange.lowerBound,
-                "stage \(stage.displayName) runs on $BUILDPLATFORM and compiles (\(tools))\(through) without TARGETOS/TARGETARCH, "
+            let compiler = chain.first { graph.stages[$0].runs.contains { $0.instruction == compile.instruction } }.map
+            { graph.stages[$0] }
+            let through =
+                compiler.map {
+                    $0.index == stage.index
+                        ? ""
+                        : " (in stage \($0.displayName), which it derives from"
+                            + (graph.platform.map { " for \($0)" } ?? "") + ")"
+                } ?? ""
+            add(
+                .buildStageNotCross, df.instructions[compile.instruction].sourceRange.lowerBound,
+                "stage \(stage.displayName) runs on $BUILDPLATFORM and compiles (\(tools))\(through) without "
+                    + "TARGETOS/TARGETARCH, "
                     + "and stage \(reader.displayName) copies from it: the image gets binaries for the build machine",
-                fix: "declare ARG TARGETOS TARGETARCH in stage \(stage.displayName) and pass them to the compiler, or run xplat rewrite")
+                fix:
+                    "declare ARG TARGETOS TARGETARCH in stage \(stage.displayName) and pass them to the compiler, "
+                    + "or run xplat rewrite"
+            )
         }
     }
 
@@ -302,9 +379,13 @@ struct LintContext {
             guard let stagesFor = found[s], !stagesFor.isEmpty else { continue }
             let ins = df.instructions[graph.stages[s].fromInstruction]
             let at = offset(of: graph.stages[s].baseText, in: ins) ?? ins.sourceRange.lowerBound
-            let what = list.map { "for \($0.platform) it names \($0.image), which is no stage: BuildKit would pull the image \($0.image)" }.joined(separator: "; ")
-            add(.platformStageMissing, at,
-                "FROM \(graph.stages[s].baseText) names a stage per platform (\(stagesFor.joined(separator: ", "))); \(what)",
+            let what = list.map {
+                "for \($0.platform) it names \($0.image), which is no stage: BuildKit would pull the image \($0.image)"
+            }.joined(separator: "; ")
+            add(
+                .platformStageMissing, at,
+                "FROM \(graph.stages[s].baseText) names a stage per platform "
+                    + "(\(stagesFor.joined(separator: ", "))); \(what)",
                 fix: "add a stage for each platform built, or build only the platforms that have one (--platform)")
         }
     }
@@ -315,7 +396,10 @@ struct LintContext {
         if stage.args.contains(where: { $0.name.hasPrefix("TARGET") }) { return true }
         // ONBUILD triggers of the base image (its config) that declare or pass the target wire the stage too.
         if case .image(let name) = stage.base, let triggers = baseImages[name]?.onBuild,
-           triggers.contains(where: { $0.contains("TARGET") || $0.contains(" xx-") }) { return true }
+            triggers.contains(where: { $0.contains("TARGET") || $0.contains(" xx-") })
+        {
+            return true
+        }
         return stage.instructions.contains { i in
             guard i != stage.fromInstruction else { return false }
             let text = df.bytes[df.instructions[i].sourceRange]

@@ -49,7 +49,7 @@ public enum Rule: String, Sendable, Hashable, Codable, CaseIterable {
         // `uname -m` on the build platform is right for host tools (a compiler, rustup-init): a warning.
         // The others name a hazard whose effect depends on the platforms built: warnings.
         case .hardcodedGoArch, .hardcodedPlatform, .archInURL, .runtimeArchDetection, .hardcodedRustTarget,
-             .archInImage, .archCaseFallback, .buildPlatformForeignTool, .buildStageNotCross, .platformStageMissing:
+            .archInImage, .archCaseFallback, .buildPlatformForeignTool, .buildStageNotCross, .platformStageMissing:
             return .warning
         }
     }
@@ -108,7 +108,8 @@ public enum Linter {
     /// All findings, ordered by position.
     ///
     /// - Parameter target: the stage built (`--target`); default the last stage.
-    public static func lint(_ dockerfile: Dockerfile, target: String? = nil) throws(DockerfileSyntaxError) -> [Finding] {
+    public static func lint(_ dockerfile: Dockerfile, target: String? = nil) throws(DockerfileSyntaxError) -> [Finding]
+    {
         lint(try StageGraph(dockerfile), target: target)
     }
 
@@ -120,8 +121,10 @@ public enum Linter {
     ///   a FROM names no stage.
     /// - Parameter baseImages: base images' configs from the registry: ONBUILD triggers that wire
     ///   the target count as the stage's wiring (XP012).
-    public static func lint(_ graph: StageGraph, target: String? = nil, views: [StageGraph] = [],
-                            baseImages: [String: BaseImageConfig] = [:]) -> [Finding] {
+    public static func lint(
+        _ graph: StageGraph, target: String? = nil, views: [StageGraph] = [],
+        baseImages: [String: BaseImageConfig] = [:]
+    ) -> [Finding] {
         var c = LintContext(graph: graph, targetIndex: graph.targetStage(target)?.index, baseImages: baseImages)
         c.argTargetDefaults()
         for stage in graph.stages {
@@ -135,7 +138,9 @@ public enum Linter {
         for view in views {
             var v = LintContext(graph: view, targetIndex: view.targetStage(target)?.index, baseImages: baseImages)
             v.buildStagesNotCross()
-            c.findings += v.findings.filter { f in !c.findings.contains { $0.line == f.line && $0.column == f.column && $0.rule == f.rule } }
+            c.findings += v.findings.filter { f in
+                !c.findings.contains { $0.line == f.line && $0.column == f.column && $0.rule == f.rule }
+            }
         }
         c.platformStagesMissing(views, target: target)
         return c.findings.sorted { $0.precedes($1) }
@@ -158,7 +163,9 @@ enum Text {
         var from = hay.startIndex
         while let at = Bytes.find(needle, in: hay[from...]) {
             let end = from + at + needle.count
-            if end >= hay.endIndex || !isIdent(hay[end]) || needle.last == ASCII.openBrace { return from + at - hay.startIndex }
+            if end >= hay.endIndex || !isIdent(hay[end]) || needle.last == ASCII.openBrace {
+                return from + at - hay.startIndex
+            }
             from = end
         }
         return nil
@@ -194,7 +201,8 @@ enum Text {
             if s > hay.startIndex && isIdent(hay[s - 1]) { continue }
             var e = v
             while e < hay.endIndex, !hay[e].isGoByteSpace, hay[e] != UInt8(ascii: ";"), hay[e] != UInt8(ascii: "&"),
-                  hay[e] != ASCII.backslash || e + 1 < hay.endIndex && !hay[e + 1].isGoByteSpace { e += 1 }
+                hay[e] != ASCII.backslash || e + 1 < hay.endIndex && !hay[e + 1].isGoByteSpace
+            { e += 1 }
             let value = Bytes.string(hay[v..<e])
             if !value.isEmpty { out.append((s - hay.startIndex, value)) }
         }
@@ -209,7 +217,8 @@ enum Text {
             let s = from + at
             var e = s
             while e < hay.endIndex, !hay[e].isGoByteSpace, hay[e] != ASCII.quote, hay[e] != ASCII.apostrophe,
-                  hay[e] != UInt8(ascii: ")"), hay[e] != UInt8(ascii: ";") { e += 1 }
+                hay[e] != UInt8(ascii: ")"), hay[e] != UInt8(ascii: ";")
+            { e += 1 }
             let text = Bytes.string(hay[s..<e])
             if text.hasPrefix("http://") || text.hasPrefix("https://") { out.append((s - hay.startIndex, text)) }
             from = max(e, s + 4)

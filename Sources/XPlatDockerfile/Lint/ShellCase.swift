@@ -39,7 +39,8 @@ enum ShellCase {
                         n.arms = n.arms.map { a in
                             var a = a
                             a.patternOffset += arm.body.lowerBound
-                            a.body = (a.body.lowerBound + arm.body.lowerBound)..<(a.body.upperBound + arm.body.lowerBound)
+                            a.body =
+                                (a.body.lowerBound + arm.body.lowerBound)..<(a.body.upperBound + arm.body.lowerBound)
                             return a
                         }
                         return n
@@ -88,7 +89,9 @@ enum ShellCase {
                 if depth == 0 { return (i, i) }
                 depth -= 1; i += 4; continue
             }
-            if depth == 0, t[i] == UInt8(ascii: ";"), i + 1 < t.count, t[i + 1] == UInt8(ascii: ";") || t[i + 1] == UInt8(ascii: "&") {
+            if depth == 0, t[i] == UInt8(ascii: ";"), i + 1 < t.count,
+                t[i + 1] == UInt8(ascii: ";") || t[i + 1] == UInt8(ascii: "&")
+            {
                 return (i, i + 2)
             }
             i += 1
@@ -106,7 +109,9 @@ enum ShellCase {
 
     static func skipSpace(_ t: [UInt8], _ start: Int) -> Int {
         var i = start
-        while i < t.count, t[i].isGoByteSpace || t[i] == ASCII.newline || t[i] == ASCII.backslash || t[i] == UInt8(ascii: ";") { i += 1 }
+        while i < t.count,
+            t[i].isGoByteSpace || t[i] == ASCII.newline || t[i] == ASCII.backslash || t[i] == UInt8(ascii: ";")
+        { i += 1 }
         return i
     }
 

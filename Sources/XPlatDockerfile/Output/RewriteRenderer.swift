@@ -30,10 +30,13 @@ public enum RewriteRenderer {
     /// `file:line:col: severity: XPnnn rule: message` lines, each followed by `  fix: ...` when known:
     /// the linter's findings and the rewriter's (why build stages stay) together, in file order, as the
     /// JSON documents list them.
-    public static func findingsText(_ findings: [Finding], _ stageFindings: [RewriteFinding] = [],
-                                    colorize: (Severity, String) -> String = { $1 }) -> String {
+    public static func findingsText(
+        _ findings: [Finding], _ stageFindings: [RewriteFinding] = [],
+        colorize: (Severity, String) -> String = { $1 }
+    ) -> String {
         inFileOrder(findings, stageFindings).map { f in
-            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue) + ": \(f.id) \(f.ruleName): \(f.message)\n"
+            "\(f.file):\(f.line):\(f.column): " + colorize(f.severity, f.severity.rawValue)
+                + ": \(f.id) \(f.ruleName): \(f.message)\n"
                 + (f.fix.map { "  fix: \($0)\n" } ?? "")
         }.joined()
     }
@@ -48,8 +51,8 @@ public enum RewriteRenderer {
         stages.map { s in
             let name = s.name.map { " \"\($0)\"" } ?? ""
             let tools = s.toolchains.isEmpty ? "" : " [" + s.toolchains.map(\.rawValue).joined(separator: ",") + "]"
-            return "stage \(s.index)\(name) (line \(s.line)): \(s.role.rawValue), \(s.outcome.rawValue)\(tools): " +
-                s.reasons.joined(separator: "; ") + "\n"
+            return "stage \(s.index)\(name) (line \(s.line)): \(s.role.rawValue), \(s.outcome.rawValue)\(tools): "
+                + s.reasons.joined(separator: "; ") + "\n"
         }.joined()
     }
 
@@ -58,26 +61,32 @@ public enum RewriteRenderer {
         let document = RewriteDocument(
             changed: r.changed,
             changes: r.edits.map {
-                ChangeJSON(endLine: $0.endLine, kind: $0.kind.rawValue, length: $0.range.count, offset: $0.range.lowerBound,
-                           replacement: $0.replacement, stage: $0.stage, startLine: $0.startLine)
+                ChangeJSON(
+                    endLine: $0.endLine, kind: $0.kind.rawValue, length: $0.range.count, offset: $0.range.lowerBound,
+                    replacement: $0.replacement, stage: $0.stage, startLine: $0.startLine)
             },
             diff: UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName),
             errors: r.findings.filter { $0.severity == .error }.count, file: r.fileName,
             findings: inFileOrder(r.findings, r.stageFindings).map(FindingJSON.init),
             schema: "xplat.rewrite/v1",
             stages: r.stages.map {
-                StageJSON(index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
-                          platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
-                          role: $0.role.rawValue, toolchains: $0.toolchains.map(\.rawValue))
+                StageJSON(
+                    index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
+                    platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
+                    role: $0.role.rawValue, toolchains: $0.toolchains.map(\.rawValue))
             })
         return try encode(document)
     }
 
     /// The `xplat.lint/v1` document; `stageFindings` (the rewriter's XP1nn) join the linter's, by place.
-    public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) throws -> String {
-        try encode(LintDocument(errors: findings.filter { $0.severity == .error }.count, file: file,
-                            findings: inFileOrder(findings, stageFindings).map(FindingJSON.init),
-                            schema: "xplat.lint/v1"))
+    public static func lintJSON(file: String, findings: [Finding], stageFindings: [RewriteFinding] = []) throws
+        -> String
+    {
+        try encode(
+            LintDocument(
+                errors: findings.filter { $0.severity == .error }.count, file: file,
+                findings: inFileOrder(findings, stageFindings).map(FindingJSON.init),
+                schema: "xplat.lint/v1"))
     }
 
     /// The encoder's error reaches the caller: never an empty document instead.
@@ -144,10 +153,13 @@ public enum RewriteRenderer {
     }
 
     struct FindingJSON: Encodable {
-        var column: Int, file: String, fix: String?, id: String, line: Int, message: String, rule: String, severity: String
+        var column: Int, file: String, fix: String?, id: String, line: Int, message: String, rule: String,
+            severity: String
 
         init(_ f: any DockerfileFinding) {
-            (column, file, fix, id, line, message, rule, severity) = (f.column, f.file, f.fix, f.id, f.line, f.message, f.ruleName, f.severity.rawValue)
+            (column, file, fix, id, line, message, rule, severity) = (
+                f.column, f.file, f.fix, f.id, f.line, f.message, f.ruleName, f.severity.rawValue
+            )
         }
 
         enum CodingKeys: String, CodingKey { case column, file, fix, id, line, message, rule, severity }

@@ -9,8 +9,10 @@ public enum UnifiedDiff {
         public var added: @Sendable (String) -> String
         public var removed: @Sendable (String) -> String
 
-        public init(header: @escaping @Sendable (String) -> String, hunk: @escaping @Sendable (String) -> String,
-                    added: @escaping @Sendable (String) -> String, removed: @escaping @Sendable (String) -> String) {
+        public init(
+            header: @escaping @Sendable (String) -> String, hunk: @escaping @Sendable (String) -> String,
+            added: @escaping @Sendable (String) -> String, removed: @escaping @Sendable (String) -> String
+        ) {
             self.header = header
             self.hunk = hunk
             self.added = added
@@ -24,7 +26,9 @@ public enum UnifiedDiff {
     /// A diff of `old` and `new` with 3 lines of context, headed `--- a/<fileName>` / `+++ b/<fileName>`
     /// (an absolute `fileName` is used as is on both lines);
     /// empty when the texts are equal.
-    public static func render(old: String, new: String, fileName: String, context: Int = 3, colors: Colors = .plain) -> String {
+    public static func render(old: String, new: String, fileName: String, context: Int = 3, colors: Colors = .plain)
+        -> String
+    {
         if old == new { return "" }
         let a = lines(old), b = lines(new)
         let ops = script(a, b)
@@ -64,8 +68,9 @@ public enum UnifiedDiff {
                 case .delete: out += colors.removed("-" + a[op.a].text) + "\n"
                 case .insert: out += colors.added("+" + b[op.b].text) + "\n"
                 }
-                if op.kind == .delete && !a[op.a].newline || op.kind == .insert && !b[op.b].newline ||
-                    op.kind == .same && !a[op.a].newline {
+                if op.kind == .delete && !a[op.a].newline || op.kind == .insert && !b[op.b].newline
+                    || op.kind == .same && !a[op.a].newline
+                {
                     out += "\\ No newline at end of file\n"
                 }
             }
@@ -108,7 +113,8 @@ public enum UnifiedDiff {
         if n > 0 && m > 0 {
             for i in stride(from: n - 1, through: 0, by: -1) {
                 for j in stride(from: m - 1, through: 0, by: -1) {
-                    dp[i * (m + 1) + j] = a[p + i] == b[p + j]
+                    dp[i * (m + 1) + j] =
+                        a[p + i] == b[p + j]
                         ? dp[(i + 1) * (m + 1) + j + 1] + 1
                         : max(dp[(i + 1) * (m + 1) + j], dp[i * (m + 1) + j + 1])
                 }

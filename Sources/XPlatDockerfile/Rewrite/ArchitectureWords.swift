@@ -24,10 +24,15 @@ enum ArchitectureWords {
     static let all: [(word: String, architecture: String)] = {
         var owner: [String: String] = [:]
         for row in ArchitectureTable.entries {
-            let triples = [row.gnuTriplet, row.rustTarget, row.rustMuslTarget].compactMap { $0.split(separator: "-").first.map(String.init) }
-            let words = row.architectureNames + row.aliases + [row.goarch, row.unameMachine] + triples
+            let triples = [row.gnuTriplet, row.rustTarget, row.rustMuslTarget].compactMap {
+                $0.split(separator: "-").first.map(String.init)
+            }
+            let words =
+                row.architectureNames + row.aliases + [row.goarch, row.unameMachine] + triples
                 + [row.debianArch, row.alpineArch].compactMap { $0 }
-            for word in words where owner[word.lowercased()] == nil { owner[word.lowercased()] = row.platform.architecture }
+            for word in words where owner[word.lowercased()] == nil {
+                owner[word.lowercased()] = row.platform.architecture
+            }
         }
         return owner.map { ($0.key, $0.value) }.sorted { ($0.word.count, $1.word) > ($1.word.count, $0.word) }
     }()
@@ -60,9 +65,12 @@ enum ArchitectureWords {
                 from = start + 1
                 let before = start > lower.startIndex ? lower[start - 1] : ASCII.space
                 let after = end < lower.endIndex ? lower[end] : ASCII.space
-                guard !isAlphanumeric(before), !isAlphanumeric(after), taken.isDisjoint(with: start..<end) else { continue }
+                guard !isAlphanumeric(before), !isAlphanumeric(after), taken.isDisjoint(with: start..<end) else {
+                    continue
+                }
                 taken.formUnion(start..<end)
-                out.append(ArchitectureWordMatch(offset: start - lower.startIndex, word: word, architecture: architecture))
+                out.append(
+                    ArchitectureWordMatch(offset: start - lower.startIndex, word: word, architecture: architecture))
             }
         }
         return out.sorted { $0.offset < $1.offset }

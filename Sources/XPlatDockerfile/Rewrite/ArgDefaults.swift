@@ -7,9 +7,11 @@ enum ArgDefaults {
     static func edits(_ df: Dockerfile) -> [TextEdit] {
         var out: [TextEdit] = []
         func edit(_ range: Range<Int>, _ text: String) -> TextEdit {
-            TextEdit(range: range, replacement: text, startLine: df.position(of: range.lowerBound).line,
-                     endLine: df.position(of: max(range.lowerBound, range.upperBound - 1)).line, stage: stageIndex(df, range.lowerBound),
-                     kind: .argDefault)
+            TextEdit(
+                range: range, replacement: text, startLine: df.position(of: range.lowerBound).line,
+                endLine: df.position(of: max(range.lowerBound, range.upperBound - 1)).line,
+                stage: stageIndex(df, range.lowerBound),
+                kind: .argDefault)
         }
         for ins in df.instructions {
             let text = df.bytes[ins.sourceRange]
@@ -22,7 +24,8 @@ enum ArgDefaults {
                 }
             }
             if ins.command == "from", let flag = ins.flag("platform"), let value = flag.value,
-               value.hasPrefix("${BUILDPLATFORM:-") || value.hasPrefix("${BUILDPLATFORM-") {
+                value.hasPrefix("${BUILDPLATFORM:-") || value.hasPrefix("${BUILDPLATFORM-")
+            {
                 out.append(edit(flag.sourceRange, "--platform=$BUILDPLATFORM"))
             }
         }

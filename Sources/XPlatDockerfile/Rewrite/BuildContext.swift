@@ -38,7 +38,8 @@ public struct BuildContext: Sendable, Hashable {
         var imports: [String: [String]] = [:]
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: directory) else { return BuildContext(root: directory, files: [:]) }
-        let ignore = DockerIgnore(text: (try? String(contentsOfFile: directory + "/.dockerignore", encoding: .utf8)) ?? "")
+        let ignore = DockerIgnore(
+            text: (try? String(contentsOfFile: directory + "/.dockerignore", encoding: .utf8)) ?? "")
         var seen = 0
         while let path = walker.nextObject() as? String {
             seen += 1
@@ -84,9 +85,13 @@ public struct BuildContext: Sendable, Hashable {
     static func isEvidence(_ path: String) -> Bool {
         let name = Paths.base(path)
         if path.hasSuffix(".go") { return !path.hasSuffix("_test.go") }
-        if path.hasSuffix(".sh") || path == "vendor/modules.txt" || path.hasSuffix("/vendor/modules.txt") { return true }
-        return ["go.mod", "go.sum", "Cargo.toml", "Cargo.lock", "Makefile", "makefile", "GNUmakefile",
-                "CMakeLists.txt", "configure.ac", "configure.in", "meson.build"].contains(name)
+        if path.hasSuffix(".sh") || path == "vendor/modules.txt" || path.hasSuffix("/vendor/modules.txt") {
+            return true
+        }
+        return [
+            "go.mod", "go.sum", "Cargo.toml", "Cargo.lock", "Makefile", "makefile", "GNUmakefile",
+            "CMakeLists.txt", "configure.ac", "configure.in", "meson.build",
+        ].contains(name)
     }
 }
 

@@ -23,7 +23,9 @@ struct CommandSite {
         var out: [String] = [], skip = false
         for a in arguments {
             if skip { skip = false; continue }
-            if ["-C", "-f", "-j", "-l", "-o", "-W", "-I", "--directory", "--file", "--makefile"].contains(a) { skip = a != "-j"; continue }
+            if ["-C", "-f", "-j", "-l", "-o", "-W", "-I", "--directory", "--file", "--makefile"].contains(a) {
+                skip = a != "-j"; continue
+            }
             if !a.hasPrefix("-") && !a.contains("=") && !a.allSatisfy(\.isNumber) { out.append(a) }
         }
         return out
@@ -61,16 +63,19 @@ extension StagePlanner {
         if Shell.name(words[k].text) == "go", args.count > 2, args[1] == "-C" {
             if args[2].contains("$") { known = false } else { dir = Paths.join(dir, args[2]) }
         }
-        return CommandSite(run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
-                           arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
-                           directoryKnown: known)
+        return CommandSite(
+            run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
+            arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
+            directoryKnown: known)
     }
 
     /// The value of option `short` (`-C DIR`, `-CDIR`) or `long` (`--directory=DIR`, `--directory DIR`).
     static func option(_ args: [String], short: String?, long: [String]) -> String? {
         for (i, a) in args.enumerated() {
             if let short, a == short { return i + 1 < args.count ? args[i + 1] : nil }
-            if let short, a.hasPrefix(short), a.count > short.count, !a.hasPrefix("--") { return String(a.dropFirst(short.count)) }
+            if let short, a.hasPrefix(short), a.count > short.count, !a.hasPrefix("--") {
+                return String(a.dropFirst(short.count))
+            }
             for l in long {
                 if a == l { return i + 1 < args.count ? args[i + 1] : nil }
                 if a.hasPrefix(l + "=") { return String(a.dropFirst(l.count + 1)) }
@@ -86,12 +91,19 @@ extension StagePlanner {
     /// the others are blank, so line numbers stay): another rule's recipe is no evidence.
     func makefile(_ s: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
-        let dir = Self.option(s.arguments, short: "-C", long: ["--directory"]).map { Paths.join(s.directory, $0) } ?? s.directory
-        let file = Self.option(s.arguments, short: "-f", long: ["--file", "--makefile"]).map { s.files.file(Paths.join(dir, $0), in: context) }
+        let dir =
+            Self.option(s.arguments, short: "-C", long: ["--directory"]).map { Paths.join(s.directory, $0) }
+            ?? s.directory
+        let file =
+            Self.option(s.arguments, short: "-f", long: ["--file", "--makefile"]).map {
+                s.files.file(Paths.join(dir, $0), in: context)
+            }
             ?? s.files.file(in: dir, named: ["GNUmakefile", "makefile", "Makefile"], context: context)
         guard let file else { return nil }
         let run = MakefileEvidence.linesRun(file.text, goals: s.makeGoals)
-        let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { run.contains($0.offset) ? String($0.element) : "" }
+        let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+            run.contains($0.offset) ? String($0.element) : ""
+        }
         return (file.path, lines.joined(separator: "\n"))
     }
 
@@ -129,7 +141,9 @@ extension StagePlanner {
     /// The shell script a command runs (`./build.sh`, `sh scripts/build.sh`), if the stage holds it.
     func script(_ s: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
-        let path = ["sh", "bash"].contains(s.name) ? s.arguments.first { !$0.hasPrefix("-") } : s.word.hasSuffix(".sh") ? s.word : nil
+        let path =
+            ["sh", "bash"].contains(s.name)
+            ? s.arguments.first { !$0.hasPrefix("-") } : s.word.hasSuffix(".sh") ? s.word : nil
         return path.flatMap { s.files.file(Paths.join(s.directory, $0), in: context) }
     }
 
@@ -149,7 +163,12 @@ extension StagePlanner {
             var skip = false
             for a in s.arguments.dropFirst() {
                 if skip { skip = false; continue }
-                if ["-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-p", "-pkgdir", "-buildmode", "-modfile", "-overlay", "-C"].contains(a) { skip = true; continue }
+                if [
+                    "-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-p", "-pkgdir", "-buildmode",
+                    "-modfile", "-overlay", "-C",
+                ].contains(a) {
+                    skip = true; continue
+                }
                 if !a.hasPrefix("-") { patterns.append(a) }
             }
             if patterns.isEmpty { patterns = ["."] }
@@ -163,13 +182,17 @@ extension StagePlanner {
             if let modulePath, base == modulePath || base.hasPrefix(modulePath + "/") {
                 base = module.dir + "/" + base.dropFirst(modulePath.count)
             } else if !(base.hasPrefix(".") || base.hasPrefix("/") || base.isEmpty) {
-                continue // a package of another module: its module is judged by its import path
+                continue  // a package of another module: its module is judged by its import path
             }
             let dir = Paths.join(s.directory, base.isEmpty ? "." : base)
             out.append(dir)
             if recursive {
-                out += Set(s.files.files(under: dir, recursive: true).filter { $0.path.hasSuffix(".go") && !$0.path.contains("/vendor/") && !$0.path.contains("/testdata/") }
-                    .map { Paths.parent($0.path) }).sorted()
+                out += Set(
+                    s.files.files(under: dir, recursive: true).filter {
+                        $0.path.hasSuffix(".go") && !$0.path.contains("/vendor/") && !$0.path.contains("/testdata/")
+                    }
+                    .map { Paths.parent($0.path) }
+                ).sorted()
             }
         }
         return out
@@ -187,12 +210,14 @@ extension StagePlanner {
             guard seen.insert(dir).inserted else { continue }
             for (_, origin) in s.files.files(under: dir, recursive: false) where origin.hasSuffix(".go") {
                 anyFile = true
-                if let text = context.files[origin], let line = GoEvidence.cgoImportLine(text) { reasons.append("\(origin):\(line) imports \"C\"") }
+                if let text = context.files[origin], let line = GoEvidence.cgoImportLine(text) {
+                    reasons.append("\(origin):\(line) imports \"C\"")
+                }
                 for imp in context.goImports[origin] ?? [] where imp != "C" {
                     if let modulePath, imp == modulePath || imp.hasPrefix(modulePath + "/") {
                         queue.append(Paths.join(module.dir, "." + imp.dropFirst(modulePath.count)))
                     } else if !imp.contains(".") {
-                        continue // the standard library
+                        continue  // the standard library
                     } else {
                         if let m = GoEvidence.cgoModules.first(where: { imp.hasPrefix($0) }) {
                             reasons.append("\(origin) imports \(imp) (\(m) needs cgo)")
@@ -204,7 +229,9 @@ extension StagePlanner {
         }
         if !anyFile {
             for (line, required) in GoEvidence.directRequirements(module.text) {
-                if let m = GoEvidence.cgoModules.first(where: { required.hasPrefix($0) }) { reasons.append("\(module.path):\(line) requires \(required) (\(m) needs cgo)") }
+                if let m = GoEvidence.cgoModules.first(where: { required.hasPrefix($0) }) {
+                    reasons.append("\(module.path):\(line) requires \(required) (\(m) needs cgo)")
+                }
             }
         }
         var unique = Set<String>()
@@ -215,11 +242,17 @@ extension StagePlanner {
 
     /// Cargo's manifest folder for a cargo command (`--manifest-path`), or for `make`, its folder.
     func cargoFolder(_ s: CommandSite) -> String {
-        if let m = Self.option(s.arguments, short: nil, long: ["--manifest-path"]) { return Paths.parent(Paths.join(s.directory, m)) }
-        if s.name == "cargo" && s.arguments.first == "install", let p = Self.option(s.arguments, short: nil, long: ["--path"]) {
+        if let m = Self.option(s.arguments, short: nil, long: ["--manifest-path"]) {
+            return Paths.parent(Paths.join(s.directory, m))
+        }
+        if s.name == "cargo" && s.arguments.first == "install",
+            let p = Self.option(s.arguments, short: nil, long: ["--path"])
+        {
             return Paths.join(s.directory, p)
         }
-        if s.name == "make", let d = Self.option(s.arguments, short: "-C", long: ["--directory"]) { return Paths.join(s.directory, d) }
+        if s.name == "make", let d = Self.option(s.arguments, short: "-C", long: ["--directory"]) {
+            return Paths.join(s.directory, d)
+        }
         return s.directory
     }
 }

@@ -29,8 +29,10 @@ struct InstalledPackage: Hashable {
     /// bindgen, LLVM, dpkg's build helpers, and Debian's source packages (`librust-*-dev`: crate
     /// sources for cargo's offline registry; `golang-*-dev`: Go sources), which cargo and go read on
     /// the build machine. The C libraries a `-sys` crate links are separate `-dev` packages.
-    static let hostTools = ["libclang", "llvm", "dpkg-dev", "libstd-rust-dev", "python3-dev", "python-dev",
-                            "librust-", "golang-"]
+    static let hostTools = [
+        "libclang", "llvm", "dpkg-dev", "libstd-rust-dev", "python3-dev", "python-dev",
+        "librust-", "golang-",
+    ]
 
     /// Packages a RUN installs; `words` are its shell words.
     static func parse(_ words: [ShellWord], run: Int) -> [InstalledPackage] {
@@ -38,7 +40,9 @@ struct InstalledPackage: Hashable {
         var k = 0
         while k < words.count {
             let w = words[k]
-            let manager: Manager? = w.isCommand && ["apt-get", "apt"].contains(Shell.name(w.text)) ? .apt
+            let manager: Manager? =
+                w.isCommand && ["apt-get", "apt"].contains(Shell.name(w.text))
+                ? .apt
                 : w.isCommand && Shell.name(w.text) == "apk" ? .apk : nil
             k += 1
             guard let manager else { continue }
@@ -47,8 +51,10 @@ struct InstalledPackage: Hashable {
             while k < words.count, !words[k].isCommand {
                 let t = words[k].text
                 if !t.hasPrefix("-") && t != verb.text && !t.contains("$") && !t.contains("/") && !(t.hasPrefix("."))
-                    && words[k].offset != verb.offset {
-                    out.append(InstalledPackage(name: Self.bareName(t), manager: manager, offset: words[k].offset, run: run))
+                    && words[k].offset != verb.offset
+                {
+                    out.append(
+                        InstalledPackage(name: Self.bareName(t), manager: manager, offset: words[k].offset, run: run))
                 }
                 k += 1
             }
@@ -184,7 +190,10 @@ enum RustEvidence {
         for raw in text.split(separator: "\n") {
             let line = String(raw).trimmingCharacters(in: " \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("[") { section = line; if line.hasPrefix("[workspace") || line.contains("dependencies.") { return false }; continue }
+            if line.hasPrefix("[") {
+                section = line; if line.hasPrefix("[workspace") || line.contains("dependencies.") { return false };
+                continue
+            }
             if section.hasSuffix("dependencies]") { return false }
         }
         return true
@@ -201,11 +210,20 @@ enum RustEvidence {
                 let inner = line.lowercased()
                 if inner.hasSuffix("dependencies]") {
                     let isTarget = inner.hasPrefix("[target.")
-                    let os = ["windows", "\"macos\"", "\"ios\"", "\"android\"", "\"freebsd\"", "\"openbsd\"", "\"netbsd\"", "\"dragonfly\"",
-                              "apple", "-darwin", "wasm32", "msvc"]
+                    let os = [
+                        "windows", "\"macos\"", "\"ios\"", "\"android\"", "\"freebsd\"", "\"openbsd\"", "\"netbsd\"",
+                        "\"dragonfly\"",
+                        "apple", "-darwin", "wasm32", "msvc",
+                    ]
                     let negated = inner.contains("not(")
-                    section = (isTarget, isTarget && !negated && os.contains { inner.contains($0) } && !inner.contains("linux") && !inner.contains("unix"))
-                } else { section = nil }
+                    section = (
+                        isTarget,
+                        isTarget && !negated && os.contains { inner.contains($0) } && !inner.contains("linux")
+                            && !inner.contains("unix")
+                    )
+                } else {
+                    section = nil
+                }
                 continue
             }
             guard let sec = section, let eq = line.firstIndex(of: "="), !line.hasPrefix("#") else { continue }
@@ -222,7 +240,9 @@ enum MakefileEvidence {
     static func wrapsCargo(_ text: String) -> Bool { text.contains("cargo ") }
 
     /// True when the Makefile compiles Go.
-    static func wrapsGo(_ text: String) -> Bool { text.contains("go build") || text.contains("go install") || text.contains("$(GO)") }
+    static func wrapsGo(_ text: String) -> Bool {
+        text.contains("go build") || text.contains("go install") || text.contains("$(GO)")
+    }
 
     /// The 1-based line where the Makefile turns cgo off for the go commands it runs, if it does and
     /// never turns it on: `CGO_ENABLED ?= 0` (`:=`, `=`) that reaches the recipes (`export`,
@@ -230,12 +250,20 @@ enum MakefileEvidence {
     /// line that runs go (one `CGO_ENABLED=0 go build` says nothing of another recipe's `go build`).
     static func disablesCgo(_ text: String) -> Int? {
         guard enablesCgo(text) == nil else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
-        let goLines = lines.indices.filter { n in
-            !lines[n].hasPrefix("#") && (lines[n].contains("go build") || lines[n].contains("go install") || lines[n].contains("$(GO)"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: " \t\r")
         }
-        let exported = text.contains(".EXPORT_ALL_VARIABLES") || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
-            || !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=$(CGO_ENABLED)") || lines[$0].contains("CGO_ENABLED=${CGO_ENABLED}") }
+        let goLines = lines.indices.filter { n in
+            !lines[n].hasPrefix("#")
+                && (lines[n].contains("go build") || lines[n].contains("go install") || lines[n].contains("$(GO)"))
+        }
+        let exported =
+            text.contains(".EXPORT_ALL_VARIABLES")
+            || lines.contains { $0 == "export" || $0.hasPrefix("export CGO_ENABLED") }
+            || !goLines.isEmpty
+                && goLines.allSatisfy {
+                    lines[$0].contains("CGO_ENABLED=$(CGO_ENABLED)") || lines[$0].contains("CGO_ENABLED=${CGO_ENABLED}")
+                }
         let everyGoLineOff = !goLines.isEmpty && goLines.allSatisfy { lines[$0].contains("CGO_ENABLED=0 ") }
         for (n, line) in lines.enumerated() {
             if everyGoLineOff && goLines.contains(n) { return n + 1 }
@@ -252,7 +280,9 @@ enum MakefileEvidence {
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.replacingOccurrences(of: " ", with: "")
             if line.hasPrefix("#") { continue }
-            if ["CGO_ENABLED=1", "CGO_ENABLED?=1", "CGO_ENABLED:=1"].contains(where: { line.contains($0) }) { return n + 1 }
+            if ["CGO_ENABLED=1", "CGO_ENABLED?=1", "CGO_ENABLED:=1"].contains(where: { line.contains($0) }) {
+                return n + 1
+            }
         }
         return nil
     }
@@ -262,12 +292,17 @@ enum MakefileEvidence {
     /// variable it reaches; or the first line that fixes the architecture another way
     /// (`GOARCH := amd64`, `GOARCH=$(shell uname -m)`, a variable assigned with `=` or `:=`).
     /// Only the lines `make` reads for `goals` count (`linesRun`).
-    static func goArchitecture(_ text: String, goals: [String]) -> (variables: [(name: String, goVariable: String)], blocker: (line: Int, text: String)?) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " \t\r") }
+    static func goArchitecture(_ text: String, goals: [String]) -> (
+        variables: [(name: String, goVariable: String)], blocker: (line: Int, text: String)?
+    ) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: " \t\r")
+        }
         let run = linesRun(text, goals: goals)
         var variables: [(String, String)] = []
         for (n, line) in lines.enumerated() where !line.hasPrefix("#") && run.contains(n) {
-            let suspicious = ["GOARCH=", "GOARCH :=", "GOARCH =", "GOOS=", "GOOS :=", "uname -m"].contains { line.contains($0) }
+            let suspicious =
+                ["GOARCH=", "GOARCH :=", "GOARCH =", "GOOS=", "GOOS :=", "uname -m"].contains { line.contains($0) }
                 && !line.contains("?=") && !line.contains("$(GOARCH)") && !line.contains("${GOARCH}")
             guard suspicious else { continue }
             var resolved: [(String, String)] = []
@@ -276,7 +311,9 @@ enum MakefileEvidence {
                 for a in Text.assignments(of: goVariable, in: Array(line.utf8)[...]) {
                     if let name = Self.reference(a.value), name != goVariable, Self.onlyConditional(name, lines) {
                         resolved.append((name, goVariable))
-                    } else { ok = false }
+                    } else {
+                        ok = false
+                    }
                 }
             }
             if line.contains("GOARCH :=") || line.contains("GOARCH =") || line.contains("GOOS :=") { ok = false }
@@ -285,9 +322,11 @@ enum MakefileEvidence {
         }
         // The variables are set through the environment, which any `:=` in an included file overrides:
         // with an include make reads, that they reach go is not shown.
-        if !variables.isEmpty, let n = lines.indices.first(where: { n in
-            run.contains(n) && ["include ", "-include ", "sinclude "].contains { lines[n].hasPrefix($0) }
-        }) {
+        if !variables.isEmpty,
+            let n = lines.indices.first(where: { n in
+                run.contains(n) && ["include ", "-include ", "sinclude "].contains { lines[n].hasPrefix($0) }
+            })
+        {
             return (variables, (n + 1, lines[n]))
         }
         return (variables, nil)
@@ -308,10 +347,13 @@ enum MakefileEvidence {
             outside.insert(n)
             let trimmed = line.trimmingCharacters(in: " \t\r")
             guard !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":"),
-                  !trimmed[colon...].hasPrefix(":="), !trimmed[colon...].hasPrefix("::="),
-                  !trimmed[..<colon].contains("="), !trimmed.hasPrefix("ifeq"), !trimmed.hasPrefix("ifneq") else {
+                !trimmed[colon...].hasPrefix(":="), !trimmed[colon...].hasPrefix("::="),
+                !trimmed[..<colon].contains("="), !trimmed.hasPrefix("ifeq"), !trimmed.hasPrefix("ifneq")
+            else {
                 // A conditional inside a recipe keeps the recipe going; any other line ends it.
-                let conditional = ["ifeq", "ifneq", "ifdef", "ifndef", "else", "endif"].contains { trimmed.hasPrefix($0) }
+                let conditional = ["ifeq", "ifneq", "ifdef", "ifndef", "else", "endif"].contains {
+                    trimmed.hasPrefix($0)
+                }
                 if !trimmed.isEmpty && !conditional { current = [] }
                 continue
             }
@@ -327,7 +369,8 @@ enum MakefileEvidence {
         var out = outside.union(recipes.filter { $0.key.contains("%") }.flatMap(\.value))
         var seen = Set<String>()
         while let goal = queue.popLast() {
-            // A goal named through a variable (`all: $(BINS)`, `$(MAKE) $(TARGET)`) could be any rule: all recipes count.
+            // A goal named through a variable (`all: $(BINS)`, `$(MAKE) $(TARGET)`) could be any rule: all recipes
+            // count.
             if goal.contains("$") { return Set(raw.indices) }
             guard seen.insert(goal).inserted else { continue }
             queue += prerequisites[goal] ?? []
@@ -344,7 +387,9 @@ enum MakefileEvidence {
 
     /// `$(NAME)` or `${NAME}` -> NAME.
     private static func reference(_ value: String) -> String? {
-        guard value.count > 3, value.hasPrefix("$(") && value.hasSuffix(")") || value.hasPrefix("${") && value.hasSuffix("}") else { return nil }
+        guard value.count > 3,
+            value.hasPrefix("$(") && value.hasSuffix(")") || value.hasPrefix("${") && value.hasSuffix("}")
+        else { return nil }
         let name = String(value.dropFirst(2).dropLast())
         return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? name : nil
     }
@@ -352,12 +397,17 @@ enum MakefileEvidence {
     /// True when every assignment of make variable `name` is `?=`, which a value from the environment overrides.
     private static func onlyConditional(_ name: String, _ lines: [String]) -> Bool {
         for line in lines {
-            let bare = line.hasPrefix("export ") ? String(line.dropFirst(7)) : line.hasPrefix("override ") ? "override" : line
+            let bare =
+                line.hasPrefix("export ") ? String(line.dropFirst(7)) : line.hasPrefix("override ") ? "override" : line
             guard bare.hasPrefix(name) || bare == "override" && line.contains(name) else { continue }
             if bare == "override" { return false }
             let rest = String(bare.dropFirst(name.count)).trimmingCharacters(in: " \t")
             if rest.hasPrefix("?=") { continue }
-            if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") || rest.hasPrefix("+=") || rest.hasPrefix("!=") { return false }
+            if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") || rest.hasPrefix("+=")
+                || rest.hasPrefix("!=")
+            {
+                return false
+            }
         }
         return true
     }
@@ -379,11 +429,19 @@ enum MakefileEvidence {
             let line = String(raw).trimmingCharacters(in: " \t\r")
             for name in ["CC", "CXX"] where line.hasPrefix(name) {
                 let rest = String(line.dropFirst(name.count)).trimmingCharacters(in: " \t")
-                if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") { return (n + 1, "sets `\(line)`, which the environment does not override") }
+                if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") {
+                    return (n + 1, "sets `\(line)`, which the environment does not override")
+                }
             }
-            if line.contains("-march=native") || line.contains("-mtune=native") { return (n + 1, "builds with -march=native") }
+            if line.contains("-march=native") || line.contains("-mtune=native") {
+                return (n + 1, "builds with -march=native")
+            }
             if Self.callsCMake(line) {
-                return (n + 1, "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)")
+                return (
+                    n + 1,
+                    "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling "
+                        + "mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)"
+                )
             }
         }
         return nil
@@ -403,7 +461,9 @@ enum CLibraryEvidence {
     enum Kind { case cmake, autoconf, makefile }
 
     /// Libraries every cross gcc brings with libc6-dev-<debarch>-cross.
-    static let libcParts: Set<String> = ["m", "c", "pthread", "dl", "rt", "util", "crypt", "resolv", "gcc", "stdc++", "atomic"]
+    static let libcParts: Set<String> = [
+        "m", "c", "pthread", "dl", "rt", "util", "crypt", "resolv", "gcc", "stdc++", "atomic",
+    ]
 
     /// The first library lookup in `text` that xplat's wiring does not cover, with its 1-based line:
     /// CMake's find_package/find_library/find_path/pkg_check_modules (except Threads, and ZLIB when
@@ -413,7 +473,9 @@ enum CLibraryEvidence {
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw).trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("#") || line.hasPrefix("dnl") { continue }
-            if lookup(line, kind: kind, installed: installed) { return (n + 1, line.count > 80 ? String(line.prefix(77)) + "..." : line) }
+            if lookup(line, kind: kind, installed: installed) {
+                return (n + 1, line.count > 80 ? String(line.prefix(77)) + "..." : line)
+            }
         }
         return nil
     }
@@ -426,9 +488,15 @@ enum CLibraryEvidence {
                 let name = lower.dropFirst("find_package(".count).prefix { !" )".contains($0) }
                 return !(name == "threads" || name == "zlib" && installed.contains("zlib1g-dev"))
             }
-            return ["find_library(", "find_path(", "pkg_check_modules(", "pkg_search_module("].contains { lower.hasPrefix($0) }
+            return ["find_library(", "find_path(", "pkg_check_modules(", "pkg_search_module("].contains {
+                lower.hasPrefix($0)
+            }
         case .autoconf:
-            if ["PKG_CHECK_MODULES", "AC_SEARCH_LIBS", "AM_PATH_", "PKG_CHECK_EXISTS"].contains(where: { line.contains($0) }) { return true }
+            if ["PKG_CHECK_MODULES", "AC_SEARCH_LIBS", "AM_PATH_", "PKG_CHECK_EXISTS"].contains(where: {
+                line.contains($0)
+            }) {
+                return true
+            }
             if let r = line.range(of: "AC_CHECK_LIB(") {
                 let name = String(line[r.upperBound...].prefix { !",)]".contains($0) }).trimmingCharacters(in: "[ ")
                 return !libcParts.contains(name)
@@ -437,7 +505,8 @@ enum CLibraryEvidence {
         case .makefile:
             if line.contains("pkg-config") || line.contains("-config --") { return true }
             return line.split(whereSeparator: { " \t=".contains($0) }).contains { w in
-                w.hasPrefix("-l") && w.count > 2 && w.dropFirst(2).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "+" || $0 == "-" }
+                w.hasPrefix("-l") && w.count > 2
+                    && w.dropFirst(2).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "+" || $0 == "-" }
                     && !libcParts.contains(String(w.dropFirst(2)))
             }
         }

@@ -36,8 +36,11 @@ public struct RewriteOptions: Sendable, Hashable {
     /// The usual set: one platform per architecture of the table (amd64, 386, arm64, arm/v7, ...).
     public static var defaultPlatforms: [Platform] { ArchitectureTable.baseEntries.map(\.platform) }
 
-    public init(target: String? = nil, buildArgs: [String: String] = [:], platforms: [Platform] = RewriteOptions.defaultPlatforms,
-                context: BuildContext? = nil) {
+    public init(
+        target: String? = nil, buildArgs: [String: String] = [:],
+        platforms: [Platform] = RewriteOptions.defaultPlatforms,
+        context: BuildContext? = nil
+    ) {
         self.target = target
         self.buildArgs = buildArgs
         self.platforms = platforms
@@ -173,19 +176,25 @@ public enum Rewriter {
     ///
     /// - Throws: `DockerfileSyntaxError` for Dockerfiles BuildKit rejects at the stage level, or an
     ///   unknown `options.target`.
-    public static func rewrite(_ dockerfile: Dockerfile, options: RewriteOptions = RewriteOptions()) throws(DockerfileSyntaxError) -> RewriteResult {
+    public static func rewrite(_ dockerfile: Dockerfile, options: RewriteOptions = RewriteOptions())
+        throws(DockerfileSyntaxError) -> RewriteResult
+    {
         let graph = try StageGraph(dockerfile, buildArgs: options.buildArgs)
         guard let target = graph.targetStage(options.target) else {
-            throw DockerfileSyntaxError(fileName: dockerfile.fileName, line: 1,
-                                        reason: "target stage \"\(options.target ?? "")\" not found")
+            throw DockerfileSyntaxError(
+                fileName: dockerfile.fileName, line: 1,
+                reason: "target stage \"\(options.target ?? "")\" not found")
         }
         var views: [StageGraph] = []
-        for p in options.platforms { views.append(try StageGraph(dockerfile, buildArgs: options.buildArgs, platform: (p, p))) }
+        for p in options.platforms {
+            views.append(try StageGraph(dockerfile, buildArgs: options.buildArgs, platform: (p, p)))
+        }
         var planner = StagePlanner(graph: graph, views: views, context: options.context, baseImages: options.baseImages)
         planner.decide(target: target.index)
         // XP013 over the platforms requested, or the common ones when none were: a Dockerfile that
         // selects stages per platform is not expected to have one for every architecture there is.
-        let lintViews = options.platforms == RewriteOptions.defaultPlatforms
+        let lintViews =
+            options.platforms == RewriteOptions.defaultPlatforms
             ? views.filter { v in v.platform.map { Self.commonPlatforms.contains($0.description) } ?? false } : views
         let findings = Linter.lint(graph, target: options.target, views: lintViews, baseImages: options.baseImages)
         let edits = (planner.edits + ArgDefaults.edits(dockerfile)).sorted {
@@ -194,7 +203,8 @@ public enum Rewriter {
         let original = Bytes.string(dockerfile.bytes[...])
         return RewriteResult(
             fileName: dockerfile.fileName, original: original, text: apply(edits, to: dockerfile), edits: edits,
-            findings: findings, stageFindings: planner.findings.sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
+            findings: findings,
+            stageFindings: planner.findings.sorted { ($0.line, $0.column, $0.id) < ($1.line, $1.column, $1.id) },
             stages: planner.classes.sorted { $0.index < $1.index })
     }
 
@@ -216,7 +226,9 @@ public enum Rewriter {
     }
 
     /// Parses `text` and rewrites it.
-    public static func rewrite(text: String, fileName: String = "Dockerfile", options: RewriteOptions = RewriteOptions()) throws(DockerfileSyntaxError) -> RewriteResult {
+    public static func rewrite(
+        text: String, fileName: String = "Dockerfile", options: RewriteOptions = RewriteOptions()
+    ) throws(DockerfileSyntaxError) -> RewriteResult {
         try rewrite(DockerfileParser.parse(text, fileName: fileName), options: options)
     }
 }

@@ -43,13 +43,15 @@ public enum RunClassifier {
             let rest = words[(k + 1)...].prefix { !$0.isCommand }
             switch Shell.name(w.text) {
             case "go" where next == "build" || next == "install": out.append(.go)
-            case "go" where next == "run" && rest.dropFirst(2).contains { $0.text == "install" || $0.text == "build" }: out.append(.go)
+            case "go" where next == "run" && rest.dropFirst(2).contains { $0.text == "install" || $0.text == "build" }:
+                out.append(.go)
             case "make" where makeWraps != nil: out.append(makeWraps!)
             case "make" where words.contains { $0.text.hasPrefix("GOARCH=") || $0.text.hasPrefix("GOOS=") }:
                 out.append(.go)
             case "cargo" where next == "build" || next == "install" || next == "chef": out.append(.rust)
             case "zig" where next == "build": out.append(.zig)
-            case "make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "configure", "meson", "ninja": out.append(.c)
+            case "make", "cmake", "gcc", "g++", "cc", "c++", "clang", "clang++", "configure", "meson", "ninja":
+                out.append(.c)
             default: break
             }
         }

@@ -18,18 +18,29 @@ enum Shell {
                 continue
             }
             // A line continuation (`\` before the newline, with or without a CR) does not end the command.
-            if c == ASCII.backslash, let nl = s[(i + 1)...].prefix(while: { $0 != ASCII.newline }).allSatisfy({ $0.isGoByteSpace }) ? s[(i + 1)...].firstIndex(of: ASCII.newline) : nil {
+            if c == ASCII.backslash,
+                let nl = s[(i + 1)...].prefix(while: { $0 != ASCII.newline }).allSatisfy({ $0.isGoByteSpace })
+                    ? s[(i + 1)...].firstIndex(of: ASCII.newline) : nil
+            {
                 i = nl + 1; continue
             }
-            if c.isGoByteSpace || c == ASCII.backslash && (i + 1 == s.endIndex || s[i + 1].isGoByteSpace) { i += 1; continue }
-            if c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "`") {
+            if c.isGoByteSpace || c == ASCII.backslash && (i + 1 == s.endIndex || s[i + 1].isGoByteSpace) {
+                i += 1; continue
+            }
+            if c == UInt8(ascii: ";") || c == UInt8(ascii: "&") || c == UInt8(ascii: "|") || c == UInt8(ascii: "(")
+                || c == UInt8(ascii: ")") || c == UInt8(ascii: "`")
+            {
                 expectCommand = true; i += 1; continue
             }
             let start = i
             var word: [UInt8] = []
             while i < s.endIndex {
                 let d = s[i]
-                if d.isGoByteSpace || d == UInt8(ascii: ";") || d == UInt8(ascii: "&") || d == UInt8(ascii: "|") || d == UInt8(ascii: ")") || d == UInt8(ascii: "`") { break }
+                if d.isGoByteSpace || d == UInt8(ascii: ";") || d == UInt8(ascii: "&") || d == UInt8(ascii: "|")
+                    || d == UInt8(ascii: ")") || d == UInt8(ascii: "`")
+                {
+                    break
+                }
                 if d == ASCII.quote || d == ASCII.apostrophe {
                     i += 1
                     while i < s.endIndex, s[i] != d { word.append(s[i]); i += 1 }
@@ -40,10 +51,15 @@ enum Shell {
                 i += 1
             }
             let text = String(decoding: word, as: UTF8.self)
-            let isAssignment = expectCommand && text.has("=") && !text.hasPrefix("=") &&
-                text.prefix(while: { $0 != "=" }).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            let isAssignment =
+                expectCommand && text.has("=") && !text.hasPrefix("=")
+                && text.prefix(while: { $0 != "=" }).allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
             out.append(ShellWord(text: text, offset: start - s.startIndex, isCommand: expectCommand && !isAssignment))
-            if !isAssignment && !["then", "do", "else", "if", "while", "!", "{", "exec", "time", "sudo", "env"].contains(text) { expectCommand = false }
+            if !isAssignment
+                && !["then", "do", "else", "if", "while", "!", "{", "exec", "time", "sudo", "env"].contains(text)
+            {
+                expectCommand = false
+            }
             if i < s.endIndex, s[i] == UInt8(ascii: "(") { i += 1 }
             i = max(i, start + 1)
         }

@@ -27,24 +27,34 @@ struct StageFiles {
 
     /// The files of stage `index` just before instruction `limit` (or at its end), with that RUN's
     /// bind mounts when `limit` is a RUN. A stage is walked once for its end and all its RUNs.
-    static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext, cache: Cache = Cache()) -> StageFiles {
+    static func at(_ limit: Int?, stage index: Int, graph: StageGraph, context: BuildContext, cache: Cache = Cache())
+        -> StageFiles
+    {
         if let limit, graph.dockerfile.instructions[limit].command != "run" {
             return walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
         }
-        if cache.ends[index] == nil { cache.ends[index] = walk(stage: index, until: nil, graph: graph, context: context, cache: cache) }
+        if cache.ends[index] == nil {
+            cache.ends[index] = walk(stage: index, until: nil, graph: graph, context: context, cache: cache)
+        }
         guard let limit else { return cache.ends[index] ?? StageFiles() }
         return cache.runs[limit] ?? walk(stage: index, until: limit, graph: graph, context: context, cache: cache)
     }
 
     /// Follows stage `index` up to instruction `limit` (nil: to its end, recording each RUN's files in `cache`).
-    private static func walk(stage index: Int, until limit: Int?, graph: StageGraph, context: BuildContext, cache: Cache) -> StageFiles {
+    private static func walk(
+        stage index: Int, until limit: Int?, graph: StageGraph, context: BuildContext, cache: Cache
+    ) -> StageFiles {
         let stage = graph.stages[index]
         var out = StageFiles()
         if case .stage(let parent) = stage.base, parent < index {
             out = at(nil, stage: parent, graph: graph, context: context, cache: cache)
         }
         let df = graph.dockerfile
-        let contextFiles = cache.contextPaths ?? Dictionary(context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+        let contextFiles =
+            cache.contextPaths
+            ?? Dictionary(
+                context.files.keys.map { ($0, $0) } + context.goImports.keys.map { ($0, $0) },
+                uniquingKeysWith: { a, _ in a })
         cache.contextPaths = contextFiles
         for i in stage.instructions where i != stage.fromInstruction {
             let ins = df.instructions[i]
@@ -62,7 +72,10 @@ struct StageFiles {
                     while made != "/" { out.workdirs.insert(made); made = Paths.parent(made) }
                 }
             case "copy", "add":
-                guard ins.heredocs.isEmpty, let source = out.source(ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles, cache: cache) else { continue }
+                guard ins.heredocs.isEmpty,
+                    let source = out.source(
+                        ins.flag("from")?.value, stage: index, graph: graph, context: contextFiles, cache: cache)
+                else { continue }
                 let words = ins.node.strings
                 guard words.count >= 2, let dest = words.last, !dest.contains("$") else { continue }
                 out.copy(Array(words.dropLast()), from: source, to: dest)
@@ -73,19 +86,25 @@ struct StageFiles {
     }
 
     /// The filesystem a COPY reads: the context, or an earlier stage's files (relative keys); nil for an image.
-    private func source(_ from: String?, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache) -> [String: String]? {
+    private func source(_ from: String?, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache)
+        -> [String: String]?
+    {
         guard let from else { return context }
         guard let s = StageGraph.resolve(from, in: graph.stages, before: index) else { return nil }
-        let files = StageFiles.at(nil, stage: s, graph: graph, context: BuildContext(root: "", files: [:]), cache: cache)
+        let files = StageFiles.at(
+            nil, stage: s, graph: graph, context: BuildContext(root: "", files: [:]), cache: cache)
         return Dictionary(files.files.map { (String($0.key.dropFirst()), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// RUN `--mount=type=bind` (the default type): the context's (or a stage's) files at the mount target.
-    private mutating func mount(_ ins: Instruction, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache) {
+    private mutating func mount(
+        _ ins: Instruction, stage index: Int, graph: StageGraph, context: [String: String], cache: Cache
+    ) {
         for spec in ins.flagValues("mount") {
             let o = StageGraph.mountOptions(spec)
             guard (o["type"] ?? "bind") == "bind", let target = o["target"] ?? o["dst"] ?? o["destination"],
-                  let from = source(o["from"], stage: index, graph: graph, context: context, cache: cache) else { continue }
+                let from = source(o["from"], stage: index, graph: graph, context: context, cache: cache)
+            else { continue }
             copy([o["source"] ?? o["src"] ?? "."], from: from, to: target.hasSuffix("/") ? target : target + "/")
         }
     }
@@ -98,14 +117,18 @@ struct StageFiles {
     /// into one is then recorded at the folder's path, where no build reads it.
     private mutating func copy(_ sources: [String], from: [String: String], to dest: String) {
         let target = Paths.join(workdir, dest)
-        let intoFolder = dest.hasSuffix("/") || workdirs.contains(target) || files.keys.contains { $0.hasPrefix(target + "/") }
+        let intoFolder =
+            dest.hasSuffix("/") || workdirs.contains(target) || files.keys.contains { $0.hasPrefix(target + "/") }
         for raw in sources where !raw.contains("://") {
             let pattern = Paths.clean(raw)
             for (path, origin) in from.sorted(by: { $0.key < $1.key }) {
                 if pattern.isEmpty {
                     files[Paths.join(target, path)] = origin
                 } else if let rest = Paths.below(path, pattern) {
-                    files[rest.isEmpty ? (intoFolder ? Paths.join(target, Paths.base(path)) : target) : Paths.join(target, rest)] = origin
+                    files[
+                        rest.isEmpty
+                            ? (intoFolder ? Paths.join(target, Paths.base(path)) : target) : Paths.join(target, rest)] =
+                        origin
                 }
             }
         }
@@ -125,7 +148,8 @@ struct StageFiles {
     }
 
     /// The nearest `name` in `dir` or a folder above it, with the folder it is in.
-    func nearest(_ name: String, from dir: String, context: BuildContext) -> (dir: String, path: String, text: String)? {
+    func nearest(_ name: String, from dir: String, context: BuildContext) -> (dir: String, path: String, text: String)?
+    {
         var cur = Paths.join("/", dir)
         while true {
             if let f = file(Paths.join(cur, name), in: context) { return (cur, f.path, f.text) }
@@ -187,7 +211,7 @@ enum Paths {
     /// True when relative `path` matches `pattern` as .dockerignore reads it (`**` any folders).
     static func matchesIgnore(_ path: String, _ pattern: String) -> Bool {
         func go(_ p: ArraySlice<Substring>, _ q: ArraySlice<Substring>) -> Bool {
-            guard let first = q.first else { return true } // a folder matched: everything in it
+            guard let first = q.first else { return true }  // a folder matched: everything in it
             if first == "**" { return (p.startIndex...p.endIndex).contains { go(p[$0...], q.dropFirst()) } }
             guard let name = p.first, matches(String(name), String(first)) else { return false }
             return go(p.dropFirst(), q.dropFirst())

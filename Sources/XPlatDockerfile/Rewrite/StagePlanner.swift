@@ -70,10 +70,13 @@ struct StagePlanner {
         return (name, config)
     }
 
-    func classification(_ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
-                        toolchains: [Toolchain] = [], after: String? = nil) -> StageClassification {
-        StageClassification(index: s.index, name: s.name, line: s.line, role: role, toolchains: toolchains, outcome: outcome,
-                            reasons: reasons, platformBefore: s.platform.description, platformAfter: after ?? s.platform.description)
+    func classification(
+        _ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
+        toolchains: [Toolchain] = [], after: String? = nil
+    ) -> StageClassification {
+        StageClassification(
+            index: s.index, name: s.name, line: s.line, role: role, toolchains: toolchains, outcome: outcome,
+            reasons: reasons, platformBefore: s.platform.description, platformAfter: after ?? s.platform.description)
     }
 
     // MARK: phase 1: roles
@@ -94,17 +97,29 @@ struct StagePlanner {
         let (needed, image, parents) = roles(target: target)
         var families: [Int: [Int]] = [:]
         let requested = views.compactMap(\.platform)
-        let platforms = requested.count > 3 ? "any of the \(requested.count) requested platforms"
+        let platforms =
+            requested.count > 3
+            ? "any of the \(requested.count) requested platforms"
             : requested.map(\.description).joined(separator: ", ")
         let variableFrom = variableStageReference()
         for s in graph.stages {
             if !needed.contains(s.index), let (line, value) = variableFrom, s.name != nil {
-                classes.append(classification(s, .unused, .notApplicable, [
-                    "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does not expand variables in --from"
-                        + " (it fails with \"failed to parse stage name\"): left as it is"]))
+                classes.append(
+                    classification(
+                        s, .unused, .notApplicable,
+                        [
+                            "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does "
+                                + "not expand variables in --from"
+                                + " (it fails with \"failed to parse stage name\"): left as it is"
+                        ]))
             } else if !needed.contains(s.index) {
-                classes.append(classification(s, .unused, .notApplicable, [
-                    "not needed to build target stage \(graph.stages[target].displayName)" + (platforms.isEmpty ? "" : " for \(platforms)")]))
+                classes.append(
+                    classification(
+                        s, .unused, .notApplicable,
+                        [
+                            "not needed to build target stage \(graph.stages[target].displayName)"
+                                + (platforms.isEmpty ? "" : " for \(platforms)")
+                        ]))
             } else if image.contains(s.index) {
                 classes.append(imageStage(s, target: target))
             } else {
@@ -123,8 +138,10 @@ struct StagePlanner {
     /// the stage graph cannot say which stage it names.
     func variableStageReference() -> (line: Int, value: String)? {
         for ins in df.instructions {
-            let values = (["copy", "add"].contains(ins.command) ? [ins.flag("from")?.value].compactMap { $0 } : [])
-                + (ins.command == "run" ? ins.flagValues("mount").compactMap { StageGraph.mountOptions($0)["from"] } : [])
+            let values =
+                (["copy", "add"].contains(ins.command) ? [ins.flag("from")?.value].compactMap { $0 } : [])
+                + (ins.command == "run"
+                    ? ins.flagValues("mount").compactMap { StageGraph.mountOptions($0)["from"] } : [])
             if let v = values.first(where: { $0.contains("$") }) { return (ins.startLine, v) }
         }
         return nil
@@ -139,9 +156,14 @@ struct StagePlanner {
         while let ps = parents[cur], !ps.isEmpty {
             guard ps.count == 1, let p = ps.first else {
                 let names = ps.sorted().map { graph.stages[$0].displayName }.joined(separator: ", ")
-                return .failure(Blocked(reason: "its FROM chain names a different stage per platform (\(names)): left as it is"))
+                return .failure(
+                    Blocked(reason: "its FROM chain names a different stage per platform (\(names)): left as it is"))
             }
-            if image.contains(p) { return .failure(Blocked(reason: "derives from stage \(graph.stages[p].displayName), which is part of the target image")) }
+            if image.contains(p) {
+                return .failure(
+                    Blocked(
+                        reason: "derives from stage \(graph.stages[p].displayName), which is part of the target image"))
+            }
             guard seen.insert(p).inserted else { break }
             cur = p
         }
@@ -151,15 +173,24 @@ struct StagePlanner {
     /// The target stage or one of its bases: stays; says when it compiles under emulation.
     func imageStage(_ s: Stage, target: Int) -> StageClassification {
         let tools = RunClassifier.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
-        var reasons = [s.index == target ? "target stage: stays on $TARGETPLATFORM"
-                                         : "the target stage is built FROM it: stays on $TARGETPLATFORM"]
+        var reasons = [
+            s.index == target
+                ? "target stage: stays on $TARGETPLATFORM"
+                : "the target stage is built FROM it: stays on $TARGETPLATFORM"
+        ]
         if !tools.isEmpty {
             if let arch = ArchitectureWords.inImageReference(baseImage(s)).first?.word {
-                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
-                    + " on a base image whose name fixes one architecture (\(arch)): other platforms need a base image of their own first")
+                reasons.append(
+                    "compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
+                        + " on a base image whose name fixes one architecture (\(arch)): other platforms need a "
+                        + "base image of their own first"
+                )
             } else {
-                reasons.append("compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
-                    + " in the image's own stage, under emulation for foreign platforms; move the build into a separate stage to cross-compile")
+                reasons.append(
+                    "compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
+                        + " in the image's own stage, under emulation for foreign platforms; move the build into a "
+                        + "separate stage to cross-compile"
+                )
             }
         }
         return classification(s, s.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools)
@@ -179,10 +210,14 @@ struct StagePlanner {
             classes += ready
             return
         }
-        if facts.runs.isEmpty { return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], []) }
+        if facts.runs.isEmpty {
+            return leave(facts, ["no RUN steps: nothing is compiled, moving it gains nothing"], [])
+        }
         var refusal = blockers(facts) + onBuildRule(facts)
         if facts.toolchains.isEmpty {
-            return leave(facts, ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"], refusal)
+            return leave(
+                facts, ["no compile step recognised (Go, Rust/cargo, C/C++, Zig): left on the target platform"], refusal
+            )
         }
         var plan = WiringPlan()
         refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
@@ -198,36 +233,46 @@ struct StagePlanner {
         for m in members {
             for step in graph.stages[m].runs {
                 let source = Wiring.sourceWords(df.instructions[step.instruction], df)
-                runs.append(RunInfo(step: step, stage: m, toolchains: [], wired: Self.isWired(step.command),
-                                    words: Shell.words(Array(step.command.utf8)[...]), sourceWords: source,
-                                    packages: InstalledPackage.parse(source, run: step.instruction),
-                                    files: stageFiles(m, instruction: step.instruction)))
+                runs.append(
+                    RunInfo(
+                        step: step, stage: m, toolchains: [], wired: Self.isWired(step.command),
+                        words: Shell.words(Array(step.command.utf8)[...]), sourceWords: source,
+                        packages: InstalledPackage.parse(source, run: step.instruction),
+                        files: stageFiles(m, instruction: step.instruction)))
             }
         }
         let makeWraps = makeToolchain(image: image, runs: runs)
-        for i in runs.indices { runs[i].toolchains = RunClassifier.toolchains(runs[i].words, makeWraps: makeWraps(runs[i])) }
+        for i in runs.indices {
+            runs[i].toolchains = RunClassifier.toolchains(runs[i].words, makeWraps: makeWraps(runs[i]))
+        }
         let indices: [Int] = members.flatMap { graph.stages[$0].instructions }
         let text = indices.map { df.instructions[$0] }.filter { $0.command == "run" || $0.command == "env" }
             .map(\.original).joined(separator: "\n")
         let managers = Set(runs.flatMap { $0.packages.map(\.manager) })
         let apk = image.contains("alpine") || managers.contains(.apk)
-        let debianImage = ["debian", "ubuntu", "buildpack-deps", "gcc", "rust", "golang"].contains { (name: String) -> Bool in
+        let debianImage = ["debian", "ubuntu", "buildpack-deps", "gcc", "rust", "golang"].contains {
+            (name: String) -> Bool in
             image.hasPrefix(name) || image.contains("/" + name)
         }
         let apt = !apk && (managers.contains(.apt) || debianImage)
-        return FamilyFacts(root: root, members: members, runs: runs,
-                           toolchains: Array(Set(runs.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
-                           apt: apt, text: text)
+        return FamilyFacts(
+            root: root, members: members, runs: runs,
+            toolchains: Array(Set(runs.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
+            apt: apt, text: text)
     }
 
     /// What `make` drives in a RUN: the Makefile it reads says (cargo: Rust, go: Go, else C); without
     /// one in view, the image or the family's other commands (cargo in a Rust stage, go in a Go stage).
     func makeToolchain(image: String, runs: [RunInfo]) -> (RunInfo) -> Toolchain? {
         let used = Set(runs.flatMap { $0.words.filter(\.isCommand).map { Shell.name($0.text) } })
-        let fallback: Toolchain? = image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo") ? .rust
+        let fallback: Toolchain? =
+            image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo")
+            ? .rust
             : image.hasPrefix("golang") || image.contains("/golang") || used.contains("go") ? .go : nil
         return { run in
-            guard let files = run.files, let k = run.words.firstIndex(where: { $0.isCommand && Shell.name($0.text) == "make" }) else { return fallback }
+            guard let files = run.files,
+                let k = run.words.firstIndex(where: { $0.isCommand && Shell.name($0.text) == "make" })
+            else { return fallback }
             let s = site(run.words, at: k, run: run, offset: 0, files: files)
             guard let mk = makefile(s) else { return fallback }
             return MakefileEvidence.wrapsCargo(mk.text) ? .rust : MakefileEvidence.wrapsGo(mk.text) ? .go : nil
@@ -249,7 +294,9 @@ struct StagePlanner {
     mutating func leave(_ facts: FamilyFacts, _ reasons: [String], _ refusal: Refusal) {
         var seen = Set<String>()
         let all = (refusal.map { "line \($0.line): \($0.message)" } + reasons).filter { seen.insert($0).inserted }
-        for m in facts.members { classes.append(classification(graph.stages[m], .build, .left, all, toolchains: facts.toolchains)) }
+        for m in facts.members {
+            classes.append(classification(graph.stages[m], .build, .left, all, toolchains: facts.toolchains))
+        }
         var placed = Set<String>()
         findings += refusal.filter { placed.insert("\($0.line):\($0.column):\($0.rule)").inserted }
     }
@@ -264,40 +311,58 @@ struct StagePlanner {
         }
         guard let first = compiling.first else { return [] }
         let ins = df.instructions[f.root.fromInstruction]
-        return [finding(.opaqueBuild, at: ins.argumentsOffset, stage: f.root.index,
-                        "base image \(image) has ONBUILD `\(first)` (its config, from the registry): it compiles when this stage starts, before any wiring, for the platform the stage runs on",
-                        fix: "build FROM an image without compiling ONBUILD triggers, or wire them in the base image")]
+        return [
+            finding(
+                .opaqueBuild, at: ins.argumentsOffset, stage: f.root.index,
+                "base image \(image) has ONBUILD `\(first)` (its config, from the registry): it compiles when this "
+                    + "stage starts, before any wiring, for the platform the stage runs on",
+                fix: "build FROM an image without compiling ONBUILD triggers, or wire them in the base image")
+        ]
     }
 
     func platformRule(_ f: FamilyFacts) -> String? {
         switch f.root.platform {
         case .fixed(let v):
-            return "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by hand once the build cross-compiles"
+            return
+                "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by "
+                + "hand once the build cross-compiles"
         case .targetPlatform, .other: return "explicit --platform=\(f.root.platform.description) kept"
         case .none, .buildPlatform: return nil
         }
     }
 
     func crossReadyRule(_ f: FamilyFacts) -> [StageClassification]? {
-        let authorWired = f.members.contains { m in graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) } }
+        let authorWired = f.members.contains { m in
+            graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) }
+        }
         let toWire = f.runs.filter { !$0.toolchains.isEmpty && !$0.wired }
         guard f.root.platform == .buildPlatform && (toWire.isEmpty || authorWired) else { return nil }
         return f.members.map { m in
-            classification(graph.stages[m], .build, .crossReady,
-                           [f.toolchains.isEmpty ? "runs on $BUILDPLATFORM; no compile step to wire" : "runs on $BUILDPLATFORM and targets $TARGETARCH"],
-                           toolchains: f.toolchains)
+            classification(
+                graph.stages[m], .build, .crossReady,
+                [
+                    f.toolchains.isEmpty
+                        ? "runs on $BUILDPLATFORM; no compile step to wire"
+                        : "runs on $BUILDPLATFORM and targets $TARGETARCH"
+                ],
+                toolchains: f.toolchains)
         }
     }
 
     /// A finding at byte `offset` (absolute) of the file.
-    func finding(_ rule: RewriteRule, at offset: Int, stage: Int, _ message: String, fix: String? = nil) -> RewriteFinding {
+    func finding(_ rule: RewriteRule, at offset: Int, stage: Int, _ message: String, fix: String? = nil)
+        -> RewriteFinding
+    {
         let (line, column) = df.position(of: offset)
-        return RewriteFinding(rule: rule, file: df.fileName, line: line, column: column, stage: stage, message: message, fix: fix)
+        return RewriteFinding(
+            rule: rule, file: df.fileName, line: line, column: column, stage: stage, message: message, fix: fix)
     }
 
     /// A finding at the start of a RUN's command.
     func finding(_ rule: RewriteRule, _ r: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
-        finding(rule, at: r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset, stage: r.stage, message, fix: fix)
+        finding(
+            rule, at: r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset,
+            stage: r.stage, message, fix: fix)
     }
 
     // MARK: phase 3: apply
@@ -310,15 +375,21 @@ struct StagePlanner {
         for m in f.members {
             let s = graph.stages[m]
             let touched = newEdits.contains { $0.stage == m }
-            let reason = m == root.index
+            let reason =
+                m == root.index
                 ? (root.platform == .none ? "moved to $BUILDPLATFORM" : "already on $BUILDPLATFORM")
                     + (touched ? "; cross-compiles for $TARGETARCH" : "")
                     + (derived.isEmpty ? "" : "; stage(s) \(derived.joined(separator: ", ")) derive from it")
-                : "inherits $BUILDPLATFORM from stage \(root.displayName)" + (touched ? "; cross-compiles for $TARGETARCH" : "")
-            classes.append(classification(s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
-                                          [reason] + (m == root.index ? evidence : []),
-                                          toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted { $0.rawValue < $1.rawValue },
-                                          after: m == root.index ? after : s.platform.description))
+                : "inherits $BUILDPLATFORM from stage \(root.displayName)"
+                    + (touched ? "; cross-compiles for $TARGETARCH" : "")
+            classes.append(
+                classification(
+                    s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
+                    [reason] + (m == root.index ? evidence : []),
+                    toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted {
+                        $0.rawValue < $1.rawValue
+                    },
+                    after: m == root.index ? after : s.platform.description))
         }
     }
 }

@@ -34,61 +34,95 @@ extension StagePlanner {
         var out: Refusal = []
         var outputs = Set<String>()
         for r in f.runs {
-            for (k, w) in r.words.enumerated() where w.text == "-o" && k + 1 < r.words.count { outputs.insert(r.words[k + 1].text) }
+            for (k, w) in r.words.enumerated() where w.text == "-o" && k + 1 < r.words.count {
+                outputs.insert(r.words[k + 1].text)
+            }
         }
-        let compiledBefore = { (r: RunInfo) in f.runs.contains { $0.step.line < r.step.line && !$0.toolchains.isEmpty } }
+        let compiledBefore = { (r: RunInfo) in f.runs.contains { $0.step.line < r.step.line && !$0.toolchains.isEmpty }
+        }
         for r in f.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() where w.isCommand {
                 let next = k + 1 < words.count ? words[k + 1].word.text : ""
                 let n = Shell.name(w.text)
-                if (n == "go" || n == "cargo") && next == "test" || n == "ctest" || n == "make" && (next == "test" || next == "check") {
-                    out.append(finding(.runsTargetCode, at: at, stage: r.stage,
-                                       "`\(w.text)\(n == "ctest" ? "" : " " + next)` runs tests, which would be target-architecture binaries after the move",
-                                       fix: "run the tests in a stage on $TARGETPLATFORM, or drop them from the build"))
-                } else if outputs.contains(w.text) || outputs.contains(where: { Shell.name($0) == w.text && !w.text.contains("/") && $0.contains("/bin/") })
-                            || w.text.contains("target/release/") || w.text.contains("target/debug/")
-                            || w.text.hasPrefix("./") && !w.text.dropFirst(2).contains("/") && !Self.isBuildScript(n) && r.toolchains.isEmpty && compiledBefore(r) {
-                    out.append(finding(.runsTargetCode, at: at, stage: r.stage,
-                                       "runs the built binary `\(w.text)`, which would be a target-architecture binary after the move",
-                                       fix: "run it in a stage on $TARGETPLATFORM"))
-                } else if ["npm", "yarn", "pnpm"].contains(n) && (["install", "ci", "i", "add"].contains(next) || n == "yarn" && (next.isEmpty || next.hasPrefix("--")))
-                            || ["pip", "pip3"].contains(n) && next == "install" {
-                    out.append(finding(.nativeAddons, at: at, stage: r.stage, "`\(n) \(next)` may build native add-ons for the machine it runs on"))
+                if (n == "go" || n == "cargo") && next == "test" || n == "ctest"
+                    || n == "make" && (next == "test" || next == "check")
+                {
+                    out.append(
+                        finding(
+                            .runsTargetCode, at: at, stage: r.stage,
+                            "`\(w.text)\(n == "ctest" ? "" : " " + next)` runs tests, which would be "
+                                + "target-architecture binaries after the move",
+                            fix: "run the tests in a stage on $TARGETPLATFORM, or drop them from the build"))
+                } else if outputs.contains(w.text)
+                    || outputs.contains(where: {
+                        Shell.name($0) == w.text && !w.text.contains("/") && $0.contains("/bin/")
+                    })
+                    || w.text.contains("target/release/") || w.text.contains("target/debug/")
+                    || w.text.hasPrefix("./") && !w.text.dropFirst(2).contains("/") && !Self.isBuildScript(n)
+                        && r.toolchains.isEmpty && compiledBefore(r)
+                {
+                    out.append(
+                        finding(
+                            .runsTargetCode, at: at, stage: r.stage,
+                            "runs the built binary `\(w.text)`, which would be a target-architecture binary after "
+                                + "the move",
+                            fix: "run it in a stage on $TARGETPLATFORM"))
+                } else if ["npm", "yarn", "pnpm"].contains(n)
+                    && (["install", "ci", "i", "add"].contains(next)
+                        || n == "yarn" && (next.isEmpty || next.hasPrefix("--")))
+                    || ["pip", "pip3"].contains(n) && next == "install"
+                {
+                    out.append(
+                        finding(
+                            .nativeAddons, at: at, stage: r.stage,
+                            "`\(n) \(next)` may build native add-ons for the machine it runs on"))
                 }
             }
             out += probes(r) + fixedTargets(r, words)
             if f.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command) {
-                out.append(finding(.opaqueBuild, r, "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross wiring"
-                    + "; moving it to $BUILDPLATFORM could build for the build machine"))
+                out.append(
+                    finding(
+                        .opaqueBuild, r,
+                        "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as "
+                            + "cross wiring"
+                            + "; moving it to $BUILDPLATFORM could build for the build machine"))
             }
             if r.step.isJSON && !r.toolchains.isEmpty {
-                out.append(finding(.execForm, r, "exec-form (JSON) RUN cannot take the cross-compilation environment",
-                                   fix: "write the RUN in shell form"))
+                out.append(
+                    finding(
+                        .execForm, r, "exec-form (JSON) RUN cannot take the cross-compilation environment",
+                        fix: "write the RUN in shell form"))
             }
         }
         return out
     }
 
     static func isBuildScript(_ name: String) -> Bool {
-        name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl") ||
-            ["configure", "autogen", "bootstrap", "config", "Configure", "buildconf", "build", "gradlew", "mvnw", "x.py"].contains(name)
+        name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl")
+            || [
+                "configure", "autogen", "bootstrap", "config", "Configure", "buildconf", "build", "gradlew", "mvnw",
+                "x.py",
+            ].contains(name)
     }
 
     func probes(_ r: RunInfo) -> Refusal {
         let ins = df.instructions[r.step.instruction]
         return ["uname -m", "dpkg --print-architecture", "apk --print-arch"].compactMap { probe in
             Bytes.find(Array(probe.utf8), in: df.bytes[ins.sourceRange]).map {
-                finding(.archProbe, at: ins.sourceRange.lowerBound + $0, stage: r.stage,
-                        "`\(probe)` picks architecture-specific files; after the move it would see the build machine",
-                        fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
+                finding(
+                    .archProbe, at: ins.sourceRange.lowerBound + $0, stage: r.stage,
+                    "`\(probe)` picks architecture-specific files; after the move it would see the build machine",
+                    fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
             }
         }
     }
 
     func fixedTargets(_ r: RunInfo, _ words: [(word: ShellWord, offset: Int)]) -> Refusal {
         var out: Refusal = []
-        if r.toolchains.contains(.rust), let w = words.first(where: { $0.word.text == "--target" || $0.word.text.hasPrefix("--target=") }) {
+        if r.toolchains.contains(.rust),
+            let w = words.first(where: { $0.word.text == "--target" || $0.word.text.hasPrefix("--target=") })
+        {
             out.append(finding(.fixedTarget, at: w.offset, stage: r.stage, "cargo already has a fixed --target"))
         }
         if r.toolchains.contains(.zig), let w = words.first(where: { $0.word.text.hasPrefix("-Dtarget") }) {
@@ -106,10 +140,14 @@ extension StagePlanner {
     }
 
     /// The first compile RUN of `tool`.
-    func firstRun(_ f: FamilyFacts, _ tool: Toolchain) -> RunInfo? { f.runs.first { $0.toolchains.contains(tool) && !$0.wired } }
+    func firstRun(_ f: FamilyFacts, _ tool: Toolchain) -> RunInfo? {
+        f.runs.first { $0.toolchains.contains(tool) && !$0.wired }
+    }
 
     /// Command words of the family's compile RUNs named `name`, with the word after them.
-    func commands(_ f: FamilyFacts, _ tool: Toolchain, _ names: Set<String>) -> [(run: RunInfo, offset: Int, name: String, next: String)] {
+    func commands(_ f: FamilyFacts, _ tool: Toolchain, _ names: Set<String>) -> [(
+        run: RunInfo, offset: Int, name: String, next: String
+    )] {
         var out: [(RunInfo, Int, String, String)] = []
         for r in f.runs where r.toolchains.contains(tool) && !r.wired {
             let words = placedWords(r)

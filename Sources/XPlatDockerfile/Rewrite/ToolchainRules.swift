@@ -4,13 +4,15 @@
 // those, naming the technique that would work (an xx-apk-style target sysroot with clang).
 
 extension StagePlanner {
-    static let alpineTechnique = "an xx-apk-style target sysroot with clang (tonistiigi/xx: xx-apk add musl-dev gcc, CC=xx-clang)"
+    static let alpineTechnique =
+        "an xx-apk-style target sysroot with clang (tonistiigi/xx: xx-apk add musl-dev gcc, CC=xx-clang)"
 
     // MARK: Go
 
     /// The family's Go compile commands (`go build`, `go install`, a `make` that wraps them) with their files.
     func goSites(_ f: FamilyFacts) -> [CommandSite] {
-        commands(f, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }.compactMap(site)
+        commands(f, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }
+            .compactMap(site)
     }
 
     func planGo(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
@@ -21,9 +23,13 @@ extension StagePlanner {
         // The Makefile's own architecture variables, set for the target in make's environment.
         for s in sites where s.name == "make" {
             guard let mk = makefile(s) else { continue }
-            for v in MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).variables where !plan.makeVariables.contains(where: { $0.name == v.name }) {
+            for v in MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).variables
+            where !plan.makeVariables.contains(where: { $0.name == v.name }) {
                 plan.makeVariables.append(v)
-                plan.evidence.append("\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) for the target")
+                plan.evidence.append(
+                    "\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) "
+                        + "for the target"
+                )
             }
         }
         let cgoOn = text.contains("CGO_ENABLED=1")
@@ -31,12 +37,16 @@ extension StagePlanner {
         // The base image's ENV (its config, from the registry), unless the Dockerfile sets it.
         let base = baseConfig(f)
         let baseOff = !inDockerfile && !cgoOn && base?.config.env["CGO_ENABLED"] == "0"
-        if baseOff, let base { plan.evidence.append("no cgo: base image \(base.image) sets CGO_ENABLED=0 (its config, from the registry)") }
+        if baseOff, let base {
+            plan.evidence.append("no cgo: base image \(base.image) sets CGO_ENABLED=0 (its config, from the registry)")
+        }
         let cgoOff = (inDockerfile || baseOff) && !cgoOn
         // A Makefile that turns cgo off for the go commands it runs settles it too.
-        let makefileOff = !cgoOn && !sites.isEmpty && sites.allSatisfy { s in
-            s.name == "make" && makefile(s).map { MakefileEvidence.disablesCgo($0.text) != nil } == true
-        }
+        let makefileOff =
+            !cgoOn && !sites.isEmpty
+            && sites.allSatisfy { s in
+                s.name == "make" && makefile(s).map { MakefileEvidence.disablesCgo($0.text) != nil } == true
+            }
         if cgoOff || makefileOff {
             plan.go = .pure
             if !cgoOff, let s = sites.first, let mk = makefile(s), let line = MakefileEvidence.disablesCgo(mk.text) {
@@ -50,15 +60,24 @@ extension StagePlanner {
         guard !evidence.isEmpty || nativeCgo && !contextVisible else { plan.go = .pure; return out }
         if f.apt {
             plan.go = .cgo
-            plan.evidence.append("cgo: " + (evidence.first.map { e in e.message.contains(":") ? e.message : "line \(df.position(of: e.offset).line): \(e.message)" }
-                                             ?? "a C compiler is installed and no go.mod is among the files the stage holds"))
+            plan.evidence.append(
+                "cgo: "
+                    + (evidence.first.map { e in
+                        e.message.contains(":") ? e.message : "line \(df.position(of: e.offset).line): \(e.message)"
+                    }
+                        ?? "a C compiler is installed and no go.mod is among the files the stage holds"))
             plan.targetPackages += targetLibraries(f).map(\.name)
             return out
         }
-        let why = evidence.first?.message ?? "a C compiler is installed and no go.mod is among the files the stage holds"
-        out.append(finding(.cgoUnwired, at: evidence.first?.offset ?? first.sourceWords.first?.offset ?? first.step.line, stage: first.stage,
-                           "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); xplat wires cgo on Debian/Ubuntu images",
-                           fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand"))
+        let why =
+            evidence.first?.message ?? "a C compiler is installed and no go.mod is among the files the stage holds"
+        out.append(
+            finding(
+                .cgoUnwired, at: evidence.first?.offset ?? first.sourceWords.first?.offset ?? first.step.line,
+                stage: first.stage,
+                "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); "
+                    + "xplat wires cgo on Debian/Ubuntu images",
+                fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand"))
         return out
     }
 
@@ -69,20 +88,29 @@ extension StagePlanner {
             for i in graph.stages[m].instructions where ["run", "env"].contains(df.instructions[i].command) {
                 let ins = df.instructions[i]
                 for needle in ["CGO_ENABLED=1", "CGO_ENABLED 1", "CGO_ENABLED=\"1\""] {
-                    if let at = Bytes.find(Array(needle.utf8), in: df.bytes[ins.sourceRange]) { out.append((ins.sourceRange.lowerBound + at, "CGO_ENABLED=1")) }
+                    if let at = Bytes.find(Array(needle.utf8), in: df.bytes[ins.sourceRange]) {
+                        out.append((ins.sourceRange.lowerBound + at, "CGO_ENABLED=1"))
+                    }
                 }
             }
         }
         for p in targetLibraries(f) { out.append((p.offset, "\(p.name) is installed to link against")) }
         if let base = baseConfig(f), base.config.env["CGO_ENABLED"] == "1" {
-            out.append((df.instructions[f.root.fromInstruction].argumentsOffset, "base image \(base.image) sets CGO_ENABLED=1 (its config, from the registry)"))
+            out.append(
+                (
+                    df.instructions[f.root.fromInstruction].argumentsOffset,
+                    "base image \(base.image) sets CGO_ENABLED=1 (its config, from the registry)"
+                ))
         }
         for r in f.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() {
-                let value = w.text == "-tags" && k + 1 < words.count ? words[k + 1].word.text
-                    : w.text.hasPrefix("-tags=") ? String(w.text.dropFirst(6))
-                    : w.text.hasPrefix("TAGS=") ? String(w.text.dropFirst(5)) : ""
+                let value =
+                    w.text == "-tags" && k + 1 < words.count
+                    ? words[k + 1].word.text
+                    : w.text.hasPrefix("-tags=")
+                        ? String(w.text.dropFirst(6))
+                        : w.text.hasPrefix("TAGS=") ? String(w.text.dropFirst(5)) : ""
                 if GoEvidence.hasCgoTag(value) { out.append((at, "build tags \"\(value)\" select cgo code")) }
             }
         }
@@ -100,9 +128,12 @@ extension StagePlanner {
     func goOpaque(_ f: FamilyFacts) -> Refusal {
         var out: Refusal = []
         for c in commands(f, .go, ["go"]) where c.next == "run" {
-            out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                               "builds through a Go program (`go run`): it is compiled for the target and run here, and how it calls the compiler is not visible",
-                               fix: "call go build/go install directly, or wire GOOS/GOARCH into the program's flags by hand"))
+            out.append(
+                finding(
+                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    "builds through a Go program (`go run`): it is compiled for the target and run here, and how "
+                        + "it calls the compiler is not visible",
+                    fix: "call go build/go install directly, or wire GOOS/GOARCH into the program's flags by hand"))
         }
         for c in commands(f, .go, ["make"]) {
             guard let s = site(c), let mk = makefile(s) else {
@@ -112,13 +143,20 @@ extension StagePlanner {
             let arch = MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals)
             if let blocker = arch.blocker, !arch.variables.isEmpty, blocker.text.contains("include ") {
                 let names = arch.variables.map(\.name).joined(separator: ", ")
-                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read: "
-                                       + "it may assign \(names), which pass the architecture to go, so the target from the environment "
-                                       + "is not shown to reach go build"))
+                out.append(
+                    finding(
+                        .opaqueBuild, at: c.offset, stage: c.run.stage,
+                        "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read: "
+                            + "it may assign \(names), which pass the architecture to go, so the target from the "
+                            + "environment "
+                            + "is not shown to reach go build"))
             } else if let blocker = arch.blocker {
-                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from the environment would not reach go build"))
+                out.append(
+                    finding(
+                        .opaqueBuild, at: c.offset, stage: c.run.stage,
+                        "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target "
+                            + "from the environment would not reach go build"
+                    ))
             }
         }
         return out
@@ -126,19 +164,27 @@ extension StagePlanner {
 
     /// A finding for a project file the command reads that xplat cannot see: not in the build context
     /// given, or (with one) not among the files the stage holds where the command runs.
-    func missing(_ what: String, _ c: (run: RunInfo, offset: Int, name: String, next: String), consequence: String) -> RewriteFinding {
+    func missing(_ what: String, _ c: (run: RunInfo, offset: Int, name: String, next: String), consequence: String)
+        -> RewriteFinding
+    {
         guard context != nil else {
-            return finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)", fix: Self.notVisible)
+            return finding(
+                .opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)",
+                fix: Self.notVisible)
         }
         let dir = site(c)?.directory ?? "?"
         if site(c)?.directoryKnown == false {
-            return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                           "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is unknown: \(consequence)",
-                           fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
+            return finding(
+                .opaqueBuild, at: c.offset, stage: c.run.stage,
+                "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): "
+                    + "\(what) is unknown: \(consequence)",
+                fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
         }
-        return finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                       "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put none there): \(consequence)",
-                       fix: "COPY the project files before this RUN, or check the folder the command runs in")
+        return finding(
+            .opaqueBuild, at: c.offset, stage: c.run.stage,
+            "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it "
+                + "put none there): \(consequence)",
+            fix: "COPY the project files before this RUN, or check the folder the command runs in")
     }
 
     // MARK: Rust
@@ -147,28 +193,45 @@ extension StagePlanner {
         guard f.toolchains.contains(.rust), let first = firstRun(f, .rust) else { return [] }
         let at = first.sourceWords.first?.offset ?? df.instructions[first.step.instruction].argumentsOffset
         guard f.apt else {
-            return [finding(.targetLibraries, at: at, stage: first.stage,
-                            "Rust cross-linking is wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image it needs \(Self.alpineTechnique)")]
+            return [
+                finding(
+                    .targetLibraries, at: at, stage: first.stage,
+                    "Rust cross-linking is wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image it "
+                        + "needs \(Self.alpineTechnique)"
+                )
+            ]
         }
         var out: Refusal = []
         for c in commands(f, .rust, ["make"]) {
             guard let s = site(c), let mk = makefile(s) else {
-                out.append(missing("the Makefile make reads", c, consequence: "it wraps cargo, and its output paths are unknown"))
+                out.append(
+                    missing(
+                        "the Makefile make reads", c, consequence: "it wraps cargo, and its output paths are unknown"))
                 continue
             }
-            if let (n, line) = mk.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().first(where: { _, l in
-                l.contains("target/release") || l.contains("target/debug") || l.contains("--target")
-            }) {
-                out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                   "\(mk.path):\(n + 1) names cargo's output folder or target itself (`\(String(line).trimmingCharacters(in: " \t"))`)"
-                                       + "; with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
+            if let (n, line) = mk.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().first(
+                where: { _, l in
+                    l.contains("target/release") || l.contains("target/debug") || l.contains("--target")
+                })
+            {
+                out.append(
+                    finding(
+                        .opaqueBuild, at: c.offset, stage: c.run.stage,
+                        "\(mk.path):\(n + 1) names cargo's output folder or target itself "
+                            + "(`\(String(line).trimmingCharacters(in: " \t"))`)"
+                            + "; with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
             }
         }
         var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
-        for c in commands(f, .rust, ["cargo", "make"]) where c.name == "make" || ["build", "install", "chef"].contains(c.next) {
+        for c in commands(f, .rust, ["cargo", "make"])
+        where c.name == "make" || ["build", "install", "chef"].contains(c.next) {
             guard let context, let s = site(c) else {
-                return out + [finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                                      "Cargo.lock is not in the build context: which -sys crates link C libraries is unknown", fix: Self.notVisible)]
+                return out + [
+                    finding(
+                        .opaqueBuild, at: c.offset, stage: c.run.stage,
+                        "Cargo.lock is not in the build context: which -sys crates link C libraries is unknown",
+                        fix: Self.notVisible)
+                ]
             }
             let dir = cargoFolder(s)
             let manifest = s.files.file(in: dir, named: ["Cargo.toml"], context: context)
@@ -185,16 +248,25 @@ extension StagePlanner {
         }
         let lockName = lockPaths.first ?? "Cargo.lock"
         if crates.contains("bindgen") {
-            out.append(finding(.opaqueBuild, at: at, stage: first.stage,
-                               "\(lockName) has bindgen: it runs libclang on the build machine against the target's headers, which xplat does not wire"))
+            out.append(
+                finding(
+                    .opaqueBuild, at: at, stage: first.stage,
+                    "\(lockName) has bindgen: it runs libclang on the build machine against the target's headers, "
+                        + "which xplat does not wire"
+                ))
         }
         let unknown = crates.filter { RustEvidence.needsTargetLibrary($0) && !platformOnly.contains($0) }.sorted()
         if !unknown.isEmpty {
-            out.append(finding(.targetLibraries, at: at, stage: first.stage,
-                               "\(lockName) has -sys crates for Linux targets that xplat cannot map to Debian -dev packages: \(unknown.joined(separator: ", "))"))
+            out.append(
+                finding(
+                    .targetLibraries, at: at, stage: first.stage,
+                    "\(lockName) has -sys crates for Linux targets that xplat cannot map to Debian -dev packages: "
+                        + "\(unknown.joined(separator: ", "))"
+                ))
         }
         plan.rust = true
-        plan.targetPackages += crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(f).map(\.name)
+        plan.targetPackages +=
+            crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(f).map(\.name)
         return out
     }
 
@@ -210,11 +282,20 @@ extension StagePlanner {
         let image = baseImage(f.root)
         let ubuntu = image.contains("ubuntu") || Self.ubuntuReleases.contains { image.contains(":" + $0) }
         let foreign = !plan.targetPackages.isEmpty || plan.rust && !f.text.contains("rustup")
-        guard ubuntu && foreign, let first = f.runs.first(where: { !$0.toolchains.isEmpty && !$0.wired }) else { return [] }
+        guard ubuntu && foreign, let first = f.runs.first(where: { !$0.toolchains.isEmpty && !$0.wired }) else {
+            return []
+        }
         let what = plan.targetPackages.isEmpty ? "libstd-rust-dev" : plan.targetPackages.joined(separator: ", ")
-        return [finding(.targetLibraries, first,
-                        "needs target-architecture packages (\(what):<debarch>) on an Ubuntu image; xplat's multiarch wiring is proven on Debian's archive only",
-                        fix: "install the target's packages by hand (Ubuntu ports sources for the target architecture), or build on a Debian image")]
+        return [
+            finding(
+                .targetLibraries, first,
+                "needs target-architecture packages (\(what):<debarch>) on an Ubuntu image; xplat's multiarch "
+                    + "wiring is proven on Debian's archive only",
+                fix:
+                    "install the target's packages by hand (Ubuntu ports sources for the target architecture), or "
+                    + "build on a Debian image"
+            )
+        ]
     }
 
     // MARK: C
@@ -222,25 +303,37 @@ extension StagePlanner {
     func planC(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
         guard f.toolchains.contains(.c), let first = firstRun(f, .c) else { return [] }
         guard f.apt else {
-            return [finding(.targetLibraries, at: first.sourceWords.first?.offset ?? first.step.line, stage: first.stage,
-                            "C cross toolchains are wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image cross-compiling needs \(Self.alpineTechnique)")]
+            return [
+                finding(
+                    .targetLibraries, at: first.sourceWords.first?.offset ?? first.step.line, stage: first.stage,
+                    "C cross toolchains are wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image "
+                        + "cross-compiling needs \(Self.alpineTechnique)"
+                )
+            ]
         }
         var out: Refusal = []
         // make and ninja after cmake or configure run the build files those generated.
         let configured = !commands(f, .c, ["configure", "cmake"]).isEmpty
         for c in commands(f, .c, ["clang", "clang++", "meson"]) {
-            out.append(finding(.opaqueBuild, at: c.offset, stage: c.run.stage,
-                               c.name == "meson" ? "meson needs a cross file, which xplat does not write"
-                                   : "clang needs --target and a target sysroot, which xplat does not wire"))
+            out.append(
+                finding(
+                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    c.name == "meson"
+                        ? "meson needs a cross file, which xplat does not write"
+                        : "clang needs --target and a target sysroot, which xplat does not wire"))
         }
         for c in commands(f, .c, ["make", "ninja"]) where !configured {
             out += makeEvidence(c, ninja: c.name == "ninja", f)
         }
         for c in commands(f, .c, ["cmake"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
-            out += projectFile(c, "CMakeLists.txt", site(c).flatMap(cmakeLists), blockers: ["try_run", "check_c_source_runs", "CheckCSourceRuns", "-march=native"])
+            out += projectFile(
+                c, "CMakeLists.txt", site(c).flatMap(cmakeLists),
+                blockers: ["try_run", "check_c_source_runs", "CheckCSourceRuns", "-march=native"])
         }
         for c in commands(f, .c, ["configure"]) {
-            out += projectFile(c, "configure.ac", site(c).flatMap(configureSource), blockers: ["AC_RUN_IFELSE", "AC_TRY_RUN", "-march=native"])
+            out += projectFile(
+                c, "configure.ac", site(c).flatMap(configureSource),
+                blockers: ["AC_RUN_IFELSE", "AC_TRY_RUN", "-march=native"])
         }
         out += cLibraries(f)
         plan.c = true
@@ -257,8 +350,12 @@ extension StagePlanner {
     func cLibraries(_ f: FamilyFacts) -> Refusal {
         guard let first = firstRun(f, .c) else { return [] }
         let libraries = targetLibraries(f)
-        let cmakeOnly = !commands(f, .c, ["cmake"]).isEmpty && commands(f, .c, ["configure"]).isEmpty
-            && !f.runs.contains { r in r.toolchains.contains(.c) && r.words.contains { $0.isCommand && ["gcc", "cc", "g++", "c++"].contains(Shell.name($0.text)) } }
+        let cmakeOnly =
+            !commands(f, .c, ["cmake"]).isEmpty && commands(f, .c, ["configure"]).isEmpty
+            && !f.runs.contains { r in
+                r.toolchains.contains(.c)
+                    && r.words.contains { $0.isCommand && ["gcc", "cc", "g++", "c++"].contains(Shell.name($0.text)) }
+            }
         let unproven = libraries.filter { !(cmakeOnly && Self.provenCLibraries.contains($0.name)) }
         var out: Refusal = []
         if let p = unproven.first {
@@ -266,21 +363,33 @@ extension StagePlanner {
                 let (line, column) = df.position(of: pkg.offset)
                 return "\(pkg.name) (\(df.fileName):\(line):\(column))"
             }.joined(separator: ", ")
-            out.append(finding(.targetLibraries, at: p.offset, stage: first.stage,
-                               "the C build may link these -dev packages, installed for the build machine: \(listed)"
-                                   + "; xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's find_package(ZLIB)",
-                               fix: "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, pkg-config and CMake paths for the triplet)"
-                                   + ", or leave the stage on the target platform"))
+            out.append(
+                finding(
+                    .targetLibraries, at: p.offset, stage: first.stage,
+                    "the C build may link these -dev packages, installed for the build machine: \(listed)"
+                        + "; xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's "
+                        + "find_package(ZLIB)",
+                    fix:
+                        "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, "
+                        + "pkg-config and CMake paths for the triplet)"
+                        + ", or leave the stage on the target platform"))
         }
         let installed = Set(libraries.map(\.name))
         let generated = !commands(f, .c, ["cmake", "configure"]).isEmpty
-        for c in commands(f, .c, generated ? ["cmake", "configure"] : ["make"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
+        for c in commands(f, .c, generated ? ["cmake", "configure"] : ["make"])
+        where !["--build", "--install", "-E", "-P"].contains(c.next) {
             guard let s = site(c), let file = buildFile(s) else { continue }
             if let lookup = CLibraryEvidence.unprovenLookup(in: file.text, kind: file.kind, installed: installed) {
-                out.append(finding(.targetLibraries, at: c.offset, stage: c.run.stage,
-                                   "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`)"
-                                       + " that xplat does not install for the target; a cross compiler could find the build machine's copy or none",
-                                   fix: "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or leave the stage on the target platform"))
+                out.append(
+                    finding(
+                        .targetLibraries, at: c.offset, stage: c.run.stage,
+                        "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`)"
+                            + " that xplat does not install for the target; a cross compiler could find the build "
+                            + "machine's copy or none",
+                        fix:
+                            "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or "
+                            + "leave the stage on the target platform"
+                    ))
             }
         }
         return out
@@ -289,19 +398,40 @@ extension StagePlanner {
     /// The -dev packages whose multiarch wiring for C is proven by a real cross build (see `cLibraries`).
     static let provenCLibraries: Set<String> = ["zlib1g-dev"]
 
-    func makeEvidence(_ c: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ f: FamilyFacts) -> Refusal {
-        if ninja { return [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "ninja runs a build file this stage did not generate")] }
-        guard let s = site(c), let mk = makefile(s) else {
-            return [missing("the Makefile make reads", c, consequence: "whether CC from the environment reaches the compiler is unknown")]
+    func makeEvidence(_ c: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ f: FamilyFacts)
+        -> Refusal
+    {
+        if ninja {
+            return [
+                finding(
+                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    "ninja runs a build file this stage did not generate")
+            ]
         }
-        return MakefileEvidence.ccBlocker(mk.text).map { [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(mk.path):\($0.line) \($0.reason)")] } ?? []
+        guard let s = site(c), let mk = makefile(s) else {
+            return [
+                missing(
+                    "the Makefile make reads", c,
+                    consequence: "whether CC from the environment reaches the compiler is unknown")
+            ]
+        }
+        return MakefileEvidence.ccBlocker(mk.text).map {
+            [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(mk.path):\($0.line) \($0.reason)")]
+        } ?? []
     }
 
-    func projectFile(_ c: (run: RunInfo, offset: Int, name: String, next: String), _ name: String, _ file: (path: String, text: String)?,
-                     blockers: [String]) -> Refusal {
+    func projectFile(
+        _ c: (run: RunInfo, offset: Int, name: String, next: String), _ name: String,
+        _ file: (path: String, text: String)?,
+        blockers: [String]
+    ) -> Refusal {
         guard let file else { return [missing(name, c, consequence: "whether the project cross-compiles is unknown")] }
         return blockers.compactMap { b in
-            Text.lineNumber(of: b, in: file.text).map { finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(file.path):\($0) uses \(b), which does not work when cross-compiling") }
+            Text.lineNumber(of: b, in: file.text).map {
+                finding(
+                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    "\(file.path):\($0) uses \(b), which does not work when cross-compiling")
+            }
         }
     }
 }

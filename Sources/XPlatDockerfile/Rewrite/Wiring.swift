@@ -22,7 +22,7 @@ import XPlatPlatform
 /// `proofOfWiring` was wired by xplat (or written the same way), so a second rewrite leaves it.
 enum WiringVariable: String, CaseIterable, CustomStringConvertible {
     case goarm, goamd64, triplet, debarch, rustTarget = "rust_target", rustLinker = "rust_linker",
-         zigTarget = "zig_target", cmakeProcessor = "cmake_processor"
+        zigTarget = "zig_target", cmakeProcessor = "cmake_processor"
 
     /// `$triplet`: how the generated shell reads the variable.
     var description: String { "$" + rawValue }
@@ -41,7 +41,9 @@ struct Wiring {
     static func sourceWords(_ ins: Instruction, _ df: Dockerfile) -> [ShellWord] {
         guard ins.command == "run", !ins.isJSON else { return [] }
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
-            return Shell.words(df.bytes[doc.bodyRange]).map { ShellWord(text: $0.text, offset: $0.offset + doc.bodyRange.lowerBound, isCommand: $0.isCommand) }
+            return Shell.words(df.bytes[doc.bodyRange]).map {
+                ShellWord(text: $0.text, offset: $0.offset + doc.bodyRange.lowerBound, isCommand: $0.isCommand)
+            }
         }
         guard let first = ins.argumentSourcePieces.first, let last = ins.argumentSourcePieces.last else { return [] }
         return Shell.words(df.bytes[first.lowerBound..<last.upperBound]).map {
@@ -49,7 +51,9 @@ struct Wiring {
         }
     }
 
-    func edit(at offset: Int, _ text: String, stage: Int, _ kind: EditKind) -> TextEdit { edit(offset..<offset, text, stage: stage, kind) }
+    func edit(at offset: Int, _ text: String, stage: Int, _ kind: EditKind) -> TextEdit {
+        edit(offset..<offset, text, stage: stage, kind)
+    }
 
     func edit(_ range: Range<Int>, _ text: String, stage: Int, _ kind: EditKind) -> TextEdit {
         let l1 = df.position(of: range.lowerBound).line
@@ -61,10 +65,14 @@ struct Wiring {
         var out: [TextEdit] = []
         let root = facts.root
         if root.platform == .none {
-            out.append(edit(at: df.instructions[root.fromInstruction].keywordRange.upperBound, " --platform=$BUILDPLATFORM", stage: root.index, .platform))
+            out.append(
+                edit(
+                    at: df.instructions[root.fromInstruction].keywordRange.upperBound, " --platform=$BUILDPLATFORM",
+                    stage: root.index, .platform))
         }
         let laterCargoPaths = df.instructions.contains { ins in
-            ["copy", "run", "add"].contains(ins.command) && (ins.original.contains("target/release/") || ins.original.contains("target/debug/"))
+            ["copy", "run", "add"].contains(ins.command)
+                && (ins.original.contains("target/release/") || ins.original.contains("target/debug/"))
                 && !ins.original.contains("cargo ")
         }
         for m in facts.members {
@@ -96,7 +104,11 @@ struct Wiring {
         guard first < df.instructions.count, stage.instructions.contains(first) else {
             let end = df.instructions[stage.fromInstruction].sourceRange.upperBound
             let needsBreak = end == 0 || df.bytes[end - 1] != ASCII.newline
-            return [edit(at: end, (needsBreak ? df.lineEnding : "") + text + (needsBreak ? "" : df.lineEnding), stage: m, .targetArgs)]
+            return [
+                edit(
+                    at: end, (needsBreak ? df.lineEnding : "") + text + (needsBreak ? "" : df.lineEnding), stage: m,
+                    .targetArgs)
+            ]
         }
         let at = df.lineStarts[firstLine - 1]
         let indent = df.bytes[at..<df.instructions[first].keywordRange.lowerBound]
@@ -107,7 +119,8 @@ struct Wiring {
     func archLiteralEdits(_ ins: Instruction, stage: Int, quoted: Bool) -> [TextEdit] {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
-        let values: [(String, String)] = quoted
+        let values: [(String, String)] =
+            quoted
             ? [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\"")]
             : [("GOOS", "$TARGETOS"), ("GOARCH", "$TARGETARCH")]
         for (key, value) in values {
@@ -128,7 +141,9 @@ struct Wiring {
         if r.toolchains.contains(.go) { out += archLiteralEdits(ins, stage: r.stage, quoted: true) }
         out += flagEdits(r, ins)
         if r.toolchains.contains(.rust) { out += cargoPathEdits(r, ins, laterCargoPaths: laterCargoPaths) }
-        if r.toolchains.contains(.go) && r.words.contains(where: { $0.text == "install" }) && r.words.contains(where: { Shell.name($0.text) == "go" }) {
+        if r.toolchains.contains(.go) && r.words.contains(where: { $0.text == "install" })
+            && r.words.contains(where: { Shell.name($0.text) == "go" })
+        {
             out.append(appendEdit(r, ins, Self.goInstallFix))
         }
         return out
@@ -140,14 +155,18 @@ struct Wiring {
         let nl = df.lineEnding
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
             var at = doc.bodyRange.lowerBound
-            if df.bytes[at...].starts(with: Array("#!".utf8)), let e = df.bytes[at...].firstIndex(of: ASCII.newline) { at = e + 1 }
+            if df.bytes[at...].starts(with: Array("#!".utf8)), let e = df.bytes[at...].firstIndex(of: ASCII.newline) {
+                at = e + 1
+            }
             return edit(at: at, lines.map { $0 + nl }.joined(), stage: r.stage, .toolchainSetup)
         }
         let at = ins.argumentSourcePieces.first?.lowerBound ?? ins.argumentsOffset
         var indent = "    "
         let lead = df.bytes[df.lineStarts[df.position(of: at).line - 1]..<at]
         if !lead.isEmpty && lead.allSatisfy({ $0 == ASCII.space || $0 == ASCII.tab }) { indent = Bytes.string(lead) }
-        return edit(at: at, lines.map { $0 + " " + String(df.escapeToken) + nl + indent }.joined(), stage: r.stage, .toolchainSetup)
+        return edit(
+            at: at, lines.map { $0 + " " + String(df.escapeToken) + nl + indent }.joined(), stage: r.stage,
+            .toolchainSetup)
     }
 
     /// Shell lines, each ending a statement (`;`), so they join by continuations or newlines.
@@ -158,11 +177,14 @@ struct Wiring {
         if go { vars += [.goarm, .goamd64] }
         if cross { vars += [.triplet, .debarch] }
         if rust { vars += [.rustTarget, .rustLinker] }
-        if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) { vars.append(.cmakeProcessor) }
+        if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) {
+            vars.append(.cmakeProcessor)
+        }
         if r.toolchains.contains(.zig) { vars.append(.zigTarget) }
         var lines = Self.caseMapping(vars, strict: cross || r.toolchains.contains(.zig))
         // The C++ cross compiler only where C++ is evident (CMake enables CXX by default).
-        let cxx = r.toolchains.contains(.c) && r.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
+        let cxx =
+            r.toolchains.contains(.c) && r.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
         if cross { lines += installLines(cxx: cxx, rust: rust) }
         if rust { lines.append("export \"\(WiringVariable.rustLinker)=\(WiringVariable.triplet)-gcc\";") }
         return lines
@@ -170,23 +192,41 @@ struct Wiring {
 
     /// What is missing for the target, installed once: nothing on a native build.
     func installLines(cxx: Bool, rust: Bool) -> [String] {
-        var lines = ["xplat_pkgs=;",
-                     "command -v \"\(WiringVariable.triplet)-gcc\" >/dev/null 2>&1 || xplat_pkgs=\"gcc-$(echo \"\(WiringVariable.triplet)\" | tr _ -) libc6-dev-\(WiringVariable.debarch)-cross\";"]
-        if cxx { lines.append("command -v \"\(WiringVariable.triplet)-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs g++-$(echo \"\(WiringVariable.triplet)\" | tr _ -)\";") }
+        var lines = [
+            "xplat_pkgs=;",
+            "command -v \"\(WiringVariable.triplet)-gcc\" >/dev/null 2>&1 || xplat_pkgs=\"gcc-$(echo "
+                + "\"\(WiringVariable.triplet)\" | tr _ -) libc6-dev-\(WiringVariable.debarch)-cross\";",
+        ]
+        if cxx {
+            lines.append(
+                "command -v \"\(WiringVariable.triplet)-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs "
+                    + "g++-$(echo \"\(WiringVariable.triplet)\" | tr _ -)\";"
+            )
+        }
         var seen = Set<String>()
         let libs = plan.targetPackages.filter { seen.insert($0).inserted }
         if !libs.isEmpty {
-            lines.append("for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;")
+            lines.append(
+                "for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null "
+                    + "2>&1 || xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;"
+            )
         }
         if rust {
-            lines.append("command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" >/dev/null 2>&1"
-                + " || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
+            lines.append(
+                "command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" "
+                    + ">/dev/null 2>&1"
+                    + " || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
         }
         // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
         // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
-        lines.append("if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture \"\(WiringVariable.debarch)\" ;; esac"
-            + " && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
-        if rust { lines.append("if command -v rustup >/dev/null 2>&1; then rustup target add \"\(WiringVariable.rustTarget)\"; fi;") }
+        lines.append(
+            "if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture "
+                + "\"\(WiringVariable.debarch)\" ;; esac"
+                + " && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+        if rust {
+            lines.append(
+                "if command -v rustup >/dev/null 2>&1; then rustup target add \"\(WiringVariable.rustTarget)\"; fi;")
+        }
         return lines
     }
 
@@ -195,15 +235,19 @@ struct Wiring {
     /// variant's arm only where its values differ from its architecture's. `strict`: other targets fail.
     static func caseMapping(_ variables: [WiringVariable], strict: Bool) -> [String] {
         func values(_ row: ArchitectureInfo) -> [WiringVariable: String?] {
-            [.triplet: row.gnuTriplet, .debarch: row.debianArch, .rustTarget: row.rustTarget,
-             .rustLinker: "CARGO_TARGET_" + row.rustTarget.uppercased().replacingOccurrences(of: "-", with: "_") + "_LINKER",
-             .zigTarget: row.zigTarget, .goarm: row.goarm ?? "", .goamd64: row.goamd64 ?? "",
-             .cmakeProcessor: row.unameMachine]
+            [
+                .triplet: row.gnuTriplet, .debarch: row.debianArch, .rustTarget: row.rustTarget,
+                .rustLinker: "CARGO_TARGET_" + row.rustTarget.uppercased().replacingOccurrences(of: "-", with: "_")
+                    + "_LINKER",
+                .zigTarget: row.zigTarget, .goarm: row.goarm ?? "", .goamd64: row.goamd64 ?? "",
+                .cmakeProcessor: row.unameMachine,
+            ]
         }
         var specific: [String] = [], wildcard: [String] = []
         var wildcardValues: [String: String] = [:]
         for row in ArchitectureTable.entries where row.platform.variant == nil {
-            wildcardValues[row.platform.architecture] = variables.map { (values(row)[$0] ?? nil) ?? "?" }.joined(separator: " ")
+            wildcardValues[row.platform.architecture] = variables.map { (values(row)[$0] ?? nil) ?? "?" }.joined(
+                separator: " ")
         }
         for row in ArchitectureTable.entries {
             let v = values(row)
@@ -218,19 +262,25 @@ struct Wiring {
                 specific.append("  \(key)) \(assignment) ;;")
             }
         }
-        let fallback = strict ? "  *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;;"
-                              : "  *) " + variables.map { "\($0.rawValue)=" }.joined(separator: " ") + " ;;"
+        let fallback =
+            strict
+            ? "  *) echo \"unsupported target $TARGETARCH$TARGETVARIANT\" >&2; exit 1 ;;"
+            : "  *) " + variables.map { "\($0.rawValue)=" }.joined(separator: " ") + " ;;"
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + specific + wildcard + [fallback, "esac;"]
     }
 
-    static let goInstallFix = "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ];"
-        + " then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
+    static let goInstallFix =
+        "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ];"
+        + " then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir "
+        + "\"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
 
     /// `text` after the RUN's last command (`&& text`), or as the heredoc body's last line.
     func appendEdit(_ r: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
             return edit(at: doc.bodyRange.upperBound, text + df.lineEnding, stage: r.stage, .toolchainPath)
         }
-        return edit(at: ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound, " && " + text, stage: r.stage, .toolchainPath)
+        return edit(
+            at: ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound, " && " + text, stage: r.stage,
+            .toolchainPath)
     }
 }

@@ -9,8 +9,16 @@ extension Wiring {
     /// Environment for Go's compile commands (and a `make` that wraps them), without the variables the
     /// command already assigns (`assigned`; their literal values are replaced by `archLiteralEdits`).
     func goEnvironment(_ assigned: Set<String>) -> String {
-        var env = [("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\""), ("GOAMD64", "\"\(WiringVariable.goamd64)\"")]
-        if plan.go == .cgo { env += [("CGO_ENABLED", "1"), ("CC", "\"\(WiringVariable.triplet)-gcc\""), ("CXX", "\"\(WiringVariable.triplet)-g++\"")] }
+        var env = [
+            ("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\""),
+            ("GOAMD64", "\"\(WiringVariable.goamd64)\""),
+        ]
+        if plan.go == .cgo {
+            env += [
+                ("CGO_ENABLED", "1"), ("CC", "\"\(WiringVariable.triplet)-gcc\""),
+                ("CXX", "\"\(WiringVariable.triplet)-g++\""),
+            ]
+        }
         return env.filter { !assigned.contains($0.0) }.map { "\($0.0)=\($0.1) " }.joined()
             + (plan.go == .cgo && libraries ? Self.pkgConfig : "")
     }
@@ -26,7 +34,10 @@ extension Wiring {
         return out
     }
 
-    var cEnvironment: String { "CC=\"\(WiringVariable.triplet)-gcc\" CXX=\"\(WiringVariable.triplet)-g++\" " + (libraries ? Self.pkgConfig : "") }
+    var cEnvironment: String {
+        "CC=\"\(WiringVariable.triplet)-gcc\" CXX=\"\(WiringVariable.triplet)-g++\" "
+            + (libraries ? Self.pkgConfig : "")
+    }
 
     var rustEnvironment: String {
         "TARGET_CC=\"\(WiringVariable.triplet)-gcc\" " + (libraries ? "PKG_CONFIG_ALLOW_CROSS=1 " + Self.pkgConfig : "")
@@ -42,20 +53,35 @@ extension Wiring {
             let at = w.offset
             switch name {
             case "go" where ["build", "install"].contains(next) && r.toolchains.contains(.go):
-                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
+                out.append(
+                    edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
             case "make" where r.toolchains.contains(.go) && !r.toolchains.contains(.c):
-                let own = plan.makeVariables.map { "\($0.name)=\"$\($0.goVariable == "GOOS" ? "TARGETOS" : "TARGETARCH")\" " }.joined()
-                out.append(edit(at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: r.stage, .toolchainEnv))
+                let own = plan.makeVariables.map {
+                    "\($0.name)=\"$\($0.goVariable == "GOOS" ? "TARGETOS" : "TARGETARCH")\" "
+                }.joined()
+                out.append(
+                    edit(
+                        at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: r.stage,
+                        .toolchainEnv))
             case "make" where r.toolchains.contains(.rust) && !r.toolchains.contains(.c):
-                out.append(edit(at: at, "CARGO_BUILD_TARGET=\"\(WiringVariable.rustTarget)\" " + rustEnvironment, stage: r.stage, .toolchainEnv))
+                out.append(
+                    edit(
+                        at: at, "CARGO_BUILD_TARGET=\"\(WiringVariable.rustTarget)\" " + rustEnvironment,
+                        stage: r.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
                 out.append(edit(at: at, rustEnvironment, stage: r.stage, .toolchainEnv))
             case "gcc" where r.toolchains.contains(.c), "cc" where r.toolchains.contains(.c):
-                out.append(edit(at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: r.stage, .compilerName))
+                out.append(
+                    edit(
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: r.stage,
+                        .compilerName))
             case "g++" where r.toolchains.contains(.c), "c++" where r.toolchains.contains(.c):
-                out.append(edit(at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: r.stage, .compilerName))
+                out.append(
+                    edit(
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: r.stage,
+                        .compilerName))
             case "make" where r.toolchains.contains(.c), "ninja" where r.toolchains.contains(.c),
-                 "configure" where r.toolchains.contains(.c):
+                "configure" where r.toolchains.contains(.c):
                 out.append(edit(at: at, cEnvironment, stage: r.stage, .toolchainEnv))
             case "cmake" where r.toolchains.contains(.c) && !["--build", "--install", "-E", "-P"].contains(next):
                 if libraries { out.append(edit(at: at, Self.pkgConfig, stage: r.stage, .toolchainEnv)) }
@@ -66,7 +92,8 @@ extension Wiring {
         return out
     }
 
-    static let cmakeFlags = " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\""
+    static let cmakeFlags =
+        " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\""
         + " -DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 
     /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
@@ -77,17 +104,23 @@ extension Wiring {
             var from = text.startIndex
             while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let end = from + at + needle.utf8.count
-                if end >= text.endIndex || text[end].isGoByteSpace || text[end] == UInt8(ascii: ";") || text[end] == UInt8(ascii: "&") {
+                if end >= text.endIndex || text[end].isGoByteSpace || text[end] == UInt8(ascii: ";")
+                    || text[end] == UInt8(ascii: "&")
+                {
                     out.append(edit(at: end, addition, stage: r.stage, .toolchainFlag))
                 }
                 from = end
             }
         }
         if r.toolchains.contains(.rust) {
-            for command in ["cargo build", "cargo install", "cargo chef cook"] { insertAfter(command, " --target \"\(WiringVariable.rustTarget)\"") }
+            for command in ["cargo build", "cargo install", "cargo chef cook"] {
+                insertAfter(command, " --target \"\(WiringVariable.rustTarget)\"")
+            }
         }
         if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"\(WiringVariable.zigTarget)\"") }
-        if r.toolchains.contains(.c) && !ins.original.contains("--host") { insertAfter("./configure", " --host=\"\(WiringVariable.triplet)\"") }
+        if r.toolchains.contains(.c) && !ins.original.contains("--host") {
+            insertAfter("./configure", " --host=\"\(WiringVariable.triplet)\"")
+        }
         return out
     }
 
@@ -96,7 +129,10 @@ extension Wiring {
     func cargoPathEdits(_ r: RunInfo, _ ins: Instruction, laterCargoPaths: Bool) -> [TextEdit] {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
-        for (needle, replacement) in [("target/release/", "target/\(WiringVariable.rustTarget)/release/"), ("target/debug/", "target/\(WiringVariable.rustTarget)/debug/")] {
+        for (needle, replacement) in [
+            ("target/release/", "target/\(WiringVariable.rustTarget)/release/"),
+            ("target/debug/", "target/\(WiringVariable.rustTarget)/debug/"),
+        ] {
             var from = text.startIndex
             while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let s = from + at
@@ -106,11 +142,21 @@ extension Wiring {
         }
         guard laterCargoPaths && r.words.contains(where: { $0.text == "cargo" }) else { return out }
         var targetDir = "target"
-        let manifest = r.words.firstIndex { $0.text == "--manifest-path" }.flatMap { $0 + 1 < r.words.count ? r.words[$0 + 1].text : nil }
-            ?? r.words.first { $0.text.hasPrefix("--manifest-path=") }.map { String($0.text.dropFirst("--manifest-path=".count)) }
+        let manifest =
+            r.words.firstIndex { $0.text == "--manifest-path" }.flatMap {
+                $0 + 1 < r.words.count ? r.words[$0 + 1].text : nil
+            }
+            ?? r.words.first { $0.text.hasPrefix("--manifest-path=") }.map {
+                String($0.text.dropFirst("--manifest-path=".count))
+            }
         if let manifest, let slash = manifest.lastIndex(of: "/") { targetDir = String(manifest[..<slash]) + "/target" }
         let profile = ins.original.contains("--release") ? "release" : "debug"
-        out.append(appendEdit(r, ins, "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" \(targetDir)/\(profile)/"))
+        out.append(
+            appendEdit(
+                r, ins,
+                "mkdir -p \(targetDir)/\(profile) && cp -a "
+                    + "\"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" \(targetDir)/\(profile)/"
+            ))
         return out
     }
 }

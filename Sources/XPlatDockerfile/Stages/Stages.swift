@@ -126,8 +126,10 @@ public struct StageGraph: Sendable {
     /// The values BuildKit gives the automatic args when building `target` on a `build` machine.
     public static func automaticValues(target: Platform, build: Platform) -> [String: String] {
         func parts(_ p: Platform, _ prefix: String) -> [String: String] {
-            [prefix + "PLATFORM": p.description, prefix + "OS": p.os, prefix + "ARCH": p.architecture,
-             prefix + "VARIANT": p.variant ?? ""]
+            [
+                prefix + "PLATFORM": p.description, prefix + "OS": p.os, prefix + "ARCH": p.architecture,
+                prefix + "VARIANT": p.variant ?? "",
+            ]
         }
         return parts(target, "TARGET").merging(parts(build, "BUILD")) { a, _ in a }
     }
@@ -148,8 +150,10 @@ public struct StageGraph: Sendable {
     ///     it they are empty in FROM.
     /// - Throws: `DockerfileSyntaxError` for a FROM BuildKit would reject (wrong argument count,
     ///   a bad `AS` name) or instructions before the first FROM other than ARG.
-    public init(_ dockerfile: Dockerfile, buildArgs: [String: String] = [:],
-                platform: (target: Platform, build: Platform)? = nil) throws(DockerfileSyntaxError) {
+    public init(
+        _ dockerfile: Dockerfile, buildArgs: [String: String] = [:],
+        platform: (target: Platform, build: Platform)? = nil
+    ) throws(DockerfileSyntaxError) {
         self.dockerfile = dockerfile
         self.platform = platform?.target
         var reading = Reading(
@@ -207,13 +211,18 @@ public struct StageGraph: Sendable {
             let expanded = StageGraph.expand(raw, scope)
             var base = StageBase.image(expanded)
             if expanded.lowercased() == "scratch" { base = .scratch }
-            if let s = stages.last(where: { $0.name != nil && $0.name == expanded.lowercased() }) { base = .stage(s.index) }
+            if let s = stages.last(where: { $0.name != nil && $0.name == expanded.lowercased() }) {
+                base = .stage(s.index)
+            }
             var deps: [StageDependency] = []
-            if case .stage(let s) = base { deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine)) }
-            stages.append(Stage(
-                name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
-                platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
-                dependencies: deps, line: ins.startLine))
+            if case .stage(let s) = base {
+                deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine))
+            }
+            stages.append(
+                Stage(
+                    name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
+                    platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
+                    dependencies: deps, line: ins.startLine))
         }
 
         /// Any other instruction belongs to the current stage (only ARG may come before the first
@@ -236,7 +245,8 @@ public struct StageGraph: Sendable {
             }
             var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
             for h in ins.heredocs { command += "\n" + h.content }
-            stages[s].runs.append(RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+            stages[s].runs.append(
+                RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
         }
 
         /// An edge from the current stage to the earlier stage `value` names, if it names one (else
@@ -323,7 +333,10 @@ public struct StageGraph: Sendable {
             guard c == "$", i + 1 < chars.count else { out.unicodeScalars.append(c); i += 1; continue }
             if chars[i + 1] == "{" {
                 var j = i + 2, depth = 1
-                while j < chars.count { if chars[j] == "{" { depth += 1 }; if chars[j] == "}" { depth -= 1; if depth == 0 { break } }; j += 1 }
+                while j < chars.count {
+                    if chars[j] == "{" { depth += 1 }; if chars[j] == "}" { depth -= 1; if depth == 0 { break } };
+                    j += 1
+                }
                 let body = String(String.UnicodeScalarView(chars[(i + 2)..<min(j, chars.count)]))
                 var name = body, op = "", word = ""
                 if let r = body.firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
@@ -345,7 +358,8 @@ public struct StageGraph: Sendable {
                 continue
             }
             var j = i + 1
-            while j < chars.count, chars[j].properties.isAlphabetic || chars[j] == "_" || ("0"..."9").contains(chars[j]) { j += 1 }
+            while j < chars.count, chars[j].properties.isAlphabetic || chars[j] == "_" || ("0"..."9").contains(chars[j])
+            { j += 1 }
             if j == i + 1 { out += "$"; i += 1; continue }
             out += env[String(String.UnicodeScalarView(chars[(i + 1)..<j]))] ?? ""
             i = j

@@ -48,7 +48,8 @@ public struct BuildKitNode: Sendable, Hashable {
 
 /// Go's `strconv.Quote`, so dumps compare byte for byte with BuildKit's.
 public enum GoQuote {
-    /// `s` in double quotes as Go quotes it: C escapes for control characters, `\x`, `\u` or `\U` for other unprintable ones.
+    /// `s` in double quotes as Go quotes it: C escapes for control characters, `\x`, `\u` or `\U` for other unprintable
+    /// ones.
     public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -87,11 +88,11 @@ public enum GoQuote {
     static func isPrint(_ s: Unicode.Scalar) -> Bool {
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark,
-             .decimalNumber, .letterNumber, .otherNumber,
-             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation,
-             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            .nonspacingMark, .spacingMark, .enclosingMark,
+            .decimalNumber, .letterNumber, .otherNumber,
+            .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+            .initialPunctuation, .finalPunctuation, .otherPunctuation,
+            .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
             return true
         default:
             return false
@@ -114,7 +115,8 @@ enum LineParsers {
         case "label": return (try nameVal(rest, key: "LABEL", escape: escape), false)
         case "expose", "from": return (whitespaceDelimited(rest), false)
         case "healthcheck": return try healthConfig(rest)
-        case "maintainer", "stopsignal", "user", "workdir": return (rest.isEmpty ? [] : [.value(Bytes.string(rest))], false)
+        case "maintainer", "stopsignal", "user", "workdir":
+            return (rest.isEmpty ? [] : [.value(Bytes.string(rest))], false)
         case "onbuild": return ([], false)  // handled by the parser (needs a nested instruction)
         default: return ([.value("")], false)  // BuildKit ignores unknown instructions' arguments
         }
@@ -187,7 +189,11 @@ enum LineParsers {
         var out: [BuildKitArgument] = []
         for w in ws {
             guard let eq = w.firstIndex(of: ASCII.equals) else {
-                throw Failure(reason: "Syntax error - can't find = in \(GoQuote.quote(Bytes.string(w[...]))). Must be of the form: name=value")
+                throw Failure(
+                    reason:
+                        "Syntax error - can't find = in \(GoQuote.quote(Bytes.string(w[...]))). Must be of the "
+                        + "form: name=value"
+                )
             }
             out += keyValue(Bytes.string(w[..<eq]), Bytes.string(w[(eq + 1)...]), "=")
         }
@@ -398,8 +404,12 @@ enum JSONArray {
                                 i += 2
                                 if let lo = hex4(), (0xDC00..<0xE000).contains(lo) {
                                     v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                                } else { i = save; v = 0xFFFD }
-                            } else { v = 0xFFFD }
+                                } else {
+                                    i = save; v = 0xFFFD
+                                }
+                            } else {
+                                v = 0xFFFD
+                            }
                         } else if (0xDC00..<0xE000).contains(v) {
                             v = 0xFFFD
                         }

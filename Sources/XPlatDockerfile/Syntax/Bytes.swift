@@ -37,7 +37,8 @@ extension UInt8 {
 enum Bytes {
     /// Length in bytes of the Unicode white space (Go's `unicode.IsSpace`) starting at `i`, or 0.
     @inline(__always)
-    static func spaceLength<C: RandomAccessCollection>(_ b: C, at i: C.Index) -> Int where C.Element == UInt8, C.Index == Int {
+    static func spaceLength<C: RandomAccessCollection>(_ b: C, at i: C.Index) -> Int
+    where C.Element == UInt8, C.Index == Int {
         let c = b[i]
         if c < 0x80 { return (c == 0x20 || (c >= 0x09 && c <= 0x0D)) ? 1 : 0 }
         // Multi-byte spaces: U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
@@ -98,7 +99,8 @@ enum Bytes {
 
     /// The one byte-substring search of this module (Foundation's `contains` goes through CFString
     /// and dominated the rewrite profile): the offset of `needle` relative to `hay`'s start, if any.
-    static func find<C: RandomAccessCollection>(_ needle: [UInt8], in hay: C) -> Int? where C.Element == UInt8, C.Index == Int {
+    static func find<C: RandomAccessCollection>(_ needle: [UInt8], in hay: C) -> Int?
+    where C.Element == UInt8, C.Index == Int {
         guard let first = needle.first else { return 0 }
         guard needle.count <= hay.count else { return nil }
         var i = hay.startIndex

@@ -72,16 +72,26 @@ enum Heredocs {
             if inSingle {
                 if c == ASCII.apostrophe { inSingle = false; rawQuotes += 1 } else { name.append(c) }
             } else if inDouble {
-                if c == ASCII.quote { inDouble = false; rawQuotes += 1 }
-                else if c == ASCII.backslash, j + 1 < rest.endIndex,
-                        [ASCII.quote, ASCII.backslash, ASCII.dollar, UInt8(ascii: "`")].contains(rest[j + 1]) {
+                if c == ASCII.quote {
+                    inDouble = false; rawQuotes += 1
+                } else if c == ASCII.backslash, j + 1 < rest.endIndex,
+                    [ASCII.quote, ASCII.backslash, ASCII.dollar, UInt8(ascii: "`")].contains(rest[j + 1])
+                {
                     j += 1; name.append(rest[j])
-                } else { name.append(c) }
-            } else if c == ASCII.apostrophe { inSingle = true; rawQuotes += 1 }
-            else if c == ASCII.quote { inDouble = true; rawQuotes += 1 }
-            else if c == ASCII.backslash, j + 1 < rest.endIndex { j += 1; name.append(rest[j]) }
-            else if c == ASCII.space || c == ASCII.tab { return nil }
-            else { name.append(c) }
+                } else {
+                    name.append(c)
+                }
+            } else if c == ASCII.apostrophe {
+                inSingle = true; rawQuotes += 1
+            } else if c == ASCII.quote {
+                inDouble = true; rawQuotes += 1
+            } else if c == ASCII.backslash, j + 1 < rest.endIndex {
+                j += 1; name.append(rest[j])
+            } else if c == ASCII.space || c == ASCII.tab {
+                return nil
+            } else {
+                name.append(c)
+            }
             j += 1
         }
         let unquotedQuotes = name.filter { $0 == ASCII.quote || $0 == ASCII.apostrophe }.count

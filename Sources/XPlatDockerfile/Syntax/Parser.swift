@@ -13,12 +13,16 @@ public enum DockerfileParser {
     /// - Throws: `DockerfileSyntaxError` with the line and BuildKit's reason when BuildKit would refuse
     ///   the file (no instructions, bad `# escape=`, repeated directive, `ENV` without a value, a JSON
     ///   array of non-strings, an unterminated heredoc).
-    public static func parse(_ text: String, fileName: String = "Dockerfile") throws(DockerfileSyntaxError) -> Dockerfile {
+    public static func parse(_ text: String, fileName: String = "Dockerfile") throws(DockerfileSyntaxError)
+        -> Dockerfile
+    {
         try parse(bytes: Array(text.utf8), fileName: fileName)
     }
 
     /// Parses UTF-8 `bytes`.
-    public static func parse(bytes: [UInt8], fileName: String = "Dockerfile") throws(DockerfileSyntaxError) -> Dockerfile {
+    public static func parse(bytes: [UInt8], fileName: String = "Dockerfile") throws(DockerfileSyntaxError)
+        -> Dockerfile
+    {
         var p = Parser(bytes: bytes, fileName: fileName)
         return try p.run()
     }
@@ -111,8 +115,10 @@ struct Parser {
         while li < lineCount {
             let token = try lineToken(li, comments: &found.comments)
             li += 1
-            if let instruction = try readInstruction(token, startLine: li, line: &li, comments: found.comments,
-                                                     warnings: &found.warnings) {
+            if let instruction = try readInstruction(
+                token, startLine: li, line: &li, comments: found.comments,
+                warnings: &found.warnings)
+            {
                 found.append(instruction)
             }
         }
@@ -160,8 +166,10 @@ struct Parser {
     /// The instruction that starts with `token` on `startLine` (1-based): its continuation lines
     /// joined, its node parsed and its heredoc bodies read, `li` moved past its last line. Nil when
     /// the line holds no text (blank or a comment).
-    mutating func readInstruction(_ token: ArraySlice<UInt8>, startLine: Int, line li: inout Int, comments: [String],
-                                  warnings: inout [String]) throws(DockerfileSyntaxError) -> Instruction? {
+    mutating func readInstruction(
+        _ token: ArraySlice<UInt8>, startLine: Int, line li: inout Int, comments: [String],
+        warnings: inout [String]
+    ) throws(DockerfileSyntaxError) -> Instruction? {
         let (cut, isEnd) = trimContinuation(token)
         if isEnd && cut == token.startIndex { return nil }
         let joined = try joinContinuations(first: token.startIndex..<cut, isEnd: isEnd, line: &li)
@@ -175,8 +183,9 @@ struct Parser {
             throw fail(startLine, error.reason)
         }
         let heredocs = try readHeredocs(joined.logical, node: node, startLine: startLine, line: &li)
-        return instruction(node, joined.logical, joined.segments, heredocs: heredocs, comments: comments,
-                           lines: startLine...li, source: lineStarts[startLine - 1]..<lineEnd(li - 1))
+        return instruction(
+            node, joined.logical, joined.segments, heredocs: heredocs, comments: comments,
+            lines: startLine...li, source: lineStarts[startLine - 1]..<lineEnd(li - 1))
     }
 
     /// The parsed file: the trailing trivia closed, BuildKit's refusal of a file without
@@ -198,7 +207,8 @@ struct Parser {
     /// The logical line of an instruction: its first line's kept text, then each continuation line's
     /// (comment lines skipped, empty lines skipped and reported), with where each piece came from.
     mutating func joinContinuations(first: Range<Int>, isEnd firstIsEnd: Bool, line li: inout Int)
-        throws(DockerfileSyntaxError) -> (logical: [UInt8], segments: [Segment], hasEmpty: Bool) {
+        throws(DockerfileSyntaxError) -> (logical: [UInt8], segments: [Segment], hasEmpty: Bool)
+    {
         var logical = Array(bytes[first])
         var segments = [Segment(logical: 0, source: first.lowerBound, length: first.count)]
         var hasEmpty = false
@@ -220,7 +230,9 @@ struct Parser {
 
     /// The bodies of the heredocs an instruction opens (`<<EOF`), read from the lines after it up to
     /// each terminator; an unterminated heredoc is an error at the instruction's line.
-    func readHeredocs(_ logical: [UInt8], node: Built, startLine: Int, line li: inout Int) throws(DockerfileSyntaxError) -> [Heredoc] {
+    func readHeredocs(_ logical: [UInt8], node: Built, startLine: Int, line li: inout Int) throws(DockerfileSyntaxError)
+        -> [Heredoc]
+    {
         guard node.canContainHeredoc, Bytes.find([ASCII.lt, ASCII.lt], in: logical) != nil else { return [] }
         var heredocs: [Heredoc] = []
         for var doc in Heredocs.fromLine(logical[...]) {
@@ -251,18 +263,25 @@ struct Parser {
     }
 
     /// The instruction value: text, flags and ranges mapped from the logical line back to the file.
-    func instruction(_ node: Built, _ logical: [UInt8], _ segments: [Segment], heredocs: [Heredoc], comments: [String],
-                     lines: ClosedRange<Int>, source: Range<Int>) -> Instruction {
+    func instruction(
+        _ node: Built, _ logical: [UInt8], _ segments: [Segment], heredocs: [Heredoc], comments: [String],
+        lines: ClosedRange<Int>, source: Range<Int>
+    ) -> Instruction {
         let probe = Instruction(
             command: "", keyword: "", flags: [], arguments: "", original: "", node: node.node, heredocs: [],
             comments: [], startLine: 0, endLine: 0, sourceRange: 0..<0, keywordRange: 0..<0,
             argumentsOffset: 0, onbuildCommand: nil, segments: segments, logicalArgumentsStart: 0)
-        func mapped(_ r: Range<Int>) -> Range<Int> { probe.sourceOffset(logical: r.lowerBound)..<probe.sourceOffset(logical: r.upperBound) }
-        let flags = node.flags.map { f in InstructionFlag(name: f.name, value: f.value, text: f.text, sourceRange: mapped(f.range)) }
+        func mapped(_ r: Range<Int>) -> Range<Int> {
+            probe.sourceOffset(logical: r.lowerBound)..<probe.sourceOffset(logical: r.upperBound)
+        }
+        let flags = node.flags.map { f in
+            InstructionFlag(name: f.name, value: f.value, text: f.text, sourceRange: mapped(f.range))
+        }
         return Instruction(
             command: node.node.value, keyword: Bytes.string(logical[node.keyword]), flags: flags,
             arguments: Bytes.string(logical[node.arguments]), original: Bytes.string(logical[...]),
-            node: node.node, heredocs: heredocs, comments: comments, startLine: lines.lowerBound, endLine: lines.upperBound,
+            node: node.node, heredocs: heredocs, comments: comments, startLine: lines.lowerBound,
+            endLine: lines.upperBound,
             sourceRange: source, keywordRange: mapped(node.keyword),
             argumentsOffset: probe.sourceOffset(logical: node.arguments.lowerBound),
             onbuildCommand: node.onbuildCommand, segments: segments,
@@ -320,8 +339,9 @@ struct Parser {
             node.next = next
             node.isJSON = json
         }
-        return Built(node: node, flags: flags, keyword: cmdRange, arguments: argsRange, onbuildCommand: onbuild,
-                     onbuildIsJSON: onbuildJSON)
+        return Built(
+            node: node, flags: flags, keyword: cmdRange, arguments: argsRange, onbuildCommand: onbuild,
+            onbuildIsJSON: onbuildJSON)
     }
 
     /// BuildKit `extractBuilderFlags`: leading `--flag` words; returns where the arguments start.
@@ -433,7 +453,8 @@ struct Parser {
             var body = Substring(text)
             if body.hasPrefix("--") { body = body.dropFirst(2) }
             if let eq = body.firstIndex(of: "=") {
-                return RawFlag(name: String(body[..<eq]), value: String(body[body.index(after: eq)...]), text: text, range: r)
+                return RawFlag(
+                    name: String(body[..<eq]), value: String(body[body.index(after: eq)...]), text: text, range: r)
             }
             return RawFlag(name: String(body), value: nil, text: text, range: r)
         }

@@ -3,9 +3,9 @@ import XPlatPlatform
 import XPlatSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// One change `xplat doctor --fix` makes.
@@ -144,7 +144,8 @@ public enum BinfmtFixer {
         var handled = Set<String>()
         for platform in report.requested ?? HostProbe.defaultPlatforms {
             guard let base = emulatedRow(of: platform, native: facts.kernel.nativePlatform),
-                  handled.insert(base.qemuName).inserted else { continue }
+                handled.insert(base.qemuName).inserted
+            else { continue }
             planner.plan(platform, base: base)
         }
         return FixPlan(actions: planner.actions, unfixable: planner.unfixable)
@@ -154,7 +155,8 @@ public enum BinfmtFixer {
     /// natively.
     private static func emulatedRow(of platform: Platform, native: Platform?) -> ArchitectureInfo? {
         guard let row = platform.info,
-              let base = ArchitectureTable.baseEntries.first(where: { ELFIdentity.sameIdentity($0, row) }) else { return nil }
+            let base = ArchitectureTable.baseEntries.first(where: { ELFIdentity.sameIdentity($0, row) })
+        else { return nil }
         if let native, native.canRun(base.platform) || native.architecture == base.platform.architecture { return nil }
         return base
     }
@@ -185,20 +187,27 @@ public enum BinfmtFixer {
                 if removeDuplicates { removeBrokenDuplicates(of: kept, among: claims, base: base) }
                 return
             }
-            guard let chosen = BinfmtFixer.interpreterCandidates(for: base).first(where: { candidate in
-                InterpreterInspector.inspect(registered: candidate.path, at: roots.resolve(candidate.path)).isStatic
-            }) else {
-                unfixable.append("\(base.platform): no static \(base.qemuName) installed: sudo apt-get install qemu-user-static")
+            guard
+                let chosen = BinfmtFixer.interpreterCandidates(for: base).first(where: { candidate in
+                    InterpreterInspector.inspect(registered: candidate.path, at: roots.resolve(candidate.path)).isStatic
+                })
+            else {
+                unfixable.append(
+                    "\(base.platform): no static \(base.qemuName) installed: sudo apt-get install qemu-user-static")
                 return
             }
             for broken in claims where removed.insert(broken.entry.name).inserted {
-                let why = !broken.interpreter.exists ? "interpreter \(broken.entry.interpreter) missing"
-                    : !broken.interpreter.isStatic ? "interpreter not static"
-                    : !broken.entry.fixBinary ? "no F flag" : proofFailed ? "probe failed" : "partial match"
+                let why =
+                    !broken.interpreter.exists
+                    ? "interpreter \(broken.entry.interpreter) missing"
+                    : !broken.interpreter.isStatic
+                        ? "interpreter not static"
+                        : !broken.entry.fixBinary ? "no F flag" : proofFailed ? "probe failed" : "partial match"
                 actions.append(.remove(name: broken.entry.name, reason: "broken for \(base.platform): \(why)"))
             }
-            let line = RegisterLine(name: freeName(base, claims: claims), pattern: base.binfmt, interpreter: chosen.path,
-                                    flags: chosen.flags)
+            let line = RegisterLine(
+                name: freeName(base, claims: claims), pattern: base.binfmt, interpreter: chosen.path,
+                flags: chosen.flags)
             let reason = claims.isEmpty ? "\(base.platform) has no handler" : "\(base.platform) handler replaced"
             actions.append(.register(line, reason: reason))
         }
@@ -206,7 +215,9 @@ public enum BinfmtFixer {
         /// `--remove-duplicates`: the entries that claim the platform beside `kept` and do not work.
         mutating func removeBrokenDuplicates(of kept: EntryFacts, among claims: [EntryFacts], base: ArchitectureInfo) {
             for broken in claims where !Self.works(broken) && removed.insert(broken.entry.name).inserted {
-                actions.append(.remove(name: broken.entry.name, reason: "broken duplicate of \(kept.entry.name) for \(base.platform)"))
+                actions.append(
+                    .remove(
+                        name: broken.entry.name, reason: "broken duplicate of \(kept.entry.name) for \(base.platform)"))
             }
         }
 
@@ -216,10 +227,13 @@ public enum BinfmtFixer {
         mutating func freeName(_ base: ArchitectureInfo, claims: [EntryFacts]) -> String {
             let name = base.qemuName
             guard facts.binfmt.entries.contains(where: { $0.entry.name == name }),
-                  !claims.contains(where: { $0.entry.name == name }) else { return name }
+                !claims.contains(where: { $0.entry.name == name })
+            else { return name }
             if let existing = facts.binfmt.entries.first(where: { $0.entry.name == name }),
-               !existing.entry.enabled, existing.platforms.contains(where: { $0.info.map { ELFIdentity.sameIdentity($0, base) } ?? false }),
-               removed.insert(name).inserted {
+                !existing.entry.enabled,
+                existing.platforms.contains(where: { $0.info.map { ELFIdentity.sameIdentity($0, base) } ?? false }),
+                removed.insert(name).inserted
+            {
                 actions.append(.remove(name: name, reason: "disabled; replaced by a working registration"))
                 return name
             }

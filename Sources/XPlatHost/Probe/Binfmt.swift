@@ -15,8 +15,10 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
     /// File name extension (`E` entries, `extension .jar`).
     public var fileExtension: String?
 
-    public init(name: String, enabled: Bool, interpreter: String, flags: String,
-                pattern: BinfmtPattern?, fileExtension: String? = nil) {
+    public init(
+        name: String, enabled: Bool, interpreter: String, flags: String,
+        pattern: BinfmtPattern?, fileExtension: String? = nil
+    ) {
         self.name = name
         self.enabled = enabled
         self.interpreter = interpreter
@@ -67,8 +69,9 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
             }
         }
         guard let enabled else {
-            throw HostProbeError.malformedEntry(file: file, line: 1, value: String(text.prefix(40)),
-                                                reason: "expected \"enabled\" or \"disabled\"")
+            throw HostProbeError.malformedEntry(
+                file: file, line: 1, value: String(text.prefix(40)),
+                reason: "expected \"enabled\" or \"disabled\"")
         }
         var pattern: BinfmtPattern?
         if let magic {
@@ -76,8 +79,9 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
             if m.count < magic.count { m += [UInt8](repeating: 0xff, count: magic.count - m.count) }
             pattern = BinfmtPattern(offset: offset, magic: magic, mask: Array(m.prefix(magic.count)))
         }
-        return BinfmtEntry(name: name, enabled: enabled, interpreter: interpreter, flags: flags,
-                           pattern: pattern, fileExtension: ext)
+        return BinfmtEntry(
+            name: name, enabled: enabled, interpreter: interpreter, flags: flags,
+            pattern: pattern, fileExtension: ext)
     }
 
     private static func split(_ line: String) -> (String, String) {
@@ -166,16 +170,22 @@ public struct RegisterLine: Sendable, Hashable, Codable, CustomStringConvertible
             guard let offset, let magic = BinfmtPattern.unescape(fields[3]), !magic.isEmpty else {
                 throw bad("bad offset or magic")
             }
-            var mask = fields[4].isEmpty ? [UInt8](repeating: 0xff, count: magic.count) : (BinfmtPattern.unescape(fields[4]) ?? [])
-            guard mask.count == magic.count else { throw bad("mask length \(mask.count) differs from magic length \(magic.count)") }
+            var mask =
+                fields[4].isEmpty
+                ? [UInt8](repeating: 0xff, count: magic.count) : (BinfmtPattern.unescape(fields[4]) ?? [])
+            guard mask.count == magic.count else {
+                throw bad("mask length \(mask.count) differs from magic length \(magic.count)")
+            }
             mask = Array(mask)
-            var r = RegisterLine(name: name, pattern: BinfmtPattern(offset: offset, magic: magic, mask: mask),
-                                 interpreter: fields[5], flags: flags)
+            var r = RegisterLine(
+                name: name, pattern: BinfmtPattern(offset: offset, magic: magic, mask: mask),
+                interpreter: fields[5], flags: flags)
             r.type = "M"
             return r
         case "E":
-            var r = RegisterLine(name: name, pattern: BinfmtPattern(offset: 0, magic: [], mask: []),
-                                 interpreter: fields[5], flags: flags)
+            var r = RegisterLine(
+                name: name, pattern: BinfmtPattern(offset: 0, magic: [], mask: []),
+                interpreter: fields[5], flags: flags)
             r.type = "E"
             r.pattern = nil
             r.fileExtension = fields[3]
@@ -202,8 +212,9 @@ public struct RegisterLine: Sendable, Hashable, Codable, CustomStringConvertible
         if flags.contains("O") || flags.contains("C") { shown += "O" }
         if flags.contains("C") { shown += "C" }
         if flags.contains("F") { shown += "F" }
-        return BinfmtEntry(name: name, enabled: true, interpreter: interpreter, flags: shown,
-                           pattern: pattern, fileExtension: fileExtension)
+        return BinfmtEntry(
+            name: name, enabled: true, interpreter: interpreter, flags: shown,
+            pattern: pattern, fileExtension: fileExtension)
     }
 }
 

@@ -8,8 +8,9 @@
 import Foundation
 import XPlatDocker
 import XPlatSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The docker client xplat builds with.
@@ -26,10 +27,14 @@ public struct DockerClientChoice: Sendable, Hashable {
     /// Finds the client. `XPLAT_DOCKER` is taken as it is (a name without a `/` is looked up on
     /// `PATH`); otherwise the candidates are asked (`docker version`, `docker buildx version`) in
     /// order until one can build.
-    public static func find(environment: [String: String], runner: any CommandRunner) async throws(DockerClientError) -> DockerClientChoice {
+    public static func find(environment: [String: String], runner: any CommandRunner) async throws(DockerClientError)
+        -> DockerClientChoice
+    {
         let roots = HostRoots.system(environment: environment)
         if let named = environment["XPLAT_DOCKER"], !named.isEmpty {
-            guard let path = lookUp(named, in: roots.path) else { throw DockerClientError(named: named, searched: roots.path) }
+            guard let path = lookUp(named, in: roots.path) else {
+                throw DockerClientError(named: named, searched: roots.path)
+            }
             return DockerClientChoice(path: path, passedOver: [])
         }
         var passedOver: [DockerClientFacts] = []
@@ -56,9 +61,11 @@ public struct DockerClientChoice: Sendable, Hashable {
         facts.builtInBuildKit = major.map { $0 >= 18 && $0 < 23 } ?? false
         facts.buildKitVia = facts.buildxVersion != nil ? "buildx" : facts.builtInBuildKit ? "built-in" : nil
         if facts.buildKitVia == nil {
-            facts.note = version == nil ? "could not run it"
+            facts.note =
+                version == nil
+                ? "could not run it"
                 : major.map { "Docker \($0) client without the buildx plugin: `docker build` cannot use BuildKit" }
-                ?? "`docker --version` printed no version"
+                    ?? "`docker --version` printed no version"
         }
         return facts
     }
@@ -66,7 +73,9 @@ public struct DockerClientChoice: Sendable, Hashable {
     /// A note on the clients passed over, nil when there were none.
     public var note: String? {
         guard !passedOver.isEmpty else { return nil }
-        let skipped = passedOver.map { "\($0.path)\($0.version.map { " (\($0))" } ?? ""): \($0.note ?? "cannot use BuildKit")" }
+        let skipped = passedOver.map {
+            "\($0.path)\($0.version.map { " (\($0))" } ?? ""): \($0.note ?? "cannot use BuildKit")"
+        }
         return "using \(path): " + skipped.joined(separator: "; ") + " (set XPLAT_DOCKER to choose the client)"
     }
 
@@ -94,7 +103,9 @@ public struct DockerClientChoice: Sendable, Hashable {
     }
 
     private static func realPath(_ path: String) -> String {
-        realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
+        realpath(path, nil).map { p in
+            defer { free(p) }; return String(cString: p)
+        } ?? path
     }
 }
 
@@ -106,7 +117,9 @@ public struct DockerClientError: Error, Sendable, Hashable, CustomStringConverti
     public var action: String
 
     init(named: String, searched: [String]) {
-        message = "XPLAT_DOCKER=\(named): no such executable" + (named.contains("/") ? "" : " on PATH (\(searched.joined(separator: ":")))")
+        message =
+            "XPLAT_DOCKER=\(named): no such executable"
+            + (named.contains("/") ? "" : " on PATH (\(searched.joined(separator: ":")))")
         action = "set XPLAT_DOCKER to the docker client's path, or unset it to use the docker on PATH"
     }
 
@@ -115,9 +128,13 @@ public struct DockerClientError: Error, Sendable, Hashable, CustomStringConverti
             message = "no docker client on PATH (\(searched.joined(separator: ":")))"
             action = "install a docker client (Debian: apt-get install docker.io), or set XPLAT_DOCKER to one"
         } else {
-            let listed = clients.map { "\($0.path)\($0.version.map { " (\($0))" } ?? ""): \($0.note ?? "cannot use BuildKit")" }
+            let listed = clients.map {
+                "\($0.path)\($0.version.map { " (\($0))" } ?? ""): \($0.note ?? "cannot use BuildKit")"
+            }
             message = "no docker client here can build with BuildKit: " + listed.joined(separator: "; ")
-            action = "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set XPLAT_DOCKER to a docker client older than 23 (it builds with BuildKit itself)"
+            action =
+                "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set "
+                + "XPLAT_DOCKER to a docker client older than 23 (it builds with BuildKit itself)"
         }
     }
 

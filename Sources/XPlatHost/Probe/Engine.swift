@@ -3,8 +3,9 @@ import XPlatDocker
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One `docker` client found on `PATH` (or named by `XPLAT_DOCKER`).
@@ -73,12 +74,16 @@ enum EngineProbe {
             let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + "docker"
             guard HostFiles.isExecutableFile(candidate) else { continue }
             // /bin is /usr/bin on merged-/usr systems: one client, not two.
-            let real = realpath(candidate, nil).map { p in defer { free(p) }; return String(cString: p) } ?? candidate
+            let real =
+                realpath(candidate, nil).map { p in
+                    defer { free(p) }; return String(cString: p)
+                } ?? candidate
             if seen.insert(real).inserted { paths.append(candidate) }
         }
         let preferredResolved = roots.resolve(preferred)
         if environment["XPLAT_DOCKER"] != nil, !paths.contains(preferredResolved),
-           HostFiles.isExecutableFile(preferredResolved) {
+            HostFiles.isExecutableFile(preferredResolved)
+        {
             paths.append(preferredResolved)
         }
 
@@ -87,8 +92,12 @@ enum EngineProbe {
         let clients = await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
             for (index, path) in paths.enumerated() {
                 group.addTask {
-                    (index, await probeClient(path: path, shownAs: roots.unresolve(path),
-                                              preferred: roots.unresolve(path) == preferred, runner: runner))
+                    (
+                        index,
+                        await probeClient(
+                            path: path, shownAs: roots.unresolve(path),
+                            preferred: roots.unresolve(path) == preferred, runner: runner)
+                    )
                 }
             }
             var out = [(Int, DockerClientFacts)]()
@@ -103,10 +112,13 @@ enum EngineProbe {
 
         var builders: [BuilderFacts] = []
         var buildxSource: String?
-        if let withBuildx = (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil }) {
+        if let withBuildx =
+            (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil })
+        {
             let exe = roots.resolve(withBuildx.path)
             if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
-               let parsed = try? BuildxListing.parseJSON(out.stdout) {
+                let parsed = try? BuildxListing.parseJSON(out.stdout)
+            {
                 builders = parsed
                 buildxSource = "\(withBuildx.path) buildx ls --format json"
             } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
@@ -114,11 +126,14 @@ enum EngineProbe {
                 buildxSource = "\(withBuildx.path) buildx ls"
             }
         }
-        return EngineFacts(clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
-                           builders: builders, registry: await registry)
+        return EngineFacts(
+            clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
+            builders: builders, registry: await registry)
     }
 
-    private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async -> DockerClientFacts {
+    private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async
+        -> DockerClientFacts
+    {
         var facts = DockerClientFacts(path: shownAs, builtInBuildKit: false, preferred: preferred)
         async let versionRun = try? runner.run(Command(path, ["version", "--format", "{{json .}}"]))
         async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
@@ -126,8 +141,10 @@ enum EngineProbe {
         if let version {
             // `docker version` exits 1 when the daemon is unreachable but still prints the client part.
             let firstJSON = version.stdout.split(separator: "\n").first { $0.hasPrefix("{") }
-            if let firstJSON, let object = try? JSONSerialization.jsonObject(with: Data(firstJSON.utf8)) as? [String: Any],
-               let client = object["Client"] as? [String: Any] {
+            if let firstJSON,
+                let object = try? JSONSerialization.jsonObject(with: Data(firstJSON.utf8)) as? [String: Any],
+                let client = object["Client"] as? [String: Any]
+            {
                 facts.version = client["Version"] as? String
                 facts.apiVersion = client["ApiVersion"] as? String
             } else {
@@ -159,8 +176,10 @@ enum EngineProbe {
         }
         let shown = roots.unresolve(socket)
         guard HostFiles.isSocket(socket) else {
-            return DaemonFacts(socket: shown, socketExists: false, reachable: false,
-                               error: HostFiles.exists(socket) ? "\(shown) is not a socket" : "\(shown) does not exist (dockerd not running?)")
+            return DaemonFacts(
+                socket: shown, socketExists: false, reachable: false,
+                error: HostFiles.exists(socket)
+                    ? "\(shown) is not a socket" : "\(shown) does not exist (dockerd not running?)")
         }
         var facts = DaemonFacts(socket: shown, socketExists: true, reachable: false)
         switch HTTPProbe.get(.unix(socket), path: "/_ping") {
@@ -172,7 +191,8 @@ enum EngineProbe {
             if !facts.reachable { facts.error = "GET /_ping answered HTTP \(response.status)" }
         }
         if case .success(let response) = HTTPProbe.get(.unix(socket), path: "/version"), response.status == 200,
-           let object = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any] {
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+        {
             facts.version = object["Version"] as? String
             facts.apiVersion = object["ApiVersion"] as? String
             if let os = object["Os"] as? String, let arch = object["Arch"] as? String {
@@ -209,8 +229,9 @@ enum EngineProbe {
         }
         // Through the registry client: HTTPS first (docker's CA files for this host), plain HTTP
         // for loopback; no credentials, no retries, short timeouts: doctor only asks "is it a registry?".
-        let configuration = RegistryConfiguration(credentials: NoCredentials(), retry: .none,
-                                                  connectTimeout: .seconds(1), readTimeout: .seconds(2), userAgent: "xplat-doctor")
+        let configuration = RegistryConfiguration(
+            credentials: NoCredentials(), retry: .none,
+            connectTimeout: .seconds(1), readTimeout: .seconds(2), userAgent: "xplat-doctor")
         do {
             let status = try await RegistryClient.with(configuration: configuration) { try await $0.ping(hostPort) }
             facts.status = status

@@ -3,9 +3,9 @@ import XPlatPlatform
 import XPlatSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The result of executing a platform's probe binary.
@@ -34,8 +34,10 @@ public struct ExecProof: Sendable, Hashable, Codable {
     /// Wall time from spawn to exit.
     public var milliseconds: Double?
 
-    public init(platform: Platform, outcome: Outcome, probe: String? = nil, exitCode: Int32? = nil,
-                error: String? = nil, milliseconds: Double? = nil) {
+    public init(
+        platform: Platform, outcome: Outcome, probe: String? = nil, exitCode: Int32? = nil,
+        error: String? = nil, milliseconds: Double? = nil
+    ) {
         self.platform = platform
         self.outcome = outcome
         self.probe = probe
@@ -80,7 +82,9 @@ public struct ProbeExecProver: ExecProver {
     public static func probe(for platform: Platform) -> (platform: String, bytes: [UInt8])? {
         guard let row = platform.info else { return nil }
         for probe in ProbeBinaries.all {
-            guard let probePlatform = try? Platform(parsing: probe.platform), let probeRow = probePlatform.info else { continue }
+            guard let probePlatform = try? Platform(parsing: probe.platform), let probeRow = probePlatform.info else {
+                continue
+            }
             if ELFIdentity.sameIdentity(row, probeRow) { return (probe.platform, probe.bytes) }
         }
         return nil
@@ -93,8 +97,11 @@ public struct ProbeExecProver: ExecProver {
     /// them: the steps below, in that order.
     public func prove(_ platforms: [Platform]) async throws -> [Platform: ExecProof] {
         let dir: String
-        do { dir = try TemporaryDirectory.make(in: temporaryDirectory, prefix: "xplat-probe") } catch let error as FileWriteError {
-            throw HostProbeError.cannotProve("cannot create a private directory in \(temporaryDirectory): \(error.reason)")
+        do { dir = try TemporaryDirectory.make(in: temporaryDirectory, prefix: "xplat-probe") } catch let error
+            as FileWriteError
+        {
+            throw HostProbeError.cannotProve(
+                "cannot create a private directory in \(temporaryDirectory): \(error.reason)")
         }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var results: [Platform: ExecProof] = [:]
@@ -150,10 +157,13 @@ public struct ProbeExecProver: ExecProver {
             rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
         }
         guard rc == 0 else {
-            return .done(ExecProof(platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
-                                   milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+            return .done(
+                ExecProof(
+                    platform: platform, outcome: .execFailed, probe: probe.platform, error: errorText(rc),
+                    milliseconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
         }
-        return .running(RunningProbe(platform: platform, probe: probe.platform, pid: pid, errPath: errPath, start: start))
+        return .running(
+            RunningProbe(platform: platform, probe: probe.platform, pid: pid, errPath: errPath, start: start))
     }
 
     static func writeExecutable(_ bytes: [UInt8], to path: String) throws {
@@ -199,20 +209,24 @@ public struct ProbeExecProver: ExecProver {
         let stderrText = (HostFiles.text(item.errPath) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let termsig = status & 0x7f
         if killed {
-            return ExecProof(platform: item.platform, outcome: .timedOut, probe: item.probe,
-                             error: "did not exit within \(timeout) s", milliseconds: elapsed)
+            return ExecProof(
+                platform: item.platform, outcome: .timedOut, probe: item.probe,
+                error: "did not exit within \(timeout) s", milliseconds: elapsed)
         }
         if termsig != 0 {
             let name = String(cString: strsignal(termsig))
-            return ExecProof(platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: 128 + termsig,
-                             error: stderrText.isEmpty ? "killed by signal \(termsig) (\(name))" : stderrText, milliseconds: elapsed)
+            return ExecProof(
+                platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: 128 + termsig,
+                error: stderrText.isEmpty ? "killed by signal \(termsig) (\(name))" : stderrText, milliseconds: elapsed)
         }
         let code = (status >> 8) & 0xff
         if code == ProbeBinaries.exitCode {
-            return ExecProof(platform: item.platform, outcome: .ran, probe: item.probe, exitCode: code, milliseconds: elapsed)
+            return ExecProof(
+                platform: item.platform, outcome: .ran, probe: item.probe, exitCode: code, milliseconds: elapsed)
         }
-        return ExecProof(platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: code,
-                         error: stderrText.isEmpty ? "exited \(code), expected \(ProbeBinaries.exitCode)" : stderrText,
-                         milliseconds: elapsed)
+        return ExecProof(
+            platform: item.platform, outcome: .wrongExit, probe: item.probe, exitCode: code,
+            error: stderrText.isEmpty ? "exited \(code), expected \(ProbeBinaries.exitCode)" : stderrText,
+            milliseconds: elapsed)
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import XPlatSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A one-request HTTP/1.0 GET over a Unix socket: enough to ask a docker daemon for `/_ping` and
@@ -56,20 +56,29 @@ enum HTTPProbe {
         }
         defer { close(fd) }
         let request = "GET \(path) HTTP/1.0\r\nHost: localhost\r\nUser-Agent: xplat-doctor\r\n\r\n"
-        let sent = request.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+        let sent = request.utf8CString.withUnsafeBufferPointer {
+            send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL))
+        }
         guard sent > 0 else { return .failure(.network("send: \(errorText(errno))")) }
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while data.count < 1 << 20 {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { data += buffer[0..<n] } else if n == 0 { break } else if errno == EINTR { continue } else {
+            if n > 0 {
+                data += buffer[0..<n]
+            } else if n == 0 {
+                break
+            } else if errno == EINTR {
+                continue
+            } else {
                 if data.isEmpty { return .failure(.network("no answer: \(errorText(errno))")) }
                 break
             }
         }
         let text = String(decoding: data, as: UTF8.self)
         guard text.hasPrefix("HTTP/"), let statusText = text.split(separator: " ").dropFirst().first,
-              let status = Int(statusText) else {
+            let status = Int(statusText)
+        else {
             return .failure(.network("not an HTTP answer: \(String(text.prefix(40)).debugDescription)"))
         }
         let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""

@@ -3,9 +3,9 @@ import XPlatPlatform
 import XPlatSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Why the probe itself could not run, or why an input was unreadable. Each case quotes the place.
@@ -123,19 +123,24 @@ public enum HostProbe {
         options: ProbeOptions = ProbeOptions()
     ) async throws -> HostFacts {
         let kernel = try probeKernel(roots: roots)
-        async let engine: EngineFacts? = options.engine
+        async let engine: EngineFacts? =
+            options.engine
             ? EngineProbe.probe(roots: roots, environment: environment, runner: runner) : nil
         var binfmt = readBinfmt(roots: roots)
         let persistence = readPersistence(roots: roots, binfmt: &binfmt)
 
         // Versions of every distinct static interpreter, asked concurrently.
-        let interpreters = Set(binfmt.entries.filter { $0.interpreter.isELF && !$0.platforms.isEmpty }.map(\.entry.interpreter))
+        let interpreters = Set(
+            binfmt.entries.filter { $0.interpreter.isELF && !$0.platforms.isEmpty }.map(\.entry.interpreter))
         let versions = await withTaskGroup(of: (String, String?).self) { group in
             for path in interpreters {
                 group.addTask {
                     // Debian's <arch>-binfmt-P wrappers take argv[1] as the program: ask the real binary.
                     let file = roots.resolve(path)
-                    let real = realpath(file, nil).map { p in defer { free(p) }; return String(cString: p) } ?? file
+                    let real =
+                        realpath(file, nil).map { p in
+                            defer { free(p) }; return String(cString: p)
+                        } ?? file
                     let out = try? await runner.run(Command(real, ["--version"]))
                     return (path, out.flatMap { $0.succeeded ? $0.stdout : nil })
                 }
@@ -156,9 +161,10 @@ public enum HostProbe {
             return kernel.nativePlatform.map { $0 != platform } ?? true
         }
         let proofs = try await prover.prove(targets)
-        return HostFacts(kernel: kernel, binfmt: binfmt, persistence: persistence,
-                         proofs: proofs.values.sorted { $0.platform < $1.platform },
-                         proofsAttempted: !(prover is FixedExecProver) || !proofs.isEmpty, engine: await engine)
+        return HostFacts(
+            kernel: kernel, binfmt: binfmt, persistence: persistence,
+            proofs: proofs.values.sorted { $0.platform < $1.platform },
+            proofsAttempted: !(prover is FixedExecProver) || !proofs.isEmpty, engine: await engine)
     }
 
     /// What `uname -m` prints on this machine (`x86_64`, `aarch64`).
@@ -184,14 +190,16 @@ public enum HostProbe {
             let level = x86Level(cpuinfo: HostFiles.text(roots.proc + "/cpuinfo") ?? "")
             native = ArchitectureTable.entry(sameArchitectureAs: row, x86Level: level)?.platform ?? native
         }
-        return KernelFacts(release: release!, machine: m, nativePlatform: native,
-                           supportsFixBinary: kernelAtLeast(release!, 4, 8))
+        return KernelFacts(
+            release: release!, machine: m, nativePlatform: native,
+            supportsFixBinary: kernelAtLeast(release!, 4, 8))
     }
 
     /// x86-64 micro-architecture level from `/proc/cpuinfo` flags (the psABI's level definitions).
     static func x86Level(cpuinfo: String) -> Int {
         guard let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":") else { return 1 }
+            let colon = line.firstIndex(of: ":")
+        else { return 1 }
         let flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
         let v2: Set = ["cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"]
         let v3: Set = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"]
@@ -216,7 +224,8 @@ public enum HostProbe {
             return f.count >= 3 && f[2] == "binfmt_misc" ? String(f[1]) : nil
         }.first
         let mounted = HostFiles.exists(dir + "/register")
-        let enabled = mounted && (HostFiles.text(dir + "/status")?.trimmingCharacters(in: .whitespacesAndNewlines) == "enabled")
+        let enabled =
+            mounted && (HostFiles.text(dir + "/status")?.trimmingCharacters(in: .whitespacesAndNewlines) == "enabled")
         var entries: [EntryFacts] = []
         var unreadable: [String] = []
         if mounted {
@@ -234,8 +243,9 @@ public enum HostProbe {
                 }
             }
         }
-        return BinfmtFacts(path: roots.unresolve(dir), mounted: mounted, mountPoint: mountPoint, enabled: enabled,
-                           entries: entries, unreadable: unreadable)
+        return BinfmtFacts(
+            path: roots.unresolve(dir), mounted: mounted, mountPoint: mountPoint, enabled: enabled,
+            entries: entries, unreadable: unreadable)
     }
 
     static func facts(for entry: BinfmtEntry, roots: HostRoots) -> EntryFacts {
@@ -247,8 +257,10 @@ public enum HostProbe {
                 if coverage == nil || c != .full { coverage = c }
             }
         }
-        let interpreter = InterpreterInspector.inspect(registered: entry.interpreter, at: roots.resolve(entry.interpreter))
-        return EntryFacts(entry: entry, platforms: platforms, coverage: coverage, interpreter: interpreter, persistence: [])
+        let interpreter = InterpreterInspector.inspect(
+            registered: entry.interpreter, at: roots.resolve(entry.interpreter))
+        return EntryFacts(
+            entry: entry, platforms: platforms, coverage: coverage, interpreter: interpreter, persistence: [])
     }
 
     private static func readPersistence(roots: HostRoots, binfmt: inout BinfmtFacts) -> PersistenceFacts {
@@ -261,7 +273,9 @@ public enum HostProbe {
             for file in HostFiles.list(dir) where file.hasSuffix(".conf") {
                 let path = dir + "/" + file
                 sources.append(roots.unresolve(path))
-                for (index, line) in (HostFiles.text(path) ?? "").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                for (index, line) in (HostFiles.text(path) ?? "").split(
+                    separator: "\n", omittingEmptySubsequences: false
+                ).enumerated() {
                     let t = line.trimmingCharacters(in: .whitespaces)
                     guard !t.isEmpty, !t.hasPrefix("#"), !t.hasPrefix(";") else { continue }
                     let r: RegisterLine

@@ -21,9 +21,11 @@ public struct InterpreterFacts: Sendable, Hashable, Codable {
     /// Why the file could not be inspected.
     public var error: String?
 
-    public init(path: String, exists: Bool, isELF: Bool = false, isStatic: Bool = false,
-                programInterpreter: String? = nil, elfMachine: UInt16? = nil,
-                qemuVersion: String? = nil, versionLine: String? = nil, error: String? = nil) {
+    public init(
+        path: String, exists: Bool, isELF: Bool = false, isStatic: Bool = false,
+        programInterpreter: String? = nil, elfMachine: UInt16? = nil,
+        qemuVersion: String? = nil, versionLine: String? = nil, error: String? = nil
+    ) {
         self.path = path
         self.exists = exists
         self.isELF = isELF
@@ -43,8 +45,9 @@ enum InterpreterInspector {
         guard HostFiles.exists(file) else { return InterpreterFacts(path: path, exists: false) }
         do {
             let info = try ELFInspector.inspect(path: file)
-            return InterpreterFacts(path: path, exists: true, isELF: true, isStatic: info.interpreter == nil,
-                                    programInterpreter: info.interpreter, elfMachine: info.machine)
+            return InterpreterFacts(
+                path: path, exists: true, isELF: true, isStatic: info.interpreter == nil,
+                programInterpreter: info.interpreter, elfMachine: info.machine)
         } catch ELFError.notELF {
             let head = HostFiles.bytes(file, count: 2) ?? []
             let what = head.starts(with: [0x23, 0x21]) ? "a script (#!), not an ELF executable" : "not an ELF file"
@@ -52,14 +55,16 @@ enum InterpreterInspector {
         } catch ELFError.unreadable(_, let reason) {
             return InterpreterFacts(path: path, exists: true, error: "cannot read: \(reason)")
         } catch {
-            return InterpreterFacts(path: path, exists: true, isELF: true, error: (error as? ELFError)?.reason ?? "\(error)")
+            return InterpreterFacts(
+                path: path, exists: true, isELF: true, error: (error as? ELFError)?.reason ?? "\(error)")
         }
     }
 
     /// `qemu-aarch64 version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)` -> `7.2.22`.
     static func qemuVersion(fromVersionOutput text: String) -> String? {
         guard let line = text.split(separator: "\n").first, line.hasPrefix("qemu-"),
-              let range = line.range(of: " version ") else { return nil }
+            let range = line.range(of: " version ")
+        else { return nil }
         let rest = line[range.upperBound...]
         let version = rest.prefix { $0.isNumber || $0 == "." }
         return version.isEmpty ? nil : String(version)

@@ -18,7 +18,9 @@ enum ProbeBinaries {
         /// The ELF file's bytes.
         var bytes: [UInt8] {
             let digits = Array(hex.utf8.filter { $0 != UInt8(ascii: "\n") })
-            return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)! }
+            return stride(from: 0, to: digits.count, by: 2).map {
+                UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)!
+            }
         }
     }
 
@@ -76,7 +78,8 @@ enum ProbeBinaries {
                 0000000000000000
                 """),
         Probe(
-            platform: "linux/ppc64le", source: "powerpc64le-linux-gnu-gcc 12.2.0 (gcc-powerpc64le-linux-gnu 4:12.2.0-3)",
+            platform: "linux/ppc64le",
+            source: "powerpc64le-linux-gnu-gcc 12.2.0 (gcc-powerpc64le-linux-gnu 4:12.2.0-3)",
             hex: """
                 7f454c460201010000000000000000000200150001000000b0000010000000004000000000000000d80000000000000002000000400038000200400004000300
                 0100000005000000b000000000000000b000001000000000b0000010000000000c000000000000000c00000000000000080000000000000051e5746406000000
@@ -99,7 +102,8 @@ enum ProbeBinaries {
                 00000000000000010000000000000000
                 """),
         Probe(
-            platform: "linux/mips64le", source: "mips64el-linux-gnuabi64-gcc 12.2.0 (gcc-mips64el-linux-gnuabi64 4:12.2.0-4)",
+            platform: "linux/mips64le",
+            source: "mips64el-linux-gnuabi64-gcc 12.2.0 (gcc-mips64el-linux-gnuabi64 4:12.2.0-4)",
             hex: """
                 7f454c46020101000000000000000000020008000100000030010020010000004000000000000000700100000000000006000080400038000300400005000400
                 0300007004000000e800000000000000e800002001000000e8000020010000001800000000000000180000000000000008000000000000000100000005000000

@@ -32,9 +32,11 @@ public enum DoctorRenderer {
             var facts: HostFacts
         }
         let r = outcome.report
-        return try StableJSON.encode(Envelope(
-            schema: r.schema, ok: r.exitCode == 0, exitCode: r.exitCode, requested: r.requested, host: r.host,
-            nodes: r.nodes, findings: r.findings, changes: outcome.changes, unfixable: outcome.unfixable, facts: r.facts))
+        return try StableJSON.encode(
+            Envelope(
+                schema: r.schema, ok: r.exitCode == 0, exitCode: r.exitCode, requested: r.requested, host: r.host,
+                nodes: r.nodes, findings: r.findings, changes: outcome.changes, unfixable: outcome.unfixable,
+                facts: r.facts))
     }
 
     static func pad(_ s: String, _ width: Int) -> String {
@@ -79,7 +81,11 @@ public enum DoctorRenderer {
         let b = f.binfmt
         if b.mounted {
             let emulating = b.entries.filter { !$0.platforms.isEmpty }
-            out.append(style.bold("binfmt_misc") + ": \(b.path), \(b.enabled ? "enabled" : style.red("disabled")), \(b.entries.count) entries (\(emulating.count) for known platforms)")
+            out.append(
+                style.bold("binfmt_misc")
+                    + ": \(b.path), \(b.enabled ? "enabled" : style.red("disabled")), \(b.entries.count) entries "
+                    + "(\(emulating.count) for known platforms)"
+            )
         } else {
             out.append(style.bold("binfmt_misc") + ": " + style.red("not mounted at \(b.path)"))
         }
@@ -93,10 +99,14 @@ public enum DoctorRenderer {
         for node in r.nodes {
             out.append("")
             if node.local && node.platforms == r.host {
-                out.append(style.bold("builder \(node.builder), node \(node.node)") + " (\(node.driver), \(node.endpoint)): builds on this host's kernel, verdicts as above")
+                out.append(
+                    style.bold("builder \(node.builder), node \(node.node)")
+                        + " (\(node.driver), \(node.endpoint)): builds on this host's kernel, verdicts as above")
                 continue
             }
-            out += table(title: "builder \(node.builder), node \(node.node) (\(node.driver), \(node.endpoint))", node.platforms, style: style)
+            out += table(
+                title: "builder \(node.builder), node \(node.node) (\(node.driver), \(node.endpoint))", node.platforms,
+                style: style)
         }
         return out
     }
@@ -122,12 +132,18 @@ public enum DoctorRenderer {
             out.append("  daemon \(d.socket ?? "-"): " + style.yellow("not reachable: \(d.error ?? "unknown")"))
         }
         if let source = engine.buildxSource {
-            out.append("  builders (\(source)): \(engine.builders.map { $0.name + ($0.current ? " *" : "") }.joined(separator: ", "))")
+            out.append(
+                "  builders (\(source)): "
+                    + "\(engine.builders.map { $0.name + ($0.current ? " *" : "") }.joined(separator: ", "))"
+            )
         } else if engine.clients.contains(where: { $0.buildxVersion != nil }) == false {
             out.append("  builders: no buildx; builds run on the local daemon's BuildKit, one platform per build")
         }
         let reg = engine.registry
-        out.append("  registry \(reg.address): " + (reg.reachable ? "reachable (HTTP \(reg.status ?? 0))" : style.yellow("not reachable: \(reg.error ?? "?")")))
+        out.append(
+            "  registry \(reg.address): "
+                + (reg.reachable
+                    ? "reachable (HTTP \(reg.status ?? 0))" : style.yellow("not reachable: \(reg.error ?? "?")")))
         return out
     }
 
@@ -172,8 +188,9 @@ public enum DoctorRenderer {
         let w2 = max(18, min(36, (rows.map { ($0.via ?? "-").count }.max() ?? 0) + 2))
         out.append("  " + pad("PLATFORM", w0) + pad("VERDICT", 21) + pad("VIA", w2) + "DETAIL")
         for v in rows {
-            out.append("  " + pad(v.platform.description, w0) + colour(v.verdict, pad(v.verdict.rawValue, 21), style)
-                       + pad(v.via ?? "-", w2) + v.reason)
+            out.append(
+                "  " + pad(v.platform.description, w0) + colour(v.verdict, pad(v.verdict.rawValue, 21), style)
+                    + pad(v.via ?? "-", w2) + v.reason)
         }
         return out
     }
