@@ -136,8 +136,8 @@ public enum BakeMapping {
             guard !done.contains(name) else { return }
             guard let target = definition.targets[name] else {
                 throw BuildError.bake(
-                    "target \"\(from ?? name)\": context target:\(name) names no target of the definition "
-                        + "(targets: \(definition.targets.keys.sorted().joined(separator: ", ")))"
+                    "target \"\(from ?? name)\": context target:\(name) names no target of the definition (targets: "
+                        + "\(definition.targets.keys.sorted().joined(separator: ", ")))"
                 )
             }
             guard visiting.insert(name).inserted else {
@@ -161,15 +161,15 @@ public enum BakeMapping {
         do {
             if let call = target.call, call != "build" {
                 throw BuildError.conflict(
-                    "call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker "
-                        + "buildx bake --call \(call) for it, or drop it to build"
+                    "call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker buildx "
+                        + "bake --call \(call) for it, or drop it to build"
                 )
             }
             let printedContext = target.context ?? "."
             if isRemote(printedContext) {
                 throw BuildError.conflict(
-                    "context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the "
-                        + "context must be a local folder"
+                    "context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context "
+                        + "must be a local folder"
                 )
             }
             let context = resolve(printedContext, in: options.directory)

@@ -136,10 +136,9 @@ extension BuildService {
                     throw BuildError.target(
                         t.name,
                         .conflict(
-                            "context \(link.context) = target:\(link.target): \(link.target)"
-                                + " is defined for different platforms "
-                                + "(\(base.request.platforms.map(\.description).joined(separator: ",")))"
-                                + " than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
+                            "context \(link.context) = target:\(link.target): \(link.target) is defined for different "
+                                + "platforms (\(base.request.platforms.map(\.description).joined(separator: ","))) "
+                                + "than \(t.name) (\(t.request.platforms.map(\.description).joined(separator: ",")))"))
                 }
                 // Each platform's solve reads the base's image of that platform: one the base
                 // does not build would fail in BuildKit ("no match for platform"), after the base
@@ -150,19 +149,19 @@ extension BuildService {
                     throw BuildError.target(
                         t.name,
                         .conflict(
-                            "context \(link.context) = target:\(link.target): \(link.target)"
-                                + " is built for \(base.request.platforms.map(\.description).joined(separator: ","))"
-                                + ", not for \(missing), and xplat passes a target's image per platform; give "
-                                + "\(link.target) the platforms of \(t.name)"
+                            "context \(link.context) = target:\(link.target): \(link.target) is built for "
+                                + "\(base.request.platforms.map(\.description).joined(separator: ",")), not for "
+                                + "\(missing), and xplat passes a target's image per platform; give \(link.target) the "
+                                + "platforms of \(t.name)"
                         ))
                 }
                 if base.request.output == .load {
                     throw BuildError.target(
                         link.target,
                         .conflict(
-                            "--load: \(t.name) builds on this target"
-                                + " (context \(link.context)); xplat passes its image to \(t.name) as an OCI "
-                                + "layout, which a loaded image is not; use another output for \(link.target)"
+                            "--load: \(t.name) builds on this target (context \(link.context)); xplat passes its image "
+                                + "to \(t.name) as an OCI layout, which a loaded image is not; use another output for "
+                                + "\(link.target)"
                         ))
                 }
             }
@@ -341,8 +340,8 @@ public enum BakeRenderer {
         for t in plan.targets {
             let p = t.plan
             out +=
-                "target \(t.name): \(p.dockerfile) (context "
-                + "\(p.context)\(p.target.map { ", target \($0)" } ?? "")), output \(describe(t.request))\n"
+                "target \(t.name): \(p.dockerfile) (context \(p.context)\(p.target.map { ", target \($0)" } ?? "")), "
+                + "output \(describe(t.request))\n"
             for link in t.links { out += "  after \(link.target) (context \(link.context))\n" }
             out += PlanRenderer.platforms(p, nodeWidth: nodeWidth, style: style).split(
                 separator: "\n", omittingEmptySubsequences: false

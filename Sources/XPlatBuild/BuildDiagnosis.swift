@@ -104,8 +104,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             kind: .execFormat,
             summary: "a \(t.platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
             action:
-                "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then "
-                + "build again",
+                "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then build "
+                + "again",
             excerpt: t.excerpt("exec format error"))
     }
 
@@ -142,8 +142,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
                 kind: .driverLacksFeature,
                 summary: "this builder's BuildKit makes no attestations: \(Self.trimmed(line))",
                 action:
-                    "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the "
-                    + "docker-container or remote driver), or drop --provenance/--sbom",
+                    "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the docker-container "
+                    + "or remote driver), or drop --provenance/--sbom",
                 excerpt: t.excerpt("attestations are not supported"))
         }
         guard
@@ -173,8 +173,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             kind: .noDaemon,
             summary: "no builder answers (the docker engine or buildx builder is not running)",
             action:
-                "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a "
-                + "running engine; then check with `xplat doctor`",
+                "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running "
+                + "engine; then check with `xplat doctor`",
             excerpt: t.excerpt(needle))
     }
 
@@ -190,8 +190,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             kind: .baseLacksPlatform,
             summary: "the base image \(image ?? "(unknown)") has no \(t.platformText) variant",
             action:
-                "build a platform the base provides, pick a base that has \(t.platformText), or push a base image "
-                + "that has it to the registry the engine pulls from",
+                "build a platform the base provides, pick a base that has \(t.platformText), or push a base image that "
+                + "has it to the registry the engine pulls from",
             excerpt: t.excerpt(needle), image: image)
     }
 
@@ -207,8 +207,8 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             kind: .registryUnreachable,
             summary: "the registry does not answer (\(t.registry))",
             action:
-                "start the registry or mirror the engine pulls base images from (\(t.registry)), or set "
-                + "XPLAT_REGISTRY to the one that holds them",
+                "start the registry or mirror the engine pulls base images from (\(t.registry)), or set XPLAT_REGISTRY "
+                + "to the one that holds them",
             excerpt: t.excerpt(needle))
     }
 
@@ -254,13 +254,12 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         return BuildDiagnosis(
             kind: .clientWithoutBuildx,
             summary:
-                "the docker client has no buildx plugin, and a Docker 23+ client's `docker build` cannot use "
-                + "BuildKit without it",
+                "the docker client has no buildx plugin, and a Docker 23+ client's `docker build` cannot use BuildKit "
+                + "without it",
             action:
                 "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set "
-                + "XPLAT_DOCKER to a client "
-                + "that has it or is older than 23 (unset, xplat takes the first such client on PATH; `xplat "
-                + "doctor` lists them)",
+                + "XPLAT_DOCKER to a client that has it or is older than 23 (unset, xplat takes the first such client "
+                + "on PATH; `xplat doctor` lists them)",
             excerpt: t.excerpt(needle))
     }
 

@@ -126,8 +126,8 @@ extension BuildError {
             return
                 "start the engine (dockerd), or check the docker context (`docker context ls`), DOCKER_HOST or --node"
         case .noBuildx:
-            return "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), "
-                + "or set XPLAT_DOCKER to a docker client that has it"
+            return "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set "
+                + "XPLAT_DOCKER to a docker client that has it"
         case .assemblyFailed(_, let cause?): return (cause.error as? RegistryError)?.action
         case .target(_, let error): return error.action
         default: return nil

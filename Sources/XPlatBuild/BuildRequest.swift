@@ -349,15 +349,15 @@ public struct BuildRequest: Sendable {
             _ = try ImagePublisher.targets(tags)
         case .load where platforms.count != 1:
             throw BuildError.conflict(
-                "--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ",")))"
-                    + ": an engine image store holds one platform per tag; use --push or -o type=oci for several")
+                "--load takes exactly one platform (got \(platforms.map(\.description).joined(separator: ","))): an "
+                    + "engine image store holds one platform per tag; use --push or -o type=oci for several")
         case .load where tags.isEmpty:
             throw BuildError.conflict("--load needs -t/--tag NAME:TAG")
         case .local, .tar:
             if let imageIDFile {
                 throw BuildError.conflict(
-                    "--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as "
-                        + "buildx says): use --push, --load or -o type=oci"
+                    "--iidfile \(imageIDFile): local and tar exporters are incompatible with image ID file (as buildx "
+                        + "says): use --push, --load or -o type=oci"
                 )
             }
         default: break
@@ -374,8 +374,8 @@ public struct BuildRequest: Sendable {
         case .push:
             if let a = annotations.first(where: { $0.level == .indexDescriptor }) {
                 throw BuildError.conflict(
-                    "--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's "
-                        + "index.json (-o type=oci); a registry has no place for it"
+                    "--annotation \(a.flagValue): an index-descriptor annotation lives in an OCI layout's index.json "
+                        + "(-o type=oci); a registry has no place for it"
                 )
             }
         case .oci: break

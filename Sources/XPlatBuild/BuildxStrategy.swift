@@ -38,10 +38,9 @@ struct BuildxStrategy: DriverStrategy {
         }
         if request.wantsAttestations, request.output == .load {
             throw BuildError.conflict(
-                "--provenance/--sbom with --load: an engine's image store keeps no attestations"
-                    + ", and buildx refuses them (\"docker exporter does not currently support exporting manifest "
-                    + "lists\")"
-                    + "; use --push or -o type=oci for attested images, or drop --provenance/--sbom")
+                "--provenance/--sbom with --load: an engine's image store keeps no attestations, and buildx refuses "
+                    + "them (\"docker exporter does not currently support exporting manifest lists\"); use --push or "
+                    + "-o type=oci for attested images, or drop --provenance/--sbom")
         }
         if let gateway = request.extraHosts.first(where: { $0.ip == "host-gateway" }), let buildx,
             buildx < BuildxVersion(major: 0, minor: 11, patch: 2),
@@ -50,8 +49,8 @@ struct BuildxStrategy: DriverStrategy {
             throw BuildError.unsupported(
                 option: "--add-host \(gateway.flagValue)", driver: "buildx \(buildx)",
                 reason:
-                    "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote "
-                    + "builder; 0.11.2 resolves it everywhere)",
+                    "resolves host-gateway only for the docker driver (checked: \"invalid host\" on a remote builder; "
+                    + "0.11.2 resolves it everywhere)",
                 action: "give the host's IP address, or update buildx to 0.11.2 or newer")
         }
         guard let node = plan.nodes.first(where: { if case .buildx(_, .docker) = $0.driver { true } else { false } })
@@ -68,8 +67,8 @@ struct BuildxStrategy: DriverStrategy {
         if let ignored = SilentlyIgnored.flags(request, on: [node]).first {
             throw BuildError.unsupported(
                 option: ignored, driver: driver,
-                reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it"
-                    + " (RUN steps keep the default, host-gateway fails to parse; checked on 20.10)",
+                reason: "passes it to the engine's BuildKit, which before dockerd 23 does not apply it (RUN steps keep "
+                    + "the default, host-gateway fails to parse; checked on 20.10)",
                 action: "\(other) (BuildKit 0.10+ applies it)")
         }
         if let context = request.buildContexts.first, node.hasLegacyEngineBuildKit {
@@ -84,17 +83,16 @@ struct BuildxStrategy: DriverStrategy {
             throw BuildError.unsupported(
                 option: "--provenance/--sbom with \(request.output.mode == "oci" ? "-o type=oci" : "--push")",
                 driver: driver,
-                reason: "puts images into the engine's image store, which keeps no attestations"
-                    + " (and dockerd 20.10's BuildKit refuses them: \"attestations are not supported by the "
-                    + "current buildkitd\")",
+                reason: "puts images into the engine's image store, which keeps no attestations (and dockerd 20.10's "
+                    + "BuildKit refuses them: \"attestations are not supported by the current buildkitd\")",
                 action: "\(other), or drop --provenance/--sbom")
         }
         if let cache = request.cacheTo.first(where: { $0.type != .inline }) {
             throw BuildError.unsupported(
                 option: "--cache-to \(cache.flagValue)", driver: driver,
                 reason:
-                    "cannot export a cache but inline (\"cache export feature is currently not supported for "
-                    + "docker driver\")",
+                    "cannot export a cache but inline (\"cache export feature is currently not supported for docker "
+                    + "driver\")",
                 action: "\(other), or use --cache-to type=inline, or drop --cache-to")
         }
         if let cache = request.cacheFrom.first(where: { $0.type != .registry && $0.type != .local }) {

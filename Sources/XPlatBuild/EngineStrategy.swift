@@ -22,8 +22,8 @@ struct EngineStrategy: DriverStrategy {
             throw BuildError.unsupported(
                 option: ignored, driver: engine + Self.version(plan.nodes),
                 reason:
-                    "does not apply it (dockerd before 23: RUN steps keep the default, host-gateway fails to "
-                    + "parse; checked on 20.10)",
+                    "does not apply it (dockerd before 23: RUN steps keep the default, host-gateway fails to parse; "
+                    + "checked on 20.10)",
                 action: "\(buildx) (BuildKit 0.10+ applies it)")
         }
         if request.wantsAttestations {

@@ -82,8 +82,8 @@ public struct NodeDiscovery: Sendable {
         case .buildx:
             guard await hasBuildx() else {
                 throw BuildError.conflict(
-                    "--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use "
-                        + "--driver engine"
+                    "--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver "
+                        + "engine"
                 )
             }
             useBuildx = true
@@ -96,9 +96,8 @@ public struct NodeDiscovery: Sendable {
                 driver == .engine || !specs.isEmpty
                     ? "--builder \(builder): \(driver == .engine ? "--driver engine" : "--node") builds on docker "
                         + "endpoints, not buildx builders; drop one of them"
-                    : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed)"
-                        + ", and buildx builders need it; install docker-buildx, or drop --builder to build on "
-                        + "the engine"
+                    : "--builder \(builder): \(docker) has no buildx plugin (`\(docker) buildx version` failed), and "
+                        + "buildx builders need it; install docker-buildx, or drop --builder to build on the engine"
             )
         }
         let targets: [NodeSpec] = specs.isEmpty ? [Self.defaultEngine(environment: environment)] : specs

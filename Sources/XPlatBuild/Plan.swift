@@ -165,8 +165,8 @@ public enum PlanRenderer {
     static func emulatedCompilerHint(_ plan: Plan) -> String {
         let heavy = plan.platforms.filter { $0.mode == .emulated && $0.emulatedSteps.contains(where: \.heavy) }
         guard plan.rewriteDiff == nil, !heavy.isEmpty else { return "" }
-        return "hint: \(heavy.map(\.platform.description).joined(separator: ", ")) compile under QEMU; "
-            + "`xplat rewrite` shows a cross-compiling Dockerfile, `--rewrite` builds from it\n"
+        return "hint: \(heavy.map(\.platform.description).joined(separator: ", ")) compile under QEMU; `xplat rewrite` "
+            + "shows a cross-compiling Dockerfile, `--rewrite` builds from it\n"
     }
 
     /// `xplat.plan/v1` JSON.

@@ -50,8 +50,8 @@ struct StandardInput {
         }
         guard request.dockerfile == "Dockerfile" else {
             throw BuildError.conflict(
-                "-f \(request.dockerfile) with a Dockerfile on standard input: ambiguous Dockerfile source (as "
-                    + "buildx: both stdin and flag correspond to Dockerfiles)"
+                "-f \(request.dockerfile) with a Dockerfile on standard input: ambiguous Dockerfile source (as buildx: "
+                    + "both stdin and flag correspond to Dockerfiles)"
             )
         }
         guard !data.isEmpty else {

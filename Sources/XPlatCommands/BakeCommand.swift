@@ -12,8 +12,8 @@ struct BakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bake",
         abstract:
-            "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as "
-            + "one build.",
+            "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as one "
+            + "build.",
         discussion: """
             The file is read by `docker buildx bake --print` (variables, functions, inherits, groups, --set: what buildx \
             makes of them). Every target is planned on the same nodes as `xplat build`, built after the targets it builds \

@@ -30,8 +30,8 @@ enum BaseImages {
             guard !unread.isEmpty else { return nil }
             let list = unread.map { "\($0.image) (\($0.registry): \($0.reason))" }.joined(separator: ", ")
             return "xplat: base image config not read: \(list); judged by the Dockerfile and the context alone "
-                + "(XPLAT_REGISTRY names the registry or mirror the engine pulls Docker Hub images from; "
-                + "--no-registry skips this)\n"
+                + "(XPLAT_REGISTRY names the registry or mirror the engine pulls Docker Hub images from; --no-registry "
+                + "skips this)\n"
         }
     }
 

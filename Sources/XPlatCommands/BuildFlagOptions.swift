@@ -114,8 +114,8 @@ struct BuildFlagOptions: ParsableArguments {
         let flags = ignoredFlags
         guard !flags.isEmpty else { return nil }
         return
-            "warning: \(flags.joined(separator: ", ")): ignored with BuildKit, as buildx ignores them (docker "
-            + "build's legacy builder options)"
+            "warning: \(flags.joined(separator: ", ")): ignored with BuildKit, as buildx ignores them (docker build's "
+            + "legacy builder options)"
     }
 
     /// Fills the typed values of `request` from these flags; `environment` gives secrets without

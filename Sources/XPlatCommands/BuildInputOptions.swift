@@ -13,8 +13,8 @@ struct BuildInputOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Platforms, comma-separated or repeated (linux/amd64,linux/arm64); default: $DOCKER_DEFAULT_PLATFORM, "
-                + "else this machine's platform.")
+            "Platforms, comma-separated or repeated (linux/amd64,linux/arm64); default: $DOCKER_DEFAULT_PLATFORM, else "
+                + "this machine's platform.")
     )
     var platform: [String] = []
 

@@ -113,9 +113,9 @@ private struct GlobalOptions {
         let folders = Set(files.map { PathText.parent(of: $0.1) })
         guard folders.count == 1, files.allSatisfy({ ($0.1 as NSString).lastPathComponent == $0.2 }) else {
             throw ErrorMap.usage(
-                "docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as "
-                    + "DOCKER_CERT_PATH, a folder holding ca.pem, cert.pem and key.pem"
-                    + "; put the files there under those names and set DOCKER_CERT_PATH")
+                "docker --tlscacert/--tlscert/--tlskey: xplat passes them to the docker client as DOCKER_CERT_PATH, a "
+                    + "folder holding ca.pem, cert.pem and key.pem; put the files there under those names and set "
+                    + "DOCKER_CERT_PATH")
         }
         return folders.first
     }

@@ -38,21 +38,18 @@ enum ErrorMap {
             code: XPlatExit.buildFailed,
             meaning:
                 "the build ran and failed (BuildKit error, with the mapped cause), or its output could not be "
-                + "published: "
-                + "the registry refused the login (checked before building) or the push, or could not be reached"),
+                + "published: the registry refused the login (checked before building) or the push, or could not be "
+                + "reached"),
         DocumentedCode(
             code: XPlatExit.usage,
             meaning:
                 "bad command-line usage (unknown flag, bad option value such as `--platform` or `-o`; as `docker "
-                + "xplat`, "
-                + "a docker global option xplat cannot pass on), or a flag the chosen driver cannot do (refused "
-                + "before building, "
-                + "naming the driver that can); for `bake`, also a bake file buildx rejects (buildx's message), a "
-                + "client without "
-                + "buildx, and a target field the driver cannot honour"),
+                + "xplat`, a docker global option xplat cannot pass on), or a flag the chosen driver cannot do "
+                + "(refused before building, naming the driver that can); for `bake`, also a bake file buildx rejects "
+                + "(buildx's message), a client without buildx, and a target field the driver cannot honour"),
         DocumentedCode(
             code: XPlatExit.interrupted,
-            meaning: "interrupted (Ctrl-C); child builds stopped, partial " + "outputs removed"),
+            meaning: "interrupted (Ctrl-C); child builds stopped, partial outputs removed"),
     ]
 
     /// A library error as xplat reports it: its message (after `prefix`), its action, its exit code.

@@ -25,8 +25,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The platforms that must be there, comma-separated (linux/amd64,linux/arm64); one platform is also "
-                + "what every ELF of a folder or tar must run on.")
+            "The platforms that must be there, comma-separated (linux/amd64,linux/arm64); one platform is also what "
+                + "every ELF of a folder or tar must run on.")
     )
     var platform: [String] = []
 
@@ -46,8 +46,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches "
-                + "/), e.g. '*/testdata/*'."
+            "Do not check files whose path in the image or folder matches PATTERN (shell pattern; * also matches /), "
+                + "e.g. '*/testdata/*'."
                 + " Repeatable; excluded files are counted.", valueName: "PATTERN"))
     var exclude: [String] = []
 
@@ -69,8 +69,8 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         for pattern in exclude where !(pattern.hasPrefix("/") || pattern.hasPrefix("*")) {
             throw ErrorMap.usage(
-                "--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): "
-                    + "start it with / or *")
+                "--exclude \"\(pattern)\": a pattern is matched against a path from the root (/usr/bin/app): start it "
+                    + "with / or *")
         }
         let rules = Verifier(requireStatic: requireStatic, allowCompatible: allowCompatible, excluded: exclude)
         let report: VerifyReport

@@ -143,8 +143,8 @@ public enum ELFInspector {
             throw ELFError.malformed(
                 path: path,
                 reason:
-                    "\(name) headers (e_\(field)off \(offset), e_\(field)num \(count)) end past the file's "
-                    + "\(size) bytes"
+                    "\(name) headers (e_\(field)off \(offset), e_\(field)num \(count)) end past the file's \(size) "
+                    + "bytes"
             )
         }
     }

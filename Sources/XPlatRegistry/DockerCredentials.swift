@@ -104,8 +104,8 @@ public struct DockerCredentials: CredentialSource {
             else {
                 throw RegistryError.credentials(
                     registry: registry,
-                    "the `auth` entry in \(configFile) is not base64 of USER:PASSWORD; run docker login "
-                        + "\(registry) again"
+                    "the `auth` entry in \(configFile) is not base64 of USER:PASSWORD; run docker login \(registry) "
+                        + "again"
                 )
             }
             return Credential(
@@ -155,8 +155,8 @@ public struct DockerCredentials: CredentialSource {
         else {
             throw RegistryError.credentials(
                 registry: registry,
-                "the docker config (\(configFile)) names credential helper `\(name)`"
-                    + ", but \(program) is not on PATH; install it or remove it from the config")
+                "the docker config (\(configFile)) names credential helper `\(name)`, but \(program) is not on PATH; "
+                    + "install it or remove it from the config")
         }
         let status: TerminationStatus
         let stdout: String

@@ -80,8 +80,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             return "registry \(op.registry): TLS failed (\(op.description)): \(reason)"
         case .insecureRefused(let op):
             return
-                "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure "
-                + "registries (\(op.description))"
+                "registry \(op.registry) needs plain HTTP, which xplat uses only for loopback and insecure registries "
+                + "(\(op.description))"
         case .digestMismatch(let op, let expected, let actual):
             return "registry \(op.registry) served \(op.image) with digest \(actual), not \(expected)"
         case .badContent(let op, let why):

@@ -142,8 +142,8 @@ extension ImageVerifier {
             claimed,
             SourceFinding(
                 .configMismatch, source: content.name, platform: claimed.description, manifest: image.manifestDigest,
-                message: "the index says \(claimed), the image config says \(config.platform.description) "
-                    + "(os \"\(config.os)\", architecture "
+                message: "the index says \(claimed), the image config says \(config.platform.description) (os "
+                    + "\"\(config.os)\", architecture "
                     + "\"\(config.architecture)\"\(config.variant.map { ", variant \"\($0)\"" } ?? ""))"
             )
         )

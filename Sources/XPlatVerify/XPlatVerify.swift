@@ -462,8 +462,8 @@ public struct Verifier: Sendable {
                     results[index].problems.append(
                         Problem(
                             .duplicate,
-                            "byte-identical to \(other.displayPath) (\(label))\(more): a binary copied into "
-                                + "several platforms' outputs"
+                            "byte-identical to \(other.displayPath) (\(label))\(more): a binary copied into several "
+                                + "platforms' outputs"
                                 + (binaryPlatform.map { ", built for \($0)" } ?? "")))
                 }
             }

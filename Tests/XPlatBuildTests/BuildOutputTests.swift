@@ -184,8 +184,8 @@ struct FailureReportTests {
         name: "[build 4/4] RUN GOARCH=arm64 go build -o /out/hello .", platform: p("linux/arm64"),
         lines: ["#11 0.401 # example.com/hello", "#11 0.401 ./main.go:7:2: undefined: foo"],
         error:
-            "process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not complete successfully: "
-            + "exit code: 2",
+            "process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not complete successfully: exit "
+            + "code: 2",
         source: DockerfileExcerpt(
             file: "app/Dockerfile", lines: 5...5,
             text:
@@ -202,15 +202,15 @@ struct FailureReportTests {
         let box = try #require(
             text.range(
                 of:
-                    "------\n > [build 4/4] RUN GOARCH=arm64 go build -o /out/hello .:\n"
-                    + "#11 0.401 # example.com/hello\n#11 0.401 ./main.go:7:2: undefined: foo\n------"
+                    "------\n > [build 4/4] RUN GOARCH=arm64 go build -o /out/hello .:\n#11 0.401 # example.com/hello\n"
+                    + "#11 0.401 ./main.go:7:2: undefined: foo\n------"
             ))
         let source = try #require(text.range(of: "app/Dockerfile:5\n--------------------\n   5 | >>> RUN"))
         let cause = try #require(
             text.range(
                 of:
-                    "linux/arm64: process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not "
-                    + "complete successfully: exit code: 2\n  action: "
+                    "linux/arm64: process \"/bin/sh -c GOARCH=$TARGETARCH go build -o /out/hello .\" did not complete "
+                    + "successfully: exit code: 2\n  action: "
             ))
         #expect(box.upperBound <= source.lowerBound && source.upperBound <= cause.lowerBound, "\(text)")
         #expect(text.contains("fix app/Dockerfile:5"))
@@ -375,8 +375,8 @@ struct ProgressStyleTests {
                 "[linux/arm64 on default] #5 0.20 cc -c a.c",
                 "[linux/amd64 on default] #6 0.21 cc -c a.c",
                 "[linux/arm64 on default] #5 1.50 a.c:3:5: error: 'foo' undeclared",
-                "[linux/arm64 on default] #5 ERROR: process \"/bin/sh -c make\" did not complete successfully: "
-                    + "exit code: 2",
+                "[linux/arm64 on default] #5 ERROR: process \"/bin/sh -c make\" did not complete successfully: exit "
+                    + "code: 2",
             ])
         #expect(output.failed.map(\.platform) == [p("linux/arm64")])
         #expect(output.failed.first?.lines == ["#5 0.20 cc -c a.c", "#5 1.50 a.c:3:5: error: 'foo' undeclared"])

@@ -348,8 +348,8 @@ struct DriverCommandTests {
             } catch {
                 #expect(
                     "\(error)".contains(
-                        "cannot read the built image from \(named): docker save: Error response from daemon: "
-                            + "reference does not exist"
+                        "cannot read the built image from \(named): docker save: Error response from daemon: reference "
+                            + "does not exist"
                     ),
                     "\(error)")
             }

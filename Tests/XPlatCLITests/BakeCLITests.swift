@@ -50,9 +50,9 @@ struct BakeCLITests {
         #expect(run.exitCode == 64, "\(run.stderr)")
         #expect(
             run.stderr.hasPrefix(
-                "xplat: bake needs docker buildx to read the bake file (`docker buildx bake --print`): "
-                    + "/usr/bin/docker cannot run it "
-                    + "(`docker buildx version`: docker: 'buildx' is not a docker command. See 'docker --help')\n"),
+                "xplat: bake needs docker buildx to read the bake file (`docker buildx bake --print`): /usr/bin/docker "
+                    + "cannot run it (`docker buildx version`: docker: 'buildx' is not a docker command. See 'docker "
+                    + "--help')\n"),
             "\(run.stderr)")
         #expect(
             run.stderr.contains(

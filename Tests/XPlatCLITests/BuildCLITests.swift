@@ -31,8 +31,8 @@ struct FakeDocker {
         dir = try TemporaryDirectory.make(in: "/tmp", prefix: "xplat-fakedocker")
         let info =
             infoFails
-            ? "echo 'Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?' "
-                + ">&2; exit 1"
+            ? "echo 'Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?' >&2; "
+                + "exit 1"
             : #"echo '{"Architecture":"x86_64","OSType":"linux","ServerVersion":"20.10.24"}'; exit 0"#
         let script = """
             #!/bin/sh
@@ -311,8 +311,8 @@ struct BuildCLITests {
             (["--attest", "type=provenance"], "makes no attestations"),
             (
                 ["--ulimit", "nofile=1024"],
-                "--ulimit nofile=1024:1024: the engine's own BuildKit (docker build, no buildx) on dockerd "
-                    + "20.10.24 does not apply it"
+                "--ulimit nofile=1024:1024: the engine's own BuildKit (docker build, no buildx) on dockerd 20.10.24 "
+                    + "does not apply it"
             ),
             (["--add-host", "gw:host-gateway"], "--add-host gw:host-gateway: the engine's own BuildKit"),
             (["--shm-size", "128m"], "--shm-size 134217728: the engine's own BuildKit"),

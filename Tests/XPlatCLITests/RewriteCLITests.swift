@@ -54,8 +54,8 @@ import XPlatTestSupport
         let (dir, file) = try scratch("go-basic")
         defer { try? FileManager.default.removeItem(at: dir) }
         let dockerfile =
-            "FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\n"
-            + "COPY --from=build /app /app\n"
+            "FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:bookworm-slim\nCOPY --from=build /app "
+            + "/app\n"
         try dockerfile.write(toFile: file, atomically: true, encoding: .utf8)
         let silent = try Self.silentPort()
         defer { close(silent.fd) }

@@ -52,9 +52,9 @@ struct VerifyCLITests {
         #expect(strict.exitCode == 1)
         #expect(
             strict.stdout.contains(
-                "FAIL \(dir)/c-armhf-static: expected linux/arm64, found linux/arm/v7"
-                    + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot "
-                    + "run 32-bit Arm code; --allow-compatible accepts it)"
+                "FAIL \(dir)/c-armhf-static: expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for "
+                    + "example Neoverse V2, Apple M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible "
+                    + "accepts it)"
             ))
         let allowed = try await xplat([
             "verify", "--allow-compatible", "--platform", "linux/amd64", dir + "/c-386-static",
@@ -62,8 +62,8 @@ struct VerifyCLITests {
         #expect(allowed.exitCode == 0, "\(allowed.stdout)")
         #expect(
             allowed.stdout.contains(
-                "note: \(dir)/c-386-static: linux/386 accepted on linux/amd64 (--allow-compatible); a kernel "
-                    + "without IA32 emulation"
+                "note: \(dir)/c-386-static: linux/386 accepted on linux/amd64 (--allow-compatible); a kernel without "
+                    + "IA32 emulation"
             ))
     }
 

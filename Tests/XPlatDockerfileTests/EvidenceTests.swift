@@ -44,8 +44,8 @@ import Testing
         // Each placement as dockerd 20.10.24's BuildKit (and BuildKit v0.11.6) did it for this Dockerfile, `ls -la`
         // after the COPYs.
         let f = try Self.files(
-            "FROM debian\nWORKDIR /src\nCOPY go.mod /src\nWORKDIR /a/b\nCOPY go.sum /a\nCOPY *.mod /one\n"
-                + "COPY cmd/app/main.go /src/cmd\nCOPY cmd/*/main.go /two\nCOPY lib/x.c /src\n",
+            "FROM debian\nWORKDIR /src\nCOPY go.mod /src\nWORKDIR /a/b\nCOPY go.sum /a\nCOPY *.mod /one\nCOPY "
+                + "cmd/app/main.go /src/cmd\nCOPY cmd/*/main.go /two\nCOPY lib/x.c /src\n",
             ["go.mod", "go.sum", "cmd/app/main.go", "lib/x.c"])
         #expect(
             f.files == [
@@ -125,8 +125,8 @@ import Testing
     @Test("a goal named through a variable, or built by a pattern rule, leaves no recipe out")
     func makefileVariableGoals() {
         let mk =
-            "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n"
-            + "\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
+            "BINS = bin/probe\nall: static $(BINS)\nstatic:\n\tCGO_ENABLED=0 go build ./cmd/static\nbin/%:\n\tgo build "
+            + "-o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
         #expect(MakefileEvidence.linesRun(mk, goals: []).contains(5))
         #expect(MakefileEvidence.linesRun(mk, goals: []).contains(7))
         let pattern = "all: bin/probe\nbin/%:\n\tgo build -o $@ ./cmd/$*\nclean:\n\trm -rf bin\n"
@@ -138,8 +138,8 @@ import Testing
     @Test("a base image's ONBUILD that compiles for the machine it runs on leaves the stage, even when it names GOARCH")
     func onBuildGoarch() throws {
         let text =
-            "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\n"
-            + "COPY --from=build /out/app /app\n"
+            "FROM example.com/gobase:1 AS build\nRUN go build -o /out/other .\n\nFROM debian\nCOPY --from=build "
+            + "/out/app /app\n"
         func rewrite(_ trigger: String) throws -> RewriteResult {
             var options = RewriteOptions(context: BuildContext(root: "/ctx", files: [:]))
             options.baseImages = ["example.com/gobase:1": BaseImageConfig(onBuild: [trigger])]

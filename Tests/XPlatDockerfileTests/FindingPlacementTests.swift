@@ -45,8 +45,8 @@ struct Marked {
         ),
         (
             .runtimeArchDetection,
-            "FROM --platform=$BUILDPLATFORM debian AS b\nFROM b AS c\nRUN A=$(1️⃣dpkg --print-architecture)\n"
-                + "FROM alpine\nCOPY --from=c /t /t\n"
+            "FROM --platform=$BUILDPLATFORM debian AS b\nFROM b AS c\nRUN A=$(1️⃣dpkg --print-architecture)\nFROM "
+                + "alpine\nCOPY --from=c /t /t\n"
         ),
         (
             .buildPlatformOnFinal,
@@ -80,19 +80,18 @@ struct Marked {
         ),
         (
             .buildPlatformForeignTool,
-            "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\n"
-                + "RUN curl -LO 1️⃣https://e.com/zig-linux-x86_64-0.11.tar.xz\nFROM alpine\nCOPY --from=b /t /t\n"
+            "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\nRUN curl -LO "
+                + "1️⃣https://e.com/zig-linux-x86_64-0.11.tar.xz\nFROM alpine\nCOPY --from=b /t /t\n"
         ),
         (
             .buildPlatformForeignTool,
-            "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\n"
-                + "RUN curl -L 1️⃣https://musl.cc/aarch64-linux-musl-cross.tgz | tar xz\n"
-                + "FROM alpine\nCOPY --from=b /t /t\n"
+            "FROM --platform=$BUILDPLATFORM debian AS b\nARG TARGETARCH\nRUN curl -L "
+                + "1️⃣https://musl.cc/aarch64-linux-musl-cross.tgz | tar xz\nFROM alpine\nCOPY --from=b /t /t\n"
         ),
         (
             .buildStageNotCross,
-            "FROM --platform=$BUILDPLATFORM golang AS b\nCOPY . .\n1️⃣RUN go build -o /app .\nFROM alpine\n"
-                + "COPY --from=b /app /app\n"
+            "FROM --platform=$BUILDPLATFORM golang AS b\nCOPY . .\n1️⃣RUN go build -o /app .\nFROM alpine\nCOPY "
+                + "--from=b /app /app\n"
         ),
     ]
 
@@ -118,8 +117,8 @@ struct Marked {
             "ARG TARGETARCH\nFROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n",
             "FROM debian\nRUN uname -m\n",
             // A case that maps every architecture it knows and fails on the rest.
-            "FROM alpine\nARG TARGETARCH\nRUN case \"$TARGETARCH\" in amd64) A=x86_64 ;; arm64) A=aarch64 ;; *) "
-                + "exit 1 ;; esac\n",
+            "FROM alpine\nARG TARGETARCH\nRUN case \"$TARGETARCH\" in amd64) A=x86_64 ;; arm64) A=aarch64 ;; *) exit 1 "
+                + ";; esac\n",
             // URLs and Rust targets inside the arms of a case on the architecture are the mapping itself.
             "FROM alpine\nARG TARGETARCH\nRUN case \"$TARGETARCH\" in amd64) u=https://e.com/x86_64.tgz "
                 + "t=x86_64-unknown-linux-gnu ;; arm64) u=https://e.com/aarch64.tgz ;; *) exit 1 ;; esac\n",
@@ -133,8 +132,8 @@ struct Marked {
             // Words that only contain an architecture name are not one.
             "FROM alpine\nRUN wget https://example.com/harmony/x86info-armory.tgz\n",
             // A $BUILDPLATFORM stage that builds JavaScript compiles nothing for the target.
-            "FROM --platform=$BUILDPLATFORM node AS b\nRUN npm ci && npm run build\nFROM nginx\n"
-                + "COPY --from=b /dist /usr/share/nginx/html\n",
+            "FROM --platform=$BUILDPLATFORM node AS b\nRUN npm ci && npm run build\nFROM nginx\nCOPY --from=b /dist "
+                + "/usr/share/nginx/html\n",
         ])
     func clean(_ input: String) throws {
         #expect(try Linter.lint(try DockerfileParser.parse(input)).isEmpty)

@@ -69,8 +69,8 @@ import Testing
     @Test("flags with ranges; FROM ... AS in any case; ARG before FROM")
     func flags() throws {
         let text =
-            "ARG V=1\nfrom --platform=$BUILDPLATFORM img:$V as Build\nCOPY --from=build --chmod=755 --link a b\n"
-            + "RUN --mount=type=cache,target=/c \\\n    --network=none make\n"
+            "ARG V=1\nfrom --platform=$BUILDPLATFORM img:$V as Build\nCOPY --from=build --chmod=755 --link a b\nRUN "
+            + "--mount=type=cache,target=/c \\\n    --network=none make\n"
         let f = try parse(text)
         let from = f.instructions[1]
         #expect(from.keyword == "from" && from.command == "from")

@@ -38,8 +38,8 @@ struct DockerClientChoiceTests {
         #expect(skip.path == old)
         #expect(
             skip.note
-                == "using \(old): \(new) (28.2.2): Docker 28 client without the buildx plugin: `docker build` "
-                + "cannot use BuildKit (set XPLAT_DOCKER to choose the client)"
+                == "using \(old): \(new) (28.2.2): Docker 28 client without the buildx plugin: `docker build` cannot "
+                + "use BuildKit (set XPLAT_DOCKER to choose the client)"
         )
         let plugin = try await DockerClientChoice.find(environment: ["PATH": "\(dir)/old:\(dir)/bx"], runner: runner)
         #expect(plugin.path == old && plugin.note == nil, "a client older than 23 builds with BuildKit itself")

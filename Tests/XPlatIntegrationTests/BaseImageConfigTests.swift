@@ -56,8 +56,8 @@ struct BaseImageConfigTests {
         try "package main\n\n// #include <stdio.h>\nimport \"C\"\n\nfunc main() { C.puts(C.CString(\"c\")) }\n"
             .write(toFile: context + "/main.go", atomically: true, encoding: .utf8)
         let goBuild =
-            "FROM \(noCgo) AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\nFROM busybox\n"
-            + "COPY --from=build /out/app /app\n"
+            "FROM \(noCgo) AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\n\nFROM busybox\nCOPY "
+            + "--from=build /out/app /app\n"
         try goBuild.write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
 
         let read = try await Self.rewrite(["--context", context, context + "/Dockerfile"])
@@ -85,13 +85,13 @@ struct BaseImageConfigTests {
         // ONBUILD triggers that pass the target: a $BUILDPLATFORM stage FROM that image is wired (no XP012).
         let wired = try await Self.push(
             "onbuild-wired",
-            "FROM busybox\nONBUILD ARG TARGETOS TARGETARCH\nONBUILD RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build "
-                + "-o /out/app .\n",
+            "FROM busybox\nONBUILD ARG TARGETOS TARGETARCH\nONBUILD RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o "
+                + "/out/app .\n",
             in: dir)
         let crossFile = context + "/Dockerfile.cross"
         let cross =
-            "FROM --platform=$BUILDPLATFORM \(wired) AS build\nRUN go build -o /out/tool ./tool\n\nFROM busybox\n"
-            + "COPY --from=build /out/app /app\n"
+            "FROM --platform=$BUILDPLATFORM \(wired) AS build\nRUN go build -o /out/tool ./tool\n\nFROM busybox\nCOPY "
+            + "--from=build /out/app /app\n"
         try cross.write(toFile: crossFile, atomically: true, encoding: .utf8)
         let lint = try await SubprocessRunner().run(
             Command(BuildEngine.binary, ["lint", "--context", context, crossFile], environment: ["NO_COLOR": "1"]))

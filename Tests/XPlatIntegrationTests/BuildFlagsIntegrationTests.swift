@@ -141,8 +141,8 @@ struct BuildFlagsIntegrationTests {
         try "from a tar on stdin\n".write(toFile: context + "/note.txt", atomically: true, encoding: .utf8)
         let tag = "xplat-it-flags/stdin:\(getpid())"
         let script =
-            "tar -C \(context) -cf - . | \(ShellQuote.quote(BuildEngine.binary)) build -q --network none "
-            + "--platform linux/amd64 --load -t \(tag) --iidfile \(dir)/iid -"
+            "tar -C \(context) -cf - . | \(ShellQuote.quote(BuildEngine.binary)) build -q --network none --platform "
+            + "linux/amd64 --load -t \(tag) --iidfile \(dir)/iid -"
         let run = try await SubprocessRunner().run(Command("sh", ["-c", script], environment: ["NO_COLOR": "1"]))
         try #require(run.exitCode == 0, "\(run.stderr)")
         let inspect = try await SubprocessRunner().run(

@@ -40,8 +40,8 @@ enum FlagRecording {
             .split(separator: "\n").first { $0.hasPrefix("Buildkit:") } ?? "Buildkit: ?"
         return
             "\(buildx.trimmingCharacters(in: .whitespacesAndNewlines)); remote "
-            + "\(bk.replacingOccurrences(of: "  ", with: ""))"
-            + "; docker client / dockerd \(engine.trimmingCharacters(in: .whitespacesAndNewlines))"
+            + "\(bk.replacingOccurrences(of: "  ", with: "")); docker client / dockerd "
+            + "\(engine.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
 
     static func placeholders(out: String) -> Placeholders {
@@ -152,8 +152,8 @@ enum FlagRecording {
             "sh",
             [
                 "-c",
-                "\(inspect) docker://\(repository)@$(\(inspect) docker://\(reference) | grep -o 'sha256:[0-9a-f]*' "
-                    + "| sed -n \(n)p)",
+                "\(inspect) docker://\(repository)@$(\(inspect) docker://\(reference) | grep -o 'sha256:[0-9a-f]*' | "
+                    + "sed -n \(n)p)",
             ])
     }
 

@@ -35,8 +35,8 @@ enum Recording {
             .split(separator: "\n").first { $0.hasPrefix("Buildkit:") } ?? "Buildkit: ?"
         return
             "\(buildx.trimmingCharacters(in: .whitespacesAndNewlines)); remote "
-            + "\(bk.replacingOccurrences(of: "  ", with: ""))"
-            + "; dockerd \(engine.trimmingCharacters(in: .whitespacesAndNewlines))"
+            + "\(bk.replacingOccurrences(of: "  ", with: "")); dockerd "
+            + "\(engine.trimmingCharacters(in: .whitespacesAndNewlines))"
     }
 
     static func placeholders(out: String) -> Placeholders {

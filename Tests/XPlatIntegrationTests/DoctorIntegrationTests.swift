@@ -25,8 +25,7 @@ enum DoctorHost {
         Comment(
             rawValue:
                 "needs root and a writable binfmt_misc (Scripts/lib/binfmt.sh); XPLAT_REQUIRE_ENGINE=1 makes their "
-                + "absence "
-                + "a failure")
+                + "absence a failure")
     ) {
         required || unusable == nil
     }

@@ -215,8 +215,8 @@ struct TableTests {
         #expect(row.platform.description == "linux/arm/v6")
         #expect(
             row.notes == [
-                "armel means linux/arm/v6 here (as containerd normalizes it); Debian's armel is linux/arm/v5 "
-                    + "(ARMv5 soft-float)"
+                "armel means linux/arm/v6 here (as containerd normalizes it); Debian's armel is linux/arm/v5 (ARMv5 "
+                    + "soft-float)"
             ])
         let debian = try #require(ArchitectureTable.entries.first { $0.debianArch == "armel" })
         #expect(

@@ -108,9 +108,9 @@ struct VerifierPlatformTests {
         let notes = library.files.flatMap(\.notes)
         #expect(
             notes == [
-                "linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its objects"
-                    + "; libraries carry newer code they choose at run time by CPU features (executables are held "
-                    + "to the variant)"
+                "linux/arm/v8 shared object accepted on linux/arm/v7: its Tag_CPU_arch=v8 is the highest of its "
+                    + "objects; libraries carry newer code they choose at run time by CPU features (executables are "
+                    + "held to the variant)"
             ])
         let executable = try Verifier(platform: v7).verify(root: set["c-armv8-hard-static"].path)
         #expect(!executable.ok)
@@ -131,15 +131,13 @@ struct VerifierPlatformTests {
         arguments: [
             (
                 "c-armhf-static", "linux/arm64",
-                "expected linux/arm64, found linux/arm/v7"
-                    + " (32-bit: AArch64-only cores (for example Neoverse V2, Apple M-series, AmpereOne) cannot "
-                    + "run 32-bit Arm code; --allow-compatible accepts it)"
+                "expected linux/arm64, found linux/arm/v7 (32-bit: AArch64-only cores (for example Neoverse V2, Apple "
+                    + "M-series, AmpereOne) cannot run 32-bit Arm code; --allow-compatible accepts it)"
             ),
             (
                 "c-386-static", "linux/amd64",
-                "expected linux/amd64, found linux/386"
-                    + " (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION off, or ia32_emulation=0) "
-                    + "cannot run 32-bit x86 code; --allow-compatible accepts it)"
+                "expected linux/amd64, found linux/386 (32-bit: a kernel without IA32 emulation (CONFIG_IA32_EMULATION "
+                    + "off, or ia32_emulation=0) cannot run 32-bit x86 code; --allow-compatible accepts it)"
             ),
         ])
     func compatibleOnly(file: String, platform: String, message: String) async throws {
@@ -203,8 +201,8 @@ struct VerifierRootTests {
         let bare = try Verifier(platform: arm64).verify(root: tree.root + "/bare")
         #expect(
             bare.problemLines == [
-                "\(tree.root)/bare/usr/bin/app: interpreter /lib/ld-linux-aarch64.so.1 not found in "
-                    + "\(tree.root)/bare: /lib does not exist"
+                "\(tree.root)/bare/usr/bin/app: interpreter /lib/ld-linux-aarch64.so.1 not found in \(tree.root)/bare: "
+                    + "/lib does not exist"
             ])
         #expect(bare.mismatches.first?.problems.map(\.kind) == [.missingInterpreter])
         // Debian's merged /usr: /lib -> usr/lib, and an absolute link that must resolve in the root.
@@ -228,8 +226,8 @@ struct VerifierRootTests {
         let loop = try Verifier().verify(root: tree.root + "/loop")
         #expect(
             loop.problemLines == [
-                "\(tree.root)/loop/bin/app: interpreter /lib/ld-linux-armhf.so.3 in \(tree.root)/loop: symlink "
-                    + "loop (more than 40 links)"
+                "\(tree.root)/loop/bin/app: interpreter /lib/ld-linux-armhf.so.3 in \(tree.root)/loop: symlink loop "
+                    + "(more than 40 links)"
             ])
     }
 

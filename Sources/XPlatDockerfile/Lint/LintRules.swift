@@ -38,9 +38,8 @@ struct LintContext {
                 add(
                     .argTargetDefault,
                     offset(of: d.name + "=", in: ins, from: ins.argumentsOffset) ?? ins.argumentsOffset,
-                    "ARG \(d.name)=\(d.defaultValue!) gives an automatic platform argument a default, and the "
-                        + "default wins: "
-                        + "BuildKit (dockerd 20.10's, measured) then uses \(d.name)=\(d.defaultValue!) whatever "
+                    "ARG \(d.name)=\(d.defaultValue!) gives an automatic platform argument a default, and the default "
+                        + "wins: BuildKit (dockerd 20.10's, measured) then uses \(d.name)=\(d.defaultValue!) whatever "
                         + "the platform",
                     fix: "ARG \(d.name)")
             }
@@ -57,9 +56,8 @@ struct LintContext {
             add(
                 .buildPlatformOnFinal,
                 offset(of: stage.baseText, in: from, from: from.argumentsOffset) ?? from.argumentsOffset,
-                "the target stage \(stage.displayName) is built FROM stage \(graph.stages[base].displayName), "
-                    + "which runs on $BUILDPLATFORM: "
-                    + "the image gets the build machine's architecture, not the requested one",
+                "the target stage \(stage.displayName) is built FROM stage \(graph.stages[base].displayName), which "
+                    + "runs on $BUILDPLATFORM: the image gets the build machine's architecture, not the requested one",
                 fix:
                     "build the target FROM an image (or a stage) on $TARGETPLATFORM and COPY "
                     + "--from=\(graph.stages[base].displayName) what it needs"
@@ -184,11 +182,11 @@ struct LintContext {
                     : "a toolchain hosted on \(ArchitectureWords.x86_64Machine) (musl.cc's -cross)"
                 add(
                     .buildPlatformForeignTool, at,
-                    "stage \(stage.displayName) runs on $BUILDPLATFORM and downloads \(what): a tool that fails on "
-                        + "an arm64 (or other) build machine: \(url.text)",
+                    "stage \(stage.displayName) runs on $BUILDPLATFORM and downloads \(what): a tool that fails on an "
+                        + "arm64 (or other) build machine: \(url.text)",
                     fix:
-                        "pick the download by $BUILDARCH (ARG BUILDARCH) for a tool the build runs, by $TARGETARCH "
-                        + "for a file the image ships"
+                        "pick the download by $BUILDARCH (ARG BUILDARCH) for a tool the build runs, by $TARGETARCH for "
+                        + "a file the image ships"
                 )
             } else if let word = words.first {
                 add(
@@ -294,12 +292,11 @@ struct LintContext {
                 } ?? 0)
             add(
                 .archCaseFallback, ins.sourceRange.lowerBound + starAt,
-                "the fallback *) of `case \(block.subject)` picks \(word.described) for every architecture "
-                    + "but \(listed.joined(separator: ", ")): other targets silently get the \(word.architecture) "
-                    + "download",
+                "the fallback *) of `case \(block.subject)` picks \(word.described) for every architecture but "
+                    + "\(listed.joined(separator: ", ")): other targets silently get the \(word.architecture) download",
                 fix:
-                    "*) echo \"unsupported architecture: \(block.subject.trimmingCharacters(in: "\"'"))\" >&2; "
-                    + "exit 1 ;;"
+                    "*) echo \"unsupported architecture: \(block.subject.trimmingCharacters(in: "\"'"))\" >&2; exit 1 "
+                    + ";;"
             )
         }
     }
@@ -352,11 +349,11 @@ struct LintContext {
             add(
                 .buildStageNotCross, df.instructions[compile.instruction].sourceRange.lowerBound,
                 "stage \(stage.displayName) runs on $BUILDPLATFORM and compiles (\(tools))\(through) without "
-                    + "TARGETOS/TARGETARCH, "
-                    + "and stage \(reader.displayName) copies from it: the image gets binaries for the build machine",
+                    + "TARGETOS/TARGETARCH, and stage \(reader.displayName) copies from it: the image gets binaries "
+                    + "for the build machine",
                 fix:
-                    "declare ARG TARGETOS TARGETARCH in stage \(stage.displayName) and pass them to the compiler, "
-                    + "or run xplat rewrite"
+                    "declare ARG TARGETOS TARGETARCH in stage \(stage.displayName) and pass them to the compiler, or "
+                    + "run xplat rewrite"
             )
         }
     }
@@ -384,8 +381,8 @@ struct LintContext {
             }.joined(separator: "; ")
             add(
                 .platformStageMissing, at,
-                "FROM \(graph.stages[s].baseText) names a stage per platform "
-                    + "(\(stagesFor.joined(separator: ", "))); \(what)",
+                "FROM \(graph.stages[s].baseText) names a stage per platform (\(stagesFor.joined(separator: ", "))); "
+                    + "\(what)",
                 fix: "add a stage for each platform built, or build only the platforms that have one (--platform)")
         }
     }

@@ -439,8 +439,8 @@ enum MakefileEvidence {
             if Self.callsCMake(line) {
                 return (
                     n + 1,
-                    "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling "
-                        + "mode (CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)"
+                    "runs cmake (`\(line)`): CC/CXX from the environment do not put CMake into cross-compiling mode "
+                        + "(CMAKE_SYSTEM_NAME, CMAKE_SYSTEM_PROCESSOR)"
                 )
             }
         }

@@ -108,9 +108,9 @@ struct StagePlanner {
                     classification(
                         s, .unused, .notApplicable,
                         [
-                            "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does "
-                                + "not expand variables in --from"
-                                + " (it fails with \"failed to parse stage name\"): left as it is"
+                            "line \(line) reads --from=\(value), which may name it; dockerd 20.10's BuildKit does not "
+                                + "expand variables in --from (it fails with \"failed to parse stage name\"): left as "
+                                + "it is"
                         ]))
             } else if !needed.contains(s.index) {
                 classes.append(
@@ -181,15 +181,13 @@ struct StagePlanner {
         if !tools.isEmpty {
             if let arch = ArchitectureWords.inImageReference(baseImage(s)).first?.word {
                 reasons.append(
-                    "compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
-                        + " on a base image whose name fixes one architecture (\(arch)): other platforms need a "
-                        + "base image of their own first"
+                    "compiles (\(tools.map(\.rawValue).joined(separator: ", "))) on a base image whose name fixes one "
+                        + "architecture (\(arch)): other platforms need a base image of their own first"
                 )
             } else {
                 reasons.append(
-                    "compiles (\(tools.map(\.rawValue).joined(separator: ", ")))"
-                        + " in the image's own stage, under emulation for foreign platforms; move the build into a "
-                        + "separate stage to cross-compile"
+                    "compiles (\(tools.map(\.rawValue).joined(separator: ", "))) in the image's own stage, under "
+                        + "emulation for foreign platforms; move the build into a separate stage to cross-compile"
                 )
             }
         }
@@ -324,8 +322,8 @@ struct StagePlanner {
         switch f.root.platform {
         case .fixed(let v):
             return
-                "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by "
-                + "hand once the build cross-compiles"
+                "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by hand "
+                + "once the build cross-compiles"
         case .targetPlatform, .other: return "explicit --platform=\(f.root.platform.description) kept"
         case .none, .buildPlatform: return nil
         }

@@ -65,8 +65,8 @@ extension StagePlanner {
                     out.append(
                         finding(
                             .runsTargetCode, at: at, stage: r.stage,
-                            "runs the built binary `\(w.text)`, which would be a target-architecture binary after "
-                                + "the move",
+                            "runs the built binary `\(w.text)`, which would be a target-architecture binary after the "
+                                + "move",
                             fix: "run it in a stage on $TARGETPLATFORM"))
                 } else if ["npm", "yarn", "pnpm"].contains(n)
                     && (["install", "ci", "i", "add"].contains(next)
@@ -84,9 +84,8 @@ extension StagePlanner {
                 out.append(
                     finding(
                         .opaqueBuild, r,
-                        "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as "
-                            + "cross wiring"
-                            + "; moving it to $BUILDPLATFORM could build for the build machine"))
+                        "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross "
+                            + "wiring; moving it to $BUILDPLATFORM could build for the build machine"))
             }
             if r.step.isJSON && !r.toolchains.isEmpty {
                 out.append(

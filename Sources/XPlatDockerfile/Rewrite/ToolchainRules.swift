@@ -27,8 +27,8 @@ extension StagePlanner {
             where !plan.makeVariables.contains(where: { $0.name == v.name }) {
                 plan.makeVariables.append(v)
                 plan.evidence.append(
-                    "\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) "
-                        + "for the target"
+                    "\(mk.path) passes \(v.name) to go as \(v.goVariable), set only with ?=: make gets \(v.name) for "
+                        + "the target"
                 )
             }
         }
@@ -75,8 +75,8 @@ extension StagePlanner {
             finding(
                 .cgoUnwired, at: evidence.first?.offset ?? first.sourceWords.first?.offset ?? first.step.line,
                 stage: first.stage,
-                "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); "
-                    + "xplat wires cgo on Debian/Ubuntu images",
+                "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); xplat "
+                    + "wires cgo on Debian/Ubuntu images",
                 fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand"))
         return out
     }
@@ -131,8 +131,8 @@ extension StagePlanner {
             out.append(
                 finding(
                     .opaqueBuild, at: c.offset, stage: c.run.stage,
-                    "builds through a Go program (`go run`): it is compiled for the target and run here, and how "
-                        + "it calls the compiler is not visible",
+                    "builds through a Go program (`go run`): it is compiled for the target and run here, and how it "
+                        + "calls the compiler is not visible",
                     fix: "call go build/go install directly, or wire GOOS/GOARCH into the program's flags by hand"))
         }
         for c in commands(f, .go, ["make"]) {
@@ -148,14 +148,13 @@ extension StagePlanner {
                         .opaqueBuild, at: c.offset, stage: c.run.stage,
                         "\(mk.path):\(blocker.line) reads another file (`\(blocker.text)`), which xplat does not read: "
                             + "it may assign \(names), which pass the architecture to go, so the target from the "
-                            + "environment "
-                            + "is not shown to reach go build"))
+                            + "environment is not shown to reach go build"))
             } else if let blocker = arch.blocker {
                 out.append(
                     finding(
                         .opaqueBuild, at: c.offset, stage: c.run.stage,
-                        "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target "
-                            + "from the environment would not reach go build"
+                        "\(mk.path):\(blocker.line) picks the architecture itself (`\(blocker.text)`): the target from "
+                            + "the environment would not reach go build"
                     ))
             }
         }
@@ -176,14 +175,14 @@ extension StagePlanner {
         if site(c)?.directoryKnown == false {
             return finding(
                 .opaqueBuild, at: c.offset, stage: c.run.stage,
-                "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): "
-                    + "\(what) is unknown: \(consequence)",
+                "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is "
+                    + "unknown: \(consequence)",
                 fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
         }
         return finding(
             .opaqueBuild, at: c.offset, stage: c.run.stage,
-            "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it "
-                + "put none there): \(consequence)",
+            "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put "
+                + "none there): \(consequence)",
             fix: "COPY the project files before this RUN, or check the folder the command runs in")
     }
 
@@ -196,8 +195,8 @@ extension StagePlanner {
             return [
                 finding(
                     .targetLibraries, at: at, stage: first.stage,
-                    "Rust cross-linking is wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image it "
-                        + "needs \(Self.alpineTechnique)"
+                    "Rust cross-linking is wired for Debian/Ubuntu (apt) images; on this Alpine (apk) image it needs "
+                        + "\(Self.alpineTechnique)"
                 )
             ]
         }
@@ -218,8 +217,8 @@ extension StagePlanner {
                     finding(
                         .opaqueBuild, at: c.offset, stage: c.run.stage,
                         "\(mk.path):\(n + 1) names cargo's output folder or target itself "
-                            + "(`\(String(line).trimmingCharacters(in: " \t"))`)"
-                            + "; with CARGO_BUILD_TARGET the output moves to target/<triple>/"))
+                            + "(`\(String(line).trimmingCharacters(in: " \t"))`); with CARGO_BUILD_TARGET the output "
+                            + "moves to target/<triple>/"))
             }
         }
         var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
@@ -366,9 +365,8 @@ extension StagePlanner {
             out.append(
                 finding(
                     .targetLibraries, at: p.offset, stage: first.stage,
-                    "the C build may link these -dev packages, installed for the build machine: \(listed)"
-                        + "; xplat's multiarch wiring for C is proven only for zlib1g-dev found by CMake's "
-                        + "find_package(ZLIB)",
+                    "the C build may link these -dev packages, installed for the build machine: \(listed); xplat's "
+                        + "multiarch wiring for C is proven only for zlib1g-dev found by CMake's find_package(ZLIB)",
                     fix:
                         "install the target's packages by hand (`dpkg --add-architecture`, `<pkg>:$debarch`, "
                         + "pkg-config and CMake paths for the triplet)"
@@ -383,12 +381,11 @@ extension StagePlanner {
                 out.append(
                     finding(
                         .targetLibraries, at: c.offset, stage: c.run.stage,
-                        "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`)"
-                            + " that xplat does not install for the target; a cross compiler could find the build "
-                            + "machine's copy or none",
+                        "\(file.path):\(lookup.line) looks up a library (`\(lookup.text)`) that xplat does not install "
+                            + "for the target; a cross compiler could find the build machine's copy or none",
                         fix:
-                            "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or "
-                            + "leave the stage on the target platform"
+                            "install the target's -dev package (`<pkg>:$debarch`) and wire its paths by hand, or leave "
+                            + "the stage on the target platform"
                     ))
             }
         }

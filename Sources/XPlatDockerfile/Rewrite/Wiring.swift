@@ -199,30 +199,29 @@ struct Wiring {
         ]
         if cxx {
             lines.append(
-                "command -v \"\(WiringVariable.triplet)-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs "
-                    + "g++-$(echo \"\(WiringVariable.triplet)\" | tr _ -)\";"
+                "command -v \"\(WiringVariable.triplet)-g++\" >/dev/null 2>&1 || xplat_pkgs=\"$xplat_pkgs g++-$(echo "
+                    + "\"\(WiringVariable.triplet)\" | tr _ -)\";"
             )
         }
         var seen = Set<String>()
         let libs = plan.targetPackages.filter { seen.insert($0).inserted }
         if !libs.isEmpty {
             lines.append(
-                "for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null "
-                    + "2>&1 || xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;"
+                "for p in \(libs.joined(separator: " ")); do dpkg -s \"$p:\(WiringVariable.debarch)\" >/dev/null 2>&1 "
+                    + "|| xplat_pkgs=\"$xplat_pkgs $p:\(WiringVariable.debarch)\"; done;"
             )
         }
         if rust {
             lines.append(
-                "command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" "
-                    + ">/dev/null 2>&1"
-                    + " || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
+                "command -v rustup >/dev/null 2>&1 || dpkg -s \"libstd-rust-dev:\(WiringVariable.debarch)\" >/dev/null "
+                    + "2>&1 || xplat_pkgs=\"$xplat_pkgs libstd-rust-dev:\(WiringVariable.debarch)\";")
         }
         // The target's architecture is added only for `pkg:debarch` packages: the cross gcc and
         // libc6-dev-<debarch>-cross are the build machine's, so a C-only build reads no foreign index.
         lines.append(
             "if [ -n \"$xplat_pkgs\" ]; then case \"$xplat_pkgs\" in *:*) dpkg --add-architecture "
-                + "\"\(WiringVariable.debarch)\" ;; esac"
-                + " && apt-get update && apt-get install -y --no-install-recommends $xplat_pkgs; fi;")
+                + "\"\(WiringVariable.debarch)\" ;; esac && apt-get update && apt-get install -y "
+                + "--no-install-recommends $xplat_pkgs; fi;")
         if rust {
             lines.append(
                 "if command -v rustup >/dev/null 2>&1; then rustup target add \"\(WiringVariable.rustTarget)\"; fi;")
@@ -270,9 +269,9 @@ struct Wiring {
     }
 
     static let goInstallFix =
-        "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ];"
-        + " then mv \"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir "
-        + "\"$xplat_bin/${TARGETOS}_$TARGETARCH\"; fi; }"
+        "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ]; then mv "
+        + "\"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; "
+        + "fi; }"
 
     /// `text` after the RUN's last command (`&& text`), or as the heredoc body's last line.
     func appendEdit(_ r: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {

@@ -93,8 +93,8 @@ extension Wiring {
     }
 
     static let cmakeFlags =
-        " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\""
-        + " -DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
+        " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\" "
+        + "-DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 
     /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
     func flagEdits(_ r: RunInfo, _ ins: Instruction) -> [TextEdit] {
@@ -154,8 +154,8 @@ extension Wiring {
         out.append(
             appendEdit(
                 r, ins,
-                "mkdir -p \(targetDir)/\(profile) && cp -a "
-                    + "\"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" \(targetDir)/\(profile)/"
+                "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" "
+                    + "\(targetDir)/\(profile)/"
             ))
         return out
     }

@@ -191,8 +191,8 @@ enum LineParsers {
             guard let eq = w.firstIndex(of: ASCII.equals) else {
                 throw Failure(
                     reason:
-                        "Syntax error - can't find = in \(GoQuote.quote(Bytes.string(w[...]))). Must be of the "
-                        + "form: name=value"
+                        "Syntax error - can't find = in \(GoQuote.quote(Bytes.string(w[...]))). Must be of the form: "
+                        + "name=value"
                 )
             }
             out += keyValue(Bytes.string(w[..<eq]), Bytes.string(w[(eq + 1)...]), "=")

@@ -327,8 +327,8 @@ public enum DoctorJudge {
                 DoctorFinding(
                     id: .kernelNoFixBinary, severity: .error, subject: "kernel \(k.release)",
                     message:
-                        "kernel \(k.release) is older than 4.8: binfmt_misc has no F flag, so emulation cannot "
-                        + "work inside containers",
+                        "kernel \(k.release) is older than 4.8: binfmt_misc has no F flag, so emulation cannot work "
+                        + "inside containers",
                     fix: "upgrade the kernel to 4.8 or newer", platforms: []))
         }
         if !b.mounted {
@@ -378,9 +378,9 @@ public enum DoctorJudge {
             out.append(
                 DoctorFinding(
                     id: .entryNoFixBinary, severity: .warning, subject: name,
-                    message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter)"
-                        + " inside each container or chroot, which fails with \"exec format error\" or \"no such "
-                        + "file or directory\"",
+                    message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each "
+                        + "container or chroot, which fails with \"exec format error\" or \"no such file or "
+                        + "directory\"",
                     fix: "sudo xplat doctor --fix", platforms: foreign))
         }
         if !e.interpreter.exists {
@@ -436,9 +436,8 @@ public enum DoctorJudge {
             out.append(
                 DoctorFinding(
                     id: .duplicateEntries, severity: .warning, subject: names.joined(separator: " + "),
-                    message: "\(names.joined(separator: " and ")) all claim \(row.platform)"
-                        + ": only one is used, which one depends on registration "
-                        + "order"
+                    message: "\(names.joined(separator: " and ")) all claim \(row.platform): only one is used, which "
+                        + "one depends on registration order"
                         + (broken.isEmpty ? "" : "; broken: " + broken.map(\.entry.name).joined(separator: ", ")),
                     fix: fix, platforms: [row.platform]))
         }
@@ -467,8 +466,8 @@ public enum DoctorJudge {
                 DoctorFinding(
                     id: .execFailed, severity: .error, subject: platform.description,
                     message:
-                        "\(entries.map(\.entry.name).joined(separator: ", ")) claims \(platform) but the probe "
-                        + "binary failed: \(proofText(proof))",
+                        "\(entries.map(\.entry.name).joined(separator: ", ")) claims \(platform) but the probe binary "
+                        + "failed: \(proofText(proof))",
                     fix: "sudo xplat doctor --fix", platforms: [platform]))
         }
         return out
@@ -497,8 +496,8 @@ public enum DoctorJudge {
                     id: .noBootService, severity: .note, subject: "boot",
                     message:
                         "registrations are configured "
-                        + "(\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d"))"
-                        + " but systemd is not running here: nothing replays them or mounts binfmt_misc at boot",
+                        + "(\(facts.persistence.binfmtSupportInitScript ? "binfmt-support" : "binfmt.d")) but systemd "
+                        + "is not running here: nothing replays them or mounts binfmt_misc at boot",
                     fix:
                         "run `sudo xplat doctor --fix` at startup (an init script, rc.local or the CI job's "
                         + "first step)",
@@ -572,8 +571,8 @@ public enum DoctorJudge {
                     id: .registryUnreachable, severity: registry.configured ? .warning : .note,
                     subject: registry.address,
                     message:
-                        "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not "
-                        + "reachable: \(registry.error ?? "unknown error")",
+                        "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not reachable: "
+                        + "\(registry.error ?? "unknown error")",
                     fix: "docker-registry serve /etc/docker/registry/config.yml &", platforms: []))
         }
         return out
