@@ -30,7 +30,7 @@ enum Text {
         return out
     }
 
-    static func isIdent(_ c: UInt8) -> Bool { c.isASCIILetter || c.isASCIIDigit || c == UInt8(ascii: "_") }
+    static func isIdent(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte.isASCIIDigit || byte == UInt8(ascii: "_") }
 
     /// `KEY=value` assignments (KEY at a word start); offset relative to `hay`.
     static func assignments(of key: String, in hay: ArraySlice<UInt8>) -> [(offset: Int, value: String)] {

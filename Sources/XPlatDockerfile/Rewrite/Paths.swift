@@ -25,7 +25,7 @@ enum Paths {
 
     static func base(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
 
-    static func isGlob(_ s: String) -> Bool { s.contains { "*?[".contains($0) } }
+    static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
 
     /// What lies below `pattern` in relative `path`: "" when they are equal, the rest when `path` is
     /// inside it, nil otherwise; `pattern`'s components may be globs.
@@ -44,11 +44,13 @@ enum Paths {
 
     /// True when relative `path` matches `pattern` as .dockerignore reads it (`**` any folders).
     static func matchesIgnore(_ path: String, _ pattern: String) -> Bool {
-        func go(_ p: ArraySlice<Substring>, _ q: ArraySlice<Substring>) -> Bool {
-            guard let first = q.first else { return true }  // a folder matched: everything in it
-            if first == "**" { return (p.startIndex...p.endIndex).contains { go(p[$0...], q.dropFirst()) } }
-            guard let name = p.first, matches(String(name), String(first)) else { return false }
-            return go(p.dropFirst(), q.dropFirst())
+        func go(_ names: ArraySlice<Substring>, _ globs: ArraySlice<Substring>) -> Bool {
+            guard let first = globs.first else { return true }  // a folder matched: everything in it
+            if first == "**" {
+                return (names.startIndex...names.endIndex).contains { go(names[$0...], globs.dropFirst()) }
+            }
+            guard let name = names.first, matches(String(name), String(first)) else { return false }
+            return go(names.dropFirst(), globs.dropFirst())
         }
         return go(ArraySlice(path.split(separator: "/")), ArraySlice(clean(pattern).split(separator: "/")))
     }

@@ -19,10 +19,11 @@ public struct StageGraph: Sendable {
 
     /// The values BuildKit gives the automatic args when building `target` on a `build` machine.
     public static func automaticValues(target: Platform, build: Platform) -> [String: String] {
-        func parts(_ p: Platform, _ prefix: String) -> [String: String] {
+        func parts(_ platform: Platform, _ prefix: String) -> [String: String] {
             [
-                prefix + "PLATFORM": p.description, prefix + "OS": p.os, prefix + "ARCH": p.architecture,
-                prefix + "VARIANT": p.variant ?? "",
+                prefix + "PLATFORM": platform.description, prefix + "OS": platform.os,
+                prefix + "ARCH": platform.architecture,
+                prefix + "VARIANT": platform.variant ?? "",
             ]
         }
         return parts(target, "TARGET").merging(parts(build, "BUILD")) { a, _ in a }
@@ -210,9 +211,11 @@ public struct StageGraph: Sendable {
         }
     }
 
-    static func unquote(_ s: String) -> String {
-        if s.count >= 2, let f = s.first, f == s.last, f == "\"" || f == "'" { return String(s.dropFirst().dropLast()) }
-        return s
+    static func unquote(_ text: String) -> String {
+        if text.count >= 2, let f = text.first, f == text.last, f == "\"" || f == "'" {
+            return String(text.dropFirst().dropLast())
+        }
+        return text
     }
 
     /// Expands `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`; unset is empty.

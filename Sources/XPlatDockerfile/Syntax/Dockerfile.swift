@@ -77,11 +77,11 @@ public struct Dockerfile: Sendable {
         return (lo + 1, column)
     }
 
-    /// The source text of line `n` (1-based) without its line ending.
-    public func lineText(_ n: Int) -> String {
-        guard n >= 1 && n <= lineStarts.count else { return "" }
-        let start = lineStarts[n - 1]
-        let end = n < lineStarts.count ? lineStarts[n] : bytes.count
+    /// The source text of line `line` (1-based) without its line ending.
+    public func lineText(_ line: Int) -> String {
+        guard line >= 1 && line <= lineStarts.count else { return "" }
+        let start = lineStarts[line - 1]
+        let end = line < lineStarts.count ? lineStarts[line] : bytes.count
         return Bytes.string(bytes[start..<Bytes.trimNewline(bytes[start..<end])])
     }
 }

@@ -1,10 +1,10 @@
 /// Go's `strconv.Quote`, so dumps compare byte for byte with BuildKit's.
 public enum GoQuote {
-    /// `s` in double quotes as Go quotes it: C escapes for control characters, `\x`, `\u` or `\U` for other unprintable
-    /// ones.
-    public static func quote(_ s: String) -> String {
+    /// `text` in double quotes as Go quotes it: C escapes for control characters, `\x`, `\u` or `\U` for other
+    /// unprintable ones.
+    public static func quote(_ text: String) -> String {
         var out = "\""
-        for scalar in s.unicodeScalars {
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\u{07}": out += "\\a"
             case "\u{08}": out += "\\b"
@@ -31,14 +31,14 @@ public enum GoQuote {
         return out + "\""
     }
 
-    static func hex(_ v: UInt32, _ width: Int) -> String {
-        let h = String(v, radix: 16)
+    static func hex(_ value: UInt32, _ width: Int) -> String {
+        let h = String(value, radix: 16)
         return String(repeating: "0", count: max(0, width - h.count)) + h
     }
 
     /// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    static func isPrint(_ s: Unicode.Scalar) -> Bool {
-        switch s.properties.generalCategory {
+    static func isPrint(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
             .nonspacingMark, .spacingMark, .enclosingMark,
             .decimalNumber, .letterNumber, .otherNumber,

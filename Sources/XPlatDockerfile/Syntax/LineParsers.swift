@@ -103,23 +103,23 @@ enum LineParsers {
     }
 
     /// Go `regexp.MustCompile("[\t\v\f\r ]+").Split(s, n)`.
-    static func splitWhitespace(_ s: ArraySlice<UInt8>, limit: Int = -1) -> [ArraySlice<UInt8>] {
+    static func splitWhitespace(_ text: ArraySlice<UInt8>, limit: Int = -1) -> [ArraySlice<UInt8>] {
         var parts: [ArraySlice<UInt8>] = []
-        var start = s.startIndex
-        var i = s.startIndex
-        while i < s.endIndex {
+        var start = text.startIndex
+        var i = text.startIndex
+        while i < text.endIndex {
             if limit > 0 && parts.count == limit - 1 { break }
-            if s[i].isTokenSpace {
+            if text[i].isTokenSpace {
                 var j = i
-                while j < s.endIndex && s[j].isTokenSpace { j += 1 }
-                parts.append(s[start..<i])
+                while j < text.endIndex && text[j].isTokenSpace { j += 1 }
+                parts.append(text[start..<i])
                 start = j
                 i = j
                 continue
             }
             i += 1
         }
-        parts.append(s[start..<s.endIndex])
+        parts.append(text[start..<text.endIndex])
         return parts
     }
 
