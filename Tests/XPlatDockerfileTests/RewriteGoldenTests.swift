@@ -61,8 +61,8 @@ struct GoldenFolder {
         String(decoding: try Data(contentsOf: sourceDir.appendingPathComponent("\(caseName)/\(file)")), as: UTF8.self)
     }
 
-    func write(_ text: String, _ c: String, _ f: String) throws {
-        _ = try GoldenFile.expected(text, at: sourceDir.appendingPathComponent("\(c)/\(f)").path)
+    func write(_ text: String, _ caseName: String, _ file: String) throws {
+        _ = try GoldenFile.expected(text, at: sourceDir.appendingPathComponent("\(caseName)/\(file)").path)
     }
 }
 

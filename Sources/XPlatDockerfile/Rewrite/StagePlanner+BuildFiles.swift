@@ -46,25 +46,27 @@ extension StagePlanner {
         return site(words.map(\.word), at: k, run: command.run, offset: command.offset, files: files)
     }
 
-    /// The command at word `k` of `words`, run from the RUN's WORKDIR after each `cd DIR` before it.
+    /// The command at word `index` of `words`, run from the RUN's WORKDIR after each `cd DIR` before it.
     /// A `cd` whose folder is not known (`cd "$APP_DIR"`, `cd -`, `cd` alone) leaves the command no
     /// files: judged by the folder it was in before, it would be judged by files it does not read.
-    func site(_ words: [ShellWord], at k: Int, run: RunInfo, offset: Int, files: StageFiles) -> CommandSite {
+    func site(_ words: [ShellWord], at index: Int, run: RunInfo, offset: Int, files: StageFiles) -> CommandSite {
         var dir = files.workdir, known = true
-        for (i, w) in words[..<k].enumerated() where w.isCommand && ["cd", "pushd"].contains(w.text) {
-            if i + 1 < k, !words[i + 1].isCommand, !words[i + 1].text.hasPrefix("-"), !words[i + 1].text.contains("$") {
+        for (i, w) in words[..<index].enumerated() where w.isCommand && ["cd", "pushd"].contains(w.text) {
+            if i + 1 < index, !words[i + 1].isCommand, !words[i + 1].text.hasPrefix("-"),
+                !words[i + 1].text.contains("$")
+            {
                 dir = Paths.join(dir, words[i + 1].text)
             } else {
                 known = false
             }
         }
-        let args = words[(k + 1)...].prefix { !$0.isCommand }.map(\.text)
+        let args = words[(index + 1)...].prefix { !$0.isCommand }.map(\.text)
         // `go build -C DIR` (Go 1.20) runs in DIR: its go.mod and packages are there.
-        if Shell.name(words[k].text) == "go", args.count > 2, args[1] == "-C" {
+        if Shell.name(words[index].text) == "go", args.count > 2, args[1] == "-C" {
             if args[2].contains("$") { known = false } else { dir = Paths.join(dir, args[2]) }
         }
         return CommandSite(
-            run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
+            run: run, offset: offset, name: Shell.name(words[index].text), word: words[index].text,
             arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
             directoryKnown: known)
     }

@@ -163,24 +163,27 @@ extension StagePlanner {
 
     /// A finding for a project file the command reads that xplat cannot see: not in the build context
     /// given, or (with one) not among the files the stage holds where the command runs.
-    func missing(_ what: String, _ c: (run: RunInfo, offset: Int, name: String, next: String), consequence: String)
+    func missing(
+        _ what: String, _ command: (run: RunInfo, offset: Int, name: String, next: String), consequence: String
+    )
         -> RewriteFinding
     {
         guard context != nil else {
             return finding(
-                .opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)",
+                .opaqueBuild, at: command.offset, stage: command.run.stage,
+                "\(what) is not in the build context: \(consequence)",
                 fix: Self.notVisible)
         }
-        let dir = site(c)?.directory ?? "?"
-        if site(c)?.directoryKnown == false {
+        let dir = site(command)?.directory ?? "?"
+        if site(command)?.directoryKnown == false {
             return finding(
-                .opaqueBuild, at: c.offset, stage: c.run.stage,
+                .opaqueBuild, at: command.offset, stage: command.run.stage,
                 "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is "
                     + "unknown: \(consequence)",
                 fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
         }
         return finding(
-            .opaqueBuild, at: c.offset, stage: c.run.stage,
+            .opaqueBuild, at: command.offset, stage: command.run.stage,
             "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put "
                 + "none there): \(consequence)",
             fix: "COPY the project files before this RUN, or check the folder the command runs in")

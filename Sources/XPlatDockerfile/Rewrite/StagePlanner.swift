@@ -360,20 +360,20 @@ struct StagePlanner {
     }
 
     /// A finding at the start of a RUN's command.
-    func finding(_ rule: RewriteRule, _ r: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
+    func finding(_ rule: RewriteRule, _ run: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
         finding(
-            rule, at: r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset,
-            stage: r.stage, message, fix: fix)
+            rule, at: run.sourceWords.first?.offset ?? df.instructions[run.step.instruction].argumentsOffset,
+            stage: run.stage, message, fix: fix)
     }
 
     // MARK: phase 3: apply
 
-    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts, evidence: [String]) {
+    mutating func apply(_ newEdits: [TextEdit], _ facts: FamilyFacts, evidence: [String]) {
         edits += newEdits
-        let root = f.root
+        let root = facts.root
         let after = root.platform == .none ? "$BUILDPLATFORM" : root.platform.description
-        let derived = f.members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
-        for m in f.members {
+        let derived = facts.members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
+        for m in facts.members {
             let s = graph.stages[m]
             let touched = newEdits.contains { $0.stage == m }
             let reason =
@@ -387,7 +387,7 @@ struct StagePlanner {
                 classification(
                     s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
                     [reason] + (m == root.index ? evidence : []),
-                    toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted {
+                    toolchains: Array(Set(facts.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted {
                         $0.rawValue < $1.rawValue
                     },
                     after: m == root.index ? after : s.platform.description))

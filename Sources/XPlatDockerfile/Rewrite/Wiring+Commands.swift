@@ -23,10 +23,10 @@ extension Wiring {
             + (plan.go == .cgo && libraries ? Self.pkgConfig : "")
     }
 
-    /// Names assigned in front of the command word `k` (`GOOS=linux GOARCH=arm go build`).
-    static func assignments(before k: Int, in words: [ShellWord]) -> Set<String> {
+    /// Names assigned in front of the command word `index` (`GOOS=linux GOARCH=arm go build`).
+    static func assignments(before index: Int, in words: [ShellWord]) -> Set<String> {
         var out = Set<String>()
-        var i = k - 1
+        var i = index - 1
         while i >= 0, !words[i].isCommand, let eq = words[i].text.firstIndex(of: "=") {
             out.insert(String(words[i].text[..<eq]))
             i -= 1

@@ -79,11 +79,11 @@ public struct StageGraph: Sendable {
         /// An ARG: before the first FROM a global one, whose value (a `--build-arg`, else its default)
         /// FROM lines see; a global `ARG TARGETARCH` (default or not) keeps BuildKit's value. After
         /// it, an ARG of the current stage.
-        mutating func addArg(_ ins: Instruction, index i: Int) {
-            let decls = StageGraph.argDeclarations(ins, index: i)
+        mutating func addArg(_ ins: Instruction, index: Int) {
+            let decls = StageGraph.argDeclarations(ins, index: index)
             guard stages.isEmpty else {
                 stages[stages.count - 1].args += decls
-                stages[stages.count - 1].instructions.append(i)
+                stages[stages.count - 1].instructions.append(index)
                 return
             }
             globals += decls
@@ -95,7 +95,7 @@ public struct StageGraph: Sendable {
 
         /// A FROM starts a stage: one argument or three (`AS name`); its base, ARGs expanded, is
         /// `scratch`, an earlier stage by name, or an image.
-        mutating func addStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+        mutating func addStage(_ ins: Instruction, index: Int) throws(DockerfileSyntaxError) {
             let words = ins.node.strings
             guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {
                 throw DockerfileSyntaxError(
@@ -111,11 +111,12 @@ public struct StageGraph: Sendable {
             }
             var deps: [StageDependency] = []
             if case .stage(let s) = base {
-                deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine))
+                deps.append(.init(kind: .base, stage: s, instruction: index, line: ins.startLine))
             }
             stages.append(
                 Stage(
-                    name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
+                    name: name, index: stages.count, fromInstruction: index, instructions: [index], baseText: raw,
+                    base: base,
                     platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
                     dependencies: deps, line: ins.startLine))
         }
@@ -123,33 +124,33 @@ public struct StageGraph: Sendable {
         /// Any other instruction belongs to the current stage (only ARG may come before the first
         /// FROM); `COPY/ADD --from` and `RUN --mount=from=` that name an earlier stage are edges, and
         /// a RUN is one of the stage's runs.
-        mutating func addToStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+        mutating func addToStage(_ ins: Instruction, index: Int) throws(DockerfileSyntaxError) {
             guard !stages.isEmpty else {
                 throw DockerfileSyntaxError(
                     fileName: fileName, line: ins.startLine,
                     reason: "\(ins.keyword.uppercased()) instruction before the first FROM (only ARG may come first)")
             }
             let s = stages.count - 1
-            stages[s].instructions.append(i)
+            stages[s].instructions.append(index)
             if ins.command == "copy" || ins.command == "add", let from = ins.flag("from")?.value {
-                addReference(from, .copyFrom, ins, index: i)
+                addReference(from, .copyFrom, ins, index: index)
             }
             guard ins.command == "run" else { return }
             for m in ins.flagValues("mount") {
-                if let from = StageGraph.mountOptions(m)["from"] { addReference(from, .mountFrom, ins, index: i) }
+                if let from = StageGraph.mountOptions(m)["from"] { addReference(from, .mountFrom, ins, index: index) }
             }
             var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
             for h in ins.heredocs { command += "\n" + h.content }
             stages[s].runs.append(
-                RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+                RunInstruction(instruction: index, line: ins.startLine, command: command, isJSON: ins.isJSON))
         }
 
         /// An edge from the current stage to the earlier stage `value` names, if it names one (else
         /// it names an image).
-        mutating func addReference(_ value: String, _ kind: StageDependency.Kind, _ ins: Instruction, index i: Int) {
+        mutating func addReference(_ value: String, _ kind: StageDependency.Kind, _ ins: Instruction, index: Int) {
             let s = stages.count - 1
             guard let target = StageGraph.resolve(value, in: stages, before: s) else { return }
-            stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: i, line: ins.startLine))
+            stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: index, line: ins.startLine))
         }
     }
 
