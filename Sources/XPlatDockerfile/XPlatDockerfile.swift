@@ -23,9 +23,8 @@
 //    (running target binaries or tests, cgo, npm/pip native add-ons, `uname -m`, -dev libraries) are
 //    left alone with reasons. Edits are byte-range edits inside the rewritten instructions; everything
 //    else stays byte-identical, and a second rewrite changes nothing.
-// 4. Findings (`Linter.lint(_:)` -> `[Finding]`): rules XP001-XP013 (`Rule`, one step each in LintRules.swift), each
-// with
-//    file:line:column, severity, message and fix.
+// 4. Findings (`Linter.lint(_:)` -> `[Finding]`): rules XP001-XP013 (`Rule`, one step each in LintContext.swift),
+//    each with file:line:column, severity, message and fix.
 // 5. Output: `UnifiedDiff.render(old:new:fileName:colors:)`, `RewriteRenderer` (text, and the JSON
 //    schemas `xplat.rewrite/v1` and `xplat.lint/v1` documented in RewriteRenderer.swift).
 //

@@ -96,16 +96,16 @@ struct Marked {
     ]
 
     @Test("findings are reported at the marked place", arguments: 0..<cases.count)
-    func placed(_ i: Int) throws {
-        let (rule, input) = Self.cases[i]
+    func placed(_ index: Int) throws {
+        let (rule, input) = Self.cases[index]
         let m = Marked(input)
         let findings = try Linter.lint(try DockerfileParser.parse(m.text, fileName: "Dockerfile"))
         let place = try #require(m.places["1"])
         let hits = findings.filter { $0.rule == rule }
-        #expect(hits.count == 1, "expected one \(rule.id) in case \(i), got \(findings.map(\.description))")
+        #expect(hits.count == 1, "expected one \(rule.id) in case \(index), got \(findings.map(\.description))")
         #expect(
             hits.first.map { [$0.line, $0.column] } == [place.line, place.column],
-            "case \(i): \(findings.map(\.description))")
+            "case \(index): \(findings.map(\.description))")
         #expect(hits.first?.file == "Dockerfile")
     }
 

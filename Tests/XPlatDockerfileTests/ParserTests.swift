@@ -3,7 +3,7 @@ import Testing
 @testable import XPlatDockerfile
 
 @Suite struct ParserTests {
-    func parse(_ s: String) throws -> Dockerfile { try DockerfileParser.parse(s, fileName: "Dockerfile") }
+    func parse(_ text: String) throws -> Dockerfile { try DockerfileParser.parse(text, fileName: "Dockerfile") }
 
     @Test("parser directives only at the top, BuildKit rules")
     func directives() throws {

@@ -15,23 +15,25 @@ enum Golden {
     static let folder = GoldenFolder("Golden")
     static var sourceDir: URL { folder.sourceDir }
     static var cases: [String] { folder.cases }
-    static func read(_ c: String, _ f: String) throws -> String { try folder.read(c, f) }
-    static func report(_ r: RewriteResult) -> String {
-        RewriteRenderer.findingsText(r.findings, r.stageFindings) + "--\n" + RewriteRenderer.stagesText(r.stages)
+    static func read(_ caseName: String, _ file: String) throws -> String { try folder.read(caseName, file) }
+    static func report(_ result: RewriteResult) -> String {
+        RewriteRenderer.findingsText(result.findings, result.stageFindings) + "--\n"
+            + RewriteRenderer.stagesText(result.stages)
     }
     /// The case's options: its `context/` folder as the build context, if it has one.
-    static func options(_ c: String) -> RewriteOptions {
-        let folder = sourceDir.appendingPathComponent("\(c)/context").path
+    static func options(_ caseName: String) -> RewriteOptions {
+        let folder = sourceDir.appendingPathComponent("\(caseName)/context").path
         return RewriteOptions(
             context: FileManager.default.fileExists(atPath: folder) ? BuildContext.load(directory: folder) : nil)
     }
-    static func rewrite(_ c: String, _ text: String? = nil) throws -> RewriteResult {
-        try Rewriter.rewrite(text: try text ?? read(c, "Dockerfile"), fileName: "Dockerfile", options: options(c))
+    static func rewrite(_ caseName: String, _ text: String? = nil) throws -> RewriteResult {
+        try Rewriter.rewrite(
+            text: try text ?? read(caseName, "Dockerfile"), fileName: "Dockerfile", options: options(caseName))
     }
     /// `#! ID line:column` marks.
-    static func marks(_ c: String) throws -> Set<String> {
+    static func marks(_ caseName: String) throws -> Set<String> {
         Set(
-            try read(c, "Dockerfile").split(separator: "\n").filter { $0.hasPrefix("#! ") }.map {
+            try read(caseName, "Dockerfile").split(separator: "\n").filter { $0.hasPrefix("#! ") }.map {
                 String($0.dropFirst(3))
             })
     }
@@ -55,12 +57,12 @@ struct GoldenFolder {
             .filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    func read(_ c: String, _ f: String) throws -> String {
-        String(decoding: try Data(contentsOf: sourceDir.appendingPathComponent("\(c)/\(f)")), as: UTF8.self)
+    func read(_ caseName: String, _ file: String) throws -> String {
+        String(decoding: try Data(contentsOf: sourceDir.appendingPathComponent("\(caseName)/\(file)")), as: UTF8.self)
     }
 
-    func write(_ text: String, _ c: String, _ f: String) throws {
-        _ = try GoldenFile.expected(text, at: sourceDir.appendingPathComponent("\(c)/\(f)").path)
+    func write(_ text: String, _ caseName: String, _ file: String) throws {
+        _ = try GoldenFile.expected(text, at: sourceDir.appendingPathComponent("\(caseName)/\(file)").path)
     }
 }
 

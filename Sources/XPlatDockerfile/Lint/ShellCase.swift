@@ -25,15 +25,15 @@ struct ShellCaseBlock {
 enum ShellCase {
     /// Every `case` block in `text`, outermost first, then the ones nested in their arms.
     static func blocks(in text: ArraySlice<UInt8>) -> [ShellCaseBlock] {
-        let t = Array(text)
+        let bytes = Array(text)
         var out: [ShellCaseBlock] = []
         var i = 0
-        while i < t.count {
-            if let q = skipQuote(t, i) { i = q; continue }
-            if isWord(t, i, "case"), let (block, end) = parseBlock(t, i) {
+        while i < bytes.count {
+            if let q = skipQuote(in: bytes, at: i) { i = q; continue }
+            if isWord("case", in: bytes, at: i), let (block, end) = parseBlock(in: bytes, at: i) {
                 out.append(block)
                 for arm in block.arms {
-                    out += blocks(in: t[arm.body]).map { nested in
+                    out += blocks(in: bytes[arm.body]).map { nested in
                         var n = nested
                         n.offset += arm.body.lowerBound
                         n.arms = n.arms.map { a in
@@ -55,42 +55,48 @@ enum ShellCase {
     }
 
     /// Parses the block whose `case` starts at `start`; returns it and the offset after its `esac`.
-    static func parseBlock(_ t: [UInt8], _ start: Int) -> (ShellCaseBlock, Int)? {
+    static func parseBlock(in bytes: [UInt8], at start: Int) -> (ShellCaseBlock, Int)? {
         var i = start + 4
         let subjectStart = i
-        while i < t.count, !isWord(t, i, "in") { if let q = skipQuote(t, i) { i = q } else { i += 1 } }
-        guard i < t.count else { return nil }
-        let subject = Bytes.string(t[subjectStart..<i]).trimmingCharacters(in: " \t\r\n\\")
+        while i < bytes.count, !isWord("in", in: bytes, at: i) {
+            if let q = skipQuote(in: bytes, at: i) { i = q } else { i += 1 }
+        }
+        guard i < bytes.count else { return nil }
+        let subject = Bytes.string(bytes[subjectStart..<i]).trimmingCharacters(in: " \t\r\n\\")
         i += 2
         var arms: [ShellCaseArm] = []
         while true {
-            i = skipSpace(t, i)
-            guard i < t.count else { return nil }
-            if isWord(t, i, "esac") { return (ShellCaseBlock(subject: subject, offset: start, arms: arms), i + 4) }
+            i = skipSpace(in: bytes, from: i)
+            guard i < bytes.count else { return nil }
+            if isWord("esac", in: bytes, at: i) {
+                return (ShellCaseBlock(subject: subject, offset: start, arms: arms), i + 4)
+            }
             let patternStart = i
-            while i < t.count, t[i] != UInt8(ascii: ")") { if let q = skipQuote(t, i) { i = q } else { i += 1 } }
-            guard i < t.count else { return nil }
-            let pattern = Bytes.string(t[patternStart..<i])
+            while i < bytes.count, bytes[i] != UInt8(ascii: ")") {
+                if let q = skipQuote(in: bytes, at: i) { i = q } else { i += 1 }
+            }
+            guard i < bytes.count else { return nil }
+            let pattern = Bytes.string(bytes[patternStart..<i])
             i += 1
             let bodyStart = i
-            guard let (bodyEnd, next) = armEnd(t, i) else { return nil }
+            guard let (bodyEnd, next) = armEnd(in: bytes, from: i) else { return nil }
             arms.append(ShellCaseArm(pattern: pattern, patternOffset: patternStart, body: bodyStart..<bodyEnd))
             i = next
         }
     }
 
-    /// The end of an arm's body starting at `i`: its `;;` (the next arm follows) or the block's `esac`.
-    static func armEnd(_ t: [UInt8], _ start: Int) -> (end: Int, next: Int)? {
+    /// The end of an arm's body starting at `start`: its `;;` (the next arm follows) or the block's `esac`.
+    static func armEnd(in bytes: [UInt8], from start: Int) -> (end: Int, next: Int)? {
         var i = start, depth = 0
-        while i < t.count {
-            if let q = skipQuote(t, i) { i = q; continue }
-            if isWord(t, i, "case") { depth += 1; i += 4; continue }
-            if isWord(t, i, "esac") {
+        while i < bytes.count {
+            if let q = skipQuote(in: bytes, at: i) { i = q; continue }
+            if isWord("case", in: bytes, at: i) { depth += 1; i += 4; continue }
+            if isWord("esac", in: bytes, at: i) {
                 if depth == 0 { return (i, i) }
                 depth -= 1; i += 4; continue
             }
-            if depth == 0, t[i] == UInt8(ascii: ";"), i + 1 < t.count,
-                t[i + 1] == UInt8(ascii: ";") || t[i + 1] == UInt8(ascii: "&")
+            if depth == 0, bytes[i] == UInt8(ascii: ";"), i + 1 < bytes.count,
+                bytes[i + 1] == UInt8(ascii: ";") || bytes[i + 1] == UInt8(ascii: "&")
             {
                 return (i, i + 2)
             }
@@ -99,28 +105,31 @@ enum ShellCase {
         return nil
     }
 
-    /// After a quoted string starting at `i` (`'...'`, `"..."` with `\` escapes), or nil when none starts there.
-    static func skipQuote(_ t: [UInt8], _ i: Int) -> Int? {
-        guard t[i] == ASCII.apostrophe || t[i] == ASCII.quote else { return nil }
-        var j = i + 1
-        while j < t.count, t[j] != t[i] { j += t[j] == ASCII.backslash && t[i] == ASCII.quote ? 2 : 1 }
-        return min(j + 1, t.count)
+    /// After a quoted string starting at `start` (`'...'`, `"..."` with `\` escapes), or nil when none starts there.
+    static func skipQuote(in bytes: [UInt8], at start: Int) -> Int? {
+        guard bytes[start] == ASCII.apostrophe || bytes[start] == ASCII.quote else { return nil }
+        var j = start + 1
+        while j < bytes.count, bytes[j] != bytes[start] {
+            j += bytes[j] == ASCII.backslash && bytes[start] == ASCII.quote ? 2 : 1
+        }
+        return min(j + 1, bytes.count)
     }
 
-    static func skipSpace(_ t: [UInt8], _ start: Int) -> Int {
+    static func skipSpace(in bytes: [UInt8], from start: Int) -> Int {
         var i = start
-        while i < t.count,
-            t[i].isGoByteSpace || t[i] == ASCII.newline || t[i] == ASCII.backslash || t[i] == UInt8(ascii: ";")
+        while i < bytes.count,
+            bytes[i].isGoByteSpace || bytes[i] == ASCII.newline || bytes[i] == ASCII.backslash
+                || bytes[i] == UInt8(ascii: ";")
         { i += 1 }
         return i
     }
 
-    /// `word` at `i` as a shell word: not preceded or followed by a word character.
-    static func isWord(_ t: [UInt8], _ i: Int, _ word: StaticString) -> Bool {
+    /// `word` at `start` as a shell word: not preceded or followed by a word character.
+    static func isWord(_ word: StaticString, in bytes: [UInt8], at start: Int) -> Bool {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        guard i + w.count <= t.count, t[i..<(i + w.count)].elementsEqual(w) else { return false }
-        let before = i > 0 ? t[i - 1] : ASCII.space
-        let after = i + w.count < t.count ? t[i + w.count] : ASCII.space
+        guard start + w.count <= bytes.count, bytes[start..<(start + w.count)].elementsEqual(w) else { return false }
+        let before = start > 0 ? bytes[start - 1] : ASCII.space
+        let after = start + w.count < bytes.count ? bytes[start + w.count] : ASCII.space
         return !Text.isIdent(before) && !Text.isIdent(after) && before != ASCII.dollar && before != UInt8(ascii: "-")
             && after != UInt8(ascii: "-") && after != UInt8(ascii: ".") && after != UInt8(ascii: "/")
     }

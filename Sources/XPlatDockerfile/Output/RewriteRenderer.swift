@@ -57,19 +57,19 @@ public enum RewriteRenderer {
     }
 
     /// The `xplat.rewrite/v1` document.
-    public static func json(_ r: RewriteResult) throws -> String {
+    public static func json(_ result: RewriteResult) throws -> String {
         let document = RewriteDocument(
-            changed: r.changed,
-            changes: r.edits.map {
+            changed: result.changed,
+            changes: result.edits.map {
                 ChangeJSON(
                     endLine: $0.endLine, kind: $0.kind.rawValue, length: $0.range.count, offset: $0.range.lowerBound,
                     replacement: $0.replacement, stage: $0.stage, startLine: $0.startLine)
             },
-            diff: UnifiedDiff.render(old: r.original, new: r.text, fileName: r.fileName),
-            errors: r.findings.filter { $0.severity == .error }.count, file: r.fileName,
-            findings: inFileOrder(r.findings, r.stageFindings).map(FindingJSON.init),
+            diff: UnifiedDiff.render(old: result.original, new: result.text, fileName: result.fileName),
+            errors: result.findings.filter { $0.severity == .error }.count, file: result.fileName,
+            findings: inFileOrder(result.findings, result.stageFindings).map(FindingJSON.init),
             schema: "xplat.rewrite/v1",
-            stages: r.stages.map {
+            stages: result.stages.map {
                 StageJSON(
                     index: $0.index, line: $0.line, name: $0.name, outcome: $0.outcome.rawValue,
                     platformAfter: $0.platformAfter, platformBefore: $0.platformBefore, reasons: $0.reasons,
@@ -156,9 +156,10 @@ public enum RewriteRenderer {
         var column: Int, file: String, fix: String?, id: String, line: Int, message: String, rule: String,
             severity: String
 
-        init(_ f: any DockerfileFinding) {
+        init(_ finding: any DockerfileFinding) {
             (column, file, fix, id, line, message, rule, severity) = (
-                f.column, f.file, f.fix, f.id, f.line, f.message, f.ruleName, f.severity.rawValue
+                finding.column, finding.file, finding.fix, finding.id, finding.line, finding.message, finding.ruleName,
+                finding.severity.rawValue
             )
         }
 

@@ -86,9 +86,9 @@ public enum UnifiedDiff {
 
     struct Line: Equatable { var text: String; var newline: Bool }
 
-    static func lines(_ s: String) -> [Line] {
+    static func lines(_ text: String) -> [Line] {
         var out: [Line] = []
-        let b = Array(s.utf8)
+        let b = Array(text.utf8)
         var start = 0
         for (i, c) in b.enumerated() where c == ASCII.newline {
             out.append(Line(text: Bytes.string(b[start..<i]), newline: true))
@@ -102,19 +102,19 @@ public enum UnifiedDiff {
     struct Op { var kind: Kind; var a: Int; var b: Int }
 
     /// An edit script: common prefix and suffix, LCS in between.
-    static func script(_ a: [Line], _ b: [Line]) -> [Op] {
+    static func script(_ old: [Line], _ new: [Line]) -> [Op] {
         var p = 0
-        while p < a.count && p < b.count && a[p] == b[p] { p += 1 }
+        while p < old.count && p < new.count && old[p] == new[p] { p += 1 }
         var s = 0
-        while s < a.count - p && s < b.count - p && a[a.count - 1 - s] == b[b.count - 1 - s] { s += 1 }
-        let n = a.count - p - s, m = b.count - p - s
+        while s < old.count - p && s < new.count - p && old[old.count - 1 - s] == new[new.count - 1 - s] { s += 1 }
+        let n = old.count - p - s, m = new.count - p - s
         var ops: [Op] = (0..<p).map { Op(kind: .same, a: $0, b: $0) }
         var dp = [Int](repeating: 0, count: (n + 1) * (m + 1))
         if n > 0 && m > 0 {
             for i in stride(from: n - 1, through: 0, by: -1) {
                 for j in stride(from: m - 1, through: 0, by: -1) {
                     dp[i * (m + 1) + j] =
-                        a[p + i] == b[p + j]
+                        old[p + i] == new[p + j]
                         ? dp[(i + 1) * (m + 1) + j + 1] + 1
                         : max(dp[(i + 1) * (m + 1) + j], dp[i * (m + 1) + j + 1])
                 }
@@ -122,7 +122,7 @@ public enum UnifiedDiff {
         }
         var i = 0, j = 0
         while i < n || j < m {
-            if i < n && j < m && a[p + i] == b[p + j] {
+            if i < n && j < m && old[p + i] == new[p + j] {
                 ops.append(Op(kind: .same, a: p + i, b: p + j)); i += 1; j += 1
             } else if j < m && (i == n || dp[i * (m + 1) + j + 1] >= dp[(i + 1) * (m + 1) + j]) {
                 ops.append(Op(kind: .insert, a: p + i, b: p + j)); j += 1
@@ -139,7 +139,7 @@ public enum UnifiedDiff {
             while k < ops.count && ops[k].kind != .same { block.append(ops[k]); k += 1 }
             sorted += block.filter { $0.kind == .delete } + block.filter { $0.kind == .insert }
         }
-        for t in 0..<s { sorted.append(Op(kind: .same, a: a.count - s + t, b: b.count - s + t)) }
+        for t in 0..<s { sorted.append(Op(kind: .same, a: old.count - s + t, b: new.count - s + t)) }
         return sorted
     }
 

@@ -83,5 +83,5 @@ enum ArchitectureWords {
         return find(in: Array(name.utf8)[...])
     }
 
-    static func isAlphanumeric(_ c: UInt8) -> Bool { c.isASCIILetter || c.isASCIIDigit }
+    static func isAlphanumeric(_ byte: UInt8) -> Bool { byte.isASCIILetter || byte.isASCIIDigit }
 }

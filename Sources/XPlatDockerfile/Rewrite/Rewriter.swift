@@ -9,8 +9,8 @@
 //    CMakeLists.txt, configure.ac) says the wiring is enough: no tests or freshly built binaries run,
 //    no native add-ons, no architecture probes, cgo and target libraries only where they can be wired
 //    (Debian/Ubuntu images), no Makefile or script whose content is not visible. Otherwise it is left
-//    with findings (XP1nn, `RewriteFinding`) at the place that shows why (StagePlanner, StageRules,
-//    ToolchainRules).
+//    with findings (XP1nn, `RewriteFinding`) at the place that shows why (StagePlanner, its stage rules
+//    in StagePlanner+StageRules.swift, its toolchain rules in StagePlanner+Toolchains.swift).
 // 3. Edits (Wiring). Byte-range insertions and replacements inside the instructions being rewritten;
 //    all other bytes stay as they are. Wired RUNs mention $TARGETARCH, which is how a second pass
 //    recognises them (rewrite is idempotent). Defaults on automatic platform args (`ARG

@@ -65,18 +65,20 @@ struct StagePlanner {
     }
 
     /// The registry's config of the image a family starts FROM, with its name.
-    func baseConfig(_ f: FamilyFacts) -> (image: String, config: BaseImageConfig)? {
-        guard case .image(let name) = f.root.base, let config = baseImages[name] else { return nil }
+    func baseConfig(_ facts: FamilyFacts) -> (image: String, config: BaseImageConfig)? {
+        guard case .image(let name) = facts.root.base, let config = baseImages[name] else { return nil }
         return (name, config)
     }
 
     func classification(
-        _ s: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
+        _ stage: Stage, _ role: StageRole, _ outcome: StageOutcome, _ reasons: [String],
         toolchains: [Toolchain] = [], after: String? = nil
     ) -> StageClassification {
         StageClassification(
-            index: s.index, name: s.name, line: s.line, role: role, toolchains: toolchains, outcome: outcome,
-            reasons: reasons, platformBefore: s.platform.description, platformAfter: after ?? s.platform.description)
+            index: stage.index, name: stage.name, line: stage.line, role: role, toolchains: toolchains,
+            outcome: outcome,
+            reasons: reasons, platformBefore: stage.platform.description,
+            platformAfter: after ?? stage.platform.description)
     }
 
     // MARK: phase 1: roles
@@ -171,15 +173,15 @@ struct StagePlanner {
     }
 
     /// The target stage or one of its bases: stays; says when it compiles under emulation.
-    func imageStage(_ s: Stage, target: Int) -> StageClassification {
-        let tools = RunClassifier.toolchains(s.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
+    func imageStage(_ stage: Stage, target: Int) -> StageClassification {
+        let tools = RunClassifier.toolchains(stage.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
         var reasons = [
-            s.index == target
+            stage.index == target
                 ? "target stage: stays on $TARGETPLATFORM"
                 : "the target stage is built FROM it: stays on $TARGETPLATFORM"
         ]
         if !tools.isEmpty {
-            if let arch = ArchitectureWords.inImageReference(baseImage(s)).first?.word {
+            if let arch = ArchitectureWords.inImageReference(baseImage(stage)).first?.word {
                 reasons.append(
                     "compiles (\(tools.map(\.rawValue).joined(separator: ", "))) on a base image whose name fixes one "
                         + "architecture (\(arch)): other platforms need a base image of their own first"
@@ -191,11 +193,12 @@ struct StagePlanner {
                 )
             }
         }
-        return classification(s, s.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools)
+        return classification(
+            stage, stage.index == target ? .target : .targetBase, .notApplicable, reasons, toolchains: tools)
     }
 
-    func baseImage(_ s: Stage) -> String {
-        if case .image(let i) = s.base { return i.lowercased() }
+    func baseImage(_ stage: Stage) -> String {
+        if case .image(let i) = stage.base { return i.lowercased() }
         return ""
     }
 
@@ -301,49 +304,49 @@ struct StagePlanner {
 
     /// A base image whose ONBUILD triggers compile: they run when the stage starts, before any wiring
     /// xplat could add, for the platform the stage runs on.
-    func onBuildRule(_ f: FamilyFacts) -> Refusal {
-        guard let (image, config) = baseConfig(f) else { return [] }
+    func onBuildRule(_ facts: FamilyFacts) -> Refusal {
+        guard let (image, config) = baseConfig(facts) else { return [] }
         let compiling = config.onBuild.filter { trigger in
             trigger.lowercased().hasPrefix("run ") && !RunClassifier.toolchains(String(trigger.dropFirst(4))).isEmpty
                 && !Self.isWired(trigger)
         }
         guard let first = compiling.first else { return [] }
-        let ins = df.instructions[f.root.fromInstruction]
+        let ins = df.instructions[facts.root.fromInstruction]
         return [
             finding(
-                .opaqueBuild, at: ins.argumentsOffset, stage: f.root.index,
+                .opaqueBuild, at: ins.argumentsOffset, stage: facts.root.index,
                 "base image \(image) has ONBUILD `\(first)` (its config, from the registry): it compiles when this "
                     + "stage starts, before any wiring, for the platform the stage runs on",
                 fix: "build FROM an image without compiling ONBUILD triggers, or wire them in the base image")
         ]
     }
 
-    func platformRule(_ f: FamilyFacts) -> String? {
-        switch f.root.platform {
+    func platformRule(_ facts: FamilyFacts) -> String? {
+        switch facts.root.platform {
         case .fixed(let v):
             return
                 "pinned to --platform=\(v) (see \(Rule.hardcodedPlatform.id)); replace it with $BUILDPLATFORM by hand "
                 + "once the build cross-compiles"
-        case .targetPlatform, .other: return "explicit --platform=\(f.root.platform.description) kept"
+        case .targetPlatform, .other: return "explicit --platform=\(facts.root.platform.description) kept"
         case .none, .buildPlatform: return nil
         }
     }
 
-    func crossReadyRule(_ f: FamilyFacts) -> [StageClassification]? {
-        let authorWired = f.members.contains { m in
+    func crossReadyRule(_ facts: FamilyFacts) -> [StageClassification]? {
+        let authorWired = facts.members.contains { m in
             graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) }
         }
-        let toWire = f.runs.filter { !$0.toolchains.isEmpty && !$0.wired }
-        guard f.root.platform == .buildPlatform && (toWire.isEmpty || authorWired) else { return nil }
-        return f.members.map { m in
+        let toWire = facts.runs.filter { !$0.toolchains.isEmpty && !$0.wired }
+        guard facts.root.platform == .buildPlatform && (toWire.isEmpty || authorWired) else { return nil }
+        return facts.members.map { m in
             classification(
                 graph.stages[m], .build, .crossReady,
                 [
-                    f.toolchains.isEmpty
+                    facts.toolchains.isEmpty
                         ? "runs on $BUILDPLATFORM; no compile step to wire"
                         : "runs on $BUILDPLATFORM and targets $TARGETARCH"
                 ],
-                toolchains: f.toolchains)
+                toolchains: facts.toolchains)
         }
     }
 
@@ -357,20 +360,20 @@ struct StagePlanner {
     }
 
     /// A finding at the start of a RUN's command.
-    func finding(_ rule: RewriteRule, _ r: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
+    func finding(_ rule: RewriteRule, _ run: RunInfo, _ message: String, fix: String? = nil) -> RewriteFinding {
         finding(
-            rule, at: r.sourceWords.first?.offset ?? df.instructions[r.step.instruction].argumentsOffset,
-            stage: r.stage, message, fix: fix)
+            rule, at: run.sourceWords.first?.offset ?? df.instructions[run.step.instruction].argumentsOffset,
+            stage: run.stage, message, fix: fix)
     }
 
     // MARK: phase 3: apply
 
-    mutating func apply(_ newEdits: [TextEdit], _ f: FamilyFacts, evidence: [String]) {
+    mutating func apply(_ newEdits: [TextEdit], _ facts: FamilyFacts, evidence: [String]) {
         edits += newEdits
-        let root = f.root
+        let root = facts.root
         let after = root.platform == .none ? "$BUILDPLATFORM" : root.platform.description
-        let derived = f.members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
-        for m in f.members {
+        let derived = facts.members.filter { $0 != root.index }.map { graph.stages[$0].displayName }
+        for m in facts.members {
             let s = graph.stages[m]
             let touched = newEdits.contains { $0.stage == m }
             let reason =
@@ -384,7 +387,7 @@ struct StagePlanner {
                 classification(
                     s, .build, touched || root.platform == .none ? .rewritten : .crossReady,
                     [reason] + (m == root.index ? evidence : []),
-                    toolchains: Array(Set(f.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted {
+                    toolchains: Array(Set(facts.runs.filter { $0.stage == m }.flatMap(\.toolchains))).sorted {
                         $0.rawValue < $1.rawValue
                     },
                     after: m == root.index ? after : s.platform.description))

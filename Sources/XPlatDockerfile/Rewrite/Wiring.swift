@@ -94,8 +94,8 @@ struct Wiring {
     /// (apt-get install, COPY) stay the same for every target platform, so BuildKit runs them once for
     /// all platforms of a build instead of once each. Declared in this stage only: re-declaring what a
     /// parent stage declared is harmless.
-    func argsEdit(_ m: Int, before first: Int) -> [TextEdit] {
-        let stage = planner.graph.stages[m]
+    func argsEdit(_ member: Int, before first: Int) -> [TextEdit] {
+        let stage = planner.graph.stages[member]
         let firstLine = first < df.instructions.count ? df.instructions[first].startLine : Int.max
         let declared = Set(stage.args.filter { $0.line < firstLine }.map(\.name))
         let missing = ["TARGETOS", "TARGETARCH", "TARGETVARIANT"].filter { !declared.contains($0) }
@@ -106,13 +106,14 @@ struct Wiring {
             let needsBreak = end == 0 || df.bytes[end - 1] != ASCII.newline
             return [
                 edit(
-                    at: end, (needsBreak ? df.lineEnding : "") + text + (needsBreak ? "" : df.lineEnding), stage: m,
+                    at: end, (needsBreak ? df.lineEnding : "") + text + (needsBreak ? "" : df.lineEnding),
+                    stage: member,
                     .targetArgs)
             ]
         }
         let at = df.lineStarts[firstLine - 1]
         let indent = df.bytes[at..<df.instructions[first].keywordRange.lowerBound]
-        return [edit(at: at, Bytes.string(indent) + text + df.lineEnding, stage: m, .targetArgs)]
+        return [edit(at: at, Bytes.string(indent) + text + df.lineEnding, stage: member, .targetArgs)]
     }
 
     /// Literal `GOOS=`/`GOARCH=` (and in RUN, `GOARM=`) values replaced by the target's.
@@ -134,57 +135,57 @@ struct Wiring {
 
     // MARK: one RUN
 
-    func wire(_ r: RunInfo, laterCargoPaths: Bool) -> [TextEdit] {
-        let ins = df.instructions[r.step.instruction]
-        var out = [setupEdit(r, ins)]
-        out += commandEdits(r)
-        if r.toolchains.contains(.go) { out += archLiteralEdits(ins, stage: r.stage, quoted: true) }
-        out += flagEdits(r, ins)
-        if r.toolchains.contains(.rust) { out += cargoPathEdits(r, ins, laterCargoPaths: laterCargoPaths) }
-        if r.toolchains.contains(.go) && r.words.contains(where: { $0.text == "install" })
-            && r.words.contains(where: { Shell.name($0.text) == "go" })
+    func wire(_ run: RunInfo, laterCargoPaths: Bool) -> [TextEdit] {
+        let ins = df.instructions[run.step.instruction]
+        var out = [setupEdit(run, ins)]
+        out += commandEdits(run)
+        if run.toolchains.contains(.go) { out += archLiteralEdits(ins, stage: run.stage, quoted: true) }
+        out += flagEdits(run, ins)
+        if run.toolchains.contains(.rust) { out += cargoPathEdits(run, ins, laterCargoPaths: laterCargoPaths) }
+        if run.toolchains.contains(.go) && run.words.contains(where: { $0.text == "install" })
+            && run.words.contains(where: { Shell.name($0.text) == "go" })
         {
-            out.append(appendEdit(r, ins, Self.goInstallFix))
+            out.append(appendEdit(run, ins, Self.goInstallFix))
         }
         return out
     }
 
     /// The mapping and installs, at the top of the RUN (heredoc: of its body, after a shebang).
-    func setupEdit(_ r: RunInfo, _ ins: Instruction) -> TextEdit {
-        let lines = setupLines(r)
+    func setupEdit(_ run: RunInfo, _ ins: Instruction) -> TextEdit {
+        let lines = setupLines(run)
         let nl = df.lineEnding
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
             var at = doc.bodyRange.lowerBound
             if df.bytes[at...].starts(with: Array("#!".utf8)), let e = df.bytes[at...].firstIndex(of: ASCII.newline) {
                 at = e + 1
             }
-            return edit(at: at, lines.map { $0 + nl }.joined(), stage: r.stage, .toolchainSetup)
+            return edit(at: at, lines.map { $0 + nl }.joined(), stage: run.stage, .toolchainSetup)
         }
         let at = ins.argumentSourcePieces.first?.lowerBound ?? ins.argumentsOffset
         var indent = "    "
         let lead = df.bytes[df.lineStarts[df.position(of: at).line - 1]..<at]
         if !lead.isEmpty && lead.allSatisfy({ $0 == ASCII.space || $0 == ASCII.tab }) { indent = Bytes.string(lead) }
         return edit(
-            at: at, lines.map { $0 + " " + String(df.escapeToken) + nl + indent }.joined(), stage: r.stage,
+            at: at, lines.map { $0 + " " + String(df.escapeToken) + nl + indent }.joined(), stage: run.stage,
             .toolchainSetup)
     }
 
     /// Shell lines, each ending a statement (`;`), so they join by continuations or newlines.
-    func setupLines(_ r: RunInfo) -> [String] {
-        let go = r.toolchains.contains(.go), rust = r.toolchains.contains(.rust) && plan.rust
-        let cross = (go && plan.go == .cgo) || rust || (r.toolchains.contains(.c) && plan.c)
+    func setupLines(_ run: RunInfo) -> [String] {
+        let go = run.toolchains.contains(.go), rust = run.toolchains.contains(.rust) && plan.rust
+        let cross = (go && plan.go == .cgo) || rust || (run.toolchains.contains(.c) && plan.c)
         var vars: [WiringVariable] = []
         if go { vars += [.goarm, .goamd64] }
         if cross { vars += [.triplet, .debarch] }
         if rust { vars += [.rustTarget, .rustLinker] }
-        if r.toolchains.contains(.c) && r.words.contains(where: { Shell.name($0.text) == "cmake" }) {
+        if run.toolchains.contains(.c) && run.words.contains(where: { Shell.name($0.text) == "cmake" }) {
             vars.append(.cmakeProcessor)
         }
-        if r.toolchains.contains(.zig) { vars.append(.zigTarget) }
-        var lines = Self.caseMapping(vars, strict: cross || r.toolchains.contains(.zig))
+        if run.toolchains.contains(.zig) { vars.append(.zigTarget) }
+        var lines = Self.caseMapping(vars, strict: cross || run.toolchains.contains(.zig))
         // The C++ cross compiler only where C++ is evident (CMake enables CXX by default).
         let cxx =
-            r.toolchains.contains(.c) && r.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
+            run.toolchains.contains(.c) && run.words.contains { ["cmake", "g++", "c++"].contains(Shell.name($0.text)) }
         if cross { lines += installLines(cxx: cxx, rust: rust) }
         if rust { lines.append("export \"\(WiringVariable.rustLinker)=\(WiringVariable.triplet)-gcc\";") }
         return lines
@@ -274,12 +275,13 @@ struct Wiring {
         + "fi; }"
 
     /// `text` after the RUN's last command (`&& text`), or as the heredoc body's last line.
-    func appendEdit(_ r: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {
+    func appendEdit(_ run: RunInfo, _ ins: Instruction, _ text: String) -> TextEdit {
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
-            return edit(at: doc.bodyRange.upperBound, text + df.lineEnding, stage: r.stage, .toolchainPath)
+            return edit(at: doc.bodyRange.upperBound, text + df.lineEnding, stage: run.stage, .toolchainPath)
         }
         return edit(
-            at: ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound, " && " + text, stage: r.stage,
+            at: ins.argumentSourcePieces.last?.upperBound ?? ins.sourceRange.upperBound, " && " + text,
+            stage: run.stage,
             .toolchainPath)
     }
 }

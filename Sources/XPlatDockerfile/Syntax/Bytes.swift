@@ -35,30 +35,36 @@ extension UInt8 {
 }
 
 enum Bytes {
-    /// Length in bytes of the Unicode white space (Go's `unicode.IsSpace`) starting at `i`, or 0.
+    /// Length in bytes of the Unicode white space (Go's `unicode.IsSpace`) starting at `index`, or 0.
     @inline(__always)
-    static func spaceLength<C: RandomAccessCollection>(_ b: C, at i: C.Index) -> Int
+    static func spaceLength<C: RandomAccessCollection>(_ bytes: C, at index: C.Index) -> Int
     where C.Element == UInt8, C.Index == Int {
-        let c = b[i]
+        let c = bytes[index]
         if c < 0x80 { return (c == 0x20 || (c >= 0x09 && c <= 0x0D)) ? 1 : 0 }
         // Multi-byte spaces: U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
-        if c == 0xC2, i + 1 < b.endIndex { return (b[i + 1] == 0x85 || b[i + 1] == 0xA0) ? 2 : 0 }
-        if c == 0xE1, i + 2 < b.endIndex { return (b[i + 1] == 0x9A && b[i + 2] == 0x80) ? 3 : 0 }
-        if c == 0xE2, i + 2 < b.endIndex {
-            let c1 = b[i + 1], c2 = b[i + 2]
+        if c == 0xC2, index + 1 < bytes.endIndex {
+            return (bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0) ? 2 : 0
+        }
+        if c == 0xE1, index + 2 < bytes.endIndex {
+            return (bytes[index + 1] == 0x9A && bytes[index + 2] == 0x80) ? 3 : 0
+        }
+        if c == 0xE2, index + 2 < bytes.endIndex {
+            let c1 = bytes[index + 1], c2 = bytes[index + 2]
             if c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF) { return 3 }
             if c1 == 0x81 && c2 == 0x9F { return 3 }
             return 0
         }
-        if c == 0xE3, i + 2 < b.endIndex { return (b[i + 1] == 0x80 && b[i + 2] == 0x80) ? 3 : 0 }
+        if c == 0xE3, index + 2 < bytes.endIndex {
+            return (bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80) ? 3 : 0
+        }
         return 0
     }
 
     /// Index of the first non-space byte (Go `TrimLeftFunc(unicode.IsSpace)`).
-    static func trimLeft(_ b: ArraySlice<UInt8>) -> Int {
-        var i = b.startIndex
-        while i < b.endIndex {
-            let n = spaceLength(b, at: i)
+    static func trimLeft(_ bytes: ArraySlice<UInt8>) -> Int {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let n = spaceLength(bytes, at: i)
             if n == 0 { break }
             i += n
         }
@@ -66,36 +72,36 @@ enum Bytes {
     }
 
     /// End index after trimming trailing Unicode white space (Go `TrimRightFunc(unicode.IsSpace)`).
-    static func trimRight(_ b: ArraySlice<UInt8>) -> Int {
-        var end = b.endIndex
-        while end > b.startIndex {
-            let c = b[end - 1]
+    static func trimRight(_ bytes: ArraySlice<UInt8>) -> Int {
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let c = bytes[end - 1]
             if c < 0x80 {
                 if c == 0x20 || (c >= 0x09 && c <= 0x0D) { end -= 1; continue }
                 break
             }
             // Walk back to the start of the scalar and test it.
             var s = end - 1
-            while s > b.startIndex && b[s] & 0xC0 == 0x80 { s -= 1 }
-            if spaceLength(b, at: s) == end - s { end = s } else { break }
+            while s > bytes.startIndex && bytes[s] & 0xC0 == 0x80 { s -= 1 }
+            if spaceLength(bytes, at: s) == end - s { end = s } else { break }
         }
         return end
     }
 
-    static func trimSpace(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let s = trimLeft(b)
-        let e = trimRight(b[s...])
-        return b[s..<max(s, e)]
+    static func trimSpace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let s = trimLeft(bytes)
+        let e = trimRight(bytes[s...])
+        return bytes[s..<max(s, e)]
     }
 
     /// End index after removing trailing `\r` and `\n` (BuildKit `trimNewline`).
-    static func trimNewline(_ b: ArraySlice<UInt8>) -> Int {
-        var end = b.endIndex
-        while end > b.startIndex, b[end - 1] == ASCII.newline || b[end - 1] == ASCII.cr { end -= 1 }
+    static func trimNewline(_ bytes: ArraySlice<UInt8>) -> Int {
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[end - 1] == ASCII.newline || bytes[end - 1] == ASCII.cr { end -= 1 }
         return end
     }
 
-    static func string(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+    static func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// The one byte-substring search of this module (Foundation's `contains` goes through CFString
     /// and dominated the rewrite profile): the offset of `needle` relative to `hay`'s start, if any.

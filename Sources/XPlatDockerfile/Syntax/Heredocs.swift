@@ -13,54 +13,54 @@ enum Heredocs {
 
     /// Shell words with quotes and escapes kept (BuildKit's lexer with RawQuotes, RawEscapes,
     /// SkipUnsetEnv): `${...}` is kept whole even when it holds spaces.
-    static func rawWords(_ s: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    static func rawWords(_ text: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         var words: [ArraySlice<UInt8>] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            while i < s.endIndex, s[i] == ASCII.space || s[i] == ASCII.tab { i += 1 }
-            if i >= s.endIndex { break }
+        var i = text.startIndex
+        while i < text.endIndex {
+            while i < text.endIndex, text[i] == ASCII.space || text[i] == ASCII.tab { i += 1 }
+            if i >= text.endIndex { break }
             let start = i
-            while i < s.endIndex, s[i] != ASCII.space, s[i] != ASCII.tab {
-                let c = s[i]
+            while i < text.endIndex, text[i] != ASCII.space, text[i] != ASCII.tab {
+                let c = text[i]
                 if c == ASCII.apostrophe {
                     i += 1
-                    while i < s.endIndex, s[i] != ASCII.apostrophe { i += 1 }
-                    i = min(i + 1, s.endIndex)
+                    while i < text.endIndex, text[i] != ASCII.apostrophe { i += 1 }
+                    i = min(i + 1, text.endIndex)
                 } else if c == ASCII.quote {
                     i += 1
-                    while i < s.endIndex, s[i] != ASCII.quote {
-                        if s[i] == ASCII.backslash { i += 1 }
+                    while i < text.endIndex, text[i] != ASCII.quote {
+                        if text[i] == ASCII.backslash { i += 1 }
                         i += 1
                     }
-                    i = min(i + 1, s.endIndex)
+                    i = min(i + 1, text.endIndex)
                 } else if c == ASCII.backslash {
-                    i = min(i + 2, s.endIndex)
-                } else if c == ASCII.dollar, i + 1 < s.endIndex, s[i + 1] == ASCII.openBrace {
+                    i = min(i + 2, text.endIndex)
+                } else if c == ASCII.dollar, i + 1 < text.endIndex, text[i + 1] == ASCII.openBrace {
                     var depth = 0
-                    while i < s.endIndex {
-                        if s[i] == ASCII.openBrace { depth += 1 }
-                        if s[i] == ASCII.closeBrace { depth -= 1; if depth == 0 { i += 1; break } }
+                    while i < text.endIndex {
+                        if text[i] == ASCII.openBrace { depth += 1 }
+                        if text[i] == ASCII.closeBrace { depth -= 1; if depth == 0 { i += 1; break } }
                         i += 1
                     }
                 } else {
                     i += 1
                 }
             }
-            words.append(s[start..<i])
+            words.append(text[start..<i])
         }
         return words
     }
 
     /// `^(\d*)<<(-?)([^<]*)$` and a single-word delimiter.
-    static func heredoc(_ w: ArraySlice<UInt8>) -> Heredoc? {
-        var i = w.startIndex
-        while i < w.endIndex, w[i].isASCIIDigit { i += 1 }
-        let fdText = Bytes.string(w[w.startIndex..<i])
-        guard i + 1 < w.endIndex, w[i] == ASCII.lt, w[i + 1] == ASCII.lt else { return nil }
+    static func heredoc(_ word: ArraySlice<UInt8>) -> Heredoc? {
+        var i = word.startIndex
+        while i < word.endIndex, word[i].isASCIIDigit { i += 1 }
+        let fdText = Bytes.string(word[word.startIndex..<i])
+        guard i + 1 < word.endIndex, word[i] == ASCII.lt, word[i + 1] == ASCII.lt else { return nil }
         i += 2
         var chomp = false
-        if i < w.endIndex, w[i] == ASCII.dash { chomp = true; i += 1 }
-        let rest = w[i...]
+        if i < word.endIndex, word[i] == ASCII.dash { chomp = true; i += 1 }
+        let rest = word[i...]
         guard !rest.isEmpty, !rest.contains(ASCII.lt) else { return nil }
         // Unquote: the delimiter is the word with quotes removed and escapes applied.
         var name: [UInt8] = []

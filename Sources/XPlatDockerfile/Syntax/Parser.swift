@@ -77,34 +77,34 @@ struct Parser {
     }
 
     /// `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`
-    static func matchDirective(_ t: ArraySlice<UInt8>) -> (String, String)? {
-        var i = t.startIndex
-        guard i < t.endIndex, t[i] == ASCII.hash else { return nil }
+    static func matchDirective(_ line: ArraySlice<UInt8>) -> (String, String)? {
+        var i = line.startIndex
+        guard i < line.endIndex, line[i] == ASCII.hash else { return nil }
         i += 1
-        while i < t.endIndex, t[i].isRE2Space { i += 1 }
+        while i < line.endIndex, line[i].isRE2Space { i += 1 }
         let nameStart = i
-        guard i < t.endIndex, t[i].isASCIILetter else { return nil }
-        while i < t.endIndex, t[i].isASCIILetter || t[i].isASCIIDigit { i += 1 }
-        let name = Bytes.string(t[nameStart..<i])
-        while i < t.endIndex, t[i].isRE2Space { i += 1 }
-        guard i < t.endIndex, t[i] == ASCII.equals else { return nil }
+        guard i < line.endIndex, line[i].isASCIILetter else { return nil }
+        while i < line.endIndex, line[i].isASCIILetter || line[i].isASCIIDigit { i += 1 }
+        let name = Bytes.string(line[nameStart..<i])
+        while i < line.endIndex, line[i].isRE2Space { i += 1 }
+        guard i < line.endIndex, line[i] == ASCII.equals else { return nil }
         i += 1
-        while i < t.endIndex, t[i].isRE2Space { i += 1 }
-        var end = t.endIndex
-        while end > i, t[end - 1].isRE2Space { end -= 1 }
+        while i < line.endIndex, line[i].isRE2Space { i += 1 }
+        var end = line.endIndex
+        while end > i, line[end - 1].isRE2Space { end -= 1 }
         guard end > i else { return nil }
-        return (name, Bytes.string(t[i..<end]))
+        return (name, Bytes.string(line[i..<end]))
     }
 
     /// BuildKit `trimContinuationCharacter`: the end of the kept text and whether the line ends the
     /// instruction.
-    func trimContinuation(_ s: ArraySlice<UInt8>) -> (end: Int, isEnd: Bool) {
-        var e = s.endIndex
-        while e > s.startIndex, s[e - 1] == ASCII.space || s[e - 1] == ASCII.tab { e -= 1 }
-        guard e > s.startIndex, s[e - 1] == escape else { return (s.endIndex, true) }
+    func trimContinuation(_ line: ArraySlice<UInt8>) -> (end: Int, isEnd: Bool) {
+        var e = line.endIndex
+        while e > line.startIndex, line[e - 1] == ASCII.space || line[e - 1] == ASCII.tab { e -= 1 }
+        guard e > line.startIndex, line[e - 1] == escape else { return (line.endIndex, true) }
         let at = e - 1
-        if at == s.startIndex || s[at - 1] != escape { return (at, false) }
-        return (s.endIndex, true)
+        if at == line.startIndex || line[at - 1] != escape { return (at, false) }
+        return (line.endIndex, true)
     }
 
     /// Reads the file line by line into instructions (continuations joined, heredoc bodies read)
@@ -271,8 +271,8 @@ struct Parser {
             command: "", keyword: "", flags: [], arguments: "", original: "", node: node.node, heredocs: [],
             comments: [], startLine: 0, endLine: 0, sourceRange: 0..<0, keywordRange: 0..<0,
             argumentsOffset: 0, onbuildCommand: nil, segments: segments, logicalArgumentsStart: 0)
-        func mapped(_ r: Range<Int>) -> Range<Int> {
-            probe.sourceOffset(logical: r.lowerBound)..<probe.sourceOffset(logical: r.upperBound)
+        func mapped(_ range: Range<Int>) -> Range<Int> {
+            probe.sourceOffset(logical: range.lowerBound)..<probe.sourceOffset(logical: range.upperBound)
         }
         let flags = node.flags.map { f in
             InstructionFlag(name: f.name, value: f.value, text: f.text, sourceRange: mapped(f.range))
@@ -448,15 +448,15 @@ struct Parser {
         }
 
         /// `--name=value` or `--name` split into name and value.
-        static func flag(_ w: [UInt8], _ r: Range<Int>) -> RawFlag {
-            let text = Bytes.string(w[...])
+        static func flag(_ word: [UInt8], _ range: Range<Int>) -> RawFlag {
+            let text = Bytes.string(word[...])
             var body = Substring(text)
             if body.hasPrefix("--") { body = body.dropFirst(2) }
             if let eq = body.firstIndex(of: "=") {
                 return RawFlag(
-                    name: String(body[..<eq]), value: String(body[body.index(after: eq)...]), text: text, range: r)
+                    name: String(body[..<eq]), value: String(body[body.index(after: eq)...]), text: text, range: range)
             }
-            return RawFlag(name: String(body), value: nil, text: text, range: r)
+            return RawFlag(name: String(body), value: nil, text: text, range: range)
         }
     }
 }

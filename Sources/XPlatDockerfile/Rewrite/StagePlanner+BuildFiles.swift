@@ -38,33 +38,35 @@ extension StagePlanner {
         context.map { StageFiles.at(instruction, stage: stage, graph: graph, context: $0, cache: filesCache) }
     }
 
-    /// Command `c` of a RUN with its folder and arguments; nil without a context.
-    func site(_ c: (run: RunInfo, offset: Int, name: String, next: String)) -> CommandSite? {
-        guard let files = c.run.files else { return nil }
-        let words = placedWords(c.run)
-        guard let k = words.firstIndex(where: { $0.offset == c.offset && $0.word.isCommand }) else { return nil }
-        return site(words.map(\.word), at: k, run: c.run, offset: c.offset, files: files)
+    /// Command `command` of a RUN with its folder and arguments; nil without a context.
+    func site(_ command: (run: RunInfo, offset: Int, name: String, next: String)) -> CommandSite? {
+        guard let files = command.run.files else { return nil }
+        let words = placedWords(command.run)
+        guard let k = words.firstIndex(where: { $0.offset == command.offset && $0.word.isCommand }) else { return nil }
+        return site(words.map(\.word), at: k, run: command.run, offset: command.offset, files: files)
     }
 
-    /// The command at word `k` of `words`, run from the RUN's WORKDIR after each `cd DIR` before it.
+    /// The command at word `index` of `words`, run from the RUN's WORKDIR after each `cd DIR` before it.
     /// A `cd` whose folder is not known (`cd "$APP_DIR"`, `cd -`, `cd` alone) leaves the command no
     /// files: judged by the folder it was in before, it would be judged by files it does not read.
-    func site(_ words: [ShellWord], at k: Int, run: RunInfo, offset: Int, files: StageFiles) -> CommandSite {
+    func site(_ words: [ShellWord], at index: Int, run: RunInfo, offset: Int, files: StageFiles) -> CommandSite {
         var dir = files.workdir, known = true
-        for (i, w) in words[..<k].enumerated() where w.isCommand && ["cd", "pushd"].contains(w.text) {
-            if i + 1 < k, !words[i + 1].isCommand, !words[i + 1].text.hasPrefix("-"), !words[i + 1].text.contains("$") {
+        for (i, w) in words[..<index].enumerated() where w.isCommand && ["cd", "pushd"].contains(w.text) {
+            if i + 1 < index, !words[i + 1].isCommand, !words[i + 1].text.hasPrefix("-"),
+                !words[i + 1].text.contains("$")
+            {
                 dir = Paths.join(dir, words[i + 1].text)
             } else {
                 known = false
             }
         }
-        let args = words[(k + 1)...].prefix { !$0.isCommand }.map(\.text)
+        let args = words[(index + 1)...].prefix { !$0.isCommand }.map(\.text)
         // `go build -C DIR` (Go 1.20) runs in DIR: its go.mod and packages are there.
-        if Shell.name(words[k].text) == "go", args.count > 2, args[1] == "-C" {
+        if Shell.name(words[index].text) == "go", args.count > 2, args[1] == "-C" {
             if args[2].contains("$") { known = false } else { dir = Paths.join(dir, args[2]) }
         }
         return CommandSite(
-            run: run, offset: offset, name: Shell.name(words[k].text), word: words[k].text,
+            run: run, offset: offset, name: Shell.name(words[index].text), word: words[index].text,
             arguments: args, directory: dir, files: known ? files : StageFiles(files: [:], workdir: dir),
             directoryKnown: known)
     }
@@ -89,18 +91,18 @@ extension StagePlanner {
     /// The Makefile `make` reads: `-f FILE`, else GNUmakefile, makefile, Makefile in its folder (`-C DIR`).
     /// Its text keeps only the lines make runs for the command's goals (`MakefileEvidence.linesRun`;
     /// the others are blank, so line numbers stay): another rule's recipe is no evidence.
-    func makefile(_ s: CommandSite) -> (path: String, text: String)? {
+    func makefile(_ site: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
         let dir =
-            Self.option(s.arguments, short: "-C", long: ["--directory"]).map { Paths.join(s.directory, $0) }
-            ?? s.directory
+            Self.option(site.arguments, short: "-C", long: ["--directory"]).map { Paths.join(site.directory, $0) }
+            ?? site.directory
         let file =
-            Self.option(s.arguments, short: "-f", long: ["--file", "--makefile"]).map {
-                s.files.file(Paths.join(dir, $0), in: context)
+            Self.option(site.arguments, short: "-f", long: ["--file", "--makefile"]).map {
+                site.files.file(Paths.join(dir, $0), in: context)
             }
-            ?? s.files.file(in: dir, named: ["GNUmakefile", "makefile", "Makefile"], context: context)
+            ?? site.files.file(in: dir, named: ["GNUmakefile", "makefile", "Makefile"], context: context)
         guard let file else { return nil }
-        let run = MakefileEvidence.linesRun(file.text, goals: s.makeGoals)
+        let run = MakefileEvidence.linesRun(file.text, goals: site.makeGoals)
         let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
             run.contains($0.offset) ? String($0.element) : ""
         }
@@ -108,60 +110,61 @@ extension StagePlanner {
     }
 
     /// The CMakeLists.txt `cmake` configures: `-S DIR`, else its path argument, else its folder.
-    func cmakeLists(_ s: CommandSite) -> (path: String, text: String)? {
+    func cmakeLists(_ site: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
-        var source = Self.option(s.arguments, short: "-S", long: [])
+        var source = Self.option(site.arguments, short: "-S", long: [])
         if source == nil {
             var skip = false
-            for a in s.arguments {
+            for a in site.arguments {
                 if skip { skip = false; continue }
                 if ["-B", "-G", "-D", "-C", "-U", "-T", "-A"].contains(a) { skip = true; continue }
                 if !a.hasPrefix("-") { source = a; break }
             }
         }
-        return s.files.file(in: Paths.join(s.directory, source ?? "."), named: ["CMakeLists.txt"], context: context)
+        return site.files.file(
+            in: Paths.join(site.directory, source ?? "."), named: ["CMakeLists.txt"], context: context)
     }
 
     /// The configure.ac (or configure.in) beside the `configure` script the command runs.
-    func configureSource(_ s: CommandSite) -> (path: String, text: String)? {
+    func configureSource(_ site: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
-        let dir = Paths.parent(Paths.join(s.directory, s.word))
-        return s.files.file(in: dir, named: ["configure.ac", "configure.in"], context: context)
+        let dir = Paths.parent(Paths.join(site.directory, site.word))
+        return site.files.file(in: dir, named: ["configure.ac", "configure.in"], context: context)
     }
 
     /// The build file a C command reads: CMakeLists.txt for cmake, configure.ac for configure, the Makefile for make.
-    func buildFile(_ s: CommandSite) -> (path: String, text: String, kind: CLibraryEvidence.Kind)? {
-        switch s.name {
-        case "cmake": return cmakeLists(s).map { ($0.path, $0.text, .cmake) }
-        case "configure": return configureSource(s).map { ($0.path, $0.text, .autoconf) }
-        default: return makefile(s).map { ($0.path, $0.text, .makefile) }
+    func buildFile(_ site: CommandSite) -> (path: String, text: String, kind: CLibraryEvidence.Kind)? {
+        switch site.name {
+        case "cmake": return cmakeLists(site).map { ($0.path, $0.text, .cmake) }
+        case "configure": return configureSource(site).map { ($0.path, $0.text, .autoconf) }
+        default: return makefile(site).map { ($0.path, $0.text, .makefile) }
         }
     }
 
     /// The shell script a command runs (`./build.sh`, `sh scripts/build.sh`), if the stage holds it.
-    func script(_ s: CommandSite) -> (path: String, text: String)? {
+    func script(_ site: CommandSite) -> (path: String, text: String)? {
         guard let context else { return nil }
         let path =
-            ["sh", "bash"].contains(s.name)
-            ? s.arguments.first { !$0.hasPrefix("-") } : s.word.hasSuffix(".sh") ? s.word : nil
-        return path.flatMap { s.files.file(Paths.join(s.directory, $0), in: context) }
+            ["sh", "bash"].contains(site.name)
+            ? site.arguments.first { !$0.hasPrefix("-") } : site.word.hasSuffix(".sh") ? site.word : nil
+        return path.flatMap { site.files.file(Paths.join(site.directory, $0), in: context) }
     }
 
     // MARK: Go
 
     /// The go.mod governing a Go command: the nearest one at or above its folder.
-    func goModule(_ s: CommandSite) -> (dir: String, path: String, text: String)? {
-        context.flatMap { s.files.nearest("go.mod", from: s.directory, context: $0) }
+    func goModule(_ site: CommandSite) -> (dir: String, path: String, text: String)? {
+        context.flatMap { site.files.nearest("go.mod", from: site.directory, context: $0) }
     }
 
     /// Folders of the packages `go build`/`go install` compiles (`./...` adds the folders below);
     /// for `make` and scripts, every package of the module.
-    func goPackageFolders(_ s: CommandSite, module: (dir: String, path: String, text: String)) -> [String] {
+    func goPackageFolders(_ site: CommandSite, module: (dir: String, path: String, text: String)) -> [String] {
         let modulePath = GoEvidence.modulePath(module.text)
         var patterns: [String] = []
-        if s.name == "go" {
+        if site.name == "go" {
             var skip = false
-            for a in s.arguments.dropFirst() {
+            for a in site.arguments.dropFirst() {
                 if skip { skip = false; continue }
                 if [
                     "-o", "-tags", "-ldflags", "-gcflags", "-asmflags", "-mod", "-p", "-pkgdir", "-buildmode",
@@ -184,11 +187,11 @@ extension StagePlanner {
             } else if !(base.hasPrefix(".") || base.hasPrefix("/") || base.isEmpty) {
                 continue  // a package of another module: its module is judged by its import path
             }
-            let dir = Paths.join(s.directory, base.isEmpty ? "." : base)
+            let dir = Paths.join(site.directory, base.isEmpty ? "." : base)
             out.append(dir)
             if recursive {
                 out += Set(
-                    s.files.files(under: dir, recursive: true).filter {
+                    site.files.files(under: dir, recursive: true).filter {
                         $0.path.hasSuffix(".go") && !$0.path.contains("/vendor/") && !$0.path.contains("/testdata/")
                     }
                     .map { Paths.parent($0.path) }
@@ -201,14 +204,14 @@ extension StagePlanner {
     /// Why the packages a Go command compiles need cgo: files that import "C", imports of modules
     /// known to need cgo, followed through the module's own and vendored packages. Without any Go
     /// file in view, the go.mod's direct requirements of such modules.
-    func goCgoReasons(_ s: CommandSite) -> [String] {
-        guard let context, let module = goModule(s) else { return [] }
+    func goCgoReasons(_ site: CommandSite) -> [String] {
+        guard let context, let module = goModule(site) else { return [] }
         let modulePath = GoEvidence.modulePath(module.text)
-        var queue = goPackageFolders(s, module: module)
+        var queue = goPackageFolders(site, module: module)
         var seen = Set<String>(), reasons: [String] = [], anyFile = false
         while let dir = queue.popLast() {
             guard seen.insert(dir).inserted else { continue }
-            for (_, origin) in s.files.files(under: dir, recursive: false) where origin.hasSuffix(".go") {
+            for (_, origin) in site.files.files(under: dir, recursive: false) where origin.hasSuffix(".go") {
                 anyFile = true
                 if let text = context.files[origin], let line = GoEvidence.cgoImportLine(text) {
                     reasons.append("\(origin):\(line) imports \"C\"")
@@ -241,18 +244,18 @@ extension StagePlanner {
     // MARK: Rust
 
     /// Cargo's manifest folder for a cargo command (`--manifest-path`), or for `make`, its folder.
-    func cargoFolder(_ s: CommandSite) -> String {
-        if let m = Self.option(s.arguments, short: nil, long: ["--manifest-path"]) {
-            return Paths.parent(Paths.join(s.directory, m))
+    func cargoFolder(_ site: CommandSite) -> String {
+        if let m = Self.option(site.arguments, short: nil, long: ["--manifest-path"]) {
+            return Paths.parent(Paths.join(site.directory, m))
         }
-        if s.name == "cargo" && s.arguments.first == "install",
-            let p = Self.option(s.arguments, short: nil, long: ["--path"])
+        if site.name == "cargo" && site.arguments.first == "install",
+            let p = Self.option(site.arguments, short: nil, long: ["--path"])
         {
-            return Paths.join(s.directory, p)
+            return Paths.join(site.directory, p)
         }
-        if s.name == "make", let d = Self.option(s.arguments, short: "-C", long: ["--directory"]) {
-            return Paths.join(s.directory, d)
+        if site.name == "make", let d = Self.option(site.arguments, short: "-C", long: ["--directory"]) {
+            return Paths.join(site.directory, d)
         }
-        return s.directory
+        return site.directory
     }
 }

@@ -21,26 +21,27 @@ struct WiringPlan {
 
 extension StagePlanner {
     /// Words with absolute offsets when the RUN is shell text in the file, else the logical words.
-    func placedWords(_ r: RunInfo) -> [(word: ShellWord, offset: Int)] {
-        if !r.sourceWords.isEmpty { return r.sourceWords.map { ($0, $0.offset) } }
-        let at = df.instructions[r.step.instruction].argumentsOffset
-        return r.words.map { ($0, at) }
+    func placedWords(_ run: RunInfo) -> [(word: ShellWord, offset: Int)] {
+        if !run.sourceWords.isEmpty { return run.sourceWords.map { ($0, $0.offset) } }
+        let at = df.instructions[run.step.instruction].argumentsOffset
+        return run.words.map { ($0, at) }
     }
 
     // MARK: blockers
 
     /// Steps that break on another architecture whatever the toolchain.
-    func blockers(_ f: FamilyFacts) -> Refusal {
+    func blockers(_ facts: FamilyFacts) -> Refusal {
         var out: Refusal = []
         var outputs = Set<String>()
-        for r in f.runs {
+        for r in facts.runs {
             for (k, w) in r.words.enumerated() where w.text == "-o" && k + 1 < r.words.count {
                 outputs.insert(r.words[k + 1].text)
             }
         }
-        let compiledBefore = { (r: RunInfo) in f.runs.contains { $0.step.line < r.step.line && !$0.toolchains.isEmpty }
+        let compiledBefore = { (r: RunInfo) in
+            facts.runs.contains { $0.step.line < r.step.line && !$0.toolchains.isEmpty }
         }
-        for r in f.runs {
+        for r in facts.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() where w.isCommand {
                 let next = k + 1 < words.count ? words[k + 1].word.text : ""
@@ -80,7 +81,8 @@ extension StagePlanner {
                 }
             }
             out += probes(r) + fixedTargets(r, words)
-            if f.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command) {
+            if facts.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command)
+            {
                 out.append(
                     finding(
                         .opaqueBuild, r,
@@ -105,27 +107,27 @@ extension StagePlanner {
             ].contains(name)
     }
 
-    func probes(_ r: RunInfo) -> Refusal {
-        let ins = df.instructions[r.step.instruction]
+    func probes(_ run: RunInfo) -> Refusal {
+        let ins = df.instructions[run.step.instruction]
         return ["uname -m", "dpkg --print-architecture", "apk --print-arch"].compactMap { probe in
             Bytes.find(Array(probe.utf8), in: df.bytes[ins.sourceRange]).map {
                 finding(
-                    .archProbe, at: ins.sourceRange.lowerBound + $0, stage: r.stage,
+                    .archProbe, at: ins.sourceRange.lowerBound + $0, stage: run.stage,
                     "`\(probe)` picks architecture-specific files; after the move it would see the build machine",
                     fix: "use $TARGETARCH (ARG TARGETARCH in the stage)")
             }
         }
     }
 
-    func fixedTargets(_ r: RunInfo, _ words: [(word: ShellWord, offset: Int)]) -> Refusal {
+    func fixedTargets(_ run: RunInfo, _ words: [(word: ShellWord, offset: Int)]) -> Refusal {
         var out: Refusal = []
-        if r.toolchains.contains(.rust),
+        if run.toolchains.contains(.rust),
             let w = words.first(where: { $0.word.text == "--target" || $0.word.text.hasPrefix("--target=") })
         {
-            out.append(finding(.fixedTarget, at: w.offset, stage: r.stage, "cargo already has a fixed --target"))
+            out.append(finding(.fixedTarget, at: w.offset, stage: run.stage, "cargo already has a fixed --target"))
         }
-        if r.toolchains.contains(.zig), let w = words.first(where: { $0.word.text.hasPrefix("-Dtarget") }) {
-            out.append(finding(.fixedTarget, at: w.offset, stage: r.stage, "zig build already has a fixed -Dtarget"))
+        if run.toolchains.contains(.zig), let w = words.first(where: { $0.word.text.hasPrefix("-Dtarget") }) {
+            out.append(finding(.fixedTarget, at: w.offset, stage: run.stage, "zig build already has a fixed -Dtarget"))
         }
         return out
     }
@@ -133,22 +135,22 @@ extension StagePlanner {
     // MARK: shared evidence
 
     /// Target libraries (-dev packages) the family installs.
-    func targetLibraries(_ f: FamilyFacts) -> [InstalledPackage] {
+    func targetLibraries(_ facts: FamilyFacts) -> [InstalledPackage] {
         var seen = Set<String>()
-        return f.packages.filter { $0.kind == .targetLibrary && seen.insert($0.name).inserted }
+        return facts.packages.filter { $0.kind == .targetLibrary && seen.insert($0.name).inserted }
     }
 
     /// The first compile RUN of `tool`.
-    func firstRun(_ f: FamilyFacts, _ tool: Toolchain) -> RunInfo? {
-        f.runs.first { $0.toolchains.contains(tool) && !$0.wired }
+    func firstRun(_ facts: FamilyFacts, _ tool: Toolchain) -> RunInfo? {
+        facts.runs.first { $0.toolchains.contains(tool) && !$0.wired }
     }
 
     /// Command words of the family's compile RUNs named `name`, with the word after them.
-    func commands(_ f: FamilyFacts, _ tool: Toolchain, _ names: Set<String>) -> [(
+    func commands(_ facts: FamilyFacts, _ tool: Toolchain, _ names: Set<String>) -> [(
         run: RunInfo, offset: Int, name: String, next: String
     )] {
         var out: [(RunInfo, Int, String, String)] = []
-        for r in f.runs where r.toolchains.contains(tool) && !r.wired {
+        for r in facts.runs where r.toolchains.contains(tool) && !r.wired {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() where w.isCommand && names.contains(Shell.name(w.text)) {
                 out.append((r, at, Shell.name(w.text), k + 1 < words.count ? words[k + 1].word.text : ""))

@@ -108,8 +108,8 @@ struct LintContext {
     // MARK: instruction rules
 
     /// The rules that read one instruction's text.
-    mutating func instruction(_ i: Int, in stage: Stage) {
-        let ins = df.instructions[i]
+    mutating func instruction(_ index: Int, in stage: Stage) {
+        let ins = df.instructions[index]
         if ins.command != "arg" { targetArgsDeclared(ins, in: stage) }
         guard ["run", "env", "add", "copy", "arg"].contains(ins.command) else { return }
         let mapped = archCaseArms(ins)

@@ -10,16 +10,16 @@ extension StagePlanner {
     // MARK: Go
 
     /// The family's Go compile commands (`go build`, `go install`, a `make` that wraps them) with their files.
-    func goSites(_ f: FamilyFacts) -> [CommandSite] {
-        commands(f, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }
+    func goSites(_ facts: FamilyFacts) -> [CommandSite] {
+        commands(facts, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }
             .compactMap(site)
     }
 
-    func planGo(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
-        guard f.toolchains.contains(.go), let first = firstRun(f, .go) else { return [] }
-        var out = goOpaque(f)
-        let text = f.text
-        let sites = goSites(f)
+    func planGo(_ facts: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
+        guard facts.toolchains.contains(.go), let first = firstRun(facts, .go) else { return [] }
+        var out = goOpaque(facts)
+        let text = facts.text
+        let sites = goSites(facts)
         // The Makefile's own architecture variables, set for the target in make's environment.
         for s in sites where s.name == "make" {
             guard let mk = makefile(s) else { continue }
@@ -35,7 +35,7 @@ extension StagePlanner {
         let cgoOn = text.contains("CGO_ENABLED=1")
         let inDockerfile = text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")
         // The base image's ENV (its config, from the registry), unless the Dockerfile sets it.
-        let base = baseConfig(f)
+        let base = baseConfig(facts)
         let baseOff = !inDockerfile && !cgoOn && base?.config.env["CGO_ENABLED"] == "0"
         if baseOff, let base {
             plan.evidence.append("no cgo: base image \(base.image) sets CGO_ENABLED=0 (its config, from the registry)")
@@ -54,11 +54,11 @@ extension StagePlanner {
             }
             return out
         }
-        let evidence = cgoEvidence(f, sites)
+        let evidence = cgoEvidence(facts, sites)
         let contextVisible = sites.contains { goModule($0) != nil }
-        let nativeCgo = f.apt || f.packages.contains { $0.kind == .cCompiler || $0.kind == .libc }
+        let nativeCgo = facts.apt || facts.packages.contains { $0.kind == .cCompiler || $0.kind == .libc }
         guard !evidence.isEmpty || nativeCgo && !contextVisible else { plan.go = .pure; return out }
-        if f.apt {
+        if facts.apt {
             plan.go = .cgo
             plan.evidence.append(
                 "cgo: "
@@ -66,7 +66,7 @@ extension StagePlanner {
                         e.message.contains(":") ? e.message : "line \(df.position(of: e.offset).line): \(e.message)"
                     }
                         ?? "a C compiler is installed and no go.mod is among the files the stage holds"))
-            plan.targetPackages += targetLibraries(f).map(\.name)
+            plan.targetPackages += targetLibraries(facts).map(\.name)
             return out
         }
         let why =
@@ -82,9 +82,9 @@ extension StagePlanner {
     }
 
     /// Places and reasons that say the Go code needs cgo.
-    func cgoEvidence(_ f: FamilyFacts, _ sites: [CommandSite]) -> [(offset: Int, message: String)] {
+    func cgoEvidence(_ facts: FamilyFacts, _ sites: [CommandSite]) -> [(offset: Int, message: String)] {
         var out: [(Int, String)] = []
-        for m in f.members {
+        for m in facts.members {
             for i in graph.stages[m].instructions where ["run", "env"].contains(df.instructions[i].command) {
                 let ins = df.instructions[i]
                 for needle in ["CGO_ENABLED=1", "CGO_ENABLED 1", "CGO_ENABLED=\"1\""] {
@@ -94,15 +94,15 @@ extension StagePlanner {
                 }
             }
         }
-        for p in targetLibraries(f) { out.append((p.offset, "\(p.name) is installed to link against")) }
-        if let base = baseConfig(f), base.config.env["CGO_ENABLED"] == "1" {
+        for p in targetLibraries(facts) { out.append((p.offset, "\(p.name) is installed to link against")) }
+        if let base = baseConfig(facts), base.config.env["CGO_ENABLED"] == "1" {
             out.append(
                 (
-                    df.instructions[f.root.fromInstruction].argumentsOffset,
+                    df.instructions[facts.root.fromInstruction].argumentsOffset,
                     "base image \(base.image) sets CGO_ENABLED=1 (its config, from the registry)"
                 ))
         }
-        for r in f.runs {
+        for r in facts.runs {
             let words = placedWords(r)
             for (k, (w, at)) in words.enumerated() {
                 let value =
@@ -125,9 +125,9 @@ extension StagePlanner {
 
     /// Go built through something xplat cannot see into: `go run x.go install`, a Makefile not in the
     /// stage, or one that sets GOOS/GOARCH itself.
-    func goOpaque(_ f: FamilyFacts) -> Refusal {
+    func goOpaque(_ facts: FamilyFacts) -> Refusal {
         var out: Refusal = []
-        for c in commands(f, .go, ["go"]) where c.next == "run" {
+        for c in commands(facts, .go, ["go"]) where c.next == "run" {
             out.append(
                 finding(
                     .opaqueBuild, at: c.offset, stage: c.run.stage,
@@ -135,7 +135,7 @@ extension StagePlanner {
                         + "calls the compiler is not visible",
                     fix: "call go build/go install directly, or wire GOOS/GOARCH into the program's flags by hand"))
         }
-        for c in commands(f, .go, ["make"]) {
+        for c in commands(facts, .go, ["make"]) {
             guard let s = site(c), let mk = makefile(s) else {
                 out.append(missing("the Makefile make reads", c, consequence: "it may set GOARCH itself"))
                 continue
@@ -163,24 +163,27 @@ extension StagePlanner {
 
     /// A finding for a project file the command reads that xplat cannot see: not in the build context
     /// given, or (with one) not among the files the stage holds where the command runs.
-    func missing(_ what: String, _ c: (run: RunInfo, offset: Int, name: String, next: String), consequence: String)
+    func missing(
+        _ what: String, _ command: (run: RunInfo, offset: Int, name: String, next: String), consequence: String
+    )
         -> RewriteFinding
     {
         guard context != nil else {
             return finding(
-                .opaqueBuild, at: c.offset, stage: c.run.stage, "\(what) is not in the build context: \(consequence)",
+                .opaqueBuild, at: command.offset, stage: command.run.stage,
+                "\(what) is not in the build context: \(consequence)",
                 fix: Self.notVisible)
         }
-        let dir = site(c)?.directory ?? "?"
-        if site(c)?.directoryKnown == false {
+        let dir = site(command)?.directory ?? "?"
+        if site(command)?.directoryKnown == false {
             return finding(
-                .opaqueBuild, at: c.offset, stage: c.run.stage,
+                .opaqueBuild, at: command.offset, stage: command.run.stage,
                 "a `cd` before it goes to a folder xplat cannot resolve (a variable, `cd -`, or no folder): \(what) is "
                     + "unknown: \(consequence)",
                 fix: "cd to a literal folder (or use WORKDIR), so the files the command reads are known")
         }
         return finding(
-            .opaqueBuild, at: c.offset, stage: c.run.stage,
+            .opaqueBuild, at: command.offset, stage: command.run.stage,
             "\(what) is not among the context files the stage holds here (run in \(dir); the COPY lines before it put "
                 + "none there): \(consequence)",
             fix: "COPY the project files before this RUN, or check the folder the command runs in")
@@ -188,10 +191,10 @@ extension StagePlanner {
 
     // MARK: Rust
 
-    func planRust(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
-        guard f.toolchains.contains(.rust), let first = firstRun(f, .rust) else { return [] }
+    func planRust(_ facts: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
+        guard facts.toolchains.contains(.rust), let first = firstRun(facts, .rust) else { return [] }
         let at = first.sourceWords.first?.offset ?? df.instructions[first.step.instruction].argumentsOffset
-        guard f.apt else {
+        guard facts.apt else {
             return [
                 finding(
                     .targetLibraries, at: at, stage: first.stage,
@@ -201,7 +204,7 @@ extension StagePlanner {
             ]
         }
         var out: Refusal = []
-        for c in commands(f, .rust, ["make"]) {
+        for c in commands(facts, .rust, ["make"]) {
             guard let s = site(c), let mk = makefile(s) else {
                 out.append(
                     missing(
@@ -222,7 +225,7 @@ extension StagePlanner {
             }
         }
         var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
-        for c in commands(f, .rust, ["cargo", "make"])
+        for c in commands(facts, .rust, ["cargo", "make"])
         where c.name == "make" || ["build", "install", "chef"].contains(c.next) {
             guard let context, let s = site(c) else {
                 return out + [
@@ -265,7 +268,7 @@ extension StagePlanner {
         }
         plan.rust = true
         plan.targetPackages +=
-            crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(f).map(\.name)
+            crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(facts).map(\.name)
         return out
     }
 
@@ -277,11 +280,11 @@ extension StagePlanner {
     /// Target-architecture packages (`libssl-dev:arm64`, `libstd-rust-dev:armhf`) were proven on Debian's
     /// archive only, which carries every architecture; an Ubuntu image's sources name its own archive,
     /// so the family is left rather than wired on an unproven path.
-    func ubuntuMultiarch(_ f: FamilyFacts, _ plan: WiringPlan) -> Refusal {
-        let image = baseImage(f.root)
+    func ubuntuMultiarch(_ facts: FamilyFacts, _ plan: WiringPlan) -> Refusal {
+        let image = baseImage(facts.root)
         let ubuntu = image.contains("ubuntu") || Self.ubuntuReleases.contains { image.contains(":" + $0) }
-        let foreign = !plan.targetPackages.isEmpty || plan.rust && !f.text.contains("rustup")
-        guard ubuntu && foreign, let first = f.runs.first(where: { !$0.toolchains.isEmpty && !$0.wired }) else {
+        let foreign = !plan.targetPackages.isEmpty || plan.rust && !facts.text.contains("rustup")
+        guard ubuntu && foreign, let first = facts.runs.first(where: { !$0.toolchains.isEmpty && !$0.wired }) else {
             return []
         }
         let what = plan.targetPackages.isEmpty ? "libstd-rust-dev" : plan.targetPackages.joined(separator: ", ")
@@ -299,9 +302,9 @@ extension StagePlanner {
 
     // MARK: C
 
-    func planC(_ f: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
-        guard f.toolchains.contains(.c), let first = firstRun(f, .c) else { return [] }
-        guard f.apt else {
+    func planC(_ facts: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
+        guard facts.toolchains.contains(.c), let first = firstRun(facts, .c) else { return [] }
+        guard facts.apt else {
             return [
                 finding(
                     .targetLibraries, at: first.sourceWords.first?.offset ?? first.step.line, stage: first.stage,
@@ -312,8 +315,8 @@ extension StagePlanner {
         }
         var out: Refusal = []
         // make and ninja after cmake or configure run the build files those generated.
-        let configured = !commands(f, .c, ["configure", "cmake"]).isEmpty
-        for c in commands(f, .c, ["clang", "clang++", "meson"]) {
+        let configured = !commands(facts, .c, ["configure", "cmake"]).isEmpty
+        for c in commands(facts, .c, ["clang", "clang++", "meson"]) {
             out.append(
                 finding(
                     .opaqueBuild, at: c.offset, stage: c.run.stage,
@@ -321,22 +324,22 @@ extension StagePlanner {
                         ? "meson needs a cross file, which xplat does not write"
                         : "clang needs --target and a target sysroot, which xplat does not wire"))
         }
-        for c in commands(f, .c, ["make", "ninja"]) where !configured {
-            out += makeEvidence(c, ninja: c.name == "ninja", f)
+        for c in commands(facts, .c, ["make", "ninja"]) where !configured {
+            out += makeEvidence(c, ninja: c.name == "ninja", facts)
         }
-        for c in commands(f, .c, ["cmake"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
+        for c in commands(facts, .c, ["cmake"]) where !["--build", "--install", "-E", "-P"].contains(c.next) {
             out += projectFile(
                 c, "CMakeLists.txt", site(c).flatMap(cmakeLists),
                 blockers: ["try_run", "check_c_source_runs", "CheckCSourceRuns", "-march=native"])
         }
-        for c in commands(f, .c, ["configure"]) {
+        for c in commands(facts, .c, ["configure"]) {
             out += projectFile(
                 c, "configure.ac", site(c).flatMap(configureSource),
                 blockers: ["AC_RUN_IFELSE", "AC_TRY_RUN", "-march=native"])
         }
-        out += cLibraries(f)
+        out += cLibraries(facts)
         plan.c = true
-        plan.targetPackages += targetLibraries(f).map(\.name)
+        plan.targetPackages += targetLibraries(facts).map(\.name)
         return out
     }
 
@@ -346,12 +349,12 @@ extension StagePlanner {
     /// machine, or a library lookup in the project files the commands read, leaves the stage: the cross
     /// compiler would otherwise meet the build machine's headers and libraries (its `*-config` scripts,
     /// its pkg-config files, /usr/include/<build triplet>), as two real projects did.
-    func cLibraries(_ f: FamilyFacts) -> Refusal {
-        guard let first = firstRun(f, .c) else { return [] }
-        let libraries = targetLibraries(f)
+    func cLibraries(_ facts: FamilyFacts) -> Refusal {
+        guard let first = firstRun(facts, .c) else { return [] }
+        let libraries = targetLibraries(facts)
         let cmakeOnly =
-            !commands(f, .c, ["cmake"]).isEmpty && commands(f, .c, ["configure"]).isEmpty
-            && !f.runs.contains { r in
+            !commands(facts, .c, ["cmake"]).isEmpty && commands(facts, .c, ["configure"]).isEmpty
+            && !facts.runs.contains { r in
                 r.toolchains.contains(.c)
                     && r.words.contains { $0.isCommand && ["gcc", "cc", "g++", "c++"].contains(Shell.name($0.text)) }
             }
@@ -373,8 +376,8 @@ extension StagePlanner {
                         + ", or leave the stage on the target platform"))
         }
         let installed = Set(libraries.map(\.name))
-        let generated = !commands(f, .c, ["cmake", "configure"]).isEmpty
-        for c in commands(f, .c, generated ? ["cmake", "configure"] : ["make"])
+        let generated = !commands(facts, .c, ["cmake", "configure"]).isEmpty
+        for c in commands(facts, .c, generated ? ["cmake", "configure"] : ["make"])
         where !["--build", "--install", "-E", "-P"].contains(c.next) {
             guard let s = site(c), let file = buildFile(s) else { continue }
             if let lookup = CLibraryEvidence.unprovenLookup(in: file.text, kind: file.kind, installed: installed) {
@@ -395,38 +398,42 @@ extension StagePlanner {
     /// The -dev packages whose multiarch wiring for C is proven by a real cross build (see `cLibraries`).
     static let provenCLibraries: Set<String> = ["zlib1g-dev"]
 
-    func makeEvidence(_ c: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ f: FamilyFacts)
+    func makeEvidence(
+        _ command: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ facts: FamilyFacts
+    )
         -> Refusal
     {
         if ninja {
             return [
                 finding(
-                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    .opaqueBuild, at: command.offset, stage: command.run.stage,
                     "ninja runs a build file this stage did not generate")
             ]
         }
-        guard let s = site(c), let mk = makefile(s) else {
+        guard let s = site(command), let mk = makefile(s) else {
             return [
                 missing(
-                    "the Makefile make reads", c,
+                    "the Makefile make reads", command,
                     consequence: "whether CC from the environment reaches the compiler is unknown")
             ]
         }
         return MakefileEvidence.ccBlocker(mk.text).map {
-            [finding(.opaqueBuild, at: c.offset, stage: c.run.stage, "\(mk.path):\($0.line) \($0.reason)")]
+            [finding(.opaqueBuild, at: command.offset, stage: command.run.stage, "\(mk.path):\($0.line) \($0.reason)")]
         } ?? []
     }
 
     func projectFile(
-        _ c: (run: RunInfo, offset: Int, name: String, next: String), _ name: String,
+        _ command: (run: RunInfo, offset: Int, name: String, next: String), _ name: String,
         _ file: (path: String, text: String)?,
         blockers: [String]
     ) -> Refusal {
-        guard let file else { return [missing(name, c, consequence: "whether the project cross-compiles is unknown")] }
+        guard let file else {
+            return [missing(name, command, consequence: "whether the project cross-compiles is unknown")]
+        }
         return blockers.compactMap { b in
             Text.lineNumber(of: b, in: file.text).map {
                 finding(
-                    .opaqueBuild, at: c.offset, stage: c.run.stage,
+                    .opaqueBuild, at: command.offset, stage: command.run.stage,
                     "\(file.path):\($0) uses \(b), which does not work when cross-compiling")
             }
         }

@@ -23,10 +23,10 @@ extension Wiring {
             + (plan.go == .cgo && libraries ? Self.pkgConfig : "")
     }
 
-    /// Names assigned in front of the command word `k` (`GOOS=linux GOARCH=arm go build`).
-    static func assignments(before k: Int, in words: [ShellWord]) -> Set<String> {
+    /// Names assigned in front of the command word `index` (`GOOS=linux GOARCH=arm go build`).
+    static func assignments(before index: Int, in words: [ShellWord]) -> Set<String> {
         var out = Set<String>()
-        var i = k - 1
+        var i = index - 1
         while i >= 0, !words[i].isCommand, let eq = words[i].text.firstIndex(of: "=") {
             out.insert(String(words[i].text[..<eq]))
             i -= 1
@@ -44,48 +44,49 @@ extension Wiring {
     }
 
     /// Environment in front of compile commands; compiler names replaced.
-    func commandEdits(_ r: RunInfo) -> [TextEdit] {
+    func commandEdits(_ run: RunInfo) -> [TextEdit] {
         var out: [TextEdit] = []
-        let words = r.sourceWords
+        let words = run.sourceWords
         for (k, w) in words.enumerated() where w.isCommand {
             let next = k + 1 < words.count ? words[k + 1].text : ""
             let name = Shell.name(w.text)
             let at = w.offset
             switch name {
-            case "go" where ["build", "install"].contains(next) && r.toolchains.contains(.go):
+            case "go" where ["build", "install"].contains(next) && run.toolchains.contains(.go):
                 out.append(
-                    edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: r.stage, .toolchainEnv))
-            case "make" where r.toolchains.contains(.go) && !r.toolchains.contains(.c):
+                    edit(at: at, goEnvironment(Self.assignments(before: k, in: words)), stage: run.stage, .toolchainEnv)
+                )
+            case "make" where run.toolchains.contains(.go) && !run.toolchains.contains(.c):
                 let own = plan.makeVariables.map {
                     "\($0.name)=\"$\($0.goVariable == "GOOS" ? "TARGETOS" : "TARGETARCH")\" "
                 }.joined()
                 out.append(
                     edit(
-                        at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: r.stage,
+                        at: at, goEnvironment(Self.assignments(before: k, in: words)) + own, stage: run.stage,
                         .toolchainEnv))
-            case "make" where r.toolchains.contains(.rust) && !r.toolchains.contains(.c):
+            case "make" where run.toolchains.contains(.rust) && !run.toolchains.contains(.c):
                 out.append(
                     edit(
                         at: at, "CARGO_BUILD_TARGET=\"\(WiringVariable.rustTarget)\" " + rustEnvironment,
-                        stage: r.stage, .toolchainEnv))
+                        stage: run.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
-                out.append(edit(at: at, rustEnvironment, stage: r.stage, .toolchainEnv))
-            case "gcc" where r.toolchains.contains(.c), "cc" where r.toolchains.contains(.c):
+                out.append(edit(at: at, rustEnvironment, stage: run.stage, .toolchainEnv))
+            case "gcc" where run.toolchains.contains(.c), "cc" where run.toolchains.contains(.c):
                 out.append(
                     edit(
-                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: r.stage,
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: run.stage,
                         .compilerName))
-            case "g++" where r.toolchains.contains(.c), "c++" where r.toolchains.contains(.c):
+            case "g++" where run.toolchains.contains(.c), "c++" where run.toolchains.contains(.c):
                 out.append(
                     edit(
-                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: r.stage,
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: run.stage,
                         .compilerName))
-            case "make" where r.toolchains.contains(.c), "ninja" where r.toolchains.contains(.c),
-                "configure" where r.toolchains.contains(.c):
-                out.append(edit(at: at, cEnvironment, stage: r.stage, .toolchainEnv))
-            case "cmake" where r.toolchains.contains(.c) && !["--build", "--install", "-E", "-P"].contains(next):
-                if libraries { out.append(edit(at: at, Self.pkgConfig, stage: r.stage, .toolchainEnv)) }
-                out.append(edit(at: at + w.text.utf8.count, Self.cmakeFlags, stage: r.stage, .toolchainFlag))
+            case "make" where run.toolchains.contains(.c), "ninja" where run.toolchains.contains(.c),
+                "configure" where run.toolchains.contains(.c):
+                out.append(edit(at: at, cEnvironment, stage: run.stage, .toolchainEnv))
+            case "cmake" where run.toolchains.contains(.c) && !["--build", "--install", "-E", "-P"].contains(next):
+                if libraries { out.append(edit(at: at, Self.pkgConfig, stage: run.stage, .toolchainEnv)) }
+                out.append(edit(at: at + w.text.utf8.count, Self.cmakeFlags, stage: run.stage, .toolchainFlag))
             default: break
             }
         }
@@ -97,7 +98,7 @@ extension Wiring {
         + "-DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 
     /// `cargo build --target`, `zig build -Dtarget`, `./configure --host`.
-    func flagEdits(_ r: RunInfo, _ ins: Instruction) -> [TextEdit] {
+    func flagEdits(_ run: RunInfo, _ ins: Instruction) -> [TextEdit] {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
         func insertAfter(_ needle: String, _ addition: String) {
@@ -107,18 +108,18 @@ extension Wiring {
                 if end >= text.endIndex || text[end].isGoByteSpace || text[end] == UInt8(ascii: ";")
                     || text[end] == UInt8(ascii: "&")
                 {
-                    out.append(edit(at: end, addition, stage: r.stage, .toolchainFlag))
+                    out.append(edit(at: end, addition, stage: run.stage, .toolchainFlag))
                 }
                 from = end
             }
         }
-        if r.toolchains.contains(.rust) {
+        if run.toolchains.contains(.rust) {
             for command in ["cargo build", "cargo install", "cargo chef cook"] {
                 insertAfter(command, " --target \"\(WiringVariable.rustTarget)\"")
             }
         }
-        if r.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"\(WiringVariable.zigTarget)\"") }
-        if r.toolchains.contains(.c) && !ins.original.contains("--host") {
+        if run.toolchains.contains(.zig) { insertAfter("zig build", " -Dtarget=\"\(WiringVariable.zigTarget)\"") }
+        if run.toolchains.contains(.c) && !ins.original.contains("--host") {
             insertAfter("./configure", " --host=\"\(WiringVariable.triplet)\"")
         }
         return out
@@ -126,7 +127,7 @@ extension Wiring {
 
     /// `target/release/` in the RUN becomes `target/$rust_target/release/`; when later instructions read
     /// `target/release/`, the RUN copies the target's outputs back there.
-    func cargoPathEdits(_ r: RunInfo, _ ins: Instruction, laterCargoPaths: Bool) -> [TextEdit] {
+    func cargoPathEdits(_ run: RunInfo, _ ins: Instruction, laterCargoPaths: Bool) -> [TextEdit] {
         var out: [TextEdit] = []
         let text = df.bytes[ins.sourceRange]
         for (needle, replacement) in [
@@ -136,24 +137,24 @@ extension Wiring {
             var from = text.startIndex
             while let at = Bytes.find(Array(needle.utf8), in: text[from...]) {
                 let s = from + at
-                out.append(edit(s..<(s + needle.utf8.count), replacement, stage: r.stage, .toolchainPath))
+                out.append(edit(s..<(s + needle.utf8.count), replacement, stage: run.stage, .toolchainPath))
                 from = s + needle.utf8.count
             }
         }
-        guard laterCargoPaths && r.words.contains(where: { $0.text == "cargo" }) else { return out }
+        guard laterCargoPaths && run.words.contains(where: { $0.text == "cargo" }) else { return out }
         var targetDir = "target"
         let manifest =
-            r.words.firstIndex { $0.text == "--manifest-path" }.flatMap {
-                $0 + 1 < r.words.count ? r.words[$0 + 1].text : nil
+            run.words.firstIndex { $0.text == "--manifest-path" }.flatMap {
+                $0 + 1 < run.words.count ? run.words[$0 + 1].text : nil
             }
-            ?? r.words.first { $0.text.hasPrefix("--manifest-path=") }.map {
+            ?? run.words.first { $0.text.hasPrefix("--manifest-path=") }.map {
                 String($0.text.dropFirst("--manifest-path=".count))
             }
         if let manifest, let slash = manifest.lastIndex(of: "/") { targetDir = String(manifest[..<slash]) + "/target" }
         let profile = ins.original.contains("--release") ? "release" : "debug"
         out.append(
             appendEdit(
-                r, ins,
+                run, ins,
                 "mkdir -p \(targetDir)/\(profile) && cp -a \"\(targetDir)/\(WiringVariable.rustTarget)/\(profile)/.\" "
                     + "\(targetDir)/\(profile)/"
             ))

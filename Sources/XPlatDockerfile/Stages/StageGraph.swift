@@ -9,112 +9,6 @@
 
 import XPlatPlatform
 
-/// The `--platform` of a stage's FROM.
-public enum FromPlatform: Sendable, Hashable {
-    /// No `--platform`: the stage runs on the target platform.
-    case none
-    /// `--platform=$BUILDPLATFORM` (or `${BUILDPLATFORM}`): runs where the build runs.
-    case buildPlatform
-    /// `--platform=$TARGETPLATFORM`.
-    case targetPlatform
-    /// A literal platform such as `linux/amd64`.
-    case fixed(String)
-    /// Some other expression (another ARG).
-    case other(String)
-
-    init(flagValue v: String?) {
-        guard let v else { self = .none; return }
-        switch v {
-        case "$BUILDPLATFORM", "${BUILDPLATFORM}": self = .buildPlatform
-        // `${BUILDPLATFORM:-linux/amd64}`: BuildKit always sets BUILDPLATFORM; the default is for other builders.
-        case _ where v.hasPrefix("${BUILDPLATFORM:-") || v.hasPrefix("${BUILDPLATFORM-"): self = .buildPlatform
-        case "$TARGETPLATFORM", "${TARGETPLATFORM}": self = .targetPlatform
-        default: self = v.contains("$") ? .other(v) : .fixed(v)
-        }
-    }
-
-    /// JSON/text form: `none`, `$BUILDPLATFORM`, `$TARGETPLATFORM` or the value.
-    public var description: String {
-        switch self {
-        case .none: return "none"
-        case .buildPlatform: return "$BUILDPLATFORM"
-        case .targetPlatform: return "$TARGETPLATFORM"
-        case .fixed(let v), .other(let v): return v
-        }
-    }
-}
-
-/// What a stage starts from.
-public enum StageBase: Sendable, Hashable {
-    /// An image reference, ARGs expanded (`golang:1.22-alpine`).
-    case image(String)
-    /// An earlier stage, by index.
-    case stage(Int)
-    /// `scratch`.
-    case scratch
-}
-
-/// An edge of the stage graph.
-public struct StageDependency: Sendable, Hashable {
-    /// Which instruction makes the reference.
-    public enum Kind: String, Sendable, Hashable, Codable {
-        /// `FROM <stage>`.
-        case base
-        /// `COPY --from=<stage>` / `ADD --from`.
-        case copyFrom = "copy-from"
-        /// `RUN --mount=...,from=<stage>`.
-        case mountFrom = "mount-from"
-    }
-    public var kind: Kind
-    /// The stage depended on.
-    public var stage: Int
-    /// Index into `Dockerfile.instructions` of the instruction making the reference.
-    public var instruction: Int
-    /// 1-based line of that instruction.
-    public var line: Int
-}
-
-/// An `ARG` declaration.
-public struct ArgDeclaration: Sendable, Hashable {
-    public var name: String
-    /// The default, quotes removed; nil when declared without one.
-    public var defaultValue: String?
-    public var instruction: Int
-    public var line: Int
-}
-
-/// A RUN instruction of a stage.
-public struct RunInstruction: Sendable, Hashable {
-    /// Index into `Dockerfile.instructions`.
-    public var instruction: Int
-    public var line: Int
-    /// The command: shell text (heredoc bodies appended) or the exec-form words joined by spaces.
-    public var command: String
-    public var isJSON: Bool
-}
-
-/// One build stage.
-public struct Stage: Sendable, Hashable {
-    /// Lower-cased `AS` name, if any.
-    public var name: String?
-    public var index: Int
-    /// Index of the FROM in `Dockerfile.instructions`, and of every instruction of the stage.
-    public var fromInstruction: Int
-    public var instructions: [Int]
-    /// The FROM's image or stage reference as written, and after ARG expansion.
-    public var baseText: String
-    public var base: StageBase
-    public var platform: FromPlatform
-    public var runs: [RunInstruction]
-    public var args: [ArgDeclaration]
-    public var dependencies: [StageDependency]
-    /// 1-based line of the FROM.
-    public var line: Int
-
-    /// `name` or the index, as BuildKit names stages in messages.
-    public var displayName: String { name ?? String(index) }
-}
-
 /// The stages of a Dockerfile and how they reference each other.
 public struct StageGraph: Sendable {
     /// The automatic platform ARGs BuildKit defines.
@@ -125,10 +19,11 @@ public struct StageGraph: Sendable {
 
     /// The values BuildKit gives the automatic args when building `target` on a `build` machine.
     public static func automaticValues(target: Platform, build: Platform) -> [String: String] {
-        func parts(_ p: Platform, _ prefix: String) -> [String: String] {
+        func parts(_ platform: Platform, _ prefix: String) -> [String: String] {
             [
-                prefix + "PLATFORM": p.description, prefix + "OS": p.os, prefix + "ARCH": p.architecture,
-                prefix + "VARIANT": p.variant ?? "",
+                prefix + "PLATFORM": platform.description, prefix + "OS": platform.os,
+                prefix + "ARCH": platform.architecture,
+                prefix + "VARIANT": platform.variant ?? "",
             ]
         }
         return parts(target, "TARGET").merging(parts(build, "BUILD")) { a, _ in a }
@@ -184,11 +79,11 @@ public struct StageGraph: Sendable {
         /// An ARG: before the first FROM a global one, whose value (a `--build-arg`, else its default)
         /// FROM lines see; a global `ARG TARGETARCH` (default or not) keeps BuildKit's value. After
         /// it, an ARG of the current stage.
-        mutating func addArg(_ ins: Instruction, index i: Int) {
-            let decls = StageGraph.argDeclarations(ins, index: i)
+        mutating func addArg(_ ins: Instruction, index: Int) {
+            let decls = StageGraph.argDeclarations(ins, index: index)
             guard stages.isEmpty else {
                 stages[stages.count - 1].args += decls
-                stages[stages.count - 1].instructions.append(i)
+                stages[stages.count - 1].instructions.append(index)
                 return
             }
             globals += decls
@@ -200,7 +95,7 @@ public struct StageGraph: Sendable {
 
         /// A FROM starts a stage: one argument or three (`AS name`); its base, ARGs expanded, is
         /// `scratch`, an earlier stage by name, or an image.
-        mutating func addStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+        mutating func addStage(_ ins: Instruction, index: Int) throws(DockerfileSyntaxError) {
             let words = ins.node.strings
             guard words.count == 1 || (words.count == 3 && words[1].lowercased() == "as") else {
                 throw DockerfileSyntaxError(
@@ -216,11 +111,12 @@ public struct StageGraph: Sendable {
             }
             var deps: [StageDependency] = []
             if case .stage(let s) = base {
-                deps.append(.init(kind: .base, stage: s, instruction: i, line: ins.startLine))
+                deps.append(.init(kind: .base, stage: s, instruction: index, line: ins.startLine))
             }
             stages.append(
                 Stage(
-                    name: name, index: stages.count, fromInstruction: i, instructions: [i], baseText: raw, base: base,
+                    name: name, index: stages.count, fromInstruction: index, instructions: [index], baseText: raw,
+                    base: base,
                     platform: FromPlatform(flagValue: ins.flag("platform")?.value), runs: [], args: [],
                     dependencies: deps, line: ins.startLine))
         }
@@ -228,33 +124,33 @@ public struct StageGraph: Sendable {
         /// Any other instruction belongs to the current stage (only ARG may come before the first
         /// FROM); `COPY/ADD --from` and `RUN --mount=from=` that name an earlier stage are edges, and
         /// a RUN is one of the stage's runs.
-        mutating func addToStage(_ ins: Instruction, index i: Int) throws(DockerfileSyntaxError) {
+        mutating func addToStage(_ ins: Instruction, index: Int) throws(DockerfileSyntaxError) {
             guard !stages.isEmpty else {
                 throw DockerfileSyntaxError(
                     fileName: fileName, line: ins.startLine,
                     reason: "\(ins.keyword.uppercased()) instruction before the first FROM (only ARG may come first)")
             }
             let s = stages.count - 1
-            stages[s].instructions.append(i)
+            stages[s].instructions.append(index)
             if ins.command == "copy" || ins.command == "add", let from = ins.flag("from")?.value {
-                addReference(from, .copyFrom, ins, index: i)
+                addReference(from, .copyFrom, ins, index: index)
             }
             guard ins.command == "run" else { return }
             for m in ins.flagValues("mount") {
-                if let from = StageGraph.mountOptions(m)["from"] { addReference(from, .mountFrom, ins, index: i) }
+                if let from = StageGraph.mountOptions(m)["from"] { addReference(from, .mountFrom, ins, index: index) }
             }
             var command = ins.isJSON ? ins.node.strings.joined(separator: " ") : ins.arguments
             for h in ins.heredocs { command += "\n" + h.content }
             stages[s].runs.append(
-                RunInstruction(instruction: i, line: ins.startLine, command: command, isJSON: ins.isJSON))
+                RunInstruction(instruction: index, line: ins.startLine, command: command, isJSON: ins.isJSON))
         }
 
         /// An edge from the current stage to the earlier stage `value` names, if it names one (else
         /// it names an image).
-        mutating func addReference(_ value: String, _ kind: StageDependency.Kind, _ ins: Instruction, index i: Int) {
+        mutating func addReference(_ value: String, _ kind: StageDependency.Kind, _ ins: Instruction, index: Int) {
             let s = stages.count - 1
             guard let target = StageGraph.resolve(value, in: stages, before: s) else { return }
-            stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: i, line: ins.startLine))
+            stages[s].dependencies.append(.init(kind: kind, stage: target, instruction: index, line: ins.startLine))
         }
     }
 
@@ -316,9 +212,11 @@ public struct StageGraph: Sendable {
         }
     }
 
-    static func unquote(_ s: String) -> String {
-        if s.count >= 2, let f = s.first, f == s.last, f == "\"" || f == "'" { return String(s.dropFirst().dropLast()) }
-        return s
+    static func unquote(_ text: String) -> String {
+        if text.count >= 2, let f = text.first, f == text.last, f == "\"" || f == "'" {
+            return String(text.dropFirst().dropLast())
+        }
+        return text
     }
 
     /// Expands `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`; unset is empty.
