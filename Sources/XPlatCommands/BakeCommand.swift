@@ -14,13 +14,23 @@ struct BakeCommand: AsyncParsableCommand {
         abstract:
             "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as one "
             + "build.",
-        discussion: """
+        discussion: ErrorMap.discussion(
+            """
             The file is read by `docker buildx bake --print` (variables, functions, inherits, groups, --set: what buildx \
             makes of them). Every target is planned on the same nodes as `xplat build`, built after the targets it builds \
             on (contexts = { NAME = "target:OTHER" }), and verified; nothing is pushed, loaded or written before every \
-            target passed. Exit codes: 0 built and verified; 1 verification failed or platform impossible; 2 could not \
-            start; 3 build failed; 64 bad usage, or a file buildx rejects (its message); 130 interrupted.
-            """)
+            target passed.
+            """,
+            exitCodes: [
+                XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck, XPlatExit.buildFailed,
+                XPlatExit.interrupted,
+            ],
+            saying: [
+                XPlatExit.ok: "built and verified",
+                XPlatExit.checkFailed: "verification failed or platform impossible",
+                XPlatExit.couldNotCheck: "could not start",
+                XPlatExit.usage: "bad usage, or a file buildx rejects (its message)",
+            ]))
 
     @Option(
         name: [.short, .customLong("file")],

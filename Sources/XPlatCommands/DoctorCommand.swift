@@ -9,12 +9,17 @@ struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Can this host build each platform natively, by QEMU emulation (proven by exec), or not at all?",
-        discussion: """
+        discussion: ErrorMap.discussion(
+            """
             Probes binfmt_misc, QEMU, the docker clients, daemon, buildx builders and the local registry, \
             proves every foreign platform by executing a tiny static binary, and prints a verdict per \
-            platform with findings and fix commands. Exit codes: 0 ok; 1 a requested platform cannot be \
-            built or an error-level finding; 2 the probe could not run; 64 usage.
-            """
+            platform with findings and fix commands.
+            """,
+            exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
+            saying: [
+                XPlatExit.checkFailed: "a requested platform cannot be built or an error-level finding",
+                XPlatExit.couldNotCheck: "the probe could not run",
+            ])
     )
 
     @Option(name: .long, help: "Judge only these platforms (comma-separated, e.g. linux/arm64,linux/riscv64).")

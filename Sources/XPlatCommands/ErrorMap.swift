@@ -15,33 +15,52 @@ enum ErrorMap {
     /// One documented exit code and what it means.
     struct DocumentedCode: Equatable, CustomStringConvertible {
         var code: Int32
+        /// The words `--help` gives it when a command has none of its own ("could not check").
+        var brief: String = ""
+        /// The README's words (its "Exit codes" table).
         var meaning: String
 
+        /// The README's table row.
         var description: String { "| \(code) | \(meaning) |" }
+    }
+
+    /// A command's `--help` discussion: `text`, then its "Exit codes: ..." sentence built from the map:
+    /// each code in `codes` (usage, 64, is added: every command has it) in the map's order, with the
+    /// command's own words from `saying` where it gives them, else the map's brief words.
+    static func discussion(_ text: String = "", exitCodes codes: [Int32], saying own: [Int32: String] = [:]) -> String {
+        let wanted = Set(codes + [XPlatExit.usage])
+        let parts = documented.filter { wanted.contains($0.code) }.map { "\($0.code) \(own[$0.code] ?? $0.brief)" }
+        let line = "Exit codes: " + parts.joined(separator: "; ") + "."
+        return text.isEmpty ? line : text + " " + line
     }
 
     /// Every exit code xplat uses, with its meaning as README's "Exit codes" table states it.
     static let documented: [DocumentedCode] = [
         DocumentedCode(
             code: XPlatExit.ok,
+            brief: "ok",
             meaning: "everything checked is fine (verified, buildable, no rewrite needed under `--check`)"),
         DocumentedCode(
             code: XPlatExit.checkFailed,
+            brief: "check failed (mismatch, finding, impossible platform)",
             meaning: "the check ran and found problems: verify mismatches, a requested platform that cannot be built, "
                 + "a rewrite needed under `--check`, an error-level finding, `doctor --fix` without root"),
         DocumentedCode(
             code: XPlatExit.couldNotCheck,
+            brief: "could not check (bad input, engine unreachable)",
             meaning:
                 "could not check: unreadable input, missing path, Dockerfile syntax error, engine or node unreachable, "
                 + "no docker client that reaches BuildKit, bad platform string given as an argument"),
         DocumentedCode(
             code: XPlatExit.buildFailed,
+            brief: "build failed",
             meaning:
                 "the build ran and failed (BuildKit error, with the mapped cause), or its output could not be "
                 + "published: the registry refused the login (checked before building) or the push, or could not be "
                 + "reached"),
         DocumentedCode(
             code: XPlatExit.usage,
+            brief: "usage",
             meaning:
                 "bad command-line usage (unknown flag, bad option value such as `--platform` or `-o`; as `docker "
                 + "xplat`, a docker global option xplat cannot pass on), or a flag the chosen driver cannot do "
@@ -49,6 +68,7 @@ enum ErrorMap {
                 + "(buildx's message), a client without buildx, and a target field the driver cannot honour"),
         DocumentedCode(
             code: XPlatExit.interrupted,
+            brief: "interrupted",
             meaning: "interrupted (Ctrl-C); child builds stopped, partial outputs removed"),
     ]
 

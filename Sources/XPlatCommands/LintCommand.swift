@@ -8,8 +8,13 @@ struct LintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Report cross-build mistakes in a Dockerfile (file:line:column, rule id, fix).",
-        discussion:
-            "Exit codes: 0 no error-level finding; 1 error-level findings; 2 unreadable file or syntax error; 64 usage."
+        discussion: ErrorMap.discussion(
+            exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
+            saying: [
+                XPlatExit.ok: "no error-level finding",
+                XPlatExit.checkFailed: "error-level findings",
+                XPlatExit.couldNotCheck: "unreadable file or syntax error",
+            ])
     )
 
     @Argument(help: "The Dockerfile (`-` reads standard input).")

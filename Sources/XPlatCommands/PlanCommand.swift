@@ -13,7 +13,13 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show, per platform, the node and the mode (native, cross, emulated, impossible) a build would use.",
-        discussion: "Exit codes: 0 every platform buildable; 1 some platform impossible; 2 could not plan.")
+        discussion: ErrorMap.discussion(
+            exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
+            saying: [
+                XPlatExit.ok: "every platform buildable",
+                XPlatExit.checkFailed: "some platform impossible",
+                XPlatExit.couldNotCheck: "could not plan",
+            ]))
 
     @OptionGroup var input: BuildInputOptions
 

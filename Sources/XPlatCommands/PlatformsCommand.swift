@@ -7,7 +7,10 @@ struct PlatformsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platforms",
         abstract: "Explain platform strings: normalized form, ELF identity, QEMU/binfmt, toolchain and distro names.",
-        discussion: "With no argument, prints the whole architecture table."
+        discussion: ErrorMap.discussion(
+            "With no argument, prints the whole architecture table.",
+            exitCodes: [XPlatExit.ok, XPlatExit.couldNotCheck],
+            saying: [XPlatExit.couldNotCheck: "a platform it cannot read"])
     )
 
     @Flag(name: .long, help: "Print JSON (an array of objects; see README).")

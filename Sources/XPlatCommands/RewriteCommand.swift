@@ -9,11 +9,16 @@ struct RewriteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rewrite",
         abstract: "Rewrite build stages to run on $BUILDPLATFORM and cross-compile for $TARGETPLATFORM.",
-        discussion: """
-            Prints a unified diff by default; stage classification and findings go to standard error. \
-            Exit codes: 0 done; 1 with --check when a rewrite or an error-level finding exists; \
-            2 unreadable file or syntax error (file:line: reason); 64 usage.
+        discussion: ErrorMap.discussion(
             """
+            Prints a unified diff by default; stage classification and findings go to standard error.
+            """,
+            exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
+            saying: [
+                XPlatExit.ok: "done",
+                XPlatExit.checkFailed: "with --check when a rewrite or an error-level finding exists",
+                XPlatExit.couldNotCheck: "unreadable file or syntax error (file:line: reason)",
+            ])
     )
 
     @Argument(help: "The Dockerfile (`-` reads standard input).")

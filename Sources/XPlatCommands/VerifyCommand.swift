@@ -12,14 +12,20 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract:
             "Check that every ELF file of every platform of an image, export, archive or folder is built for that "
             + "platform.",
-        discussion: """
+        discussion: ErrorMap.discussion(
+            """
             SOURCE is an image reference (host/repo:tag, repo@sha256:..., docker://...), an OCI layout folder or \
             OCI archive (oci-layout + index.json), a docker save archive (manifest.json; every image in it), a \
             directory (an image rootfs, or a multi-platform local export holding linux_amd64, linux_arm_v7, ...), \
             a tar archive (plain, gzip, zstd or xz), or a file. Images are checked per platform of their index, \
-            on their final filesystem. Without any platform, prints what each ELF file is. Exit codes: 0 all \
-            good; 1 problems found; 2 could not check, or nothing to check (no ELF file at all); 64 usage.
-            """
+            on their final filesystem. Without any platform, prints what each ELF file is.
+            """,
+            exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
+            saying: [
+                XPlatExit.ok: "all good",
+                XPlatExit.checkFailed: "problems found",
+                XPlatExit.couldNotCheck: "could not check, or nothing to check (no ELF file at all)",
+            ])
     )
 
     @Option(

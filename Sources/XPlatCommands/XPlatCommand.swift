@@ -10,10 +10,7 @@ public struct XPlatCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "xplat",
         abstract: "Correct and fast multi-architecture container builds.",
-        discussion: """
-            Exit codes: 0 ok; 1 check failed (mismatch, finding, impossible platform); \
-            2 could not check (bad input, engine unreachable); 3 build failed; 64 usage; 130 interrupted.
-            """,
+        discussion: ErrorMap.discussion(exitCodes: ErrorMap.documented.map(\.code)),
         version: XPlatVersion.string,
         subcommands: [
             PlatformsCommand.self, DoctorCommand.self, RewriteCommand.self, LintCommand.self,

@@ -102,8 +102,37 @@ struct ErrorMapTests {
         let table = try Self.readmeTable()
         #expect(table.map(\.code) == ErrorMap.documented.map(\.code))
         for (row, documented) in zip(table, ErrorMap.documented) {
-            #expect(row == documented, "README: \(row)\nmap:    \(documented)")
+            #expect(row.description == documented.description, "README: \(row)\nmap:    \(documented)")
         }
+    }
+
+    /// The codes of a `--help` discussion's "Exit codes: N words; M words." sentence, in order.
+    static func helpCodes(_ discussion: String) throws -> [Int32] {
+        let sentence = try #require(
+            discussion.components(separatedBy: "Exit codes: ").dropFirst().first, "an exit-code sentence: \(discussion)"
+        )
+        return try sentence.components(separatedBy: "; ").map { part in
+            try #require(Int32(part.prefix { $0.isNumber }), "a code starts \"\(part)\"")
+        }
+    }
+
+    @Test(
+        "every command's --help exit-code sentence comes from the map: documented codes, in its order, usage among them"
+    )
+    func helpLines() throws {
+        let order = ErrorMap.documented.map(\.code)
+        let root = XPlatCommand.configuration
+        #expect(root.discussion == ErrorMap.discussion(exitCodes: order))
+        #expect(try Self.helpCodes(root.discussion) == order)
+        for command in root.subcommands {
+            let name = command.configuration.commandName ?? "\(command)"
+            let codes = try Self.helpCodes(command.configuration.discussion)
+            #expect(codes.allSatisfy(order.contains), "\(name): \(codes)")
+            #expect(codes == order.filter(codes.contains), "\(name): in the map's order: \(codes)")
+            #expect(codes.contains(XPlatExit.usage), "\(name): \(codes)")
+        }
+        let build = try Self.helpCodes(BuildCommand.configuration.discussion)
+        #expect(build == order, "build can end with every documented code")
     }
 
     static let operation = RegistryOperation(
