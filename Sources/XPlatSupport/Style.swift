@@ -25,31 +25,15 @@ public struct Style: Sendable {
         return Style(enabled: isatty(fd) == 1)
     }
 
-    /// `s` wrapped in the SGR code when styling is enabled, unchanged otherwise.
-    public func red(_ s: String) -> String { wrap(s, "31") }
-    public func green(_ s: String) -> String { wrap(s, "32") }
-    public func yellow(_ s: String) -> String { wrap(s, "33") }
-    public func cyan(_ s: String) -> String { wrap(s, "36") }
-    public func bold(_ s: String) -> String { wrap(s, "1") }
-    public func dim(_ s: String) -> String { wrap(s, "2") }
+    /// `text` wrapped in the SGR code when styling is enabled, unchanged otherwise.
+    public func red(_ text: String) -> String { wrap(text, code: "31") }
+    public func green(_ text: String) -> String { wrap(text, code: "32") }
+    public func yellow(_ text: String) -> String { wrap(text, code: "33") }
+    public func cyan(_ text: String) -> String { wrap(text, code: "36") }
+    public func bold(_ text: String) -> String { wrap(text, code: "1") }
+    public func dim(_ text: String) -> String { wrap(text, code: "2") }
 
-    private func wrap(_ s: String, _ code: String) -> String {
-        enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s
-    }
-}
-
-/// Writes to standard error without buffering surprises (progress and logs go there).
-public enum StandardError {
-    /// Writes `text` as is (no newline added), continuing after short writes; gives up on a write error.
-    public static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(2, buf.baseAddress! + offset, buf.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+    private func wrap(_ text: String, code: String) -> String {
+        enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }
