@@ -103,11 +103,11 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
         return out
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
         default: return nil
         }
     }
@@ -126,147 +126,4 @@ public struct BinfmtEntry: Sendable, Hashable, Codable {
     }
 }
 
-private func hex2(_ b: UInt8) -> String { (b < 16 ? "0" : "") + String(b, radix: 16) }
-
-/// A binfmt_misc register line: `:name:type:offset:magic:mask:interpreter:flags`.
-///
-/// The form written to `/proc/sys/fs/binfmt_misc/register` and kept in `/etc/binfmt.d/*.conf`.
-public struct RegisterLine: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var name: String
-    /// `M` (magic) or `E` (extension).
-    public var type: String
-    public var pattern: BinfmtPattern?
-    public var fileExtension: String?
-    public var interpreter: String
-    public var flags: String
-
-    public init(name: String, pattern: BinfmtPattern, interpreter: String, flags: String) {
-        self.name = name
-        self.type = "M"
-        self.pattern = pattern
-        self.fileExtension = nil
-        self.interpreter = interpreter
-        self.flags = flags
-    }
-
-    /// Parses a register line; the first character is the field separator, as the kernel allows.
-    public static func parse(_ text: String, file: String, line: Int) throws -> RegisterLine {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let sep = trimmed.first else {
-            throw HostProbeError.malformedEntry(file: file, line: line, value: text, reason: "empty register line")
-        }
-        let fields = trimmed.dropFirst().split(separator: sep, omittingEmptySubsequences: false).map(String.init)
-        func bad(_ why: String) -> HostProbeError {
-            .malformedEntry(file: file, line: line, value: text, reason: why)
-        }
-        guard fields.count >= 6 else { throw bad("expected :name:type:offset:magic:mask:interpreter:flags") }
-        let name = fields[0]
-        let type = fields[1]
-        let flags = fields.count > 6 ? fields[6] : ""
-        guard !name.isEmpty, !name.contains("/") else { throw bad("bad entry name \"\(name)\"") }
-        switch type {
-        case "M":
-            let offset = fields[2].isEmpty ? 0 : Int(fields[2])
-            guard let offset, let magic = BinfmtPattern.unescape(fields[3]), !magic.isEmpty else {
-                throw bad("bad offset or magic")
-            }
-            var mask =
-                fields[4].isEmpty
-                ? [UInt8](repeating: 0xff, count: magic.count) : (BinfmtPattern.unescape(fields[4]) ?? [])
-            guard mask.count == magic.count else {
-                throw bad("mask length \(mask.count) differs from magic length \(magic.count)")
-            }
-            mask = Array(mask)
-            var r = RegisterLine(
-                name: name, pattern: BinfmtPattern(offset: offset, magic: magic, mask: mask),
-                interpreter: fields[5], flags: flags)
-            r.type = "M"
-            return r
-        case "E":
-            var r = RegisterLine(
-                name: name, pattern: BinfmtPattern(offset: 0, magic: [], mask: []),
-                interpreter: fields[5], flags: flags)
-            r.type = "E"
-            r.pattern = nil
-            r.fileExtension = fields[3]
-            return r
-        default:
-            throw bad("type must be M or E, not \"\(type)\"")
-        }
-    }
-
-    /// The line, every magic and mask byte escaped (so `:` and `\n` bytes are safe).
-    public var description: String {
-        if type == "E" {
-            return ":\(name):E::\(fileExtension ?? "")::\(interpreter):\(flags)"
-        }
-        let p = pattern ?? BinfmtPattern(offset: 0, magic: [], mask: [])
-        return ":\(name):M:\(p.offset):\(p.magicString):\(p.maskString):\(interpreter):\(flags)"
-    }
-
-    /// The entry the kernel shows after this line is registered.
-    public var entry: BinfmtEntry {
-        // The kernel shows O for C (C implies O) and keeps the order POCF.
-        var shown = ""
-        if flags.contains("P") { shown += "P" }
-        if flags.contains("O") || flags.contains("C") { shown += "O" }
-        if flags.contains("C") { shown += "C" }
-        if flags.contains("F") { shown += "F" }
-        return BinfmtEntry(
-            name: name, enabled: true, interpreter: interpreter, flags: shown,
-            pattern: pattern, fileExtension: fileExtension)
-    }
-}
-
-/// Which platforms an ELF-matching binfmt pattern covers, decided by the bytes, never by names.
-public enum ELFIdentity {
-    /// The first 20 bytes of an ELF header for `row`: ident, `e_type`, `e_machine`.
-    public static func header(for row: ArchitectureInfo, type: UInt16) -> [UInt8] {
-        var bytes: [UInt8] = [0x7f, 0x45, 0x4c, 0x46]
-        bytes.append(row.elfClass == .elf64 ? 2 : 1)
-        bytes.append(row.byteOrder == .little ? 1 : 2)
-        bytes.append(1)  // EI_VERSION
-        bytes += [UInt8](repeating: 0, count: 9)  // OSABI SYSV, ABI version, padding
-        func half(_ v: UInt16) -> [UInt8] {
-            row.byteOrder == .little ? [UInt8(v & 0xff), UInt8(v >> 8)] : [UInt8(v >> 8), UInt8(v & 0xff)]
-        }
-        bytes += half(type)
-        bytes += half(row.elfMachine)
-        bytes += row.byteOrder == .little ? [1, 0, 0, 0] : [0, 0, 0, 1]  // e_version
-        return bytes
-    }
-
-    /// `ET_EXEC`.
-    public static let executable: UInt16 = 2
-    /// `ET_DYN` (PIE executables).
-    public static let sharedObject: UInt16 = 3
-
-    /// How a pattern covers one table row.
-    public enum Coverage: String, Sendable, Codable {
-        /// Both ET_EXEC and ET_DYN (PIE) executables match.
-        case full
-        /// Only ET_EXEC matches: PIE executables of this platform will not run.
-        case executablesOnly = "exec-only"
-        /// Only ET_DYN matches.
-        case pieOnly = "pie-only"
-    }
-
-    /// Table rows `pattern` matches, with coverage, in table order.
-    public static func rows(matching pattern: BinfmtPattern) -> [(ArchitectureInfo, Coverage)] {
-        ArchitectureTable.entries.compactMap { row in
-            let exec = pattern.matches(header(for: row, type: executable))
-            let dyn = pattern.matches(header(for: row, type: sharedObject))
-            switch (exec, dyn) {
-            case (true, true): return (row, .full)
-            case (true, false): return (row, .executablesOnly)
-            case (false, true): return (row, .pieOnly)
-            default: return nil
-            }
-        }
-    }
-
-    /// True when `a` and `b` share an ELF identity (QEMU runs them with the same interpreter).
-    static func sameIdentity(_ a: ArchitectureInfo, _ b: ArchitectureInfo) -> Bool {
-        a.elfClass == b.elfClass && a.byteOrder == b.byteOrder && a.elfMachine == b.elfMachine
-    }
-}
+private func hex2(_ byte: UInt8) -> String { (byte < 16 ? "0" : "") + String(byte, radix: 16) }
