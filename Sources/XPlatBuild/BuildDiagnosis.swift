@@ -97,28 +97,29 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     ]
 
     /// A foreign binary ran without a binfmt handler.
-    private static func execFormat(_ t: Text) -> BuildDiagnosis? {
-        guard t.lower.contains("exec format error") else { return nil }
-        let qemu = t.platform?.info?.qemuName ?? "qemu-<arch>"
+    private static func execFormat(_ output: Text) -> BuildDiagnosis? {
+        guard output.lower.contains("exec format error") else { return nil }
+        let qemu = output.platform?.info?.qemuName ?? "qemu-<arch>"
         return BuildDiagnosis(
             kind: .execFormat,
-            summary: "a \(t.platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
+            summary:
+                "a \(output.platformText) binary could not execute: the kernel has no binfmt_misc handler for it",
             action:
-                "register QEMU for \(t.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then build "
-                + "again",
-            excerpt: t.excerpt("exec format error"))
+                "register QEMU for \(output.platformText) (\(qemu)-static, flag F) with `xplat doctor --fix`, then "
+                + "build again",
+            excerpt: output.excerpt("exec format error"))
     }
 
     /// buildx's `docker` driver (or an old engine) asked for several platforms at once.
-    private static func severalPlatforms(_ t: Text) -> BuildDiagnosis? {
+    private static func severalPlatforms(_ output: Text) -> BuildDiagnosis? {
         let needles = [
             "multiple platforms feature is currently not supported for docker driver",
             "docker exporter does not currently support exporting manifest lists",
             "multi-platform build is not supported for the docker driver",
         ]
         guard
-            let needle = t.first(needles)
-                ?? (t.lower.contains("failed to parse platform") && t.lower.contains(",")
+            let needle = output.first(needles)
+                ?? (output.lower.contains("failed to parse platform") && output.lower.contains(",")
                     ? "failed to parse platform" : nil)
         else { return nil }
         return BuildDiagnosis(
@@ -127,15 +128,15 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             action:
                 "let xplat fan out one build per platform (`xplat build --platform a,b` on this builder), or use a "
                 + "buildx builder with the docker-container or remote driver",
-            excerpt: t.excerpt(needle))
+            excerpt: output.excerpt(needle))
     }
 
     /// `OCI exporter feature is currently not supported for docker driver` (and the same for cache
     /// export): the engine's BuildKit behind buildx has no such exporter. `attestations are not
     /// supported by the current buildkitd`: a BuildKit older than 0.11 (dockerd 20.10's) asked
     /// for `--provenance`/`--sbom`.
-    private static func driverLacksFeature(_ t: Text) -> BuildDiagnosis? {
-        if let line = t.lines.first(where: {
+    private static func driverLacksFeature(_ output: Text) -> BuildDiagnosis? {
+        if let line = output.lines.first(where: {
             $0.lowercased().contains("attestations are not supported by the current buildkitd")
         }) {
             return BuildDiagnosis(
@@ -144,10 +145,10 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
                 action:
                     "build on a builder with BuildKit 0.11 or newer (`docker buildx create` with the docker-container "
                     + "or remote driver), or drop --provenance/--sbom",
-                excerpt: t.excerpt("attestations are not supported"))
+                excerpt: output.excerpt("attestations are not supported"))
         }
         guard
-            let line = t.lines.first(where: {
+            let line = output.lines.first(where: {
                 $0.lowercased().contains("feature is currently not supported for docker driver")
             })
         else {
@@ -159,12 +160,12 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             action:
                 "build on a buildx builder with the docker-container or remote driver (`docker buildx create`), or "
                 + "choose another output",
-            excerpt: t.excerpt("feature is currently not supported for docker driver"))
+            excerpt: output.excerpt("feature is currently not supported for docker driver"))
     }
 
-    private static func noDaemon(_ t: Text) -> BuildDiagnosis? {
+    private static func noDaemon(_ output: Text) -> BuildDiagnosis? {
         guard
-            let needle = t.first([
+            let needle = output.first([
                 "cannot connect to the docker daemon", "is the docker daemon running", "error during connect",
                 "no builder", "failed to find driver", "connect: no such file or directory",
             ])
@@ -175,49 +176,49 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             action:
                 "start dockerd (for example `sudo systemctl start docker`), or set DOCKER_HOST / --node to a running "
                 + "engine; then check with `xplat doctor`",
-            excerpt: t.excerpt(needle))
+            excerpt: output.excerpt(needle))
     }
 
-    private static func baseLacksPlatform(_ t: Text) -> BuildDiagnosis? {
+    private static func baseLacksPlatform(_ output: Text) -> BuildDiagnosis? {
         guard
-            let needle = t.first([
+            let needle = output.first([
                 "no match for platform in manifest", "does not provide the specified platform",
                 "no matching manifest for",
             ])
         else { return nil }
-        let image = Self.imageReference(in: t.lines)
+        let image = Self.imageReference(in: output.lines)
         return BuildDiagnosis(
             kind: .baseLacksPlatform,
-            summary: "the base image \(image ?? "(unknown)") has no \(t.platformText) variant",
+            summary: "the base image \(image ?? "(unknown)") has no \(output.platformText) variant",
             action:
-                "build a platform the base provides, pick a base that has \(t.platformText), or push a base image that "
-                + "has it to the registry the engine pulls from",
-            excerpt: t.excerpt(needle), image: image)
+                "build a platform the base provides, pick a base that has \(output.platformText), or push a base "
+                + "image that has it to the registry the engine pulls from",
+            excerpt: output.excerpt(needle), image: image)
     }
 
-    private static func registryUnreachable(_ t: Text) -> BuildDiagnosis? {
-        guard t.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
+    private static func registryUnreachable(_ output: Text) -> BuildDiagnosis? {
+        guard output.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
         let needle =
-            t.first([
-                t.registry.lowercased(), "connection refused", "no such host",
+            output.first([
+                output.registry.lowercased(), "connection refused", "no such host",
                 "server gave http response to https client",
                 "dial tcp", "i/o timeout",
             ]) ?? "dial tcp"
         return BuildDiagnosis(
             kind: .registryUnreachable,
-            summary: "the registry does not answer (\(t.registry))",
+            summary: "the registry does not answer (\(output.registry))",
             action:
-                "start the registry or mirror the engine pulls base images from (\(t.registry)), or set XPLAT_REGISTRY "
-                + "to the one that holds them",
-            excerpt: t.excerpt(needle))
+                "start the registry or mirror the engine pulls base images from (\(output.registry)), or set "
+                + "XPLAT_REGISTRY to the one that holds them",
+            excerpt: output.excerpt(needle))
     }
 
     /// `--sbom` makes BuildKit run a scanner image (`docker/buildkit-syft-scanner` by default),
     /// pulled by the builder like a base image: offline, or through a mirror that lacks it, the
     /// solve fails on that image, not on the Dockerfile's. Every `--sbom` build prints
     /// `resolve image config for …buildkit-syft-scanner…`: only a failure of that step counts.
-    private static func sbomScanner(_ t: Text) -> BuildDiagnosis? {
-        guard let line = scannerFailure(t.lines) else { return nil }
+    private static func sbomScanner(_ output: Text) -> BuildDiagnosis? {
+        guard let line = scannerFailure(output.lines) else { return nil }
         return BuildDiagnosis(
             kind: .sbomScanner,
             summary:
@@ -226,7 +227,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             action:
                 "put that image where the builder pulls from (its docker.io mirror), or name one it can pull with "
                 + "`--sbom generator=IMAGE`, or drop --sbom",
-            excerpt: t.excerpt("buildkit-syft-scanner"))
+            excerpt: output.excerpt("buildkit-syft-scanner"))
     }
 
     /// The line saying a step of the scanner failed: an `ERROR` line naming the scanner, the
@@ -248,9 +249,9 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
 
     /// `XPLAT_DOCKER` naming a Docker 23+ client without buildx (docker 28.2.2:
     /// "ERROR: BuildKit is enabled but the buildx component is missing or broken.").
-    private static func clientWithoutBuildx(_ t: Text) -> BuildDiagnosis? {
+    private static func clientWithoutBuildx(_ output: Text) -> BuildDiagnosis? {
         let needle = "buildkit is enabled but the buildx component is missing or broken"
-        guard t.lower.contains(needle) else { return nil }
+        guard output.lower.contains(needle) else { return nil }
         return BuildDiagnosis(
             kind: .clientWithoutBuildx,
             summary:
@@ -260,24 +261,25 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
                 "install the docker-buildx plugin (docker-buildx-plugin, or into ~/.docker/cli-plugins), or set "
                 + "XPLAT_DOCKER to a client that has it or is older than 23 (unset, xplat takes the first such client "
                 + "on PATH; `xplat doctor` lists them)",
-            excerpt: t.excerpt(needle))
+            excerpt: output.excerpt(needle))
     }
 
-    private static func noNetwork(_ t: Text) -> BuildDiagnosis? {
-        guard t.lower.contains("network bridge not found") else { return nil }
+    private static func noNetwork(_ output: Text) -> BuildDiagnosis? {
+        guard output.lower.contains("network bridge not found") else { return nil }
         return BuildDiagnosis(
             kind: .noNetwork,
             summary: "a RUN step needed the default bridge network, which this engine does not have",
             action: "build with --network host (RUN steps use the host's network) or --network none (RUN steps offline)"
                 + "; without --network they get the builder's default network, which here is the missing bridge",
-            excerpt: t.excerpt("network bridge not found"))
+            excerpt: output.excerpt("network bridge not found"))
     }
 
     /// `--network host` or `--allow` on a BuildKit that does not grant the entitlement (buildx
     /// 0.10.5 on a buildkitd without `--allow-insecure-entitlement`: "granting entitlement
     /// network.host is not allowed by build daemon configuration").
-    private static func entitlementRefused(_ t: Text) -> BuildDiagnosis? {
-        guard let line = t.lines.first(where: { $0.contains("is not allowed by build daemon configuration") }) else {
+    private static func entitlementRefused(_ output: Text) -> BuildDiagnosis? {
+        guard let line = output.lines.first(where: { $0.contains("is not allowed by build daemon configuration") })
+        else {
             return nil
         }
         let entitlement = ["network.host", "security.insecure"].first { line.contains($0) } ?? "the entitlement"
@@ -288,19 +290,21 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             action:
                 "start its buildkitd with --allow-insecure-entitlement \(entitlement) (docker buildx create "
                 + "--buildkitd-flags for a docker-container builder), or build without \(flag)",
-            excerpt: t.excerpt("is not allowed by build daemon configuration"))
+            excerpt: output.excerpt("is not allowed by build daemon configuration"))
     }
 
     /// Anything else: the last error lines BuildKit printed.
-    private static func other(_ t: Text) -> BuildDiagnosis {
-        let errors = t.lines.filter {
+    private static func other(_ output: Text) -> BuildDiagnosis {
+        let errors = output.lines.filter {
             $0.contains("ERROR") || $0.lowercased().contains("error:") || $0.contains("failed to solve")
         }
-        let summary = errors.last.map { Self.trimmed($0) } ?? (t.lines.last ?? "the build failed without a message")
+        let summary =
+            errors.last.map { Self.trimmed($0) } ?? (output.lines.last ?? "the build failed without a message")
         return BuildDiagnosis(
             kind: .other, summary: summary,
             action: "read BuildKit's output above; rerun with --progress plain for every step",
-            excerpt: (errors.isEmpty ? Array(t.lines.suffix(8)) : Array(errors.suffix(12))).joined(separator: "\n"))
+            excerpt: (errors.isEmpty ? Array(output.lines.suffix(8)) : Array(errors.suffix(12))).joined(separator: "\n")
+        )
     }
 
     /// The image BuildKit was resolving when it failed: the last `load metadata for REF` line, or a

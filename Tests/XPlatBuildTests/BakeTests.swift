@@ -12,7 +12,7 @@ import XPlatTestSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 /// A recorded case, printed through xplat's own `printBake` from its transcript.
 private func printed(_ bakeCase: BakeCase) async throws -> BakePrint {

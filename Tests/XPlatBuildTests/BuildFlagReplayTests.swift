@@ -15,7 +15,7 @@ import XPlatTestSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 /// One replayed build of the flags context: its own TMPDIR and output folder.
 private struct FlagReplay {

@@ -12,7 +12,7 @@ import XPlatTestSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 /// One replayed build: its own TMPDIR (empty before, checked after) and output folder.
 struct Replay {

@@ -72,10 +72,10 @@ struct DiagnosisTests {
     ]
 
     @Test("BuildKit stderr maps to a cause and an action", arguments: cases)
-    func mapped(_ c: Case) {
-        let d = BuildDiagnosis.diagnose(stderr: c.stderr, platform: try! Platform(parsing: "linux/arm64"))
-        #expect(d.kind == c.kind, "\(c.name): \(d.summary)")
-        #expect(d.action.contains(c.actionMentions), "\(c.name): action \(d.action)")
+    func mapped(_ testCase: Case) {
+        let d = BuildDiagnosis.diagnose(stderr: testCase.stderr, platform: try! Platform(parsing: "linux/arm64"))
+        #expect(d.kind == testCase.kind, "\(testCase.name): \(d.summary)")
+        #expect(d.action.contains(testCase.actionMentions), "\(testCase.name): action \(d.action)")
         #expect(!d.excerpt.isEmpty, "keeps BuildKit's own words")
     }
 

@@ -5,7 +5,7 @@ import XPlatSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 private let amd64Node = BuilderNode(
     name: "amd", endpoint: "unix:///a.sock", driver: .engine, native: [p("linux/amd64"), p("linux/386")],
@@ -89,13 +89,13 @@ struct PlannerTests {
     ]
 
     @Test("planner table", arguments: cases)
-    func table(_ c: Case) {
-        let plan = Planner.plan(platforms: [p(c.platform)], nodes: c.nodes, graph: c.graph)
+    func table(_ testCase: Case) {
+        let plan = Planner.plan(platforms: [p(testCase.platform)], nodes: testCase.nodes, graph: testCase.graph)
         #expect(plan.count == 1)
-        #expect(plan[0].mode == c.mode, "mode for \(c.name)")
-        #expect(plan[0].node == c.node, "node for \(c.name)")
-        #expect(plan[0].emulatedSteps.map(\.line) == c.emulatedLines, "emulated RUN lines for \(c.name)")
-        if c.mode == .impossible { #expect(plan[0].reason?.isEmpty == false, "an impossible platform says why") }
+        #expect(plan[0].mode == testCase.mode, "mode for \(testCase.name)")
+        #expect(plan[0].node == testCase.node, "node for \(testCase.name)")
+        #expect(plan[0].emulatedSteps.map(\.line) == testCase.emulatedLines, "emulated RUN lines for \(testCase.name)")
+        if testCase.mode == .impossible { #expect(plan[0].reason?.isEmpty == false, "an impossible platform says why") }
     }
 
     @Test("an unproven emulator's reason names the failure and the fix")

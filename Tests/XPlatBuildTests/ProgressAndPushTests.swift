@@ -5,7 +5,7 @@ import XPlatPlatform
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 /// Collects what a `BuildProgress` writes.
 private final class Sink: Sendable {

@@ -13,7 +13,7 @@ import XPlatTestSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 /// Records the root each platform's verification was given, and the `/arch` file in it.
 private final class RootReader: OutputVerifier, @unchecked Sendable {

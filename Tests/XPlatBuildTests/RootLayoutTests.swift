@@ -6,7 +6,7 @@ import XPlatTestSupport
 
 @testable import XPlatBuild
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ text: String) -> Platform { try! Platform(parsing: text) }
 
 struct RootLayoutTests {
     @Test(

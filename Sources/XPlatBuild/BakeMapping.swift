@@ -12,103 +12,6 @@ import XPlatDocker
 import XPlatPlatform
 import XPlatSupport
 
-/// What `xplat bake` hands to buildx's `bake --print`: its own flags, as buildx takes them.
-public struct BakeInvocation: Sendable, Hashable {
-    /// `-f FILE`, in order (none: buildx's defaults, `docker-bake.hcl`, compose files...).
-    public var files: [String]
-    /// `--set PATTERN.KEY=VALUE`, in order.
-    public var sets: [String]
-    /// Targets or groups (none: buildx's `default`).
-    public var targets: [String]
-    public var push: Bool
-    public var load: Bool
-    /// `--no-cache`, `--pull` when given (nil: the file decides).
-    public var noCache: Bool?
-    public var pull: Bool?
-    public var provenance: String?
-    public var sbom: String?
-
-    public init(
-        files: [String] = [], sets: [String] = [], targets: [String] = [], push: Bool = false, load: Bool = false,
-        noCache: Bool? = nil, pull: Bool? = nil, provenance: String? = nil, sbom: String? = nil
-    ) {
-        self.files = files
-        self.sets = sets
-        self.targets = targets
-        self.push = push
-        self.load = load
-        self.noCache = noCache
-        self.pull = pull
-        self.provenance = provenance
-        self.sbom = sbom
-    }
-
-    /// `buildx bake --print ...`: buildx turns `--push`, `--load`, `--no-cache`, `--pull`,
-    /// `--provenance` and `--sbom` into `--set *.KEY=...` overrides itself, so the printed targets
-    /// carry them.
-    public var printArguments: [String] {
-        var args = ["buildx", "bake", "--print"]
-        for file in files { args += ["--file", file] }
-        for set in sets { args += ["--set", set] }
-        if push { args.append("--push") }
-        if load { args.append("--load") }
-        if let noCache { args.append("--no-cache=\(noCache)") }
-        if let pull { args.append("--pull=\(pull)") }
-        if let provenance { args.append("--provenance=\(provenance)") }
-        if let sbom { args.append("--sbom=\(sbom)") }
-        return args + targets
-    }
-}
-
-/// xplat's own choices for every target of a bake.
-public struct BakeOptions: Sendable {
-    /// Platforms of a target that names none (buildx: the builder's default; xplat: as `xplat build`).
-    public var defaultPlatforms: [Platform]
-    /// What buildx's `local` in a platform list means: this machine's platform.
-    public var localPlatform: Platform?
-    public var rewrite: Bool
-    public var verify: Bool
-    public var progress: ProgressMode
-    /// `--network` for every target that sets none; nil: `xplat build`'s default (buildx's).
-    public var network: NetworkMode?
-    /// Where base images come from (`XPLAT_REGISTRY`).
-    public var registry: String
-    /// `--metadata-file`: one object per target, in bake's shape.
-    public var metadataFile: String?
-    /// The folder buildx ran in, against which it printed relative paths; nil: the current one.
-    public var directory: String?
-    /// The environment secrets and ssh agents are read from (`SSH_AUTH_SOCK`, `env=` secrets).
-    public var environment: [String: String] = [:]
-
-    public init(
-        defaultPlatforms: [Platform], rewrite: Bool = false, verify: Bool = true, progress: ProgressMode = .auto,
-        network: NetworkMode? = nil, registry: String = "127.0.0.1:5000", metadataFile: String? = nil
-    ) {
-        self.defaultPlatforms = defaultPlatforms
-        self.rewrite = rewrite
-        self.verify = verify
-        self.progress = progress
-        self.network = network
-        self.registry = registry
-        self.metadataFile = metadataFile
-    }
-}
-
-/// What buildx printed: its JSON as it came, parsed, and the buildx that printed it.
-public struct BakePrint: Sendable, Hashable {
-    /// `bake --print`'s stdout, unchanged (what `xplat bake --print` passes through).
-    public var json: String
-    public var definition: BakeDefinition
-    /// `docker buildx version`'s version word (`v0.10.5`).
-    public var buildx: String
-
-    public init(json: String, definition: BakeDefinition, buildx: String) {
-        self.json = json
-        self.definition = definition
-        self.buildx = buildx
-    }
-}
-
 /// A target built on another through a named context (`contexts = { NAME = "target:OTHER" }`).
 public struct BakeLink: Codable, Sendable, Hashable {
     /// The named context (`FROM NAME`, `COPY --from=NAME`).
@@ -220,9 +123,9 @@ public enum BakeMapping {
     /// `contexts`: `target:OTHER` kept as it is (`BakeService` replaces it with the other
     /// target's image once built); the others as `--build-context` takes them, a relative folder
     /// against the folder buildx ran in.
-    static func namedContexts(_ t: BakeTarget, in directory: String?) throws -> [NamedContext] {
-        try t.contexts.keys.sorted().map { name in
-            let value = t.contexts[name]!
+    static func namedContexts(_ target: BakeTarget, in directory: String?) throws -> [NamedContext] {
+        try target.contexts.keys.sorted().map { name in
+            let value = target.contexts[name]!
             if value.hasPrefix("target:") {
                 return NamedContext(name: name, source: .target(String(value.dropFirst("target:".count))))
             }
@@ -257,16 +160,17 @@ public enum BakeMapping {
 
     /// buildx's rule: the Dockerfile is relative to the context unless absolute; an inline
     /// Dockerfile is written to a file of its own.
-    static func dockerfilePath(_ t: BakeTarget, context: String, inlineDirectory: () throws -> String) throws -> String
+    static func dockerfilePath(_ target: BakeTarget, context: String, inlineDirectory: () throws -> String) throws
+        -> String
     {
-        if let inline = t.dockerfileInline {
-            let path = "\(try inlineDirectory())/\(t.name).Dockerfile"
+        if let inline = target.dockerfileInline {
+            let path = "\(try inlineDirectory())/\(target.name).Dockerfile"
             do { try AtomicFile.write(inline, to: path) } catch {
                 throw BuildError.fileSystem(path: path, action: "write the inline Dockerfile", reason: "\(error)")
             }
             return path
         }
-        let file = t.dockerfile ?? "Dockerfile"
+        let file = target.dockerfile ?? "Dockerfile"
         if isRemote(file) {
             throw BuildError.conflict("dockerfile \"\(file)\": xplat reads the Dockerfile; give a local file")
         }

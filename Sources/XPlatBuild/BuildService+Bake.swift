@@ -271,10 +271,10 @@ extension BuildService {
     /// platform, its filesystem and image config, as buildx passes a `target:` context's result
     /// to the dependent solve. A target others build on is exported as an image too.
     func stage(
-        _ t: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
+        _ target: BakeTargetPlan, bases: [String: BuildExecutor.StagedBuild], needsImage: Bool, executor: BuildExecutor,
         buildx: BuildxVersion?, cleanup: Cleanup, options: BakeOptions, tty: Bool
     ) async throws -> BuildExecutor.StagedBuild {
-        var request = t.request
+        var request = target.request
         // A target others build on whose own output is no image: its image is an input, not a
         // publication, and carries no attestation unless asked for.
         let inputImage = needsImage && SolveImage(request.output, tags: request.tags) == .none
@@ -291,15 +291,16 @@ extension BuildService {
                 dest: dir, asTar: false, refName: "latest", work: work, runner: runner)
             request.buildContexts[i] = NamedContext(name: context.name, source: .ociLayout("\(dir)@\(index.digest)"))
         }
-        let progress = BuildProgress(plan: t.plan, style: ProgressStyle(options.progress, terminal: tty), label: t.name)
+        let progress = BuildProgress(
+            plan: target.plan, style: ProgressStyle(options.progress, terminal: tty), label: target.name)
         var job = try await executor.solveJob(
-            request, plan: t.plan, dockerfile: t.dockerfileToBuild, buildx: buildx, work: work,
+            request, plan: target.plan, dockerfile: target.dockerfileToBuild, buildx: buildx, work: work,
             cleanup: cleanup, progress: progress)
         if inputImage {
             job.image = .staged
             job.needRoots = true
         }
-        return try await executor.stage(job, strategy: executor.strategy(for: t.plan))
+        return try await executor.stage(job, strategy: executor.strategy(for: target.plan))
     }
 
     /// `--metadata-file` in bake's shape: one object per target, buildx's keys where they apply
@@ -323,112 +324,5 @@ extension BuildService {
             object[name] = entry
         }
         try OutputAssembler.writeJSON(object, to: path)
-    }
-}
-
-/// Renders bake plans and results.
-public enum BakeRenderer {
-    /// The nodes once, then per target (in build order) its Dockerfile, output, the targets it
-    /// builds on, its platforms and its builds.
-    public static func text(_ plan: BakePlan, style: Style = Style(enabled: false)) -> String {
-        var out =
-            "bake plan (definition printed by buildx \(plan.buildx)), \(plan.targets.count) "
-            + "target\(plan.targets.count == 1 ? "" : "s") in build order\n"
-        let allNodes = plan.targets.first?.plan.nodes ?? []
-        let nodeWidth = allNodes.map(\.name.count).max() ?? 0
-        if let first = plan.targets.first?.plan { out += PlanRenderer.nodes(first, nodeWidth: nodeWidth) }
-        for t in plan.targets {
-            let p = t.plan
-            out +=
-                "target \(t.name): \(p.dockerfile) (context \(p.context)\(p.target.map { ", target \($0)" } ?? "")), "
-                + "output \(describe(t.request))\n"
-            for link in t.links { out += "  after \(link.target) (context \(link.context))\n" }
-            out += PlanRenderer.platforms(p, nodeWidth: nodeWidth, style: style).split(
-                separator: "\n", omittingEmptySubsequences: false
-            )
-            .map { $0.isEmpty ? "" : "  \($0)" }.joined(separator: "\n")
-            for solve in p.solves {
-                out += "  build on \(solve.node): \(solve.platforms.map(\.description).joined(separator: ","))\n"
-            }
-            let hint = PlanRenderer.emulatedCompilerHint(p)
-            if !hint.isEmpty { out += "  " + hint }
-            if let diff = p.rewriteDiff {
-                out +=
-                    diff.isEmpty
-                    ? "  rewrite: no change needed\n"
-                    : "  rewrite (the build uses this; your Dockerfile is untouched):\n"
-                        + diff.split(separator: "\n", omittingEmptySubsequences: false)
-                        .map { $0.isEmpty ? "" : "    \($0)" }.joined(separator: "\n")
-                if let last = out.last, last != "\n" { out += "\n" }
-            }
-        }
-        let impossible = plan.targets.flatMap { t in
-            t.plan.platforms.filter { $0.mode == .impossible }.map { "\(t.name) \($0.platform)" }
-        }
-        if !impossible.isEmpty { out += style.red("not buildable: ") + impossible.joined(separator: ", ") + "\n" }
-        return out
-    }
-
-    static func describe(_ request: BuildRequest) -> String {
-        switch request.output {
-        case .push, .load: return "\(request.output.description) \(request.tags.joined(separator: ","))"
-        default: return request.output.description
-        }
-    }
-
-    /// The JSON plan (`xplat.bake-plan/v1`).
-    public static func json(_ plan: BakePlan) throws -> String { try StableJSON.encode(BakePlanDocument(plan)) }
-
-    /// `--print --json`: buildx's definition as it printed it, and xplat's plan beside it
-    /// (`xplat.bake-print/v1`).
-    public static func printJSON(_ print: BakePrint, plan: BakePlan) throws -> String {
-        guard let definition = try? JSONSerialization.jsonObject(with: Data(print.json.utf8)) else {
-            throw BuildError.toolOutput("bake --print: not JSON")
-        }
-        let planObject = try JSONSerialization.jsonObject(with: Data(try json(plan).utf8))
-        let document: [String: Any] = [
-            "schema": "xplat.bake-print/v1", "buildx": print.buildx, "definition": definition, "plan": planObject,
-        ]
-        let data = try JSONSerialization.data(
-            withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
-    /// Per target (in build order): its platforms as `xplat build` prints them, then its output.
-    public static func text(_ result: BakeResult) -> String {
-        result.targets.map { name, built in
-            "target \(name):\n"
-                + BuildResultRenderer.text(built).split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
-                + "\n"
-        }.joined()
-    }
-}
-
-/// The JSON shape of a bake plan (`xplat.bake-plan/v1`), decodable for tools and tests.
-public struct BakePlanDocument: Codable, Sendable, Hashable {
-    /// One target: the targets it builds on, its output, its tags and its plan (`xplat.plan/v1`).
-    public struct Target: Codable, Sendable, Hashable {
-        public var name: String
-        public var after: [BakeLink]
-        public var output: String
-        public var tags: [String]
-        public var plan: PlanDocument
-    }
-
-    public var schema: String
-    public var buildx: String
-    public var buildable: Bool
-    /// In build order.
-    public var targets: [Target]
-
-    public init(_ plan: BakePlan) {
-        schema = BakePlan.schema
-        buildx = plan.buildx
-        buildable = plan.buildable
-        targets = plan.targets.map {
-            Target(
-                name: $0.name, after: $0.links, output: $0.request.output.description, tags: $0.request.tags,
-                plan: PlanDocument($0.plan))
-        }
     }
 }

@@ -241,10 +241,10 @@ public final class BuildProgress: Sendable {
     }
 
     /// Writes the block over the one drawn before (under `drawn`'s lock: one redraw at a time).
-    private func draw(_ d: inout Drawn) {
+    private func draw(_ state: inout Drawn) {
         let block = rows.withLock { rows in rows.flatMap { Self.block($0, label: label) } }
-        let previous = d.lines
-        d = Drawn(lines: block.count, at: .now, owed: false)
+        let previous = state.lines
+        state = Drawn(lines: block.count, at: .now, owed: false)
         // Auto-wrap is off while the block is drawn: a line wider than the terminal (a compiler's
         // line under its step) is cut at the edge instead of taking two rows, so moving up
         // `previous` rows lands on the block's first line.
@@ -259,62 +259,5 @@ public final class BuildProgress: Sendable {
     /// A row and, while its step runs, the step's last output lines.
     private static func block(_ row: Row, label: String?) -> [String] {
         [render(row, label: label)] + row.lastLines.map { "    " + $0 }
-    }
-}
-
-/// One solve's output (one `docker build` or `docker buildx build`): BuildKit's lines read into
-/// steps, each line given to the build's progress with the platforms it is for, and what failed.
-public final class SolveOutput: Sendable {
-    /// The platforms of the solve.
-    public let platforms: [Platform]
-    /// The node that runs it.
-    public let node: String
-    private let progress: BuildProgress?
-    private let log = Mutex(StepLog())
-
-    /// The output of a solve of `platforms` on `node`, shown through `progress` (nil: only read).
-    public init(platforms: [Platform], node: String, progress: BuildProgress?) {
-        self.platforms = platforms
-        self.node = node
-        self.progress = progress
-    }
-
-    /// Reads one line of the solve's output.
-    public func line(_ text: String) {
-        let (parsed, step) = log.withLock { log -> (BuildKitLine, String?) in
-            let parsed = log.read(text)
-            return (parsed, Self.stepID(parsed).flatMap { log.name(of: $0) })
-        }
-        progress?.show(text, parsed: parsed, step: step, platforms: owners(of: step), node: node)
-    }
-
-    /// The steps that failed, each with the platform it was for (nil: all of the solve's).
-    public var failed: [FailedStep] {
-        log.withLock { $0.failed }.map { step in
-            var step = step
-            step.platform = owner(of: step.name)
-            return step
-        }
-    }
-
-    /// The platform a step is for: the one its label names, else the solve's only one.
-    func owner(of step: String) -> Platform? {
-        if let named = StepLabel(step)?.platform,
-            let match = platforms.first(where: { $0 == named || $0.description == named.description })
-        {
-            return match
-        }
-        return platforms.count == 1 ? platforms[0] : nil
-    }
-
-    private func owners(of step: String?) -> [Platform] {
-        step.flatMap(owner(of:)).map { [$0] } ?? platforms
-    }
-
-    private static func stepID(_ line: BuildKitLine) -> Int? {
-        switch line {
-        case .step(let id, _), .output(let id, _), .error(let id, _), .status(let id): return id
-        case .other: return nil
-        }
     }
 }
