@@ -6,7 +6,7 @@
 #      QEMU handler with the F flag (so emulation works inside containers) and replaces broken ones;
 #      entries that already work are left alone, each change is printed;
 #   4. checks with `xplat doctor --platform ...` that every foreign platform xplat builds for runs.
-# One implementation of the binfmt rules (Sources/XPlatHost/Fix/Fix.swift), used by users and by Scripts.
+# One implementation of the binfmt rules (Sources/XPlatHost/Fix/BinfmtFixer.swift), used by users and by Scripts.
 # Needs root. Exits non-zero with a message naming what failed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -55,144 +55,6 @@ public enum ELFMachine {
     }
 }
 
-/// A binfmt_misc registration pattern: the first bytes of a file, compared under a mask.
-public struct BinfmtPattern: Sendable, Hashable, Codable {
-    enum CodingKeys: String, CodingKey { case offset, magic, mask }
-
-    public init(offset: Int, magic: [UInt8], mask: [UInt8]) {
-        self.offset = offset
-        self.magic = magic
-        self.mask = mask
-    }
-
-    /// JSON form: `{"offset": 0, "magic": "\\x7f...", "mask": "\\xff..."}`.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(offset, forKey: .offset)
-        try c.encode(magicString, forKey: .magic)
-        try c.encode(maskString, forKey: .mask)
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        offset = try c.decode(Int.self, forKey: .offset)
-        let magicText = try c.decode(String.self, forKey: .magic)
-        let maskText = try c.decode(String.self, forKey: .mask)
-        guard let magic = Self.unescape(magicText), let mask = Self.unescape(maskText), magic.count == mask.count else {
-            throw DecodingError.dataCorruptedError(forKey: .magic, in: c, debugDescription: "bad binfmt pattern")
-        }
-        self.magic = magic
-        self.mask = mask
-    }
-
-    /// Offset of the magic in the file.
-    public var offset: Int
-    public var magic: [UInt8]
-    public var mask: [UInt8]
-
-    /// `\x7f\x45...`, the form binfmt_misc's register file and `/usr/share/binfmts` use.
-    public var magicString: String { Self.escape(magic) }
-    public var maskString: String { Self.escape(mask) }
-
-    /// True when `header` (the file's first bytes) matches this pattern.
-    public func matches(_ header: [UInt8]) -> Bool {
-        guard header.count >= offset + magic.count else { return false }
-        for i in 0..<magic.count where header[offset + i] & mask[i] != magic[i] & mask[i] {
-            return false
-        }
-        return true
-    }
-
-    static func escape(_ bytes: [UInt8]) -> String {
-        bytes.map { "\\x" + (($0 < 16 ? "0" : "") + String($0, radix: 16)) }.joined()
-    }
-
-    /// Parses `\x7fELF\x02...` (escaped bytes mixed with literal characters).
-    public static func unescape(_ text: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var bytes = Array(text.utf8)[...]
-        while let c = bytes.first {
-            if c == UInt8(ascii: "\\"), bytes.count >= 4, bytes.dropFirst().first == UInt8(ascii: "x") {
-                let hex = String(decoding: bytes.dropFirst(2).prefix(2), as: UTF8.self)
-                guard let value = UInt8(hex, radix: 16) else { return nil }
-                out.append(value)
-                bytes = bytes.dropFirst(4)
-            } else {
-                out.append(c)
-                bytes = bytes.dropFirst()
-            }
-        }
-        return out
-    }
-}
-
-/// Everything xplat knows about one platform's architecture.
-public struct ArchitectureInfo: Sendable, Hashable, Codable {
-    /// The normalized platform (`linux/arm/v7`).
-    public var platform: Platform
-
-    // ELF identity
-    public var elfClass: ELFClass
-    public var byteOrder: ByteOrder
-    /// `e_machine`.
-    public var elfMachine: UInt16
-    /// For arm: the ARM architecture this variant means (`Tag_CPU_arch` minimum): 5 (v5TE), 6, 7, 8.
-    public var armArchitecture: Int?
-    /// For arm: the float ABI this platform's userland uses by convention (Debian armel: soft;
-    /// armhf and Alpine armhf: hard).
-    public var floatABI: FloatABI?
-    /// For amd64: the x86-64 micro-architecture level (1-4).
-    public var x86Level: Int?
-    /// Float ABI named in `e_flags` for RISC-V (`double` for riscv64 lp64d).
-    public var riscvFloatABI: String?
-    /// Program interpreters (PT_INTERP) of glibc and musl on this platform.
-    public var interpreters: [String]
-
-    // QEMU and binfmt_misc
-    /// QEMU user-mode binary without `-static` (`qemu-aarch64`).
-    public var qemuName: String
-    /// The binfmt_misc pattern QEMU registers for this architecture.
-    public var binfmt: BinfmtPattern
-
-    // Toolchains and distributions
-    public var goos: String
-    public var goarch: String
-    /// `GOARM` (5, 6, 7) for arm.
-    public var goarm: String?
-    /// `GOAMD64` (v1-v4) for amd64.
-    public var goamd64: String?
-    public var rustTarget: String
-    public var rustMuslTarget: String
-    public var gnuTriplet: String
-    /// Zig's `-Dtarget` (static musl builds, Zig's default for cross targets).
-    public var zigTarget: String
-    /// Debian architecture name; nil where Debian has no port (arm/v6).
-    public var debianArch: String?
-    /// Alpine architecture name; nil where Alpine has no port.
-    public var alpineArch: String?
-    /// What `uname -m` prints on this platform.
-    public var unameMachine: String
-
-    // Names and compatibility
-    /// Spellings of the architecture itself, on its default row only (`x86_64`, `aarch64`, `arm`): alone
-    /// they name this row, and a variant may follow (`x86_64/v3`, `arm/v6`).
-    public var architectureNames: [String] = []
-    /// Spellings that name exactly this row (`armhf`, `armv7l`, `arm32v7`): a different variant after
-    /// them is an error (`armhf/v6`).
-    public var aliases: [String] = []
-    /// Variant spellings that select this row within its architecture (`v3`, `3`; `v1` for amd64).
-    public var variantNames: [String] = []
-    /// What this platform's machines run natively, best first (containerd's `Only`): itself first.
-    public var runs: [Platform] = []
-
-    /// The Go environment setting for this variant (`GOARM=7`, `GOAMD64=v3`), nil where Go has none.
-    public var goVariantSetting: (name: String, value: String)? {
-        if let goarm { return ("GOARM", goarm) }
-        if let goamd64 { return ("GOAMD64", goamd64) }
-        return nil
-    }
-}
-
 /// The architecture table and lookups into it.
 public enum ArchitectureTable {
     /// Every row, in display order.
@@ -230,12 +92,12 @@ public enum ArchitectureTable {
                 variants: ["v\(level)", "\(level)"], runs: lower + [p("amd64"), p("386")])
         }
         func armRow(
-            _ v: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
+            _ version: Int, float: FloatABI, goarm: String, rust: String, musl: String, gnu: String,
             debian: String?, alpine: String?, uname: String
         ) -> ArchitectureInfo {
             return ArchitectureInfo(
-                platform: p("arm", "v\(v)"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.arm,
-                armArchitecture: v, floatABI: float,
+                platform: p("arm", "v\(version)"), elfClass: .elf32, byteOrder: .little, elfMachine: ELFMachine.arm,
+                armArchitecture: version, floatABI: float,
                 interpreters: float == .hard
                     ? ["/lib/ld-linux-armhf.so.3", "/lib/ld-musl-armhf.so.1"]
                     : ["/lib/ld-linux.so.3", "/lib/ld-musl-arm.so.1"],
@@ -245,7 +107,9 @@ public enum ArchitectureTable {
                 alpineArch: alpine,
                 unameMachine: uname
             )
-            .named(variants: ["v\(v)", "\(v)"], runs: stride(from: v, through: 5, by: -1).map { p("arm", "v\($0)") })
+            .named(
+                variants: ["v\(version)", "\(version)"],
+                runs: stride(from: version, through: 5, by: -1).map { p("arm", "v\($0)") })
         }
         return [
             amd64(1), amd64(2), amd64(3), amd64(4),
@@ -489,19 +353,5 @@ public enum ArchitectureTable {
         let m = unameMachine.trimmingWhitespace()
         if let row = entries.first(where: { $0.unameMachine == m }) { return row.platform }
         return try? Platform(parsing: m)
-    }
-}
-
-extension ArchitectureInfo {
-    /// This row with its names and compatibility added (lists are appended; `runs` defaults to itself).
-    func named(
-        architecture: [String] = [], aliases: [String] = [], variants: [String] = [], runs: [Platform]? = nil
-    ) -> ArchitectureInfo {
-        var row = self
-        row.architectureNames += architecture
-        row.aliases += aliases
-        row.variantNames += variants
-        if let runs { row.runs = runs } else if row.runs.isEmpty { row.runs = [platform] }
-        return row
     }
 }

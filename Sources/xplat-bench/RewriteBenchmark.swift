@@ -21,16 +21,17 @@ struct RewriteBenchmarkReport: Sendable, CustomStringConvertible {
     var description: String {
         let mb = Double(bytes * iterations) / 1_048_576 / seconds
         return "parse+rewrite: \(files) files x \(iterations) = \(files * iterations) in "
-            + fmt(seconds, 3) + " s: " + fmt(filesPerSecond, 0) + " files/s, " + fmt(millisecondsPerFile, 4)
-            + " ms/file, " + fmt(mb, 1) + " MiB/s; parse alone "
-            + fmt(parseSeconds * 1000 / Double(files * iterations), 4)
+            + fmt(seconds, digits: 3) + " s: " + fmt(filesPerSecond, digits: 0) + " files/s, "
+            + fmt(millisecondsPerFile, digits: 4)
+            + " ms/file, " + fmt(mb, digits: 1) + " MiB/s; parse alone "
+            + fmt(parseSeconds * 1000 / Double(files * iterations), digits: 4)
             + " ms/file (\(rejected) rejected: negative parser cases and parser cases without FROM)"
     }
 
-    func fmt(_ v: Double, _ digits: Int) -> String {
+    func fmt(_ value: Double, digits: Int) -> String {
         var p = 1.0
         for _ in 0..<digits { p *= 10 }
-        let r = (v * p).rounded() / p
+        let r = (value * p).rounded() / p
         var s = String(r)
         if digits == 0, s.hasSuffix(".0") { s.removeLast(2) }
         return s

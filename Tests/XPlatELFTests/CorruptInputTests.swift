@@ -145,7 +145,9 @@ struct CorruptInputTests {
 
     @Test("Go build info: inline format parsed, old format and garbage ignored")
     func goBuildInfo() {
-        func uvarint(_ n: Int) -> [UInt8] { n < 128 ? [UInt8(n)] : [UInt8(n & 0x7F | 0x80), UInt8(n >> 7)] }
+        func uvarint(_ value: Int) -> [UInt8] {
+            value < 128 ? [UInt8(value)] : [UInt8(value & 0x7F | 0x80), UInt8(value >> 7)]
+        }
         let modinfo =
             String(repeating: "x", count: 16)
             + "path\texample.com/x\nbuild\tGOARCH=arm\nbuild\tGOARM=6\nbuild\tGOOS=linux\n"

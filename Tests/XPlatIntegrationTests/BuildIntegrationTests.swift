@@ -17,7 +17,7 @@ import XPlatSupport
 import XPlatTestSupport
 import XPlatVerify
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ platform: String) -> Platform { try! Platform(parsing: platform) }
 
 /// The engine the tests build on, and the service that builds.
 enum BuildEngine {

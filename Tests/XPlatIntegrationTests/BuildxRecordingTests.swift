@@ -16,7 +16,7 @@ import XPlatPlatform
 import XPlatSupport
 import XPlatTestSupport
 
-private func p(_ s: String) -> Platform { try! Platform(parsing: s) }
+private func p(_ platform: String) -> Platform { try! Platform(parsing: platform) }
 
 enum Recording {
     static let environment = ProcessInfo.processInfo.environment

@@ -36,8 +36,8 @@ struct CrossProject: Sendable, CustomStringConvertible {
     var description: String { name }
 
     /// `uname -m` under QEMU user mode, as C and CMake see it.
-    static func machine(_ p: Platform) -> String {
-        switch p.architecture {
+    static func machine(_ platform: Platform) -> String {
+        switch platform.architecture {
         case "amd64": return "x86_64"
         case "arm64": return "aarch64"
         default: return "armv7l"
@@ -45,8 +45,8 @@ struct CrossProject: Sendable, CustomStringConvertible {
     }
 
     /// GNU triplet prefix that autoconf's config.sub gives for the platform.
-    static func gnuCPU(_ p: Platform) -> String {
-        switch p.architecture {
+    static func gnuCPU(_ platform: Platform) -> String {
+        switch platform.architecture {
         case "amd64": return "x86_64"
         case "arm64": return "aarch64"
         default: return "arm"

@@ -139,6 +139,6 @@ public struct FakeBuildxDocker: Sendable {
     public func remove() { try? FileManager.default.removeItem(atPath: dir) }
 }
 
-private func pythonString(_ s: String) -> String {
-    "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+private func pythonString(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
 }

@@ -15,5 +15,5 @@ public struct SplitMix: Sendable {
     }
 
     /// A number in `0..<n` (0 when n <= 1).
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }

@@ -60,7 +60,7 @@ public struct HostRoots: Sendable, Hashable, Codable {
 
     private static func tree(at root: String, environment: [String: String], pathPrefixed: Bool) -> HostRoots {
         let base = root.hasSuffix("/") ? String(root.dropLast()) : root
-        func under(_ p: String) -> String { base + p }
+        func under(_ path: String) -> String { base + path }
         let pathList = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
             .split(separator: ":").map(String.init).filter { !$0.isEmpty }
             .map { pathPrefixed ? under($0) : $0 }

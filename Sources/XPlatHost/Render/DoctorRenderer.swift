@@ -39,8 +39,8 @@ public enum DoctorRenderer {
                 facts: r.facts))
     }
 
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    static func pad(_ text: String, to width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 
     static func colour(_ verdict: Verdict, _ text: String, _ style: Style) -> String {
@@ -74,11 +74,11 @@ public enum DoctorRenderer {
     }
 
     /// The host and binfmt_misc summary lines.
-    private static func hostLines(_ f: HostFacts, style: Style) -> [String] {
+    private static func hostLines(_ facts: HostFacts, style: Style) -> [String] {
         var out: [String] = []
-        let native = f.kernel.nativePlatform?.description ?? "unknown (\(f.kernel.machine))"
-        out.append(style.bold("host") + ": \(native), kernel \(f.kernel.release) (\(f.kernel.machine))")
-        let b = f.binfmt
+        let native = facts.kernel.nativePlatform?.description ?? "unknown (\(facts.kernel.machine))"
+        out.append(style.bold("host") + ": \(native), kernel \(facts.kernel.release) (\(facts.kernel.machine))")
+        let b = facts.binfmt
         if b.mounted {
             let emulating = b.entries.filter { !$0.platforms.isEmpty }
             out.append(
@@ -93,12 +93,12 @@ public enum DoctorRenderer {
     }
 
     /// This host's table, then each builder node's (or one line when it is this host).
-    private static func machineLines(_ r: DoctorReport, style: Style) -> [String] {
+    private static func machineLines(_ report: DoctorReport, style: Style) -> [String] {
         var out: [String] = []
-        out += table(title: "this host", r.host, style: style)
-        for node in r.nodes {
+        out += table(title: "this host", report.host, style: style)
+        for node in report.nodes {
             out.append("")
-            if node.local && node.platforms == r.host {
+            if node.local && node.platforms == report.host {
                 out.append(
                     style.bold("builder \(node.builder), node \(node.node)")
                         + " (\(node.driver), \(node.endpoint)): builds on this host's kernel, verdicts as above")
@@ -123,7 +123,7 @@ public enum DoctorRenderer {
             default: via = style.yellow("no BuildKit: \(c.note ?? "no buildx plugin")")
             }
             let mark = c.path == engine.buildClient ? " " + style.bold("<- builds") : ""
-            out.append("  \(pad(c.path, 22))\(pad(c.version ?? "?", 16))\(via)\(mark)")
+            out.append("  \(pad(c.path, to: 22))\(pad(c.version ?? "?", to: 16))\(via)\(mark)")
         }
         let d = engine.daemon
         if d.reachable {
@@ -162,18 +162,18 @@ public enum DoctorRenderer {
     }
 
     /// The findings, most serious first, each with its fix.
-    private static func findingLines(_ r: DoctorReport, style: Style) -> [String] {
+    private static func findingLines(_ report: DoctorReport, style: Style) -> [String] {
         var out: [String] = []
-        if r.findings.isEmpty {
+        if report.findings.isEmpty {
             out.append(style.green("no findings"))
         } else {
             out.append(style.bold("findings"))
-            for finding in r.findings {
+            for finding in report.findings {
                 let sev: String
                 switch finding.severity {
-                case .error: sev = style.red(pad("error", 8))
-                case .warning: sev = style.yellow(pad("warning", 8))
-                case .note: sev = style.cyan(pad("note", 8))
+                case .error: sev = style.red(pad("error", to: 8))
+                case .warning: sev = style.yellow(pad("warning", to: 8))
+                case .note: sev = style.cyan(pad("note", to: 8))
                 }
                 out.append("  \(sev)\(finding.message) [\(finding.id.rawValue)]")
                 if let fix = finding.fix { out.append("          fix: \(fix)") }
@@ -186,11 +186,11 @@ public enum DoctorRenderer {
         var out = [style.bold(title)]
         let w0 = max(16, (rows.map { $0.platform.description.count }.max() ?? 0) + 2)
         let w2 = max(18, min(36, (rows.map { ($0.via ?? "-").count }.max() ?? 0) + 2))
-        out.append("  " + pad("PLATFORM", w0) + pad("VERDICT", 21) + pad("VIA", w2) + "DETAIL")
+        out.append("  " + pad("PLATFORM", to: w0) + pad("VERDICT", to: 21) + pad("VIA", to: w2) + "DETAIL")
         for v in rows {
             out.append(
-                "  " + pad(v.platform.description, w0) + colour(v.verdict, pad(v.verdict.rawValue, 21), style)
-                    + pad(v.via ?? "-", w2) + v.reason)
+                "  " + pad(v.platform.description, to: w0) + colour(v.verdict, pad(v.verdict.rawValue, to: 21), style)
+                    + pad(v.via ?? "-", to: w2) + v.reason)
         }
         return out
     }

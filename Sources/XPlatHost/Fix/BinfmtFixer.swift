@@ -8,114 +8,6 @@ import XPlatSupport
     import Musl
 #endif
 
-/// One change `xplat doctor --fix` makes.
-public enum FixAction: Sendable, Hashable, CustomStringConvertible {
-    case mount(String)
-    case enableGlobally(String)
-    /// Writes -1 to the entry: it is broken, or a broken duplicate (`--remove-duplicates`).
-    case remove(name: String, reason: String)
-    case register(RegisterLine, reason: String)
-
-    public var description: String {
-        switch self {
-        case .mount(let path): return "mount binfmt_misc on \(path)"
-        case .enableGlobally(let path): return "enable binfmt_misc (echo 1 > \(path)/status)"
-        case .remove(let name, let reason): return "remove entry \(name) (\(reason))"
-        case .register(let line, let reason): return "register \(line.name) (\(reason)): \(line)"
-        }
-    }
-}
-
-/// What `--fix` will do and what it cannot.
-public struct FixPlan: Sendable, Hashable {
-    public var actions: [FixAction]
-    /// Problems no action here can solve (no interpreter installed), with the command that does.
-    public var unfixable: [String]
-}
-
-/// Applies binfmt_misc changes. The kernel writer and a directory writer (for fixture trees) share it.
-public protocol BinfmtWriter: Sendable {
-    /// Changing the real kernel needs root; a fixture directory does not.
-    var requiresRoot: Bool { get }
-    func mount() throws
-    func enableGlobally() throws
-    func register(_ line: RegisterLine) throws
-    func remove(entry name: String) throws
-}
-
-/// Writes to the kernel's binfmt_misc (register lines, `-1` to entries, `mount(2)`).
-public struct KernelBinfmtWriter: BinfmtWriter {
-    public var path: String
-    public init(path: String = "/proc/sys/fs/binfmt_misc") { self.path = path }
-    public var requiresRoot: Bool { true }
-
-    public func mount() throws {
-        guard Glibc.mount("binfmt_misc", path, "binfmt_misc", 0, nil) == 0 else {
-            throw HostProbeError.fixFailed("mount binfmt_misc on \(path)", errorText(errno))
-        }
-    }
-
-    public func enableGlobally() throws { try write("1", to: path + "/status") }
-
-    public func register(_ line: RegisterLine) throws {
-        do {
-            try write(line.description, to: path + "/register")
-        } catch HostProbeError.fixFailed(_, let why) {
-            throw HostProbeError.fixFailed("register \(line.name)", "\(why) (the kernel rejected \(line))")
-        }
-    }
-
-    public func remove(entry name: String) throws { try write("-1", to: path + "/" + name) }
-
-    private func write(_ text: String, to file: String) throws {
-        let fd = open(file, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw HostProbeError.fixFailed(file, errorText(errno)) }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        // binfmt_misc takes each write as one whole command.
-        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard n == bytes.count else { throw HostProbeError.fixFailed(file, errorText(errno)) }
-    }
-}
-
-/// A plain directory standing in for binfmt_misc: registering creates the entry file the kernel would
-/// show, removing deletes it. Lets `--fix` run end to end on a copy of a fixture tree.
-public struct DirectoryBinfmtWriter: BinfmtWriter {
-    public var path: String
-    public init(path: String) { self.path = path }
-    public var requiresRoot: Bool { false }
-
-    public func mount() throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path + "/register", contents: Data())
-        _ = FileManager.default.createFile(atPath: path + "/status", contents: Data("enabled\n".utf8))
-    }
-
-    public func enableGlobally() throws {
-        guard FileManager.default.createFile(atPath: path + "/status", contents: Data("enabled\n".utf8)) else {
-            throw HostProbeError.fixFailed(path + "/status", "cannot write")
-        }
-    }
-
-    public func register(_ line: RegisterLine) throws {
-        let file = path + "/" + line.name
-        guard !FileManager.default.fileExists(atPath: file) else {
-            throw HostProbeError.fixFailed("register \(line.name)", errorText(EEXIST))
-        }
-        guard FileManager.default.createFile(atPath: file, contents: Data(line.entry.kernelText.utf8)) else {
-            throw HostProbeError.fixFailed(file, "cannot write")
-        }
-    }
-
-    public func remove(entry name: String) throws {
-        do {
-            try FileManager.default.removeItem(atPath: path + "/" + name)
-        } catch {
-            throw HostProbeError.fixFailed("remove \(name)", errorText(ENOENT))
-        }
-    }
-}
-
 /// Plans and applies `--fix`: registers missing QEMU handlers with F for installed static
 /// interpreters, replaces broken ones, removes broken duplicates only when asked, never touches an
 /// entry that works.
@@ -172,8 +64,8 @@ public enum BinfmtFixer {
         var removed = Set<String>()
 
         /// An entry works when the kernel opens the static interpreter early (F) for every variant.
-        static func works(_ e: EntryFacts) -> Bool {
-            e.entry.fixBinary && e.interpreter.isStatic && (e.coverage ?? .full) == .full
+        static func works(_ handler: EntryFacts) -> Bool {
+            handler.entry.fixBinary && handler.interpreter.isStatic && (handler.coverage ?? .full) == .full
         }
 
         /// A working handler stays (its broken duplicates go when asked); otherwise the broken ones

@@ -1,8 +1,7 @@
-// Where an ArchiveReader's bytes come from: a file or pipe, read in large chunks; a first chunk held
-// back so the stream can be sniffed; and gzip, inflated with ISA-L (Debian libisal-dev), which
-// decodes about twice as fast as zlib here (828 MB of golang:1.19's largest layer: 1.07 s against
-// 2.37 s of CPU), since inflating is most of what verifying an image costs. Other compressions
-// (zstd, xz, bzip2) are left to libarchive's own filters.
+// Gzip for an ArchiveReader, inflated with ISA-L (Debian libisal-dev), which decodes about twice
+// as fast as zlib here (828 MB of golang:1.19's largest layer: 1.07 s against 2.37 s of CPU), since
+// inflating is most of what verifying an image costs. Other compressions (zstd, xz, bzip2) are left
+// to libarchive's own filters.
 
 import CIsal
 import XPlatSystem
@@ -10,55 +9,6 @@ import XPlatSystem
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// Reads a file descriptor in 256 KiB chunks. With `owned`, closes it when done.
-final class FileByteSource: ArchiveByteSource {
-    let fd: Int32
-    let owned: Bool
-    let name: String
-    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
-
-    init(fd: Int32, owned: Bool, name: String) {
-        self.fd = fd
-        self.owned = owned
-        self.name = name
-    }
-
-    deinit {
-        buffer.deallocate()
-        if owned { close(fd) }
-    }
-
-    func nextChunk() throws -> UnsafeRawBufferPointer {
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return UnsafeRawBufferPointer(rebasing: buffer[0..<n]) }
-            if errno != EINTR { throw ArchiveError(archive: name, reason: "read error: \(errorText(errno))") }
-        }
-    }
-}
-
-/// Holds the first chunk of another source back, so its first bytes can be looked at.
-final class PeekedSource: ArchiveByteSource {
-    let upstream: ArchiveByteSource
-    private var first: UnsafeRawBufferPointer?
-
-    init(_ upstream: ArchiveByteSource) throws {
-        self.upstream = upstream
-        first = try upstream.nextChunk()
-    }
-
-    /// The first bytes (up to one chunk), before `nextChunk` has returned them.
-    var head: UnsafeRawBufferPointer { first ?? UnsafeRawBufferPointer(start: nil, count: 0) }
-
-    func nextChunk() throws -> UnsafeRawBufferPointer {
-        if let chunk = first {
-            first = nil
-            return chunk
-        }
-        return try upstream.nextChunk()
-    }
-}
 
 /// A gzip stream (one member or several) inflated with ISA-L; the CRC and length in each member's
 /// trailer are checked. A stream that ends before its last block is an error.

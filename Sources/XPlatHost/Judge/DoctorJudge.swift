@@ -1,135 +1,6 @@
 import Foundation
 import XPlatPlatform
 
-/// Whether and how a platform can be built.
-public enum Verdict: String, Sendable, Hashable, Codable {
-    /// The CPU runs it (the host architecture, or a compatible one proven by exec).
-    case native
-    /// A binfmt_misc entry runs it through an emulator, and a probe binary ran.
-    case emulatedProven = "emulated (proven)"
-    /// An entry claims it but it was not proven (no probe, proofs skipped, or no F flag: fails in containers).
-    case emulatedUnproven = "emulated (unproven)"
-    /// Nothing runs it.
-    case missing
-
-    /// Native or emulated: a build for this platform can run here.
-    public var buildable: Bool { self != .missing }
-}
-
-/// The verdict for one platform on one machine (the host, or a builder node).
-public struct PlatformVerdict: Sendable, Hashable, Codable {
-    public var platform: Platform
-    public var verdict: Verdict
-    /// How: `cpu`, `cpu (compatible)`, the binfmt entry name, or `buildkit`.
-    public var via: String?
-    /// Why, in a sentence (the exec error for a failed proof).
-    public var reason: String
-}
-
-/// A builder node's view (`docker buildx ls`, or the local daemon's built-in BuildKit).
-public struct NodeVerdicts: Sendable, Hashable, Codable {
-    public var builder: String
-    public var node: String
-    public var driver: String
-    public var endpoint: String
-    /// The node builds on this host's kernel, so the host verdicts apply.
-    public var local: Bool
-    public var platforms: [PlatformVerdict]
-}
-
-/// One thing wrong or worth knowing about this host, with the command that fixes it.
-///
-/// `xplat lint`'s findings (`XPlatDockerfile.Finding`) are about a file; these are about a machine.
-public struct DoctorFinding: Sendable, Hashable, Codable {
-    /// How serious a finding is; sorts most serious first.
-    public enum Severity: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
-        case error, warning, note
-
-        public static func < (a: Severity, b: Severity) -> Bool {
-            a.order < b.order
-        }
-
-        private var order: Int {
-            switch self {
-            case .error: return 0
-            case .warning: return 1
-            case .note: return 2
-            }
-        }
-    }
-
-    /// The stable identifiers, listed in the README.
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case binfmtDisabled = "binfmt-disabled"
-        case binfmtNotMounted = "binfmt-not-mounted"
-        case builderError = "builder-error"
-        case clientNoBuildkit = "client-no-buildkit"
-        case compatExecFailed = "compat-exec-failed"
-        case daemonUnreachable = "daemon-unreachable"
-        case duplicateEntries = "duplicate-entries"
-        case entryCredentials = "entry-credentials"
-        case entryMatchesNative = "entry-matches-native"
-        case entryNoFixBinary = "entry-no-fix-binary"
-        case entryPartialMatch = "entry-partial-match"
-        case entryUnreadable = "entry-unreadable"
-        case bootConfigMalformed = "boot-config-malformed"
-        case execFailed = "exec-failed"
-        case interpreterMissing = "interpreter-missing"
-        case interpreterNotStatic = "interpreter-not-static"
-        case kernelNoFixBinary = "kernel-no-fix-binary"
-        case noBootService = "no-boot-service"
-        case noDockerClient = "no-docker-client"
-        case nodeUnknownPlatform = "node-unknown-platform"
-        case notPersistent = "not-persistent"
-        case registryUnreachable = "registry-unreachable"
-    }
-
-    public var id: Kind
-    public var severity: Severity
-    /// What it is about: an entry name, a path, a platform.
-    public var subject: String
-    public var message: String
-    /// A command that fixes it, when one exists.
-    public var fix: String?
-    /// Platforms it affects (empty: the whole host).
-    public var platforms: [Platform]
-}
-
-/// The judged report: facts, verdicts and findings. `xplat doctor --json` prints it.
-public struct DoctorReport: Sendable, Hashable, Codable {
-    /// `xplat.doctor/v1`.
-    public var schema: String
-    /// Platforms named with `--platform`, nil for the default set.
-    public var requested: [Platform]?
-    public var host: [PlatformVerdict]
-    public var nodes: [NodeVerdicts]
-    public var findings: [DoctorFinding]
-    public var facts: HostFacts
-
-    /// The schema identifier of this JSON form.
-    public static let schemaID = "xplat.doctor/v1"
-
-    /// Requested platforms no machine can build (host or any node).
-    public var unbuildable: [Platform] {
-        host.filter { verdict in
-            !verdict.verdict.buildable
-                && !nodes.contains { node in
-                    node.platforms.contains { $0.platform == verdict.platform && $0.verdict.buildable }
-                }
-        }.map(\.platform)
-    }
-
-    /// xplat's exit code: 1 when a requested platform cannot be built or an error-level finding
-    /// exists, else 0.
-    public var exitCode: Int32 {
-        if requested != nil, !unbuildable.isEmpty { return 1 }
-        return findings.contains { $0.severity == .error } ? 1 : 0
-    }
-
-    /// The host's verdict for `platform`.
-    public func verdict(for platform: Platform) -> PlatformVerdict? { host.first { $0.platform == platform } }
-}
-
 /// The pure judge: facts in, verdicts and findings out.
 public enum DoctorJudge {
     /// Judges `facts` for `requested` platforms (nil: `HostProbe.defaultPlatforms`).
@@ -356,13 +227,13 @@ public enum DoctorJudge {
     }
 
     /// One entry: matching native executables, the F flag, its interpreter, the C flag, its mask.
-    private static func entryFindings(_ e: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
+    private static func entryFindings(_ handler: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
         let native = facts.kernel.nativePlatform
-        let name = e.entry.name
+        let name = handler.entry.name
         let path = "\(facts.binfmt.path)/\(name)"
-        let foreign = e.platforms
-        if let native, e.entry.enabled,
+        let foreign = handler.platforms
+        if let native, handler.entry.enabled,
             foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture })
         {
             out.append(
@@ -370,36 +241,36 @@ public enum DoctorJudge {
                     id: .entryMatchesNative, severity: .error, subject: name,
                     message:
                         "\(name) matches this host's own \(native.architecture) executables: every native program "
-                        + "would run under \(e.entry.interpreter)",
+                        + "would run under \(handler.entry.interpreter)",
                     fix: "echo -1 | sudo tee \(path)", platforms: foreign))
         }
-        guard e.entry.enabled else { return out }
-        if !e.entry.fixBinary {
+        guard handler.entry.enabled else { return out }
+        if !handler.entry.fixBinary {
             out.append(
                 DoctorFinding(
                     id: .entryNoFixBinary, severity: .warning, subject: name,
-                    message: "\(name) lacks the F flag: the kernel looks for \(e.entry.interpreter) inside each "
+                    message: "\(name) lacks the F flag: the kernel looks for \(handler.entry.interpreter) inside each "
                         + "container or chroot, which fails with \"exec format error\" or \"no such file or "
                         + "directory\"",
                     fix: "sudo xplat doctor --fix", platforms: foreign))
         }
-        if !e.interpreter.exists {
+        if !handler.interpreter.exists {
             out.append(
                 DoctorFinding(
                     id: .interpreterMissing, severity: .error, subject: name,
-                    message: "\(name): interpreter \(e.entry.interpreter) does not exist",
+                    message: "\(name): interpreter \(handler.entry.interpreter) does not exist",
                     fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
-        } else if !e.interpreter.isStatic {
+        } else if !handler.interpreter.isStatic {
             let why =
-                e.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" }
-                ?? (e.interpreter.error ?? "it is not a static ELF executable")
+                handler.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" }
+                ?? (handler.interpreter.error ?? "it is not a static ELF executable")
             out.append(
                 DoctorFinding(
                     id: .interpreterNotStatic, severity: .error, subject: name,
-                    message: "\(name): interpreter \(e.entry.interpreter) cannot run inside containers: \(why)",
+                    message: "\(name): interpreter \(handler.entry.interpreter) cannot run inside containers: \(why)",
                     fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
         }
-        if e.entry.credentials {
+        if handler.entry.credentials {
             out.append(
                 DoctorFinding(
                     id: .entryCredentials, severity: .note, subject: name,
@@ -408,7 +279,7 @@ public enum DoctorJudge {
                         + "(QEMU runs privileged; a security trade-off)",
                     fix: nil, platforms: foreign))
         }
-        if let coverage = e.coverage, coverage != .full {
+        if let coverage = handler.coverage, coverage != .full {
             let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
             out.append(
                 DoctorFinding(
