@@ -17,6 +17,12 @@ struct WiringPlan {
     var evidence: [String] = []
 
     var needsCross: Bool { go == .cgo || rust || c }
+
+    /// The wiring gives `run` the cross toolchain (`$triplet`, the cross gcc and its binutils).
+    func crossToolchain(for run: RunInfo) -> Bool {
+        (run.toolchains.contains(.go) && go == .cgo) || (run.toolchains.contains(.rust) && rust)
+            || (run.toolchains.contains(.c) && c)
+    }
 }
 
 extension StagePlanner {
@@ -124,6 +130,28 @@ extension StagePlanner {
         }
         return out
     }
+
+    /// Binary tools of the build machine's binutils (`strip`, `objcopy`) that read the built files: after
+    /// the move they meet target-architecture binaries ("Unable to recognise the format of the input
+    /// file"). A RUN the wiring gives the cross toolchain gets `$triplet-strip`; any other leaves the family.
+    func hostBinutils(_ facts: FamilyFacts, _ plan: WiringPlan) -> Refusal {
+        var out: Refusal = []
+        for run in facts.runs where !run.wired && !plan.crossToolchain(for: run) {
+            for (word, at) in placedWords(run) where word.isCommand {
+                let tool = Shell.name(word.text)
+                guard Self.binutils.contains(tool) else { continue }
+                out.append(
+                    finding(
+                        .opaqueBuild, at: at, stage: run.stage,
+                        "`\(tool)` of the build machine cannot read the target's binaries after the move",
+                        fix: "strip in a stage on $TARGETPLATFORM, or with the target's binutils (`<triplet>-strip`)"))
+            }
+        }
+        return out
+    }
+
+    /// binutils programs that read or write object files of one architecture.
+    static let binutils: Set<String> = ["strip", "objcopy"]
 
     static func isBuildScript(_ name: String) -> Bool {
         name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl")

@@ -81,6 +81,11 @@ extension Wiring {
                     edit(
                         at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: run.stage,
                         .compilerName))
+            case _ where StagePlanner.binutils.contains(name) && plan.crossToolchain(for: run):
+                out.append(
+                    edit(
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-\(name)\"", stage: run.stage,
+                        .compilerName))
             case "make" where run.toolchains.contains(.c), "ninja" where run.toolchains.contains(.c),
                 "configure" where run.toolchains.contains(.c):
                 out.append(edit(at: at, cEnvironment, stage: run.stage, .toolchainEnv))

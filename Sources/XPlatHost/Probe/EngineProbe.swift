@@ -13,6 +13,24 @@ enum EngineProbe {
     static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
         // As `DockerClientChoice` finds it: XPLAT_DOCKER, else the plugin's parent, else the first usable on PATH.
         let preferred = environment["XPLAT_DOCKER"] ?? environment[DockerClientChoice.pluginParent] ?? ""
+        let paths = clientPaths(roots: roots, environment: environment, preferred: preferred)
+
+        async let daemon = probeDaemon(roots: roots)
+        async let registry = probeRegistry(environment: environment)
+        let clients = await probeClients(at: paths, roots: roots, preferred: preferred, runner: runner)
+        let daemonFacts = await daemon
+        let usable = clients.filter { $0.buildKitVia != nil }
+        // XPLAT_DOCKER is built with as it is (`DockerClientChoice`), even when it cannot reach BuildKit.
+        let named = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : clients.first { $0.preferred } }
+        let buildClient = (named ?? usable.first { $0.preferred } ?? usable.first)?.path
+        let (builders, buildxSource) = await listBuilders(clients: clients, roots: roots, runner: runner)
+        return EngineFacts(
+            clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
+            builders: builders, registry: await registry)
+    }
+
+    /// Every `docker` on PATH once (by real path), then XPLAT_DOCKER's when it names one elsewhere.
+    private static func clientPaths(roots: HostRoots, environment: [String: String], preferred: String) -> [String] {
         var paths: [String] = []
         var seen = Set<String>()
         for dir in roots.path {
@@ -31,10 +49,14 @@ enum EngineProbe {
         {
             paths.append(preferredResolved)
         }
+        return paths
+    }
 
-        async let daemon = probeDaemon(roots: roots)
-        async let registry = probeRegistry(environment: environment)
-        let clients = await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
+    /// Probes the clients at `paths` concurrently; the facts keep the order of `paths`.
+    private static func probeClients(at paths: [String], roots: HostRoots, preferred: String, runner: CommandRunner)
+        async -> [DockerClientFacts]
+    {
+        await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
             for (index, path) in paths.enumerated() {
                 group.addTask {
                     (
@@ -49,31 +71,26 @@ enum EngineProbe {
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        let daemonFacts = await daemon
-        let usable = clients.filter { $0.buildKitVia != nil }
-        // XPLAT_DOCKER is built with as it is (`DockerClientChoice`), even when it cannot reach BuildKit.
-        let named = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : clients.first { $0.preferred } }
-        let buildClient = (named ?? usable.first { $0.preferred } ?? usable.first)?.path
+    }
 
-        var builders: [BuilderFacts] = []
-        var buildxSource: String?
-        if let withBuildx =
-            (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil })
+    /// The builders `buildx ls` lists (JSON first, else text) through the preferred client that has buildx, and
+    /// the command that listed them; none when no client has buildx or both listings fail.
+    private static func listBuilders(clients: [DockerClientFacts], roots: HostRoots, runner: CommandRunner) async
+        -> (builders: [BuilderFacts], source: String?)
+    {
+        guard
+            let withBuildx =
+                (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil })
+        else { return ([], nil) }
+        let exe = roots.resolve(withBuildx.path)
+        if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
+            let parsed = try? BuildxListing.parseJSON(out.stdout)
         {
-            let exe = roots.resolve(withBuildx.path)
-            if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
-                let parsed = try? BuildxListing.parseJSON(out.stdout)
-            {
-                builders = parsed
-                buildxSource = "\(withBuildx.path) buildx ls --format json"
-            } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
-                builders = BuildxListing.parseText(out.stdout)
-                buildxSource = "\(withBuildx.path) buildx ls"
-            }
+            return (parsed, "\(withBuildx.path) buildx ls --format json")
+        } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
+            return (BuildxListing.parseText(out.stdout), "\(withBuildx.path) buildx ls")
         }
-        return EngineFacts(
-            clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
-            builders: builders, registry: await registry)
+        return ([], nil)
     }
 
     private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async
