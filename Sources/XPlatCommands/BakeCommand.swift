@@ -146,7 +146,7 @@ struct BakeCommand: AsyncParsableCommand {
         }
     }
 
-    func makeOptions() throws -> BakeOptions {
+    private func makeOptions() throws -> BakeOptions {
         let platforms: [Platform]
         do {
             platforms = try DefaultPlatform.resolve(

@@ -128,7 +128,7 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     /// The validated request; a bad value exits with the build's usage code.
-    func makeRequest() throws -> BuildRequest {
+    private func makeRequest() throws -> BuildRequest {
         do {
             // Parsed with --push/--load too: its attributes are checked, none dropped.
             let parsed = try output.first.map(OutputSpec.parse)

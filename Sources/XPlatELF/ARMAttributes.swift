@@ -16,8 +16,8 @@ struct ARMAttributes: Sendable, Hashable {
     /// `Tag_ABI_VFP_args` (28): 0 base (soft) ABI, 1 VFP registers (hard), 2 toolchain, 3 both.
     var vfpArgs: Int?
 
-    static let tagCPUArch = 6
-    static let tagABIVFPArgs = 28
+    private static let tagCPUArch = 6
+    private static let tagABIVFPArgs = 28
 
     /// Parses the section bytes; any overrun is `ELFError.malformed`, never a trap.
     static func parse(_ raw: UnsafeRawBufferPointer, order: ByteOrder, path: String) throws -> ARMAttributes {

@@ -36,7 +36,7 @@ enum Derivation {
         }
     }
 
-    static let osABINames: [UInt8: (name: String, os: String)] = [
+    private static let osABINames: [UInt8: (name: String, os: String)] = [
         0: ("ELFOSABI_NONE", "linux"), 3: ("ELFOSABI_GNU", "linux"), 2: ("ELFOSABI_NETBSD", "netbsd"),
         6: ("ELFOSABI_SOLARIS", "solaris"), 9: ("ELFOSABI_FREEBSD", "freebsd"), 12: ("ELFOSABI_OPENBSD", "openbsd"),
     ]

@@ -118,7 +118,7 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
 
     // MARK: Normalization
 
-    static let knownOS: Set<String> = [
+    private static let knownOS: Set<String> = [
         "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix", "android",
         "ios", "plan9", "dragonfly", "js", "wasip1",
     ]

@@ -41,7 +41,7 @@ public struct SubprocessRunner: CommandRunner {
     /// buildx` runs buildx as a child of the docker CLI, and a plugin outliving its killed parent
     /// would go on writing a cancelled build's export into a removed folder. SIGKILL goes to the
     /// group at once (BuildKit cancels a solve whose client is gone).
-    static var platformOptions: PlatformOptions {
+    private static var platformOptions: PlatformOptions {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]

@@ -15,7 +15,7 @@ struct ArchiveContent: ImageContent {
     var path: String
     var kind: SourceKind.ImageArchive
     /// Members of at most this size that start with `{` are kept.
-    static let jsonLimit = 8 << 20
+    private static let jsonLimit = 8 << 20
     private let json: [String: Data]
     /// Members that are symlinks (`docker save` links a layer shared by two images), to their targets.
     private let links: [String: String]
@@ -75,7 +75,7 @@ struct ArchiveContent: ImageContent {
         }
     }
 
-    func jsonMember(_ name: String) throws -> Data {
+    private func jsonMember(_ name: String) throws -> Data {
         guard let data = json[name] else { throw VerifyError(path, "\(name) is missing from the archive") }
         return data
     }

@@ -41,7 +41,7 @@ struct ImageTree: Sendable {
     }
 
     /// True when `path` or a directory above it is whited out, or it lies below an opaque directory.
-    static func isRemoved(_ path: String, removed: Set<String>, hidden: Set<String>) -> Bool {
+    private static func isRemoved(_ path: String, removed: Set<String>, hidden: Set<String>) -> Bool {
         var current = Substring(path)
         var first = true
         while !current.isEmpty {

@@ -143,7 +143,9 @@ extension ImageVerifier {
 
     /// The platform an image is held to (its index entry's, else its config's), and a finding when
     /// the config disagrees with the entry.
-    func checkConfig(_ image: FoundImage, _ content: some ImageContent) async throws -> (Platform?, SourceFinding?) {
+    private func checkConfig(_ image: FoundImage, _ content: some ImageContent) async throws -> (
+        Platform?, SourceFinding?
+    ) {
         let data = try await content.data(image.manifest.config)
         let config: ImageConfig = try decode(data, "\(image.name) config \(image.manifest.config.digest)")
         let configPlatform = try? Self.platform(config.platform, in: image.name)
@@ -179,7 +181,7 @@ extension ImageVerifier {
         }
     }
 
-    static func hasManifests(_ data: Data) -> Bool {
+    private static func hasManifests(_ data: Data) -> Bool {
         (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["manifests"] != nil
     }
 }

@@ -28,8 +28,8 @@ struct LayerSummary: Sendable {
 }
 
 enum LayerReader {
-    static let whiteoutPrefix = ".wh."
-    static let opaqueMarker = ".wh..wh..opq"
+    private static let whiteoutPrefix = ".wh."
+    private static let opaqueMarker = ".wh..wh..opq"
 
     /// Reads every member of `reader`. `whiteouts`: image layer semantics; `display`: how ELF files
     /// are named in errors (`image.tar:/usr/bin/app`).
@@ -63,7 +63,7 @@ enum LayerReader {
     }
 
     /// The largest ELF file read into memory (2 GiB): a bigger header size is an error, not an allocation.
-    static let elfLimit: Int64 = 1 << 31
+    private static let elfLimit: Int64 = 1 << 31
 
     /// nil for a file that is not ELF (only its first bytes are read). An ELF file is read into
     /// `buffer` (reused from file to file), hashed, then inspected in place.

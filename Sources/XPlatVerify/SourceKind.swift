@@ -46,7 +46,7 @@ enum SourceKind {
 
     /// Names found in OCI and `docker save` archives: `oci-layout`, `index.json`, `manifest.json`,
     /// `repositories`, `blobs/...`, `<id>.json`, `<id>/layer.tar`, `<id>/json`, `<id>/VERSION`.
-    static func isImageArchiveMember(_ name: String) -> Bool {
+    private static func isImageArchiveMember(_ name: String) -> Bool {
         if ["", "oci-layout", "index.json", "manifest.json", "repositories", "blobs"].contains(name) { return true }
         if name.hasPrefix("blobs/") { return true }
         let first = name.split(separator: "/").first.map(String.init) ?? ""

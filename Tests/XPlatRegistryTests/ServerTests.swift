@@ -188,7 +188,7 @@ struct RetryServerTests {
     func unreachable() async throws {
         let config = RegistryConfiguration(
             credentials: NoCredentials(), retry: RetryOptions(retries: 1, initialDelay: .milliseconds(10)),
-            connectTimeout: .seconds(1))
+            connectTimeout: .milliseconds(300))
         let start = ContinuousClock.now
         await #expect {
             _ = try await RegistryClient.with(configuration: config) { try await $0.ping("127.0.0.1:9") }
@@ -196,7 +196,8 @@ struct RetryServerTests {
             guard case .unreachable(let op, _) = error as? RegistryError else { return false }
             return op.registry == "127.0.0.1:9" && !"\(error)".contains("NSError") && !"\(error)".contains("Domain=")
         }
-        // One connect timeout (1 s) and one retry, with slack for a loaded machine.
+        // Two connect timeouts (0.3 s each: the try and its retry) well under the bound, which the
+        // default timeout (5 s, twice) would pass: slack for a loaded machine without hiding a hang.
         #expect(ContinuousClock.now - start < .seconds(5), "gave up after \(ContinuousClock.now - start)")
     }
 }

@@ -123,7 +123,7 @@ struct LintContext {
     }
 
     /// XP002: TARGET*/BUILD* used in a stage without declaring it there (one pass over `$`).
-    mutating func targetArgsDeclared(_ ins: Instruction, in stage: Stage) {
+    private mutating func targetArgsDeclared(_ ins: Instruction, in stage: Stage) {
         // A stage built FROM another stage sees that stage's ARGs too (BuildKit carries them over).
         let declared = Set(
             ([stage.index] + graph.baseChain(of: stage.index)).flatMap { graph.stages[$0].args.map(\.name) })
@@ -147,7 +147,7 @@ struct LintContext {
     }
 
     /// XP003: GOOS/GOARCH set to a literal.
-    mutating func goArch(_ ins: Instruction) {
+    private mutating func goArch(_ ins: Instruction) {
         let text = df.bytes[ins.sourceRange]
         for key in ["GOARCH", "GOOS"] {
             for at in Text.assignments(of: key, in: text) where !at.value.hasPrefix("$") && !at.value.hasPrefix("\"$") {
@@ -198,7 +198,7 @@ struct LintContext {
 
     /// True when the word at `offset` is the default of a parameter expansion (`${TARGETARCH:-amd64}`):
     /// used only when the variable is unset, which XP002 reports.
-    static func isExpansionDefault(_ text: [UInt8], _ offset: Int) -> Bool {
+    private static func isExpansionDefault(_ text: [UInt8], _ offset: Int) -> Bool {
         guard offset > 0, text[offset - 1] == ASCII.dash else { return false }
         var i = offset - 1
         while i > 0, text[i] != ASCII.closeBrace {
@@ -209,7 +209,7 @@ struct LintContext {
     }
 
     /// XP006: the running machine's architecture picks downloads in a build-platform stage.
-    mutating func runtimeDetection(_ ins: Instruction, in stage: Stage) {
+    private mutating func runtimeDetection(_ ins: Instruction, in stage: Stage) {
         let text = df.bytes[ins.sourceRange]
         for probe in ["uname -m", "dpkg --print-architecture", "apk --print-arch"] {
             if let at = Bytes.find(Array(probe.utf8), in: text) {
@@ -258,7 +258,7 @@ struct LintContext {
     }
 
     /// True when the shell command around `offset` (back to the last `;`, `&`, `|` or line start) runs rustup.
-    static func inRustupCommand(_ text: ArraySlice<UInt8>, _ offset: Int) -> Bool {
+    private static func inRustupCommand(_ text: ArraySlice<UInt8>, _ offset: Int) -> Bool {
         var start = offset
         while start > text.startIndex,
             ![UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|")].contains(text[start - 1])
@@ -269,13 +269,13 @@ struct LintContext {
     }
 
     /// `amd64) x86_64-unknown-linux-gnu, arm64) aarch64-unknown-linux-gnu`, from the table.
-    static let rustTargetExample: String = ArchitectureTable.baseEntries.prefix(3)
+    private static let rustTargetExample: String = ArchitectureTable.baseEntries.prefix(3)
         .filter { $0.debianArch != nil && $0.elfClass == .elf64 }
         .map { "\($0.goarch): \($0.rustTarget)" }.joined(separator: ", ")
 
     /// XP010: a `case` on the architecture whose fallback `*)` picks one architecture's download for
     /// every architecture the other arms do not list.
-    mutating func caseFallbacks(_ ins: Instruction) {
+    private mutating func caseFallbacks(_ ins: Instruction) {
         let text = df.bytes[ins.sourceRange]
         for block in ShellCase.blocks(in: text) where Self.isArchitectureCase(block, text) {
             guard let fallback = block.arms.first(where: \.isFallback),
@@ -302,13 +302,13 @@ struct LintContext {
     }
 
     /// True when some arm other than `*)` matches an architecture word: the block maps architectures.
-    static func isArchitectureCase(_ block: ShellCaseBlock, _ text: ArraySlice<UInt8>) -> Bool {
+    private static func isArchitectureCase(_ block: ShellCaseBlock, _ text: ArraySlice<UInt8>) -> Bool {
         block.arms.contains { !$0.isFallback && !ArchitectureWords.find(in: Array($0.pattern.utf8)[...]).isEmpty }
     }
 
     /// The arms (absolute offsets) of architecture `case` blocks: the mapping itself, or its fallback,
     /// which XP010 reports.
-    func archCaseArms(_ ins: Instruction) -> [Range<Int>] {
+    private func archCaseArms(_ ins: Instruction) -> [Range<Int>] {
         guard ins.command == "run" else { return [] }
         let text = df.bytes[ins.sourceRange]
         let base = ins.sourceRange.lowerBound
@@ -389,7 +389,7 @@ struct LintContext {
 
     /// Any TARGET* argument declared or used, or an `xx-` tool (which reads TARGETPLATFORM itself).
     /// A TARGET* in the FROM line (`FROM build-${TARGETARCH}`) selects a stage; it wires no compiler.
-    func hasTargetWiring(_ stage: Stage) -> Bool {
+    private func hasTargetWiring(_ stage: Stage) -> Bool {
         if stage.args.contains(where: { $0.name.hasPrefix("TARGET") }) { return true }
         // ONBUILD triggers of the base image (its config) that declare or pass the target wire the stage too.
         if case .image(let name) = stage.base, let triggers = baseImages[name]?.onBuild,

@@ -55,7 +55,7 @@ enum ShellCase {
     }
 
     /// Parses the block whose `case` starts at `start`; returns it and the offset after its `esac`.
-    static func parseBlock(in bytes: [UInt8], at start: Int) -> (ShellCaseBlock, Int)? {
+    private static func parseBlock(in bytes: [UInt8], at start: Int) -> (ShellCaseBlock, Int)? {
         var i = start + 4
         let subjectStart = i
         while i < bytes.count, !isWord("in", in: bytes, at: i) {
@@ -86,7 +86,7 @@ enum ShellCase {
     }
 
     /// The end of an arm's body starting at `start`: its `;;` (the next arm follows) or the block's `esac`.
-    static func armEnd(in bytes: [UInt8], from start: Int) -> (end: Int, next: Int)? {
+    private static func armEnd(in bytes: [UInt8], from start: Int) -> (end: Int, next: Int)? {
         var i = start, depth = 0
         while i < bytes.count {
             if let q = skipQuote(in: bytes, at: i) { i = q; continue }
@@ -106,7 +106,7 @@ enum ShellCase {
     }
 
     /// After a quoted string starting at `start` (`'...'`, `"..."` with `\` escapes), or nil when none starts there.
-    static func skipQuote(in bytes: [UInt8], at start: Int) -> Int? {
+    private static func skipQuote(in bytes: [UInt8], at start: Int) -> Int? {
         guard bytes[start] == ASCII.apostrophe || bytes[start] == ASCII.quote else { return nil }
         var j = start + 1
         while j < bytes.count, bytes[j] != bytes[start] {
@@ -125,7 +125,7 @@ enum ShellCase {
     }
 
     /// `word` at `start` as a shell word: not preceded or followed by a word character.
-    static func isWord(_ word: StaticString, in bytes: [UInt8], at start: Int) -> Bool {
+    private static func isWord(_ word: StaticString, in bytes: [UInt8], at start: Int) -> Bool {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         guard start + w.count <= bytes.count, bytes[start..<(start + w.count)].elementsEqual(w) else { return false }
         let before = start > 0 ? bytes[start - 1] : ASCII.space

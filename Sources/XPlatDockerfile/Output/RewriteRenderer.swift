@@ -42,7 +42,8 @@ public enum RewriteRenderer {
     }
 
     /// The linter's findings and the rewriter's merged in file order (the linter's first at one place).
-    static func inFileOrder(_ findings: [Finding], _ stageFindings: [RewriteFinding]) -> [any DockerfileFinding] {
+    private static func inFileOrder(_ findings: [Finding], _ stageFindings: [RewriteFinding]) -> [any DockerfileFinding]
+    {
         ((findings as [any DockerfileFinding]) + stageFindings).sorted { $0.precedes($1) }
     }
 

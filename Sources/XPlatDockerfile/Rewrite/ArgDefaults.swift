@@ -33,7 +33,7 @@ enum ArgDefaults {
     }
 
     /// Index of the stage holding `offset` (-1 before the first FROM).
-    static func stageIndex(_ df: Dockerfile, _ offset: Int) -> Int {
+    private static func stageIndex(_ df: Dockerfile, _ offset: Int) -> Int {
         df.instructions.filter { $0.command == "from" && $0.sourceRange.lowerBound <= offset }.count - 1
     }
 }

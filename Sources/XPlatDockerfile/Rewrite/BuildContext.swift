@@ -25,7 +25,7 @@ public struct BuildContext: Sendable, Hashable {
     public static let maxFiles = 20_000
     static let maxBytes = 256 * 1024
     /// Lists that name every dependency (Cargo.lock, go.sum, vendor/modules.txt) are read whole up to this size.
-    static let maxListBytes = 16 * 1024 * 1024
+    private static let maxListBytes = 16 * 1024 * 1024
 
     /// Reads the evidence files under `directory` (skipping `.git`, `node_modules`, `target`, ... and
     /// what `.dockerignore` excludes: the builder never sends those).
@@ -71,7 +71,7 @@ public struct BuildContext: Sendable, Hashable {
     /// Folders no build reads sources from: `.git`, `node_modules`, and a tool's output folder beside
     /// the file that makes it (`target` beside Cargo.toml, `.build` beside Package.swift, `dist` beside
     /// package.json). A Go package called `target` or `dist` is source, and is read.
-    static func isToolOutput(_ name: String, in parent: String, fileManager fm: FileManager) -> Bool {
+    private static func isToolOutput(_ name: String, in parent: String, fileManager fm: FileManager) -> Bool {
         switch name {
         case ".git", "node_modules": return true
         case "target": return fm.fileExists(atPath: parent + "/Cargo.toml")
@@ -82,7 +82,7 @@ public struct BuildContext: Sendable, Hashable {
     }
 
     /// File kinds the rewriter reads.
-    static func isEvidence(_ path: String) -> Bool {
+    private static func isEvidence(_ path: String) -> Bool {
         let name = Paths.base(path)
         if path.hasSuffix(".go") { return !path.hasSuffix("_test.go") }
         if path.hasSuffix(".sh") || path == "vendor/modules.txt" || path.hasSuffix("/vendor/modules.txt") {

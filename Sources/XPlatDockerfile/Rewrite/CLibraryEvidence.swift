@@ -11,7 +11,7 @@ enum CLibraryEvidence {
     enum Kind { case cmake, autoconf, makefile }
 
     /// Libraries every cross gcc brings with libc6-dev-<debarch>-cross.
-    static let libcParts: Set<String> = [
+    private static let libcParts: Set<String> = [
         "m", "c", "pthread", "dl", "rt", "util", "crypt", "resolv", "gcc", "stdc++", "atomic",
     ]
 

@@ -9,7 +9,7 @@ enum GoEvidence {
         "github.com/mutecomm/go-sqlcipher", "github.com/xeodou/go-sqlcipher", "github.com/cockroachdb/c-",
     ]
     /// Build tags that select cgo code (`TAGS=sqlite`, `-tags "sqlite sqlite_unlock_notify"`).
-    static let cgoTags = ["sqlite", "cgo", "pcap", "libsqlite3", "sqlcipher", "rocksdb", "pkcs11"]
+    private static let cgoTags = ["sqlite", "cgo", "pcap", "libsqlite3", "sqlcipher", "rocksdb", "pkcs11"]
 
     /// 1-based line of `import "C"` (alone or inside an import block), if any.
     static func cgoImportLine(_ text: String) -> Int? {

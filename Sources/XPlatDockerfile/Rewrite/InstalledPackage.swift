@@ -24,13 +24,13 @@ struct InstalledPackage: Hashable {
         return .other
     }
 
-    static let cCompilers: Set<String> = ["gcc", "g++", "build-base", "build-essential", "clang", "cc", "c++"]
-    static let libcs: Set<String> = ["libc6-dev", "musl-dev", "libc-dev", "linux-headers"]
+    private static let cCompilers: Set<String> = ["gcc", "g++", "build-base", "build-essential", "clang", "cc", "c++"]
+    private static let libcs: Set<String> = ["libc6-dev", "musl-dev", "libc-dev", "linux-headers"]
     /// `-dev` packages used by tools on the build machine, not linked into the target: libclang for
     /// bindgen, LLVM, dpkg's build helpers, and Debian's source packages (`librust-*-dev`: crate
     /// sources for cargo's offline registry; `golang-*-dev`: Go sources), which cargo and go read on
     /// the build machine. The C libraries a `-sys` crate links are separate `-dev` packages.
-    static let hostTools = [
+    private static let hostTools = [
         "libclang", "llvm", "dpkg-dev", "libstd-rust-dev", "python3-dev", "python-dev",
         "librust-", "golang-",
     ]
@@ -64,7 +64,7 @@ struct InstalledPackage: Hashable {
     }
 
     /// `libssl-dev=3.0.*` -> `libssl-dev`, `zlib1g-dev:arm64` -> `zlib1g-dev`, `openssl-dev=~3.1` -> `openssl-dev`.
-    static func bareName(_ word: String) -> String {
+    private static func bareName(_ word: String) -> String {
         String(word.prefix { !"=:<>~".contains($0) })
     }
 }

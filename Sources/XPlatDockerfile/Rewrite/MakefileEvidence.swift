@@ -177,7 +177,7 @@ enum MakefileEvidence {
     }
 
     /// True when a Makefile line runs cmake to configure (`cmake ..`, `$(CMAKE) -S .`), not only to build or install.
-    static func callsCMake(_ line: String) -> Bool {
+    private static func callsCMake(_ line: String) -> Bool {
         guard !line.hasPrefix("#") else { return false }
         for command in ["cmake ", "$(CMAKE) ", "${CMAKE} "] where line.contains(command) {
             let rest = line.components(separatedBy: command).dropFirst().joined(separator: command)

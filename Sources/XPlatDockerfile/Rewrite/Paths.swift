@@ -25,7 +25,7 @@ enum Paths {
 
     static func base(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
 
-    static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
+    private static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
 
     /// What lies below `pattern` in relative `path`: "" when they are equal, the rest when `path` is
     /// inside it, nil otherwise; `pattern`'s components may be globs.

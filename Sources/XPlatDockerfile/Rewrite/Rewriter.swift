@@ -209,7 +209,7 @@ public enum Rewriter {
     }
 
     /// Platforms XP013 checks when none were requested.
-    static let commonPlatforms: Set<String> = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
+    private static let commonPlatforms: Set<String> = ["linux/amd64", "linux/arm64", "linux/arm/v7"]
 
     static func apply(_ edits: [TextEdit], to dockerfile: Dockerfile) -> String {
         guard !edits.isEmpty else { return Bytes.string(dockerfile.bytes[...]) }

@@ -27,7 +27,7 @@ public enum RunClassifier {
     /// Commands that are slow under emulation besides the compile steps `toolchains` recognises:
     /// package managers, other languages' builders, and `go`/`cargo` subcommands such as
     /// `go mod download` (the Go and Rust tools themselves run emulated).
-    static let heavyCommands: Set<String> = [
+    private static let heavyCommands: Set<String> = [
         "go", "cargo", "rustc", "rustup", "zig",
         "apt-get", "apt", "apk", "dnf", "yum", "microdnf", "pip", "pip3", "npm", "yarn", "pnpm",
         "mvn", "gradle", "dotnet", "swift",

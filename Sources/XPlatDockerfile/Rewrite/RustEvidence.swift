@@ -7,20 +7,20 @@ enum RustEvidence {
         "libudev-sys": "libudev-dev", "pcap-sys": "libpcap-dev",
     ]
     /// -sys crates that only compile bundled C (with the target's C compiler) or are plain Rust.
-    static let selfContained: Set<String> = [
+    private static let selfContained: Set<String> = [
         "linux-raw-sys", "windows-sys", "js-sys", "web-sys", "core-foundation-sys", "wasi", "zstd-sys",
         "bzip2-sys", "lzma-sys", "libmimalloc-sys", "tikv-jemalloc-sys", "jemalloc-sys", "ring", "cc",
         "psm", "stacker", "blake3", "libc", "errno", "windows_x86_64_gnu", "io-uring", "system-configuration-sys",
     ]
     /// -sys crates built only for other operating systems (macOS, iOS, Windows, Android, BSD): never
     /// compiled for a Linux target, whatever Cargo.lock lists.
-    static let otherPlatformOnly: Set<String> = [
+    private static let otherPlatformOnly: Set<String> = [
         "security-framework-sys", "core-foundation-sys", "coreaudio-sys", "io-kit-sys", "IOKit-sys", "objc-sys",
         "objc2-sys", "fsevent-sys", "mach-sys", "cocoa-sys", "metal-sys", "core-graphics-sys", "core-text-sys",
         "winapi-sys", "windows-sys", "winreg-sys", "ndk-sys", "android-sys", "jni-sys", "oboe-sys", "kqueue-sys",
     ]
     /// Crates that run on the build machine only (inside build scripts): not target libraries.
-    static let hostOnly: Set<String> = ["clang-sys", "bindgen", "cmake", "pkg-config", "cc", "vcpkg"]
+    private static let hostOnly: Set<String> = ["clang-sys", "bindgen", "cmake", "pkg-config", "cc", "vcpkg"]
 
     /// True when a locked crate needs a target library xplat has no mapping for.
     static func needsTargetLibrary(_ crate: String) -> Bool {

@@ -159,7 +159,7 @@ extension StagePlanner {
 
     /// Folders of the packages `go build`/`go install` compiles (`./...` adds the folders below);
     /// for `make` and scripts, every package of the module.
-    func goPackageFolders(_ site: CommandSite, module: (dir: String, path: String, text: String)) -> [String] {
+    private func goPackageFolders(_ site: CommandSite, module: (dir: String, path: String, text: String)) -> [String] {
         let modulePath = GoEvidence.modulePath(module.text)
         var patterns: [String] = []
         if site.name == "go" {

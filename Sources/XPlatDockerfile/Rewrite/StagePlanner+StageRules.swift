@@ -153,7 +153,7 @@ extension StagePlanner {
     /// binutils programs that read or write object files of one architecture.
     static let binutils: Set<String> = ["strip", "objcopy"]
 
-    static func isBuildScript(_ name: String) -> Bool {
+    private static func isBuildScript(_ name: String) -> Bool {
         name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl")
             || [
                 "configure", "autogen", "bootstrap", "config", "Configure", "buildconf", "build", "gradlew", "mvnw",
@@ -173,7 +173,7 @@ extension StagePlanner {
         }
     }
 
-    func fixedTargets(_ run: RunInfo, _ words: [(word: ShellWord, offset: Int)]) -> Refusal {
+    private func fixedTargets(_ run: RunInfo, _ words: [(word: ShellWord, offset: Int)]) -> Refusal {
         var out: Refusal = []
         if run.toolchains.contains(.rust),
             let w = words.first(where: { $0.word.text == "--target" || $0.word.text.hasPrefix("--target=") })

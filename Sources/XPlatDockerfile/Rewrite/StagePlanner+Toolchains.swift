@@ -4,13 +4,13 @@
 // those, naming the technique that would work (an xx-apk-style target sysroot with clang).
 
 extension StagePlanner {
-    static let alpineTechnique =
+    private static let alpineTechnique =
         "an xx-apk-style target sysroot with clang (tonistiigi/xx: xx-apk add musl-dev gcc, CC=xx-clang)"
 
     // MARK: Go
 
     /// The family's Go compile commands (`go build`, `go install`, a `make` that wraps them) with their files.
-    func goSites(_ facts: FamilyFacts) -> [CommandSite] {
+    private func goSites(_ facts: FamilyFacts) -> [CommandSite] {
         commands(facts, .go, ["go", "make"]).filter { $0.name == "make" || ["build", "install"].contains($0.next) }
             .compactMap(site)
     }
@@ -104,7 +104,7 @@ extension StagePlanner {
     }
 
     /// Places and reasons that say the Go code needs cgo.
-    func cgoEvidence(_ facts: FamilyFacts, _ sites: [CommandSite]) -> [(offset: Int, message: String)] {
+    private func cgoEvidence(_ facts: FamilyFacts, _ sites: [CommandSite]) -> [(offset: Int, message: String)] {
         var out: [(Int, String)] = []
         for m in facts.members {
             for i in graph.stages[m].instructions where ["run", "env"].contains(df.instructions[i].command) {
@@ -147,7 +147,7 @@ extension StagePlanner {
 
     /// Go built through something xplat cannot see into: `go run x.go install`, a Makefile not in the
     /// stage, or one that sets GOOS/GOARCH itself.
-    func goOpaque(_ facts: FamilyFacts) -> Refusal {
+    private func goOpaque(_ facts: FamilyFacts) -> Refusal {
         var out: Refusal = []
         for c in commands(facts, .go, ["go"]) where c.next == "run" {
             out.append(
@@ -319,7 +319,7 @@ extension StagePlanner {
     // MARK: Ubuntu
 
     /// Ubuntu release names that `buildpack-deps` and others use as tags.
-    static let ubuntuReleases = ["bionic", "focal", "jammy", "noble", "oracular", "plucky"]
+    private static let ubuntuReleases = ["bionic", "focal", "jammy", "noble", "oracular", "plucky"]
 
     /// Target-architecture packages (`libssl-dev:arm64`, `libstd-rust-dev:armhf`) were proven on Debian's
     /// archive only, which carries every architecture; an Ubuntu image's sources name its own archive,
@@ -393,7 +393,7 @@ extension StagePlanner {
     /// machine, or a library lookup in the project files the commands read, leaves the stage: the cross
     /// compiler would otherwise meet the build machine's headers and libraries (its `*-config` scripts,
     /// its pkg-config files, /usr/include/<build triplet>), as two real projects did.
-    func cLibraries(_ facts: FamilyFacts) -> Refusal {
+    private func cLibraries(_ facts: FamilyFacts) -> Refusal {
         guard let first = firstRun(facts, .c) else { return [] }
         let libraries = targetLibraries(facts)
         let cmakeOnly =
@@ -440,9 +440,9 @@ extension StagePlanner {
     }
 
     /// The -dev packages whose multiarch wiring for C is proven by a real cross build (see `cLibraries`).
-    static let provenCLibraries: Set<String> = ["zlib1g-dev"]
+    private static let provenCLibraries: Set<String> = ["zlib1g-dev"]
 
-    func makeEvidence(
+    private func makeEvidence(
         _ command: (run: RunInfo, offset: Int, name: String, next: String), ninja: Bool, _ facts: FamilyFacts
     )
         -> Refusal
@@ -466,7 +466,7 @@ extension StagePlanner {
         } ?? []
     }
 
-    func projectFile(
+    private func projectFile(
         _ command: (run: RunInfo, offset: Int, name: String, next: String), _ name: String,
         _ file: (path: String, text: String)?,
         blockers: [String]

@@ -84,7 +84,7 @@ struct StagePlanner {
     // MARK: phase 1: roles
 
     /// Stages needed, stages of the image, and each stage's possible base stages, over all platforms.
-    func roles(target: Int) -> (needed: Set<Int>, image: Set<Int>, parents: [Int: Set<Int>]) {
+    private func roles(target: Int) -> (needed: Set<Int>, image: Set<Int>, parents: [Int: Set<Int>]) {
         var needed = Set<Int>(), image = Set<Int>(), parents: [Int: Set<Int>] = [:]
         for v in views {
             let closure = v.closure(of: target)
@@ -138,7 +138,7 @@ struct StagePlanner {
 
     /// The first `COPY --from` / `RUN --mount=from=` whose value holds a variable (`build-${TARGETARCH}`):
     /// the stage graph cannot say which stage it names.
-    func variableStageReference() -> (line: Int, value: String)? {
+    private func variableStageReference() -> (line: Int, value: String)? {
         for ins in df.instructions {
             let values =
                 (["copy", "add"].contains(ins.command) ? [ins.flag("from")?.value].compactMap { $0 } : [])
@@ -152,7 +152,7 @@ struct StagePlanner {
     struct Blocked: Error { var reason: String }
 
     /// The stage a build stage's FROM chain starts at, unless the chain reaches the image or changes with the platform.
-    func familyRoot(of index: Int, image: Set<Int>, parents: [Int: Set<Int>]) -> Result<Int, Blocked> {
+    private func familyRoot(of index: Int, image: Set<Int>, parents: [Int: Set<Int>]) -> Result<Int, Blocked> {
         var cur = index
         var seen: Set<Int> = [index]
         while let ps = parents[cur], !ps.isEmpty {
@@ -173,7 +173,7 @@ struct StagePlanner {
     }
 
     /// The target stage or one of its bases: stays; says when it compiles under emulation.
-    func imageStage(_ stage: Stage, target: Int) -> StageClassification {
+    private func imageStage(_ stage: Stage, target: Int) -> StageClassification {
         let tools = RunClassifier.toolchains(stage.runs.flatMap { Shell.words(Array($0.command.utf8)[...]) })
         var reasons = [
             stage.index == target
@@ -204,7 +204,7 @@ struct StagePlanner {
 
     // MARK: phase 2: one family
 
-    mutating func planFamily(root rootIndex: Int, members: [Int]) {
+    private mutating func planFamily(root rootIndex: Int, members: [Int]) {
         let facts = collect(root: rootIndex, members: members)
         if let reason = platformRule(facts) { return leave(facts, [reason], []) }
         if let ready = crossReadyRule(facts) {
@@ -264,7 +264,7 @@ struct StagePlanner {
 
     /// What `make` drives in a RUN: the Makefile it reads says (cargo: Rust, go: Go, else C); without
     /// one in view, the image or the family's other commands (cargo in a Rust stage, go in a Go stage).
-    func makeToolchain(image: String, runs: [RunInfo]) -> (RunInfo) -> Toolchain? {
+    private func makeToolchain(image: String, runs: [RunInfo]) -> (RunInfo) -> Toolchain? {
         let used = Set(runs.flatMap { $0.words.filter(\.isCommand).map { Shell.name($0.text) } })
         let fallback: Toolchain? =
             image.hasPrefix("rust") || image.contains("/rust") || used.contains("cargo")
@@ -304,7 +304,7 @@ struct StagePlanner {
 
     /// A base image whose ONBUILD triggers compile: they run when the stage starts, before any wiring
     /// xplat could add, for the platform the stage runs on.
-    func onBuildRule(_ facts: FamilyFacts) -> Refusal {
+    private func onBuildRule(_ facts: FamilyFacts) -> Refusal {
         guard let (image, config) = baseConfig(facts) else { return [] }
         let compiling = config.onBuild.filter { trigger in
             trigger.lowercased().hasPrefix("run ") && !RunClassifier.toolchains(String(trigger.dropFirst(4))).isEmpty
@@ -332,7 +332,7 @@ struct StagePlanner {
         }
     }
 
-    func crossReadyRule(_ facts: FamilyFacts) -> [StageClassification]? {
+    private func crossReadyRule(_ facts: FamilyFacts) -> [StageClassification]? {
         let authorWired = facts.members.contains { m in
             graph.stages[m].instructions.contains { Self.mentionsTarget(df.instructions[$0].original) }
         }

@@ -2,13 +2,14 @@
 // compiler names, flags and output paths.
 
 extension Wiring {
-    static let pkgConfig = "PKG_CONFIG_LIBDIR=\"/usr/lib/\(WiringVariable.triplet)/pkgconfig:/usr/share/pkgconfig\" "
+    private static let pkgConfig =
+        "PKG_CONFIG_LIBDIR=\"/usr/lib/\(WiringVariable.triplet)/pkgconfig:/usr/share/pkgconfig\" "
 
     var libraries: Bool { !plan.targetPackages.isEmpty }
 
     /// Environment for Go's compile commands (and a `make` that wraps them), without the variables the
     /// command already assigns (`assigned`; their literal values are replaced by `archLiteralEdits`).
-    func goEnvironment(_ assigned: Set<String>) -> String {
+    private func goEnvironment(_ assigned: Set<String>) -> String {
         var env = [
             ("GOOS", "\"$TARGETOS\""), ("GOARCH", "\"$TARGETARCH\""), ("GOARM", "\"\(WiringVariable.goarm)\""),
             ("GOAMD64", "\"\(WiringVariable.goamd64)\""),
@@ -34,12 +35,12 @@ extension Wiring {
         return out
     }
 
-    var cEnvironment: String {
+    private var cEnvironment: String {
         "CC=\"\(WiringVariable.triplet)-gcc\" CXX=\"\(WiringVariable.triplet)-g++\" "
             + (libraries ? Self.pkgConfig : "")
     }
 
-    var rustEnvironment: String {
+    private var rustEnvironment: String {
         "TARGET_CC=\"\(WiringVariable.triplet)-gcc\" " + (libraries ? "PKG_CONFIG_ALLOW_CROSS=1 " + Self.pkgConfig : "")
     }
 
@@ -101,7 +102,7 @@ extension Wiring {
         }
     }
 
-    static let cmakeFlags =
+    private static let cmakeFlags =
         " -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=\"\(WiringVariable.cmakeProcessor)\" "
         + "-DCMAKE_C_COMPILER=\"\(WiringVariable.triplet)-gcc\" -DCMAKE_CXX_COMPILER=\"\(WiringVariable.triplet)-g++\""
 

@@ -94,7 +94,7 @@ struct Wiring {
     /// (apt-get install, COPY) stay the same for every target platform, so BuildKit runs them once for
     /// all platforms of a build instead of once each. Declared in this stage only: re-declaring what a
     /// parent stage declared is harmless.
-    func argsEdit(_ member: Int, before first: Int) -> [TextEdit] {
+    private func argsEdit(_ member: Int, before first: Int) -> [TextEdit] {
         let stage = planner.graph.stages[member]
         let firstLine = first < df.instructions.count ? df.instructions[first].startLine : Int.max
         let declared = Set(stage.args.filter { $0.line < firstLine }.map(\.name))
@@ -151,7 +151,7 @@ struct Wiring {
     }
 
     /// The mapping and installs, at the top of the RUN (heredoc: of its body, after a shebang).
-    func setupEdit(_ run: RunInfo, _ ins: Instruction) -> TextEdit {
+    private func setupEdit(_ run: RunInfo, _ ins: Instruction) -> TextEdit {
         let lines = setupLines(run)
         let nl = df.lineEnding
         if ins.arguments.hasPrefix("<<"), let doc = ins.heredocs.first {
@@ -171,7 +171,7 @@ struct Wiring {
     }
 
     /// Shell lines, each ending a statement (`;`), so they join by continuations or newlines.
-    func setupLines(_ run: RunInfo) -> [String] {
+    private func setupLines(_ run: RunInfo) -> [String] {
         let go = run.toolchains.contains(.go), rust = run.toolchains.contains(.rust) && plan.rust
         let cross = plan.crossToolchain(for: run)
         var vars: [WiringVariable] = []
@@ -192,7 +192,7 @@ struct Wiring {
     }
 
     /// What is missing for the target, installed once: nothing on a native build.
-    func installLines(cxx: Bool, rust: Bool) -> [String] {
+    private func installLines(cxx: Bool, rust: Bool) -> [String] {
         var lines = [
             "xplat_pkgs=;",
             "command -v \"\(WiringVariable.triplet)-gcc\" >/dev/null 2>&1 || xplat_pkgs=\"gcc-$(echo "
@@ -233,7 +233,7 @@ struct Wiring {
     /// `case "$TARGETARCH/$TARGETVARIANT" in ... esac;` setting `variables`, one arm per platform of the
     /// architecture table that has them all (Debian-supported ones when `debarch` is asked for); a
     /// variant's arm only where its values differ from its architecture's. `strict`: other targets fail.
-    static func caseMapping(_ variables: [WiringVariable], strict: Bool) -> [String] {
+    private static func caseMapping(_ variables: [WiringVariable], strict: Bool) -> [String] {
         func values(_ row: ArchitectureInfo) -> [WiringVariable: String?] {
             [
                 .triplet: row.gnuTriplet, .debarch: row.debianArch, .rustTarget: row.rustTarget,
@@ -269,7 +269,7 @@ struct Wiring {
         return ["case \"$TARGETARCH/$TARGETVARIANT\" in"] + specific + wildcard + [fallback, "esac;"]
     }
 
-    static let goInstallFix =
+    private static let goInstallFix =
         "{ xplat_bin=\"$(go env GOPATH)/bin\"; if [ -d \"$xplat_bin/${TARGETOS}_$TARGETARCH\" ]; then mv "
         + "\"$xplat_bin/${TARGETOS}_$TARGETARCH\"/* \"$xplat_bin/\" && rmdir \"$xplat_bin/${TARGETOS}_$TARGETARCH\"; "
         + "fi; }"

@@ -212,7 +212,7 @@ public struct StageGraph: Sendable {
         }
     }
 
-    static func unquote(_ text: String) -> String {
+    private static func unquote(_ text: String) -> String {
         if text.count >= 2, let f = text.first, f == text.last, f == "\"" || f == "'" {
             return String(text.dropFirst().dropLast())
         }

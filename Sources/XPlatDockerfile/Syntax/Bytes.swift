@@ -9,7 +9,7 @@ enum ASCII {
     static let tab = UInt8(ascii: "\t")
     static let hash = UInt8(ascii: "#")
     static let backslash = UInt8(ascii: "\\")
-    static let backtick = UInt8(ascii: "`")
+    private static let backtick = UInt8(ascii: "`")
     static let quote = UInt8(ascii: "\"")
     static let apostrophe = UInt8(ascii: "'")
     static let equals = UInt8(ascii: "=")
@@ -72,7 +72,7 @@ enum Bytes {
     }
 
     /// End index after trimming trailing Unicode white space (Go `TrimRightFunc(unicode.IsSpace)`).
-    static func trimRight(_ bytes: ArraySlice<UInt8>) -> Int {
+    private static func trimRight(_ bytes: ArraySlice<UInt8>) -> Int {
         var end = bytes.endIndex
         while end > bytes.startIndex {
             let c = bytes[end - 1]

@@ -13,7 +13,7 @@ enum Heredocs {
 
     /// Shell words with quotes and escapes kept (BuildKit's lexer with RawQuotes, RawEscapes,
     /// SkipUnsetEnv): `${...}` is kept whole even when it holds spaces.
-    static func rawWords(_ text: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    private static func rawWords(_ text: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
         var words: [ArraySlice<UInt8>] = []
         var i = text.startIndex
         while i < text.endIndex {

@@ -71,12 +71,14 @@ enum LineParsers {
         return words
     }
 
-    static func keyValue(_ key: String, _ value: String, _ sep: String) -> [BuildKitArgument] {
+    private static func keyValue(_ key: String, _ value: String, _ sep: String) -> [BuildKitArgument] {
         [.value(key), .value(value), .value(sep)]
     }
 
     /// ENV and LABEL: `KEY value` (old form) or `KEY=value ...`.
-    static func nameVal(_ rest: ArraySlice<UInt8>, key: String, escape: UInt8) throws(Failure) -> [BuildKitArgument] {
+    private static func nameVal(_ rest: ArraySlice<UInt8>, key: String, escape: UInt8) throws(Failure)
+        -> [BuildKitArgument]
+    {
         let ws = words(rest, escape: escape)
         guard let first = ws.first else { return [] }
         if !first.contains(ASCII.equals) {
@@ -98,12 +100,12 @@ enum LineParsers {
         return out
     }
 
-    static func nameOrNameVal(_ rest: ArraySlice<UInt8>, escape: UInt8) -> [BuildKitArgument] {
+    private static func nameOrNameVal(_ rest: ArraySlice<UInt8>, escape: UInt8) -> [BuildKitArgument] {
         words(rest, escape: escape).map { .value(Bytes.string($0[...])) }
     }
 
     /// Go `regexp.MustCompile("[\t\v\f\r ]+").Split(s, n)`.
-    static func splitWhitespace(_ text: ArraySlice<UInt8>, limit: Int = -1) -> [ArraySlice<UInt8>] {
+    private static func splitWhitespace(_ text: ArraySlice<UInt8>, limit: Int = -1) -> [ArraySlice<UInt8>] {
         var parts: [ArraySlice<UInt8>] = []
         var start = text.startIndex
         var i = text.startIndex
@@ -123,12 +125,12 @@ enum LineParsers {
         return parts
     }
 
-    static func whitespaceDelimited(_ rest: ArraySlice<UInt8>) -> [BuildKitArgument] {
+    private static func whitespaceDelimited(_ rest: ArraySlice<UInt8>) -> [BuildKitArgument] {
         if rest.isEmpty { return [] }
         return splitWhitespace(rest).map { .value(Bytes.string($0)) }
     }
 
-    static func maybeJSON(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
+    private static func maybeJSON(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
         if rest.isEmpty { return ([], false) }
         switch JSONArray.parse(rest) {
         case .strings(let list): return (list.map { .value($0) }, true)
@@ -137,7 +139,7 @@ enum LineParsers {
         }
     }
 
-    static func maybeJSONToList(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
+    private static func maybeJSONToList(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
         switch JSONArray.parse(rest) {
         case .strings(let list): return (list.map { .value($0) }, true)
         case .notStrings: throw Failure(reason: JSONArray.notStringArrayMessage)
@@ -145,7 +147,7 @@ enum LineParsers {
         }
     }
 
-    static func healthConfig(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
+    private static func healthConfig(_ rest: ArraySlice<UInt8>) throws(Failure) -> Result {
         var sep = rest.startIndex
         while sep < rest.endIndex && !rest[sep].isGoByteSpace { sep += 1 }
         var next = sep

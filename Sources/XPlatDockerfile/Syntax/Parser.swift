@@ -46,21 +46,21 @@ struct Parser {
     }
 
     var lineCount: Int { bytes.isEmpty ? 0 : lineStarts.count }
-    func lineEnd(_ li: Int) -> Int { li + 1 < lineStarts.count ? lineStarts[li + 1] : bytes.count }
+    private func lineEnd(_ li: Int) -> Int { li + 1 < lineStarts.count ? lineStarts[li + 1] : bytes.count }
 
     func fail(_ line: Int, _ reason: String) -> DockerfileSyntaxError {
         DockerfileSyntaxError(fileName: fileName, line: max(1, line), reason: reason)
     }
 
     /// BuildKit `isComment`: the line, newline and leading space trimmed, starts with `#`.
-    func isComment(_ start: Int, _ end: Int) -> Bool {
+    private func isComment(_ start: Int, _ end: Int) -> Bool {
         let e = Bytes.trimNewline(bytes[start..<end])
         let s = Bytes.trimLeft(bytes[start..<e])
         return s < e && bytes[s] == ASCII.hash
     }
 
     /// BuildKit's `possibleParserDirective` on one line (newline trimmed).
-    mutating func possibleDirective(_ token: ArraySlice<UInt8>, line: Int) throws(DockerfileSyntaxError) {
+    private mutating func possibleDirective(_ token: ArraySlice<UInt8>, line: Int) throws(DockerfileSyntaxError) {
         if directivesDone { return }
         guard let (name, value) = Self.matchDirective(token) else { directivesDone = true; return }
         let key = name.lowercased()
@@ -77,7 +77,7 @@ struct Parser {
     }
 
     /// `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`
-    static func matchDirective(_ line: ArraySlice<UInt8>) -> (String, String)? {
+    private static func matchDirective(_ line: ArraySlice<UInt8>) -> (String, String)? {
         var i = line.startIndex
         guard i < line.endIndex, line[i] == ASCII.hash else { return nil }
         i += 1
@@ -98,7 +98,7 @@ struct Parser {
 
     /// BuildKit `trimContinuationCharacter`: the end of the kept text and whether the line ends the
     /// instruction.
-    func trimContinuation(_ line: ArraySlice<UInt8>) -> (end: Int, isEnd: Bool) {
+    private func trimContinuation(_ line: ArraySlice<UInt8>) -> (end: Int, isEnd: Bool) {
         var e = line.endIndex
         while e > line.startIndex, line[e - 1] == ASCII.space || line[e - 1] == ASCII.tab { e -= 1 }
         guard e > line.startIndex, line[e - 1] == escape else { return (line.endIndex, true) }
@@ -149,7 +149,9 @@ struct Parser {
     /// A line read between instructions: its comment gathered (an empty comment drops the ones
     /// before), a parser directive read, and the text an instruction would start with (none for a
     /// comment line). The BOM of the first line is not text.
-    mutating func lineToken(_ li: Int, comments: inout [String]) throws(DockerfileSyntaxError) -> ArraySlice<UInt8> {
+    private mutating func lineToken(_ li: Int, comments: inout [String]) throws(DockerfileSyntaxError) -> ArraySlice<
+        UInt8
+    > {
         let le = lineEnd(li)
         var cs = lineStarts[li]
         if li == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { cs = 3 }
@@ -166,7 +168,7 @@ struct Parser {
     /// The instruction that starts with `token` on `startLine` (1-based): its continuation lines
     /// joined, its node parsed and its heredoc bodies read, `li` moved past its last line. Nil when
     /// the line holds no text (blank or a comment).
-    mutating func readInstruction(
+    private mutating func readInstruction(
         _ token: ArraySlice<UInt8>, startLine: Int, line li: inout Int, comments: [String],
         warnings: inout [String]
     ) throws(DockerfileSyntaxError) -> Instruction? {
@@ -206,7 +208,7 @@ struct Parser {
 
     /// The logical line of an instruction: its first line's kept text, then each continuation line's
     /// (comment lines skipped, empty lines skipped and reported), with where each piece came from.
-    mutating func joinContinuations(first: Range<Int>, isEnd firstIsEnd: Bool, line li: inout Int)
+    private mutating func joinContinuations(first: Range<Int>, isEnd firstIsEnd: Bool, line li: inout Int)
         throws(DockerfileSyntaxError) -> (logical: [UInt8], segments: [Segment], hasEmpty: Bool)
     {
         var logical = Array(bytes[first])
@@ -230,7 +232,8 @@ struct Parser {
 
     /// The bodies of the heredocs an instruction opens (`<<EOF`), read from the lines after it up to
     /// each terminator; an unterminated heredoc is an error at the instruction's line.
-    func readHeredocs(_ logical: [UInt8], node: Built, startLine: Int, line li: inout Int) throws(DockerfileSyntaxError)
+    private func readHeredocs(_ logical: [UInt8], node: Built, startLine: Int, line li: inout Int)
+        throws(DockerfileSyntaxError)
         -> [Heredoc]
     {
         guard node.canContainHeredoc, Bytes.find([ASCII.lt, ASCII.lt], in: logical) != nil else { return [] }
@@ -307,7 +310,7 @@ struct Parser {
     }
 
     /// BuildKit `newNodeFromLine`: split off the command and flags, dispatch to the line parser.
-    static func nodeFromLine(_ line: ArraySlice<UInt8>, escape: UInt8) throws(LineParsers.Failure) -> Built {
+    private static func nodeFromLine(_ line: ArraySlice<UInt8>, escape: UInt8) throws(LineParsers.Failure) -> Built {
         let trimmed = Bytes.trimSpace(line)
         var i = trimmed.startIndex
         while i < trimmed.endIndex, !trimmed[i].isTokenSpace { i += 1 }
@@ -345,7 +348,7 @@ struct Parser {
     }
 
     /// BuildKit `extractBuilderFlags`: leading `--flag` words; returns where the arguments start.
-    static func extractFlags(_ line: ArraySlice<UInt8>) -> (Int, [RawFlag]) {
+    private static func extractFlags(_ line: ArraySlice<UInt8>) -> (Int, [RawFlag]) {
         var scanner = FlagScanner(line: line)
         return scanner.scan()
     }
