@@ -19,6 +19,9 @@ public struct DockerClientChoice: Sendable, Hashable {
     public var path: String
     /// The clients found before it that cannot reach BuildKit, with the reason.
     public var passedOver: [DockerClientFacts]
+    /// Its buildx plugin, as the choice asked it (`.unasked` for `XPLAT_DOCKER`): the build hands it
+    /// on rather than asking again.
+    public var buildx: BuildxPlugin = .unasked
 
     /// The environment variable docker's CLI sets for a plugin it runs: the path of the `docker`
     /// binary that ran it.
@@ -39,8 +42,10 @@ public struct DockerClientChoice: Sendable, Hashable {
         }
         var passedOver: [DockerClientFacts] = []
         for path in candidates(environment: environment, path: roots.path) {
-            let facts = await probe(path, runner: runner)
-            if facts.buildKitVia != nil { return DockerClientChoice(path: path, passedOver: passedOver) }
+            let (facts, buildx) = await probe(path, runner: runner)
+            if facts.buildKitVia != nil {
+                return DockerClientChoice(path: path, passedOver: passedOver, buildx: buildx)
+            }
             passedOver.append(facts)
         }
         throw DockerClientError(unusable: passedOver, searched: roots.path)
@@ -48,7 +53,9 @@ public struct DockerClientChoice: Sendable, Hashable {
 
     /// What a client can do, asked without the daemon (`docker --version`, `docker buildx version`):
     /// this runs before every build, so it must be quick.
-    private static func probe(_ path: String, runner: any CommandRunner) async -> DockerClientFacts {
+    private static func probe(_ path: String, runner: any CommandRunner) async
+        -> (DockerClientFacts, BuildxPlugin)
+    {
         async let versionRun = try? runner.run(Command(path, ["--version"]))
         async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
         let (version, buildx) = await (versionRun, buildxRun)
@@ -56,7 +63,11 @@ public struct DockerClientChoice: Sendable, Hashable {
         // `Docker version 28.2.2, build e6534b4`
         facts.version = version.flatMap { $0.succeeded ? $0.stdout.split(separator: " ").dropFirst(2).first : nil }
             .map { String($0.prefix { $0 != "," }) }
-        if let buildx, buildx.succeeded { facts.buildxVersion = BuildxVersion.parse(buildx.stdout)?.text ?? "unknown" }
+        let plugin =
+            buildx.map {
+                BuildxPlugin(succeeded: $0.succeeded, exitCode: $0.exitCode, stdout: $0.stdout, stderr: $0.stderr)
+            } ?? .absent(said: "could not run it")
+        facts.buildxVersion = plugin.version?.text
         let major = facts.version.flatMap { Int($0.prefix { $0.isNumber }) }
         facts.builtInBuildKit = major.map { $0 >= 18 && $0 < 23 } ?? false
         facts.buildKitVia = facts.buildxVersion != nil ? "buildx" : facts.builtInBuildKit ? "built-in" : nil
@@ -67,7 +78,7 @@ public struct DockerClientChoice: Sendable, Hashable {
                 : major.map { "Docker \($0) client without the buildx plugin: `docker build` cannot use BuildKit" }
                     ?? "`docker --version` printed no version"
         }
-        return facts
+        return (facts, plugin)
     }
 
     /// A note on the clients passed over, nil when there were none.
