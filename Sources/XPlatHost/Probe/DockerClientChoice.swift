@@ -33,22 +33,43 @@ public struct DockerClientChoice: Sendable, Hashable {
     public static func find(environment: [String: String], runner: any CommandRunner) async throws(DockerClientError)
         -> DockerClientChoice
     {
-        let roots = HostRoots.system(environment: environment)
-        if let named = environment["XPLAT_DOCKER"], !named.isEmpty {
-            guard let path = lookUp(named, in: roots.path) else {
-                throw DockerClientError(named: named, searched: roots.path)
-            }
-            return DockerClientChoice(path: path, passedOver: [])
+        try await find(environment: environment, roots: HostRoots.system(environment: environment)) {
+            await probe($0, runner: runner)
+        }
+    }
+
+    /// The rule, for builds and for `xplat doctor` (which asks every client its own way first):
+    /// `XPLAT_DOCKER`'s client as it is; else each candidate in order, `ask`ed what it can do,
+    /// until one reaches BuildKit. Paths are `roots`' (a fixture tree's in tests).
+    static func find(
+        environment: [String: String], roots: HostRoots,
+        ask: (String) async -> (facts: DockerClientFacts, buildx: BuildxPlugin)
+    ) async throws(DockerClientError) -> DockerClientChoice {
+        if let named = try named(environment: environment, roots: roots) {
+            return DockerClientChoice(path: named, passedOver: [])
         }
         var passedOver: [DockerClientFacts] = []
-        for path in candidates(environment: environment, path: roots.path) {
-            let (facts, buildx) = await probe(path, runner: runner)
+        for path in candidates(environment: environment, roots: roots) {
+            let (facts, buildx) = await ask(path)
             if facts.buildKitVia != nil {
                 return DockerClientChoice(path: path, passedOver: passedOver, buildx: buildx)
             }
             passedOver.append(facts)
         }
         throw DockerClientError(unusable: passedOver, searched: roots.path)
+    }
+
+    /// The client `XPLAT_DOCKER` names, nil when it is unset or empty.
+    /// - Throws: `DockerClientError` when it names no executable.
+    static func named(environment: [String: String], roots: HostRoots) throws(DockerClientError) -> String? {
+        guard let named = environment["XPLAT_DOCKER"], !named.isEmpty else { return nil }
+        guard let path = lookUp(named, in: roots) else { throw DockerClientError(named: named, searched: roots.path) }
+        return path
+    }
+
+    /// The client docker's CLI ran xplat from as a plugin, nil when it did not.
+    static func pluginParent(environment: [String: String], roots: HostRoots) -> String? {
+        environment[pluginParent].flatMap { $0.isEmpty ? nil : lookUp($0, in: roots) }
     }
 
     /// What a client can do, asked without the daemon (`docker --version`, `docker buildx version`):
@@ -91,11 +112,11 @@ public struct DockerClientChoice: Sendable, Hashable {
     }
 
     /// The plugin's parent client, then every `docker` on `PATH`, each real file once.
-    private static func candidates(environment: [String: String], path: [String]) -> [String] {
+    static func candidates(environment: [String: String], roots: HostRoots) -> [String] {
         var found: [String] = []
         var seen = Set<String>()
-        let parent = environment[pluginParent].flatMap { $0.isEmpty ? nil : lookUp($0, in: path) }
-        let onPath = path.map { inDirectory($0, name: "docker") }
+        let parent = pluginParent(environment: environment, roots: roots)
+        let onPath = roots.path.map { inDirectory($0, name: "docker") }
         for candidate in [parent].compactMap({ $0 }) + onPath where HostFiles.isExecutableFile(candidate) {
             // /bin is /usr/bin on merged-/usr systems: one client, not two.
             if seen.insert(realPath(candidate)).inserted { found.append(candidate) }
@@ -103,10 +124,10 @@ public struct DockerClientChoice: Sendable, Hashable {
         return found
     }
 
-    /// `name` itself when it holds a `/`, else the first executable `name` in `path`.
-    private static func lookUp(_ name: String, in path: [String]) -> String? {
-        if name.contains("/") { return HostFiles.isExecutableFile(name) ? name : nil }
-        return path.map { inDirectory($0, name: name) }.first(where: HostFiles.isExecutableFile)
+    /// `name` itself (under `roots`) when it holds a `/`, else the first executable `name` in its `PATH`.
+    private static func lookUp(_ name: String, in roots: HostRoots) -> String? {
+        if name.contains("/") { return HostFiles.isExecutableFile(roots.resolve(name)) ? roots.resolve(name) : nil }
+        return roots.path.map { inDirectory($0, name: name) }.first(where: HostFiles.isExecutableFile)
     }
 
     private static func inDirectory(_ directory: String, name: String) -> String {

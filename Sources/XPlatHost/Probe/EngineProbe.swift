@@ -4,33 +4,14 @@ import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Reads the engine's state through a `CommandRunner` and the roots' sockets.
 enum EngineProbe {
     static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
-        // As `DockerClientChoice` finds it: XPLAT_DOCKER, else the plugin's parent, else the first usable on PATH.
-        let preferred = environment["XPLAT_DOCKER"] ?? environment[DockerClientChoice.pluginParent] ?? ""
-        var paths: [String] = []
-        var seen = Set<String>()
-        for dir in roots.path {
-            let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + "docker"
-            guard HostFiles.isExecutableFile(candidate) else { continue }
-            // /bin is /usr/bin on merged-/usr systems: one client, not two.
-            let real =
-                realpath(candidate, nil).map { p in
-                    defer { free(p) }; return String(cString: p)
-                } ?? candidate
-            if seen.insert(real).inserted { paths.append(candidate) }
-        }
-        let preferredResolved = roots.resolve(preferred)
-        if environment["XPLAT_DOCKER"] != nil, !paths.contains(preferredResolved),
-            HostFiles.isExecutableFile(preferredResolved)
-        {
-            paths.append(preferredResolved)
-        }
+        // The clients a build may take (`DockerClientChoice`), and XPLAT_DOCKER's when it is none of them.
+        let named = try? DockerClientChoice.named(environment: environment, roots: roots)
+        var paths = DockerClientChoice.candidates(environment: environment, roots: roots)
+        if let named, !paths.contains(named) { paths.append(named) }
+        let preferred = named ?? DockerClientChoice.pluginParent(environment: environment, roots: roots)
 
         async let daemon = probeDaemon(roots: roots)
         async let registry = probeRegistry(environment: environment)
@@ -41,7 +22,7 @@ enum EngineProbe {
                         index,
                         await probeClient(
                             path: path, shownAs: roots.unresolve(path),
-                            preferred: roots.unresolve(path) == preferred, runner: runner)
+                            preferred: path == preferred, runner: runner)
                     )
                 }
             }
@@ -50,10 +31,13 @@ enum EngineProbe {
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
         let daemonFacts = await daemon
-        let usable = clients.filter { $0.buildKitVia != nil }
-        // XPLAT_DOCKER is built with as it is (`DockerClientChoice`), even when it cannot reach BuildKit.
-        let named = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : clients.first { $0.preferred } }
-        let buildClient = (named ?? usable.first { $0.preferred } ?? usable.first)?.path
+        // The build's own rule over what doctor asked: XPLAT_DOCKER as it is (even one that cannot
+        // reach BuildKit), else the first candidate that can.
+        let asked = Dictionary(zip(paths, clients), uniquingKeysWith: { first, _ in first })
+        let choice = try? await DockerClientChoice.find(environment: environment, roots: roots) { path in
+            (asked[path] ?? DockerClientFacts(path: path, builtInBuildKit: false, preferred: false), .unasked)
+        }
+        let buildClient = choice.map { roots.unresolve($0.path) }
 
         var builders: [BuilderFacts] = []
         var buildxSource: String?
