@@ -62,20 +62,8 @@ public enum BakeMapping {
         throws -> BuildRequest
     {
         do {
-            if let call = target.call, call != "build" {
-                throw BuildError.conflict(
-                    "call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker buildx "
-                        + "bake --call \(call) for it, or drop it to build"
-                )
-            }
-            let printedContext = target.context ?? "."
-            if isRemote(printedContext) {
-                throw BuildError.conflict(
-                    "context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context "
-                        + "must be a local folder"
-                )
-            }
-            let context = resolve(printedContext, in: options.directory)
+            try rejectUnbuildable(target)
+            let context = resolve(target.context ?? ".", in: options.directory)
             let dockerfile = try dockerfilePath(target, context: context, inlineDirectory: inlineDirectory)
             let platforms =
                 target.platforms.isEmpty
@@ -93,31 +81,57 @@ public enum BakeMapping {
                 noCache: target.noCache ?? false, verify: options.verify, rewrite: options.rewrite,
                 progress: options.progress,
                 registry: options.registry)
-            if let network = try target.network.map(NetworkMode.init(parsing:)) ?? options.network {
-                request.network = network
-            }
-            request.attests = try target.attest.map(AttestSpec.init(parsing:))
-            request.secrets = try target.secrets.map { try SecretSpec(parsing: $0, environment: env) }
-            request.ssh = try target.ssh.map { try SSHSpec(parsing: $0, environment: env) }
-            request.labels = target.labels.compactMapValues { $0 }  // buildx drops a label whose value is null
-            request.annotations = try target.annotations.map(AnnotationSpec.init(parsing:))
-            request.ulimits = try target.ulimits.map(Ulimit.init(parsing:))
-            if let shm = target.shmSize {
-                guard let bytes = ByteSize.parse(shm) else {
-                    throw BuildError.badOption(
-                        option: "shm-size", value: shm, reason: "expected a size such as 128m or 1g")
-                }
-                request.shmSize = bytes
-            }
-            request.pull = target.pull ?? false
-            request.noCacheFilter = target.noCacheFilter
-            request.allow = try target.entitlements.map(Entitlement.init(parsing:))
-            request.buildContexts = try namedContexts(target, in: options.directory)
+            try applyRunOptions(of: target, to: &request, options: options)
             try request.validate()
             return request
         } catch let error as BuildError {
             throw BuildError.target(target.name, error)
         }
+    }
+
+    /// A target xplat cannot build: a frontend method other than `build`, or a remote context.
+    private static func rejectUnbuildable(_ target: BakeTarget) throws {
+        if let call = target.call, call != "build" {
+            throw BuildError.conflict(
+                "call \"\(call)\": a frontend method (buildx's --call), which builds nothing; run docker buildx "
+                    + "bake --call \(call) for it, or drop it to build"
+            )
+        }
+        let printedContext = target.context ?? "."
+        if isRemote(printedContext) {
+            throw BuildError.conflict(
+                "context \"\(printedContext)\": a remote context; xplat plans from the Dockerfile, so the context "
+                    + "must be a local folder"
+            )
+        }
+    }
+
+    /// The target's settings for the build's run: network, attestations, secrets, SSH, labels, annotations,
+    /// ulimits, shm size, pull, no-cache filter, entitlements and named contexts.
+    private static func applyRunOptions(of target: BakeTarget, to request: inout BuildRequest, options: BakeOptions)
+        throws
+    {
+        let env = options.environment
+        if let network = try target.network.map(NetworkMode.init(parsing:)) ?? options.network {
+            request.network = network
+        }
+        request.attests = try target.attest.map(AttestSpec.init(parsing:))
+        request.secrets = try target.secrets.map { try SecretSpec(parsing: $0, environment: env) }
+        request.ssh = try target.ssh.map { try SSHSpec(parsing: $0, environment: env) }
+        request.labels = target.labels.compactMapValues { $0 }  // buildx drops a label whose value is null
+        request.annotations = try target.annotations.map(AnnotationSpec.init(parsing:))
+        request.ulimits = try target.ulimits.map(Ulimit.init(parsing:))
+        if let shm = target.shmSize {
+            guard let bytes = ByteSize.parse(shm) else {
+                throw BuildError.badOption(
+                    option: "shm-size", value: shm, reason: "expected a size such as 128m or 1g")
+            }
+            request.shmSize = bytes
+        }
+        request.pull = target.pull ?? false
+        request.noCacheFilter = target.noCacheFilter
+        request.allow = try target.entitlements.map(Entitlement.init(parsing:))
+        request.buildContexts = try namedContexts(target, in: options.directory)
     }
 
     /// `contexts`: `target:OTHER` kept as it is (`BakeService` replaces it with the other

@@ -43,19 +43,9 @@ struct ImageExport: Sendable {
         var files = [config.digest: configPath]
         var layers: [Descriptor] = []
         for layer in entry.Layers {
-            let path = "\(folder)/\(layer)"
-            guard compress else {
-                let descriptor = try described(path, mediaType: MediaType.ociLayer)
-                files[descriptor.digest] = path
-                layers.append(descriptor)
-                continue
-            }
-            let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
-            guard zipped.succeeded else {
-                throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))")
-            }
-            let descriptor = try described(path + ".gz", mediaType: MediaType.ociLayerGzip)
-            files[descriptor.digest] = path + ".gz"
+            let (descriptor, file) = try await savedLayer(
+                at: "\(folder)/\(layer)", compress: compress, platform: platform)
+            files[descriptor.digest] = file
             layers.append(descriptor)
         }
         // xplat makes this manifest itself: `--annotation` values for the manifests go on it here.
@@ -67,6 +57,19 @@ struct ImageExport: Sendable {
             platform: oci,
             manifest: FetchedManifest(mediaType: MediaType.ociManifest, digest: sha256Digest(bytes), data: bytes),
             decoded: manifest, blobFiles: files)
+    }
+
+    /// One layer tar of a `docker save`: described as it is, or gzip-compressed beside it (`gzip -n`) when
+    /// `compress`. Returns its descriptor and the file that holds its bytes.
+    private func savedLayer(at path: String, compress: Bool, platform: Platform) async throws
+        -> (descriptor: Descriptor, file: String)
+    {
+        guard compress else { return (try described(path, mediaType: MediaType.ociLayer), path) }
+        let zipped = try await runner.run(Command("gzip", ["-n", "-k", "-f", path]))
+        guard zipped.succeeded else {
+            throw BuildError.assemblyFailed("\(platform): gzip of a layer failed: \(Self.firstLine(zipped.stderr))")
+        }
+        return (try described(path + ".gz", mediaType: MediaType.ociLayerGzip), path + ".gz")
     }
 
     /// The images of a builder's OCI export (a tar of an OCI layout), by platform, and its

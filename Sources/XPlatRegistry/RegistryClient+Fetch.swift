@@ -170,24 +170,7 @@ extension RegistryClient {
                 throw RegistryError.status(
                     op, code: Int(response.status.code), detail: "a redirect without a usable Location")
             }
-            let base = URL(
-                string: "https://\(Self.apiHost(reference.registry))/v2/\(reference.repository)/blobs/\(digest)")
-            let target = URL(string: location, relativeTo: base)?.absoluteURL.absoluteString ?? location
-            var request = HTTPClientRequest(url: target)
-            request.headers.add(name: "User-Agent", value: configuration.userAgent)
-            if let host = URL(string: target)?.host, target.hasPrefix("https://") {
-                let port = URL(string: target)?.port.map { ":\($0)" } ?? ""
-                request.tlsConfiguration = try tlsConfiguration(for: host + port)
-            }
-            do { response = try await http.execute(request, timeout: .hours(6)) } catch {
-                throw Self.classify(error, op)
-            }
-            let code = Int(response.status.code)
-            guard code == 200 || (300...399).contains(code) else {
-                let body = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
-                throw RegistryError.status(
-                    op, code: code, detail: "from the blob storage: " + RegistryError.detail(from: body))
-            }
+            response = try await followBlobRedirect(to: location, reference, digest: digest, operation: op)
         }
         var hasher = DigestHasher()
         var count: Int64 = 0
@@ -205,6 +188,33 @@ extension RegistryClient {
         let actual = hasher.finalize()
         guard actual == digest else { throw RegistryError.digestMismatch(op, expected: digest, actual: actual) }
         return count
+    }
+
+    /// One hop of a blob's redirect to its storage: `location` (relative to the blob's URL) fetched without
+    /// credentials; the answer must be the blob or another redirect.
+    private func followBlobRedirect(
+        to location: String, _ reference: RegistryReference, digest: String, operation op: RegistryOperation
+    ) async throws -> HTTPClientResponse {
+        let base = URL(
+            string: "https://\(Self.apiHost(reference.registry))/v2/\(reference.repository)/blobs/\(digest)")
+        let target = URL(string: location, relativeTo: base)?.absoluteURL.absoluteString ?? location
+        var request = HTTPClientRequest(url: target)
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let host = URL(string: target)?.host, target.hasPrefix("https://") {
+            let port = URL(string: target)?.port.map { ":\($0)" } ?? ""
+            request.tlsConfiguration = try tlsConfiguration(for: host + port)
+        }
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .hours(6)) } catch {
+            throw Self.classify(error, op)
+        }
+        let code = Int(response.status.code)
+        guard code == 200 || (300...399).contains(code) else {
+            let body = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
+            throw RegistryError.status(
+                op, code: code, detail: "from the blob storage: " + RegistryError.detail(from: body))
+        }
+        return response
     }
 
     /// Writes blob `digest` to `path` (through a temporary file in the same folder, renamed once

@@ -55,39 +55,14 @@ extension RegistryClient {
     private func fetchToken(
         challenge: AuthChallenge, scopes: [String], credential: Credential?, operation op: RegistryOperation
     ) async throws -> String {
-        guard let realm = challenge.realm, var components = URLComponents(string: realm),
+        guard let realm = challenge.realm, let components = URLComponents(string: realm),
             let realmHost = components.host
         else {
             throw RegistryError.status(op, code: 401, detail: "the token realm is not a URL: \(challenge.realm ?? "")")
         }
         let hostPort = components.port.map { "\(realmHost):\($0)" } ?? realmHost
-        var request: HTTPClientRequest
-        if let refresh = credential?.identityToken {
-            request = HTTPClientRequest(url: realm)
-            request.method = .POST
-            var form = URLComponents()
-            form.queryItems =
-                [
-                    URLQueryItem(name: "grant_type", value: "refresh_token"),
-                    URLQueryItem(name: "refresh_token", value: refresh),
-                    URLQueryItem(name: "client_id", value: configuration.userAgent),
-                ]
-                + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
-                + [URLQueryItem(name: "scope", value: scopes.joined(separator: " "))]
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
-        } else {
-            var items = components.queryItems ?? []
-            if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
-            for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
-            components.queryItems = items
-            request = HTTPClientRequest(url: components.url?.absoluteString ?? realm)
-            if let credential, !credential.username.isEmpty || !credential.password.isEmpty {
-                let basic = Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
-                request.headers.add(name: "Authorization", value: "Basic " + basic)
-            }
-        }
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        var request = tokenRequest(
+            realm: realm, components: components, challenge: challenge, scopes: scopes, credential: credential)
         let tokenOp = RegistryOperation(
             registry: op.registry, repository: op.repository, reference: op.reference,
             action: "get a token (\(realm)) to \(op.action)")
@@ -114,5 +89,41 @@ extension RegistryClient {
             throw RegistryError.status(tokenOp, code: 200, detail: "the token service answered without a token")
         }
         return token
+    }
+
+    /// The request to the token realm: with an identity token, the OAuth2 refresh-token POST; else a GET with the
+    /// service and scopes in the query and Basic credentials (or none).
+    private func tokenRequest(
+        realm: String, components: URLComponents, challenge: AuthChallenge, scopes: [String], credential: Credential?
+    ) -> HTTPClientRequest {
+        var request: HTTPClientRequest
+        if let refresh = credential?.identityToken {
+            request = HTTPClientRequest(url: realm)
+            request.method = .POST
+            var form = URLComponents()
+            form.queryItems =
+                [
+                    URLQueryItem(name: "grant_type", value: "refresh_token"),
+                    URLQueryItem(name: "refresh_token", value: refresh),
+                    URLQueryItem(name: "client_id", value: configuration.userAgent),
+                ]
+                + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
+                + [URLQueryItem(name: "scope", value: scopes.joined(separator: " "))]
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
+        } else {
+            var components = components
+            var items = components.queryItems ?? []
+            if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
+            for scope in scopes { items.append(URLQueryItem(name: "scope", value: scope)) }
+            components.queryItems = items
+            request = HTTPClientRequest(url: components.url?.absoluteString ?? realm)
+            if let credential, !credential.username.isEmpty || !credential.password.isEmpty {
+                let basic = Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
+                request.headers.add(name: "Authorization", value: "Basic " + basic)
+            }
+        }
+        request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        return request
     }
 }

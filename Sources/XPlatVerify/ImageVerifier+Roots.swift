@@ -70,40 +70,8 @@ extension ImageVerifier {
             || (!MediaType.isManifest(descriptor.mediaType) && Self.hasManifests(data))
         {
             let index: Index = try decode(data, "\(name)@\(descriptor.digest)")
-            let subjects = Dictionary(
-                index.manifests.map { ($0.digest, $0.platform?.description ?? "?") }, uniquingKeysWith: { a, _ in a })
-            for entry in index.manifests {
-                let entryName =
-                    entry.annotations?[AnnotationKey.refName].map { depth == 0 ? "\(name):\($0)" : name } ?? name
-                if entry.isAttestation {
-                    let subject = entry.annotations?[AnnotationKey.dockerReferenceDigest]
-                    attestations.append(
-                        VerifiedRoot(
-                            path: "\(entryName) attestation", platform: nil, kind: .attestation, source: content.name,
-                            manifest: entry.digest,
-                            subject: subject.map {
-                                "\(subjects[$0] ?? "an entry not in the index") (\(String($0.prefix(19))))"
-                            }))
-                    continue
-                }
-                if entry.platform?.os == "unknown" || entry.platform?.architecture == "unknown" {
-                    findings.append(
-                        SourceFinding(
-                            .unknownEntry, source: content.name, platform: entry.platform?.description,
-                            manifest: entry.digest,
-                            message:
-                                "index entry \(entry.digest) is \(entry.platform?.description ?? "unknown") "
-                                + "without the "
-                                + "\(AnnotationKey.dockerReferenceType): attestation-manifest annotation: not an "
-                                + "image of any platform"
-                        ))
-                    continue
-                }
-                let platform = try entry.platform.map { try Self.platform($0, in: entryName) }
-                try await expand(
-                    entry, name: entryName, claimed: platform ?? claimed, content,
-                    &images, &attestations, &findings, depth: depth + 1)
-            }
+            try await expandEntries(
+                of: index, name: name, claimed: claimed, content, &images, &attestations, &findings, depth: depth)
             return
         }
         let manifest: Manifest = try decode(data, "\(name)@\(descriptor.digest)")
@@ -117,6 +85,60 @@ extension ImageVerifier {
             digest = id.count == 64 ? "sha256:" + id : manifest.config.digest
         }
         images.append(FoundImage(name: name, manifestDigest: digest, claimed: claimed, manifest: manifest))
+    }
+
+    /// Each entry of an index: an attestation listed, an `unknown` platform reported, anything else expanded in
+    /// turn (an image, or an index one level deeper).
+    private func expandEntries(
+        of index: Index, name: String, claimed: Platform?, _ content: some ImageContent,
+        _ images: inout [FoundImage], _ attestations: inout [VerifiedRoot], _ findings: inout [SourceFinding],
+        depth: Int
+    ) async throws {
+        let subjects = Dictionary(
+            index.manifests.map { ($0.digest, $0.platform?.description ?? "?") }, uniquingKeysWith: { a, _ in a })
+        for entry in index.manifests {
+            let entryName =
+                entry.annotations?[AnnotationKey.refName].map { depth == 0 ? "\(name):\($0)" : name } ?? name
+            if entry.isAttestation {
+                attestations.append(
+                    Self.attestationRoot(entry, name: entryName, subjects: subjects, source: content.name))
+                continue
+            }
+            if entry.platform?.os == "unknown" || entry.platform?.architecture == "unknown" {
+                findings.append(Self.unknownEntryFinding(entry, source: content.name))
+                continue
+            }
+            let platform = try entry.platform.map { try Self.platform($0, in: entryName) }
+            try await expand(
+                entry, name: entryName, claimed: platform ?? claimed, content,
+                &images, &attestations, &findings, depth: depth + 1)
+        }
+    }
+
+    /// An attestation manifest of an index, named for the entry (by platform and short digest) it attests.
+    private static func attestationRoot(
+        _ entry: Descriptor, name: String, subjects: [String: String], source: String
+    ) -> VerifiedRoot {
+        let subject = entry.annotations?[AnnotationKey.dockerReferenceDigest]
+        return VerifiedRoot(
+            path: "\(name) attestation", platform: nil, kind: .attestation, source: source,
+            manifest: entry.digest,
+            subject: subject.map {
+                "\(subjects[$0] ?? "an entry not in the index") (\(String($0.prefix(19))))"
+            })
+    }
+
+    /// An index entry of `unknown` OS or architecture that is not marked as an attestation.
+    private static func unknownEntryFinding(_ entry: Descriptor, source: String) -> SourceFinding {
+        SourceFinding(
+            .unknownEntry, source: source, platform: entry.platform?.description,
+            manifest: entry.digest,
+            message:
+                "index entry \(entry.digest) is \(entry.platform?.description ?? "unknown") "
+                + "without the "
+                + "\(AnnotationKey.dockerReferenceType): attestation-manifest annotation: not an "
+                + "image of any platform"
+        )
     }
 
     /// The platform an image is held to (its index entry's, else its config's), and a finding when

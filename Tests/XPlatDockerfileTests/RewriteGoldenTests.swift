@@ -129,6 +129,10 @@ struct GoldenFolder {
                 "the Makefile make reads is not in the build context"
             ),
             ("refuse-cargo-fixed-target", RewriteRule.fixedTarget, "cargo already has a fixed --target"),
+            (
+                "refuse-go-strip", RewriteRule.opaqueBuild,
+                "`strip` of the build machine cannot read the target's binaries"
+            ),
         ])
     func refusals(name: String, rule: RewriteRule, reason: String) throws {
         let r = try Golden.rewrite(name)

@@ -42,39 +42,50 @@ public enum UnifiedDiff {
             var start = i
             var ctx = 0
             while start > 0 && ops[start - 1].kind == .same && ctx < context { start -= 1; ctx += 1 }
-            var end = i
-            var sameRun = 0
-            var j = i
-            while j < ops.count {
-                if ops[j].kind == .same {
-                    sameRun += 1
-                    if sameRun > 2 * context { break }
-                } else {
-                    sameRun = 0
-                    end = j
-                }
-                j += 1
-            }
-            let stop = min(ops.count, end + 1 + context)
-            let slice = ops[start..<stop]
-            let oldStart = (slice.first { $0.kind != .insert }?.a ?? (slice.first?.a ?? 0))
-            let newStart = (slice.first { $0.kind != .delete }?.b ?? (slice.first?.b ?? 0))
-            let oldCount = slice.filter { $0.kind != .insert }.count
-            let newCount = slice.filter { $0.kind != .delete }.count
-            out += colors.hunk("@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@") + "\n"
-            for op in slice {
-                switch op.kind {
-                case .same: out += " " + a[op.a].text + "\n"
-                case .delete: out += colors.removed("-" + a[op.a].text) + "\n"
-                case .insert: out += colors.added("+" + b[op.b].text) + "\n"
-                }
-                if op.kind == .delete && !a[op.a].newline || op.kind == .insert && !b[op.b].newline
-                    || op.kind == .same && !a[op.a].newline
-                {
-                    out += "\\ No newline at end of file\n"
-                }
-            }
+            let stop = min(ops.count, lastChange(in: ops, from: i, context: context) + 1 + context)
+            out += hunk(ops[start..<stop], old: a, new: b, colors: colors)
             i = stop
+        }
+        return out
+    }
+
+    /// The last change of the hunk that starts with the change at `first`: changes closer than
+    /// `2 * context` unchanged lines share a hunk.
+    private static func lastChange(in ops: [Op], from first: Int, context: Int) -> Int {
+        var end = first
+        var sameRun = 0
+        var j = first
+        while j < ops.count {
+            if ops[j].kind == .same {
+                sameRun += 1
+                if sameRun > 2 * context { break }
+            } else {
+                sameRun = 0
+                end = j
+            }
+            j += 1
+        }
+        return end
+    }
+
+    /// One hunk: its `@@ -old +new @@` header, then its lines.
+    private static func hunk(_ slice: ArraySlice<Op>, old: [Line], new: [Line], colors: Colors) -> String {
+        let oldStart = (slice.first { $0.kind != .insert }?.a ?? (slice.first?.a ?? 0))
+        let newStart = (slice.first { $0.kind != .delete }?.b ?? (slice.first?.b ?? 0))
+        let oldCount = slice.filter { $0.kind != .insert }.count
+        let newCount = slice.filter { $0.kind != .delete }.count
+        var out = colors.hunk("@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@") + "\n"
+        for op in slice {
+            switch op.kind {
+            case .same: out += " " + old[op.a].text + "\n"
+            case .delete: out += colors.removed("-" + old[op.a].text) + "\n"
+            case .insert: out += colors.added("+" + new[op.b].text) + "\n"
+            }
+            if op.kind == .delete && !old[op.a].newline || op.kind == .insert && !new[op.b].newline
+                || op.kind == .same && !old[op.a].newline
+            {
+                out += "\\ No newline at end of file\n"
+            }
         }
         return out
     }

@@ -17,6 +17,12 @@ struct WiringPlan {
     var evidence: [String] = []
 
     var needsCross: Bool { go == .cgo || rust || c }
+
+    /// The wiring gives `run` the cross toolchain (`$triplet`, the cross gcc and its binutils).
+    func crossToolchain(for run: RunInfo) -> Bool {
+        (run.toolchains.contains(.go) && go == .cgo) || (run.toolchains.contains(.rust) && rust)
+            || (run.toolchains.contains(.c) && c)
+    }
 }
 
 extension StagePlanner {
@@ -32,72 +38,120 @@ extension StagePlanner {
     /// Steps that break on another architecture whatever the toolchain.
     func blockers(_ facts: FamilyFacts) -> Refusal {
         var out: Refusal = []
+        let outputs = builtOutputs(facts)
+        for r in facts.runs {
+            let words = placedWords(r)
+            for (k, (w, at)) in words.enumerated() where w.isCommand {
+                let next = k + 1 < words.count ? words[k + 1].word.text : ""
+                if let blocker = commandBlocker(w, at: at, next: next, in: r, facts, outputs: outputs) {
+                    out.append(blocker)
+                }
+            }
+            out += probes(r) + fixedTargets(r, words) + wiringBlockers(r, facts)
+        }
+        return out
+    }
+
+    /// The files the family's compile commands write with `-o`.
+    private func builtOutputs(_ facts: FamilyFacts) -> Set<String> {
         var outputs = Set<String>()
         for r in facts.runs {
             for (k, w) in r.words.enumerated() where w.text == "-o" && k + 1 < r.words.count {
                 outputs.insert(r.words[k + 1].text)
             }
         }
-        let compiledBefore = { (r: RunInfo) in
-            facts.runs.contains { $0.step.line < r.step.line && !$0.toolchains.isEmpty }
+        return outputs
+    }
+
+    /// A command that would run target-architecture code after the move: tests, the built binary, or a
+    /// package manager that may build native add-ons.
+    private func commandBlocker(
+        _ word: ShellWord, at offset: Int, next: String, in run: RunInfo, _ facts: FamilyFacts,
+        outputs: Set<String>
+    ) -> RewriteFinding? {
+        let n = Shell.name(word.text)
+        if (n == "go" || n == "cargo") && next == "test" || n == "ctest"
+            || n == "make" && (next == "test" || next == "check")
+        {
+            return finding(
+                .runsTargetCode, at: offset, stage: run.stage,
+                "`\(word.text)\(n == "ctest" ? "" : " " + next)` runs tests, which would be "
+                    + "target-architecture binaries after the move",
+                fix: "run the tests in a stage on $TARGETPLATFORM, or drop them from the build")
         }
-        for r in facts.runs {
-            let words = placedWords(r)
-            for (k, (w, at)) in words.enumerated() where w.isCommand {
-                let next = k + 1 < words.count ? words[k + 1].word.text : ""
-                let n = Shell.name(w.text)
-                if (n == "go" || n == "cargo") && next == "test" || n == "ctest"
-                    || n == "make" && (next == "test" || next == "check")
-                {
-                    out.append(
-                        finding(
-                            .runsTargetCode, at: at, stage: r.stage,
-                            "`\(w.text)\(n == "ctest" ? "" : " " + next)` runs tests, which would be "
-                                + "target-architecture binaries after the move",
-                            fix: "run the tests in a stage on $TARGETPLATFORM, or drop them from the build"))
-                } else if outputs.contains(w.text)
-                    || outputs.contains(where: {
-                        Shell.name($0) == w.text && !w.text.contains("/") && $0.contains("/bin/")
-                    })
-                    || w.text.contains("target/release/") || w.text.contains("target/debug/")
-                    || w.text.hasPrefix("./") && !w.text.dropFirst(2).contains("/") && !Self.isBuildScript(n)
-                        && r.toolchains.isEmpty && compiledBefore(r)
-                {
-                    out.append(
-                        finding(
-                            .runsTargetCode, at: at, stage: r.stage,
-                            "runs the built binary `\(w.text)`, which would be a target-architecture binary after the "
-                                + "move",
-                            fix: "run it in a stage on $TARGETPLATFORM"))
-                } else if ["npm", "yarn", "pnpm"].contains(n)
-                    && (["install", "ci", "i", "add"].contains(next)
-                        || n == "yarn" && (next.isEmpty || next.hasPrefix("--")))
-                    || ["pip", "pip3"].contains(n) && next == "install"
-                {
-                    out.append(
-                        finding(
-                            .nativeAddons, at: at, stage: r.stage,
-                            "`\(n) \(next)` may build native add-ons for the machine it runs on"))
-                }
-            }
-            out += probes(r) + fixedTargets(r, words)
-            if facts.root.platform == .none && !r.toolchains.isEmpty && !r.wired && Self.mentionsTarget(r.step.command)
-            {
+        if runsBuiltBinary(word.text, named: n, in: run, facts, outputs: outputs) {
+            return finding(
+                .runsTargetCode, at: offset, stage: run.stage,
+                "runs the built binary `\(word.text)`, which would be a target-architecture binary after the "
+                    + "move",
+                fix: "run it in a stage on $TARGETPLATFORM")
+        }
+        if ["npm", "yarn", "pnpm"].contains(n)
+            && (["install", "ci", "i", "add"].contains(next) || n == "yarn" && (next.isEmpty || next.hasPrefix("--")))
+            || ["pip", "pip3"].contains(n) && next == "install"
+        {
+            return finding(
+                .nativeAddons, at: offset, stage: run.stage,
+                "`\(n) \(next)` may build native add-ons for the machine it runs on")
+        }
+        return nil
+    }
+
+    /// Whether the command word runs a binary the family built: a `-o` output (or its name, installed
+    /// to a bin folder), cargo's output, or `./name` after a compile step.
+    private func runsBuiltBinary(
+        _ text: String, named name: String, in run: RunInfo, _ facts: FamilyFacts, outputs: Set<String>
+    ) -> Bool {
+        outputs.contains(text)
+            || outputs.contains(where: { Shell.name($0) == text && !text.contains("/") && $0.contains("/bin/") })
+            || text.contains("target/release/") || text.contains("target/debug/")
+            || text.hasPrefix("./") && !text.dropFirst(2).contains("/") && !Self.isBuildScript(name)
+                && run.toolchains.isEmpty
+                && facts.runs.contains { $0.step.line < run.step.line && !$0.toolchains.isEmpty }
+    }
+
+    /// A compile RUN that cannot be wired: one that picks the target itself, or an exec-form RUN.
+    private func wiringBlockers(_ run: RunInfo, _ facts: FamilyFacts) -> Refusal {
+        var out: Refusal = []
+        if facts.root.platform == .none && !run.toolchains.isEmpty && !run.wired
+            && Self.mentionsTarget(run.step.command)
+        {
+            out.append(
+                finding(
+                    .opaqueBuild, run,
+                    "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross "
+                        + "wiring; moving it to $BUILDPLATFORM could build for the build machine"))
+        }
+        if run.step.isJSON && !run.toolchains.isEmpty {
+            out.append(
+                finding(
+                    .execForm, run, "exec-form (JSON) RUN cannot take the cross-compilation environment",
+                    fix: "write the RUN in shell form"))
+        }
+        return out
+    }
+
+    /// Binary tools of the build machine's binutils (`strip`, `objcopy`) that read the built files: after
+    /// the move they meet target-architecture binaries ("Unable to recognise the format of the input
+    /// file"). A RUN the wiring gives the cross toolchain gets `$triplet-strip`; any other leaves the family.
+    func hostBinutils(_ facts: FamilyFacts, _ plan: WiringPlan) -> Refusal {
+        var out: Refusal = []
+        for run in facts.runs where !run.wired && !plan.crossToolchain(for: run) {
+            for (word, at) in placedWords(run) where word.isCommand {
+                let tool = Shell.name(word.text)
+                guard Self.binutils.contains(tool) else { continue }
                 out.append(
                     finding(
-                        .opaqueBuild, r,
-                        "the RUN picks the target itself ($TARGETARCH) in a way xplat does not recognise as cross "
-                            + "wiring; moving it to $BUILDPLATFORM could build for the build machine"))
-            }
-            if r.step.isJSON && !r.toolchains.isEmpty {
-                out.append(
-                    finding(
-                        .execForm, r, "exec-form (JSON) RUN cannot take the cross-compilation environment",
-                        fix: "write the RUN in shell form"))
+                        .opaqueBuild, at: at, stage: run.stage,
+                        "`\(tool)` of the build machine cannot read the target's binaries after the move",
+                        fix: "strip in a stage on $TARGETPLATFORM, or with the target's binutils (`<triplet>-strip`)"))
             }
         }
         return out
     }
+
+    /// binutils programs that read or write object files of one architecture.
+    static let binutils: Set<String> = ["strip", "objcopy"]
 
     static func isBuildScript(_ name: String) -> Bool {
         name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl")

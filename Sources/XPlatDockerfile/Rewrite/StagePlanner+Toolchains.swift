@@ -17,13 +17,21 @@ extension StagePlanner {
 
     func planGo(_ facts: FamilyFacts, _ plan: inout WiringPlan) -> Refusal {
         guard facts.toolchains.contains(.go), let first = firstRun(facts, .go) else { return [] }
-        var out = goOpaque(facts)
-        let text = facts.text
+        let out = goOpaque(facts)
         let sites = goSites(facts)
-        // The Makefile's own architecture variables, set for the target in make's environment.
-        for s in sites where s.name == "make" {
-            guard let mk = makefile(s) else { continue }
-            for v in MakefileEvidence.goArchitecture(mk.text, goals: s.makeGoals).variables
+        addMakeVariables(of: sites, to: &plan)
+        if cgoIsOff(facts, sites, &plan) {
+            plan.go = .pure
+            return out
+        }
+        return out + planCgo(facts, sites, first: first, &plan)
+    }
+
+    /// The Makefile's own architecture variables, set for the target in make's environment.
+    private func addMakeVariables(of sites: [CommandSite], to plan: inout WiringPlan) {
+        for site in sites where site.name == "make" {
+            guard let mk = makefile(site) else { continue }
+            for v in MakefileEvidence.goArchitecture(mk.text, goals: site.makeGoals).variables
             where !plan.makeVariables.contains(where: { $0.name == v.name }) {
                 plan.makeVariables.append(v)
                 plan.evidence.append(
@@ -32,6 +40,12 @@ extension StagePlanner {
                 )
             }
         }
+    }
+
+    /// Whether cgo is settled off (by the Dockerfile, the base image's ENV, or the Makefiles the go
+    /// commands run through), adding the evidence for the base image or Makefile to `plan`.
+    private func cgoIsOff(_ facts: FamilyFacts, _ sites: [CommandSite], _ plan: inout WiringPlan) -> Bool {
+        let text = facts.text
         let cgoOn = text.contains("CGO_ENABLED=1")
         let inDockerfile = text.contains("CGO_ENABLED=0") || text.contains("CGO_ENABLED 0")
         // The base image's ENV (its config, from the registry), unless the Dockerfile sets it.
@@ -47,17 +61,25 @@ extension StagePlanner {
             && sites.allSatisfy { s in
                 s.name == "make" && makefile(s).map { MakefileEvidence.disablesCgo($0.text) != nil } == true
             }
-        if cgoOff || makefileOff {
-            plan.go = .pure
-            if !cgoOff, let s = sites.first, let mk = makefile(s), let line = MakefileEvidence.disablesCgo(mk.text) {
-                plan.evidence.append("no cgo: \(mk.path):\(line) turns it off")
-            }
-            return out
+        guard cgoOff || makefileOff else { return false }
+        if !cgoOff, let s = sites.first, let mk = makefile(s), let line = MakefileEvidence.disablesCgo(mk.text) {
+            plan.evidence.append("no cgo: \(mk.path):\(line) turns it off")
         }
+        return true
+    }
+
+    /// cgo not settled off: wired on apt images when the code or the stage says it needs cgo, refused on
+    /// Alpine (apk) images.
+    private func planCgo(
+        _ facts: FamilyFacts, _ sites: [CommandSite], first: RunInfo, _ plan: inout WiringPlan
+    ) -> Refusal {
         let evidence = cgoEvidence(facts, sites)
         let contextVisible = sites.contains { goModule($0) != nil }
         let nativeCgo = facts.apt || facts.packages.contains { $0.kind == .cCompiler || $0.kind == .libc }
-        guard !evidence.isEmpty || nativeCgo && !contextVisible else { plan.go = .pure; return out }
+        guard !evidence.isEmpty || nativeCgo && !contextVisible else {
+            plan.go = .pure
+            return []
+        }
         if facts.apt {
             plan.go = .cgo
             plan.evidence.append(
@@ -67,18 +89,18 @@ extension StagePlanner {
                     }
                         ?? "a C compiler is installed and no go.mod is among the files the stage holds"))
             plan.targetPackages += targetLibraries(facts).map(\.name)
-            return out
+            return []
         }
         let why =
             evidence.first?.message ?? "a C compiler is installed and no go.mod is among the files the stage holds"
-        out.append(
+        return [
             finding(
                 .cgoUnwired, at: evidence.first?.offset ?? first.sourceWords.first?.offset ?? first.step.line,
                 stage: first.stage,
                 "Go with cgo (\(why)) on an Alpine (apk) image: cross-compiling needs \(Self.alpineTechnique); xplat "
                     + "wires cgo on Debian/Ubuntu images",
-                fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand"))
-        return out
+                fix: "use a Debian-based golang image, or wire tonistiigi/xx by hand")
+        ]
     }
 
     /// Places and reasons that say the Go code needs cgo.
@@ -203,6 +225,18 @@ extension StagePlanner {
                 )
             ]
         }
+        var out = rustMakefiles(facts)
+        guard let locks = rustLocks(facts, refusing: &out) else { return out }
+        out += rustCrateFindings(locks, at: at, stage: first.stage)
+        plan.rust = true
+        plan.targetPackages +=
+            locks.crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(facts).map(\.name)
+        return out
+    }
+
+    /// Makefiles that wrap cargo: missing ones, and ones that name cargo's output folder or target
+    /// themselves (CARGO_BUILD_TARGET moves the output to target/<triple>/).
+    private func rustMakefiles(_ facts: FamilyFacts) -> Refusal {
         var out: Refusal = []
         for c in commands(facts, .rust, ["make"]) {
             guard let s = site(c), let mk = makefile(s) else {
@@ -224,16 +258,22 @@ extension StagePlanner {
                             + "moves to target/<triple>/"))
             }
         }
-        var crates = Set<String>(), platformOnly = Set<String>(), lockPaths: [String] = []
+        return out
+    }
+
+    /// The crates in the Cargo.lock files the family's cargo builds read, adding a finding to `out` for each
+    /// lock that is missing; nil (with the finding added) when there is no build context to read them from.
+    private func rustLocks(_ facts: FamilyFacts, refusing out: inout Refusal) -> RustLocks? {
+        var locks = RustLocks()
         for c in commands(facts, .rust, ["cargo", "make"])
         where c.name == "make" || ["build", "install", "chef"].contains(c.next) {
             guard let context, let s = site(c) else {
-                return out + [
+                out.append(
                     finding(
                         .opaqueBuild, at: c.offset, stage: c.run.stage,
                         "Cargo.lock is not in the build context: which -sys crates link C libraries is unknown",
-                        fix: Self.notVisible)
-                ]
+                        fix: Self.notVisible))
+                return nil
             }
             let dir = cargoFolder(s)
             let manifest = s.files.file(in: dir, named: ["Cargo.toml"], context: context)
@@ -242,33 +282,37 @@ extension StagePlanner {
                 out.append(missing("Cargo.lock", c, consequence: "which -sys crates link C libraries is unknown"))
                 continue
             }
-            lockPaths.append(lock.path)
-            crates.formUnion(RustEvidence.lockedCrates(lock.text))
+            locks.paths.append(lock.path)
+            locks.crates.formUnion(RustEvidence.lockedCrates(lock.text))
             for (_, origin) in s.files.files(under: lock.dir, recursive: true) where origin.hasSuffix("Cargo.toml") {
-                platformOnly.formUnion(RustEvidence.otherPlatformDependencies(context.files[origin] ?? ""))
+                locks.platformOnly.formUnion(RustEvidence.otherPlatformDependencies(context.files[origin] ?? ""))
             }
         }
-        let lockName = lockPaths.first ?? "Cargo.lock"
-        if crates.contains("bindgen") {
+        return locks
+    }
+
+    /// Locked crates xplat cannot wire: bindgen, and -sys crates with no known Debian -dev package.
+    private func rustCrateFindings(_ locks: RustLocks, at offset: Int, stage: Int) -> Refusal {
+        var out: Refusal = []
+        let lockName = locks.paths.first ?? "Cargo.lock"
+        if locks.crates.contains("bindgen") {
             out.append(
                 finding(
-                    .opaqueBuild, at: at, stage: first.stage,
+                    .opaqueBuild, at: offset, stage: stage,
                     "\(lockName) has bindgen: it runs libclang on the build machine against the target's headers, "
                         + "which xplat does not wire"
                 ))
         }
-        let unknown = crates.filter { RustEvidence.needsTargetLibrary($0) && !platformOnly.contains($0) }.sorted()
+        let unknown = locks.crates.filter { RustEvidence.needsTargetLibrary($0) && !locks.platformOnly.contains($0) }
+            .sorted()
         if !unknown.isEmpty {
             out.append(
                 finding(
-                    .targetLibraries, at: at, stage: first.stage,
+                    .targetLibraries, at: offset, stage: stage,
                     "\(lockName) has -sys crates for Linux targets that xplat cannot map to Debian -dev packages: "
                         + "\(unknown.joined(separator: ", "))"
                 ))
         }
-        plan.rust = true
-        plan.targetPackages +=
-            crates.compactMap { RustEvidence.systemLibraries[$0] }.sorted() + targetLibraries(facts).map(\.name)
         return out
     }
 
@@ -438,4 +482,12 @@ extension StagePlanner {
             }
         }
     }
+}
+
+/// What the Cargo.lock files of a family say: the crates locked, those only other platforms use, and
+/// the locks' paths (the first names the lock in findings).
+private struct RustLocks {
+    var crates = Set<String>()
+    var platformOnly = Set<String>()
+    var paths: [String] = []
 }

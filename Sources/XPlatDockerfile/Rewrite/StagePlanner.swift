@@ -222,7 +222,7 @@ struct StagePlanner {
         }
         var plan = WiringPlan()
         refusal += planGo(facts, &plan) + planRust(facts, &plan) + planC(facts, &plan)
-        refusal += ubuntuMultiarch(facts, plan)
+        refusal += ubuntuMultiarch(facts, plan) + hostBinutils(facts, plan)
         if !refusal.isEmpty { return leave(facts, [], refusal) }
         apply(Wiring(planner: self, facts: facts, plan: plan).edits(), facts, evidence: plan.evidence)
     }

@@ -51,6 +51,13 @@ extension Wiring {
             let next = k + 1 < words.count ? words[k + 1].text : ""
             let name = Shell.name(w.text)
             let at = w.offset
+            if let tool = crossTool(for: name, in: run) {
+                out.append(
+                    edit(
+                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-\(tool)\"", stage: run.stage,
+                        .compilerName))
+                continue
+            }
             switch name {
             case "go" where ["build", "install"].contains(next) && run.toolchains.contains(.go):
                 out.append(
@@ -71,16 +78,6 @@ extension Wiring {
                         stage: run.stage, .toolchainEnv))
             case "cargo" where ["build", "install", "chef"].contains(next):
                 out.append(edit(at: at, rustEnvironment, stage: run.stage, .toolchainEnv))
-            case "gcc" where run.toolchains.contains(.c), "cc" where run.toolchains.contains(.c):
-                out.append(
-                    edit(
-                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-gcc\"", stage: run.stage,
-                        .compilerName))
-            case "g++" where run.toolchains.contains(.c), "c++" where run.toolchains.contains(.c):
-                out.append(
-                    edit(
-                        at..<(at + w.text.utf8.count), "\"\(WiringVariable.triplet)-g++\"", stage: run.stage,
-                        .compilerName))
             case "make" where run.toolchains.contains(.c), "ninja" where run.toolchains.contains(.c),
                 "configure" where run.toolchains.contains(.c):
                 out.append(edit(at: at, cEnvironment, stage: run.stage, .toolchainEnv))
@@ -91,6 +88,17 @@ extension Wiring {
             }
         }
         return out
+    }
+
+    /// The target's tool that replaces command `name` in `run` as `$triplet-TOOL`: the cross compiler
+    /// for `gcc`/`cc` and `g++`/`c++` in a C build, the target's binutils for `strip`/`objcopy` in a
+    /// RUN the wiring gives the cross toolchain; nil for any other command.
+    func crossTool(for name: String, in run: RunInfo) -> String? {
+        switch name {
+        case "gcc", "cc": return run.toolchains.contains(.c) ? "gcc" : nil
+        case "g++", "c++": return run.toolchains.contains(.c) ? "g++" : nil
+        default: return StagePlanner.binutils.contains(name) && plan.crossToolchain(for: run) ? name : nil
+        }
     }
 
     static let cmakeFlags =

@@ -173,7 +173,7 @@ struct Wiring {
     /// Shell lines, each ending a statement (`;`), so they join by continuations or newlines.
     func setupLines(_ run: RunInfo) -> [String] {
         let go = run.toolchains.contains(.go), rust = run.toolchains.contains(.rust) && plan.rust
-        let cross = (go && plan.go == .cgo) || rust || (run.toolchains.contains(.c) && plan.c)
+        let cross = plan.crossToolchain(for: run)
         var vars: [WiringVariable] = []
         if go { vars += [.goarm, .goamd64] }
         if cross { vars += [.triplet, .debarch] }

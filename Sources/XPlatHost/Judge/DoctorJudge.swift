@@ -229,21 +229,9 @@ public enum DoctorJudge {
     /// One entry: matching native executables, the F flag, its interpreter, the C flag, its mask.
     private static func entryFindings(_ handler: EntryFacts, facts: HostFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
-        let native = facts.kernel.nativePlatform
         let name = handler.entry.name
-        let path = "\(facts.binfmt.path)/\(name)"
         let foreign = handler.platforms
-        if let native, handler.entry.enabled,
-            foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture })
-        {
-            out.append(
-                DoctorFinding(
-                    id: .entryMatchesNative, severity: .error, subject: name,
-                    message:
-                        "\(name) matches this host's own \(native.architecture) executables: every native program "
-                        + "would run under \(handler.entry.interpreter)",
-                    fix: "echo -1 | sudo tee \(path)", platforms: foreign))
-        }
+        if let finding = nativeMatchFinding(handler, facts: facts) { out.append(finding) }
         guard handler.entry.enabled else { return out }
         if !handler.entry.fixBinary {
             out.append(
@@ -254,22 +242,7 @@ public enum DoctorJudge {
                         + "directory\"",
                     fix: "sudo xplat doctor --fix", platforms: foreign))
         }
-        if !handler.interpreter.exists {
-            out.append(
-                DoctorFinding(
-                    id: .interpreterMissing, severity: .error, subject: name,
-                    message: "\(name): interpreter \(handler.entry.interpreter) does not exist",
-                    fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
-        } else if !handler.interpreter.isStatic {
-            let why =
-                handler.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" }
-                ?? (handler.interpreter.error ?? "it is not a static ELF executable")
-            out.append(
-                DoctorFinding(
-                    id: .interpreterNotStatic, severity: .error, subject: name,
-                    message: "\(name): interpreter \(handler.entry.interpreter) cannot run inside containers: \(why)",
-                    fix: "sudo apt-get install qemu-user-static && sudo xplat doctor --fix", platforms: foreign))
-        }
+        if let finding = interpreterFinding(handler) { out.append(finding) }
         if handler.entry.credentials {
             out.append(
                 DoctorFinding(
@@ -279,17 +252,57 @@ public enum DoctorJudge {
                         + "(QEMU runs privileged; a security trade-off)",
                     fix: nil, platforms: foreign))
         }
-        if let coverage = handler.coverage, coverage != .full {
-            let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
-            out.append(
-                DoctorFinding(
-                    id: .entryPartialMatch, severity: .warning, subject: name,
-                    message:
-                        "\(name)'s mask matches only one ELF type: \(what) of "
-                        + "\(foreign.map(\.description).joined(separator: ", ")) will not run",
-                    fix: "sudo xplat doctor --fix", platforms: foreign))
-        }
+        if let finding = partialMatchFinding(handler) { out.append(finding) }
         return out
+    }
+
+    /// An enabled entry that matches the host's own executables, so every native program would run emulated.
+    private static func nativeMatchFinding(_ handler: EntryFacts, facts: HostFacts) -> DoctorFinding? {
+        let name = handler.entry.name
+        let foreign = handler.platforms
+        guard let native = facts.kernel.nativePlatform, handler.entry.enabled,
+            foreign.contains(where: { native.canRun($0) && $0.architecture == native.architecture })
+        else { return nil }
+        return DoctorFinding(
+            id: .entryMatchesNative, severity: .error, subject: name,
+            message:
+                "\(name) matches this host's own \(native.architecture) executables: every native program "
+                + "would run under \(handler.entry.interpreter)",
+            fix: "echo -1 | sudo tee \(facts.binfmt.path)/\(name)", platforms: foreign)
+    }
+
+    /// An entry's interpreter that is missing, or that is not static and so cannot run inside containers.
+    private static func interpreterFinding(_ handler: EntryFacts) -> DoctorFinding? {
+        let name = handler.entry.name
+        let fix = "sudo apt-get install qemu-user-static && sudo xplat doctor --fix"
+        if !handler.interpreter.exists {
+            return DoctorFinding(
+                id: .interpreterMissing, severity: .error, subject: name,
+                message: "\(name): interpreter \(handler.entry.interpreter) does not exist",
+                fix: fix, platforms: handler.platforms)
+        }
+        guard !handler.interpreter.isStatic else { return nil }
+        let why =
+            handler.interpreter.programInterpreter.map { "it is dynamically linked (needs \($0))" }
+            ?? (handler.interpreter.error ?? "it is not a static ELF executable")
+        return DoctorFinding(
+            id: .interpreterNotStatic, severity: .error, subject: name,
+            message: "\(name): interpreter \(handler.entry.interpreter) cannot run inside containers: \(why)",
+            fix: fix, platforms: handler.platforms)
+    }
+
+    /// An entry whose mask matches only PIE or only non-PIE executables.
+    private static func partialMatchFinding(_ handler: EntryFacts) -> DoctorFinding? {
+        guard let coverage = handler.coverage, coverage != .full else { return nil }
+        let name = handler.entry.name
+        let foreign = handler.platforms
+        let what = coverage == .executablesOnly ? "PIE (ET_DYN) executables" : "non-PIE (ET_EXEC) executables"
+        return DoctorFinding(
+            id: .entryPartialMatch, severity: .warning, subject: name,
+            message:
+                "\(name)'s mask matches only one ELF type: \(what) of "
+                + "\(foreign.map(\.description).joined(separator: ", ")) will not run",
+            fix: "sudo xplat doctor --fix", platforms: foreign)
     }
 
     /// More than one enabled entry claiming the same architecture.
@@ -393,6 +406,32 @@ public enum DoctorJudge {
                     message: "no docker client on PATH: xplat build cannot run",
                     fix: "sudo apt-get install docker.io", platforms: []))
         }
+        out += clientFindings(engine)
+        if !engine.daemon.reachable, !engine.clients.isEmpty {
+            out.append(
+                DoctorFinding(
+                    id: .daemonUnreachable, severity: .warning, subject: engine.daemon.socket ?? "docker",
+                    message: "docker daemon not reachable: \(engine.daemon.error ?? "unknown error")",
+                    fix: "sudo dockerd --bridge=none --iptables=false &", platforms: []))
+        }
+        out += builderFindings(engine)
+        let registry = engine.registry
+        if !registry.reachable {
+            out.append(
+                DoctorFinding(
+                    id: .registryUnreachable, severity: registry.configured ? .warning : .note,
+                    subject: registry.address,
+                    message:
+                        "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not reachable: "
+                        + "\(registry.error ?? "unknown error")",
+                    fix: "docker-registry serve /etc/docker/registry/config.yml &", platforms: []))
+        }
+        return out
+    }
+
+    /// Each client that cannot use BuildKit: an error when xplat would build with it (or with none), else a note.
+    private static func clientFindings(_ engine: EngineFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
         for client in engine.clients where client.buildKitVia == nil {
             let builds = client.path == engine.buildClient
             let better =
@@ -411,13 +450,12 @@ public enum DoctorJudge {
                     message: "\(client.path) \(client.version ?? ""): \(client.note ?? "cannot use BuildKit")\(better)",
                     fix: blocking ? fix : nil, platforms: []))
         }
-        if !engine.daemon.reachable, !engine.clients.isEmpty {
-            out.append(
-                DoctorFinding(
-                    id: .daemonUnreachable, severity: .warning, subject: engine.daemon.socket ?? "docker",
-                    message: "docker daemon not reachable: \(engine.daemon.error ?? "unknown error")",
-                    fix: "sudo dockerd --bridge=none --iptables=false &", platforms: []))
-        }
+        return out
+    }
+
+    /// Each builder's error and each of its nodes' platforms that xplat does not know.
+    private static func builderFindings(_ engine: EngineFacts) -> [DoctorFinding] {
+        var out: [DoctorFinding] = []
         for builder in engine.builders {
             for node in builder.nodes where !node.unparsedPlatforms.isEmpty {
                 out.append(
@@ -434,17 +472,6 @@ public enum DoctorJudge {
                         fix: "docker buildx inspect --bootstrap \(builder.name)",
                         platforms: []))
             }
-        }
-        let registry = engine.registry
-        if !registry.reachable {
-            out.append(
-                DoctorFinding(
-                    id: .registryUnreachable, severity: registry.configured ? .warning : .note,
-                    subject: registry.address,
-                    message:
-                        "registry \(registry.address)\(registry.configured ? " (XPLAT_REGISTRY)" : "") not reachable: "
-                        + "\(registry.error ?? "unknown error")",
-                    fix: "docker-registry serve /etc/docker/registry/config.yml &", platforms: []))
         }
         return out
     }

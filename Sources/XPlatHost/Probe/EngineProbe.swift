@@ -15,7 +15,32 @@ enum EngineProbe {
 
         async let daemon = probeDaemon(roots: roots)
         async let registry = probeRegistry(environment: environment)
-        let clients = await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
+        let clients = await probeClients(at: paths, roots: roots, preferred: preferred, runner: runner)
+        let daemonFacts = await daemon
+        let buildClient = await buildClient(environment: environment, roots: roots, asked: paths, facts: clients)
+        let (builders, buildxSource) = await listBuilders(clients: clients, roots: roots, runner: runner)
+        return EngineFacts(
+            clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
+            builders: builders, registry: await registry)
+    }
+
+    /// The client a build takes, by the build's own rule over what doctor asked: XPLAT_DOCKER as it
+    /// is (even one that cannot reach BuildKit), else the first candidate that can; nil when none.
+    private static func buildClient(
+        environment: [String: String], roots: HostRoots, asked paths: [String], facts: [DockerClientFacts]
+    ) async -> String? {
+        let byPath = Dictionary(zip(paths, facts), uniquingKeysWith: { first, _ in first })
+        let choice = try? await DockerClientChoice.find(environment: environment, roots: roots) { path in
+            (byPath[path] ?? DockerClientFacts(path: path, builtInBuildKit: false, preferred: false), .unasked)
+        }
+        return choice.map { roots.unresolve($0.path) }
+    }
+
+    /// Probes the clients at `paths` concurrently; the facts keep the order of `paths`.
+    private static func probeClients(at paths: [String], roots: HostRoots, preferred: String?, runner: CommandRunner)
+        async -> [DockerClientFacts]
+    {
+        await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
             for (index, path) in paths.enumerated() {
                 group.addTask {
                     (
@@ -30,34 +55,26 @@ enum EngineProbe {
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        let daemonFacts = await daemon
-        // The build's own rule over what doctor asked: XPLAT_DOCKER as it is (even one that cannot
-        // reach BuildKit), else the first candidate that can.
-        let asked = Dictionary(zip(paths, clients), uniquingKeysWith: { first, _ in first })
-        let choice = try? await DockerClientChoice.find(environment: environment, roots: roots) { path in
-            (asked[path] ?? DockerClientFacts(path: path, builtInBuildKit: false, preferred: false), .unasked)
-        }
-        let buildClient = choice.map { roots.unresolve($0.path) }
+    }
 
-        var builders: [BuilderFacts] = []
-        var buildxSource: String?
-        if let withBuildx =
-            (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil })
+    /// The builders `buildx ls` lists (JSON first, else text) through the preferred client that has buildx, and
+    /// the command that listed them; none when no client has buildx or both listings fail.
+    private static func listBuilders(clients: [DockerClientFacts], roots: HostRoots, runner: CommandRunner) async
+        -> (builders: [BuilderFacts], source: String?)
+    {
+        guard
+            let withBuildx =
+                (clients.first { $0.buildxVersion != nil && $0.preferred } ?? clients.first { $0.buildxVersion != nil })
+        else { return ([], nil) }
+        let exe = roots.resolve(withBuildx.path)
+        if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
+            let parsed = try? BuildxListing.parseJSON(out.stdout)
         {
-            let exe = roots.resolve(withBuildx.path)
-            if let out = try? await runner.run(Command(exe, ["buildx", "ls", "--format", "json"])), out.succeeded,
-                let parsed = try? BuildxListing.parseJSON(out.stdout)
-            {
-                builders = parsed
-                buildxSource = "\(withBuildx.path) buildx ls --format json"
-            } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
-                builders = BuildxListing.parseText(out.stdout)
-                buildxSource = "\(withBuildx.path) buildx ls"
-            }
+            return (parsed, "\(withBuildx.path) buildx ls --format json")
+        } else if let out = try? await runner.run(Command(exe, ["buildx", "ls"])), out.succeeded {
+            return (BuildxListing.parseText(out.stdout), "\(withBuildx.path) buildx ls")
         }
-        return EngineFacts(
-            clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
-            builders: builders, registry: await registry)
+        return ([], nil)
     }
 
     private static func probeClient(path: String, shownAs: String, preferred: Bool, runner: CommandRunner) async

@@ -33,25 +33,9 @@ enum HTTPProbe {
         let fd: Int32
         switch target {
         case .unix(let socketPath):
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { return .failure(.network(errorText(errno))) }
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(socketPath.utf8)
-            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-                close(fd)
-                return .failure(.network("socket path too long: \(socketPath)"))
-            }
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-                for (i, b) in bytes.enumerated() { raw[i] = b }
-                raw[bytes.count] = 0
-            }
-            setTimeouts(fd, timeout)
-            let rc = connectSocket(fd, &addr)
-            guard rc == 0 else {
-                let e = errno
-                close(fd)
-                return .failure(.network("\(socketPath): \(errorText(e))"))
+            switch connectUnix(to: socketPath, timeout: timeout) {
+            case .success(let connected): fd = connected
+            case .failure(let error): return .failure(error)
             }
         }
         defer { close(fd) }
@@ -60,6 +44,48 @@ enum HTTPProbe {
             send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL))
         }
         guard sent > 0 else { return .failure(.network("send: \(errorText(errno))")) }
+        let data: [UInt8]
+        switch receiveAnswer(from: fd) {
+        case .success(let received): data = received
+        case .failure(let error): return .failure(error)
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix("HTTP/"), let statusText = text.split(separator: " ").dropFirst().first,
+            let status = Int(statusText)
+        else {
+            return .failure(.network("not an HTTP answer: \(String(text.prefix(40)).debugDescription)"))
+        }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return .success(Response(status: status, body: body))
+    }
+
+    /// A stream socket connected to the Unix socket at `socketPath`, with `timeout` on sends and receives.
+    private static func connectUnix(to socketPath: String, timeout: Double) -> Result<Int32, HostProbeError> {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failure(.network(errorText(errno))) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(socketPath.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            close(fd)
+            return .failure(.network("socket path too long: \(socketPath)"))
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+            raw[bytes.count] = 0
+        }
+        setTimeouts(fd, timeout)
+        let rc = connectSocket(fd, &addr)
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            return .failure(.network("\(socketPath): \(errorText(e))"))
+        }
+        return .success(fd)
+    }
+
+    /// The answer's bytes until the peer closes (at most 1 MiB); a failure only when nothing came.
+    private static func receiveAnswer(from fd: Int32) -> Result<[UInt8], HostProbeError> {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while data.count < 1 << 20 {
@@ -75,14 +101,7 @@ enum HTTPProbe {
                 break
             }
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard text.hasPrefix("HTTP/"), let statusText = text.split(separator: " ").dropFirst().first,
-            let status = Int(statusText)
-        else {
-            return .failure(.network("not an HTTP answer: \(String(text.prefix(40)).debugDescription)"))
-        }
-        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return .success(Response(status: status, body: body))
+        return .success(data)
     }
 
     private static func setTimeouts(_ fd: Int32, _ seconds: Double) {
