@@ -112,6 +112,10 @@ struct DockerClientChoiceTests {
             #expect(build?.path == expected, "\(environment)")
             #expect(doctor.buildClient == expected, "\(environment): doctor marks \(doctor.buildClient ?? "none")")
             #expect(doctor.clients.map(\.path).contains(expected ?? new), "\(doctor.clients.map(\.path))")
+            // Doctor says why no client builds in the build's own words.
+            #expect(
+                doctor.namedClientError?.message
+                    == (expected == nil ? "XPLAT_DOCKER=\(dir)/nosuch/docker: no such executable" : nil))
         }
     }
 }

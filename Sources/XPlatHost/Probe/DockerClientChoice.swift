@@ -142,7 +142,7 @@ public struct DockerClientChoice: Sendable, Hashable {
 }
 
 /// No docker client xplat can build with.
-public struct DockerClientError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct DockerClientError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
     /// What to do.

@@ -8,7 +8,12 @@ import XPlatSupport
 enum EngineProbe {
     static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
         // The clients a build may take (`DockerClientChoice`), and XPLAT_DOCKER's when it is none of them.
-        let named = try? DockerClientChoice.named(environment: environment, roots: roots)
+        let named: String?
+        var namedError: DockerClientError?
+        do { named = try DockerClientChoice.named(environment: environment, roots: roots) } catch {
+            named = nil
+            namedError = error
+        }
         var paths = DockerClientChoice.candidates(environment: environment, roots: roots)
         if let named, !paths.contains(named) { paths.append(named) }
         let preferred = named ?? DockerClientChoice.pluginParent(environment: environment, roots: roots)
@@ -21,7 +26,7 @@ enum EngineProbe {
         let (builders, buildxSource) = await listBuilders(clients: clients, roots: roots, runner: runner)
         return EngineFacts(
             clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
-            builders: builders, registry: await registry)
+            builders: builders, registry: await registry, namedClientError: namedError)
     }
 
     /// The client a build takes, by the build's own rule over what doctor asked: XPLAT_DOCKER as it
