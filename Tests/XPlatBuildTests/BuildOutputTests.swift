@@ -409,15 +409,16 @@ struct ProgressStyleTests {
         let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
         progress.state(p("linux/arm64"), "building")
         for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.1 two"] { output.line(line) }
-        // Hold every thread of the cooperative pool (as wide as the machine has cores) for 1.5 s; one
-        // of them looks at the terminal after 0.6 s, long after the 0.1 s redraw limit.
+        // Hold every thread of the cooperative pool (as wide as the machine has cores) for 0.4 s; one
+        // of them looks at the terminal after 0.35 s, well after the 0.1 s redraw limit. (Short: the
+        // other suites running meanwhile wait for the pool too.)
         let seen = await withTaskGroup(of: String?.self) { group in
             for index in 0..<ProcessInfo.processInfo.activeProcessorCount {
                 group.addTask {
-                    Self.holdThread(seconds: index == 0 ? 0.6 : 1.5)
+                    Self.holdThread(seconds: index == 0 ? 0.35 : 0.4)
                     guard index == 0 else { return nil }
                     let last = sink.text.withLock { $0.last ?? "" }
-                    Self.holdThread(seconds: 0.9)
+                    Self.holdThread(seconds: 0.05)
                     return last
                 }
             }
