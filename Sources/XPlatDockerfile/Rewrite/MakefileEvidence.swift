@@ -186,6 +186,16 @@ enum MakefileEvidence {
         }
     }
 
+    /// `strip`, `objcopy` or `install -s` when a recipe line runs the build machine's strip
+    /// (`StagePlanner.runsHostStrip`).
+    private static func hostStrip(inRecipe line: String) -> String? {
+        let words = Shell.words(Array(line.drop(while: { "@-+".contains($0) }).utf8)[...])
+        guard let i = words.indices.first(where: { words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0) })
+        else { return nil }
+        let tool = Shell.name(words[i].text)
+        return tool == "install" ? "install -s" : tool
+    }
+
     private static func isCompiler(_ name: String) -> Bool {
         let bare = ["gcc", "cc", "g++", "c++", "clang", "clang++"]
         if bare.contains(name) { return true }
@@ -215,6 +225,13 @@ enum MakefileEvidence {
                 return (
                     n + 1,
                     "runs `\(compiler)` by name in a recipe (`\(line)`), which CC from the environment does not reach"
+                )
+            }
+            if raw.hasPrefix("\t"), let tool = Self.hostStrip(inRecipe: line) {
+                return (
+                    n + 1,
+                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
+                        + "binaries"
                 )
             }
             for name in ["CC", "CXX"] where line.hasPrefix(name) {
