@@ -64,4 +64,9 @@ public struct BakePrint: Sendable, Hashable {
         self.definition = definition
         self.buildx = buildx
     }
+
+    /// The buildx that printed the definition, which is the one that builds: known, not asked again.
+    public var plugin: BuildxPlugin {
+        .present(BuildxVersion.parse(buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown"))
+    }
 }

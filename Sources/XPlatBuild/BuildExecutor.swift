@@ -131,17 +131,20 @@ public struct BuildExecutor: Sendable {
 
     /// Runs `plan` for `request`; `dockerfile` is the file BuildKit reads (the rewritten temp file
     /// with `--rewrite`). Throws `BuildError` (`.interrupted` when cancelled). Whatever happens, the
-    /// build's temporary folder, builders and images are gone when it returns.
-    public func run(_ request: BuildRequest, plan: Plan, dockerfile: String, progress: BuildProgress?) async throws
-        -> BuildResult
-    {
+    /// build's temporary folder, builders and images are gone when it returns. `buildx`: what node
+    /// discovery learned of the client's buildx (asked here only when unasked and needed).
+    public func run(
+        _ request: BuildRequest, plan: Plan, dockerfile: String, progress: BuildProgress?,
+        buildx known: BuildxPlugin = .unasked
+    ) async throws -> BuildResult {
         try request.validate()
         guard plan.buildable else { throw BuildError.impossible(plan.platforms.filter { $0.mode == .impossible }) }
         let strategy = self.strategy(for: plan)
         let buildx =
             plan.driverKind == .buildx
-            ? await NodeDiscovery(runner: runner, docker: docker, environment: [:], probe: FixedEmulation([]))
-                .buildxVersion() : nil
+            ? await NodeDiscovery(
+                runner: runner, docker: docker, environment: [:], probe: FixedEmulation([]), buildx: known
+            ).buildxPlugin().version : nil
         try strategy.check(request, plan: plan, buildx: buildx)
         try Self.removeStaleImageIDFile(request.imageIDFile)
         let cleanup = Cleanup()

@@ -223,10 +223,9 @@ public final class BuildProgress: Sendable {
             return nil
         }
         guard let wait else { return }
-        Task { [self] in
-            try? await Task.sleep(for: wait)
-            owedRedraw()
-        }
+        // On a dispatch queue, not a Task: the owed redraw must not wait for a cooperative thread
+        // that a blocking caller holds (the pool is as wide as the machine has cores).
+        DispatchQueue.global().asyncAfter(deadline: .now() + wait.seconds) { [self] in owedRedraw() }
     }
 
     /// The held-back redraw, unless a redraw made since took its place or no platform still builds

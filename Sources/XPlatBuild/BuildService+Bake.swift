@@ -48,16 +48,19 @@ public struct BakeResult: Sendable {
 }
 
 extension BuildService {
-    /// `docker buildx version`, then `docker buildx bake --print ...`: buildx's JSON, parsed.
-    /// A client without buildx: `.noBuildx`; a buildx without bake, or a file buildx rejects: `.bake`
-    /// with buildx's own message.
+    /// `docker buildx version` (unless the client choice knows it), then `docker buildx bake --print
+    /// ...`: buildx's JSON, parsed. A client without buildx: `.noBuildx`; a buildx without bake, or a
+    /// file buildx rejects: `.bake` with buildx's own message.
     public func printBake(_ invocation: BakeInvocation, in directory: String? = nil) async throws -> BakePrint {
-        let version = try await runner.run(Command(docker, ["buildx", "version"]))
-        guard version.succeeded else {
-            throw BuildError.noBuildx(client: docker, said: Self.message(version))
+        let plugin = await NodeDiscovery(
+            runner: runner, docker: docker, environment: environment, probe: probe, buildx: buildx
+        ).buildxPlugin()
+        guard case .present(let version) = plugin else {
+            var said = ""
+            if case .absent(let text) = plugin { said = text }
+            throw BuildError.noBuildx(client: docker, said: said)
         }
-        let buildx =
-            BuildxVersion.parse(version.stdout)?.text ?? version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let buildx = version.text
         let printed = try await runner.run(Command(docker, invocation.printArguments, workingDirectory: directory))
         guard printed.succeeded else { throw BuildError.bake(Self.message(printed)) }
         do {
@@ -100,7 +103,11 @@ extension BuildService {
             }
             try checkLinks(mapped)
             var discovered = selection
-            if discovered.discovered == nil { discovered.discovered = try await discover(selection) }
+            if discovered.discovered == nil {
+                var known = self
+                known.buildx = print.plugin
+                discovered.discovered = try await known.discover(selection)
+            }
             var targets: [BakeTargetPlan] = []
             for t in mapped {
                 let prepared: PreparedBuild
@@ -178,10 +185,7 @@ extension BuildService {
             registryConfiguration: Self.registryConfiguration(environment: environment))
         let targets = prepared.plan.targets
         // The buildx that printed the definition is the one that builds: not asked again.
-        let buildx =
-            targets.contains { $0.plan.driverKind == .buildx }
-            ? BuildxVersion.parse(prepared.print.buildx) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown")
-            : nil
+        let buildx = targets.contains { $0.plan.driverKind == .buildx } ? prepared.print.plugin.version : nil
         for t in targets {
             guard t.plan.buildable else {
                 throw BuildError.target(t.name, .impossible(t.plan.platforms.filter { $0.mode == .impossible }))

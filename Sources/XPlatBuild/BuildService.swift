@@ -1,6 +1,7 @@
 // The two entry points the CLI calls: `plan` (xplat plan, build --dry-run) and `build`.
 
 import Foundation
+import XPlatDocker
 import XPlatDockerfile
 import XPlatPlatform
 import XPlatRegistry
@@ -61,6 +62,8 @@ public struct PreparedBuild: Sendable {
     public var request: BuildRequest
     /// Folders of this build's own (standard input's files), removed by `discard()`.
     public var temporaryFolders: [String] = []
+    /// What node discovery learned of the client's buildx, handed on to the build.
+    public var buildx: BuildxPlugin = .unasked
 
     /// Removes the rewritten temp Dockerfile and standard input's files.
     public func discard() {
@@ -79,6 +82,9 @@ public struct BuildService: Sendable {
     public var rewriter: DockerfileRewriter?
     /// Where temp files go (the rewritten Dockerfile, staged outputs): `$TMPDIR`, else `/tmp`.
     public var temporaryDirectory: String
+    /// What the client choice learned of the client's buildx (`docker buildx version` is asked once
+    /// per run); `.unasked`: discovery asks when it needs it.
+    public var buildx: BuildxPlugin = .unasked
     /// Reads all of standard input (`-f -`, context `-`), once.
     public var standardInput: @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
 
@@ -111,8 +117,9 @@ public struct BuildService: Sendable {
             prepared.temporaryDockerfile = rewritten?.file?.path
             prepared.dockerfileToBuild = rewritten?.file?.path ?? request.dockerfile
             let graph = try BuildGraph(dockerfile: rewritten?.file?.dockerfile ?? parsed).targeting(request.target)
-            let nodes: [BuilderNode]
-            if let known = selection.discovered { nodes = known } else { nodes = try await discover(selection) }
+            var nodes = selection.discovered ?? []
+            prepared.buildx = buildx
+            if selection.discovered == nil { (nodes, prepared.buildx) = try await discoverWithBuildx(selection) }
             prepared.plan = Plan(
                 dockerfile: original.dockerfile, context: original.context, target: request.target,
                 platforms: request.platforms, nodes: nodes, graph: graph, rewriteDiff: rewritten?.diff)
@@ -125,8 +132,14 @@ public struct BuildService: Sendable {
 
     /// The nodes `selection` names, each probed (buildx builders, engine endpoints).
     public func discover(_ selection: NodeSelection) async throws -> [BuilderNode] {
-        let discovery = NodeDiscovery(runner: runner, docker: docker, environment: environment, probe: probe)
-        return try await discovery.discover(
+        try await discoverWithBuildx(selection).nodes
+    }
+
+    /// `discover`, and what is then known of the client's buildx.
+    func discoverWithBuildx(_ selection: NodeSelection) async throws -> (nodes: [BuilderNode], buildx: BuildxPlugin) {
+        let discovery = NodeDiscovery(
+            runner: runner, docker: docker, environment: environment, probe: probe, buildx: buildx)
+        return try await discovery.discoverWithBuildx(
             nodes: selection.nodes, builder: selection.builder, driver: selection.driver)
     }
 
@@ -208,7 +221,8 @@ public struct BuildService: Sendable {
             runner: runner, docker: docker, verifier: verifier, temporaryDirectory: temporaryDirectory,
             registryConfiguration: Self.registryConfiguration(environment: environment))
         return try await executor.run(
-            prepared.request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress)
+            prepared.request, plan: prepared.plan, dockerfile: prepared.dockerfileToBuild, progress: progress,
+            buildx: prepared.buildx)
     }
 }
 

@@ -64,32 +64,49 @@ public struct NodeDiscovery: Sendable {
     /// The environment (for `DOCKER_HOST`).
     public var environment: [String: String]
     public var probe: any EmulationProbe
+    /// What is already known of the client's buildx (the client choice asked); `.unasked`: ask it.
+    public var buildx: BuildxPlugin
 
-    public init(runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe) {
+    public init(
+        runner: any CommandRunner, docker: String, environment: [String: String], probe: any EmulationProbe,
+        buildx: BuildxPlugin = .unasked
+    ) {
         self.runner = runner
         self.docker = docker
         self.environment = environment
         self.probe = probe
+        self.buildx = buildx
     }
 
     /// The nodes to build on. `builder` names a buildx builder (default: the current one).
     /// - Throws: `BuildError.endpointUnreachable` when an engine endpoint does not answer.
     public func discover(nodes specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws -> [BuilderNode]
     {
-        let useBuildx: Bool
-        switch driver {
-        case .engine: useBuildx = false
-        case .buildx:
-            guard await hasBuildx() else {
-                throw BuildError.conflict(
-                    "--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver "
-                        + "engine"
-                )
-            }
-            useBuildx = true
-        case .auto: useBuildx = specs.isEmpty ? await hasBuildx() : false
+        try await discoverWithBuildx(nodes: specs, builder: builder, driver: driver).nodes
+    }
+
+    /// `discover`, and what it then knows of buildx, to hand on to the build: `docker buildx version`
+    /// is asked at most once, and not at all when `buildx` is known or the nodes are docker
+    /// endpoints (`--driver engine`, `--node`).
+    public func discoverWithBuildx(nodes specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws
+        -> (nodes: [BuilderNode], buildx: BuildxPlugin)
+    {
+        let mayUseBuildx = driver == .buildx || (driver == .auto && specs.isEmpty)
+        let known = mayUseBuildx ? await buildxPlugin() : buildx
+        if driver == .buildx, known.version == nil {
+            throw BuildError.conflict(
+                "--driver buildx: \(docker) has no buildx plugin (`\(docker) buildx version` failed); use --driver "
+                    + "engine"
+            )
         }
-        if useBuildx { return try await buildxNodes(builder: builder) }
+        if mayUseBuildx, known.version != nil { return (try await buildxNodes(builder: builder), known) }
+        return (try await engineNodes(specs, builder: builder, driver: driver), known)
+    }
+
+    /// The docker endpoints `specs` name (the default engine when none), each probed.
+    private func engineNodes(_ specs: [NodeSpec], builder: String?, driver: DriverChoice) async throws
+        -> [BuilderNode]
+    {
         if let builder {
             // A builder name is never dropped: without buildx there is no builder to give it to.
             throw BuildError.conflict(
@@ -124,13 +141,16 @@ public struct NodeDiscovery: Sendable {
         return NodeSpec(name: "default", endpoint: "unix:///var/run/docker.sock")
     }
 
-    /// True when `docker buildx version` works.
-    public func hasBuildx() async -> Bool { await buildxVersion() != nil }
-
-    /// The buildx plugin's version (`docker buildx version`), nil when the client has no buildx.
-    public func buildxVersion() async -> BuildxVersion? {
-        guard let out = try? await runner.run(Command(docker, ["buildx", "version"])), out.succeeded else { return nil }
-        return BuildxVersion.parse(out.stdout) ?? BuildxVersion(major: 0, minor: 0, patch: 0, text: "unknown")
+    /// The client's buildx plugin: `buildx` when known, else `docker buildx version` asked.
+    public func buildxPlugin() async -> BuildxPlugin {
+        guard buildx == .unasked else { return buildx }
+        do {
+            let out = try await runner.run(Command(docker, ["buildx", "version"]))
+            return BuildxPlugin(
+                succeeded: out.succeeded, exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr)
+        } catch {
+            return .absent(said: "\(error)")
+        }
     }
 
     /// The nodes of buildx builder `builder` (the current one when nil), from `docker buildx inspect`.

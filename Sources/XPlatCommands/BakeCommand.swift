@@ -14,23 +14,14 @@ struct BakeCommand: AsyncParsableCommand {
         abstract:
             "Build the targets of a bake file (HCL, JSON, compose) as buildx reads it, planned and verified as one "
             + "build.",
-        discussion: ErrorMap.discussion(
+        discussion: ErrorMap.buildDiscussion(
             """
             The file is read by `docker buildx bake --print` (variables, functions, inherits, groups, --set: what buildx \
             makes of them). Every target is planned on the same nodes as `xplat build`, built after the targets it builds \
             on (contexts = { NAME = "target:OTHER" }), and verified; nothing is pushed, loaded or written before every \
             target passed.
             """,
-            exitCodes: [
-                XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck, XPlatExit.buildFailed,
-                XPlatExit.interrupted,
-            ],
-            saying: [
-                XPlatExit.ok: "built and verified",
-                XPlatExit.checkFailed: "verification failed or platform impossible",
-                XPlatExit.couldNotCheck: "could not start",
-                XPlatExit.usage: "bad usage, or a file buildx rejects (its message)",
-            ]))
+            usage: "bad usage, or a file buildx rejects (its message)"))
 
     @Option(
         name: [.short, .customLong("file")],

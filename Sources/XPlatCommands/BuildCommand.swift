@@ -10,21 +10,12 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract:
             "Build a Dockerfile for several platforms (native, cross or emulated per platform) and verify the result.",
-        discussion: ErrorMap.discussion(
+        discussion: ErrorMap.buildDiscussion(
             """
             Outputs as buildx: -o type=local,dest=DIR (DIR/linux_arm64/... per platform), type=tar,dest=F, \
             type=oci,dest=F[,tar=false], --push -t NAME:TAG (image index for all platforms), --load -t NAME (one platform).
             """,
-            exitCodes: [
-                XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck, XPlatExit.buildFailed,
-                XPlatExit.interrupted,
-            ],
-            saying: [
-                XPlatExit.ok: "built and verified",
-                XPlatExit.checkFailed: "verification failed or platform impossible",
-                XPlatExit.couldNotCheck: "could not start",
-                XPlatExit.usage: "bad usage, or a flag the chosen driver cannot do (refused before building)",
-            ]))
+            usage: "bad usage, or a flag the chosen driver cannot do (refused before building)"))
 
     @OptionGroup var input: BuildInputOptions
 

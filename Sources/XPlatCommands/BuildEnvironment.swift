@@ -20,9 +20,12 @@ enum BuildEnvironment {
             throw ErrorMap.failure(for: error)
         }
         if let note = docker.note, !quiet { StandardError.write("xplat: \(note)\n") }
-        return BuildService(
+        var service = BuildService(
             runner: runner, docker: docker.path, environment: environment,
             probe: BuildAdapters.emulationProbe(runner: runner, environment: environment),
             verifier: BuildAdapters.verifier(), rewriter: BuildAdapters.rewriter())
+        // What the choice asked of the client's buildx is not asked again.
+        service.buildx = docker.buildx
+        return service
     }
 }

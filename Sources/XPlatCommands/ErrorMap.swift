@@ -34,6 +34,19 @@ enum ErrorMap {
         return text.isEmpty ? line : text + " " + line
     }
 
+    /// The discussion of a command that builds (`build`, `bake`): `text`, then every documented code
+    /// in a build's words, `usage` saying what else the command refuses with 64.
+    static func buildDiscussion(_ text: String, usage: String) -> String {
+        discussion(
+            text, exitCodes: documented.map(\.code),
+            saying: [
+                XPlatExit.ok: "built and verified",
+                XPlatExit.checkFailed: "verification failed or platform impossible",
+                XPlatExit.couldNotCheck: "could not start",
+                XPlatExit.usage: usage,
+            ])
+    }
+
     /// Every exit code xplat uses, with its meaning as README's "Exit codes" table states it.
     static let documented: [DocumentedCode] = [
         DocumentedCode(

@@ -399,6 +399,34 @@ struct ProgressStyleTests {
                 && !last.contains("one"), "\(last)")
     }
 
+    /// Blocks the calling thread, as a caller that waits synchronously does.
+    static func holdThread(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+
+    @Test("tty: the held-back redraw comes while every cooperative thread is busy (a blocking caller)")
+    func ttyBurstPoolBusy() async throws {
+        let sink = Sink()
+        let progress = BuildProgress(plan: Self.plan([p("linux/arm64")]), style: .tty, write: sink.write)
+        let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
+        progress.state(p("linux/arm64"), "building")
+        for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.1 two"] { output.line(line) }
+        // Hold every thread of the cooperative pool (as wide as the machine has cores) for 0.4 s; one
+        // of them looks at the terminal after 0.35 s, well after the 0.1 s redraw limit. (Short: the
+        // other suites running meanwhile wait for the pool too.)
+        let seen = await withTaskGroup(of: String?.self) { group in
+            for index in 0..<ProcessInfo.processInfo.activeProcessorCount {
+                group.addTask {
+                    Self.holdThread(seconds: index == 0 ? 0.35 : 0.4)
+                    guard index == 0 else { return nil }
+                    let last = sink.text.withLock { $0.last ?? "" }
+                    Self.holdThread(seconds: 0.05)
+                    return last
+                }
+            }
+            return await group.compactMap { $0 }.first { _ in true } ?? ""
+        }
+        #expect(seen.contains("    two\n"), "\(seen)")
+    }
+
     @Test("tty: lines that come faster than the redraw limit are still drawn once the step falls silent")
     func ttyBurst() async throws {
         let sink = Sink()

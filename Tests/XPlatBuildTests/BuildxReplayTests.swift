@@ -36,9 +36,10 @@ struct Replay {
     func remove() { run.remove() }
 
     /// The build, as the CLI runs it, through the replayer.
+    /// `buildx`: what the client choice learned of the client's buildx.
     func build(
         _ platforms: String, output: OutputSpec, selection: NodeSelection, verifier: (any OutputVerifier)? = nil,
-        edit: (inout BuildRequest) -> Void = { _ in }
+        buildx: BuildxPlugin = .unasked, edit: (inout BuildRequest) -> Void = { _ in }
     ) async throws -> BuildResult {
         var request = BuildRequest(
             dockerfile: "\(Self.context)/Dockerfile", context: Self.context,
@@ -47,9 +48,10 @@ struct Replay {
         edit(&request)
         let emulation = FixedEmulation(
             ["linux/arm64", "linux/arm/v7"].map { EmulatedPlatform(platform: p($0), proven: true) })
-        let service = BuildService(
+        var service = BuildService(
             runner: replayer, docker: "docker", environment: ["TMPDIR": tmp], probe: emulation,
             verifier: verifier, rewriter: nil)
+        service.buildx = buildx
         return try await service.build(request, selection: selection, tty: false)
     }
 
@@ -64,6 +66,24 @@ struct Replay {
 
 @Suite("buildx replays")
 struct BuildxReplayTests {
+    @Test(
+        """
+        `docker buildx version` is asked once per build: by discovery when the client choice did not ask it \
+        (XPLAT_DOCKER), and the build takes discovery's answer; not at all when the choice knows it
+        """, arguments: [false, true])
+    func buildxVersionAskedOnce(choiceAsked: Bool) async throws {
+        let replay = try Replay("docker-driver-fan-out")
+        defer { replay.remove() }
+        _ = try await replay.build(
+            "linux/amd64,linux/arm64", output: .local(dest: "\(replay.out)/out", split: nil),
+            selection: NodeSelection(builder: "default", driver: .buildx),
+            buildx: choiceAsked ? .present(BuildxVersion(major: 0, minor: 10, patch: 5)) : .unasked)
+        #expect(replay.replayer.unmatched.isEmpty, "\(replay.replayer.unmatched)")
+        let asked = replay.replayer.commands.map(\.arguments).filter { $0 == ["buildx", "version"] }
+        #expect(asked.count == (choiceAsked ? 0 : 1), "\(replay.replayer.commands.map(\.arguments))")
+        #expect(replay.builds.count == 2, "the build ran: \(replay.replayer.commands.map(\.arguments))")
+    }
+
     @Test("docker driver: two platforms fan out to one-platform solves, each flat export placed in its folder")
     func dockerDriverFanOut() async throws {
         let replay = try Replay("docker-driver-fan-out")

@@ -197,8 +197,9 @@ struct RetryServerTests {
             return op.registry == "127.0.0.1:9" && !"\(error)".contains("NSError") && !"\(error)".contains("Domain=")
         }
         // Two connect timeouts (0.3 s each: the try and its retry) well under the bound, which the
-        // default timeout (5 s, twice) would pass: slack for a loaded machine without hiding a hang.
-        #expect(ContinuousClock.now - start < .seconds(5), "gave up after \(ContinuousClock.now - start)")
+        // default timeout (5 s, twice) would pass: slack for a loaded machine (5.4 s seen with the
+        // whole suite running beside real builds) without hiding a hang.
+        #expect(ContinuousClock.now - start < .seconds(8), "gave up after \(ContinuousClock.now - start)")
     }
 }
 

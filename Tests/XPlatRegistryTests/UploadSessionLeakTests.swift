@@ -38,7 +38,9 @@ final class StallingUploadServer: PythonServer, @unchecked Sendable {
     }
 
     /// Polls the log up to `seconds` for a line starting with `prefix`.
-    func waitFor(_ prefix: String, seconds: Double = 5) async -> Bool {
+    /// Whether the server logged a request starting with `prefix` within `seconds`: a wait for the
+    /// event, returning as soon as it comes (patient on a loaded machine), not a time limit.
+    func waitFor(_ prefix: String, seconds: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if logLines.contains(where: { $0.hasPrefix(prefix) }) { return true }

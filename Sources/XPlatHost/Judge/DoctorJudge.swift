@@ -432,6 +432,12 @@ public enum DoctorJudge {
     /// Each client that cannot use BuildKit: an error when xplat would build with it (or with none), else a note.
     private static func clientFindings(_ engine: EngineFacts) -> [DoctorFinding] {
         var out: [DoctorFinding] = []
+        if let error = engine.namedClientError {
+            out.append(
+                DoctorFinding(
+                    id: .noDockerClient, severity: .error, subject: "XPLAT_DOCKER", message: error.message,
+                    fix: error.action, platforms: []))
+        }
         for client in engine.clients where client.buildKitVia == nil {
             let builds = client.path == engine.buildClient
             let better =
@@ -443,7 +449,8 @@ public enum DoctorJudge {
                 ? "unset XPLAT_DOCKER (xplat then builds with the first client on PATH that reaches BuildKit), or "
                     + "install the docker-buildx plugin"
                 : "install the docker-buildx plugin, or use Debian's docker.io client (/usr/bin/docker)"
-            let blocking = builds || engine.buildClient == nil
+            // A client on PATH does not block builds that XPLAT_DOCKER stops (the finding above).
+            let blocking = builds || (engine.buildClient == nil && engine.namedClientError == nil)
             out.append(
                 DoctorFinding(
                     id: .clientNoBuildkit, severity: blocking ? .error : .note, subject: client.path,

@@ -19,6 +19,9 @@ public struct DockerClientChoice: Sendable, Hashable {
     public var path: String
     /// The clients found before it that cannot reach BuildKit, with the reason.
     public var passedOver: [DockerClientFacts]
+    /// Its buildx plugin, as the choice asked it (`.unasked` for `XPLAT_DOCKER`): the build hands it
+    /// on rather than asking again.
+    public var buildx: BuildxPlugin = .unasked
 
     /// The environment variable docker's CLI sets for a plugin it runs: the path of the `docker`
     /// binary that ran it.
@@ -30,25 +33,50 @@ public struct DockerClientChoice: Sendable, Hashable {
     public static func find(environment: [String: String], runner: any CommandRunner) async throws(DockerClientError)
         -> DockerClientChoice
     {
-        let roots = HostRoots.system(environment: environment)
-        if let named = environment["XPLAT_DOCKER"], !named.isEmpty {
-            guard let path = lookUp(named, in: roots.path) else {
-                throw DockerClientError(named: named, searched: roots.path)
-            }
-            return DockerClientChoice(path: path, passedOver: [])
+        try await find(environment: environment, roots: HostRoots.system(environment: environment)) {
+            await probe($0, runner: runner)
+        }
+    }
+
+    /// The rule, for builds and for `xplat doctor` (which asks every client its own way first):
+    /// `XPLAT_DOCKER`'s client as it is; else each candidate in order, `ask`ed what it can do,
+    /// until one reaches BuildKit. Paths are `roots`' (a fixture tree's in tests).
+    static func find(
+        environment: [String: String], roots: HostRoots,
+        ask: (String) async -> (facts: DockerClientFacts, buildx: BuildxPlugin)
+    ) async throws(DockerClientError) -> DockerClientChoice {
+        if let named = try named(environment: environment, roots: roots) {
+            return DockerClientChoice(path: named, passedOver: [])
         }
         var passedOver: [DockerClientFacts] = []
-        for path in candidates(environment: environment, path: roots.path) {
-            let facts = await probe(path, runner: runner)
-            if facts.buildKitVia != nil { return DockerClientChoice(path: path, passedOver: passedOver) }
+        for path in candidates(environment: environment, roots: roots) {
+            let (facts, buildx) = await ask(path)
+            if facts.buildKitVia != nil {
+                return DockerClientChoice(path: path, passedOver: passedOver, buildx: buildx)
+            }
             passedOver.append(facts)
         }
         throw DockerClientError(unusable: passedOver, searched: roots.path)
     }
 
+    /// The client `XPLAT_DOCKER` names, nil when it is unset or empty.
+    /// - Throws: `DockerClientError` when it names no executable.
+    static func named(environment: [String: String], roots: HostRoots) throws(DockerClientError) -> String? {
+        guard let named = environment["XPLAT_DOCKER"], !named.isEmpty else { return nil }
+        guard let path = lookUp(named, in: roots) else { throw DockerClientError(named: named, searched: roots.path) }
+        return path
+    }
+
+    /// The client docker's CLI ran xplat from as a plugin, nil when it did not.
+    static func pluginParent(environment: [String: String], roots: HostRoots) -> String? {
+        environment[pluginParent].flatMap { $0.isEmpty ? nil : lookUp($0, in: roots) }
+    }
+
     /// What a client can do, asked without the daemon (`docker --version`, `docker buildx version`):
     /// this runs before every build, so it must be quick.
-    private static func probe(_ path: String, runner: any CommandRunner) async -> DockerClientFacts {
+    private static func probe(_ path: String, runner: any CommandRunner) async
+        -> (DockerClientFacts, BuildxPlugin)
+    {
         async let versionRun = try? runner.run(Command(path, ["--version"]))
         async let buildxRun = try? runner.run(Command(path, ["buildx", "version"]))
         let (version, buildx) = await (versionRun, buildxRun)
@@ -56,7 +84,11 @@ public struct DockerClientChoice: Sendable, Hashable {
         // `Docker version 28.2.2, build e6534b4`
         facts.version = version.flatMap { $0.succeeded ? $0.stdout.split(separator: " ").dropFirst(2).first : nil }
             .map { String($0.prefix { $0 != "," }) }
-        if let buildx, buildx.succeeded { facts.buildxVersion = BuildxVersion.parse(buildx.stdout)?.text ?? "unknown" }
+        let plugin =
+            buildx.map {
+                BuildxPlugin(succeeded: $0.succeeded, exitCode: $0.exitCode, stdout: $0.stdout, stderr: $0.stderr)
+            } ?? .absent(said: "could not run it")
+        facts.buildxVersion = plugin.version?.text
         let major = facts.version.flatMap { Int($0.prefix { $0.isNumber }) }
         facts.builtInBuildKit = major.map { $0 >= 18 && $0 < 23 } ?? false
         facts.buildKitVia = facts.buildxVersion != nil ? "buildx" : facts.builtInBuildKit ? "built-in" : nil
@@ -67,7 +99,7 @@ public struct DockerClientChoice: Sendable, Hashable {
                 : major.map { "Docker \($0) client without the buildx plugin: `docker build` cannot use BuildKit" }
                     ?? "`docker --version` printed no version"
         }
-        return facts
+        return (facts, plugin)
     }
 
     /// A note on the clients passed over, nil when there were none.
@@ -80,11 +112,11 @@ public struct DockerClientChoice: Sendable, Hashable {
     }
 
     /// The plugin's parent client, then every `docker` on `PATH`, each real file once.
-    private static func candidates(environment: [String: String], path: [String]) -> [String] {
+    static func candidates(environment: [String: String], roots: HostRoots) -> [String] {
         var found: [String] = []
         var seen = Set<String>()
-        let parent = environment[pluginParent].flatMap { $0.isEmpty ? nil : lookUp($0, in: path) }
-        let onPath = path.map { inDirectory($0, name: "docker") }
+        let parent = pluginParent(environment: environment, roots: roots)
+        let onPath = roots.path.map { inDirectory($0, name: "docker") }
         for candidate in [parent].compactMap({ $0 }) + onPath where HostFiles.isExecutableFile(candidate) {
             // /bin is /usr/bin on merged-/usr systems: one client, not two.
             if seen.insert(realPath(candidate)).inserted { found.append(candidate) }
@@ -92,10 +124,10 @@ public struct DockerClientChoice: Sendable, Hashable {
         return found
     }
 
-    /// `name` itself when it holds a `/`, else the first executable `name` in `path`.
-    private static func lookUp(_ name: String, in path: [String]) -> String? {
-        if name.contains("/") { return HostFiles.isExecutableFile(name) ? name : nil }
-        return path.map { inDirectory($0, name: name) }.first(where: HostFiles.isExecutableFile)
+    /// `name` itself (under `roots`) when it holds a `/`, else the first executable `name` in its `PATH`.
+    private static func lookUp(_ name: String, in roots: HostRoots) -> String? {
+        if name.contains("/") { return HostFiles.isExecutableFile(roots.resolve(name)) ? roots.resolve(name) : nil }
+        return roots.path.map { inDirectory($0, name: name) }.first(where: HostFiles.isExecutableFile)
     }
 
     private static func inDirectory(_ directory: String, name: String) -> String {
@@ -110,7 +142,7 @@ public struct DockerClientChoice: Sendable, Hashable {
 }
 
 /// No docker client xplat can build with.
-public struct DockerClientError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct DockerClientError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
     /// What to do.

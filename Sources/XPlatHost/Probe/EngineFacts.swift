@@ -61,4 +61,6 @@ public struct EngineFacts: Sendable, Hashable, Codable {
     public var buildxSource: String?
     public var builders: [BuilderFacts]
     public var registry: RegistryFacts
+    /// Why no client builds when `XPLAT_DOCKER` names no executable (the build's own refusal).
+    public var namedClientError: DockerClientError? = nil
 }

@@ -4,56 +4,45 @@ import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Reads the engine's state through a `CommandRunner` and the roots' sockets.
 enum EngineProbe {
     static func probe(roots: HostRoots, environment: [String: String], runner: CommandRunner) async -> EngineFacts {
-        // As `DockerClientChoice` finds it: XPLAT_DOCKER, else the plugin's parent, else the first usable on PATH.
-        let preferred = environment["XPLAT_DOCKER"] ?? environment[DockerClientChoice.pluginParent] ?? ""
-        let paths = clientPaths(roots: roots, environment: environment, preferred: preferred)
+        // The clients a build may take (`DockerClientChoice`), and XPLAT_DOCKER's when it is none of them.
+        let named: String?
+        var namedError: DockerClientError?
+        do { named = try DockerClientChoice.named(environment: environment, roots: roots) } catch {
+            named = nil
+            namedError = error
+        }
+        var paths = DockerClientChoice.candidates(environment: environment, roots: roots)
+        if let named, !paths.contains(named) { paths.append(named) }
+        let preferred = named ?? DockerClientChoice.pluginParent(environment: environment, roots: roots)
 
         async let daemon = probeDaemon(roots: roots)
         async let registry = probeRegistry(environment: environment)
         let clients = await probeClients(at: paths, roots: roots, preferred: preferred, runner: runner)
         let daemonFacts = await daemon
-        let usable = clients.filter { $0.buildKitVia != nil }
-        // XPLAT_DOCKER is built with as it is (`DockerClientChoice`), even when it cannot reach BuildKit.
-        let named = environment["XPLAT_DOCKER"].flatMap { $0.isEmpty ? nil : clients.first { $0.preferred } }
-        let buildClient = (named ?? usable.first { $0.preferred } ?? usable.first)?.path
+        let buildClient = await buildClient(environment: environment, roots: roots, asked: paths, facts: clients)
         let (builders, buildxSource) = await listBuilders(clients: clients, roots: roots, runner: runner)
         return EngineFacts(
             clients: clients, daemon: daemonFacts, buildClient: buildClient, buildxSource: buildxSource,
-            builders: builders, registry: await registry)
+            builders: builders, registry: await registry, namedClientError: namedError)
     }
 
-    /// Every `docker` on PATH once (by real path), then XPLAT_DOCKER's when it names one elsewhere.
-    private static func clientPaths(roots: HostRoots, environment: [String: String], preferred: String) -> [String] {
-        var paths: [String] = []
-        var seen = Set<String>()
-        for dir in roots.path {
-            let candidate = (dir.hasSuffix("/") ? dir : dir + "/") + "docker"
-            guard HostFiles.isExecutableFile(candidate) else { continue }
-            // /bin is /usr/bin on merged-/usr systems: one client, not two.
-            let real =
-                realpath(candidate, nil).map { p in
-                    defer { free(p) }; return String(cString: p)
-                } ?? candidate
-            if seen.insert(real).inserted { paths.append(candidate) }
+    /// The client a build takes, by the build's own rule over what doctor asked: XPLAT_DOCKER as it
+    /// is (even one that cannot reach BuildKit), else the first candidate that can; nil when none.
+    private static func buildClient(
+        environment: [String: String], roots: HostRoots, asked paths: [String], facts: [DockerClientFacts]
+    ) async -> String? {
+        let byPath = Dictionary(zip(paths, facts), uniquingKeysWith: { first, _ in first })
+        let choice = try? await DockerClientChoice.find(environment: environment, roots: roots) { path in
+            (byPath[path] ?? DockerClientFacts(path: path, builtInBuildKit: false, preferred: false), .unasked)
         }
-        let preferredResolved = roots.resolve(preferred)
-        if environment["XPLAT_DOCKER"] != nil, !paths.contains(preferredResolved),
-            HostFiles.isExecutableFile(preferredResolved)
-        {
-            paths.append(preferredResolved)
-        }
-        return paths
+        return choice.map { roots.unresolve($0.path) }
     }
 
     /// Probes the clients at `paths` concurrently; the facts keep the order of `paths`.
-    private static func probeClients(at paths: [String], roots: HostRoots, preferred: String, runner: CommandRunner)
+    private static func probeClients(at paths: [String], roots: HostRoots, preferred: String?, runner: CommandRunner)
         async -> [DockerClientFacts]
     {
         await withTaskGroup(of: (Int, DockerClientFacts).self) { group in
@@ -63,7 +52,7 @@ enum EngineProbe {
                         index,
                         await probeClient(
                             path: path, shownAs: roots.unresolve(path),
-                            preferred: roots.unresolve(path) == preferred, runner: runner)
+                            preferred: path == preferred, runner: runner)
                     )
                 }
             }
