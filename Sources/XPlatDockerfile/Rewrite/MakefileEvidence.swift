@@ -176,6 +176,35 @@ enum MakefileEvidence {
         return true
     }
 
+    /// The C/C++ compiler a recipe line runs by name rather than through `$(CC)`/`$(CXX)`: `gcc`, `cc`,
+    /// `g++`, `c++`, `clang`, `clang++`, a versioned one (`gcc-12`) or a fixed triplet's (`x86_64-linux-gnu-gcc`).
+    /// Make's recipe prefixes (`@`, `-`, `+`) are skipped.
+    private static func compilerByName(inRecipe line: String) -> String? {
+        let command = Array(line.drop(while: { "@-+".contains($0) }).utf8)
+        return Shell.words(command[...]).first { $0.isCommand && isCompiler(Shell.name($0.text)) }.map {
+            Shell.name($0.text)
+        }
+    }
+
+    /// `strip`, `objcopy` or `install -s` when a recipe line runs the build machine's strip
+    /// (`StagePlanner.runsHostStrip`).
+    private static func hostStrip(inRecipe line: String) -> String? {
+        let words = Shell.words(Array(line.drop(while: { "@-+".contains($0) }).utf8)[...])
+        guard let i = words.indices.first(where: { words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0) })
+        else { return nil }
+        let tool = Shell.name(words[i].text)
+        return tool == "install" ? "install -s" : tool
+    }
+
+    private static func isCompiler(_ name: String) -> Bool {
+        let bare = ["gcc", "cc", "g++", "c++", "clang", "clang++"]
+        if bare.contains(name) { return true }
+        if bare.contains(where: { name.hasSuffix("-" + $0) }) { return true }
+        return bare.contains { tool in
+            name.hasPrefix(tool + "-") && name.dropFirst(tool.count + 1).allSatisfy { $0.isNumber || $0 == "." }
+        }
+    }
+
     /// True when a Makefile line runs cmake to configure (`cmake ..`, `$(CMAKE) -S .`), not only to build or install.
     private static func callsCMake(_ line: String) -> Bool {
         guard !line.hasPrefix("#") else { return false }
@@ -187,10 +216,24 @@ enum MakefileEvidence {
     }
 
     /// A reason the environment (`CC=...`) does not reach the compiler, with its line, if the Makefile
-    /// shows one: `CC = gcc` (an assignment the environment does not override), `-march=native`, or a cmake call.
+    /// shows one: `CC = gcc` (an assignment the environment does not override), a recipe that runs a
+    /// compiler by name (`gcc -o tool tool.c`), `-march=native`, or a cmake call.
     static func ccBlocker(_ text: String) -> (line: Int, reason: String)? {
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw).trimmingCharacters(in: " \t\r")
+            if raw.hasPrefix("\t"), let compiler = Self.compilerByName(inRecipe: line) {
+                return (
+                    n + 1,
+                    "runs `\(compiler)` by name in a recipe (`\(line)`), which CC from the environment does not reach"
+                )
+            }
+            if raw.hasPrefix("\t"), let tool = Self.hostStrip(inRecipe: line) {
+                return (
+                    n + 1,
+                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
+                        + "binaries"
+                )
+            }
             for name in ["CC", "CXX"] where line.hasPrefix(name) {
                 let rest = String(line.dropFirst(name.count)).trimmingCharacters(in: " \t")
                 if rest.hasPrefix("=") || rest.hasPrefix(":=") || rest.hasPrefix("::=") {

@@ -134,16 +134,22 @@ extension StagePlanner {
     /// Binary tools of the build machine's binutils (`strip`, `objcopy`) that read the built files: after
     /// the move they meet target-architecture binaries ("Unable to recognise the format of the input
     /// file"). A RUN the wiring gives the cross toolchain gets `$triplet-strip`; any other leaves the family.
+    /// `install -s` runs the build machine's `strip` itself, whatever the wiring: it leaves the family too.
     func hostBinutils(_ facts: FamilyFacts, _ plan: WiringPlan) -> Refusal {
         var out: Refusal = []
-        for run in facts.runs where !run.wired && !plan.crossToolchain(for: run) {
-            for (word, at) in placedWords(run) where word.isCommand {
+        for run in facts.runs where !run.wired {
+            let placed = placedWords(run)
+            for (i, (word, at)) in placed.enumerated() where word.isCommand {
                 let tool = Shell.name(word.text)
-                guard Self.binutils.contains(tool) else { continue }
+                let renamed = Self.binutils.contains(tool) && plan.crossToolchain(for: run)
+                guard !renamed, Self.runsHostStrip(placed.map(\.word), at: i) else { continue }
+                let what =
+                    tool == "install"
+                    ? "`install -s` runs `strip` of the build machine, which" : "`\(tool)` of the build machine"
                 out.append(
                     finding(
                         .opaqueBuild, at: at, stage: run.stage,
-                        "`\(tool)` of the build machine cannot read the target's binaries after the move",
+                        "\(what) cannot read the target's binaries after the move",
                         fix: "strip in a stage on $TARGETPLATFORM, or with the target's binutils (`<triplet>-strip`)"))
             }
         }
@@ -152,6 +158,25 @@ extension StagePlanner {
 
     /// binutils programs that read or write object files of one architecture.
     static let binutils: Set<String> = ["strip", "objcopy"]
+
+    /// True when the command at `words[index]` runs the build machine's `strip` or `objcopy`: by name, or
+    /// as `install -s` (`--strip`, or `s` in a cluster of short options such as `-sm755`), which runs `strip`.
+    static func runsHostStrip(_ words: [ShellWord], at index: Int) -> Bool {
+        let tool = Shell.name(words[index].text)
+        if binutils.contains(tool) { return true }
+        guard tool == "install" else { return false }
+        for word in words[(index + 1)...].prefix(while: { !$0.isCommand }) {
+            if word.text == "--" { return false }
+            if word.text == "--strip" { return true }
+            guard word.text.hasPrefix("-") && !word.text.hasPrefix("--") else { continue }
+            // Short options up to the first that takes a value (the rest of the word is that value).
+            for letter in word.text.dropFirst() {
+                if letter == "s" { return true }
+                if "gmoSt".contains(letter) { break }
+            }
+        }
+        return false
+    }
 
     private static func isBuildScript(_ name: String) -> Bool {
         name.hasSuffix(".sh") || name.hasSuffix(".py") || name.hasSuffix(".pl")
