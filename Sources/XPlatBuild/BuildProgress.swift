@@ -71,6 +71,8 @@ public final class BuildProgress: Sendable {
 
     /// Output lines redraw the block at most this often.
     static let redrawInterval = Duration.milliseconds(100)
+    /// Where held-back redraws run (`redraw(force:)`).
+    private static let redrawQueue = DispatchQueue(label: "xplat.progress.redraw")
 
     /// - Parameters:
     ///   - plan: the platforms and the stages each runs under emulation.
@@ -223,9 +225,10 @@ public final class BuildProgress: Sendable {
             return nil
         }
         guard let wait else { return }
-        // On a dispatch queue, not a Task: the owed redraw must not wait for a cooperative thread
-        // that a blocking caller holds (the pool is as wide as the machine has cores).
-        DispatchQueue.global().asyncAfter(deadline: .now() + wait.seconds) { [self] in owedRedraw() }
+        // On a queue of its own, not a Task nor a global queue: the owed redraw must not wait for a
+        // thread of the cooperative pool (or of the global queue it runs on here), which blocking
+        // callers may all hold; a serial queue made for it gets a thread of its own.
+        Self.redrawQueue.asyncAfter(deadline: .now() + wait.seconds) { [self] in owedRedraw() }
     }
 
     /// The held-back redraw, unless a redraw made since took its place or no platform still builds
