@@ -16,6 +16,9 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         case noDaemon
         /// The registry does not answer.
         case registryUnreachable
+        /// An image (a base, or the `# syntax` frontend) is neither in the registry the engine pulls
+        /// from nor reachable at its own registry.
+        case imageUnavailable
         /// The base image has no manifest for the platform.
         case baseLacksPlatform
         /// RUN needed a network and the engine has no bridge.
@@ -92,7 +95,7 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
     /// The known causes, most specific first.
     private static let rules: [@Sendable (Text) -> BuildDiagnosis?] = [
         clientWithoutBuildx, execFormat, severalPlatforms, driverLacksFeature, noDaemon,
-        baseLacksPlatform, sbomScanner, registryUnreachable, noNetwork,
+        baseLacksPlatform, sbomScanner, imageUnavailable, registryUnreachable, noNetwork,
         entitlementRefused,
     ]
 
@@ -194,6 +197,41 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
                 "build a platform the base provides, pick a base that has \(output.platformText), or push a base "
                 + "image that has it to the registry the engine pulls from",
             excerpt: output.excerpt(needle), image: image)
+    }
+
+    /// A pull that fell through to the image's own registry, which does not answer (offline): the
+    /// request BuildKit names is for another host than the registry the engine pulls from, so that
+    /// one did not provide the image. The Dockerfile's `# syntax=` frontend is pulled like a base.
+    private static func imageUnavailable(_ output: Text) -> BuildDiagnosis? {
+        guard output.first(["no such host", "dial tcp", "i/o timeout"]) != nil,
+            let (host, image) = output.lines.lazy.compactMap(Self.manifestRequest).first,
+            host.lowercased() != output.registry.lowercased()
+        else { return nil }
+        let frontend = image.hasPrefix("docker/dockerfile:")
+        let what = frontend ? "\(image) (the Dockerfile's `# syntax` frontend)" : image
+        let dropSyntax = ", or drop the `# syntax=` line (the engine's built-in Dockerfile frontend then reads it)"
+        return BuildDiagnosis(
+            kind: .imageUnavailable,
+            summary: "cannot pull \(what): \(host) does not answer, and the registry the engine pulls from "
+                + "(\(output.registry)) did not provide it",
+            action: "push \(image) to \(output.registry)\(frontend ? dropSyntax : ""), or build where \(host) can be "
+                + "reached",
+            excerpt: output.excerpt(host))
+    }
+
+    /// The registry host and the image (`repo:tag`, `library/` dropped) of a manifest request BuildKit
+    /// names in an error: `Head "https://HOST/v2/REPO/manifests/TAG"`.
+    private static func manifestRequest(_ line: String) -> (host: String, image: String)? {
+        guard let scheme = line.range(of: "://"),
+            let v2 = line.range(of: "/v2/", range: scheme.upperBound..<line.endIndex),
+            let manifests = line.range(of: "/manifests/", range: v2.upperBound..<line.endIndex)
+        else { return nil }
+        let host = line[scheme.upperBound..<v2.lowerBound]
+        let repository = line[v2.upperBound..<manifests.lowerBound]
+        let reference = line[manifests.upperBound...].prefix { $0 != "\"" && !$0.isWhitespace }
+        guard !host.isEmpty, !host.contains("/"), !repository.isEmpty, !reference.isEmpty else { return nil }
+        let name = repository.hasPrefix("library/") ? repository.dropFirst("library/".count) : repository
+        return (String(host), name + (reference.hasPrefix("sha256:") ? "@" : ":") + reference)
     }
 
     private static func registryUnreachable(_ output: Text) -> BuildDiagnosis? {

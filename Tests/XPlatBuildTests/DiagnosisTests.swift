@@ -69,6 +69,13 @@ struct DiagnosisTests {
                 #7 [2/2] RUN false
                 #7 ERROR: executor failed running [/bin/sh -c false]: exit code: 1
                 """, kind: .other, actionMentions: "--progress plain"),
+        // dockerd 20.10.24's BuildKit, offline, with 127.0.0.1:5000 as its registry mirror.
+        Case(
+            name: "the # syntax frontend is in no registry the engine reaches",
+            stderr: Self.syntaxUnavailable, kind: .imageUnavailable, actionMentions: "drop the `# syntax=` line"),
+        Case(
+            name: "a base image is in no registry the engine reaches",
+            stderr: Self.baseUnavailable, kind: .imageUnavailable, actionMentions: "push xplat-nosuch/base:1 to"),
     ]
 
     @Test("BuildKit stderr maps to a cause and an action", arguments: cases)
@@ -77,6 +84,36 @@ struct DiagnosisTests {
         #expect(d.kind == testCase.kind, "\(testCase.name): \(d.summary)")
         #expect(d.action.contains(testCase.actionMentions), "\(testCase.name): action \(d.action)")
         #expect(!d.excerpt.isEmpty, "keeps BuildKit's own words")
+    }
+
+    static let syntaxUnavailable = """
+        #3 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/docker/dockerfile/manifests/1.3": \
+        dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host
+        failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: failed to do request: \
+        Head "https://registry-1.docker.io/v2/docker/dockerfile/manifests/1.3": dial tcp: lookup registry-1.docker.io \
+        on 10.255.255.53:53: no such host
+        """
+
+    static let baseUnavailable = """
+        #3 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/xplat-nosuch/base/manifests/1": dial \
+        tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host
+        """
+
+    @Test("an image no registry provides is named, with the host that did not answer, not the mirror as down")
+    func imageUnavailable() {
+        let platform = try! Platform(parsing: "linux/amd64")
+        let syntax = BuildDiagnosis.diagnose(stderr: Self.syntaxUnavailable, platform: platform)
+        #expect(
+            syntax.summary
+                == "cannot pull docker/dockerfile:1.3 (the Dockerfile's `# syntax` frontend): registry-1.docker.io "
+                + "does not answer, and the registry the engine pulls from (127.0.0.1:5000) did not provide it")
+        #expect(syntax.action.hasPrefix("push docker/dockerfile:1.3 to 127.0.0.1:5000, or drop the `# syntax=` line"))
+        let base = BuildDiagnosis.diagnose(stderr: Self.baseUnavailable, platform: platform)
+        #expect(base.summary.hasPrefix("cannot pull xplat-nosuch/base:1: registry-1.docker.io does not answer"))
+        #expect(!base.action.contains("# syntax"))
+        // The mirror itself refusing stays "the registry does not answer".
+        let down = BuildDiagnosis.diagnose(stderr: Self.cases[5].stderr, platform: platform)
+        #expect(down.kind == .registryUnreachable, "\(down.summary)")
     }
 
     @Test("base image lacking a platform names the image and what it has")
