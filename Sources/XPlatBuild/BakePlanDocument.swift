@@ -1,6 +1,5 @@
 import Foundation
 import XPlatDocker
-import XPlatJSON
 import XPlatPlatform
 import XPlatRegistry
 import XPlatSupport

@@ -1,6 +1,5 @@
 import Foundation
 import XPlatPlatform
-import XPlatSupport
 
 /// A size in bytes as docker reads `--shm-size` (`64m`, `1g`, `1.5GiB`, `67108864`; units of 1024).
 public enum ByteSize {

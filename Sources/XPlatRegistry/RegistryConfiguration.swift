@@ -4,7 +4,6 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Synchronization
-import XPlatSystem
 
 /// How a client reaches registries.
 public struct RegistryConfiguration: Sendable {

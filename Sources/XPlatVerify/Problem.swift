@@ -1,6 +1,5 @@
 import Foundation
 import XPlatELF
-import XPlatJSON
 import XPlatPlatform
 
 /// One thing wrong with one file.

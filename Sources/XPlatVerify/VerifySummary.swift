@@ -1,7 +1,4 @@
 import Foundation
-import XPlatELF
-import XPlatJSON
-import XPlatPlatform
 
 /// Counts and time for a whole run.
 public struct VerifySummary: Sendable, Hashable, Codable {

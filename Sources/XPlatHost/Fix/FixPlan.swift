@@ -1,6 +1,4 @@
 import Foundation
-import XPlatPlatform
-import XPlatSupport
 
 #if canImport(Glibc)
     import Glibc
