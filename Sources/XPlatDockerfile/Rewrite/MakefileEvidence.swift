@@ -187,9 +187,14 @@ enum MakefileEvidence {
     }
 
     /// `strip`, `objcopy` or `install -s` when a recipe line runs the build machine's strip
-    /// (`StagePlanner.runsHostStrip`).
+    /// (`StagePlanner.runsHostStrip`), also through `find -exec` or `xargs` (`StagePlanner.runnerOfBinutils`).
     private static func hostStrip(inRecipe line: String) -> String? {
         let words = Shell.words(Array(line.drop(while: { "@-+".contains($0) }).utf8)[...])
+        if let i = words.indices.first(where: { StagePlanner.runnerOfBinutils(words, at: $0) != nil }),
+            let runner = StagePlanner.runnerOfBinutils(words, at: i)
+        {
+            return "\(runner) \(Shell.name(words[i].text))"
+        }
         guard let i = words.indices.first(where: { words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0) })
         else { return nil }
         let tool = Shell.name(words[i].text)
