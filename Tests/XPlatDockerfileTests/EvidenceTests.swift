@@ -291,4 +291,18 @@ import Testing
         #expect(MakefileEvidence.ccBlocker("all:\n\t$(CC) -o a a.c\n\tls a | xargs strip\n")?.line == 3)
         #expect(MakefileEvidence.ccBlocker("install:\n\tinstall -d $(DESTDIR)/bin\n") == nil)
     }
+
+    @Test(
+        "a recipe's $(STRIP), ${OBJCOPY}, $(CROSS_COMPILE)strip run the build machine's binutils; $(STRIP_FLAGS) not"
+    )
+    func stripThroughVariable() {
+        for recipe in [
+            "$(STRIP) a", "@${OBJCOPY} -O binary a a.bin", "-$(CROSS_COMPILE)strip a", "x: ; ${PREFIX}objcopy a",
+        ] {
+            #expect(
+                MakefileEvidence.ccBlocker("STRIP ?= strip\nall:\n\t$(CC) -o a a.c\n\t\(recipe)\n")?.line == 4,
+                "\(recipe)")
+        }
+        #expect(MakefileEvidence.ccBlocker("all:\n\t$(CC) $(STRIP_FLAGS) -o a a.c\n\techo $(STRIP)\n") == nil)
+    }
 }

@@ -195,10 +195,23 @@ enum MakefileEvidence {
         {
             return "\(runner) \(Shell.name(words[i].text))"
         }
+        if let tool = words.lazy.filter(\.isCommand).compactMap({ binutilsThroughVariable($0.text) }).first {
+            return tool
+        }
         guard let i = words.indices.first(where: { words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0) })
         else { return nil }
         let tool = Shell.name(words[i].text)
         return tool == "install" ? "install -s" : tool
+    }
+
+    /// `$(STRIP)`, `${OBJCOPY}` or `${PREFIX}strip` as a recipe's command word, whole: the wiring sets neither
+    /// STRIP/OBJCOPY nor a prefix, so the Makefile's own default, the build machine's binutils, runs.
+    /// (`Shell.words` ends a word at `)`, so `$(STRIP)` arrives as `$(STRIP`; `$(CROSS_COMPILE)strip` as a
+    /// command word `strip`, which `runsHostStrip` reads.)
+    private static func binutilsThroughVariable(_ word: String) -> String? {
+        let whole = word.hasPrefix("$(") && !word.hasSuffix(")") ? word + ")" : word
+        let named = ["STRIP", "OBJCOPY"].contains(reference(whole) ?? "")
+        return named || StagePlanner.binutils.contains { whole.hasSuffix("}" + $0) } ? whole : nil
     }
 
     private static func isCompiler(_ name: String) -> Bool {
