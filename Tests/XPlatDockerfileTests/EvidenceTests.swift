@@ -288,8 +288,8 @@ import Testing
         ] {
             #expect(!strips(command), "\(command)")
         }
-        #expect(MakefileEvidence.ccBlocker("all:\n\t$(CC) -o a a.c\n\tls a | xargs strip\n")?.line == 3)
-        #expect(MakefileEvidence.ccBlocker("install:\n\tinstall -d $(DESTDIR)/bin\n") == nil)
+        #expect(MakefileEvidence.stripBlocker("all:\n\t$(CC) -o a a.c\n\tls a | xargs strip\n")?.line == 3)
+        #expect(MakefileEvidence.stripBlocker("install:\n\tinstall -d $(DESTDIR)/bin\n") == nil)
     }
 
     @Test(
@@ -300,9 +300,9 @@ import Testing
             "$(STRIP) a", "@${OBJCOPY} -O binary a a.bin", "-$(CROSS_COMPILE)strip a", "x: ; ${PREFIX}objcopy a",
         ] {
             #expect(
-                MakefileEvidence.ccBlocker("STRIP ?= strip\nall:\n\t$(CC) -o a a.c\n\t\(recipe)\n")?.line == 4,
+                MakefileEvidence.stripBlocker("STRIP ?= strip\nall:\n\t$(CC) -o a a.c\n\t\(recipe)\n")?.line == 4,
                 "\(recipe)")
         }
-        #expect(MakefileEvidence.ccBlocker("all:\n\t$(CC) $(STRIP_FLAGS) -o a a.c\n\techo $(STRIP)\n") == nil)
+        #expect(MakefileEvidence.stripBlocker("all:\n\t$(CC) $(STRIP_FLAGS) -o a a.c\n\techo $(STRIP)\n") == nil)
     }
 }

@@ -233,6 +233,23 @@ enum MakefileEvidence {
         return false
     }
 
+    /// The first recipe line that runs the build machine's strip (`hostStrip(inRecipe:)`), whatever the
+    /// toolchain the Makefile drives: after the move it meets the target's binaries.
+    static func stripBlocker(_ text: String) -> (line: Int, reason: String)? {
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where raw.hasPrefix("\t") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if let tool = Self.hostStrip(inRecipe: line) {
+                return (
+                    n + 1,
+                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
+                        + "binaries"
+                )
+            }
+        }
+        return nil
+    }
+
     /// A reason the environment (`CC=...`) does not reach the compiler, with its line, if the Makefile
     /// shows one: `CC = gcc` (an assignment the environment does not override), a recipe that runs a
     /// compiler by name (`gcc -o tool tool.c`), `-march=native`, or a cmake call.
@@ -243,13 +260,6 @@ enum MakefileEvidence {
                 return (
                     n + 1,
                     "runs `\(compiler)` by name in a recipe (`\(line)`), which CC from the environment does not reach"
-                )
-            }
-            if raw.hasPrefix("\t"), let tool = Self.hostStrip(inRecipe: line) {
-                return (
-                    n + 1,
-                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
-                        + "binaries"
                 )
             }
             for name in ["CC", "CXX"] where line.hasPrefix(name) {

@@ -160,6 +160,24 @@ extension StagePlanner {
                         fix: "strip in a stage on $TARGETPLATFORM, or with the target's binutils (`<triplet>-strip`)"))
             }
         }
+        return out + makefileStrips(facts)
+    }
+
+    /// The build machine's strip in the recipes a `make` of the family runs, for Go, Rust and C alike
+    /// (`MakefileEvidence.stripBlocker`). A Makefile not visible is reported by the toolchain's rule.
+    private func makefileStrips(_ facts: FamilyFacts) -> Refusal {
+        var out: Refusal = []
+        for run in facts.runs where !run.wired {
+            let words = placedWords(run)
+            for (k, (word, at)) in words.enumerated() where word.isCommand && Shell.name(word.text) == "make" {
+                let command = (run, at, "make", k + 1 < words.count ? words[k + 1].word.text : "")
+                guard let site = site(command), let mk = makefile(site),
+                    let blocker = MakefileEvidence.stripBlocker(mk.text)
+                else { continue }
+                out.append(
+                    finding(.opaqueBuild, at: at, stage: run.stage, "\(mk.path):\(blocker.line) \(blocker.reason)"))
+            }
+        }
         return out
     }
 
