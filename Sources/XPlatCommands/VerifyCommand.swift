@@ -17,8 +17,8 @@ struct VerifyCommand: AsyncParsableCommand {
             SOURCE is an image reference (host/repo:tag, repo@sha256:..., docker://...), an OCI layout folder or \
             OCI archive (oci-layout + index.json), a docker save archive (manifest.json; every image in it), a \
             directory (an image rootfs, or a multi-platform local export holding linux_amd64, linux_arm_v7, ...), \
-            a tar archive (plain, gzip, zstd or xz), or a file. Images are checked per platform of their index, \
-            on their final filesystem. Without any platform, prints what each ELF file is.
+            a tar archive (plain, gzip, zstd, xz or bzip2), or a file. Images are checked per platform of their \
+            index, on their final filesystem. Without any platform, prints what each ELF file is.
             """,
             exitCodes: [XPlatExit.ok, XPlatExit.checkFailed, XPlatExit.couldNotCheck],
             saying: [

@@ -20,6 +20,11 @@ private final class Sink: Sendable {
     var all: String { text.withLock { $0.joined() } }
 }
 
+/// How many tasks have started, counted by the tasks themselves.
+private final class StartCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
 struct BuildKitLineTests {
     @Test(
         "plain progress lines: a step, its output, its error, its status, and lines outside steps",
@@ -399,8 +404,13 @@ struct ProgressStyleTests {
                 && !last.contains("one"), "\(last)")
     }
 
-    /// Blocks the calling thread, as a caller that waits synchronously does.
-    static func holdThread(seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+    /// Blocks the calling thread until `deadline` (returns at once after it), as a caller that waits
+    /// synchronously does.
+    static func holdThread(until deadline: ContinuousClock.Instant) {
+        let left = ContinuousClock.now.duration(to: deadline)
+        guard left > .zero else { return }
+        Thread.sleep(forTimeInterval: Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18)
+    }
 
     @Test("tty: the held-back redraw comes while every cooperative thread is busy (a blocking caller)")
     func ttyBurstPoolBusy() async throws {
@@ -409,22 +419,36 @@ struct ProgressStyleTests {
         let output = SolveOutput(platforms: [p("linux/arm64")], node: "default", progress: progress)
         progress.state(p("linux/arm64"), "building")
         for line in ["#5 [2/2] RUN make", "#5 0.1 one", "#5 0.1 two"] { output.line(line) }
-        // Hold every thread of the cooperative pool (as wide as the machine has cores) for 0.4 s; one
-        // of them looks at the terminal after 0.35 s, well after the 0.1 s redraw limit. (Short: the
-        // other suites running meanwhile wait for the pool too.)
-        let seen = await withTaskGroup(of: String?.self) { group in
-            for index in 0..<ProcessInfo.processInfo.activeProcessorCount {
+        // Hold every thread of the cooperative pool until 0.4 s from now. The pool's width is not
+        // known here (libdispatch counts the machine's CPUs, ProcessInfo may count a cgroup's quota),
+        // so far more tasks are added than it can run: each holds its thread until the deadline, and
+        // those that start after it return at once. The first to start looks at the terminal after
+        // 0.35 s, well after the 0.1 s redraw limit, and counts the tasks started by then: fewer than
+        // were added means none was free. (Short: the other suites running meanwhile wait for the
+        // pool too.)
+        let tasks = max(64, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let started = StartCount()
+        let start = ContinuousClock.now
+        let seen = await withTaskGroup(of: (text: String, started: Int)?.self) { group in
+            for _ in 0..<tasks {
                 group.addTask {
-                    Self.holdThread(seconds: index == 0 ? 0.35 : 0.4)
-                    guard index == 0 else { return nil }
-                    let last = sink.text.withLock { $0.last ?? "" }
-                    Self.holdThread(seconds: 0.05)
-                    return last
+                    let order = started.value.add(1, ordering: .sequentiallyConsistent).newValue
+                    guard order == 1 else {
+                        Self.holdThread(until: start + .milliseconds(400))
+                        return nil
+                    }
+                    Self.holdThread(until: start + .milliseconds(350))
+                    let seen = (
+                        sink.text.withLock { $0.last ?? "" }, started.value.load(ordering: .sequentiallyConsistent)
+                    )
+                    Self.holdThread(until: start + .milliseconds(400))
+                    return seen
                 }
             }
-            return await group.compactMap { $0 }.first { _ in true } ?? ""
+            return await group.compactMap { $0 }.first { _ in true } ?? ("", tasks)
         }
-        #expect(seen.contains("    two\n"), "\(seen)")
+        #expect(seen.started < tasks, "every cooperative thread was held: \(seen.started) of \(tasks) tasks ran")
+        #expect(seen.text.contains("    two\n"), "\(seen.text)")
     }
 
     @Test("tty: lines that come faster than the redraw limit are still drawn once the step falls silent")

@@ -259,4 +259,50 @@ import Testing
         #expect(words.filter(\.isCommand).map(\.text) == ["apt-get", "make"])
         #expect(InstalledPackage.parse(words, run: 0).map(\.name) == ["libjudy-dev", "libpcap-dev"])
     }
+
+    @Test(
+        """
+        the build machine's strip: by name, `install -s` in any cluster, run by find -exec or xargs; \
+        not `strip` as an argument or `install -d`
+        """
+    )
+    func hostStrip() {
+        func strips(_ command: String) -> Bool {
+            let words = Shell.words(Array(command.utf8)[...])
+            return words.indices.contains {
+                words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0)
+                    || StagePlanner.runnerOfBinutils(words, at: $0) != nil
+            }
+        }
+        for command in [
+            "strip out", "objcopy --only-keep-debug a a.dbg", "install -Dsm755 a /b", "install -m 0755 -s a /b",
+            "install --strip a /b", "find /out -type f -exec strip {} +", "find . -execdir /usr/bin/strip {} ;",
+            "ls bin/* | xargs -r -n 1 strip", "xargs -I {} objcopy {}",
+        ] {
+            #expect(strips(command), "\(command)")
+        }
+        for command in [
+            "tar -xzf a.tgz --strip-components=1", "go build -ldflags=-s -o a .", "cargo build && echo strip",
+            "install -d /b", "install -dm755 /b", "install -m 0755 -o s a /b", "install -- -s /b",
+            "apt-get install -s binutils", "npm install -s", "echo strip | xargs", "xargs -n 1 echo strip",
+        ] {
+            #expect(!strips(command), "\(command)")
+        }
+        #expect(MakefileEvidence.stripBlocker("all:\n\t$(CC) -o a a.c\n\tls a | xargs strip\n")?.line == 3)
+        #expect(MakefileEvidence.stripBlocker("install:\n\tinstall -d $(DESTDIR)/bin\n") == nil)
+    }
+
+    @Test(
+        "a recipe's $(STRIP), ${OBJCOPY}, $(CROSS_COMPILE)strip run the build machine's binutils; $(STRIP_FLAGS) not"
+    )
+    func stripThroughVariable() {
+        for recipe in [
+            "$(STRIP) a", "@${OBJCOPY} -O binary a a.bin", "-$(CROSS_COMPILE)strip a", "x: ; ${PREFIX}objcopy a",
+        ] {
+            #expect(
+                MakefileEvidence.stripBlocker("STRIP ?= strip\nall:\n\t$(CC) -o a a.c\n\t\(recipe)\n")?.line == 4,
+                "\(recipe)")
+        }
+        #expect(MakefileEvidence.stripBlocker("all:\n\t$(CC) $(STRIP_FLAGS) -o a a.c\n\techo $(STRIP)\n") == nil)
+    }
 }

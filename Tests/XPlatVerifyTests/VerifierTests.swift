@@ -339,6 +339,23 @@ struct VerifierRootTests {
             ])
     }
 
+    @Test(
+        "a compressed tar archive (gzip, zstd, xz, bzip2: what README and --help list) is read like a plain one",
+        arguments: ["gzip", "zstd", "xz", "bzip2"])
+    func compressedTar(compression: String) async throws {
+        let set = try await TestBinarySet.load()
+        let tree = try Tree()
+        defer { tree.remove() }
+        try tree.copy(set["c-armhf-static"], to: "rootfs/usr/bin/good")
+        try tree.copy(set["c-arm64-static"], to: "rootfs/usr/bin/wrong")
+        let archive = try await tree.tar(
+            "rootfs.tar.\(compression)", ["--\(compression)", "-C", tree.root + "/rootfs", "."])
+        let report = try Verifier(platform: Platform(parsing: "linux/arm/v7")).verify(root: archive)
+        #expect(report.roots.map(\.kind) == [.tar])
+        #expect(report.files.map(\.path) == ["/usr/bin/good", "/usr/bin/wrong"], "\(report.files.map(\.path))")
+        #expect(report.mismatches.map(\.path) == ["/usr/bin/wrong"], "\(report.problemLines)")
+    }
+
     /// Only ELF files are read whole (and held to the 2 GiB limit): a 3 GiB data file costs its first
     /// bytes. GNU tar's sparse format keeps the archive small; libarchive reports the full size.
     @Test("a 3 GiB non-ELF member of a tar is skipped after its first bytes, not refused")

@@ -187,13 +187,31 @@ enum MakefileEvidence {
     }
 
     /// `strip`, `objcopy` or `install -s` when a recipe line runs the build machine's strip
-    /// (`StagePlanner.runsHostStrip`).
+    /// (`StagePlanner.runsHostStrip`), also through `find -exec` or `xargs` (`StagePlanner.runnerOfBinutils`).
     private static func hostStrip(inRecipe line: String) -> String? {
         let words = Shell.words(Array(line.drop(while: { "@-+".contains($0) }).utf8)[...])
+        if let i = words.indices.first(where: { StagePlanner.runnerOfBinutils(words, at: $0) != nil }),
+            let runner = StagePlanner.runnerOfBinutils(words, at: i)
+        {
+            return "\(runner) \(Shell.name(words[i].text))"
+        }
+        if let tool = words.lazy.filter(\.isCommand).compactMap({ binutilsThroughVariable($0.text) }).first {
+            return tool
+        }
         guard let i = words.indices.first(where: { words[$0].isCommand && StagePlanner.runsHostStrip(words, at: $0) })
         else { return nil }
         let tool = Shell.name(words[i].text)
         return tool == "install" ? "install -s" : tool
+    }
+
+    /// `$(STRIP)`, `${OBJCOPY}` or `${PREFIX}strip` as a recipe's command word, whole: the wiring sets neither
+    /// STRIP/OBJCOPY nor a prefix, so the Makefile's own default, the build machine's binutils, runs.
+    /// (`Shell.words` ends a word at `)`, so `$(STRIP)` arrives as `$(STRIP`; `$(CROSS_COMPILE)strip` as a
+    /// command word `strip`, which `runsHostStrip` reads.)
+    private static func binutilsThroughVariable(_ word: String) -> String? {
+        let whole = word.hasPrefix("$(") && !word.hasSuffix(")") ? word + ")" : word
+        let named = ["STRIP", "OBJCOPY"].contains(reference(whole) ?? "")
+        return named || StagePlanner.binutils.contains { whole.hasSuffix("}" + $0) } ? whole : nil
     }
 
     private static func isCompiler(_ name: String) -> Bool {
@@ -215,6 +233,23 @@ enum MakefileEvidence {
         return false
     }
 
+    /// The first recipe line that runs the build machine's strip (`hostStrip(inRecipe:)`), whatever the
+    /// toolchain the Makefile drives: after the move it meets the target's binaries.
+    static func stripBlocker(_ text: String) -> (line: Int, reason: String)? {
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where raw.hasPrefix("\t") {
+            let line = String(raw).trimmingCharacters(in: " \t\r")
+            if let tool = Self.hostStrip(inRecipe: line) {
+                return (
+                    n + 1,
+                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
+                        + "binaries"
+                )
+            }
+        }
+        return nil
+    }
+
     /// A reason the environment (`CC=...`) does not reach the compiler, with its line, if the Makefile
     /// shows one: `CC = gcc` (an assignment the environment does not override), a recipe that runs a
     /// compiler by name (`gcc -o tool tool.c`), `-march=native`, or a cmake call.
@@ -225,13 +260,6 @@ enum MakefileEvidence {
                 return (
                     n + 1,
                     "runs `\(compiler)` by name in a recipe (`\(line)`), which CC from the environment does not reach"
-                )
-            }
-            if raw.hasPrefix("\t"), let tool = Self.hostStrip(inRecipe: line) {
-                return (
-                    n + 1,
-                    "runs `\(tool)` in a recipe (`\(line)`): the build machine's strip cannot read the target's "
-                        + "binaries"
                 )
             }
             for name in ["CC", "CXX"] where line.hasPrefix(name) {

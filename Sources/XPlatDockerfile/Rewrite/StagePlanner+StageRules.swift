@@ -134,23 +134,48 @@ extension StagePlanner {
     /// Binary tools of the build machine's binutils (`strip`, `objcopy`) that read the built files: after
     /// the move they meet target-architecture binaries ("Unable to recognise the format of the input
     /// file"). A RUN the wiring gives the cross toolchain gets `$triplet-strip`; any other leaves the family.
-    /// `install -s` runs the build machine's `strip` itself, whatever the wiring: it leaves the family too.
+    /// `install -s` runs the build machine's `strip` itself, whatever the wiring, and so do `find -exec strip`
+    /// and `xargs strip` (the wiring renames only command words): they leave the family too.
     func hostBinutils(_ facts: FamilyFacts, _ plan: WiringPlan) -> Refusal {
         var out: Refusal = []
         for run in facts.runs where !run.wired {
             let placed = placedWords(run)
-            for (i, (word, at)) in placed.enumerated() where word.isCommand {
-                let tool = Shell.name(word.text)
-                let renamed = Self.binutils.contains(tool) && plan.crossToolchain(for: run)
-                guard !renamed, Self.runsHostStrip(placed.map(\.word), at: i) else { continue }
-                let what =
-                    tool == "install"
-                    ? "`install -s` runs `strip` of the build machine, which" : "`\(tool)` of the build machine"
+            let words = placed.map(\.word)
+            for (i, (word, at)) in placed.enumerated() {
+                let what: String
+                if let runner = Self.runnerOfBinutils(words, at: i) {
+                    what = "`\(Shell.name(word.text))` that `\(runner)` runs is the build machine's, which"
+                } else {
+                    let tool = Shell.name(word.text)
+                    let renamed = Self.binutils.contains(tool) && plan.crossToolchain(for: run)
+                    guard word.isCommand, !renamed, Self.runsHostStrip(words, at: i) else { continue }
+                    what =
+                        tool == "install"
+                        ? "`install -s` runs `strip` of the build machine, which" : "`\(tool)` of the build machine"
+                }
                 out.append(
                     finding(
                         .opaqueBuild, at: at, stage: run.stage,
                         "\(what) cannot read the target's binaries after the move",
                         fix: "strip in a stage on $TARGETPLATFORM, or with the target's binutils (`<triplet>-strip`)"))
+            }
+        }
+        return out + makefileStrips(facts)
+    }
+
+    /// The build machine's strip in the recipes a `make` of the family runs, for Go, Rust and C alike
+    /// (`MakefileEvidence.stripBlocker`). A Makefile not visible is reported by the toolchain's rule.
+    private func makefileStrips(_ facts: FamilyFacts) -> Refusal {
+        var out: Refusal = []
+        for run in facts.runs where !run.wired {
+            let words = placedWords(run)
+            for (k, (word, at)) in words.enumerated() where word.isCommand && Shell.name(word.text) == "make" {
+                let command = (run, at, "make", k + 1 < words.count ? words[k + 1].word.text : "")
+                guard let site = site(command), let mk = makefile(site),
+                    let blocker = MakefileEvidence.stripBlocker(mk.text)
+                else { continue }
+                out.append(
+                    finding(.opaqueBuild, at: at, stage: run.stage, "\(mk.path):\(blocker.line) \(blocker.reason)"))
             }
         }
         return out
@@ -176,6 +201,22 @@ extension StagePlanner {
             }
         }
         return false
+    }
+
+    /// The command that runs `strip`/`objcopy` at `words[index]` as its argument: `find -exec` (`-execdir`,
+    /// `-ok`, `-okdir`) or `xargs` (after its options: `xargs -r -n 1 strip`); nil when the word is no such tool.
+    static func runnerOfBinutils(_ words: [ShellWord], at index: Int) -> String? {
+        let word = words[index]
+        guard index > 0, !word.isCommand, binutils.contains(Shell.name(word.text)) else { return nil }
+        let before = words[index - 1].text
+        if ["-exec", "-execdir", "-ok", "-okdir"].contains(before) { return "find \(before)" }
+        guard let xargs = words[..<index].lastIndex(where: \.isCommand), Shell.name(words[xargs].text) == "xargs"
+        else { return nil }
+        var i = xargs + 1
+        while i < index, words[i].text.hasPrefix("-") {
+            i += ["-n", "-L", "-P", "-s", "-d", "-E", "-I", "-a"].contains(words[i].text) ? 2 : 1
+        }
+        return i == index ? "xargs" : nil
     }
 
     private static func isBuildScript(_ name: String) -> Bool {
