@@ -199,13 +199,13 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             excerpt: output.excerpt(needle), image: image)
     }
 
-    /// A pull that fell through to the image's own registry, which does not answer (offline): the
-    /// request BuildKit names is for another host than the registry the engine pulls from, so that
-    /// one did not provide the image. The Dockerfile's `# syntax=` frontend is pulled like a base.
+    /// A pull of a docker.io image that fell through to Docker Hub, which does not answer (offline):
+    /// the registry the engine pulls from (its mirror, which stands in for docker.io only) did not
+    /// provide the image. The Dockerfile's `# syntax=` frontend is pulled like a base. An image that
+    /// names another registry never asked the mirror: that registry not answering is `registryUnreachable`.
     private static func imageUnavailable(_ output: Text) -> BuildDiagnosis? {
-        guard output.first(["no such host", "dial tcp", "i/o timeout"]) != nil,
-            let (host, image) = output.lines.lazy.compactMap(Self.manifestRequest).first,
-            host.lowercased() != output.registry.lowercased()
+        guard let (host, image) = unansweredRequest(output, needles: ["no such host", "dial tcp", "i/o timeout"]),
+            dockerHubHosts.contains(host.lowercased())
         else { return nil }
         let frontend = image.hasPrefix("docker/dockerfile:")
         let what = frontend ? "\(image) (the Dockerfile's `# syntax` frontend)" : image
@@ -219,7 +219,17 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
             excerpt: output.excerpt(host))
     }
 
-    /// The registry host and the image (`repo:tag`, `library/` dropped) of a manifest request BuildKit
+    /// The hosts BuildKit pulls docker.io's images from when no mirror provides them.
+    private static let dockerHubHosts: Set<String> = ["registry-1.docker.io", "index.docker.io", "docker.io"]
+
+    /// The manifest request that failed on a line holding one of `needles` (BuildKit puts the request
+    /// and why it failed on one line), nil when no failed request is named.
+    private static func unansweredRequest(_ output: Text, needles: [String]) -> (host: String, image: String)? {
+        output.lines.lazy.filter { line in needles.contains { line.lowercased().contains($0) } }
+            .compactMap(Self.manifestRequest).first
+    }
+
+    /// The registry host and the image (`repo:tag`, Docker Hub's `library/` dropped) of a manifest request BuildKit
     /// names in an error: `Head "https://HOST/v2/REPO/manifests/TAG"`.
     private static func manifestRequest(_ line: String) -> (host: String, image: String)? {
         guard let scheme = line.range(of: "://"),
@@ -230,12 +240,26 @@ public struct BuildDiagnosis: Sendable, Hashable, Codable {
         let repository = line[v2.upperBound..<manifests.lowerBound]
         let reference = line[manifests.upperBound...].prefix { $0 != "\"" && !$0.isWhitespace }
         guard !host.isEmpty, !host.contains("/"), !repository.isEmpty, !reference.isEmpty else { return nil }
-        let name = repository.hasPrefix("library/") ? repository.dropFirst("library/".count) : repository
+        let official = dockerHubHosts.contains(host.lowercased()) && repository.hasPrefix("library/")
+        let name = official ? repository.dropFirst("library/".count) : repository
         return (String(host), name + (reference.hasPrefix("sha256:") ? "@" : ":") + reference)
     }
 
+    /// The registry does not answer: the one the engine pulls from, or another one an image names
+    /// (`FROM HOST/IMAGE`), which is named with the registry that does answer.
     private static func registryUnreachable(_ output: Text) -> BuildDiagnosis? {
-        guard output.first(["dial tcp", "connection refused", "server gave http response"]) != nil else { return nil }
+        let needles = ["dial tcp", "connection refused", "server gave http response"]
+        guard output.first(needles) != nil else { return nil }
+        if let (host, image) = unansweredRequest(output, needles: needles + ["no such host", "i/o timeout"]),
+            host.lowercased() != output.registry.lowercased()
+        {
+            return BuildDiagnosis(
+                kind: .registryUnreachable,
+                summary: "the registry \(host) does not answer (the image \(host)/\(image) names it)",
+                action: "start the registry at \(host), or name an image the engine can pull (for example one pushed "
+                    + "to \(output.registry))",
+                excerpt: output.excerpt(host.lowercased()))
+        }
         let needle =
             output.first([
                 output.registry.lowercased(), "connection refused", "no such host",

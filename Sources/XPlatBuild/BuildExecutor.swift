@@ -142,9 +142,7 @@ public struct BuildExecutor: Sendable {
         let strategy = self.strategy(for: plan)
         let buildx =
             plan.driverKind == .buildx
-            ? await NodeDiscovery(
-                runner: runner, docker: docker, environment: [:], probe: FixedEmulation([]), buildx: known
-            ).buildxPlugin().version : nil
+            ? await NodeDiscovery.buildxPlugin(of: docker, known: known, runner: runner).version : nil
         try strategy.check(request, plan: plan, buildx: buildx)
         try Self.removeStaleImageIDFile(request.imageIDFile)
         let cleanup = Cleanup()

@@ -52,9 +52,7 @@ extension BuildService {
     /// ...`: buildx's JSON, parsed. A client without buildx: `.noBuildx`; a buildx without bake, or a
     /// file buildx rejects: `.bake` with buildx's own message.
     public func printBake(_ invocation: BakeInvocation, in directory: String? = nil) async throws -> BakePrint {
-        let plugin = await NodeDiscovery(
-            runner: runner, docker: docker, environment: environment, probe: probe, buildx: buildx
-        ).buildxPlugin()
+        let plugin = await NodeDiscovery.buildxPlugin(of: docker, known: buildx, runner: runner)
         guard case .present(let version) = plugin else {
             var said = ""
             if case .absent(let text) = plugin { said = text }

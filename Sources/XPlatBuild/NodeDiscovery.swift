@@ -143,7 +143,12 @@ public struct NodeDiscovery: Sendable {
 
     /// The client's buildx plugin: `buildx` when known, else `docker buildx version` asked.
     public func buildxPlugin() async -> BuildxPlugin {
-        guard buildx == .unasked else { return buildx }
+        await Self.buildxPlugin(of: docker, known: buildx, runner: runner)
+    }
+
+    /// `docker`'s buildx plugin: `known` unless `.unasked`, else `docker buildx version` asked.
+    static func buildxPlugin(of docker: String, known: BuildxPlugin, runner: any CommandRunner) async -> BuildxPlugin {
+        guard known == .unasked else { return known }
         do {
             let out = try await runner.run(Command(docker, ["buildx", "version"]))
             return BuildxPlugin(

@@ -21,7 +21,9 @@ struct BakeCommand: AsyncParsableCommand {
             on (contexts = { NAME = "target:OTHER" }), and verified; nothing is pushed, loaded or written before every \
             target passed.
             """,
-            usage: "bad usage, or a file buildx rejects (its message)"))
+            usage:
+                "bad usage, a flag or target field the chosen driver cannot do (refused before building), a file "
+                + "buildx rejects (its message), or a client without buildx"))
 
     @Option(
         name: [.short, .customLong("file")],

@@ -114,6 +114,32 @@ struct DiagnosisTests {
         // The mirror itself refusing stays "the registry does not answer".
         let down = BuildDiagnosis.diagnose(stderr: Self.cases[5].stderr, platform: platform)
         #expect(down.kind == .registryUnreachable, "\(down.summary)")
+        #expect(down.summary == "the registry does not answer (127.0.0.1:5000)")
+    }
+
+    // dockerd 20.10.24's BuildKit (mirror 127.0.0.1:5000), `FROM nosuch-host.invalid/rf/foo:1` and
+    // `FROM 127.0.0.1:5999/rf/foo:1`: the mirror stands in for docker.io only, so it was never asked.
+    static let namedHostUnknown = """
+        #3 ERROR: failed to do request: Head "https://nosuch-host.invalid/v2/rf/foo/manifests/1": dial tcp: lookup \
+        nosuch-host.invalid on 10.255.255.53:53: no such host
+        """
+    static let namedHostRefuses = """
+        #3 ERROR: failed to do request: Head "http://127.0.0.1:5999/v2/rf/foo/manifests/1": dial tcp 127.0.0.1:5999: \
+        connect: connection refused
+        """
+
+    @Test("an image naming its own registry that does not answer: that registry is named, not the mirror")
+    func namedRegistryUnreachable() {
+        let platform = try! Platform(parsing: "linux/amd64")
+        for (stderr, host) in [
+            (Self.namedHostUnknown, "nosuch-host.invalid"), (Self.namedHostRefuses, "127.0.0.1:5999"),
+        ] {
+            let d = BuildDiagnosis.diagnose(stderr: stderr, platform: platform)
+            #expect(d.kind == .registryUnreachable, "\(d.summary)")
+            #expect(d.summary == "the registry \(host) does not answer (the image \(host)/rf/foo:1 names it)")
+            #expect(d.action.hasPrefix("start the registry at \(host), or name an image the engine can pull"))
+            #expect(d.excerpt.contains(host))
+        }
     }
 
     @Test("base image lacking a platform names the image and what it has")

@@ -218,4 +218,14 @@ struct HelpCLITests {
             #expect(text.contains(code), "\(code): \(out.stdout)")
         }
     }
+
+    @Test("bake --help names every cause bake exits 64 for, as README's table lists them")
+    func bakeUsageCauses() async throws {
+        let out = try await XPlatBinary.run(["bake", "--help"])
+        let text = out.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(
+            text.contains(
+                "64 bad usage, a flag or target field the chosen driver cannot do (refused before building), a file "
+                    + "buildx rejects (its message), or a client without buildx;"), "\(out.stdout)")
+    }
 }
